@@ -1,0 +1,21 @@
+/** JSON shapes of the HTTP API shared by server and web client. */
+
+export type SessionState = 'starting' | 'ready' | 'streaming' | 'ended';
+
+export interface AppInfo {
+  id: string;
+  name: string;
+  version: string;
+  description: string;
+  type: 'x11';
+  video: { width: number; height: number; framerate: number };
+}
+
+export interface SessionInfo {
+  id: string;
+  appId: string;
+  state: SessionState;
+  createdAt: string;
+  display: { width: number; height: number; framerate: number };
+  endReason?: string;
+}

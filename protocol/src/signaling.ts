@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** Largest signaling frame accepted; an SDP from Chromium is ~5-10 KB. */
+export const MAX_SIGNAL_BYTES = 64 * 1024;
+
+const candidate = z
+  .object({
+    candidate: z.string().max(1024),
+    sdpMid: z.string().max(32).nullable().optional(),
+    sdpMLineIndex: z.number().int().min(0).max(15).nullable().optional(),
+    usernameFragment: z.string().max(256).nullable().optional(),
+  })
+  .strict();
+
+/** Messages a viewer may send. Anything else is answered with an `error`. */
+export const ClientSignal = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('answer'), sdp: z.string().min(1).max(MAX_SIGNAL_BYTES) }).strict(),
+  z.object({ type: z.literal('ice-candidate'), candidate: candidate.nullable() }).strict(),
+  z.object({ type: z.literal('bye') }).strict(),
+]);
+export type ClientSignal = z.infer<typeof ClientSignal>;
+
+export const SessionEndReason = z.enum([
+  'user ended',
+  'peer gone',
+  'idle timeout',
+  'app exited',
+  'encoder failed',
+  'error',
+  'server shutdown',
+]);
+export type SessionEndReason = z.infer<typeof SessionEndReason>;
+
+export const ServerSignal = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('offer'), sdp: z.string() }),
+  z.object({ type: z.literal('ice-candidate'), candidate: candidate.nullable() }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+  z.object({ type: z.literal('bye'), reason: SessionEndReason, detail: z.string().optional() }),
+]);
+export type ServerSignal = z.infer<typeof ServerSignal>;
+
+export type ParsedSignal = { ok: true; message: ClientSignal } | { ok: false; error: string };
+
+export function parseClientSignal(raw: string): ParsedSignal {
+  if (raw.length > MAX_SIGNAL_BYTES) return { ok: false, error: 'message too large' };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: 'not JSON' };
+  }
+  const result = ClientSignal.safeParse(json);
+  if (!result.success) {
+    return { ok: false, error: result.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ') };
+  }
+  return { ok: true, message: result.data };
+}

@@ -32,7 +32,18 @@ export const SessionEndReason = z.enum([
 export type SessionEndReason = z.infer<typeof SessionEndReason>;
 
 export const ServerSignal = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('offer'), sdp: z.string() }),
+  z.object({
+    type: z.literal('offer'),
+    sdp: z.string(),
+    /** STUN/TURN servers the viewer must use for this session (may carry ephemeral credentials). */
+    iceServers: z.array(
+      z.object({
+        urls: z.union([z.string(), z.array(z.string())]),
+        username: z.string().optional(),
+        credential: z.string().optional(),
+      }),
+    ),
+  }),
   z.object({ type: z.literal('ice-candidate'), candidate: candidate.nullable() }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
   z.object({ type: z.literal('bye'), reason: SessionEndReason, detail: z.string().optional() }),

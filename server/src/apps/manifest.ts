@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+const memory = z
+  .union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?[KMG]$/i, 'e.g. "512M" or "1G"')])
+  .transform((v) => {
+    if (typeof v === 'number') return v;
+    const unit = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30 }[v.slice(-1).toUpperCase() as 'K' | 'M' | 'G'];
+    return Math.round(Number(v.slice(0, -1)) * unit);
+  });
+
+/** A path the app asks for, relative to the session's granted root; applied by the sandbox. */
+const permission = z
+  .object({
+    path: z.string().min(1).max(4096),
+    access: z.array(z.enum(['read', 'write', 'delete'])).min(1),
+  })
+  .strict();
+
+export const Manifest = z
+  .object({
+    name: z.string().min(1).max(100),
+    version: z.string().min(1).max(50),
+    description: z.string().max(1000).default(''),
+    type: z.literal('x11'),
+    binary: z
+      .string()
+      .min(1)
+      .max(255)
+      .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a path inside the app folder'),
+    args: z.array(z.string().max(4096)).max(64).default([]),
+    permissions: z.array(permission).max(64).default([]),
+    resources: z
+      .object({
+        cpu: z.number().positive().max(64).optional(),
+        memory: memory.optional(),
+        pids: z.number().int().positive().max(100000).optional(),
+      })
+      .strict()
+      .default({}),
+    video: z
+      .object({
+        width: z.number().int().min(64).max(3840).multipleOf(2),
+        height: z.number().int().min(64).max(2160).multipleOf(2),
+        framerate: z.number().int().min(1).max(60),
+      })
+      .strict()
+      .default({ width: 1280, height: 720, framerate: 30 }),
+  })
+  .strict();
+export type Manifest = z.infer<typeof Manifest>;

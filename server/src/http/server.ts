@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import { z } from 'zod';
+import { discoverApps, toAppInfo } from '../apps/registry.ts';
+import type { Config } from '../config/config.ts';
+import { SessionError, SessionManager } from '../sessions/session-manager.ts';
+import { registerSignaling, websocketOptions } from '../signaling/signaling-route.ts';
+
+const CreateSession = z.object({ appId: z.string().min(1).max(64) }).strict();
+const SessionParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{22}$/) });
+
+export interface Server {
+  app: FastifyInstance;
+  sessions: SessionManager;
+}
+
+export async function buildServer(config: Config): Promise<Server> {
+  const app = Fastify({
+    logger: { level: config.LOG_LEVEL, redact: ['req.headers.cookie', 'req.headers.authorization'] },
+    bodyLimit: 64 * 1024,
+    disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace',
+  });
+  const apps = await discoverApps(config.APPS_ROOT, app.log);
+  const sessions = new SessionManager(config, apps, app.log as never);
+  sessions.cleanupLeftovers();
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    if (err instanceof SessionError) return reply.status(err.status).send({ error: err.code, message: err.message });
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) app.log.error({ err }, 'request failed');
+    return reply.status(status).send({ error: status === 500 ? 'internal' : 'bad-request', message: status === 500 ? 'internal error' : err.message });
+  });
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+
+  await app.register(fastifyWebsocket, { options: websocketOptions });
+
+  app.get('/api/apps', async () => [...apps.values()].map(toAppInfo));
+  app.get('/api/sessions', async () => sessions.list());
+  app.post('/api/sessions', async (req, reply) => {
+    const body = CreateSession.safeParse(req.body);
+    if (!body.success) return reply.status(400).send({ error: 'bad-request', message: 'expected {"appId": string}' });
+    const info = await sessions.create(body.data.appId);
+    return reply.status(201).send(info);
+  });
+  app.get('/api/sessions/:id', async (req, reply) => {
+    const params = SessionParams.safeParse(req.params);
+    const info = params.success ? sessions.get(params.data.id) : undefined;
+    if (!info) return reply.status(404).send({ error: 'unknown-session', message: 'no such session' });
+    return info;
+  });
+  app.get('/api/sessions/:id/stats', async (req, reply) => {
+    const params = SessionParams.safeParse(req.params);
+    const runtime = params.success ? sessions.runtimeOf(params.data.id) : undefined;
+    if (!runtime) return reply.status(404).send({ error: 'unknown-session', message: 'no such session' });
+    return { ...runtime.stats(), pids: runtime.pids() };
+  });
+  app.delete('/api/sessions/:id', async (req, reply) => {
+    const params = SessionParams.safeParse(req.params);
+    if (!params.success || !sessions.end(params.data.id, 'user ended')) {
+      return reply.status(404).send({ error: 'unknown-session', message: 'no such session' });
+    }
+    return reply.status(204).send();
+  });
+  registerSignaling(app, sessions);
+  app.all('/api/*', async (_req, reply) => reply.status(404).send({ error: 'not-found', message: 'no such endpoint' }));
+
+  if (fs.existsSync(path.join(config.WEB_DIST, 'index.html'))) {
+    await app.register(fastifyStatic, { root: config.WEB_DIST, wildcard: false });
+    // Client-side routes (e.g. /session/:id) all load the single-page app.
+    app.setNotFoundHandler((req, reply) => {
+      if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.sendFile('index.html');
+      return reply.status(404).send({ error: 'not-found', message: 'not found' });
+    });
+  } else {
+    app.log.warn({ webDist: config.WEB_DIST }, 'web client not built; serving the API only');
+  }
+
+  app.addHook('onClose', async () => sessions.shutdown());
+  return { app, sessions };
+}

@@ -1,0 +1,61 @@
+import { decodeInputEvent, encodePong } from '@vitrine/protocol';
+import type { InputInjector } from './injector.ts';
+import { RateLimiter } from './rate-limiter.ts';
+
+export interface InputStats {
+  accepted: number;
+  rejected: number;
+  rateLimited: number;
+  lastError?: string;
+  lastInputAt?: number;
+}
+
+/**
+ * Validates every message from the viewer's data channel and injects the good ones.
+ * Bad or excess messages are counted and dropped; nothing here throws on hostile bytes.
+ */
+export class InputChannel {
+  readonly stats: InputStats = { accepted: 0, rejected: 0, rateLimited: 0 };
+  private readonly limiter: RateLimiter;
+
+  private readonly injector: InputInjector;
+  private readonly display: { width: number; height: number };
+  private readonly reply: (data: Uint8Array) => void;
+
+  constructor(
+    injector: InputInjector,
+    display: { width: number; height: number },
+    ratePerSecond: number,
+    reply: (data: Uint8Array) => void,
+  ) {
+    this.injector = injector;
+    this.display = display;
+    this.reply = reply;
+    this.limiter = new RateLimiter(ratePerSecond, ratePerSecond * 2);
+  }
+
+  handle(data: unknown): void {
+    if (!(data instanceof Uint8Array)) {
+      this.stats.rejected++;
+      this.stats.lastError = 'text message on the input channel';
+      return;
+    }
+    if (!this.limiter.take()) {
+      this.stats.rateLimited++;
+      return;
+    }
+    const result = decodeInputEvent(data, this.display);
+    if (!result.ok) {
+      this.stats.rejected++;
+      this.stats.lastError = result.error;
+      return;
+    }
+    this.stats.accepted++;
+    if (result.event.type === 'ping') {
+      this.reply(encodePong(result.event.id));
+      return;
+    }
+    this.stats.lastInputAt = Date.now();
+    this.injector.inject(result.event);
+  }
+}

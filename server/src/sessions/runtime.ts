@@ -1,0 +1,191 @@
+import fs from 'node:fs';
+import type { ClientSignal, ServerSignal, SessionEndReason } from '@vitrine/protocol';
+import { XDisplay } from '../desktop/x-display.ts';
+import { InputChannel } from '../input/input-channel.ts';
+import { InputInjector } from '../input/injector.ts';
+import { FramebufferReader } from '../media/framebuffer.ts';
+import { VideoPipeline, type PipelineStats } from '../media/video-pipeline.ts';
+import { readTail, startSandbox, type SandboxPolicy } from '../sandbox/sandbox.ts';
+import { ViewerPeer, type IceSettings } from '../webrtc/peer.ts';
+import type { InputStats } from '../input/input-channel.ts';
+import path from 'node:path';
+
+/** What a session runtime needs; everything in it is data, so it can be sent to a worker machine. */
+export interface RuntimeSpec {
+  policy: SandboxPolicy;
+  framerate: number;
+  bitrateKbps: number;
+  keyframeIntervalS: number;
+  inputRatePerSecond: number;
+  startTimeoutMs: number;
+  ice: IceSettings;
+  tools: { bwrap: string; ffmpeg: string };
+}
+
+export interface RuntimeLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export interface ViewerLink {
+  /** Feeds one validated signaling message from the viewer; rejects with a viewer-facing reason. */
+  handle(msg: ClientSignal): Promise<void>;
+  /** The viewer's transport went away (socket closed). */
+  detach(): void;
+}
+
+export interface RuntimeStats {
+  codec?: string;
+  connected: boolean;
+  video?: PipelineStats;
+  input?: InputStats;
+}
+
+/**
+ * One running session: sandbox (private display + app), damage-driven video pipeline,
+ * input injection and at most one WebRTC viewer. Callers see only this narrow handle, so the
+ * runtime can later live on a separate worker machine.
+ */
+export class SessionRuntime {
+  private readonly spec: RuntimeSpec;
+  private readonly log: RuntimeLog;
+  private sandbox: ReturnType<typeof startSandbox> | undefined;
+  private display: XDisplay | undefined;
+  private framebuffer: FramebufferReader | undefined;
+  private injector: InputInjector | undefined;
+  private pipeline: VideoPipeline | undefined;
+  private peer: ViewerPeer | undefined;
+  private input: InputChannel | undefined;
+  private endedListeners: Array<(reason: SessionEndReason, detail?: string) => void> = [];
+  private viewerListeners: Array<(event: 'connected' | 'gone') => void> = [];
+  private ended = false;
+
+  constructor(spec: RuntimeSpec, log: RuntimeLog) {
+    this.spec = spec;
+    this.log = log;
+  }
+
+  get size(): { width: number; height: number } {
+    return this.spec.policy.display;
+  }
+
+  /** Starts sandbox and display; resolves when the display accepts input and damage is watched. */
+  async start(): Promise<void> {
+    const { policy } = this.spec;
+    this.sandbox = startSandbox(this.spec.tools.bwrap, policy, this.spec.startTimeoutMs);
+    void this.sandbox.exited.then(({ code, signal }) => {
+      const appLog = readTail(path.join(policy.sessionDir, 'log', 'app.log'), 500).trim();
+      this.end('app exited', `exit ${code ?? signal}${appLog ? `: ${appLog}` : ''}`);
+    });
+    await this.sandbox.ready;
+    this.display = await XDisplay.connect(this.sandbox.xSocket);
+    this.display.onClosed((err) => this.end('app exited', err ? `display connection lost: ${err.message}` : 'display closed'));
+    this.framebuffer = new FramebufferReader(this.sandbox.framebuffer);
+    this.injector = new InputInjector(this.display, await this.display.getKeyboardMapping());
+    this.display.onDamage(() => this.pipeline?.onScreenChanged());
+  }
+
+  attachViewer(send: (msg: ServerSignal) => void): ViewerLink {
+    if (this.peer) throw new Error('session already has a viewer');
+    if (this.ended || !this.display || !this.framebuffer || !this.injector) throw new Error('session is not running');
+    const injector = this.injector;
+    const framebuffer = this.framebuffer;
+    let peer: ViewerPeer;
+    const gone = () => {
+      if (this.peer !== peer) return;
+      this.peer = undefined;
+      this.input = undefined;
+      this.pipeline?.stop();
+      this.pipeline = undefined;
+      injector.releaseAll();
+      for (const l of this.viewerListeners) l('gone');
+    };
+    peer = new ViewerPeer(this.spec.ice, {
+      signal: send,
+      connected: (codec) => {
+        if (!this.pipeline) {
+          this.pipeline = new VideoPipeline({
+            ffmpegPath: this.spec.tools.ffmpeg,
+            codec,
+            framerate: this.spec.framerate,
+            bitrateKbps: this.spec.bitrateKbps,
+            keyframeIntervalS: this.spec.keyframeIntervalS,
+            framebuffer,
+            onRtp: (pkt) => peer.sendRtp(pkt),
+            onFatal: (reason) => this.end('encoder failed', reason),
+            log: this.log,
+          });
+          this.pipeline.start().catch((err: Error) => this.end('error', `video pipeline: ${err.message}`));
+        } else {
+          this.pipeline.requestKeyframe();
+        }
+        this.log.info({ codec }, 'viewer connected');
+        for (const l of this.viewerListeners) l('connected');
+      },
+      input: (data) => this.input?.handle(data),
+      keyframeRequest: () => this.pipeline?.requestKeyframe(),
+      closed: gone,
+    });
+    this.peer = peer;
+    this.input = new InputChannel(injector, this.size, this.spec.inputRatePerSecond, (d) => peer.sendInput(d));
+    void peer.offer().catch((err: Error) => {
+      send({ type: 'error', code: 'offer-failed', message: err.message });
+      peer.close('offer failed');
+    });
+    return {
+      handle: (msg) => {
+        if (msg.type === 'bye') {
+          peer.close('viewer said bye');
+          return Promise.resolve();
+        }
+        return peer.handle(msg);
+      },
+      detach: () => peer.close('signaling closed'),
+    };
+  }
+
+  onEnded(listener: (reason: SessionEndReason, detail?: string) => void): void {
+    this.endedListeners.push(listener);
+  }
+
+  onViewer(listener: (event: 'connected' | 'gone') => void): void {
+    this.viewerListeners.push(listener);
+  }
+
+  stats(): RuntimeStats {
+    return {
+      codec: this.peer?.codec,
+      connected: !!this.pipeline,
+      video: this.pipeline ? { ...this.pipeline.stats } : undefined,
+      input: this.input ? { ...this.input.stats } : undefined,
+    };
+  }
+
+  /** Host PIDs belonging to this session (sandbox and encoders), for tests and metrics. */
+  pids(): number[] {
+    return [this.sandbox?.process.pid, ...(this.pipeline?.processes ?? [])].filter((p): p is number => !!p);
+  }
+
+  /** Ends the session: kills every process and removes the session directory. Idempotent. */
+  end(reason: SessionEndReason, detail?: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.peer?.close(reason);
+    this.pipeline?.stop();
+    this.display?.close();
+    this.framebuffer?.close();
+    this.sandbox?.kill();
+    const dir = this.spec.policy.sessionDir;
+    const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
+    if (this.sandbox) void this.sandbox.exited.then(cleanup, cleanup);
+    else cleanup();
+    for (const l of this.endedListeners) l(reason, detail);
+  }
+
+  /** Resolves once every process of the session has exited and its files are gone. */
+  async whenStopped(): Promise<void> {
+    await this.sandbox?.exited;
+    fs.rmSync(this.spec.policy.sessionDir, { recursive: true, force: true });
+  }
+}

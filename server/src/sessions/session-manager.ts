@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ServerSignal, SessionEndReason, SessionInfo, SessionState } from '@vitrine/protocol';
+import type { App } from '../apps/registry.ts';
+import type { Config } from '../config/config.ts';
+import { SessionRuntime, type RuntimeLog, type ViewerLink } from './runtime.ts';
+
+export class SessionError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+interface Session {
+  id: string;
+  app: App;
+  state: SessionState;
+  createdAt: Date;
+  endReason?: string;
+  runtime: SessionRuntime;
+  viewerAttached: boolean;
+  graceTimer?: NodeJS.Timeout;
+}
+
+export interface ManagerLog extends RuntimeLog {
+  child(bindings: object): ManagerLog;
+  error(obj: object, msg: string): void;
+}
+
+/** Creates, tracks and ends streamed sessions; owns the session directories under RUNTIME_DIR. */
+export class SessionManager {
+  private readonly sessions = new Map<string, Session>();
+  private readonly config: Config;
+  private readonly apps: Map<string, App>;
+  private readonly log: ManagerLog;
+  private readonly sessionsDir: string;
+
+  constructor(config: Config, apps: Map<string, App>, log: ManagerLog) {
+    this.config = config;
+    this.apps = apps;
+    this.log = log;
+    this.sessionsDir = path.join(config.RUNTIME_DIR, 'sessions');
+  }
+
+  /** Removes what a crashed previous run left behind: session processes and directories. */
+  cleanupLeftovers(): { processes: number; dirs: number } {
+    fs.mkdirSync(this.config.RUNTIME_DIR, { recursive: true, mode: 0o700 });
+    fs.chmodSync(this.config.RUNTIME_DIR, 0o700);
+    fs.mkdirSync(this.sessionsDir, { recursive: true, mode: 0o700 });
+    const marker = this.sessionsDir + path.sep;
+    let processes = 0;
+    for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      if (Number(pid) === process.pid) continue;
+      let cmdline: string;
+      try {
+        cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        continue;
+      }
+      if (!cmdline.includes(marker)) continue;
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+        processes++;
+      } catch {
+        // already gone
+      }
+    }
+    const dirs = fs.readdirSync(this.sessionsDir);
+    for (const d of dirs) fs.rmSync(path.join(this.sessionsDir, d), { recursive: true, force: true });
+    if (processes || dirs.length) this.log.warn({ processes, dirs: dirs.length }, 'removed leftovers of a previous run');
+    return { processes, dirs: dirs.length };
+  }
+
+  async create(appId: string): Promise<SessionInfo> {
+    const app = this.apps.get(appId);
+    if (!app) throw new SessionError(404, 'unknown-app', `no app "${appId}"`);
+    const live = [...this.sessions.values()].filter((s) => s.state !== 'ended').length;
+    if (live >= this.config.MAX_SESSIONS) {
+      throw new SessionError(503, 'busy', `the server is busy (${live} of ${this.config.MAX_SESSIONS} sessions in use); try again later`);
+    }
+    const id = randomBytes(16).toString('base64url');
+    const { video } = app.manifest;
+    const log = this.log.child({ session: id, app: app.id });
+    const runtime = new SessionRuntime(
+      {
+        policy: {
+          sessionDir: path.join(this.sessionsDir, id),
+          appDir: app.dir,
+          binary: path.relative(app.dir, app.binaryPath),
+          args: app.manifest.args,
+          display: { width: video.width, height: video.height },
+          grants: [],
+        },
+        framerate: video.framerate,
+        bitrateKbps: this.config.VIDEO_BITRATE_KBPS,
+        keyframeIntervalS: this.config.KEYFRAME_INTERVAL_S,
+        inputRatePerSecond: this.config.INPUT_RATE_PER_SECOND,
+        startTimeoutMs: this.config.SESSION_START_TIMEOUT_MS,
+        ice: {
+          addresses: this.config.WEBRTC_ICE_ADDRESSES,
+          portRange: this.config.WEBRTC_UDP_PORTS,
+          publicIp: this.config.WEBRTC_PUBLIC_IP,
+          iceServers: this.config.ICE_SERVERS,
+        },
+        tools: { bwrap: this.config.BWRAP_PATH, ffmpeg: this.config.FFMPEG_PATH },
+      },
+      log,
+    );
+    const session: Session = { id, app, state: 'starting', createdAt: new Date(), runtime, viewerAttached: false };
+    this.sessions.set(id, session);
+    runtime.onEnded((reason, detail) => {
+      clearTimeout(session.graceTimer);
+      session.state = 'ended';
+      session.endReason = reason;
+      log.info({ reason, detail }, 'session ended');
+      // Keep ended sessions briefly so a late GET can report why; then forget them.
+      setTimeout(() => this.sessions.delete(id), 60_000).unref();
+    });
+    runtime.onViewer((event) => {
+      if (session.state === 'ended') return;
+      if (event === 'connected') {
+        session.state = 'streaming';
+        clearTimeout(session.graceTimer);
+      } else {
+        session.state = 'ready';
+        session.viewerAttached = false;
+        this.armGrace(session);
+      }
+    });
+    try {
+      await runtime.start();
+    } catch (err) {
+      runtime.end('error', (err as Error).message);
+      throw new SessionError(500, 'start-failed', `the app could not be started: ${(err as Error).message}`);
+    }
+    if (session.state === 'ended') {
+      throw new SessionError(500, 'start-failed', `the app exited during start-up`);
+    }
+    session.state = 'ready';
+    this.armGrace(session);
+    log.info({ display: video }, 'session ready');
+    return this.info(session);
+  }
+
+  list(): SessionInfo[] {
+    return [...this.sessions.values()].filter((s) => s.state !== 'ended').map((s) => this.info(s));
+  }
+
+  get(id: string): SessionInfo | undefined {
+    const s = this.sessions.get(id);
+    return s ? this.info(s) : undefined;
+  }
+
+  runtimeOf(id: string): SessionRuntime | undefined {
+    return this.sessions.get(id)?.runtime;
+  }
+
+  end(id: string, reason: SessionEndReason): boolean {
+    const s = this.sessions.get(id);
+    if (!s || s.state === 'ended') return false;
+    s.runtime.end(reason);
+    return true;
+  }
+
+  /** Binds a viewer's signaling transport to a session, or explains why not. */
+  attachViewer(id: string, send: (msg: ServerSignal) => void): ViewerLink {
+    const s = this.sessions.get(id);
+    if (!s || s.state === 'ended') throw new SessionError(404, 'unknown-session', 'no such session');
+    if (s.viewerAttached) throw new SessionError(409, 'viewer-exists', 'this session already has a viewer');
+    s.viewerAttached = true;
+    clearTimeout(s.graceTimer);
+    const endListener = (reason: SessionEndReason, detail?: string) =>
+      send({ type: 'bye', reason, ...(detail ? { detail } : {}) });
+    s.runtime.onEnded(endListener);
+    try {
+      return s.runtime.attachViewer(send);
+    } catch (err) {
+      s.viewerAttached = false;
+      throw new SessionError(409, 'viewer-exists', (err as Error).message);
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    const live = [...this.sessions.values()].filter((s) => s.state !== 'ended');
+    for (const s of live) s.runtime.end('server shutdown');
+    await Promise.all(live.map((s) => s.runtime.whenStopped()));
+  }
+
+  private armGrace(s: Session): void {
+    clearTimeout(s.graceTimer);
+    s.graceTimer = setTimeout(() => s.runtime.end('peer gone'), this.config.PEER_GRACE_MS);
+  }
+
+  private info(s: Session): SessionInfo {
+    const { video } = s.app.manifest;
+    return {
+      id: s.id,
+      appId: s.app.id,
+      state: s.state,
+      createdAt: s.createdAt.toISOString(),
+      display: { ...video },
+      ...(s.endReason ? { endReason: s.endReason } : {}),
+    };
+  }
+}

@@ -1,0 +1,156 @@
+import {
+  MediaStreamTrack,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  RTCRtpHeaderExtensionParameters,
+  RtpPacket,
+  useH264,
+  useVP8,
+  type RTCDataChannel,
+  type RTCRtpTransceiver,
+} from 'werift';
+import type { ClientSignal, ServerSignal } from '@vitrine/protocol';
+import type { VideoCodec } from '../media/encoder.ts';
+
+/** Chrome's playout-delay extension: min = max = 0 tells the receiver to render at once. */
+const PLAYOUT_DELAY_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
+const PLAYOUT_DELAY_ID = 6;
+
+export interface IceSettings {
+  /** Local addresses to gather host candidates on; null = every interface. */
+  addresses: string[] | null;
+  portRange?: [number, number] | undefined;
+  /** Advertised instead of the local address, for a server behind 1:1 NAT. */
+  publicIp?: string | undefined;
+  iceServers: Array<{ urls: string | string[]; username?: string | undefined; credential?: string | undefined }>;
+}
+
+export interface PeerEvents {
+  signal(msg: ServerSignal): void;
+  connected(codec: VideoCodec): void;
+  input(data: unknown): void;
+  keyframeRequest(): void;
+  closed(reason: string): void;
+}
+
+/**
+ * The server's side of one viewer connection: offers one send-only video track (H.264
+ * constrained baseline, then VP8) and the `input` data channel, and accepts the codec the
+ * browser's answer picks. DTLS-SRTP is always on in werift; there is no way to turn it off.
+ */
+export class ViewerPeer {
+  private readonly pc: RTCPeerConnection;
+  private readonly track = new MediaStreamTrack({ kind: 'video' });
+  private readonly transceiver: RTCRtpTransceiver;
+  private readonly channel: RTCDataChannel;
+  private readonly events: PeerEvents;
+  private readonly ice: IceSettings;
+  private playoutDelayId: number | undefined;
+  private closed = false;
+  codec: VideoCodec | undefined;
+
+  constructor(ice: IceSettings, events: PeerEvents) {
+    this.ice = ice;
+    this.events = events;
+    const feedback = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }];
+    this.pc = new RTCPeerConnection({
+      codecs: {
+        video: [
+          useH264({ rtcpFeedback: feedback }),
+          useVP8({ rtcpFeedback: feedback }),
+        ] as RTCRtpCodecParameters[],
+      },
+      headerExtensions: { video: [new RTCRtpHeaderExtensionParameters({ id: PLAYOUT_DELAY_ID, uri: PLAYOUT_DELAY_URI })] },
+      iceServers: ice.iceServers.map((s) => ({ urls: s.urls as string, username: s.username, credential: s.credential })),
+      ...(ice.addresses
+        ? { iceUseIpv4: false, iceUseIpv6: false, iceAdditionalHostAddresses: ice.addresses }
+        : {}),
+      icePortRange: ice.portRange,
+    });
+    this.transceiver = this.pc.addTransceiver(this.track, { direction: 'sendonly' });
+    this.channel = this.pc.createDataChannel('input', { ordered: true });
+    this.channel.onMessage.subscribe((data) => this.events.input(data));
+    this.transceiver.sender.onPictureLossIndication.subscribe(() => this.events.keyframeRequest());
+    this.transceiver.sender.onRtcp.subscribe((rtcp) => {
+      // FIR arrives as payload-specific feedback format 4; PLI is handled above.
+      const fb = rtcp as { type?: number; feedback?: { count?: number } };
+      if (fb.type === 206 && fb.feedback?.count === 4) this.events.keyframeRequest();
+    });
+    this.pc.onIceCandidate.subscribe((c) => {
+      if (this.closed) return;
+      const json = c?.toJSON();
+      this.events.signal({
+        type: 'ice-candidate',
+        candidate: json ? { candidate: this.announce(json.candidate ?? ''), sdpMid: json.sdpMid ?? null, sdpMLineIndex: json.sdpMLineIndex ?? null } : null,
+      });
+    });
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected' && this.codec) this.events.connected(this.codec);
+      if (state === 'failed') this.close('ice failed');
+      if (state === 'closed') this.close('peer closed');
+    });
+  }
+
+  async offer(): Promise<void> {
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription(offer);
+    this.events.signal({
+      type: 'offer',
+      sdp: this.announce(this.pc.localDescription!.sdp),
+      iceServers: this.ice.iceServers.map((s) => ({ urls: s.urls, ...(s.username ? { username: s.username } : {}), ...(s.credential ? { credential: s.credential } : {}) })),
+    });
+  }
+
+  /** Throws with a message meant for the viewer when the message does not fit the state. */
+  async handle(msg: ClientSignal): Promise<void> {
+    if (msg.type === 'answer') {
+      if (this.pc.signalingState !== 'have-local-offer') throw new Error('unexpected answer');
+      await this.pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
+      const mime = this.transceiver.sender.codec?.mimeType.toLowerCase();
+      this.codec = mime === 'video/vp8' ? 'vp8' : mime === 'video/h264' ? 'h264' : undefined;
+      if (!this.codec) throw new Error('the answer accepted neither H.264 nor VP8');
+      const ext = this.transceiver.headerExtensions?.find((e) => e.uri === PLAYOUT_DELAY_URI);
+      this.playoutDelayId = ext?.id;
+      if (this.pc.connectionState === 'connected') this.events.connected(this.codec);
+    } else if (msg.type === 'ice-candidate') {
+      if (!msg.candidate) return;
+      await this.pc.addIceCandidate({
+        candidate: msg.candidate.candidate,
+        sdpMid: msg.candidate.sdpMid ?? undefined,
+        sdpMLineIndex: msg.candidate.sdpMLineIndex ?? undefined,
+      });
+    }
+  }
+
+  sendRtp(raw: Buffer): void {
+    if (this.closed) return;
+    const packet = RtpPacket.deSerialize(raw);
+    if (this.playoutDelayId !== undefined) {
+      packet.header.extension = true;
+      packet.header.extensions.push({ id: this.playoutDelayId, payload: Buffer.alloc(3) });
+    }
+    this.track.writeRtp(packet);
+  }
+
+  sendInput(data: Uint8Array): void {
+    if (this.closed || this.channel.readyState !== 'open') return;
+    this.channel.send(Buffer.from(data));
+  }
+
+  close(reason = 'closed'): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.track.stop();
+    void this.pc.close().catch(() => {});
+    this.events.closed(reason);
+  }
+
+  /** For 1:1 NAT: advertise WEBRTC_PUBLIC_IP in place of the bound local address. */
+  private announce(text: string): string {
+    const publicIp = this.ice.publicIp;
+    if (!publicIp || !this.ice.addresses) return text;
+    let out = text;
+    for (const local of this.ice.addresses) out = out.split(` ${local} `).join(` ${publicIp} `);
+    return out;
+  }
+}

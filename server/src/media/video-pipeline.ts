@@ -98,14 +98,19 @@ export class VideoPipeline {
     }, Math.max(0, wait));
   }
 
-  stop(): void {
+  /** Stops capture and kills both encoders; resolves when they have exited. */
+  stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.grabTimer);
     clearTimeout(this.refreshTimer);
     clearTimeout(this.keyframeTimer);
-    this.active?.stop();
-    this.spare?.stop();
-    this.socket?.close();
+    const encoders = [this.active, this.spare].filter((e): e is Encoder => !!e);
+    for (const e of encoders) e.stop();
+    if (this.socket) {
+      this.socket.close();
+      this.socket = undefined;
+    }
+    return Promise.all(encoders.map((e) => e.exit)).then(() => {});
   }
 
   get processes(): number[] {

@@ -60,6 +60,8 @@ export class SessionRuntime {
   private endedListeners: Array<(reason: SessionEndReason, detail?: string) => void> = [];
   private viewerListeners: Array<(event: 'connected' | 'gone') => void> = [];
   private ended = false;
+  /** Teardown still in progress (encoders being killed), awaited by whenStopped(). */
+  private stopping: Array<Promise<unknown>> = [];
 
   constructor(spec: RuntimeSpec, log: RuntimeLog) {
     this.spec = spec;
@@ -91,17 +93,7 @@ export class SessionRuntime {
     if (this.ended || !this.display || !this.framebuffer || !this.injector) throw new Error('session is not running');
     const injector = this.injector;
     const framebuffer = this.framebuffer;
-    let peer: ViewerPeer;
-    const gone = () => {
-      if (this.peer !== peer) return;
-      this.peer = undefined;
-      this.input = undefined;
-      this.pipeline?.stop();
-      this.pipeline = undefined;
-      injector.releaseAll();
-      for (const l of this.viewerListeners) l('gone');
-    };
-    peer = new ViewerPeer(this.spec.ice, {
+    const peer: ViewerPeer = new ViewerPeer(this.spec.ice, {
       signal: send,
       connected: (codec) => {
         if (!this.pipeline) {
@@ -125,8 +117,17 @@ export class SessionRuntime {
       },
       input: (data) => this.input?.handle(data),
       keyframeRequest: () => this.pipeline?.requestKeyframe(),
-      closed: gone,
+      closed: () => gone(),
     });
+    const gone = () => {
+      if (this.peer !== peer) return;
+      this.peer = undefined;
+      this.input = undefined;
+      if (this.pipeline) this.stopping.push(this.pipeline.stop());
+      this.pipeline = undefined;
+      injector.releaseAll();
+      for (const l of this.viewerListeners) l('gone');
+    };
     this.peer = peer;
     this.input = new InputChannel(injector, this.size, this.spec.inputRatePerSecond, (d) => peer.sendInput(d));
     void peer.offer().catch((err: Error) => {
@@ -172,7 +173,7 @@ export class SessionRuntime {
     if (this.ended) return;
     this.ended = true;
     this.peer?.close(reason);
-    this.pipeline?.stop();
+    if (this.pipeline) this.stopping.push(this.pipeline.stop());
     this.display?.close();
     this.framebuffer?.close();
     this.sandbox?.kill();
@@ -186,6 +187,7 @@ export class SessionRuntime {
   /** Resolves once every process of the session has exited and its files are gone. */
   async whenStopped(): Promise<void> {
     await this.sandbox?.exited;
+    await Promise.all(this.stopping);
     fs.rmSync(this.spec.policy.sessionDir, { recursive: true, force: true });
   }
 }

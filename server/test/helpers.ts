@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../src/config/config.ts';
+import { buildServer, type Server } from '../src/http/server.ts';
+
+export interface TestServer extends Server {
+  url: string;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** A real Vitrine server on a random loopback port with its own runtime and data folders. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-test-'));
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: path.join(tmp, 'data'),
+    RUNTIME_DIR: fs.mkdtempSync('/dev/shm/vitrine-test-'),
+    LOG_LEVEL: 'warn',
+    PEER_GRACE_MS: '20000',
+    ...env,
+  });
+  const server = await buildServer(config);
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = server.app.server.address() as { port: number };
+  return {
+    ...server,
+    config,
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await server.app.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+      fs.rmSync(config.RUNTIME_DIR, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function api<T = unknown>(base: string, method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(base + url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 25): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Command lines of live processes whose arguments mention `needle` (e.g. a session folder). */
+export function processesMentioning(needle: string): Array<{ pid: number; cmd: string }> {
+  const out: Array<{ pid: number; cmd: string }> = [];
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      const state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (cmd.includes(needle) && state !== 'Z') out.push({ pid: Number(pid), cmd });
+    } catch {
+      // raced with exit
+    }
+  }
+  return out;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    const state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    return state !== undefined && state !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Decodes the diagnostics app's blocks straight from a session's Xvfb framebuffer file. */
+export async function readDiagnosticsScreen(runtimeDir: string, sessionId: string) {
+  const { FramebufferReader } = await import('../src/media/framebuffer.ts');
+  const { decodeDiagnosticsFrame } = await import('../../e2e/lib/diagnostics-probe.ts');
+  const fb = new FramebufferReader(path.join(runtimeDir, 'sessions', sessionId, 'fb', 'Xvfb_screen0'), 1);
+  try {
+    const bgr0 = fb.read();
+    const rgba = Buffer.allocUnsafe(bgr0.length);
+    for (let i = 0; i < bgr0.length; i += 4) {
+      rgba[i] = bgr0[i + 2]!;
+      rgba[i + 1] = bgr0[i + 1]!;
+      rgba[i + 2] = bgr0[i]!;
+      rgba[i + 3] = 255;
+    }
+    return decodeDiagnosticsFrame(rgba, fb.layout.width, fb.layout.height);
+  } finally {
+    fb.close();
+  }
+}
+
+/** A process and all its descendants (walks /proc parent links), with command lines. */
+export function processTree(root: number): Array<{ pid: number; cmd: string }> {
+  const parent = new Map<number, number>();
+  for (const p of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // raced with exit
+    }
+  }
+  const tree = new Set([root]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, ppid] of parent) if (tree.has(ppid) && !tree.has(pid)) (tree.add(pid), (grew = true));
+  }
+  return [...tree].filter(isAlive).map((pid) => {
+    let cmd = '';
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    } catch {}
+    return { pid, cmd };
+  });
+}
+
+/** Every live process of a session: the sandbox tree and the encoders. */
+export function sessionProcesses(runtimeDir: string, sessionId: string, extraPids: number[] = []) {
+  const bwrap = processesMentioning(path.join(runtimeDir, 'sessions', sessionId) + '/').filter((p) => p.cmd.startsWith('bwrap'));
+  return [...bwrap.flatMap((b) => processTree(b.pid)), ...extraPids.filter(isAlive).map((pid) => ({ pid, cmd: '' }))];
+}

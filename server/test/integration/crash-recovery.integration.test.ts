@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import type { SessionInfo } from '@vitrine/protocol';
+import { api, isAlive, sessionProcesses, waitFor } from '../helpers.ts';
+import { WeriftViewer } from '../werift-viewer.ts';
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+function startServerProcess(runtimeDir: string): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, ['server/src/main.ts'], {
+    cwd: path.resolve(import.meta.dirname, '../../..'),
+    env: { ...process.env, PORT: '0', RUNTIME_DIR: runtimeDir, LOG_LEVEL: 'info', DATA_DIR: path.join(runtimeDir, 'data') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(proc);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"address":"(http:\/\/[^"]+)"/.exec(out);
+      if (m) resolve({ proc, url: m[1]! });
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited early (${code}): ${out.slice(-500)}`)));
+  });
+}
+
+it('after kill -9 of the server, the sandbox dies with it and the next start removes the leftovers', async () => {
+  const runtimeDir = fs.mkdtempSync(path.join('/dev/shm', 'vitrine-crash-'));
+  try {
+    const first = await startServerProcess(runtimeDir);
+    const { body } = await api<SessionInfo>(first.url, 'POST', '/api/sessions', { appId: 'diagnostics' });
+    const viewer = new WeriftViewer(first.url, body.id);
+    await waitFor('video', () => viewer.rtpPackets > 0);
+    const { pids } = (await api<{ pids: number[] }>(first.url, 'GET', `/api/sessions/${body.id}/stats`)).body;
+    const procs = sessionProcesses(runtimeDir, body.id, pids);
+    expect(procs.some((p) => p.cmd.startsWith('Xvfb'))).toBe(true);
+    expect(pids.filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ffmpeg')).length).toBe(2);
+    const sessionDir = path.join(runtimeDir, 'sessions', body.id);
+    expect(fs.existsSync(sessionDir)).toBe(true);
+
+    first.proc.kill('SIGKILL');
+    await waitFor('sandbox and encoders to die with the server', () => procs.every((p) => !isAlive(p.pid)));
+    await viewer.close();
+
+    // A stray process that still names a session folder (as a stuck helper would) is also removed.
+    const strayDir = path.join(runtimeDir, 'sessions', 'stray');
+    fs.mkdirSync(strayDir);
+    const stray = spawn('sh', ['-c', 'sleep 60', path.join(strayDir, 'x')], { stdio: 'ignore' });
+    children.push(stray);
+    await waitFor('stray running', () => isAlive(stray.pid!));
+
+    const second = await startServerProcess(runtimeDir);
+    await waitFor('stray killed', () => !isAlive(stray.pid!));
+    expect(fs.existsSync(sessionDir)).toBe(false);
+    expect(fs.existsSync(strayDir)).toBe(false);
+    expect((await api(second.url, 'GET', '/api/sessions')).body).toEqual([]);
+    second.proc.kill('SIGTERM');
+    await new Promise((r) => second.proc.once('exit', r));
+  } finally {
+    fs.rmSync(runtimeDir, { recursive: true, force: true });
+  }
+});
+
+it('refuses to start with an invalid configuration and says which setting is wrong', async () => {
+  const proc = spawn(process.execPath, ['server/src/main.ts'], {
+    cwd: path.resolve(import.meta.dirname, '../../..'),
+    env: { ...process.env, PORT: 'eighty', RUNTIME_DIR: os.tmpdir() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise((r) => proc.on('exit', r));
+  expect(code).toBe(2);
+  expect(err).toContain('PORT');
+});

@@ -1,0 +1,67 @@
+import { RTCPeerConnection, type RTCDataChannel } from 'werift';
+import WebSocket from 'ws';
+import type { ServerSignal } from '@vitrine/protocol';
+
+/**
+ * A real WebRTC viewer in Node (werift as the answering peer), for integration tests that
+ * need a connected session without a browser.
+ */
+export class WeriftViewer {
+  readonly messages: ServerSignal[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  rtpPackets = 0;
+  keyframeSeen = false;
+  channel: RTCDataChannel | undefined;
+  readonly pc = new RTCPeerConnection({ iceUseIpv4: false, iceUseIpv6: false, iceAdditionalHostAddresses: ['127.0.0.1'] });
+  private readonly ws: WebSocket;
+  private readonly fromServer: Uint8Array[] = [];
+
+  constructor(base: string, sessionId: string) {
+    this.ws = new WebSocket(`${base.replace('http', 'ws')}/api/sessions/${sessionId}/signal`);
+    this.closed = new Promise((resolve) => this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.pc.onIceCandidate.subscribe((c) => this.send({ type: 'ice-candidate', candidate: c ? (c.toJSON() as never) : null }));
+    this.pc.onDataChannel.subscribe((dc) => {
+      this.channel = dc;
+      dc.onMessage.subscribe((m) => {
+        if (typeof m !== 'string') this.fromServer.push(new Uint8Array(m));
+      });
+    });
+    this.pc.onTrack.subscribe((track) => {
+      track.onReceiveRtp.subscribe(() => this.rtpPackets++);
+    });
+    this.ws.on('message', async (raw) => {
+      const msg = JSON.parse(raw.toString()) as ServerSignal;
+      this.messages.push(msg);
+      if (msg.type === 'offer') {
+        await this.pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+        const answer = await this.pc.createAnswer();
+        await this.pc.setLocalDescription(answer);
+        this.send({ type: 'answer', sdp: this.pc.localDescription!.sdp });
+      } else if (msg.type === 'ice-candidate' && msg.candidate) {
+        await this.pc.addIceCandidate(msg.candidate as never);
+      }
+    });
+  }
+
+  sendRaw(data: string | Buffer): void {
+    this.ws.send(data);
+  }
+
+  send(msg: object): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+    else this.ws.once('open', () => this.ws.send(JSON.stringify(msg)));
+  }
+
+  sendInput(bytes: Uint8Array): void {
+    this.channel?.send(Buffer.from(bytes));
+  }
+
+  replies(): Uint8Array[] {
+    return this.fromServer;
+  }
+
+  async close(): Promise<void> {
+    this.ws.close();
+    await this.pc.close();
+  }
+}

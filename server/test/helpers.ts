@@ -122,7 +122,12 @@ export function processTree(root: number): Array<{ pid: number; cmd: string }> {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const [pid, ppid] of parent) if (tree.has(ppid) && !tree.has(pid)) (tree.add(pid), (grew = true));
+    for (const [pid, ppid] of parent) {
+      if (tree.has(ppid) && !tree.has(pid)) {
+        tree.add(pid);
+        grew = true;
+      }
+    }
   }
   return [...tree].filter(isAlive).map((pid) => {
     let cmd = '';

@@ -1,3 +1,4 @@
+/// <reference path="./x11.d.ts" />
 import net from 'node:net';
 import x11, { type XClient, type XDisplayInfo } from 'x11';
 

@@ -1,0 +1,84 @@
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { decodeDiagnosticsFrame } from './diagnostics-probe.ts';
+
+/** Debian's Chromium with the flags that work on this machine; WebRTC stays on loopback. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+}
+
+export async function viewerState(page: Page): Promise<string> {
+  return page.evaluate(() => (window as any).__vitrine?.state ?? 'none');
+}
+
+export async function waitForStreaming(page: Page, timeoutMs = 20_000): Promise<void> {
+  await page.waitForFunction(() => (window as any).__vitrine?.state === 'streaming', null, { timeout: timeoutMs });
+}
+
+/** Decoded-video statistics from the page's RTCPeerConnection. */
+export async function inboundVideo(page: Page) {
+  return page.evaluate(async () => {
+    const pc: RTCPeerConnection = (window as any).__vitrine.pc;
+    const report = await pc.getStats();
+    let inbound: any;
+    report.forEach((s: any) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s;
+    });
+    const codec = inbound?.codecId ? (report.get(inbound.codecId) as any)?.mimeType : undefined;
+    return {
+      framesDecoded: inbound?.framesDecoded as number,
+      frameWidth: inbound?.frameWidth as number,
+      frameHeight: inbound?.frameHeight as number,
+      codec: codec as string,
+      at: performance.now(),
+    };
+  });
+}
+
+/** Draws the current video frame at its intrinsic size and runs `body(ctx, w, h)` in the page. */
+function inPage(body: string): string {
+  return `(() => {
+    const video = window.__vitrine.video;
+    const w = video.videoWidth, h = video.videoHeight;
+    const canvas = document.createElement('canvas');
+    canvas.width = w; canvas.height = h;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(video, 0, 0);
+    ${body}
+  })()`;
+}
+
+/** Decodes the diagnostics app's blocks from the frame the browser is showing now (in the page). */
+export async function decodeShownFrame(page: Page): Promise<ReturnType<typeof decodeDiagnosticsFrame>> {
+  const expr = inPage(`const decode = ${decodeDiagnosticsFrame.toString()};
+    return decode(ctx.getImageData(0, 0, w, h).data, w, h);`);
+  return page.evaluate(expr) as Promise<ReturnType<typeof decodeDiagnosticsFrame>>;
+}
+
+/** A coarse picture of the shown frame: mean luma of each cell of a 32x18 grid (0..255). */
+export async function frameSignature(page: Page): Promise<number[]> {
+  const expr = inPage(`const d = ctx.getImageData(0, 0, w, h).data;
+    const out = [];
+    for (let gy = 0; gy < 18; gy++) for (let gx = 0; gx < 32; gx++) {
+      let sum = 0, n = 0;
+      for (let y = Math.floor(gy * h / 18); y < Math.floor((gy + 1) * h / 18); y += 2)
+        for (let x = Math.floor(gx * w / 32); x < Math.floor((gx + 1) * w / 32); x += 2) {
+          const i = (y * w + x) * 4; sum += (d[i] * 299 + d[i + 1] * 587 + d[i + 2] * 114) / 1000; n++;
+        }
+      out.push(Math.round(sum / n));
+    }
+    return out;`);
+  return page.evaluate(expr) as Promise<number[]>;
+}

@@ -1,0 +1,188 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error(`expected ConfigError for ${JSON.stringify(env)}`);
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('loadConfig defaults', () => {
+  it('uses the documented defaults for an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.PORT).toBe(8080);
+    expect(c.HOST).toBe('127.0.0.1');
+    expect(c.PUBLIC_URL).toBe('http://127.0.0.1:8080');
+    expect(c.WEBRTC_ICE_ADDRESSES).toEqual(['127.0.0.1']);
+    expect(c.WEBRTC_UDP_PORTS).toBeUndefined();
+    expect(c.WEBRTC_PUBLIC_IP).toBeUndefined();
+    expect(c.ICE_SERVERS).toEqual([]);
+    expect(c.MAX_SESSIONS).toBe(4);
+    expect(c.INPUT_RATE_PER_SECOND).toBe(400);
+    expect(c.SANDBOX_SHARE_NET).toBe(false);
+    expect(c.LOG_LEVEL).toBe('info');
+  });
+
+  it('resolves default folders relative to the repository, not the working directory', () => {
+    const c = loadConfig({});
+    expect(c.APPS_ROOT).toBe(path.join(repoRoot, 'apps'));
+    expect(c.DATA_DIR).toBe(path.join(repoRoot, 'var'));
+    expect(c.WEB_DIST).toBe(path.join(repoRoot, 'web', 'dist'));
+    if (process.platform === 'linux') expect(c.RUNTIME_DIR).toBe('/dev/shm/vitrine');
+  });
+
+  it('resolves relative directories given in the environment to absolute paths', () => {
+    const c = loadConfig({ RUNTIME_DIR: 'rt', DATA_DIR: './data', APPS_ROOT: 'my-apps' });
+    expect(c.RUNTIME_DIR).toBe(path.resolve('rt'));
+    expect(c.DATA_DIR).toBe(path.resolve('data'));
+    expect(c.APPS_ROOT).toBe(path.resolve('my-apps'));
+  });
+
+  it('reads only the environment object it is given', () => {
+    vi.stubEnv('PORT', '1234');
+    vi.stubEnv('HOST', '0.0.0.0');
+    expect(loadConfig({}).PORT).toBe(8080);
+    expect(loadConfig({}).HOST).toBe('127.0.0.1');
+    expect(loadConfig().PORT).toBe(1234);
+  });
+
+  it('ignores unrelated environment variables', () => {
+    expect(() => loadConfig({ PATH: '/usr/bin', HOME: '/root', SOMETHING_ELSE: '{' })).not.toThrow();
+  });
+});
+
+describe('loadConfig WEBRTC_ICE_ADDRESSES', () => {
+  it('"all" means every interface (null)', () => {
+    expect(loadConfig({ WEBRTC_ICE_ADDRESSES: 'all' }).WEBRTC_ICE_ADDRESSES).toBeNull();
+    expect(loadConfig({ WEBRTC_ICE_ADDRESSES: '  all ' }).WEBRTC_ICE_ADDRESSES).toBeNull();
+  });
+
+  it('splits a comma-separated list and trims entries', () => {
+    expect(loadConfig({ WEBRTC_ICE_ADDRESSES: '10.0.0.1, 192.168.1.5 ,,::1' }).WEBRTC_ICE_ADDRESSES).toEqual([
+      '10.0.0.1',
+      '192.168.1.5',
+      '::1',
+    ]);
+  });
+});
+
+describe('loadConfig PUBLIC_URL', () => {
+  it('is derived from HOST and PORT', () => {
+    expect(loadConfig({ HOST: '0.0.0.0', PORT: '9000' }).PUBLIC_URL).toBe('http://0.0.0.0:9000');
+    expect(loadConfig({ HOST: 'example.test' }).PUBLIC_URL).toBe('http://example.test:8080');
+  });
+
+  it('brackets an IPv6 host', () => {
+    expect(loadConfig({ HOST: '::1' }).PUBLIC_URL).toBe('http://[::1]:8080');
+    expect(loadConfig({ HOST: '::', PORT: '443' }).PUBLIC_URL).toBe('http://[::]:443');
+  });
+
+  it('keeps an explicit PUBLIC_URL', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://vitrine.example.com/', HOST: '::1' }).PUBLIC_URL).toBe(
+      'https://vitrine.example.com/',
+    );
+  });
+
+  it('rejects a PUBLIC_URL that is not a URL', () => {
+    expect(configError({ PUBLIC_URL: 'not a url' }).message).toMatch(/PUBLIC_URL: /);
+  });
+});
+
+describe('loadConfig validation', () => {
+  it('accepts a port range and parses it to numbers', () => {
+    expect(loadConfig({ WEBRTC_UDP_PORTS: '50000-50100' }).WEBRTC_UDP_PORTS).toEqual([50000, 50100]);
+  });
+
+  it.each([['abc'], ['70000'], ['-1'], ['80.5']])('rejects PORT=%s naming the variable', (port) => {
+    const e = configError({ PORT: port });
+    expect(e.message).toMatch(/^invalid configuration:/);
+    expect(e.message).toMatch(/^ {2}PORT: /m);
+  });
+
+  it('rejects WEBRTC_UDP_PORTS without a range', () => {
+    const e = configError({ WEBRTC_UDP_PORTS: '5000' });
+    expect(e.message).toMatch(/WEBRTC_UDP_PORTS: expected MIN-MAX/);
+  });
+
+  it.each([['6000-5000'], ['5000-5000'], ['80-5000'], ['50000-70000']])(
+    'rejects WEBRTC_UDP_PORTS=%s as out of order or out of range',
+    (range) => {
+      expect(configError({ WEBRTC_UDP_PORTS: range }).message).toMatch(/WEBRTC_UDP_PORTS: ports must satisfy/);
+    },
+  );
+
+  it('rejects ICE_SERVERS that is not JSON', () => {
+    expect(configError({ ICE_SERVERS: 'stun:stun.example.com' }).message).toMatch(
+      /ICE_SERVERS: ICE_SERVERS must be JSON/,
+    );
+  });
+
+  it('rejects ICE_SERVERS JSON of the wrong shape', () => {
+    expect(configError({ ICE_SERVERS: '{"urls":"stun:x"}' }).message).toMatch(/ICE_SERVERS: /);
+    expect(configError({ ICE_SERVERS: '[{"urls":1}]' }).message).toMatch(/ICE_SERVERS\.0\.urls: /);
+  });
+
+  it('parses valid ICE_SERVERS', () => {
+    const servers = [
+      { urls: 'stun:stun.example.com:3478' },
+      { urls: ['turn:t.example.com'], username: 'u', credential: 'p' },
+    ];
+    expect(loadConfig({ ICE_SERVERS: JSON.stringify(servers) }).ICE_SERVERS).toEqual(servers);
+  });
+
+  it('parses boolean flags and rejects other spellings', () => {
+    expect(loadConfig({ SANDBOX_SHARE_NET: '1' }).SANDBOX_SHARE_NET).toBe(true);
+    expect(loadConfig({ SANDBOX_SHARE_NET: 'true' }).SANDBOX_SHARE_NET).toBe(true);
+    expect(loadConfig({ SANDBOX_SHARE_NET: '0' }).SANDBOX_SHARE_NET).toBe(false);
+    expect(loadConfig({ SANDBOX_SHARE_NET: 'false' }).SANDBOX_SHARE_NET).toBe(false);
+    expect(configError({ SANDBOX_SHARE_NET: 'yes' }).message).toMatch(/SANDBOX_SHARE_NET: /);
+  });
+
+  it('validates WEBRTC_PUBLIC_IP as an IP address', () => {
+    expect(loadConfig({ WEBRTC_PUBLIC_IP: '203.0.113.7' }).WEBRTC_PUBLIC_IP).toBe('203.0.113.7');
+    expect(loadConfig({ WEBRTC_PUBLIC_IP: '2001:db8::1' }).WEBRTC_PUBLIC_IP).toBe('2001:db8::1');
+    expect(configError({ WEBRTC_PUBLIC_IP: 'example.com' }).message).toMatch(/WEBRTC_PUBLIC_IP: /);
+  });
+
+  it('enforces numeric bounds', () => {
+    expect(configError({ MAX_SESSIONS: '0' }).message).toMatch(/MAX_SESSIONS: /);
+    expect(configError({ INPUT_RATE_PER_SECOND: '5' }).message).toMatch(/INPUT_RATE_PER_SECOND: /);
+    expect(configError({ LOG_LEVEL: 'verbose' }).message).toMatch(/LOG_LEVEL: /);
+    expect(loadConfig({ MAX_SESSIONS: '12', INPUT_RATE_PER_SECOND: '10' })).toMatchObject({
+      MAX_SESSIONS: 12,
+      INPUT_RATE_PER_SECOND: 10,
+    });
+  });
+
+  it('reports every invalid variable at once, one per line', () => {
+    const e = configError({ PORT: 'abc', WEBRTC_UDP_PORTS: '5000', ICE_SERVERS: 'nope' });
+    const lines = e.message.split('\n');
+    expect(lines[0]).toBe('invalid configuration:');
+    expect(lines.slice(1).map((l) => l.trim().split(':')[0])).toEqual(['PORT', 'WEBRTC_UDP_PORTS', 'ICE_SERVERS']);
+  });
+
+  // BUG (server/src/config/config.ts:39): z.coerce.number() turns an empty string into 0, so an
+  // empty `PORT=` (common in env files / compose) silently means "random port" and PUBLIC_URL
+  // becomes http://127.0.0.1:0. An empty PORT should fall back to 8080 or be rejected.
+  it.fails('does not turn an empty PORT into port 0', () => {
+    let port: number | undefined;
+    try {
+      port = loadConfig({ PORT: '' }).PORT;
+    } catch {
+      port = undefined; // rejecting is fine too
+    }
+    expect(port === undefined || port === 8080).toBe(true);
+  });
+});

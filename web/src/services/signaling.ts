@@ -1,0 +1,101 @@
+/**
+ * WebSocket signaling client for `/api/sessions/:id/signal`. Every incoming frame is validated
+ * against the protocol's `ServerSignal` schema; invalid frames are reported, never acted on.
+ */
+import { MAX_SIGNAL_BYTES, ServerSignal, type ClientSignal } from '@vitrine/protocol';
+
+/** Close codes the server uses (application range 4000-4999). */
+export const CloseCode = {
+  UnknownSession: 4404,
+  AlreadyViewed: 4409,
+} as const;
+
+export interface SignalingHandlers {
+  onOpen?: () => void;
+  onMessage: (message: ServerSignal) => void;
+  /** A frame that is not JSON or does not match the schema. */
+  onInvalidMessage?: (error: string) => void;
+  /** The socket closed. `opened` says whether it ever got connected. */
+  onClose: (info: { code: number; reason: string; opened: boolean }) => void;
+}
+
+export function signalingUrl(
+  sessionId: string,
+  location: Pick<Location, 'protocol' | 'host'> = window.location,
+): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/api/sessions/${encodeURIComponent(sessionId)}/signal`;
+}
+
+export function parseServerSignal(raw: unknown): { ok: true; message: ServerSignal } | { ok: false; error: string } {
+  if (typeof raw !== 'string') return { ok: false, error: 'binary frame' };
+  if (raw.length > MAX_SIGNAL_BYTES * 4) return { ok: false, error: 'message too large' };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: 'not JSON' };
+  }
+  const result = ServerSignal.safeParse(json);
+  if (!result.success) {
+    return {
+      ok: false,
+      error: result.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; '),
+    };
+  }
+  return { ok: true, message: result.data };
+}
+
+export class SignalingClient {
+  #ws: WebSocket;
+  #opened = false;
+  #closed = false;
+  #handlers: SignalingHandlers;
+
+  constructor(url: string, handlers: SignalingHandlers) {
+    this.#handlers = handlers;
+    this.#ws = new WebSocket(url);
+    this.#ws.addEventListener('open', () => {
+      this.#opened = true;
+      if (!this.#closed) this.#handlers.onOpen?.();
+    });
+    this.#ws.addEventListener('message', (ev: MessageEvent) => {
+      if (this.#closed) return;
+      const parsed = parseServerSignal(ev.data);
+      if (parsed.ok) this.#handlers.onMessage(parsed.message);
+      else this.#handlers.onInvalidMessage?.(parsed.error);
+    });
+    this.#ws.addEventListener('close', (ev: CloseEvent) => {
+      if (this.#closed) return;
+      this.#closed = true;
+      this.#handlers.onClose({ code: ev.code, reason: ev.reason, opened: this.#opened });
+    });
+    // 'error' is always followed by 'close', which carries the information we use.
+  }
+
+  get opened(): boolean {
+    return this.#opened;
+  }
+
+  get isOpen(): boolean {
+    return this.#ws.readyState === WebSocket.OPEN;
+  }
+
+  send(message: ClientSignal): boolean {
+    if (this.#ws.readyState !== WebSocket.OPEN) return false;
+    this.#ws.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** Closes without reporting `onClose` (the caller initiated it). */
+  close(code = 1000, reason = ''): void {
+    this.#closed = true;
+    if (this.#ws.readyState === WebSocket.CONNECTING || this.#ws.readyState === WebSocket.OPEN) {
+      try {
+        this.#ws.close(code, reason);
+      } catch {
+        this.#ws.close();
+      }
+    }
+  }
+}

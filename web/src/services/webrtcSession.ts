@@ -1,0 +1,469 @@
+/**
+ * One viewer connection to a Vitrine session: signaling socket, RTCPeerConnection (the server
+ * offers, we answer), the `input` data channel (input events out, pongs in) and periodic stats.
+ */
+import { decodePong, encodeInputEvent, type InputEvent, type ServerSignal } from '@vitrine/protocol';
+import { deleteSession, getSession, ApiError } from './api.ts';
+import { orderCodecPreferences, supportsCodec, type CodecChoice } from './codecPreferences.ts';
+import { CloseCode, SignalingClient, signalingUrl } from './signaling.ts';
+import { EMPTY_STATS, reportEntries, summarizeStats, type StatsSample, type StreamStats } from './stats.ts';
+
+/**
+ * Lifecycle, in order: signaling (socket connecting) → negotiating (waiting for / answering the
+ * offer) → connecting (ICE) → connected (media path up) → streaming (first frame decoded and input
+ * channel open). `reconnecting` while ICE is disconnected. Terminal: ended, failed, error.
+ */
+export type ViewerState =
+  | 'idle'
+  | 'signaling'
+  | 'negotiating'
+  | 'connecting'
+  | 'connected'
+  | 'streaming'
+  | 'reconnecting'
+  | 'ended'
+  | 'failed'
+  | 'error';
+
+export const TERMINAL_STATES: ReadonlySet<ViewerState> = new Set(['ended', 'failed', 'error']);
+
+export type EndKind =
+  | 'user'
+  | 'server-bye'
+  | 'ice-failed'
+  | 'unknown-session'
+  | 'already-viewed'
+  | 'unreachable'
+  | 'signaling-failed'
+  | 'signaling-lost'
+  | 'timeout';
+
+export interface SessionEnd {
+  kind: EndKind;
+  /** The server's end reason for `server-bye` (e.g. "app exited", "idle timeout"). */
+  reason?: string;
+  detail?: string;
+  message: string;
+}
+
+export interface WebRtcSessionOptions {
+  sessionId: string;
+  codec: CodecChoice | null;
+  video: HTMLVideoElement;
+  onState: (state: ViewerState) => void;
+  onEnd: (end: SessionEnd) => void;
+  /** Non-fatal problems worth showing (server `error` messages, unsupported codec choice). */
+  onWarning?: (message: string) => void;
+  onStats?: (stats: StreamStats) => void;
+}
+
+const PING_INTERVAL_MS = 1000;
+const STATS_INTERVAL_MS = 1000;
+const OFFER_TIMEOUT_MS = 20_000;
+/** Above this much unsent data, pointer moves are dropped (keys and buttons are always sent). */
+const MAX_BUFFERED_BYTES = 256 * 1024;
+
+export const ICE_FAILED_MESSAGE = 'Could not establish the media connection.';
+
+const END_REASON_TEXT: Record<string, string> = {
+  'user ended': 'The session was ended.',
+  'peer gone': 'The viewer connection was lost.',
+  'idle timeout': 'The session ended after being idle for too long (idle timeout).',
+  'app exited': 'The app exited.',
+  'encoder failed': 'The video encoder failed.',
+  error: 'The session ended because of a server error.',
+  'server shutdown': 'The server is shutting down.',
+};
+
+export function describeEndReason(reason: string): string {
+  return END_REASON_TEXT[reason] ?? `The session ended (${reason}).`;
+}
+
+export class WebRtcSession {
+  readonly sessionId: string;
+  readonly requestedCodec: CodecChoice | null;
+  readonly video: HTMLVideoElement;
+
+  #opts: WebRtcSessionOptions;
+  #state: ViewerState = 'idle';
+  #signaling: SignalingClient | null = null;
+  #pc: RTCPeerConnection | null = null;
+  #dc: RTCDataChannel | null = null;
+  #chain: Promise<void> = Promise.resolve();
+  #answerSent = false;
+  #localCandidates: (RTCIceCandidate | null)[] = [];
+  #pcConnected = false;
+  #hasFrame = false;
+  #ended: SessionEnd | null = null;
+  #disposed = false;
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #offerTimer: ReturnType<typeof setTimeout> | null = null;
+  #pingId = 0;
+  #pings = new Map<number, number>();
+  #inputRttMs: number | null = null;
+  #statsSample: StatsSample | null = null;
+  #stats: StreamStats = EMPTY_STATS;
+  #videoListeners: (() => void) | null = null;
+  #lastServerError: string | null = null;
+
+  constructor(opts: WebRtcSessionOptions) {
+    this.#opts = opts;
+    this.sessionId = opts.sessionId;
+    this.requestedCodec = opts.codec;
+    this.video = opts.video;
+  }
+
+  get state(): ViewerState {
+    return this.#state;
+  }
+  get pc(): RTCPeerConnection | null {
+    return this.#pc;
+  }
+  get dataChannel(): RTCDataChannel | null {
+    return this.#dc;
+  }
+  get stats(): StreamStats {
+    return this.#stats;
+  }
+  get endInfo(): SessionEnd | null {
+    return this.#ended;
+  }
+  get inputReady(): boolean {
+    return this.#dc?.readyState === 'open';
+  }
+
+  start(): void {
+    if (this.#signaling || this.#disposed) return;
+    this.#watchVideo();
+    this.#setState('signaling');
+    this.#signaling = new SignalingClient(signalingUrl(this.sessionId), {
+      onOpen: () => {
+        this.#setState('negotiating');
+        this.#offerTimer = setTimeout(() => {
+          if (!this.#pc) this.#finish({ kind: 'timeout', message: 'The server did not start the stream in time.' });
+        }, OFFER_TIMEOUT_MS);
+      },
+      onMessage: (msg) => this.#enqueue(msg),
+      onInvalidMessage: (error) => console.warn('[vitrine] ignored invalid signaling message:', error),
+      onClose: (info) => void this.#onSignalingClosed(info),
+    });
+  }
+
+  /** Sends one input event on the data channel; dropped while the channel is not open. */
+  sendInput(event: InputEvent): boolean {
+    const dc = this.#dc;
+    if (!dc || dc.readyState !== 'open' || this.#ended) return false;
+    if (event.type === 'move' && dc.bufferedAmount > MAX_BUFFERED_BYTES) return false;
+    dc.send(encodeInputEvent(event) as Uint8Array<ArrayBuffer>);
+    return true;
+  }
+
+  /** The user ends the session: tell the server, tear down, and delete the session. */
+  async end(): Promise<void> {
+    if (!this.#ended) {
+      this.#signaling?.send({ type: 'bye' });
+      this.#finish({ kind: 'user', reason: 'user ended', message: 'You ended the session.' });
+    }
+    await deleteSession(this.sessionId);
+  }
+
+  /** Leaves without ending the session (navigation away). Emits no callbacks. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#teardown();
+    this.#videoListeners?.();
+    this.#videoListeners = null;
+  }
+
+  // --- signaling ---------------------------------------------------------------------------
+
+  #enqueue(msg: ServerSignal): void {
+    this.#chain = this.#chain
+      .then(() => this.#handle(msg))
+      .catch((err: unknown) => {
+        console.error('[vitrine] signaling handling failed', err);
+        if (!this.#ended && msg.type === 'offer') {
+          this.#finish({
+            kind: 'signaling-failed',
+            message: `Could not negotiate the stream: ${err instanceof Error ? err.message : String(err)}`,
+          });
+        }
+      });
+  }
+
+  async #handle(msg: ServerSignal): Promise<void> {
+    if (this.#ended || this.#disposed) return;
+    switch (msg.type) {
+      case 'offer':
+        await this.#handleOffer(msg.sdp, msg.iceServers);
+        return;
+      case 'ice-candidate': {
+        const pc = this.#pc;
+        if (!pc) return;
+        try {
+          if (msg.candidate === null) await pc.addIceCandidate();
+          else await pc.addIceCandidate(msg.candidate);
+        } catch (err) {
+          console.warn('[vitrine] could not add remote ICE candidate', msg.candidate, err);
+        }
+        return;
+      }
+      case 'error':
+        this.#lastServerError = `Server error (${msg.code}): ${msg.message}`;
+        this.#opts.onWarning?.(this.#lastServerError);
+        return;
+      case 'bye':
+        this.#finish({
+          kind: 'server-bye',
+          reason: msg.reason,
+          ...(msg.detail !== undefined ? { detail: msg.detail } : {}),
+          message: describeEndReason(msg.reason),
+        });
+        return;
+    }
+  }
+
+  async #handleOffer(sdp: string, iceServers: RTCIceServer[]): Promise<void> {
+    if (this.#offerTimer) clearTimeout(this.#offerTimer);
+    this.#offerTimer = null;
+    let pc = this.#pc;
+    if (!pc) {
+      pc = new RTCPeerConnection({ iceServers });
+      this.#pc = pc;
+      this.#wirePeerConnection(pc);
+    }
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    this.#applyCodecPreferences(pc);
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    if (this.#ended || this.#disposed) return;
+    this.#signaling?.send({ type: 'answer', sdp: pc.localDescription?.sdp ?? answer.sdp ?? '' });
+    this.#answerSent = true;
+    for (const c of this.#localCandidates.splice(0)) this.#sendLocalCandidate(c);
+    if (!this.#pcConnected) this.#setState('connecting');
+  }
+
+  #applyCodecPreferences(pc: RTCPeerConnection): void {
+    const choice = this.requestedCodec;
+    if (!choice) return; // browser's choice
+    const caps = typeof RTCRtpReceiver.getCapabilities === 'function' ? RTCRtpReceiver.getCapabilities('video') : null;
+    if (!caps) return;
+    if (!supportsCodec(caps.codecs, choice)) {
+      this.#opts.onWarning?.(`This browser cannot receive ${choice.toUpperCase()}; using its default codec.`);
+      return;
+    }
+    const ordered = orderCodecPreferences(caps.codecs, choice);
+    for (const t of pc.getTransceivers()) {
+      if (t.receiver.track.kind !== 'video' || typeof t.setCodecPreferences !== 'function') continue;
+      try {
+        t.setCodecPreferences(ordered);
+      } catch (err) {
+        console.warn('[vitrine] setCodecPreferences failed', err);
+        this.#opts.onWarning?.(`Could not prefer ${choice.toUpperCase()}; using the browser's default codec.`);
+      }
+    }
+  }
+
+  #sendLocalCandidate(c: RTCIceCandidate | null): void {
+    if (c === null) {
+      this.#signaling?.send({ type: 'ice-candidate', candidate: null });
+      return;
+    }
+    this.#signaling?.send({
+      type: 'ice-candidate',
+      candidate: {
+        candidate: c.candidate,
+        sdpMid: c.sdpMid,
+        sdpMLineIndex: c.sdpMLineIndex,
+        usernameFragment: c.usernameFragment,
+      },
+    });
+  }
+
+  async #onSignalingClosed(info: { code: number; reason: string; opened: boolean }): Promise<void> {
+    if (this.#ended || this.#disposed) return;
+    if (info.code === CloseCode.AlreadyViewed) {
+      this.#finish({ kind: 'already-viewed', message: 'This session already has a viewer.' });
+      return;
+    }
+    if (info.code === CloseCode.UnknownSession) {
+      this.#finish({ kind: 'unknown-session', message: 'This session does not exist (it may have ended).' });
+      return;
+    }
+    // Let a `bye` that arrived just before the close be processed first.
+    await this.#chain;
+    if (this.#ended || this.#disposed) return;
+    if (!info.opened) {
+      // The upgrade was refused or the server is down: ask the HTTP API which one.
+      try {
+        await getSession(this.sessionId);
+        this.#finish({
+          kind: 'signaling-failed',
+          message: 'Could not open the signaling connection (WebSocket failed).',
+        });
+      } catch (err) {
+        if (this.#ended || this.#disposed) return;
+        if (err instanceof ApiError && err.status === 404) {
+          this.#finish({ kind: 'unknown-session', message: 'This session does not exist (it may have ended).' });
+        } else if (err instanceof ApiError && err.unreachable) {
+          this.#finish({ kind: 'unreachable', message: 'Cannot reach the Vitrine server (WebSocket failed).' });
+        } else {
+          this.#finish({
+            kind: 'signaling-failed',
+            message: 'Could not open the signaling connection (WebSocket failed).',
+          });
+        }
+      }
+      return;
+    }
+    const why = info.reason ? ` (${info.reason})` : '';
+    this.#finish({
+      kind: 'signaling-lost',
+      message: `Lost the connection to the server${why}.`,
+      ...(this.#lastServerError ? { detail: this.#lastServerError } : {}),
+    });
+  }
+
+  // --- peer connection ---------------------------------------------------------------------
+
+  #wirePeerConnection(pc: RTCPeerConnection): void {
+    pc.addEventListener('icecandidate', (e) => {
+      const c = e.candidate;
+      if (c && c.candidate === '') return; // legacy end-of-candidates marker; null follows
+      if (!this.#answerSent) this.#localCandidates.push(c);
+      else this.#sendLocalCandidate(c);
+    });
+    pc.addEventListener('track', (e) => {
+      if (e.track.kind !== 'video') return;
+      const stream = e.streams[0] ?? new MediaStream([e.track]);
+      if (this.video.srcObject !== stream) this.video.srcObject = stream;
+      this.video.muted = true;
+      this.video.play().catch(() => {
+        // Autoplay of muted video is allowed; a rejection here means a newer load() replaced it.
+      });
+    });
+    pc.addEventListener('datachannel', (e) => {
+      if (e.channel.label === 'input') this.#wireDataChannel(e.channel);
+    });
+    const onConnectionChange = () => {
+      const cs = pc.connectionState;
+      const ice = pc.iceConnectionState;
+      if (cs === 'failed' || ice === 'failed') {
+        this.#finish({ kind: 'ice-failed', message: ICE_FAILED_MESSAGE });
+        return;
+      }
+      if (cs === 'connected') {
+        this.#pcConnected = true;
+        this.#updateConnectedState();
+      } else if (cs === 'disconnected' || ice === 'disconnected') {
+        if (this.#pcConnected) this.#setState('reconnecting');
+      }
+    };
+    pc.addEventListener('connectionstatechange', onConnectionChange);
+    pc.addEventListener('iceconnectionstatechange', onConnectionChange);
+    this.#timers.push(setInterval(() => void this.#collectStats(), STATS_INTERVAL_MS));
+  }
+
+  #wireDataChannel(dc: RTCDataChannel): void {
+    this.#dc = dc;
+    dc.binaryType = 'arraybuffer';
+    const onOpen = () => {
+      this.#updateConnectedState();
+      this.#sendPing();
+    };
+    if (dc.readyState === 'open') onOpen();
+    dc.addEventListener('open', onOpen);
+    dc.addEventListener('close', () => {
+      if (this.#dc === dc) this.#updateConnectedState();
+    });
+    dc.addEventListener('message', (e: MessageEvent) => {
+      if (!(e.data instanceof ArrayBuffer)) return;
+      const id = decodePong(new Uint8Array(e.data));
+      if (id === null) return;
+      const sent = this.#pings.get(id);
+      if (sent === undefined) return;
+      this.#pings.delete(id);
+      this.#inputRttMs = performance.now() - sent;
+    });
+    this.#timers.push(setInterval(() => this.#sendPing(), PING_INTERVAL_MS));
+  }
+
+  #sendPing(): void {
+    if (this.#dc?.readyState !== 'open') return;
+    const now = performance.now();
+    // Forget pings that were never answered so the map cannot grow.
+    for (const [id, at] of this.#pings) if (now - at > 10_000) this.#pings.delete(id);
+    this.#pingId = (this.#pingId + 1) >>> 0;
+    this.#pings.set(this.#pingId, now);
+    this.sendInput({ type: 'ping', id: this.#pingId });
+  }
+
+  async #collectStats(): Promise<void> {
+    const pc = this.#pc;
+    if (!pc || this.#ended || this.#disposed) return;
+    try {
+      const report = await pc.getStats();
+      const { stats, sample } = summarizeStats(reportEntries(report), this.#statsSample, performance.now());
+      this.#statsSample = sample;
+      this.#stats = { ...stats, inputRttMs: this.#inputRttMs };
+      this.#opts.onStats?.(this.#stats);
+    } catch {
+      // getStats can reject while the connection is closing.
+    }
+  }
+
+  #watchVideo(): void {
+    const video = this.video;
+    const check = () => {
+      if (!this.#hasFrame && video.videoWidth > 0 && video.videoHeight > 0) {
+        this.#hasFrame = true;
+        this.#updateConnectedState();
+      }
+    };
+    const events = ['loadeddata', 'resize', 'playing'] as const;
+    for (const ev of events) video.addEventListener(ev, check);
+    this.#videoListeners = () => {
+      for (const ev of events) video.removeEventListener(ev, check);
+    };
+  }
+
+  #updateConnectedState(): void {
+    if (this.#ended || !this.#pcConnected) return;
+    this.#setState(this.#hasFrame && this.#dc?.readyState === 'open' ? 'streaming' : 'connected');
+  }
+
+  // --- lifecycle ---------------------------------------------------------------------------
+
+  #setState(state: ViewerState): void {
+    if (this.#state === state || this.#disposed) return;
+    if (TERMINAL_STATES.has(this.#state)) return;
+    this.#state = state;
+    this.#opts.onState(state);
+  }
+
+  #finish(end: SessionEnd): void {
+    if (this.#ended || this.#disposed) return;
+    this.#ended = end;
+    const state: ViewerState =
+      end.kind === 'user' || end.kind === 'server-bye' ? 'ended' : end.kind === 'ice-failed' ? 'failed' : 'error';
+    this.#teardown();
+    this.#setState(state);
+    this.#opts.onEnd(end);
+  }
+
+  #teardown(): void {
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+    if (this.#offerTimer) clearTimeout(this.#offerTimer);
+    this.#offerTimer = null;
+    this.#signaling?.close(1000, 'viewer closed');
+    try {
+      this.#dc?.close();
+    } catch {
+      // already closed
+    }
+    this.#pc?.close();
+    this.#pings.clear();
+  }
+}

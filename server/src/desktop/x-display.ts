@@ -1,4 +1,3 @@
-/// <reference path="./x11.d.ts" />
 import net from 'node:net';
 import x11, { type XClient, type XDisplayInfo } from 'x11';
 

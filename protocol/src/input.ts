@@ -153,9 +153,13 @@ export function isAllowedKeysym(keysym: number): boolean {
   if (keysym >= 0x20 && keysym <= 0x7e) return true;
   if (keysym >= 0xa0 && keysym <= 0xff) return true;
   if (keysym >= 0xff08 && keysym <= 0xffff) return !BLOCKED_FUNCTION_KEYSYMS.has(keysym);
+  if (keysym === ISO_LEVEL3_SHIFT) return true;
   if (keysym >= 0x01000100 && keysym <= 0x0110ffff) return true;
   return false;
 }
+
+/** AltGr on international layouts. */
+const ISO_LEVEL3_SHIFT = 0xfe03;
 
 // Sys_Req, Multi_key and friends have no meaning for a viewer and some trigger server actions.
 const BLOCKED_FUNCTION_KEYSYMS: ReadonlySet<number> = new Set([0xff15, 0xff20, 0xff6b]);

@@ -258,7 +258,7 @@ describe('isAllowedKeysym', () => {
   it('refuses XF86 and other vendor keysyms', () => {
     expect(isAllowedKeysym(0x1008ff2a)).toBe(false); // XF86PowerOff
     expect(isAllowedKeysym(0x1008fe01)).toBe(false); // XF86Switch_VT_1
-    expect(isAllowedKeysym(0xfe03)).toBe(false); // ISO_Level3_Shift is outside the allowed block
+    expect(isAllowedKeysym(0xfe04)).toBe(false); // ISO_Level3_Latch: only AltGr itself (0xfe03) is allowed in that block
     expect(isAllowedKeysym(0xffffffff)).toBe(false);
   });
 

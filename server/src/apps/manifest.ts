@@ -6,7 +6,8 @@ const memory = z
     if (typeof v === 'number') return v;
     const unit = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30 }[v.slice(-1).toUpperCase() as 'K' | 'M' | 'G'];
     return Math.round(Number(v.slice(0, -1)) * unit);
-  });
+  })
+  .refine((bytes) => bytes > 0, 'memory limit must be more than 0 bytes');
 
 /** A path the app asks for, relative to the session's granted root; applied by the sandbox. */
 const permission = z

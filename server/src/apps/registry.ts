@@ -71,11 +71,9 @@ export async function loadApp(id: string, dir: string): Promise<App | { error: s
     return { error: `binary "${parsed.data.binary}" does not exist (was the app built?)` };
   }
   if (!binaryPath.startsWith(realDir + path.sep)) return { error: 'binary resolves outside the app folder' };
-  try {
-    await fs.access(binaryPath, fs.constants.X_OK);
-  } catch {
-    return { error: `binary "${parsed.data.binary}" is not executable` };
-  }
+  const isFile = (await fs.stat(binaryPath)).isFile();
+  const executable = await fs.access(binaryPath, fs.constants.X_OK).then(() => true, () => false);
+  if (!isFile || !executable) return { error: `binary "${parsed.data.binary}" is not an executable file` };
   return { id, dir: realDir, binaryPath, manifest: parsed.data };
 }
 

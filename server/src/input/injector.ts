@@ -1,4 +1,4 @@
-import type { InputEvent } from '@vitrine/protocol';
+import { ALLOWED_BUTTONS, type InputEvent } from '@vitrine/protocol';
 
 /** The part of an X display the injector drives; narrow so it can be tested without X. */
 export interface InputSink {
@@ -69,7 +69,7 @@ export class InputInjector {
   /** Releases everything still pressed, e.g. when the viewer goes away mid-chord. */
   releaseAll(): void {
     for (const keysym of [...this.held.keys()]) this.keyUp(keysym);
-    for (const button of [1, 2, 3]) this.sink.fakeButton(button, false);
+    for (const button of ALLOWED_BUTTONS) this.sink.fakeButton(button, false);
   }
 
   private clicks(button: number, n: number): void {
@@ -81,7 +81,7 @@ export class InputInjector {
 
   private keyDown(keysym: number): void {
     if (this.held.has(keysym)) {
-      // Auto-repeat from the browser: X expects release/press pairs.
+      // Auto-repeat from the browser: another press of the held key, as a real keyboard repeats.
       const { keycode } = this.held.get(keysym)!;
       this.sink.fakeKey(keycode, true);
       return;

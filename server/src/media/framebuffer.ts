@@ -42,9 +42,14 @@ export class FramebufferReader {
 
   constructor(path: string, ringSize = 3) {
     this.fd = fs.openSync(path, 'r');
-    const header = Buffer.alloc(4096);
-    fs.readSync(this.fd, header, 0, header.length, 0);
-    this.layout = parseXwdHeader(header);
+    try {
+      const header = Buffer.alloc(4096);
+      fs.readSync(this.fd, header, 0, header.length, 0);
+      this.layout = parseXwdHeader(header);
+    } catch (err) {
+      fs.closeSync(this.fd);
+      throw err;
+    }
     this.frameBytes = this.layout.bytesPerLine * this.layout.height;
     this.ring = Array.from({ length: ringSize }, () => Buffer.allocUnsafe(this.frameBytes));
   }

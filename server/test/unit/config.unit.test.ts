@@ -176,7 +176,7 @@ describe('loadConfig validation', () => {
   // BUG (server/src/config/config.ts:39): z.coerce.number() turns an empty string into 0, so an
   // empty `PORT=` (common in env files / compose) silently means "random port" and PUBLIC_URL
   // becomes http://127.0.0.1:0. An empty PORT should fall back to 8080 or be rejected.
-  it.fails('does not turn an empty PORT into port 0', () => {
+  it('does not turn an empty PORT into port 0', () => {
     let port: number | undefined;
     try {
       port = loadConfig({ PORT: '' }).PORT;

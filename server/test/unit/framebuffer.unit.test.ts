@@ -233,7 +233,7 @@ describe('FramebufferReader', () => {
 
   // BUG (server/src/media/framebuffer.ts:44-47): the constructor opens the file and then lets
   // parseXwdHeader throw without closing the fd, leaking one descriptor per rejected file.
-  it.fails('does not leak a file descriptor when the header is rejected', () => {
+  it('does not leak a file descriptor when the header is rejected', () => {
     const file = path.join(tmp, 'garbage');
     fs.writeFileSync(file, Buffer.alloc(500, 0x41));
     const before = fs.readdirSync('/proc/self/fd').length;

@@ -23,6 +23,10 @@ async function main(): Promise<void> {
     await server.app.close();
     process.exit(0);
   };
+  // A hostile or broken peer must never take the whole server down: werift and the X client
+  // run callbacks outside any request, so log what escapes them and keep serving.
+  process.on('unhandledRejection', (err) => server.app.log.error({ err }, 'unhandled rejection'));
+  process.on('uncaughtException', (err) => server.app.log.error({ err }, 'uncaught exception'));
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }

@@ -53,7 +53,6 @@ const schema = z.object({
   ICE_SERVERS: iceServers.default([]),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   BWRAP_PATH: z.string().default('bwrap'),
-  XVFB_PATH: z.string().default('Xvfb'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SANDBOX_SHARE_NET: bool.default(false),
 });

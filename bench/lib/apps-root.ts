@@ -20,7 +20,8 @@ export interface BenchApp {
  */
 export function createAppsRoot(apps: readonly BenchApp[]): { root: string; remove(): void } {
   const binary = path.join(DIAGNOSTICS, 'bin', 'vitrine-diagnostics');
-  if (!fs.existsSync(binary)) throw new Error(`${binary} is missing: run \`make setup\` (builds apps/diagnostics) first`);
+  if (!fs.existsSync(binary))
+    throw new Error(`${binary} is missing: run \`make setup\` (builds apps/diagnostics) first`);
   const base = JSON.parse(fs.readFileSync(path.join(DIAGNOSTICS, 'manifest.json'), 'utf8')) as Record<string, unknown>;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-bench-apps-'));
   for (const app of apps) {

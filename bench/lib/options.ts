@@ -37,7 +37,8 @@ export function parseOptions(argv: string[]): BenchOptions {
   const num = (name: string, raw: string | undefined, fallback: number, min: number, max: number): number => {
     if (raw === undefined) return fallback;
     const v = Number(raw);
-    if (!Number.isFinite(v) || v < min || v > max) throw new Error(`--${name} must be a number in ${min}..${max}, got "${raw}"\n${USAGE}`);
+    if (!Number.isFinite(v) || v < min || v > max)
+      throw new Error(`--${name} must be a number in ${min}..${max}, got "${raw}"\n${USAGE}`);
     return v;
   };
   return {

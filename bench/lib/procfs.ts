@@ -33,6 +33,18 @@ export function rssKiB(pid: number): number | null {
   }
 }
 
+/** Busy (non-idle, non-iowait) clock ticks summed over all CPUs, from /proc/stat. */
+export function systemBusyTicks(): number {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  // cpu user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user)
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return user + nice + system + irq + softirq + steal;
+}
+
 export interface ProcessUsage {
   pid: number;
   role: string;
@@ -55,6 +67,7 @@ export interface Proc {
 export function startCpuWindow(first: readonly Proc[]): { end(last: readonly Proc[]): CpuWindow } {
   const t0 = performance.now();
   const before = new Map(first.map((p) => [p.pid, cpuTicks(p.pid)]));
+  const busyBefore = systemBusyTicks();
   return {
     end(last) {
       const seconds = (performance.now() - t0) / 1000;
@@ -68,7 +81,8 @@ export function startCpuWindow(first: readonly Proc[]): { end(last: readonly Pro
         const ticks = a !== null && b !== null ? b - a : 0;
         return { pid: p.pid, role: p.role, cpuPercent: (100 * ticks) / CLK_TCK / seconds, rssKiB: rssKiB(p.pid) ?? 0 };
       });
-      return { usage, exited, seconds };
+      const systemPercent = (100 * (systemBusyTicks() - busyBefore)) / CLK_TCK / seconds;
+      return { usage, exited, seconds, systemPercent };
     },
   };
 }
@@ -78,4 +92,6 @@ export interface CpuWindow {
   /** Processes that exited during the window (their CPU time is missing). */
   exited: number;
   seconds: number;
+  /** Whole machine's busy time over the window, % of one core (so up to 100 x nproc). */
+  systemPercent: number;
 }

@@ -1,0 +1,344 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchOptions } from './options.ts';
+import type { Role, RunResult, Scenario } from './scenario.ts';
+import { median, range } from './stats.ts';
+
+export interface ScenarioSummary {
+  scenario: Scenario;
+  runs: RunResult[];
+  errors: string[];
+}
+
+export interface MachineInfo {
+  nproc: number;
+  cpuModel: string;
+  memoryGiB: number;
+  kernel: string;
+  node: string;
+  ffmpeg: string;
+  chromium: string;
+  loadAvg: [number, number, number];
+  /** Git commit of the code under test (+ "with local changes"), or $BENCH_REVISION. */
+  revision: string;
+}
+
+function revision(): string {
+  if (process.env.BENCH_REVISION) return process.env.BENCH_REVISION;
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = git('status', '--porcelain', '--', 'server', 'web', 'protocol', 'apps') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in server/web/protocol/apps' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function machineInfo(chromiumVersion: string): MachineInfo {
+  const cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
+  let ffmpeg = 'unknown';
+  try {
+    const first =
+      execFileSync(process.env.FFMPEG_PATH ?? 'ffmpeg', ['-version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
+    ffmpeg = /ffmpeg version (\S+)/.exec(first)?.[1] ?? first;
+  } catch {}
+  const [l1, l5, l15] = os.loadavg();
+  return {
+    nproc: os.availableParallelism(),
+    cpuModel: /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown',
+    memoryGiB: os.totalmem() / 2 ** 30,
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+    ffmpeg,
+    chromium: chromiumVersion,
+    loadAvg: [l1 ?? 0, l5 ?? 0, l15 ?? 0],
+    revision: revision(),
+  };
+}
+
+// --- formatting --------------------------------------------------------------------------------
+
+const fmt = (v: number | null | undefined, digits = 0): string =>
+  v === null || v === undefined ? 'n/a' : v.toFixed(digits);
+const fmtRange = (r: [number, number] | null, digits = 0): string =>
+  r ? `${r[0].toFixed(digits)}–${r[1].toFixed(digits)}` : 'n/a';
+
+function table(head: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** Median across runs of one metric. */
+const med = (s: ScenarioSummary, pick: (r: RunResult) => number | null | undefined) => median(s.runs.map(pick));
+const spread = (s: ScenarioSummary, pick: (r: RunResult) => number | null | undefined) => range(s.runs.map(pick));
+
+const sessionCpu = (r: RunResult) => r.cpu.app + r.cpu.Xvfb + r.cpu.bwrap + r.cpu.other + r.cpu.ffmpeg + r.cpu.server;
+const encoderServerCpu = (r: RunResult) => r.cpu.ffmpeg + r.cpu.server;
+const sandboxRss = (r: RunResult) => r.rssKiB.app + r.rssKiB.Xvfb + r.rssKiB.bwrap + r.rssKiB.other;
+const mib = (kib: number | null) => (kib === null ? null : kib / 1024);
+
+export function resultTables(summaries: ScenarioSummary[]): string {
+  const ok = summaries.filter((s) => s.runs.length > 0);
+  const latency = table(
+    [
+      'Scenario',
+      'Runs',
+      'Start (s)',
+      'Glass-to-glass p50 / p95 (ms)',
+      'g2g p50 range',
+      'frames',
+      'Input-to-photon p50 / p95 (ms)',
+      'i2p p50 range',
+      'clicks ok',
+      'Decoded fps',
+      'Bitrate (kbit/s)',
+    ],
+    ok.map((s) => {
+      const a = s.scenario.animated;
+      return [
+        s.scenario.label,
+        String(s.runs.length),
+        fmt(
+          med(s, (r) => (r.startMs === null ? null : r.startMs / 1000)),
+          2,
+        ),
+        a ? `${fmt(med(s, (r) => r.g2g.p50))} / ${fmt(med(s, (r) => r.g2g.p95))}` : 'n/a (static)',
+        a ? fmtRange(spread(s, (r) => r.g2g.p50)) : '–',
+        a ? fmt(med(s, (r) => r.g2g.n)) : '–',
+        `${fmt(med(s, (r) => r.i2p.p50))} / ${fmt(med(s, (r) => r.i2p.p95))}`,
+        fmtRange(spread(s, (r) => r.i2p.p50)),
+        `${s.runs.reduce((n, r) => n + r.i2p.n, 0)}/${s.runs.reduce((n, r) => n + r.i2p.n + r.i2p.missed, 0)}`,
+        fmt(
+          med(s, (r) => r.fps),
+          1,
+        ),
+        fmt(med(s, (r) => r.kbps)),
+      ];
+    }),
+  );
+  const split = table(
+    [
+      'Scenario',
+      'drawn → last packet received (ms)',
+      'received → presented (ms)',
+      'decode (ms, getStats)',
+      'jitter buffer (ms, getStats)',
+      'encoded fps (server)',
+      'dropped / freezes per run',
+      'keyframe requests',
+    ],
+    ok
+      .filter((s) => s.scenario.animated)
+      .map((s) => [
+        s.scenario.label,
+        fmt(med(s, (r) => r.upstreamP50)),
+        fmt(med(s, (r) => r.downstreamP50)),
+        fmt(
+          med(s, (r) => r.decodeMs),
+          1,
+        ),
+        fmt(
+          med(s, (r) => r.jitterBufferMs),
+          1,
+        ),
+        fmt(
+          med(s, (r) => r.encodedFps),
+          1,
+        ),
+        `${fmt(med(s, (r) => r.framesDropped))} / ${fmt(med(s, (r) => r.freezes))}`,
+        fmt(med(s, (r) => r.keyframeRequests)),
+      ]),
+  );
+  const cpuCol = (role: Role) => (s: ScenarioSummary) =>
+    fmt(
+      med(s, (r) => r.cpu[role]),
+      1,
+    );
+  const resources = table(
+    [
+      'Scenario',
+      'app',
+      'Xvfb',
+      'bwrap',
+      'ffmpeg (n)',
+      'server†',
+      'encoder + server',
+      'session total',
+      'RSS sandbox (MiB)',
+      'RSS ffmpeg (MiB)',
+      'RSS server† (MiB)',
+      'Chromium (client)',
+      'rest of machine',
+    ],
+    ok.map((s) => [
+      s.scenario.label,
+      cpuCol('app')(s),
+      cpuCol('Xvfb')(s),
+      fmt(
+        med(s, (r) => r.cpu.bwrap + r.cpu.other),
+        1,
+      ),
+      `${fmt(
+        med(s, (r) => r.cpu.ffmpeg),
+        1,
+      )} (${fmt(med(s, (r) => r.encoderProcesses))})`,
+      cpuCol('server')(s),
+      fmt(med(s, encoderServerCpu), 1),
+      `**${fmt(med(s, sessionCpu), 1)}**`,
+      fmt(mib(med(s, sandboxRss))),
+      fmt(mib(med(s, (r) => r.rssKiB.ffmpeg))),
+      fmt(mib(med(s, (r) => r.rssKiB.server))),
+      fmt(
+        med(s, (r) => r.cpu.chromium),
+        1,
+      ),
+      fmt(
+        med(s, (r) => r.otherLoad),
+        1,
+      ),
+    ]),
+  );
+  return [
+    '### Latency, start-up and throughput (median across runs)',
+    '',
+    latency,
+    '',
+    '### Where glass-to-glass goes (median across runs of per-run p50 / means)',
+    '',
+    split,
+    '',
+    '### CPU (% of one core over the window) and memory (VmRSS at its end), median across runs',
+    '',
+    resources,
+  ].join('\n');
+}
+
+export interface TargetRow {
+  target: string;
+  scenario: string;
+  measured: string;
+  met: boolean | null;
+}
+
+export function evaluateTargets(summaries: ScenarioSummary[]): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const add = (
+    target: string,
+    s: ScenarioSummary,
+    value: number | null,
+    ok: (v: number) => boolean,
+    unit: string,
+    digits = 0,
+  ) =>
+    rows.push({
+      target,
+      scenario: s.scenario.label,
+      measured: value === null ? 'n/a' : `${value.toFixed(digits)} ${unit}`,
+      met: value === null ? null : ok(value),
+    });
+  const is720 = (s: ScenarioSummary) => s.scenario.height === 720;
+  for (const s of summaries.filter((s) => s.runs.length > 0)) {
+    const { animated } = s.scenario;
+    if (animated && is720(s)) {
+      add(
+        'glass-to-glass p50 ≤ 40 ms (720p)',
+        s,
+        med(s, (r) => r.g2g.p50),
+        (v) => v <= 40,
+        'ms',
+      );
+      add(
+        'glass-to-glass p95 ≤ 70 ms (720p)',
+        s,
+        med(s, (r) => r.g2g.p95),
+        (v) => v <= 70,
+        'ms',
+      );
+      add(
+        '30 fps decoded (720p animated; ≥ 29)',
+        s,
+        med(s, (r) => r.fps),
+        (v) => v >= 29,
+        'fps',
+        1,
+      );
+    }
+    if (is720(s))
+      add(
+        'input-to-photon p50 ≤ 60 ms (720p)',
+        s,
+        med(s, (r) => r.i2p.p50),
+        (v) => v <= 60,
+        'ms',
+      );
+    add(
+      'session start ≤ 1.5 s',
+      s,
+      med(s, (r) => (r.startMs === null ? null : r.startMs / 1000)),
+      (v) => v <= 1.5,
+      's',
+      2,
+    );
+    if (!animated)
+      add('static session ≤ 3 % of a core (session total incl. server)', s, med(s, sessionCpu), (v) => v <= 3, '%', 1);
+    if (animated && is720(s) && s.scenario.codec === 'h264') {
+      add('720p30 H.264 ≤ 30 % of a core (encoders + server)', s, med(s, encoderServerCpu), (v) => v <= 30, '%', 1);
+    }
+  }
+  return rows;
+}
+
+export function targetsTable(rows: TargetRow[]): string {
+  return table(
+    ['Target', 'Scenario', 'Measured (median)', 'Met'],
+    rows.map((r) => [r.target, r.scenario, r.measured, r.met === null ? 'n/a' : r.met ? '✅ met' : '❌ not met']),
+  );
+}
+
+export interface ReportInput {
+  date: Date;
+  machine: MachineInfo;
+  loadAvgEnd: [number, number, number];
+  options: BenchOptions;
+  summaries: ScenarioSummary[];
+  serverIdleCpu: number;
+  elapsedS: number;
+}
+
+export function renderReport(r: ReportInput): string {
+  const m = r.machine;
+  const la = (l: [number, number, number]) => l.map((v) => v.toFixed(2)).join(' / ');
+  const errors = r.summaries.flatMap((s) => s.errors.map((e) => `- ${s.scenario.label}: ${e}`));
+  const scales = r.summaries.flatMap((s) => s.runs.map((x) => x.videoScale)).filter((v): v is number => v !== null);
+  return `# Vitrine benchmark results
+
+- **Date:** ${r.date.toISOString()} (took ${Math.round(r.elapsedS)} s; \`node bench/run.ts${r.options.quick ? ' --quick' : ''}\`, ${r.options.runs} run(s) × ${r.options.seconds} s window, ${r.options.clicks} clicks per run)
+- **Machine:** ${m.nproc} CPU(s), ${m.cpuModel}, ${m.memoryGiB.toFixed(1)} GiB RAM, ${m.kernel}; load average (1/5/15 min) ${la(m.loadAvg)} at start, ${la(r.loadAvgEnd)} at end
+- **Code:** ${m.revision}
+- **Software:** Node ${m.node}, FFmpeg ${m.ffmpeg}, Chromium ${m.chromium}
+
+## Method
+
+- **Setup:** one in-process server (\`startTestServer\`, defaults: 3000 kbit/s, keyframe every 2 s) serving copies of the diagnostics app (1280x720 and 1920x1080 at 30 fps, static 1280x720); headless Chromium (e2e flags) launches each session from the UI with \`?codec=\`. Server, Chromium and session share this machine's ${m.nproc} cores; one session at a time, scenarios interleaved run by run.
+- **Start:** Launch click (Date.now() in the bench) → first frame presented (requestVideoFrameCallback, rVFC, in the page).
+- **Glass-to-glass:** for every frame presented in the ${r.options.seconds} s window, Date.now() in its rVFC callback − the draw time the app wrote into the picture (decoded from an 800x80 canvas region); split at rVFC's \`receiveTime\` (last packet of the frame received).
+- **Input-to-photon:** button down+up sent straight on the page's input data channel → first presented frame whose toggle counter changed; clicks 150–300 ms apart. In animated scenes this includes waiting for the app's next redraw (0–33 ms).
+- **fps / bitrate:** inbound-rtp \`getStats\` deltas over the window. **CPU:** utime+stime deltas of /proc/<pid>/stat over the same window (the static window has no input), % of one core; **RSS:** VmRSS at its end. "rest of machine" = /proc/stat busy time not used by the processes listed (other users' jobs).
+- **Aggregation:** p50/p95 per run, then the median across runs; ranges are min–max of per-run p50.
+
+Notes: **server†** is the whole Node process, which also runs this benchmark (its Playwright client idles during the window): werift (ICE/DTLS/SRTP), RTP forwarding and framebuffer capture for the session. With no session it used ${r.serverIdleCpu.toFixed(1)} % of a core. Its RSS covers server + harness, so it is not counted as session memory. RSS sums double-count shared pages (the Xvfb framebuffer is mapped by Xvfb and the server). "ffmpeg (n)" counts the active encoder and the warm spare. "Chromium (client)" is the whole browser tree, including the benchmark's own per-frame decoding, and is not part of the session total. Video is shown pixel for pixel (\`object-fit: contain\` scale ${scales.length ? `${Math.min(...scales).toFixed(2)}–${Math.max(...scales).toFixed(2)}` : 'n/a'}).
+
+## Results
+
+${resultTables(r.summaries)}
+
+## Targets
+
+${targetsTable(evaluateTargets(r.summaries))}
+${errors.length ? `\n## Failed runs\n\n${errors.join('\n')}\n` : ''}`;
+}

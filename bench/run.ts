@@ -1,0 +1,169 @@
+/**
+ * End-to-end benchmark: start-up time, glass-to-glass latency, input-to-photon latency, decoded
+ * rate and per-process CPU/memory of real sessions of the diagnostics app, viewed in Chromium.
+ *
+ *   node bench/run.ts [--runs N] [--seconds S] [--clicks K] [--quick]
+ *
+ * Prints the tables to stdout (progress goes to stderr) and writes bench/RESULTS.md.
+ * Everything stays on 127.0.0.1: the server listens there and offers only loopback ICE candidates.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { api, startTestServer } from '../server/test/helpers.ts';
+import { createAppsRoot, type BenchApp } from './lib/apps-root.ts';
+import { parseOptions } from './lib/options.ts';
+import { startCpuWindow } from './lib/procfs.ts';
+import {
+  machineInfo,
+  renderReport,
+  resultTables,
+  targetsTable,
+  evaluateTargets,
+  type ScenarioSummary,
+} from './lib/report.ts';
+import { runScenario, type BenchContext, type Scenario } from './lib/scenario.ts';
+
+// e2e/lib/browser.ts holds the Chromium flags that work here; it uses DOM types the root
+// tsconfig (which covers bench/) does not load, so it is imported by a path the type checker
+// does not follow, with the one signature we use spelled out.
+const BROWSER_LIB: string = '../e2e/lib/browser.ts';
+type BrowserLib = { launchChromium(): Promise<Browser> };
+
+const APPS: BenchApp[] = [
+  { id: 'diag-720', width: 1280, height: 720, fps: 30 },
+  { id: 'diag-1080', width: 1920, height: 1080, fps: 30 },
+  { id: 'diag-static', width: 1280, height: 720, fps: 0 },
+];
+
+const SCENARIOS: Scenario[] = [
+  { label: 'H.264 720p animated', appId: 'diag-720', codec: 'h264', width: 1280, height: 720, animated: true },
+  { label: 'VP8 720p animated', appId: 'diag-720', codec: 'vp8', width: 1280, height: 720, animated: true },
+  { label: 'H.264 1080p animated', appId: 'diag-1080', codec: 'h264', width: 1920, height: 1080, animated: true },
+  { label: 'VP8 1080p animated', appId: 'diag-1080', codec: 'vp8', width: 1920, height: 1080, animated: true },
+  { label: 'H.264 720p static', appId: 'diag-static', codec: 'h264', width: 1280, height: 720, animated: false },
+];
+
+const SERVER_IDLE_WINDOW_MS = 3000;
+const resultsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Clean-up steps, run last-registered first, on success, on error and on SIGINT/SIGTERM. */
+const cleanups: Array<() => Promise<void>> = [];
+function onCleanup(step: () => Promise<void>): () => void {
+  cleanups.push(step);
+  return () => {
+    const i = cleanups.lastIndexOf(step);
+    if (i >= 0) cleanups.splice(i, 1);
+  };
+}
+let cleaning: Promise<void> | undefined;
+function cleanupAll(): Promise<void> {
+  cleaning ??= (async () => {
+    while (cleanups.length) {
+      try {
+        await cleanups.pop()!();
+      } catch (err) {
+        log(`clean-up step failed: ${(err as Error).message}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    void cleanupAll().finally(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const scenarios = options.quick ? SCENARIOS.filter((s) => s.height === 720) : SCENARIOS;
+  const began = performance.now();
+  const date = new Date();
+
+  const apps = createAppsRoot(APPS);
+  onCleanup(async () => apps.remove());
+  const server = await startTestServer({ APPS_ROOT: apps.root, MAX_SESSIONS: '2' });
+  onCleanup(() => server.close());
+  if (new URL(server.url).hostname !== '127.0.0.1') throw new Error(`server is not on loopback: ${server.url}`);
+  onCleanup(async () => {
+    // End whatever session a failure left behind before the server goes.
+    const live = await api<Array<{ id: string }>>(server.url, 'GET', '/api/sessions').catch(() => null);
+    await Promise.all(
+      (live?.body ?? []).map((s) => api(server.url, 'DELETE', `/api/sessions/${s.id}`).catch(() => {})),
+    );
+  });
+
+  const { launchChromium } = (await import(BROWSER_LIB)) as BrowserLib;
+  const browser = await launchChromium();
+  onCleanup(() => browser.close());
+  const machine = machineInfo(browser.version());
+  log(
+    `${machine.nproc} CPUs (${machine.cpuModel}), Chromium ${machine.chromium}, FFmpeg ${machine.ffmpeg}; load ${machine.loadAvg.map((v) => v.toFixed(2)).join(' ')}`,
+  );
+
+  const idle = startCpuWindow([{ pid: process.pid, role: 'server' }]);
+  await sleep(SERVER_IDLE_WINDOW_MS);
+  const serverIdleCpu = idle.end([{ pid: process.pid, role: 'server' }]).usage[0]?.cpuPercent ?? 0;
+
+  const ctx: BenchContext = {
+    browser,
+    url: server.url,
+    runtimeDir: server.config.RUNTIME_DIR,
+    seconds: options.seconds,
+    clicks: options.clicks,
+    onCleanup,
+  };
+  const summaries: ScenarioSummary[] = scenarios.map((scenario) => ({ scenario, runs: [], errors: [] }));
+  for (let run = 1; run <= options.runs; run++) {
+    for (const summary of summaries) {
+      const tag = `run ${run}/${options.runs} ${summary.scenario.label}`;
+      try {
+        const r = await runScenario(ctx, summary.scenario);
+        summary.runs.push(r);
+        const f = (v: number | null, d = 0) => (v === null ? 'n/a' : v.toFixed(d));
+        log(
+          `${tag}: start ${f(r.startMs)} ms, g2g p50 ${f(r.g2g.p50)} p95 ${f(r.g2g.p95)} (n=${r.g2g.n}), ` +
+            `i2p p50 ${f(r.i2p.p50)} (${r.i2p.n}/${r.i2p.n + r.i2p.missed}), ${f(r.fps, 1)} fps, ${f(r.kbps)} kbit/s, ` +
+            `cpu app ${r.cpu.app.toFixed(1)} Xvfb ${r.cpu.Xvfb.toFixed(1)} ffmpeg ${r.cpu.ffmpeg.toFixed(1)} server ${r.cpu.server.toFixed(1)} chromium ${r.cpu.chromium.toFixed(1)}`,
+        );
+      } catch (err) {
+        summary.errors.push(`run ${run}: ${(err as Error).message.split('\n')[0]}`);
+        log(`${tag}: FAILED: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
+  }
+
+  const report = renderReport({
+    date,
+    machine,
+    loadAvgEnd: os.loadavg() as [number, number, number],
+    options,
+    summaries,
+    serverIdleCpu,
+    elapsedS: (performance.now() - began) / 1000,
+  });
+  fs.writeFileSync(resultsPath, report);
+  console.log(resultTables(summaries));
+  console.log('\n### Targets\n');
+  console.log(targetsTable(evaluateTargets(summaries)));
+  log(`wrote ${path.relative(process.cwd(), resultsPath)}`);
+  if (summaries.every((s) => s.runs.length === 0)) throw new Error('every run failed');
+}
+
+try {
+  await main();
+} catch (err) {
+  log(`failed: ${(err as Error).stack ?? String(err)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanupAll();
+  // The server leaves handles open after close() (a 0.0.0.0 UDP socket per ended session and
+  // some pipes), which would keep this process alive forever.
+  process.exit();
+}

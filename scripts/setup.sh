@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(xvfb ffmpeg bubblewrap chromium x11-apps x11-utils libx11-dev gcc make util-linux)
+APT_PACKAGES=(xvfb ffmpeg bubblewrap chromium x11-apps x11-utils libx11-dev libseccomp-dev gcc make util-linux)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -32,6 +32,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund >/dev/null
 fi
 
+make -s -C native
 make -s -C apps/diagnostics
 
 if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/vite.config.ts protocol/src -newer web/dist/index.html -print -quit)" ]; then

@@ -25,6 +25,7 @@ export const SessionEndReason = z.enum([
   'peer gone',
   'idle timeout',
   'app exited',
+  'out of memory',
   'encoder failed',
   'error',
   'server shutdown',

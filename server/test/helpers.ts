@@ -22,8 +22,18 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     PEER_GRACE_MS: '20000',
     ...env,
   });
-  const server = await buildServer(config);
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const removeDirs = () => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(config.RUNTIME_DIR, { recursive: true, force: true });
+  };
+  let server: Server;
+  try {
+    server = await buildServer(config);
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (err) {
+    removeDirs();
+    throw err;
+  }
   const { port } = server.app.server.address() as { port: number };
   return {
     ...server,
@@ -31,8 +41,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     url: `http://127.0.0.1:${port}`,
     close: async () => {
       await server.app.close();
-      fs.rmSync(tmp, { recursive: true, force: true });
-      fs.rmSync(config.RUNTIME_DIR, { recursive: true, force: true });
+      removeDirs();
     },
   };
 }

@@ -12,7 +12,7 @@ export class WeriftViewer {
   rtpPackets = 0;
   keyframeSeen = false;
   channel: RTCDataChannel | undefined;
-  readonly pc = new RTCPeerConnection({ iceUseIpv4: false, iceUseIpv6: false, iceAdditionalHostAddresses: ['127.0.0.1'] });
+  readonly pc = new RTCPeerConnection({ iceUseIpv4: false, iceUseIpv6: false, iceAdditionalHostAddresses: ['127.0.0.1'], iceInterfaceAddresses: { udp4: '127.0.0.1' } });
   private readonly ws: WebSocket;
   private readonly fromServer: Uint8Array[] = [];
 

@@ -1,12 +1,9 @@
 import { z } from 'zod';
+import { parseSize } from '../config/units.ts';
 
 const memory = z
   .union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?[KMG]$/i, 'e.g. "512M" or "1G"')])
-  .transform((v) => {
-    if (typeof v === 'number') return v;
-    const unit = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30 }[v.slice(-1).toUpperCase() as 'K' | 'M' | 'G'];
-    return Math.round(Number(v.slice(0, -1)) * unit);
-  })
+  .transform((v) => (typeof v === 'number' ? v : parseSize(v)))
   .refine((bytes) => bytes > 0, 'memory limit must be more than 0 bytes');
 
 /** A path the app asks for, relative to the session's granted root; applied by the sandbox. */

@@ -1,7 +1,9 @@
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseSize } from './units.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -54,7 +56,14 @@ const schema = z.object({
   FFMPEG_PATH: z.string().default('ffmpeg'),
   BWRAP_PATH: z.string().default('bwrap'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SANDBOX_SHARE_NET: bool.default(false),
+  SANDBOX_ALLOW_DEGRADED: bool.default(false),
+  SANDBOX_MEMORY: z
+    .string()
+    .default('512M')
+    .transform(parseSize)
+    .refine((n) => n >= 16 * 2 ** 20, 'expected a size of at least 16M, e.g. 512M or 1G'),
+  SANDBOX_PIDS: z.coerce.number().int().min(16).max(100000).default(256),
+  SANDBOX_CPU: z.coerce.number().min(0.05).max(64).default(1),
 });
 
 export type Config = Omit<z.infer<typeof schema>, 'RUNTIME_DIR' | 'PUBLIC_URL' | 'WEBRTC_ICE_ADDRESSES'> & {
@@ -78,13 +87,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   const runtimeBase = c.RUNTIME_DIR ?? defaultRuntimeDir();
   const addresses = c.WEBRTC_ICE_ADDRESSES.trim();
+  const list = addresses.split(',').map((a) => a.trim()).filter(Boolean);
+  if (addresses !== 'all') {
+    const bad = list.find((a) => !isIP(a));
+    const v4 = list.filter((a) => isIP(a) === 4).length;
+    const v6 = list.filter((a) => isIP(a) === 6).length;
+    // werift binds all its ICE sockets of one family to a single interface address.
+    if (bad || v4 > 1 || v6 > 1 || list.length === 0) {
+      throw new ConfigError(
+        `invalid configuration:\n  WEBRTC_ICE_ADDRESSES: expected "all" or at most one IPv4 and one IPv6 address${bad ? ` ("${bad}" is not an IP address)` : ''}`,
+      );
+    }
+  }
   return {
     ...c,
     RUNTIME_DIR: path.resolve(runtimeBase),
     DATA_DIR: path.resolve(c.DATA_DIR),
     APPS_ROOT: path.resolve(c.APPS_ROOT),
     PUBLIC_URL: c.PUBLIC_URL ?? `http://${c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`,
-    WEBRTC_ICE_ADDRESSES: addresses === 'all' ? null : addresses.split(',').map((a) => a.trim()).filter(Boolean),
+    WEBRTC_ICE_ADDRESSES: addresses === 'all' ? null : list,
   };
 }
 

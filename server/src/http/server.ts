@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import { discoverApps, toAppInfo } from '../apps/registry.ts';
 import type { Config } from '../config/config.ts';
 import { SessionError, SessionManager } from '../sessions/session-manager.ts';
 import { registerSignaling, websocketOptions } from '../signaling/signaling-route.ts';
+import { prepareSandboxHost } from '../sandbox/host.ts';
 
 const CreateSession = z.object({ appId: z.string().min(1).max(64) }).strict();
 const SessionParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{22}$/) });
@@ -21,10 +22,14 @@ export async function buildServer(config: Config): Promise<Server> {
   const app = Fastify({
     logger: { level: config.LOG_LEVEL, redact: ['req.headers.cookie', 'req.headers.authorization'] },
     bodyLimit: 64 * 1024,
-    disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace',
+    logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
   });
   const apps = await discoverApps(config.APPS_ROOT, app.log);
-  const sessions = new SessionManager(config, apps, app.log as never);
+  const sandbox = await prepareSandboxHost(
+    { bwrapPath: config.BWRAP_PATH, runtimeDir: config.RUNTIME_DIR, allowDegraded: config.SANDBOX_ALLOW_DEGRADED },
+    app.log,
+  );
+  const sessions = new SessionManager(config, apps, { sandbox, ffmpegPath: config.FFMPEG_PATH }, app.log as never);
   sessions.cleanupLeftovers();
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {

@@ -2,17 +2,27 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SessionCgroup, type CgroupSupport, type ResourceLimits } from './cgroups.ts';
 
-const INIT_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'session-init.sh');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const INIT_SCRIPT = path.join(HERE, 'session-init.sh');
+const ENTER_CGROUP = path.join(HERE, 'enter-cgroup.sh');
+export const SANDBOX_INIT_HELPER = path.resolve(HERE, '../../../native/build/vitrine-sandbox-init');
+
+/** What a grant allows: read; read and write (create, modify); read, write and delete/rename. */
+export type Access = 'read' | 'read-write' | 'read-write-delete';
 
 /** A host path made visible inside the sandbox. */
 export interface Grant {
   hostPath: string;
   sandboxPath: string;
-  writable: boolean;
+  access: Access;
 }
 
-/** Everything the sandbox needs to know; resolved from an app manifest (and, later, a share). */
+/**
+ * Everything the sandbox needs to know, as plain data: resolved from the app manifest and what
+ * the user is entitled to, logged with the session, and (later) sent to a worker machine.
+ */
 export interface SandboxPolicy {
   sessionDir: string;
   appDir: string;
@@ -21,6 +31,19 @@ export interface SandboxPolicy {
   args: string[];
   display: { width: number; height: number };
   grants: Grant[];
+  limits: ResourceLimits;
+}
+
+/** Host facilities the sandbox is built with; detected once at start-up. */
+export interface SandboxHost {
+  bwrapPath: string;
+  initHelper: string;
+  cgroups: CgroupSupport;
+  /** Names this server's cgroups so that several servers on one host never touch each other's. */
+  instance: string;
+  allowDegraded: boolean;
+  /** True when Landlock or cgroups are missing and the operator allowed running without them. */
+  degraded: boolean;
 }
 
 export interface SandboxHandle {
@@ -29,20 +52,30 @@ export interface SandboxHandle {
   xSocket: string;
   /** Host path of Xvfb's screen file (XWD). */
   framebuffer: string;
+  cgroup: SessionCgroup | undefined;
   ready: Promise<void>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; oomKilled: boolean }>;
   kill(): void;
+  /** Resolves when every process of the sandbox is gone and its cgroup removed. */
+  destroyed(): Promise<void>;
 }
 
 const APP_MOUNT = '/app';
+const INIT_MOUNT = '/run/vitrine/init';
+const HELPER_MOUNT = '/run/vitrine/sandbox-init';
+
+// What X11 programs read from /etc: fonts, dynamic linker cache, user/locale basics.
+const ETC_FILES = ['/etc/fonts', '/etc/ld.so.cache', '/etc/localtime', '/etc/passwd', '/etc/group', '/etc/X11'];
 
 /**
- * Builds the bubblewrap command for one session: every namespace unshared (user, mount,
- * PID, network with only loopback, IPC, UTS, cgroup), a filesystem assembled from nothing
- * (read-only system folders, private /tmp and home), all capabilities dropped, and the
- * sandbox killed with its parent.
+ * The bubblewrap command for one session. Layers, outermost first: every namespace unshared
+ * (user, mount, PID, network with only loopback, IPC, UTS, cgroup); a filesystem assembled
+ * from nothing in which ungranted host paths do not exist; all capabilities dropped; then,
+ * inside, the init helper adds Landlock (only the listed paths, with exactly their rights; no
+ * TCP; no signals or abstract sockets beyond the sandbox) and a seccomp filter before the
+ * first instruction of Xvfb or the app.
  */
-export function bwrapArgs(policy: SandboxPolicy): string[] {
+export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHelper' | 'allowDegraded'>): string[] {
   const dir = policy.sessionDir;
   const args = [
     '--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL',
@@ -66,39 +99,50 @@ export function bwrapArgs(policy: SandboxPolicy): string[] {
     '--tmpfs', '/run',
     '--tmpfs', '/var',
   ];
-  for (const f of ETC_FILES) if (fs.existsSync(f)) args.push('--ro-bind', f, f);
+  const etc = ETC_FILES.filter((f) => fs.existsSync(f));
+  for (const f of etc) args.push('--ro-bind', f, f);
   args.push(
     '--bind', path.join(dir, 'x11'), '/tmp/.X11-unix',
     '--bind', path.join(dir, 'fb'), '/run/vitrine/fb',
     '--bind', path.join(dir, 'log'), '/run/vitrine/log',
-    '--ro-bind', INIT_SCRIPT, '/run/vitrine/init',
+    '--ro-bind', INIT_SCRIPT, INIT_MOUNT,
+    '--ro-bind', host.initHelper, HELPER_MOUNT,
     '--ro-bind', policy.appDir, APP_MOUNT,
-    '--chdir', APP_MOUNT,
   );
-  for (const g of policy.grants) args.push(g.writable ? '--bind' : '--ro-bind', g.hostPath, g.sandboxPath);
+  // Delete needs a writable mount; Landlock then takes away what the grant does not allow.
+  for (const g of policy.grants) args.push(g.access === 'read' ? '--ro-bind' : '--bind', g.hostPath, g.sandboxPath);
+  args.push('--chdir', APP_MOUNT, '--', HELPER_MOUNT);
+  if (host.allowDegraded) args.push('--allow-degraded');
+  args.push('--rox', '/usr', '--rox', APP_MOUNT, '--rox', INIT_MOUNT, '--ro', '/proc');
+  for (const f of etc) args.push('--ro', f);
+  for (const p of ['/tmp', '/home/user', '/var', '/dev', '/run/vitrine/fb', '/run/vitrine/log']) args.push('--rw', p);
+  const flag: Record<Access, string> = { read: '--ro', 'read-write': '--rw', 'read-write-delete': '--rwd' };
+  for (const g of policy.grants) args.push(flag[g.access], g.sandboxPath);
   args.push(
-    '--', '/run/vitrine/init', String(policy.display.width), String(policy.display.height),
+    '--', INIT_MOUNT, String(policy.display.width), String(policy.display.height),
     path.posix.join(APP_MOUNT, policy.binary), ...policy.args,
   );
   return args;
 }
-
-// What X11 programs read from /etc: fonts, dynamic linker cache, user/locale basics.
-const ETC_FILES = ['/etc/fonts', '/etc/ld.so.cache', '/etc/localtime', '/etc/passwd', '/etc/group', '/etc/X11'];
 
 export function prepareSessionDir(sessionDir: string): void {
   fs.mkdirSync(sessionDir, { recursive: false, mode: 0o700 });
   for (const sub of ['x11', 'fb', 'log']) fs.mkdirSync(path.join(sessionDir, sub), { mode: 0o700 });
 }
 
-export function startSandbox(bwrapPath: string, policy: SandboxPolicy, startTimeoutMs: number): SandboxHandle {
+/** Creates the session's cgroup with its limits, then starts bubblewrap already inside it. */
+export function startSandbox(host: SandboxHost, policy: SandboxPolicy, startTimeoutMs: number, cgroupName: string): SandboxHandle {
   prepareSessionDir(policy.sessionDir);
-  const child = spawn(bwrapPath, bwrapArgs(policy), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const cgroup = host.cgroups.version === 0 ? undefined : SessionCgroup.create(host.cgroups, host.instance, cgroupName, policy.limits);
+  const command = cgroup
+    ? [ENTER_CGROUP, ...cgroup.procsFiles, '--', host.bwrapPath, ...bwrapArgs(policy, host)]
+    : [host.bwrapPath, ...bwrapArgs(policy, host)];
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; oomKilled: boolean }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, oomKilled: (cgroup?.oomKills() ?? 0) > 0 })),
   );
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('display did not start in time')), startTimeoutMs);
@@ -122,14 +166,21 @@ export function startSandbox(bwrapPath: string, policy: SandboxPolicy, startTime
     });
   });
   ready.catch(() => {});
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
   return {
     process: child,
     xSocket: path.join(policy.sessionDir, 'x11', 'X0'),
     framebuffer: path.join(policy.sessionDir, 'fb', 'Xvfb_screen0'),
+    cgroup,
     ready,
     exited,
-    kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    kill,
+    destroyed: async () => {
+      kill();
+      await exited;
+      await cgroup?.destroy();
     },
   };
 }

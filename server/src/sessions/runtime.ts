@@ -5,13 +5,14 @@ import { InputChannel } from '../input/input-channel.ts';
 import { InputInjector } from '../input/injector.ts';
 import { FramebufferReader } from '../media/framebuffer.ts';
 import { VideoPipeline, type PipelineStats } from '../media/video-pipeline.ts';
-import { readTail, startSandbox, type SandboxPolicy } from '../sandbox/sandbox.ts';
+import { readTail, startSandbox, type SandboxHost, type SandboxPolicy } from '../sandbox/sandbox.ts';
 import { ViewerPeer, type IceSettings } from '../webrtc/peer.ts';
 import type { InputStats } from '../input/input-channel.ts';
 import path from 'node:path';
 
 /** What a session runtime needs; everything in it is data, so it can be sent to a worker machine. */
 export interface RuntimeSpec {
+  sessionId: string;
   policy: SandboxPolicy;
   framerate: number;
   bitrateKbps: number;
@@ -19,7 +20,12 @@ export interface RuntimeSpec {
   inputRatePerSecond: number;
   startTimeoutMs: number;
   ice: IceSettings;
-  tools: { bwrap: string; ffmpeg: string };
+}
+
+/** What the machine running sessions provides (detected there, never sent over the wire). */
+export interface RuntimeEnvironment {
+  sandbox: SandboxHost;
+  ffmpegPath: string;
 }
 
 export interface RuntimeLog {
@@ -36,6 +42,8 @@ export interface ViewerLink {
 }
 
 export interface RuntimeStats {
+  /** Memory of the whole sandbox (cgroup), when cgroups are available. */
+  memoryBytes?: number | undefined;
   codec?: string;
   connected: boolean;
   video?: PipelineStats;
@@ -49,6 +57,7 @@ export interface RuntimeStats {
  */
 export class SessionRuntime {
   private readonly spec: RuntimeSpec;
+  private readonly env: RuntimeEnvironment;
   private readonly log: RuntimeLog;
   private sandbox: ReturnType<typeof startSandbox> | undefined;
   private display: XDisplay | undefined;
@@ -63,8 +72,9 @@ export class SessionRuntime {
   /** Teardown still in progress (encoders being killed), awaited by whenStopped(). */
   private stopping: Array<Promise<unknown>> = [];
 
-  constructor(spec: RuntimeSpec, log: RuntimeLog) {
+  constructor(spec: RuntimeSpec, env: RuntimeEnvironment, log: RuntimeLog) {
     this.spec = spec;
+    this.env = env;
     this.log = log;
   }
 
@@ -75,10 +85,11 @@ export class SessionRuntime {
   /** Starts sandbox and display; resolves when the display accepts input and damage is watched. */
   async start(): Promise<void> {
     const { policy } = this.spec;
-    this.sandbox = startSandbox(this.spec.tools.bwrap, policy, this.spec.startTimeoutMs);
-    void this.sandbox.exited.then(({ code, signal }) => {
+    this.sandbox = startSandbox(this.env.sandbox, policy, this.spec.startTimeoutMs, this.spec.sessionId);
+    void this.sandbox.exited.then(({ code, signal, oomKilled }) => {
       const appLog = readTail(path.join(policy.sessionDir, 'log', 'app.log'), 500).trim();
-      this.end('app exited', `exit ${code ?? signal}${appLog ? `: ${appLog}` : ''}`);
+      const detail = `exit ${code ?? signal}${appLog ? `: ${appLog}` : ''}`;
+      this.end(oomKilled ? 'out of memory' : 'app exited', oomKilled ? `memory limit ${policy.limits.memoryBytes} bytes` : detail);
     });
     await this.sandbox.ready;
     this.display = await XDisplay.connect(this.sandbox.xSocket);
@@ -98,7 +109,7 @@ export class SessionRuntime {
       connected: (codec) => {
         if (!this.pipeline) {
           this.pipeline = new VideoPipeline({
-            ffmpegPath: this.spec.tools.ffmpeg,
+            ffmpegPath: this.env.ffmpegPath,
             codec,
             framerate: this.spec.framerate,
             bitrateKbps: this.spec.bitrateKbps,
@@ -156,6 +167,7 @@ export class SessionRuntime {
 
   stats(): RuntimeStats {
     return {
+      memoryBytes: this.sandbox?.cgroup?.memoryBytes(),
       codec: this.peer?.codec,
       connected: !!this.pipeline,
       video: this.pipeline ? { ...this.pipeline.stats } : undefined,
@@ -179,14 +191,15 @@ export class SessionRuntime {
     this.sandbox?.kill();
     const dir = this.spec.policy.sessionDir;
     const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
-    if (this.sandbox) void this.sandbox.exited.then(cleanup, cleanup);
-    else cleanup();
+    if (this.sandbox) {
+      const destroyed = this.sandbox.destroyed().catch((err: Error) => this.log.warn({ err: err.message }, 'sandbox teardown failed'));
+      this.stopping.push(destroyed.then(cleanup, cleanup));
+    } else cleanup();
     for (const l of this.endedListeners) l(reason, detail);
   }
 
   /** Resolves once every process of the session has exited and its files are gone. */
   async whenStopped(): Promise<void> {
-    await this.sandbox?.exited;
     await Promise.all(this.stopping);
     fs.rmSync(this.spec.policy.sessionDir, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ServerSignal, SessionEndReason, SessionInfo, SessionState } from '@vitrine/protocol';
 import type { App } from '../apps/registry.ts';
 import type { Config } from '../config/config.ts';
-import { SessionRuntime, type RuntimeLog, type ViewerLink } from './runtime.ts';
+import { SessionRuntime, type RuntimeEnvironment, type RuntimeLog, type ViewerLink } from './runtime.ts';
 
 export class SessionError extends Error {
   readonly status: number;
@@ -39,9 +39,11 @@ export class SessionManager {
   private readonly apps: Map<string, App>;
   private readonly log: ManagerLog;
   private readonly sessionsDir: string;
+  private readonly env: RuntimeEnvironment;
 
-  constructor(config: Config, apps: Map<string, App>, log: ManagerLog) {
+  constructor(config: Config, apps: Map<string, App>, env: RuntimeEnvironment, log: ManagerLog) {
     this.config = config;
+    this.env = env;
     this.apps = apps;
     this.log = log;
     this.sessionsDir = path.join(config.RUNTIME_DIR, 'sessions');
@@ -84,18 +86,26 @@ export class SessionManager {
       throw new SessionError(503, 'busy', `the server is busy (${live} of ${this.config.MAX_SESSIONS} sessions in use); try again later`);
     }
     const id = randomBytes(16).toString('base64url');
-    const { video } = app.manifest;
+    const { video, resources } = app.manifest;
     const log = this.log.child({ session: id, app: app.id });
+    const policy = {
+      sessionDir: path.join(this.sessionsDir, id),
+      appDir: app.dir,
+      binary: path.relative(app.dir, app.binaryPath),
+      args: app.manifest.args,
+      display: { width: video.width, height: video.height },
+      grants: [],
+      limits: {
+        memoryBytes: resources.memory ?? this.config.SANDBOX_MEMORY,
+        pids: resources.pids ?? this.config.SANDBOX_PIDS,
+        cpu: resources.cpu ?? this.config.SANDBOX_CPU,
+      },
+    };
+    log.info({ policy, degraded: this.env.sandbox.degraded }, 'session policy');
     const runtime = new SessionRuntime(
       {
-        policy: {
-          sessionDir: path.join(this.sessionsDir, id),
-          appDir: app.dir,
-          binary: path.relative(app.dir, app.binaryPath),
-          args: app.manifest.args,
-          display: { width: video.width, height: video.height },
-          grants: [],
-        },
+        sessionId: id,
+        policy,
         framerate: video.framerate,
         bitrateKbps: this.config.VIDEO_BITRATE_KBPS,
         keyframeIntervalS: this.config.KEYFRAME_INTERVAL_S,
@@ -107,8 +117,8 @@ export class SessionManager {
           publicIp: this.config.WEBRTC_PUBLIC_IP,
           iceServers: this.config.ICE_SERVERS,
         },
-        tools: { bwrap: this.config.BWRAP_PATH, ffmpeg: this.config.FFMPEG_PATH },
       },
+      this.env,
       log,
     );
     const session: Session = { id, app, state: 'starting', createdAt: new Date(), runtime, viewerAttached: false };
@@ -139,7 +149,7 @@ export class SessionManager {
       throw new SessionError(500, 'start-failed', `the app could not be started: ${(err as Error).message}`);
     }
     if (session.state === 'ended') {
-      throw new SessionError(500, 'start-failed', `the app exited during start-up`);
+      throw new SessionError(500, 'start-failed', `the app ended during start-up (${session.endReason})`);
     }
     session.state = 'ready';
     this.armGrace(session);

@@ -10,7 +10,14 @@ import {
   type RTCRtpTransceiver,
 } from 'werift';
 import type { ClientSignal, ServerSignal } from '@vitrine/protocol';
+import { isIPv4, isIPv6 } from 'node:net';
 import type { VideoCodec } from '../media/encoder.ts';
+
+function interfaceAddresses(addresses: string[]): { udp4?: string; udp6?: string } {
+  const v4 = addresses.find((a) => isIPv4(a));
+  const v6 = addresses.find((a) => isIPv6(a));
+  return { ...(v4 ? { udp4: v4 } : {}), ...(v6 ? { udp6: v6 } : {}) };
+}
 
 /** Chrome's playout-delay extension: min = max = 0 tells the receiver to render at once. */
 const PLAYOUT_DELAY_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
@@ -63,9 +70,17 @@ export class ViewerPeer {
       headerExtensions: { video: [new RTCRtpHeaderExtensionParameters({ id: PLAYOUT_DELAY_ID, uri: PLAYOUT_DELAY_URI })] },
       iceServers: ice.iceServers.map((s) => ({ urls: s.urls as string, username: s.username, credential: s.credential })),
       ...(ice.addresses
-        ? { iceUseIpv4: false, iceUseIpv6: false, iceAdditionalHostAddresses: ice.addresses }
+        ? {
+            iceUseIpv4: false,
+            iceUseIpv6: false,
+            iceAdditionalHostAddresses: ice.addresses,
+            // Without this werift binds its sockets to every interface, whatever it advertises.
+            iceInterfaceAddresses: interfaceAddresses(ice.addresses),
+          }
         : {}),
       icePortRange: ice.portRange,
+      // One ICE transport for video and data: one port, one DTLS handshake, nothing left over.
+      bundlePolicy: 'max-bundle',
     });
     this.transceiver = this.pc.addTransceiver(this.track, { direction: 'sendonly' });
     this.channel = this.pc.createDataChannel('input', { ordered: true });

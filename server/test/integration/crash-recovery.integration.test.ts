@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import type { SessionInfo } from '@vitrine/protocol';
 import { api, isAlive, sessionProcesses, waitFor } from '../helpers.ts';
+import { detectCgroups } from '../../src/sandbox/cgroups.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
 
 const children: ChildProcess[] = [];
@@ -40,6 +42,9 @@ it('after kill -9 of the server, the sandbox dies with it and the next start rem
     const { pids } = (await api<{ pids: number[] }>(first.url, 'GET', `/api/sessions/${body.id}/stats`)).body;
     const procs = sessionProcesses(runtimeDir, body.id, pids);
     expect(procs.some((p) => p.cmd.startsWith('Xvfb'))).toBe(true);
+    const support = detectCgroups();
+    const instance = createHash('sha256').update(runtimeDir).digest('hex').slice(0, 12);
+    if (support.version === 1) expect(fs.existsSync(path.join(support.bases.memory, `vitrine-${instance}`, body.id))).toBe(true);
     expect(pids.filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ffmpeg')).length).toBe(2);
     const sessionDir = path.join(runtimeDir, 'sessions', body.id);
     expect(fs.existsSync(sessionDir)).toBe(true);
@@ -59,6 +64,10 @@ it('after kill -9 of the server, the sandbox dies with it and the next start rem
     await waitFor('stray killed', () => !isAlive(stray.pid!));
     expect(fs.existsSync(sessionDir)).toBe(false);
     expect(fs.existsSync(strayDir)).toBe(false);
+    // The crashed session's cgroups are gone too.
+    if (support.version === 1) {
+      for (const base of Object.values(support.bases)) expect(fs.existsSync(path.join(base, `vitrine-${instance}`, body.id))).toBe(false);
+    }
     expect((await api(second.url, 'GET', '/api/sessions')).body).toEqual([]);
     second.proc.kill('SIGTERM');
     await new Promise((r) => second.proc.once('exit', r));

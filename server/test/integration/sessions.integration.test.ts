@@ -24,6 +24,8 @@ describe('streamed session lifecycle', () => {
   });
 
   it('runs Xvfb and the app in a sandbox, streams to a WebRTC viewer, injects input, and leaves nothing behind', async () => {
+    const udpSockets = () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length;
+    const udpBefore = udpSockets();
     const created = await api<SessionInfo>(server.url, 'POST', '/api/sessions', { appId: 'diagnostics' });
     expect(created.status).toBe(201);
     const id = created.body.id;
@@ -65,6 +67,8 @@ describe('streamed session lifecycle', () => {
     await waitFor('session folder removed', () => !fs.existsSync(sessionDir(id)));
     expect((await api(server.url, 'GET', '/api/sessions')).body).toEqual([]);
     await viewer.close();
+    // Every UDP socket of the session (ICE, RTP from the encoder) is closed again.
+    await waitFor('UDP sockets closed', () => udpSockets() === udpBefore);
   });
 
   it('ends the session with "app exited" when the app dies, and tells the viewer', async () => {

@@ -31,7 +31,10 @@ describe('loadConfig defaults', () => {
     expect(c.ICE_SERVERS).toEqual([]);
     expect(c.MAX_SESSIONS).toBe(4);
     expect(c.INPUT_RATE_PER_SECOND).toBe(400);
-    expect(c.SANDBOX_SHARE_NET).toBe(false);
+    expect(c.SANDBOX_ALLOW_DEGRADED).toBe(false);
+    expect(c.SANDBOX_MEMORY).toBe(512 * 2 ** 20);
+    expect(c.SANDBOX_PIDS).toBe(256);
+    expect(c.SANDBOX_CPU).toBe(1);
     expect(c.LOG_LEVEL).toBe('info');
   });
 
@@ -70,11 +73,13 @@ describe('loadConfig WEBRTC_ICE_ADDRESSES', () => {
   });
 
   it('splits a comma-separated list and trims entries', () => {
-    expect(loadConfig({ WEBRTC_ICE_ADDRESSES: '10.0.0.1, 192.168.1.5 ,,::1' }).WEBRTC_ICE_ADDRESSES).toEqual([
-      '10.0.0.1',
-      '192.168.1.5',
-      '::1',
-    ]);
+    expect(loadConfig({ WEBRTC_ICE_ADDRESSES: ' 10.0.0.1 ,,::1' }).WEBRTC_ICE_ADDRESSES).toEqual(['10.0.0.1', '::1']);
+  });
+
+  it('rejects more than one address per family, names and empty lists', () => {
+    expect(configError({ WEBRTC_ICE_ADDRESSES: '10.0.0.1,10.0.0.2' }).message).toMatch(/WEBRTC_ICE_ADDRESSES: .*one IPv4/);
+    expect(configError({ WEBRTC_ICE_ADDRESSES: 'eth0' }).message).toMatch(/"eth0" is not an IP address/);
+    expect(configError({ WEBRTC_ICE_ADDRESSES: ',' }).message).toMatch(/WEBRTC_ICE_ADDRESSES/);
   });
 });
 
@@ -142,12 +147,19 @@ describe('loadConfig validation', () => {
     expect(loadConfig({ ICE_SERVERS: JSON.stringify(servers) }).ICE_SERVERS).toEqual(servers);
   });
 
+  it('parses sandbox sizes and rejects tiny or malformed ones', () => {
+    expect(loadConfig({ SANDBOX_MEMORY: '1G' }).SANDBOX_MEMORY).toBe(2 ** 30);
+    expect(configError({ SANDBOX_MEMORY: '1M' }).message).toMatch(/SANDBOX_MEMORY/);
+    expect(configError({ SANDBOX_MEMORY: 'lots' }).message).toMatch(/SANDBOX_MEMORY/);
+    expect(configError({ SANDBOX_PIDS: '2' }).message).toMatch(/SANDBOX_PIDS/);
+  });
+
   it('parses boolean flags and rejects other spellings', () => {
-    expect(loadConfig({ SANDBOX_SHARE_NET: '1' }).SANDBOX_SHARE_NET).toBe(true);
-    expect(loadConfig({ SANDBOX_SHARE_NET: 'true' }).SANDBOX_SHARE_NET).toBe(true);
-    expect(loadConfig({ SANDBOX_SHARE_NET: '0' }).SANDBOX_SHARE_NET).toBe(false);
-    expect(loadConfig({ SANDBOX_SHARE_NET: 'false' }).SANDBOX_SHARE_NET).toBe(false);
-    expect(configError({ SANDBOX_SHARE_NET: 'yes' }).message).toMatch(/SANDBOX_SHARE_NET: /);
+    expect(loadConfig({ SANDBOX_ALLOW_DEGRADED: '1' }).SANDBOX_ALLOW_DEGRADED).toBe(true);
+    expect(loadConfig({ SANDBOX_ALLOW_DEGRADED: 'true' }).SANDBOX_ALLOW_DEGRADED).toBe(true);
+    expect(loadConfig({ SANDBOX_ALLOW_DEGRADED: '0' }).SANDBOX_ALLOW_DEGRADED).toBe(false);
+    expect(loadConfig({ SANDBOX_ALLOW_DEGRADED: 'false' }).SANDBOX_ALLOW_DEGRADED).toBe(false);
+    expect(configError({ SANDBOX_ALLOW_DEGRADED: 'yes' }).message).toMatch(/SANDBOX_ALLOW_DEGRADED: /);
   });
 
   it('validates WEBRTC_PUBLIC_IP as an IP address', () => {

@@ -70,6 +70,7 @@ const END_REASON_TEXT: Record<string, string> = {
   'peer gone': 'The viewer connection was lost.',
   'idle timeout': 'The session ended after being idle for too long (idle timeout).',
   'app exited': 'The app exited.',
+  'out of memory': 'The app ran out of memory (the session’s memory limit was reached).',
   'encoder failed': 'The video encoder failed.',
   error: 'The session ended because of a server error.',
   'server shutdown': 'The server is shutting down.',

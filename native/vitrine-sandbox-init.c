@@ -1,0 +1,281 @@
+/*
+ * vitrine-sandbox-init: the first process inside a bubblewrap sandbox. bwrap has already built
+ * the namespaces and mounts (so every path here is a sandbox path); this program narrows what
+ * the app may do with them (Landlock), forbids the kernel interfaces a desktop app never needs
+ * (seccomp), and then execs the app. Both restrictions are inherited by everything it starts.
+ *
+ *   vitrine-sandbox-init [--ro P]... [--rw P]... [--rwd P]... [--rox P]... [--allow-degraded]
+ *                        -- COMMAND [ARGS...]
+ *
+ * Nothing is printed on success; any failure prints "vitrine-sandbox-init: <what>: <why>" and
+ * exits 125, so a sandbox that would run with less protection than asked never starts.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/landlock.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Debian 12's UAPI header stops at ABI 1 (its struct only has handled_access_fs). The values
+ * below are the kernel's (include/uapi/linux/landlock.h); the ABI that introduced each is noted. */
+#ifndef LANDLOCK_ACCESS_FS_REFER
+#define LANDLOCK_ACCESS_FS_REFER (1ULL << 13) /* ABI 2 */
+#endif
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14) /* ABI 3 */
+#endif
+#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
+#endif
+#ifndef LANDLOCK_ACCESS_NET_BIND_TCP
+#define LANDLOCK_ACCESS_NET_BIND_TCP (1ULL << 0)    /* ABI 4 */
+#define LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1) /* ABI 4 */
+#endif
+#ifndef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
+#define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* ABI 6 */
+#define LANDLOCK_SCOPE_SIGNAL (1ULL << 1)               /* ABI 6 */
+#endif
+
+/* The ABI 6 layout of struct landlock_ruleset_attr, under our own name so it cannot clash with
+ * the header's shorter one. The kernel takes the size we pass, so older kernels still accept it
+ * as long as the fields they don't know are zero (we only fill them in when the ABI has them). */
+struct ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net; /* ABI 4 */
+	uint64_t scoped;             /* ABI 6 */
+};
+
+#define FS_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define FS_WRITE                                                                                   \
+	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_DIR |   \
+	 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_SYM |   \
+	 LANDLOCK_ACCESS_FS_TRUNCATE)
+/* Deleting and renaming are kept apart from writing: "--rw" lets an app add and change files but
+ * not destroy them. REFER (moving between directories) goes with deleting, as a move is both. */
+#define FS_DELETE                                                                                  \
+	(LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REFER)
+/* The only rights a rule on a non-directory may carry; others make landlock_add_rule fail. */
+#define FS_FILE_ONLY                                                                               \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |   \
+	 LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
+
+#define FAIL 125
+
+__attribute__((noreturn)) static void die(const char *what, int err)
+{
+	fprintf(stderr, "vitrine-sandbox-init: %s: %s\n", what, strerror(err));
+	exit(FAIL);
+}
+
+__attribute__((noreturn)) static void die_msg(const char *what, const char *detail)
+{
+	fprintf(stderr, "vitrine-sandbox-init: %s: %s\n", what, detail);
+	exit(FAIL);
+}
+
+/* Everything this kernel's Landlock can restrict, so that whatever no rule grants is denied. */
+static uint64_t fs_supported(int abi)
+{
+	uint64_t all = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1; /* ABI 1: EXECUTE .. MAKE_SYM */
+	if (abi >= 2) all |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3) all |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	if (abi >= 5) all |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	return all;
+}
+
+static int is_dev_path(const char *p)
+{
+	return strncmp(p, "/dev", 4) == 0 && (p[4] == '\0' || p[4] == '/');
+}
+
+static void add_path_rule(int ruleset, int abi, const char *path, uint64_t access)
+{
+	char what[4200];
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	struct stat st;
+
+	snprintf(what, sizeof what, "cannot open %s", path);
+	if (fd < 0) die(what, errno); /* a missing path is a mistake in the policy, never skipped */
+	if (fstat(fd, &st) < 0) die(what, errno);
+	/* Device files need their ioctls (terminals, DRM, ...); nothing else gets any. */
+	if (is_dev_path(path) && (access & LANDLOCK_ACCESS_FS_WRITE_FILE))
+		access |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	if (!S_ISDIR(st.st_mode)) access &= FS_FILE_ONLY;
+	access &= fs_supported(abi); /* e.g. TRUNCATE on ABI 2 */
+
+	struct landlock_path_beneath_attr rule = { .allowed_access = access, .parent_fd = fd };
+	snprintf(what, sizeof what, "landlock rule for %s", path);
+	if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0) < 0)
+		die(what, errno);
+	close(fd);
+}
+
+struct grant {
+	const char *path;
+	uint64_t access;
+};
+
+static void apply_landlock(int abi, const struct grant *grants, int n)
+{
+	struct ruleset_attr attr = { .handled_access_fs = fs_supported(abi) };
+	size_t attr_size = offsetof(struct ruleset_attr, handled_access_net);
+
+	if (abi >= 4) {
+		/* Handled with no port rule at all: every TCP bind and connect is refused. */
+		attr.handled_access_net = LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP;
+		attr_size = offsetof(struct ruleset_attr, scoped);
+	}
+	if (abi >= 6) {
+		/* No connecting to abstract sockets or signalling processes outside this sandbox. */
+		attr.scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL;
+		attr_size = sizeof attr;
+	}
+	int ruleset = syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
+	if (ruleset < 0) die("landlock_create_ruleset", errno);
+	for (int i = 0; i < n; i++) add_path_rule(ruleset, abi, grants[i].path, grants[i].access);
+	if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0) die("landlock_restrict_self", errno);
+	close(ruleset);
+}
+
+/* The deny-list. Default is allow because Xvfb, X clients and Chromium use a wide, changing set
+ * of syscalls; what is listed here is what lets a process escape or reach the kernel's attack
+ * surface (mounts, namespaces, tracing, keyrings, BPF, modules, clock, io_uring, ...). */
+static const char *const denied[] = {
+	"ptrace", "process_vm_readv", "process_vm_writev",
+	"mount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree", "fsopen", "fsconfig",
+	"fsmount", "fspick", "mount_setattr", "unshare", "setns",
+	"keyctl", "add_key", "request_key", "bpf", "perf_event_open",
+	"kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot",
+	"swapon", "swapoff", "userfaultfd", "open_by_handle_at", "name_to_handle_at",
+	"io_uring_setup", "io_uring_enter", "io_uring_register",
+	"clock_settime", "clock_adjtime", "settimeofday", "adjtimex",
+	"acct", "lookup_dcookie", "quotactl", "syslog", "vhangup", "iopl", "ioperm",
+};
+
+static const uint64_t namespace_flags[] = {
+	CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+	CLONE_NEWCGROUP,
+	/* 0x80: clone() itself rejects it (its low byte is the exit signal); kept for completeness */
+	0x00000080 /* CLONE_NEWTIME */,
+};
+
+static void add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned n,
+                     const struct scmp_arg_cmp *cmp)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+	if (nr == __NR_SCMP_ERROR) die_msg("seccomp: unknown syscall", name);
+	int rc = seccomp_rule_add_array(ctx, action, nr, n, cmp);
+	if (rc < 0) die(name, -rc);
+}
+
+/* personality(2) takes an unsigned int, so the kernel ignores the upper half of the register.
+ * libseccomp compares all 64 bits and cannot express "low half is neither 0 nor 0xffffffff"
+ * (no masked not-equal, one comparison per argument per rule), so this one check is a small
+ * hand-written filter stacked on top; the stricter verdict of the two filters wins. */
+static void deny_personality_changes(void)
+{
+	_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "args[0] low word offset");
+	struct sock_filter prog[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_personality, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0 /* PER_LINUX */, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffff /* query */, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	};
+	struct sock_fprog fprog = { .len = sizeof prog / sizeof prog[0], .filter = prog };
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) < 0) die("seccomp personality filter", errno);
+}
+
+static void apply_seccomp(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int rc;
+
+	if (!ctx) die_msg("seccomp_init", "failed");
+	/* Only the native ABI: a 32-bit (int 0x80) syscall would bypass a table written for
+	 * x86_64. libseccomp's x86_64 filter also sends x32 numbers (>= 0x40000000) to this
+	 * action, so x32 needs no rule of its own (see the "x32" probe). */
+	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0)
+		die("seccomp bad-arch action", -rc);
+	for (size_t i = 0; i < sizeof denied / sizeof denied[0]; i++)
+		add_rule(ctx, SCMP_ACT_ERRNO(EPERM), denied[i], 0, NULL);
+	/* New namespaces are how a process gets capabilities back. Rules are ANDed comparisons
+	 * and can't say "any of these bits", hence one rule per flag (arg0 is flags on x86_64). */
+	for (size_t i = 0; i < sizeof namespace_flags / sizeof namespace_flags[0]; i++) {
+		struct scmp_arg_cmp cmp = SCMP_A0(SCMP_CMP_MASKED_EQ, namespace_flags[i], namespace_flags[i]);
+		add_rule(ctx, SCMP_ACT_ERRNO(EPERM), "clone", 1, &cmp);
+	}
+	/* clone3 passes its flags in memory a filter can't read. ENOSYS makes glibc (threads,
+	 * posix_spawn) fall back to clone, which the rules above can check. */
+	add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
+	if ((rc = seccomp_load(ctx)) < 0) die("seccomp_load", -rc);
+	seccomp_release(ctx);
+	deny_personality_changes();
+}
+
+__attribute__((noreturn)) static void usage(const char *why)
+{
+	fprintf(stderr,
+	        "vitrine-sandbox-init: %s\n"
+	        "usage: vitrine-sandbox-init [--ro PATH]... [--rw PATH]... [--rwd PATH]... [--rox PATH]...\n"
+	        "                            [--allow-degraded] -- COMMAND [ARGS...]\n",
+	        why);
+	exit(FAIL);
+}
+
+int main(int argc, char **argv)
+{
+	struct grant *grants = calloc(argc, sizeof *grants);
+	int n = 0, allow_degraded = 0, i;
+
+	if (!grants) die("calloc", errno);
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		uint64_t access;
+		if (strcmp(argv[i], "--allow-degraded") == 0) { allow_degraded = 1; continue; }
+		else if (strcmp(argv[i], "--ro") == 0) access = FS_READ;
+		else if (strcmp(argv[i], "--rox") == 0) access = FS_READ | LANDLOCK_ACCESS_FS_EXECUTE;
+		else if (strcmp(argv[i], "--rw") == 0) access = FS_READ | FS_WRITE;
+		else if (strcmp(argv[i], "--rwd") == 0) access = FS_READ | FS_WRITE | FS_DELETE;
+		else usage("unknown option");
+		if (i + 1 >= argc) usage("option needs a path");
+		grants[n++] = (struct grant){ .path = argv[++i], .access = access };
+	}
+	if (i + 1 >= argc) usage("missing -- COMMAND");
+	char **command = argv + i + 1;
+
+	int abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	int abi_err = errno;
+	if (abi < 0 && abi_err != ENOSYS && abi_err != EOPNOTSUPP) die("landlock version", abi_err);
+	if (abi < 0 && !allow_degraded) die_msg("landlock unavailable", strerror(abi_err));
+
+	/* Required by both landlock_restrict_self and seccomp for an unprivileged caller, and it
+	 * makes setuid binaries inert so nothing can shed these restrictions. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs", errno);
+	if (abi < 0)
+		fprintf(stderr, "vitrine-sandbox-init: warning: landlock unavailable (%s), "
+		                "continuing with seccomp only\n", strerror(abi_err));
+	else
+		apply_landlock(abi, grants, n);
+	/* Last, so the setup above may still use any syscall it needs. */
+	apply_seccomp();
+	execv(command[0], command);
+	die(command[0], errno);
+}

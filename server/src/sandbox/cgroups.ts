@@ -1,0 +1,213 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface ResourceLimits {
+  memoryBytes: number;
+  pids: number;
+  /** CPU time in cores, e.g. 0.5 = half of one core. */
+  cpu: number;
+}
+
+const CONTROLLERS = ['memory', 'pids', 'cpu'] as const;
+type Controller = (typeof CONTROLLERS)[number];
+
+export type CgroupSupport =
+  | { version: 2; base: string }
+  | { version: 1; bases: Record<Controller, string> }
+  | { version: 0; reason: string };
+
+/**
+ * Finds where this process may create session cgroups. v2: a `vitrine` group at the unified
+ * root with memory, pids and cpu enabled. v1 (hybrid hosts): beneath this process's own group
+ * in each controller hierarchy, so any limits the host puts on Vitrine still apply.
+ */
+export function detectCgroups(root = '/sys/fs/cgroup', selfCgroup = readSelfCgroup()): CgroupSupport {
+  const unifiedControllers = readWords(path.join(root, 'cgroup.controllers'));
+  if (unifiedControllers && CONTROLLERS.every((c) => unifiedControllers.includes(c))) {
+    return { version: 2, base: path.join(root, 'vitrine') };
+  }
+  const bases = {} as Record<Controller, string>;
+  for (const c of CONTROLLERS) {
+    const line = selfCgroup.find((l) => l.controllers.includes(c));
+    const mount = path.join(root, c);
+    if (!line || !fs.existsSync(path.join(mount, 'cgroup.procs'))) {
+      return { version: 0, reason: `no cgroup v2 with memory, pids and cpu, and no v1 "${c}" hierarchy` };
+    }
+    bases[c] = path.join(mount, line.path);
+  }
+  return { version: 1, bases };
+}
+
+function readSelfCgroup(): Array<{ controllers: string[]; path: string }> {
+  return fs
+    .readFileSync('/proc/self/cgroup', 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [, controllers = '', p = '/'] = line.split(':');
+      return { controllers: controllers.split(','), path: p };
+    });
+}
+
+function readWords(file: string): string[] | null {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split(/\s+/);
+  } catch {
+    return null;
+  }
+}
+
+/** One session's cgroup (one directory per v1 controller, or one v2 directory). */
+export class SessionCgroup {
+  readonly dirs: string[];
+  private readonly version: 1 | 2;
+
+  /** Use create(); this wraps groups that already exist (crash leftovers). */
+  constructor(version: 1 | 2, dirs: string[]) {
+    this.version = version;
+    this.dirs = dirs;
+  }
+
+  /** Creates the group and sets every limit before any process is placed in it. */
+  static create(support: CgroupSupport, instance: string, session: string, limits: ResourceLimits): SessionCgroup {
+    if (support.version === 0) throw new Error(`cgroups unavailable: ${support.reason}`);
+    const quota = Math.max(1000, Math.round(limits.cpu * 100_000));
+    if (support.version === 2) {
+      const parent = path.join(support.base, instance);
+      ensureV2Parent(support.base, parent);
+      const dir = path.join(parent, session);
+      fs.mkdirSync(dir);
+      write(dir, 'memory.max', limits.memoryBytes);
+      tryWrite(dir, 'memory.swap.max', 0);
+      // The whole session dies together when it runs out of memory.
+      write(dir, 'memory.oom.group', 1);
+      write(dir, 'pids.max', limits.pids);
+      write(dir, 'cpu.max', `${quota} 100000`);
+      return new SessionCgroup(2, [dir]);
+    }
+    const dirs = CONTROLLERS.map((c) => path.join(support.bases[c], `vitrine-${instance}`, session));
+    for (const d of dirs) fs.mkdirSync(d, { recursive: true });
+    const [memory, pids, cpu] = dirs as [string, string, string];
+    write(memory, 'memory.limit_in_bytes', limits.memoryBytes);
+    // No swap: memsw exists only with swap accounting; the limit must equal the memory limit.
+    tryWrite(memory, 'memory.memsw.limit_in_bytes', limits.memoryBytes);
+    write(pids, 'pids.max', limits.pids);
+    write(cpu, 'cpu.cfs_period_us', 100_000);
+    write(cpu, 'cpu.cfs_quota_us', quota);
+    return new SessionCgroup(1, dirs);
+  }
+
+  /** Files a process writes its own PID to, to join the group before it execs the sandbox. */
+  get procsFiles(): string[] {
+    return this.dirs.map((d) => path.join(d, 'cgroup.procs'));
+  }
+
+  /** How many times the kernel's OOM killer struck inside this group. */
+  oomKills(): number {
+    const file = this.version === 2 ? path.join(this.dirs[0]!, 'memory.events') : path.join(this.dirs[0]!, 'memory.oom_control');
+    try {
+      const m = /oom_kill (\d+)/.exec(fs.readFileSync(file, 'utf8'));
+      return m ? Number(m[1]) : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  memoryBytes(): number | undefined {
+    const file = this.version === 2 ? 'memory.current' : 'memory.usage_in_bytes';
+    try {
+      return Number(fs.readFileSync(path.join(this.dirs[0]!, file), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  pids(): number[] {
+    const out = new Set<number>();
+    for (const f of this.procsFiles) {
+      try {
+        for (const p of fs.readFileSync(f, 'utf8').split('\n')) if (p) out.add(Number(p));
+      } catch {
+        // group already gone
+      }
+    }
+    return [...out];
+  }
+
+  /** Kills whatever is still inside and removes the group; resolves when it is gone. */
+  async destroy(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const pids = this.pids();
+      if (pids.length === 0) break;
+      if (this.version === 2) tryWrite(this.dirs[0]!, 'cgroup.kill', 1);
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // exited meanwhile
+        }
+      }
+      if (Date.now() > deadline) throw new Error(`cgroup still has processes: ${pids.join(' ')}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    for (const d of this.dirs) {
+      // rmdir can briefly fail with EBUSY while the kernel finishes tearing down the tasks.
+      for (;;) {
+        try {
+          fs.rmdirSync(d);
+          break;
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') break;
+          if (code !== 'EBUSY' || Date.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+    }
+  }
+}
+
+/** Removes this instance's session groups left by a crash (their processes are killed first). */
+export async function removeLeftoverCgroups(support: CgroupSupport, instance: string): Promise<number> {
+  if (support.version === 0) return 0;
+  const parents =
+    support.version === 2 ? [path.join(support.base, instance)] : CONTROLLERS.map((c) => path.join(support.bases[c], `vitrine-${instance}`));
+  let removed = 0;
+  const sessions = new Set<string>();
+  for (const p of parents) for (const s of safeReaddir(p)) if (fs.statSync(path.join(p, s)).isDirectory()) sessions.add(s);
+  for (const s of sessions) {
+    const dirs = parents.map((p) => path.join(p, s)).filter((d) => fs.existsSync(d));
+    await new SessionCgroup(support.version, dirs).destroy();
+    removed++;
+  }
+  return removed;
+}
+
+function ensureV2Parent(base: string, parent: string): void {
+  for (const dir of [base, parent]) {
+    if (!fs.existsSync(dir)) fs.mkdirSync(dir);
+    // Controllers must be enabled on each ancestor for the session groups to get them.
+    tryWrite(dir, 'cgroup.subtree_control', '+memory +pids +cpu');
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function write(dir: string, file: string, value: string | number): void {
+  fs.writeFileSync(path.join(dir, file), String(value));
+}
+
+function tryWrite(dir: string, file: string, value: string | number): void {
+  try {
+    write(dir, file, value);
+  } catch {
+    // optional knob missing on this kernel
+  }
+}

@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { detectCgroups, removeLeftoverCgroups, type CgroupSupport } from './cgroups.ts';
+import { SANDBOX_INIT_HELPER, type SandboxHost } from './sandbox.ts';
+
+export interface HostReport {
+  userNamespaces: boolean;
+  bubblewrap: string | null;
+  landlock: 'enforced' | 'unavailable';
+  landlockDetail: string;
+  seccomp: boolean;
+  cgroups: CgroupSupport;
+  initHelper: boolean;
+}
+
+/** What this host offers for sandboxing; the `doctor` command prints it, start-up enforces it. */
+export function inspectHost(bwrapPath: string): HostReport {
+  const bwrap = spawnSync(bwrapPath, ['--version'], { encoding: 'utf8' });
+  const helper = fs.existsSync(SANDBOX_INIT_HELPER);
+  // The helper applies Landlock to itself and then runs `true`: it exits 125 when it cannot.
+  const probe = helper ? spawnSync(SANDBOX_INIT_HELPER, ['--rox', '/usr', '--', '/usr/bin/true'], { encoding: 'utf8' }) : null;
+  const lsm = readFile('/sys/kernel/security/lsm') ?? '';
+  return {
+    userNamespaces: readFile('/proc/sys/user/max_user_namespaces')?.trim() !== '0',
+    bubblewrap: bwrap.status === 0 ? bwrap.stdout.trim() : null,
+    landlock: probe?.status === 0 ? 'enforced' : 'unavailable',
+    landlockDetail: probe ? (probe.status === 0 ? `LSM list: ${lsm.trim()}` : probe.stderr.trim()) : 'init helper not built (run make)',
+    seccomp: /Seccomp:\s*[0-2]/.test(readFile('/proc/self/status') ?? '') && fs.existsSync('/proc/sys/kernel/seccomp/actions_avail'),
+    cgroups: detectCgroups(),
+    initHelper: helper,
+  };
+}
+
+export class SandboxUnavailableError extends Error {}
+
+/**
+ * Builds the sandbox host description for this server, refusing to run sessions on a host that
+ * cannot confine them (unless the operator explicitly allowed degraded mode), and removes
+ * cgroups a crashed previous run left behind.
+ */
+export async function prepareSandboxHost(
+  opts: { bwrapPath: string; runtimeDir: string; allowDegraded: boolean },
+  log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void },
+): Promise<SandboxHost> {
+  const report = inspectHost(opts.bwrapPath);
+  if (!report.bubblewrap) throw new SandboxUnavailableError(`bubblewrap not found at "${opts.bwrapPath}"`);
+  if (!report.initHelper) throw new SandboxUnavailableError(`sandbox init helper missing at ${SANDBOX_INIT_HELPER}; run "make"`);
+  if (report.landlock !== 'enforced') {
+    if (!opts.allowDegraded) {
+      throw new SandboxUnavailableError(
+        `Landlock is not available (${report.landlockDetail}); refusing to run sessions. Set SANDBOX_ALLOW_DEGRADED=1 to run with namespaces and seccomp only.`,
+      );
+    }
+    log.warn({ landlock: report.landlockDetail }, 'DEGRADED SANDBOX: Landlock unavailable, sessions run without it');
+  }
+  if (report.cgroups.version === 0) {
+    if (!opts.allowDegraded) {
+      throw new SandboxUnavailableError(`${report.cgroups.reason}; refusing to run sessions without resource limits. Set SANDBOX_ALLOW_DEGRADED=1 to override.`);
+    }
+    log.warn({ cgroups: report.cgroups.reason }, 'DEGRADED SANDBOX: no cgroups, sessions run without resource limits');
+  }
+  const instance = createHash('sha256').update(opts.runtimeDir).digest('hex').slice(0, 12);
+  const removed = await removeLeftoverCgroups(report.cgroups, instance);
+  if (removed) log.warn({ removed }, 'removed session cgroups left by a previous run');
+  log.info({ cgroups: report.cgroups.version, landlock: report.landlock }, 'sandbox host ready');
+  return {
+    bwrapPath: opts.bwrapPath,
+    initHelper: SANDBOX_INIT_HELPER,
+    cgroups: report.cgroups,
+    instance,
+    allowDegraded: opts.allowDegraded,
+    degraded: report.landlock !== 'enforced' || report.cgroups.version === 0,
+  };
+}
+
+function readFile(p: string): string | null {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { prepareSandboxHost } from '../../src/sandbox/host.ts';
+import { startSandbox, type Grant, type SandboxHost, type SandboxPolicy } from '../../src/sandbox/sandbox.ts';
+import type { ResourceLimits } from '../../src/sandbox/cgroups.ts';
+
+const PROBE = path.resolve(import.meta.dirname, '../../../native/build/syscall-probe');
+
+/**
+ * Runs shell commands as the "app" of a real session sandbox (same bubblewrap, Landlock,
+ * seccomp and cgroup set-up as production) and returns what they printed.
+ */
+export class AttackHarness {
+  readonly root = fs.mkdtempSync(path.join('/dev/shm', 'vitrine-escape-'));
+  readonly appDir = path.join(this.root, 'app');
+  readonly sessionsDir = path.join(this.root, 'sessions');
+  host!: SandboxHost;
+  private n = 0;
+
+  async init(): Promise<void> {
+    fs.mkdirSync(this.appDir);
+    fs.mkdirSync(this.sessionsDir);
+    fs.copyFileSync(PROBE, path.join(this.appDir, 'probe'));
+    fs.chmodSync(path.join(this.appDir, 'probe'), 0o755);
+    // Output goes to stderr, which the sandbox init writes to the session's app.log.
+    fs.writeFileSync(path.join(this.appDir, 'attack.sh'), '#!/bin/sh\n/bin/sh -c "$1" 1>&2\n', { mode: 0o755 });
+    const quiet = { warn: () => {}, info: () => {} };
+    this.host = await prepareSandboxHost({ bwrapPath: 'bwrap', runtimeDir: this.root, allowDegraded: false }, quiet);
+  }
+
+  policy(script: string, opts: { grants?: Grant[]; limits?: Partial<ResourceLimits> } = {}): SandboxPolicy {
+    return {
+      sessionDir: path.join(this.sessionsDir, `s${++this.n}`),
+      appDir: this.appDir,
+      binary: 'attack.sh',
+      args: [script],
+      display: { width: 320, height: 240 },
+      grants: opts.grants ?? [],
+      limits: { memoryBytes: 256 * 2 ** 20, pids: 128, cpu: 1, ...opts.limits },
+    };
+  }
+
+  /** Runs `script` in a fresh sandbox until it exits; returns its output and how it ended. */
+  async run(script: string, opts: { grants?: Grant[]; limits?: Partial<ResourceLimits>; timeoutMs?: number } = {}) {
+    const policy = this.policy(script, opts);
+    const sandbox = startSandbox(this.host, policy, 10_000, path.basename(policy.sessionDir));
+    const timer = setTimeout(() => sandbox.kill(), opts.timeoutMs ?? 20_000);
+    const exit = await sandbox.exited;
+    clearTimeout(timer);
+    const output = fs.readFileSync(path.join(policy.sessionDir, 'log', 'app.log'), 'utf8');
+    await sandbox.destroyed();
+    fs.rmSync(policy.sessionDir, { recursive: true, force: true });
+    return { output, ...exit };
+  }
+
+  dir(name: string, files: Record<string, string> = {}): string {
+    const d = path.join(this.root, name);
+    fs.mkdirSync(d, { recursive: true });
+    for (const [f, content] of Object.entries(files)) fs.writeFileSync(path.join(d, f), content);
+    return d;
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+export const tmpHostDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-host-'));

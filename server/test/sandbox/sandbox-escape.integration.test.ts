@@ -1,0 +1,211 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AttackHarness } from './attack-harness.ts';
+import { processesMentioning, processTree } from '../helpers.ts';
+
+const h = new AttackHarness();
+let roDir: string;
+let rwDir: string;
+let rwdDir: string;
+beforeAll(async () => {
+  await h.init();
+  roDir = h.dir('grant-ro', { 'file.txt': 'original' });
+  rwDir = h.dir('grant-rw', { 'keep.txt': 'keep' });
+  rwdDir = h.dir('grant-rwd', { 'gone.txt': 'gone' });
+});
+afterAll(() => h.cleanup());
+
+const grants = () => [
+  { hostPath: roDir, sandboxPath: '/data/ro', access: 'read' as const },
+  { hostPath: rwDir, sandboxPath: '/data/rw', access: 'read-write' as const },
+  { hostPath: rwdDir, sandboxPath: '/data/rwd', access: 'read-write-delete' as const },
+];
+
+/** Each line `label: <result>` of a script's output, as a map. */
+function results(output: string): Record<string, string> {
+  return Object.fromEntries(
+    output
+      .split('\n')
+      .map((l) => /^([\w-]+): (.*)$/.exec(l))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => [m[1]!, m[2]!]),
+  );
+}
+
+/** `try LABEL CMD...`: prints "LABEL: ok" or "LABEL: failed <first error line>". */
+const TRY = `try() { l=$1; shift; if out=$("$@" 2>&1); then echo "$l: ok"; else echo "$l: failed $(echo "$out" | head -n1)"; fi; }`;
+
+describe('filesystem', () => {
+  it('host paths that were not granted do not exist (ENOENT, not EACCES)', async () => {
+    const otherSession = path.join(h.sessionsDir, 'other');
+    fs.mkdirSync(otherSession, { recursive: true });
+    const { output } = await h.run(
+      `${TRY}; try shadow cat /etc/shadow; try root ls /root; try data ls ${path.resolve('var')}; try other ls ${otherSession};
+       try runtime ls ${h.root}; try slash ls /`,
+      { grants: grants() },
+    );
+    const r = results(output);
+    for (const k of ['shadow', 'root', 'data', 'other', 'runtime']) expect(r[k], k).toMatch(/failed .*No such file or directory/);
+    // Even the sandbox's own root folder cannot be listed: Landlock grants no right on "/".
+    expect(r.slash).toMatch(/failed .*Permission denied/);
+  });
+
+  it('a read-only grant cannot be written, renamed or deleted, not even after a remount attempt', async () => {
+    const { output } = await h.run(
+      `${TRY}; try read cat /data/ro/file.txt; try create sh -c 'echo x > /data/ro/new'; try append sh -c 'echo x >> /data/ro/file.txt';
+       try rename mv /data/ro/file.txt /data/ro/moved; try delete rm /data/ro/file.txt; try mkdir mkdir /data/ro/d;
+       echo "remount: $(/app/probe remount-rw /data/ro)"; try write-after sh -c 'echo x > /data/ro/file.txt'`,
+      { grants: grants() },
+    );
+    const r = results(output);
+    expect(r.read).toBe('ok');
+    for (const k of ['create', 'append', 'rename', 'delete', 'mkdir', 'write-after']) expect(r[k], k).toMatch(/^failed/);
+    expect(r.remount).toMatch(/errno=EPERM/);
+    expect(fs.readdirSync(roDir)).toEqual(['file.txt']);
+    expect(fs.readFileSync(path.join(roDir, 'file.txt'), 'utf8')).toBe('original');
+  });
+
+  it('read+write allows creating and writing but not deleting; the delete right allows deleting', async () => {
+    const { output } = await h.run(
+      `${TRY}; try create sh -c 'echo new > /data/rw/new.txt'; try write sh -c 'echo more >> /data/rw/keep.txt';
+       try delete rm /data/rw/keep.txt; try rename mv /data/rw/keep.txt /data/rw/renamed.txt;
+       try delete-rwd rm /data/rwd/gone.txt`,
+      { grants: grants() },
+    );
+    const r = results(output);
+    expect(r.create).toBe('ok');
+    expect(r.write).toBe('ok');
+    expect(r.delete).toMatch(/failed .*Permission denied/);
+    expect(r.rename).toMatch(/failed/);
+    expect(r['delete-rwd']).toBe('ok');
+    expect(fs.readdirSync(rwDir).sort()).toEqual(['keep.txt', 'new.txt']);
+    expect(fs.existsSync(path.join(rwdDir, 'gone.txt'))).toBe(false);
+  });
+});
+
+describe('network', () => {
+  let listener: net.Server;
+  let port: number;
+  let hostX: ChildProcess | undefined;
+  beforeAll(async () => {
+    listener = net.createServer((s) => s.end('hello'));
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+    port = (listener.address() as net.AddressInfo).port;
+  });
+  afterAll(() => {
+    listener.close();
+    hostX?.kill('SIGKILL');
+  });
+
+  it('cannot reach a listener on the host loopback, send UDP to it, or bind a TCP port', async () => {
+    const { output } = await h.run(
+      `echo "tcp: $(/app/probe tcp-connect 127.0.0.1 ${port})"; echo "udp: $(/app/probe udp-send 127.0.0.1 ${port})";
+       echo "bind: $(/app/probe tcp-bind 8081)"; echo "ifaces: $(ls /sys/class/net 2>/dev/null || cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' ' | tr '\\n' ' ')"`,
+    );
+    const r = results(output);
+    expect(r.tcp).toMatch(/errno=(ECONNREFUSED|EACCES)/);
+    expect(r.bind).toMatch(/errno=EACCES/);
+    expect(r.ifaces!.trim()).toBe('lo');
+    // UDP to a port nobody listens on inside the sandbox's own namespace: the host never sees it.
+    expect(r.udp).toBeDefined();
+  });
+
+  it("cannot connect to the host's X display", async () => {
+    const display = 90 + Math.floor(Math.random() * 9);
+    hostX = spawn('Xvfb', [`:${display}`, '-nolisten', 'tcp', '-screen', '0', '64x64x24'], { stdio: 'ignore' });
+    const { output } = await h.run(`echo "x: $(xdpyinfo -display :${display} >/dev/null 2>&1 && echo connected || echo refused)"; echo "own: $(xdpyinfo -display :0 >/dev/null 2>&1 && echo connected || echo refused)"`);
+    const r = results(output);
+    expect(r.x).toBe('refused');
+    expect(r.own).toBe('connected');
+  });
+});
+
+describe('kernel interfaces', () => {
+  const CALLS = ['ptrace', 'unshare', 'unshare-net', 'clone-newns', 'mount', 'setns', 'keyctl', 'bpf', 'perf_event_open', 'init_module', 'finit_module', 'kexec_load', 'reboot', 'swapon', 'userfaultfd', 'io_uring_setup', 'open_by_handle_at', 'clock_settime', 'personality', 'chroot', 'pivot_root'];
+
+  it('dangerous syscalls fail with EPERM', async () => {
+    const { output } = await h.run(CALLS.map((c) => `/app/probe ${c}`).join('; '));
+    const lines = Object.fromEntries(output.trim().split('\n').map((l) => l.split(' ') as [string, string]));
+    for (const c of CALLS) expect(lines[c], c).toBe('errno=EPERM');
+  });
+
+  it('cannot see or signal processes outside the sandbox', async () => {
+    const { output } = await h.run(`echo "pids: $(ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' ')"; echo "kill-host: $(/app/probe kill ${process.pid})"; echo "kill-init: $(/app/probe kill 1)"`);
+    const r = results(output);
+    // bubblewrap's init (1), Xvfb, the shell, ls and friends: all small numbers in their own namespace.
+    expect(r.pids!.trim().split(' ').every((p) => Number(p) < 100)).toBe(true);
+    expect(r['kill-init']).toMatch(/errno=EPERM/);
+    expect(r['kill-host']).toMatch(/errno=(ESRCH|EPERM)/);
+  });
+
+  it("cannot reach another session's X socket", async () => {
+    const other = h.policy('sleep 30');
+    const { startSandbox } = await import('../../src/sandbox/sandbox.ts');
+    const a = startSandbox(h.host, other, 10_000, 'other-x');
+    await a.ready;
+    const { output } = await h.run(`echo "sockets: $(ls /tmp/.X11-unix | tr '\\n' ' ')"; echo "other: $(ls ${a.xSocket} 2>&1 | head -n1)"`);
+    await a.destroyed();
+    const r = results(output);
+    expect(r.sockets!.trim()).toBe('X0');
+    expect(r.other).toMatch(/No such file or directory/);
+  });
+});
+
+describe('resource limits', () => {
+  it('a fork bomb stops at the PIDs limit', async () => {
+    const { output } = await h.run('/app/probe fork-bomb 500', { limits: { pids: 40 } });
+    const m = /forked=(\d+)/.exec(output);
+    expect(Number(m![1])).toBeLessThan(40);
+    expect(output).toMatch(/errno=EAGAIN|errno=\d+/);
+  });
+
+  it('a memory hog is OOM-killed at the memory limit', async () => {
+    const { output, oomKilled } = await h.run('/app/probe alloc 1024', { limits: { memoryBytes: 96 * 2 ** 20 } });
+    const reached = [...output.matchAll(/alloc reached=(\d+)/g)].map((m) => Number(m[1]));
+    expect(oomKilled).toBe(true);
+    expect(Math.max(0, ...reached)).toBeLessThan(96);
+  });
+
+  it('a CPU spinner stays within its quota', async () => {
+    const { output } = await h.run('/app/probe spin 2', { limits: { cpu: 0.25 } });
+    const m = /cpu_ms=(\d+) wall_ms=(\d+)/.exec(output)!;
+    expect(Number(m[1]) / Number(m[2])).toBeLessThan(0.35);
+  });
+});
+
+describe('no debris', () => {
+  function snapshot() {
+    const cgroupDirs = (dir: string): string[] => {
+      try {
+        return fs.readdirSync(dir, { recursive: true }).map(String).filter((p) => !p.includes('.'));
+      } catch {
+        return [];
+      }
+    };
+    const groups = h.host.cgroups.version === 1 ? Object.values(h.host.cgroups.bases).flatMap((b) => cgroupDirs(path.join(b, `vitrine-${h.host.instance}`))) : [];
+    return {
+      // Processes of this suite's sandboxes name its folder; inner ones are children of those.
+      processes: processesMentioning(h.root).flatMap((p) => processTree(p.pid)).length,
+      mounts: fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length,
+      sessions: fs.readdirSync(h.sessionsDir).filter((d) => d !== 'other'),
+      groups,
+      fds: fs.readdirSync('/proc/self/fd').length,
+    };
+  }
+
+  it('after 100 sandboxes started and ended, the host has exactly what it had before', async () => {
+    const before = snapshot();
+    for (let i = 0; i < 100; i++) {
+      const { startSandbox } = await import('../../src/sandbox/sandbox.ts');
+      const policy = h.policy('sleep 30');
+      const s = startSandbox(h.host, policy, 10_000, `loop${i}`);
+      await s.ready;
+      await s.destroyed();
+      fs.rmSync(policy.sessionDir, { recursive: true, force: true });
+    }
+    expect(snapshot()).toEqual(before);
+  }, 120_000);
+});

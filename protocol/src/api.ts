@@ -19,3 +19,12 @@ export interface SessionInfo {
   display: { width: number; height: number; framerate: number };
   endReason?: string;
 }
+
+export interface ServerStatus {
+  sandbox: {
+    /** Sessions run without Landlock or without resource limits (operator's explicit choice). */
+    degraded: boolean;
+    landlock: 'enforced' | 'unavailable';
+    cgroups: 0 | 1 | 2;
+  };
+}

@@ -45,6 +45,9 @@ export async function buildServer(config: Config): Promise<Server> {
   await app.register(fastifyWebsocket, { options: websocketOptions });
 
   app.get('/api/apps', async () => [...apps.values()].map(toAppInfo));
+  app.get('/api/status', async () => ({
+    sandbox: { degraded: sandbox.degraded, landlock: sandbox.landlock, cgroups: sandbox.cgroups.version },
+  }));
   app.get('/api/sessions', async () => sessions.list());
   app.post('/api/sessions', async (req, reply) => {
     const body = CreateSession.safeParse(req.body);

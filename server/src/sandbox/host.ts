@@ -42,8 +42,8 @@ export class SandboxUnavailableError extends Error {}
 export async function prepareSandboxHost(
   opts: { bwrapPath: string; runtimeDir: string; allowDegraded: boolean },
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void },
+  report: HostReport = inspectHost(opts.bwrapPath),
 ): Promise<SandboxHost> {
-  const report = inspectHost(opts.bwrapPath);
   if (!report.bubblewrap) throw new SandboxUnavailableError(`bubblewrap not found at "${opts.bwrapPath}"`);
   if (!report.initHelper) throw new SandboxUnavailableError(`sandbox init helper missing at ${SANDBOX_INIT_HELPER}; run "make"`);
   if (report.landlock !== 'enforced') {
@@ -71,6 +71,7 @@ export async function prepareSandboxHost(
     instance,
     allowDegraded: opts.allowDegraded,
     degraded: report.landlock !== 'enforced' || report.cgroups.version === 0,
+    landlock: report.landlock,
   };
 }
 

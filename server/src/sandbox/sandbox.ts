@@ -44,6 +44,7 @@ export interface SandboxHost {
   allowDegraded: boolean;
   /** True when Landlock or cgroups are missing and the operator allowed running without them. */
   degraded: boolean;
+  landlock: 'enforced' | 'unavailable';
 }
 
 export interface SandboxHandle {

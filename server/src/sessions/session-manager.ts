@@ -4,7 +4,10 @@ import path from 'node:path';
 import type { ServerSignal, SessionEndReason, SessionInfo, SessionState } from '@vitrine/protocol';
 import type { App } from '../apps/registry.ts';
 import type { Config } from '../config/config.ts';
+import { resolveGrants, type Entitlement } from '../sandbox/policy.ts';
 import { SessionRuntime, type RuntimeEnvironment, type RuntimeLog, type ViewerLink } from './runtime.ts';
+
+const NO_ENTITLEMENTS: Entitlement[] = [];
 
 export class SessionError extends Error {
   readonly status: number;
@@ -94,7 +97,8 @@ export class SessionManager {
       binary: path.relative(app.dir, app.binaryPath),
       args: app.manifest.args,
       display: { width: video.width, height: video.height },
-      grants: [],
+      // Until people sign in and own files, a session is entitled to no files at all.
+      grants: resolveGrants(app.manifest.permissions, NO_ENTITLEMENTS),
       limits: {
         memoryBytes: resources.memory ?? this.config.SANDBOX_MEMORY,
         pids: resources.pids ?? this.config.SANDBOX_PIDS,

@@ -17,8 +17,8 @@ import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import RefreshIcon from '@mui/icons-material/Refresh';
-import { ApiError, createSession, deleteSession, errorMessage, listApps, listSessions } from '../services/api.ts';
-import type { AppInfo, SessionInfo } from '../services/api.ts';
+import { ApiError, createSession, deleteSession, errorMessage, getStatus, listApps, listSessions } from '../services/api.ts';
+import type { AppInfo, ServerStatus, SessionInfo } from '../services/api.ts';
 import { parseCodecChoice } from '../services/codecPreferences.ts';
 import { navigate, sessionPath } from '../router.ts';
 
@@ -41,15 +41,17 @@ export function AppsPage() {
   const [launching, setLaunching] = useState<string | null>(null);
   const [ending, setEnding] = useState<ReadonlySet<string>>(new Set());
   const [reloadKey, setReloadKey] = useState(0);
+  const [status, setStatus] = useState<ServerStatus | null>(null);
   // Carry a `?codec=` given on the home page over to the viewer.
   const codec = useMemo(() => parseCodecChoice(new URLSearchParams(window.location.search).get('codec')), []);
 
   useEffect(() => {
     const ctrl = new AbortController();
-    Promise.all([listApps(ctrl.signal), listSessions(ctrl.signal)])
-      .then(([a, s]) => {
+    Promise.all([listApps(ctrl.signal), listSessions(ctrl.signal), getStatus(ctrl.signal)])
+      .then(([a, s, st]) => {
         setApps(a);
         setSessions(s);
+        setStatus(st);
         setLoadError(null);
       })
       .catch((err: unknown) => {
@@ -127,6 +129,14 @@ export function AppsPage() {
         </Tooltip>
       </Stack>
 
+      {status?.sandbox.degraded && (
+        <Alert severity="warning" data-testid="sandbox-degraded" sx={{ mb: 3 }}>
+          <AlertTitle>Sandbox running in degraded mode</AlertTitle>
+          {status.sandbox.landlock !== 'enforced' && 'Landlock is not available on this host. '}
+          {status.sandbox.cgroups === 0 && 'Resource limits (cgroups) are not available on this host. '}
+          The operator allowed sessions anyway (SANDBOX_ALLOW_DEGRADED); apps are less confined than they should be.
+        </Alert>
+      )}
       {loadError && (
         <Alert
           severity="error"

@@ -1,7 +1,7 @@
 /** Thin client for the Vitrine HTTP API (same origin, `/api`). */
-import type { AppInfo, SessionInfo } from '@vitrine/protocol';
+import type { AppInfo, ServerStatus, SessionInfo } from '@vitrine/protocol';
 
-export type { AppInfo, SessionInfo };
+export type { AppInfo, ServerStatus, SessionInfo };
 
 /** An API failure. `status` 0 means the server could not be reached at all. */
 export class ApiError extends Error {
@@ -70,6 +70,10 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
 
 export function listApps(signal?: AbortSignal): Promise<AppInfo[]> {
   return request<AppInfo[]>('GET', '/api/apps', undefined, signal);
+}
+
+export function getStatus(signal?: AbortSignal): Promise<ServerStatus> {
+  return request<ServerStatus>('GET', '/api/status', undefined, signal);
 }
 
 export function listSessions(signal?: AbortSignal): Promise<SessionInfo[]> {

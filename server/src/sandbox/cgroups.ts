@@ -33,7 +33,7 @@ export function detectCgroups(root = '/sys/fs/cgroup', selfCgroup = readSelfCgro
     if (!line || !fs.existsSync(path.join(mount, 'cgroup.procs'))) {
       return { version: 0, reason: `no cgroup v2 with memory, pids and cpu, and no v1 "${c}" hierarchy` };
     }
-    bases[c] = path.join(mount, line.path);
+    bases[c] = path.join(mount, line.path).replace(/\/$/, '');
   }
   return { version: 1, bases };
 }

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { detectCgroups, SessionCgroup } from '../../src/sandbox/cgroups.ts';
+
+// A directory tree shaped like /sys/fs/cgroup: enough to check detection and the limit files
+// written; the kernel semantics themselves are proven by the sandbox integration suite.
+let root: string;
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+const mk = (p: string, files: Record<string, string> = {}) => {
+  fs.mkdirSync(path.join(root, p), { recursive: true });
+  for (const [f, v] of Object.entries(files)) fs.writeFileSync(path.join(root, p, f), v);
+};
+const read = (p: string) => fs.readFileSync(path.join(root, p), 'utf8');
+const limits = { memoryBytes: 256 * 2 ** 20, pids: 64, cpu: 0.5 };
+
+describe('cgroups', () => {
+  it('uses v2 when the unified hierarchy has memory, pids and cpu, and writes every limit', () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cg-'));
+    mk('.', { 'cgroup.controllers': 'cpuset cpu io memory pids\n' });
+    const support = detectCgroups(root, []);
+    expect(support).toEqual({ version: 2, base: path.join(root, 'vitrine') });
+    const cg = SessionCgroup.create(support, 'inst', 's1', limits);
+    expect(cg.dirs).toEqual([path.join(root, 'vitrine', 'inst', 's1')]);
+    expect(read('vitrine/inst/s1/memory.max')).toBe(String(256 * 2 ** 20));
+    expect(read('vitrine/inst/s1/memory.swap.max')).toBe('0');
+    expect(read('vitrine/inst/s1/memory.oom.group')).toBe('1');
+    expect(read('vitrine/inst/s1/pids.max')).toBe('64');
+    expect(read('vitrine/inst/s1/cpu.max')).toBe('50000 100000');
+    expect(read('vitrine/inst/cgroup.subtree_control')).toBe('+memory +pids +cpu');
+  });
+
+  it('falls back to v1 beneath its own groups on a hybrid host, and reports OOM kills', () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cg-'));
+    mk('.', { 'cgroup.controllers': '' });
+    for (const c of ['memory', 'pids', 'cpu']) mk(c, { 'cgroup.procs': '' });
+    const self = [
+      { controllers: ['memory'], path: '/svc' },
+      { controllers: ['pids'], path: '/' },
+      { controllers: ['cpu'], path: '/' },
+    ];
+    const support = detectCgroups(root, self);
+    expect(support).toEqual({ version: 1, bases: { memory: path.join(root, 'memory/svc'), pids: path.join(root, 'pids'), cpu: path.join(root, 'cpu') } });
+    const cg = SessionCgroup.create(support, 'inst', 's1', limits);
+    expect(read('memory/svc/vitrine-inst/s1/memory.limit_in_bytes')).toBe(String(256 * 2 ** 20));
+    expect(read('pids/vitrine-inst/s1/pids.max')).toBe('64');
+    expect(read('cpu/vitrine-inst/s1/cpu.cfs_quota_us')).toBe('50000');
+    expect(cg.procsFiles).toHaveLength(3);
+    expect(cg.oomKills()).toBe(0);
+    fs.writeFileSync(path.join(root, 'memory/svc/vitrine-inst/s1/memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n');
+    expect(cg.oomKills()).toBe(2);
+  });
+
+  it('reports when neither version offers the controllers', () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cg-'));
+    mk('.', { 'cgroup.controllers': 'cpu' });
+    const support = detectCgroups(root, []);
+    expect(support.version).toBe(0);
+    expect(() => SessionCgroup.create(support, 'i', 's', limits)).toThrow(/cgroups unavailable/);
+  });
+});

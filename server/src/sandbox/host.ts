@@ -25,7 +25,11 @@ export function inspectHost(bwrapPath: string): HostReport {
     userNamespaces: readFile('/proc/sys/user/max_user_namespaces')?.trim() !== '0',
     bubblewrap: bwrap.status === 0 ? bwrap.stdout.trim() : null,
     landlock: probe?.status === 0 ? 'enforced' : 'unavailable',
-    landlockDetail: probe ? (probe.status === 0 ? `LSM list: ${lsm.trim()}` : probe.stderr.trim()) : 'init helper not built (run make)',
+    landlockDetail: probe
+      ? probe.status === 0
+        ? `enforced (a test ruleset was applied)${lsm.trim() ? `; LSM list: ${lsm.trim()}` : ''}`
+        : probe.stderr.trim()
+      : 'init helper not built (run make)',
     seccomp: /Seccomp:\s*[0-2]/.test(readFile('/proc/self/status') ?? '') && fs.existsSync('/proc/sys/kernel/seccomp/actions_avail'),
     cgroups: detectCgroups(),
     initHelper: helper,

@@ -15,6 +15,7 @@
 #include <linux/perf_event.h>
 #include <linux/reboot.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -155,6 +156,21 @@ static int spin(double seconds)
 	return 0;
 }
 
+static void *thread_main(void *arg)
+{
+	return arg;
+}
+
+/* glibc creates threads with clone3 and falls back to clone on ENOSYS: this must still work. */
+static int thread(void)
+{
+	pthread_t t;
+	int rc = pthread_create(&t, NULL, thread_main, NULL);
+	if (rc == 0) pthread_join(t, NULL);
+	errno = rc;
+	return report("thread", rc ? -1 : 0, 0);
+}
+
 /* An x32 syscall number (getpid | 0x40000000) in a child: the filter should kill it. */
 static int x32(void)
 {
@@ -200,7 +216,13 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(n, "ptrace")) {
 		long rc = ptrace(PTRACE_ATTACH, 1, 0, 0);
-		if (rc == 0) ptrace(PTRACE_DETACH, 1, 0, 0);
+		if (rc == 0) {
+			/* Undo it cleanly: wait for the attach stop, then detach swallowing the SIGSTOP,
+			 * or pid 1 would stay stopped (and stop reaping the sandbox). */
+			waitpid(1, NULL, __WALL);
+			ptrace(PTRACE_DETACH, 1, 0, 0);
+			kill(1, SIGCONT);
+		}
 		return report(n, rc, 0);
 	}
 	if (!strcmp(n, "unshare")) return report(n, unshare(CLONE_NEWUSER), 0);
@@ -277,6 +299,7 @@ int main(int argc, char **argv)
 	if (!strcmp(n, "chroot")) return report(n, chroot("/tmp"), 0);
 	if (!strcmp(n, "pivot_root")) return report(n, syscall(SYS_pivot_root, "/tmp", "/tmp"), 0);
 	if (!strcmp(n, "x32")) return x32();
+	if (!strcmp(n, "thread")) return thread();
 	if (!strcmp(n, "tcp-connect") || !strcmp(n, "udp-send")) {
 		NEED(2);
 		int tcp = !strcmp(n, "tcp-connect");

@@ -13,7 +13,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { api, startTestServer } from '../server/test/helpers.ts';
-import { createAppsRoot, type BenchApp } from './lib/apps-root.ts';
+import { createAppsRoot, readBundledManifest, type BenchApp, type BundledApp } from './lib/apps-root.ts';
 import { parseOptions } from './lib/options.ts';
 import { startCpuWindow } from './lib/procfs.ts';
 import {
@@ -22,8 +22,11 @@ import {
   resultTables,
   targetsTable,
   evaluateTargets,
+  sandboxSection,
+  type SandboxSummary,
   type ScenarioSummary,
 } from './lib/report.ts';
+import { runSandbox, SANDBOX_STREAM_MS } from './lib/sandbox.ts';
 import { runScenario, type BenchContext, type Scenario } from './lib/scenario.ts';
 
 // e2e/lib/browser.ts holds the Chromium flags that work here; it uses DOM types the root
@@ -45,6 +48,14 @@ const SCENARIOS: Scenario[] = [
   { label: 'VP8 1080p animated', appId: 'diag-1080', codec: 'vp8', width: 1920, height: 1080, animated: true },
   { label: 'H.264 720p static', appId: 'diag-static', codec: 'h264', width: 1280, height: 720, animated: false },
 ];
+
+/** Bundled apps of the sandbox section, served unchanged (copied from apps/<from>). */
+const BUNDLED: Array<BundledApp & { label: string; note?: string }> = [
+  { id: 'diagnostics', from: 'diagnostics', label: 'diagnostics' },
+  { id: 'xclock', from: 'xclock', label: 'xclock', note: 'run.sh: /usr/bin/xclock -update 1' },
+];
+/** Sessions created per bundled app per run to time the sandbox start-up. */
+const SANDBOX_STARTS = 10;
 
 const SERVER_IDLE_WINDOW_MS = 3000;
 const resultsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
@@ -86,7 +97,7 @@ async function main(): Promise<void> {
   const began = performance.now();
   const date = new Date();
 
-  const apps = createAppsRoot(APPS);
+  const apps = createAppsRoot(APPS, BUNDLED);
   onCleanup(async () => apps.remove());
   const server = await startTestServer({ APPS_ROOT: apps.root, MAX_SESSIONS: '2' });
   onCleanup(() => server.close());
@@ -120,6 +131,26 @@ async function main(): Promise<void> {
     onCleanup,
   };
   const summaries: ScenarioSummary[] = scenarios.map((scenario) => ({ scenario, runs: [], errors: [] }));
+  const sandbox: SandboxSummary[] = BUNDLED.map((b) => {
+    const m = readBundledManifest(b.from);
+    const r = m.resources ?? {};
+    return {
+      app: { label: b.label, appId: b.id, width: m.video.width, height: m.video.height },
+      description: [
+        `${m.video.width}x${m.video.height}`,
+        ...(m.args.length ? [m.args.join(' ')] : []),
+        ...(b.note ? [b.note] : []),
+      ].join(', '),
+      limits: `${r.cpu ?? 'default'} / ${r.memory ?? 'default'} / ${r.pids ?? 'default'}`,
+      runs: [],
+      errors: [],
+    };
+  });
+  const status = (
+    await api<{ sandbox: { degraded: boolean; landlock: string; cgroups: number } }>(server.url, 'GET', '/api/status')
+  ).body.sandbox;
+  const sandboxHost = `cgroup ${status.cgroups ? `v${status.cgroups}` : 'unavailable'}, Landlock ${status.landlock}${status.degraded ? ', DEGRADED' : ''}`;
+  log(`sandbox: ${sandboxHost}`);
   for (let run = 1; run <= options.runs; run++) {
     for (const summary of summaries) {
       const tag = `run ${run}/${options.runs} ${summary.scenario.label}`;
@@ -137,6 +168,22 @@ async function main(): Promise<void> {
         log(`${tag}: FAILED: ${(err as Error).stack ?? String(err)}`);
       }
     }
+    for (const summary of sandbox) {
+      const tag = `run ${run}/${options.runs} sandbox ${summary.app.label}`;
+      try {
+        const r = await runSandbox(ctx, summary.app, SANDBOX_STARTS);
+        summary.runs.push(r);
+        const f = (v: number | null, d = 0) => (v === null ? 'n/a' : v.toFixed(d));
+        log(
+          `${tag}: start-up p50 ${f(r.createP50)} p95 ${f(r.createP95)} ms (${r.createMs.map((v) => v.toFixed(0)).join(' ')}), ` +
+            `first frame ${f(r.firstFrameMs)} ms, cgroup ${f(r.memoryBytes === null ? null : r.memoryBytes / 2 ** 20, 1)} MiB, ` +
+            `ffmpeg ${(r.encoderRssKiB / 1024).toFixed(1)} MiB (${r.encoders})`,
+        );
+      } catch (err) {
+        summary.errors.push(`run ${run}: ${(err as Error).message.split('\n')[0]}`);
+        log(`${tag}: FAILED: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
   }
 
   const report = renderReport({
@@ -145,15 +192,20 @@ async function main(): Promise<void> {
     loadAvgEnd: os.loadavg() as [number, number, number],
     options,
     summaries,
+    sandbox,
+    sandboxStarts: SANDBOX_STARTS,
+    sandboxStreamS: SANDBOX_STREAM_MS / 1000,
+    sandboxHost,
     serverIdleCpu,
     elapsedS: (performance.now() - began) / 1000,
   });
   fs.writeFileSync(resultsPath, report);
   console.log(resultTables(summaries));
+  console.log(`\n${sandboxSection(sandbox)}`);
   console.log('\n### Targets\n');
   console.log(targetsTable(evaluateTargets(summaries)));
   log(`wrote ${path.relative(process.cwd(), resultsPath)}`);
-  if (summaries.every((s) => s.runs.length === 0)) throw new Error('every run failed');
+  if ([...summaries, ...sandbox].every((s) => s.runs.length === 0)) throw new Error('every run failed');
 }
 
 try {
@@ -163,7 +215,6 @@ try {
   process.exitCode = 1;
 } finally {
   await cleanupAll();
-  // The server leaves handles open after close() (a 0.0.0.0 UDP socket per ended session and
-  // some pipes), which would keep this process alive forever.
-  process.exit();
+  // No process.exit(): since the server closes its ICE sockets, nothing holds the event loop
+  // after clean-up (checked with process.getActiveResourcesInfo()), so the process ends here.
 }

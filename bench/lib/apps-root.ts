@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const DIAGNOSTICS = path.join(repoRoot, 'apps', 'diagnostics');
+const BUNDLED = path.join(repoRoot, 'apps');
+const DIAGNOSTICS = path.join(BUNDLED, 'diagnostics');
 
 export interface BenchApp {
   id: string;
@@ -14,11 +15,35 @@ export interface BenchApp {
   fps: number;
 }
 
+/** A bundled app (a folder of apps/) served unchanged under another id. */
+export interface BundledApp {
+  id: string;
+  /** Folder name under apps/. */
+  from: string;
+}
+
+/** The parts of a bundled manifest the report quotes. */
+export interface BundledManifest {
+  name: string;
+  binary: string;
+  args: string[];
+  resources?: { cpu?: number; memory?: string; pids?: number };
+  video: { width: number; height: number; framerate: number };
+}
+
+export function readBundledManifest(from: string): BundledManifest {
+  return JSON.parse(fs.readFileSync(path.join(BUNDLED, from, 'manifest.json'), 'utf8')) as BundledManifest;
+}
+
 /**
- * A temporary APPS_ROOT with one copy of the diagnostics app per variant. The binary is copied,
- * not symlinked: the registry requires the resolved binary path to stay inside the app folder.
+ * A temporary APPS_ROOT with one copy of the diagnostics app per variant, plus unchanged copies
+ * of bundled apps (manifest and binary). Binaries are copied, not symlinked: the registry
+ * requires the resolved binary path to stay inside the app folder.
  */
-export function createAppsRoot(apps: readonly BenchApp[]): { root: string; remove(): void } {
+export function createAppsRoot(
+  apps: readonly BenchApp[],
+  bundled: readonly BundledApp[] = [],
+): { root: string; remove(): void } {
   const binary = path.join(DIAGNOSTICS, 'bin', 'vitrine-diagnostics');
   if (!fs.existsSync(binary))
     throw new Error(`${binary} is missing: run \`make setup\` (builds apps/diagnostics) first`);
@@ -36,6 +61,18 @@ export function createAppsRoot(apps: readonly BenchApp[]): { root: string; remov
       video: { width: app.width, height: app.height, framerate: 30 },
     };
     fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  }
+  for (const app of bundled) {
+    const src = path.join(BUNDLED, app.from);
+    const dir = path.join(root, app.id);
+    const { binary } = readBundledManifest(app.from);
+    const from = path.join(src, binary);
+    if (!fs.existsSync(from)) throw new Error(`${from} is missing: run \`make setup\` first`);
+    fs.mkdirSync(path.dirname(path.join(dir, binary)), { recursive: true });
+    fs.copyFileSync(path.join(src, 'manifest.json'), path.join(dir, 'manifest.json'));
+    fs.copyFileSync(from, path.join(dir, binary));
+    // Keep it executable (e.g. xclock's run.sh) whatever the umask did to the copy.
+    fs.chmodSync(path.join(dir, binary), (fs.statSync(from).mode & 0o777) | 0o755);
   }
   return { root, remove: () => fs.rmSync(root, { recursive: true, force: true }) };
 }

@@ -4,12 +4,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from './options.ts';
+import type { SandboxApp, SandboxRunResult } from './sandbox.ts';
 import type { Role, RunResult, Scenario } from './scenario.ts';
 import { median, range } from './stats.ts';
 
 export interface ScenarioSummary {
   scenario: Scenario;
   runs: RunResult[];
+  errors: string[];
+}
+
+export interface SandboxSummary {
+  app: SandboxApp;
+  /** Manifest facts quoted in the table, e.g. "1280x720, --fps 30". */
+  description: string;
+  /** Manifest limits, e.g. "0.5 CPU / 128M / 32 pids". */
+  limits: string;
+  runs: SandboxRunResult[];
   errors: string[];
 }
 
@@ -32,8 +43,8 @@ function revision(): string {
   try {
     const git = (...args: string[]) =>
       execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = git('status', '--porcelain', '--', 'server', 'web', 'protocol', 'apps') !== '';
-    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in server/web/protocol/apps' : ''}`;
+    const dirty = git('status', '--porcelain', '--', 'server', 'web', 'protocol', 'apps', 'native') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in server/web/protocol/apps/native' : ''}`;
   } catch {
     return 'unknown';
   }
@@ -218,6 +229,48 @@ export function resultTables(summaries: ScenarioSummary[]): string {
   ].join('\n');
 }
 
+export function sandboxTable(summaries: SandboxSummary[]): string {
+  const ok = summaries.filter((s) => s.runs.length > 0);
+  const m = (s: SandboxSummary, pick: (r: SandboxRunResult) => number | null | undefined) => median(s.runs.map(pick));
+  const bytesMiB = (b: number | null) => (b === null ? null : b / 2 ** 20);
+  return table(
+    [
+      'App',
+      'Limits (cpu / memory / pids)',
+      'Runs',
+      'Starts',
+      'Sandbox start-up p50 / p95 (ms)',
+      'start-up p50 range',
+      'First frame (s)',
+      'Sandbox cgroup (MiB)',
+      'ffmpeg RSS (MiB, n)',
+      'Session memory (MiB)',
+    ],
+    ok.map((s) => [
+      `${s.app.label} (${s.description})`,
+      s.limits,
+      String(s.runs.length),
+      String(s.runs.reduce((n, r) => n + r.createMs.length, 0)),
+      `${fmt(m(s, (r) => r.createP50))} / ${fmt(m(s, (r) => r.createP95))}`,
+      fmtRange(range(s.runs.map((r) => r.createP50))),
+      fmt(
+        m(s, (r) => (r.firstFrameMs === null ? null : r.firstFrameMs / 1000)),
+        2,
+      ),
+      fmt(bytesMiB(m(s, (r) => r.memoryBytes)), 1),
+      `${fmt(mib(m(s, (r) => r.encoderRssKiB)), 1)} (${fmt(m(s, (r) => r.encoders))})`,
+      `**${fmt(bytesMiB(m(s, (r) => (r.memoryBytes === null ? null : r.memoryBytes + r.encoderRssKiB * 1024))), 1)}**`,
+    ]),
+  );
+}
+
+export const SANDBOX_HEADING = '### Sandbox: start-up and memory per bundled app';
+
+/** Heading and table of the sandbox section, for stdout and RESULTS.md. */
+export function sandboxSection(summaries: SandboxSummary[]): string {
+  return [SANDBOX_HEADING, '', sandboxTable(summaries)].join('\n');
+}
+
 export interface TargetRow {
   target: string;
   scenario: string;
@@ -306,6 +359,13 @@ export interface ReportInput {
   loadAvgEnd: [number, number, number];
   options: BenchOptions;
   summaries: ScenarioSummary[];
+  sandbox: SandboxSummary[];
+  /** Sessions created per app per run for the start-up time. */
+  sandboxStarts: number;
+  /** Seconds the viewer streams before the memory reading. */
+  sandboxStreamS: number;
+  /** What /api/status reports, e.g. "cgroup v1, Landlock enforced". */
+  sandboxHost: string;
   serverIdleCpu: number;
   elapsedS: number;
 }
@@ -313,7 +373,10 @@ export interface ReportInput {
 export function renderReport(r: ReportInput): string {
   const m = r.machine;
   const la = (l: [number, number, number]) => l.map((v) => v.toFixed(2)).join(' / ');
-  const errors = r.summaries.flatMap((s) => s.errors.map((e) => `- ${s.scenario.label}: ${e}`));
+  const errors = [
+    ...r.summaries.flatMap((s) => s.errors.map((e) => `- ${s.scenario.label}: ${e}`)),
+    ...r.sandbox.flatMap((s) => s.errors.map((e) => `- sandbox ${s.app.label}: ${e}`)),
+  ];
   const scales = r.summaries.flatMap((s) => s.runs.map((x) => x.videoScale)).filter((v): v is number => v !== null);
   return `# Vitrine benchmark results
 
@@ -330,12 +393,15 @@ export function renderReport(r: ReportInput): string {
 - **Input-to-photon:** button down+up sent straight on the page's input data channel → first presented frame whose toggle counter changed; clicks 150–300 ms apart. In animated scenes this includes waiting for the app's next redraw (0–33 ms).
 - **fps / bitrate:** inbound-rtp \`getStats\` deltas over the window. **CPU:** utime+stime deltas of /proc/<pid>/stat over the same window (the static window has no input), % of one core; **RSS:** VmRSS at its end. "rest of machine" = /proc/stat busy time not used by the processes listed (other users' jobs).
 - **Aggregation:** p50/p95 per run, then the median across runs; ranges are min–max of per-run p50.
+- **Sandbox** (${r.sandboxHost}): unchanged copies of the bundled apps (manifest and binary). **Start-up:** ${r.sandboxStarts} × \`POST /api/sessions\` per app per run, sent by the bench (fetch), request → 201 response = session cgroup created + bubblewrap + Landlock/seccomp init helper + Xvfb accepting connections + the server's X connection (the app is exec'd as the display comes up and may still be starting); each session is DELETEd and its processes waited for before the next. **First frame:** one more session per app per run launched from the UI (H.264), Launch click → first frame presented, as "Start" above. **Memory:** after that viewer has streamed ${r.sandboxStreamS} s, \`memoryBytes\` of \`GET /api/sessions/:id/stats\` (usage of the sandbox cgroup, whose processes are bwrap, Xvfb and the app: their anonymous memory, the tmpfs framebuffer Xvfb writes (3.5 MiB at 720p), page cache they brought in and kernel memory; shared libraries already cached by other processes are not charged to it) + VmRSS of the stats \`pids\` that are ffmpeg (active encoder + warm spare, outside the sandbox cgroup).
 
 Notes: **server†** is the whole Node process, which also runs this benchmark (its Playwright client idles during the window): werift (ICE/DTLS/SRTP), RTP forwarding and framebuffer capture for the session. With no session it used ${r.serverIdleCpu.toFixed(1)} % of a core. Its RSS covers server + harness, so it is not counted as session memory. RSS sums double-count shared pages (the Xvfb framebuffer is mapped by Xvfb and the server). "ffmpeg (n)" counts the active encoder and the warm spare. "Chromium (client)" is the whole browser tree, including the benchmark's own per-frame decoding, and is not part of the session total. Video is shown pixel for pixel (\`object-fit: contain\` scale ${scales.length ? `${Math.min(...scales).toFixed(2)}–${Math.max(...scales).toFixed(2)}` : 'n/a'}).
 
 ## Results
 
 ${resultTables(r.summaries)}
+
+${sandboxSection(r.sandbox)}
 
 ## Targets
 

@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { encodeInputEvent } from '@vitrine/protocol';
 import { api, isAlive, processTree, sessionProcesses, waitFor } from '../../server/test/helpers.ts';
 import {
@@ -80,8 +80,10 @@ export interface RunResult {
   resolutionSeen: string;
 }
 
-interface SessionStats {
+export interface SessionStats {
   pids: number[];
+  /** Memory usage of the session's sandbox cgroup (Xvfb + app), when cgroups exist. */
+  memoryBytes?: number;
   video?: { framesEncoded: number; keyframeRequests: number; encoderRestarts: number };
 }
 
@@ -99,18 +101,35 @@ function roleOf(cmd: string): Role {
   return 'other';
 }
 
-/** Runs one scenario once: launches it from the UI, measures, and ends the session. */
-export async function runScenario(ctx: BenchContext, sc: Scenario): Promise<RunResult> {
+/** A session launched from the UI whose viewer is streaming. */
+export interface LaunchedViewer {
+  page: Page;
+  sessionId: string;
+  /** Date.now() just before the Launch click. */
+  clickedAt: number;
+  startTimes: StartTimes;
+}
+
+/**
+ * Opens the app list with `?codec=`, clicks Launch for `appId`, waits until the viewer streams
+ * and its first frame is presented (up to 5 s), then runs `body`. The session is ended (and its
+ * processes waited for) and the page closed afterwards, also on failure.
+ */
+export async function withLaunchedViewer<T>(
+  ctx: BenchContext,
+  launchOpts: { appId: string; codec: Codec; width: number; height: number },
+  body: (v: LaunchedViewer) => Promise<T>,
+): Promise<T> {
   // Width exactly the video width and enough height for the toolbar: `object-fit: contain`
   // then shows the video pixel for pixel (checked and reported as videoScale).
-  const page = await ctx.browser.newPage({ viewport: { width: sc.width, height: sc.height + 160 } });
+  const page = await ctx.browser.newPage({ viewport: { width: launchOpts.width, height: launchOpts.height + 160 } });
   const unregisterPage = ctx.onCleanup(() => page.close().catch(() => {}));
   let sessionId: string | undefined;
   let unregisterSession = () => {};
   try {
     await page.addInitScript(INIT_SCRIPT);
-    await page.goto(`${ctx.url}/?codec=${sc.codec}`);
-    const launch = page.getByTestId(`launch-${sc.appId}`);
+    await page.goto(`${ctx.url}/?codec=${launchOpts.codec}`);
+    const launch = page.getByTestId(`launch-${launchOpts.appId}`);
     await launch.waitFor();
 
     const clickedAt = Date.now();
@@ -139,6 +158,18 @@ export async function runScenario(ctx: BenchContext, sc: Scenario): Promise<RunR
       },
       5000,
     ).catch(async () => (await page.evaluate(READ_START_TIMES)) as StartTimes);
+    return await body({ page, sessionId: id, clickedAt, startTimes });
+  } finally {
+    if (sessionId) await endSession(ctx, sessionId);
+    unregisterSession();
+    await page.close().catch(() => {});
+    unregisterPage();
+  }
+}
+
+/** Runs one scenario once: launches it from the UI, measures, and ends the session. */
+export async function runScenario(ctx: BenchContext, sc: Scenario): Promise<RunResult> {
+  return withLaunchedViewer(ctx, sc, async ({ page, sessionId: id, clickedAt, startTimes }) => {
     const streamingAt = startTimes.states.find((s) => s.state === 'streaming')?.wall;
 
     await sleep(WARMUP_MS);
@@ -240,16 +271,11 @@ export async function runScenario(ctx: BenchContext, sc: Scenario): Promise<RunR
       codecSeen: inB?.codec ?? '',
       resolutionSeen: inB ? `${inB.frameWidth}x${inB.frameHeight}` : '',
     };
-  } finally {
-    if (sessionId) await endSession(ctx, sessionId);
-    unregisterSession();
-    await page.close().catch(() => {});
-    unregisterPage();
-  }
+  });
 }
 
 /** DELETEs the session and waits until its processes have exited, so runs do not overlap. */
-async function endSession(ctx: BenchContext, id: string): Promise<void> {
+export async function endSession(ctx: BenchContext, id: string): Promise<void> {
   const stats = await api<SessionStats>(ctx.url, 'GET', `/api/sessions/${id}/stats`).catch(() => null);
   const procs = sessionProcesses(ctx.runtimeDir, id, stats?.status === 200 ? stats.body.pids : []);
   await api(ctx.url, 'DELETE', `/api/sessions/${id}`).catch(() => {});

@@ -61,7 +61,10 @@ describe.each(['h264', 'vp8'])('diagnostics app over %s', (codec) => {
 
     // A key press reaches the app too.
     await page.keyboard.press('a');
-    await waitFor('key toggle seen', async () => (await decodedDiagnostics(page))?.toggles === (before.toggles + 2) % 256);
+    await waitFor(
+      'key toggle seen',
+      async () => (await decodedDiagnostics(page))?.toggles === (before.toggles + 2) % 256,
+    );
 
     await page.getByTestId('end-session').click();
     await waitFor('session gone', () => !fs.existsSync(path.join(server.config.RUNTIME_DIR, 'sessions', id)));
@@ -104,7 +107,9 @@ it('ending the session from the viewer removes every process and file of the ses
 it('tells the viewer when the app exits', async () => {
   const page = await browser.newPage();
   const id = await launchFromUi(page, 'diagnostics');
-  const app = sessionProcesses(server.config.RUNTIME_DIR, id).find((p) => p.cmd.includes('/app/bin/vitrine-diagnostics --fps'));
+  const app = sessionProcesses(server.config.RUNTIME_DIR, id).find((p) =>
+    p.cmd.includes('/app/bin/vitrine-diagnostics --fps'),
+  );
   process.kill(app!.pid, 'SIGKILL');
   const message = page.getByTestId('viewer-message');
   await message.waitFor();

@@ -8,7 +8,7 @@ trap 'rm -rf "$report"' EXIT
 status=0
 
 echo "== typecheck"; npm run -s typecheck || status=1
-echo "== lint"; npx eslint . || status=1
+echo "== lint"; npx eslint . && npx prettier --check . || status=1
 for project in unit integration e2e; do
   echo "== $project tests"
   npx vitest run --project "$project" --reporter=default --reporter=json --outputFile.json="$report/$project.json" || status=1

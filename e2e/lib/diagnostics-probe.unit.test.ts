@@ -41,11 +41,18 @@ function makeFrame(
   fill(g.x - g.border, g.y - g.border, g.cols * g.block + 2 * g.border, g.rows * g.block + 2 * g.border, BORDER);
   for (let i = 0; i < 64; i++) {
     const bit = ((bytes[Math.floor(i / 8)] ?? 0) >> (7 - (i % 8))) & 1;
-    fill(g.x + (i % g.cols) * g.block, g.y + Math.floor(i / g.cols) * g.block, g.block, g.block, bit ? [255, 255, 255] : [0, 0, 0]);
+    fill(
+      g.x + (i % g.cols) * g.block,
+      g.y + Math.floor(i / g.cols) * g.block,
+      g.block,
+      g.block,
+      bit ? [255, 255, 255] : [0, 0, 0],
+    );
   }
 
   const t = DIAGNOSTICS_LAYOUT.toggle;
-  const color = opts.toggleColor ?? (opts.toggles & 1 ? DIAGNOSTICS_LAYOUT.toggleColorB : DIAGNOSTICS_LAYOUT.toggleColorA);
+  const color =
+    opts.toggleColor ?? (opts.toggles & 1 ? DIAGNOSTICS_LAYOUT.toggleColorB : DIAGNOSTICS_LAYOUT.toggleColorA);
   fill(t.x0, t.y0, t.x1 - t.x0, t.y1 - t.y0, color);
   return rgba;
 }

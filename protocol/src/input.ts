@@ -96,10 +96,7 @@ export type DecodeResult = { ok: true; event: InputEvent } | { ok: false; error:
  * Parses and validates one hostile message. Never throws: every malformed, out-of-range
  * or unknown message becomes `{ok:false}` so the caller can count and drop it.
  */
-export function decodeInputEvent(
-  data: Uint8Array,
-  display: { width: number; height: number },
-): DecodeResult {
+export function decodeInputEvent(data: Uint8Array, display: { width: number; height: number }): DecodeResult {
   if (data.byteLength === 0) return { ok: false, error: 'empty message' };
   const op = data[0]!;
   const expected = LENGTH[op];

@@ -63,7 +63,10 @@ export function parseClientSignal(raw: string): ParsedSignal {
   }
   const result = ClientSignal.safeParse(json);
   if (!result.success) {
-    return { ok: false, error: result.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ') };
+    return {
+      ok: false,
+      error: result.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; '),
+    };
   }
   return { ok: true, message: result.data };
 }

@@ -5,7 +5,11 @@ import { inspectHost } from './sandbox/host.ts';
 const config = loadConfig();
 const r = inspectHost(config.BWRAP_PATH);
 const rows: Array<[string, boolean, string]> = [
-  ['user namespaces', r.userNamespaces, r.userNamespaces ? 'enabled' : 'disabled (/proc/sys/user/max_user_namespaces is 0)'],
+  [
+    'user namespaces',
+    r.userNamespaces,
+    r.userNamespaces ? 'enabled' : 'disabled (/proc/sys/user/max_user_namespaces is 0)',
+  ],
   ['bubblewrap', !!r.bubblewrap, r.bubblewrap ?? `not found at "${config.BWRAP_PATH}"`],
   ['sandbox init helper', r.initHelper, r.initHelper ? 'built' : 'missing: run make'],
   ['Landlock', r.landlock === 'enforced', r.landlockDetail],
@@ -22,5 +26,9 @@ const rows: Array<[string, boolean, string]> = [
 ];
 for (const [name, ok, detail] of rows) console.log(`${ok ? 'ok  ' : 'FAIL'}  ${name.padEnd(20)} ${detail}`);
 const fatal = rows.filter(([, ok]) => !ok);
-console.log(fatal.length ? `\n${fatal.length} problem(s): sessions will not start unless SANDBOX_ALLOW_DEGRADED=1 (where allowed).` : '\nThis host can run fully confined sessions.');
+console.log(
+  fatal.length
+    ? `\n${fatal.length} problem(s): sessions will not start unless SANDBOX_ALLOW_DEGRADED=1 (where allowed).`
+    : '\nThis host can run fully confined sessions.',
+);
 process.exit(fatal.length ? 1 : 0);

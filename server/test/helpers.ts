@@ -46,7 +46,12 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   };
 }
 
-export async function api<T = unknown>(base: string, method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function api<T = unknown>(
+  base: string,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(base + url, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -57,7 +62,12 @@ export async function api<T = unknown>(base: string, method: string, url: string
 }
 
 /** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 25): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  everyMs = 25,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -149,6 +159,8 @@ export function processTree(root: number): Array<{ pid: number; cmd: string }> {
 
 /** Every live process of a session: the sandbox tree and the encoders. */
 export function sessionProcesses(runtimeDir: string, sessionId: string, extraPids: number[] = []) {
-  const bwrap = processesMentioning(path.join(runtimeDir, 'sessions', sessionId) + '/').filter((p) => p.cmd.startsWith('bwrap'));
+  const bwrap = processesMentioning(path.join(runtimeDir, 'sessions', sessionId) + '/').filter((p) =>
+    p.cmd.startsWith('bwrap'),
+  );
   return [...bwrap.flatMap((b) => processTree(b.pid)), ...extraPids.filter(isAlive).map((pid) => ({ pid, cmd: '' }))];
 }

@@ -12,14 +12,23 @@ export class WeriftViewer {
   rtpPackets = 0;
   keyframeSeen = false;
   channel: RTCDataChannel | undefined;
-  readonly pc = new RTCPeerConnection({ iceUseIpv4: false, iceUseIpv6: false, iceAdditionalHostAddresses: ['127.0.0.1'], iceInterfaceAddresses: { udp4: '127.0.0.1' } });
+  readonly pc = new RTCPeerConnection({
+    iceUseIpv4: false,
+    iceUseIpv6: false,
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+    iceInterfaceAddresses: { udp4: '127.0.0.1' },
+  });
   private readonly ws: WebSocket;
   private readonly fromServer: Uint8Array[] = [];
 
   constructor(base: string, sessionId: string) {
     this.ws = new WebSocket(`${base.replace('http', 'ws')}/api/sessions/${sessionId}/signal`);
-    this.closed = new Promise((resolve) => this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-    this.pc.onIceCandidate.subscribe((c) => this.send({ type: 'ice-candidate', candidate: c ? (c.toJSON() as never) : null }));
+    this.closed = new Promise((resolve) =>
+      this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    this.pc.onIceCandidate.subscribe((c) =>
+      this.send({ type: 'ice-candidate', candidate: c ? (c.toJSON() as never) : null }),
+    );
     this.pc.onDataChannel.subscribe((dc) => {
       this.channel = dc;
       dc.onMessage.subscribe((m) => {

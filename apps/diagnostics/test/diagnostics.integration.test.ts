@@ -11,7 +11,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DiagnosticsFrame, decodeDiagnosticsFrame, DIAGNOSTICS_LAYOUT } from '../../../e2e/lib/diagnostics-probe.ts';
+import {
+  type DiagnosticsFrame,
+  decodeDiagnosticsFrame,
+  DIAGNOSTICS_LAYOUT,
+} from '../../../e2e/lib/diagnostics-probe.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -28,13 +32,19 @@ function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-function waitExit(child: ChildProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function waitExit(
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     if (child.exitCode !== null || child.signalCode !== null) {
       resolve({ code: child.exitCode, signal: child.signalCode });
       return;
     }
-    const timer = setTimeout(() => reject(new Error(`pid ${child.pid} did not exit within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`pid ${child.pid} did not exit within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal });
@@ -245,7 +255,9 @@ const TOGGLE_CENTER = {
 };
 
 function startApp(display: string, args: string[]): ChildProcess {
-  return track(spawn(BINARY, args, { env: { ...process.env, DISPLAY: display }, stdio: ['ignore', 'inherit', 'inherit'] }));
+  return track(
+    spawn(BINARY, args, { env: { ...process.env, DISPLAY: display }, stdio: ['ignore', 'inherit', 'inherit'] }),
+  );
 }
 
 beforeAll(() => {

@@ -72,7 +72,10 @@ export async function loadApp(id: string, dir: string): Promise<App | { error: s
   }
   if (!binaryPath.startsWith(realDir + path.sep)) return { error: 'binary resolves outside the app folder' };
   const isFile = (await fs.stat(binaryPath)).isFile();
-  const executable = await fs.access(binaryPath, fs.constants.X_OK).then(() => true, () => false);
+  const executable = await fs.access(binaryPath, fs.constants.X_OK).then(
+    () => true,
+    () => false,
+  );
   if (!isFile || !executable) return { error: `binary "${parsed.data.binary}" is not an executable file` };
   return { id, dir: realDir, binaryPath, manifest: parsed.data };
 }

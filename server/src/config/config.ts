@@ -87,7 +87,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   const runtimeBase = c.RUNTIME_DIR ?? defaultRuntimeDir();
   const addresses = c.WEBRTC_ICE_ADDRESSES.trim();
-  const list = addresses.split(',').map((a) => a.trim()).filter(Boolean);
+  const list = addresses
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   if (addresses !== 'all') {
     const bad = list.find((a) => !isIP(a));
     const v4 = list.filter((a) => isIP(a) === 4).length;

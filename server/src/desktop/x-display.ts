@@ -39,7 +39,9 @@ export class XDisplay {
     try {
       const { client, info } = await new Promise<{ client: XClient; info: XDisplayInfo }>((resolve, reject) => {
         socket.once('error', reject);
-        const client = x11.createClient({ stream: socket }, (err, info) => (err ? reject(err) : resolve({ client, info })));
+        const client = x11.createClient({ stream: socket }, (err, info) =>
+          err ? reject(err) : resolve({ client, info }),
+        );
         client.on('error', reject);
       });
       const [damage, xtest] = await Promise.all([
@@ -131,6 +133,8 @@ interface XTestExt {
 
 function requireExt<T>(client: XClient, name: 'damage' | 'xtest'): Promise<T> {
   return new Promise((resolve, reject) =>
-    client.require(name, (err, ext) => (err ? reject(new Error(`X extension ${name}: ${err.message}`)) : resolve(ext as T))),
+    client.require(name, (err, ext) =>
+      err ? reject(new Error(`X extension ${name}: ${err.message}`)) : resolve(ext as T),
+    ),
   );
 }

@@ -22,7 +22,9 @@ export async function buildServer(config: Config): Promise<Server> {
   const app = Fastify({
     logger: { level: config.LOG_LEVEL, redact: ['req.headers.cookie', 'req.headers.authorization'] },
     bodyLimit: 64 * 1024,
-    logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
+    logController: new LogController({
+      disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace',
+    }),
   });
   const apps = await discoverApps(config.APPS_ROOT, app.log);
   const sandbox = await prepareSandboxHost(
@@ -36,7 +38,10 @@ export async function buildServer(config: Config): Promise<Server> {
     if (err instanceof SessionError) return reply.status(err.status).send({ error: err.code, message: err.message });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) app.log.error({ err }, 'request failed');
-    return reply.status(status).send({ error: status === 500 ? 'internal' : 'bad-request', message: status === 500 ? 'internal error' : err.message });
+    return reply.status(status).send({
+      error: status === 500 ? 'internal' : 'bad-request',
+      message: status === 500 ? 'internal error' : err.message,
+    });
   });
   app.addHook('onSend', async (req, reply) => {
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');

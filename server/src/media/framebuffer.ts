@@ -25,7 +25,8 @@ export function parseXwdHeader(header: Buffer): FramebufferLayout {
   const bytesPerLine = u32(12);
   const ncolors = u32(19);
   if (bitsPerPixel !== 32) throw new Error(`unsupported framebuffer depth: ${bitsPerPixel} bpp (need 32)`);
-  if (bytesPerLine !== width * 4) throw new Error(`padded framebuffer lines are not supported (${bytesPerLine} for ${width})`);
+  if (bytesPerLine !== width * 4)
+    throw new Error(`padded framebuffer lines are not supported (${bytesPerLine} for ${width})`);
   return { width, height, offset: headerSize + ncolors * 12, bytesPerLine };
 }
 

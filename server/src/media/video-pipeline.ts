@@ -36,7 +36,12 @@ const KEYFRAME_DEBOUNCE_MS = 250;
  */
 export class VideoPipeline {
   readonly stats: PipelineStats = {
-    framesEncoded: 0, framesSkipped: 0, keyframeRequests: 0, encoderRestarts: 0, rtpPackets: 0, rtpBytes: 0,
+    framesEncoded: 0,
+    framesSkipped: 0,
+    keyframeRequests: 0,
+    encoderRestarts: 0,
+    rtpPackets: 0,
+    rtpBytes: 0,
   };
   private readonly opts: PipelineOptions;
   private readonly interval: number;
@@ -92,10 +97,13 @@ export class VideoPipeline {
     this.stats.keyframeRequests++;
     if (this.keyframeTimer) return;
     const wait = this.lastKeyframeSwitch + KEYFRAME_DEBOUNCE_MS - performance.now();
-    this.keyframeTimer = setTimeout(() => {
-      this.keyframeTimer = undefined;
-      this.switchEncoder();
-    }, Math.max(0, wait));
+    this.keyframeTimer = setTimeout(
+      () => {
+        this.keyframeTimer = undefined;
+        this.switchEncoder();
+      },
+      Math.max(0, wait),
+    );
   }
 
   /** Stops capture and kills both encoders; resolves when they have exited. */

@@ -12,9 +12,7 @@ const CONTROLLERS = ['memory', 'pids', 'cpu'] as const;
 type Controller = (typeof CONTROLLERS)[number];
 
 export type CgroupSupport =
-  | { version: 2; base: string }
-  | { version: 1; bases: Record<Controller, string> }
-  | { version: 0; reason: string };
+  { version: 2; base: string } | { version: 1; bases: Record<Controller, string> } | { version: 0; reason: string };
 
 /**
  * Finds where this process may create session cgroups. v2: a `vitrine` group at the unified
@@ -104,7 +102,8 @@ export class SessionCgroup {
 
   /** How many times the kernel's OOM killer struck inside this group. */
   oomKills(): number {
-    const file = this.version === 2 ? path.join(this.dirs[0]!, 'memory.events') : path.join(this.dirs[0]!, 'memory.oom_control');
+    const file =
+      this.version === 2 ? path.join(this.dirs[0]!, 'memory.events') : path.join(this.dirs[0]!, 'memory.oom_control');
     try {
       const m = /oom_kill (\d+)/.exec(fs.readFileSync(file, 'utf8'));
       return m ? Number(m[1]) : 0;
@@ -172,10 +171,13 @@ export class SessionCgroup {
 export async function removeLeftoverCgroups(support: CgroupSupport, instance: string): Promise<number> {
   if (support.version === 0) return 0;
   const parents =
-    support.version === 2 ? [path.join(support.base, instance)] : CONTROLLERS.map((c) => path.join(support.bases[c], `vitrine-${instance}`));
+    support.version === 2
+      ? [path.join(support.base, instance)]
+      : CONTROLLERS.map((c) => path.join(support.bases[c], `vitrine-${instance}`));
   let removed = 0;
   const sessions = new Set<string>();
-  for (const p of parents) for (const s of safeReaddir(p)) if (fs.statSync(path.join(p, s)).isDirectory()) sessions.add(s);
+  for (const p of parents)
+    for (const s of safeReaddir(p)) if (fs.statSync(path.join(p, s)).isDirectory()) sessions.add(s);
   for (const s of sessions) {
     const dirs = parents.map((p) => path.join(p, s)).filter((d) => fs.existsSync(d));
     await new SessionCgroup(support.version, dirs).destroy();

@@ -19,7 +19,9 @@ export function inspectHost(bwrapPath: string): HostReport {
   const bwrap = spawnSync(bwrapPath, ['--version'], { encoding: 'utf8' });
   const helper = fs.existsSync(SANDBOX_INIT_HELPER);
   // The helper applies Landlock to itself and then runs `true`: it exits 125 when it cannot.
-  const probe = helper ? spawnSync(SANDBOX_INIT_HELPER, ['--rox', '/usr', '--', '/usr/bin/true'], { encoding: 'utf8' }) : null;
+  const probe = helper
+    ? spawnSync(SANDBOX_INIT_HELPER, ['--rox', '/usr', '--', '/usr/bin/true'], { encoding: 'utf8' })
+    : null;
   const lsm = readFile('/sys/kernel/security/lsm') ?? '';
   return {
     userNamespaces: readFile('/proc/sys/user/max_user_namespaces')?.trim() !== '0',
@@ -30,7 +32,9 @@ export function inspectHost(bwrapPath: string): HostReport {
         ? `enforced (a test ruleset was applied)${lsm.trim() ? `; LSM list: ${lsm.trim()}` : ''}`
         : probe.stderr.trim()
       : 'init helper not built (run make)',
-    seccomp: /Seccomp:\s*[0-2]/.test(readFile('/proc/self/status') ?? '') && fs.existsSync('/proc/sys/kernel/seccomp/actions_avail'),
+    seccomp:
+      /Seccomp:\s*[0-2]/.test(readFile('/proc/self/status') ?? '') &&
+      fs.existsSync('/proc/sys/kernel/seccomp/actions_avail'),
     cgroups: detectCgroups(),
     initHelper: helper,
   };
@@ -49,7 +53,8 @@ export async function prepareSandboxHost(
   report: HostReport = inspectHost(opts.bwrapPath),
 ): Promise<SandboxHost> {
   if (!report.bubblewrap) throw new SandboxUnavailableError(`bubblewrap not found at "${opts.bwrapPath}"`);
-  if (!report.initHelper) throw new SandboxUnavailableError(`sandbox init helper missing at ${SANDBOX_INIT_HELPER}; run "make"`);
+  if (!report.initHelper)
+    throw new SandboxUnavailableError(`sandbox init helper missing at ${SANDBOX_INIT_HELPER}; run "make"`);
   if (report.landlock !== 'enforced') {
     if (!opts.allowDegraded) {
       throw new SandboxUnavailableError(
@@ -60,7 +65,9 @@ export async function prepareSandboxHost(
   }
   if (report.cgroups.version === 0) {
     if (!opts.allowDegraded) {
-      throw new SandboxUnavailableError(`${report.cgroups.reason}; refusing to run sessions without resource limits. Set SANDBOX_ALLOW_DEGRADED=1 to override.`);
+      throw new SandboxUnavailableError(
+        `${report.cgroups.reason}; refusing to run sessions without resource limits. Set SANDBOX_ALLOW_DEGRADED=1 to override.`,
+      );
     }
     log.warn({ cgroups: report.cgroups.reason }, 'DEGRADED SANDBOX: no cgroups, sessions run without resource limits');
   }

@@ -79,36 +79,81 @@ const ETC_FILES = ['/etc/fonts', '/etc/ld.so.cache', '/etc/localtime', '/etc/pas
 export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHelper' | 'allowDegraded'>): string[] {
   const dir = policy.sessionDir;
   const args = [
-    '--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL',
-    '--hostname', 'vitrine',
+    '--unshare-all',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    '--hostname',
+    'vitrine',
     '--clearenv',
-    '--setenv', 'PATH', '/usr/bin:/bin',
-    '--setenv', 'HOME', '/home/user',
-    '--setenv', 'LANG', 'C.UTF-8',
-    '--setenv', 'DISPLAY', ':0',
-    '--setenv', 'VITRINE_WIDTH', String(policy.display.width),
-    '--setenv', 'VITRINE_HEIGHT', String(policy.display.height),
-    '--ro-bind', '/usr', '/usr',
-    '--symlink', 'usr/bin', '/bin',
-    '--symlink', 'usr/sbin', '/sbin',
-    '--symlink', 'usr/lib', '/lib',
-    '--symlink', 'usr/lib64', '/lib64',
-    '--proc', '/proc',
-    '--dev', '/dev',
-    '--tmpfs', '/tmp',
-    '--tmpfs', '/home/user',
-    '--tmpfs', '/run',
-    '--tmpfs', '/var',
+    '--setenv',
+    'PATH',
+    '/usr/bin:/bin',
+    '--setenv',
+    'HOME',
+    '/home/user',
+    '--setenv',
+    'LANG',
+    'C.UTF-8',
+    '--setenv',
+    'DISPLAY',
+    ':0',
+    '--setenv',
+    'VITRINE_WIDTH',
+    String(policy.display.width),
+    '--setenv',
+    'VITRINE_HEIGHT',
+    String(policy.display.height),
+    '--ro-bind',
+    '/usr',
+    '/usr',
+    '--symlink',
+    'usr/bin',
+    '/bin',
+    '--symlink',
+    'usr/sbin',
+    '/sbin',
+    '--symlink',
+    'usr/lib',
+    '/lib',
+    '--symlink',
+    'usr/lib64',
+    '/lib64',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    '--tmpfs',
+    '/home/user',
+    '--tmpfs',
+    '/run',
+    '--tmpfs',
+    '/var',
   ];
   const etc = ETC_FILES.filter((f) => fs.existsSync(f));
   for (const f of etc) args.push('--ro-bind', f, f);
   args.push(
-    '--bind', path.join(dir, 'x11'), '/tmp/.X11-unix',
-    '--bind', path.join(dir, 'fb'), '/run/vitrine/fb',
-    '--bind', path.join(dir, 'log'), '/run/vitrine/log',
-    '--ro-bind', INIT_SCRIPT, INIT_MOUNT,
-    '--ro-bind', host.initHelper, HELPER_MOUNT,
-    '--ro-bind', policy.appDir, APP_MOUNT,
+    '--bind',
+    path.join(dir, 'x11'),
+    '/tmp/.X11-unix',
+    '--bind',
+    path.join(dir, 'fb'),
+    '/run/vitrine/fb',
+    '--bind',
+    path.join(dir, 'log'),
+    '/run/vitrine/log',
+    '--ro-bind',
+    INIT_SCRIPT,
+    INIT_MOUNT,
+    '--ro-bind',
+    host.initHelper,
+    HELPER_MOUNT,
+    '--ro-bind',
+    policy.appDir,
+    APP_MOUNT,
   );
   // Delete needs a writable mount; Landlock then takes away what the grant does not allow.
   for (const g of policy.grants) args.push(g.access === 'read' ? '--ro-bind' : '--bind', g.hostPath, g.sandboxPath);
@@ -120,8 +165,12 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
   const flag: Record<Access, string> = { read: '--ro', 'read-write': '--rw', 'read-write-delete': '--rwd' };
   for (const g of policy.grants) args.push(flag[g.access], g.sandboxPath);
   args.push(
-    '--', INIT_MOUNT, String(policy.display.width), String(policy.display.height),
-    path.posix.join(APP_MOUNT, policy.binary), ...policy.args,
+    '--',
+    INIT_MOUNT,
+    String(policy.display.width),
+    String(policy.display.height),
+    path.posix.join(APP_MOUNT, policy.binary),
+    ...policy.args,
   );
   return args;
 }
@@ -132,9 +181,17 @@ export function prepareSessionDir(sessionDir: string): void {
 }
 
 /** Creates the session's cgroup with its limits, then starts bubblewrap already inside it. */
-export function startSandbox(host: SandboxHost, policy: SandboxPolicy, startTimeoutMs: number, cgroupName: string): SandboxHandle {
+export function startSandbox(
+  host: SandboxHost,
+  policy: SandboxPolicy,
+  startTimeoutMs: number,
+  cgroupName: string,
+): SandboxHandle {
   prepareSessionDir(policy.sessionDir);
-  const cgroup = host.cgroups.version === 0 ? undefined : SessionCgroup.create(host.cgroups, host.instance, cgroupName, policy.limits);
+  const cgroup =
+    host.cgroups.version === 0
+      ? undefined
+      : SessionCgroup.create(host.cgroups, host.instance, cgroupName, policy.limits);
   const command = cgroup
     ? [ENTER_CGROUP, ...cgroup.procsFiles, '--', host.bwrapPath, ...bwrapArgs(policy, host)]
     : [host.bwrapPath, ...bwrapArgs(policy, host)];
@@ -163,7 +220,11 @@ export function startSandbox(host: SandboxHost, policy: SandboxPolicy, startTime
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
       const xvfbLog = readTail(path.join(policy.sessionDir, 'log', 'xvfb.log'));
-      reject(new Error(`sandbox exited before the display was ready (${code ?? signal}): ${(stderr + xvfbLog).trim().slice(-500)}`));
+      reject(
+        new Error(
+          `sandbox exited before the display was ready (${code ?? signal}): ${(stderr + xvfbLog).trim().slice(-500)}`,
+        ),
+      );
     });
   });
   ready.catch(() => {});

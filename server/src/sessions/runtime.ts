@@ -89,11 +89,16 @@ export class SessionRuntime {
     void this.sandbox.exited.then(({ code, signal, oomKilled }) => {
       const appLog = readTail(path.join(policy.sessionDir, 'log', 'app.log'), 500).trim();
       const detail = `exit ${code ?? signal}${appLog ? `: ${appLog}` : ''}`;
-      this.end(oomKilled ? 'out of memory' : 'app exited', oomKilled ? `memory limit ${policy.limits.memoryBytes} bytes` : detail);
+      this.end(
+        oomKilled ? 'out of memory' : 'app exited',
+        oomKilled ? `memory limit ${policy.limits.memoryBytes} bytes` : detail,
+      );
     });
     await this.sandbox.ready;
     this.display = await XDisplay.connect(this.sandbox.xSocket);
-    this.display.onClosed((err) => this.end('app exited', err ? `display connection lost: ${err.message}` : 'display closed'));
+    this.display.onClosed((err) =>
+      this.end('app exited', err ? `display connection lost: ${err.message}` : 'display closed'),
+    );
     this.framebuffer = new FramebufferReader(this.sandbox.framebuffer);
     this.injector = new InputInjector(this.display, await this.display.getKeyboardMapping());
     this.display.onDamage(() => this.pipeline?.onScreenChanged());
@@ -192,7 +197,9 @@ export class SessionRuntime {
     const dir = this.spec.policy.sessionDir;
     const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
     if (this.sandbox) {
-      const destroyed = this.sandbox.destroyed().catch((err: Error) => this.log.warn({ err: err.message }, 'sandbox teardown failed'));
+      const destroyed = this.sandbox
+        .destroyed()
+        .catch((err: Error) => this.log.warn({ err: err.message }, 'sandbox teardown failed'));
       this.stopping.push(destroyed.then(cleanup, cleanup));
     } else cleanup();
     for (const l of this.endedListeners) l(reason, detail);

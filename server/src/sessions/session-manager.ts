@@ -77,7 +77,8 @@ export class SessionManager {
     }
     const dirs = fs.readdirSync(this.sessionsDir);
     for (const d of dirs) fs.rmSync(path.join(this.sessionsDir, d), { recursive: true, force: true });
-    if (processes || dirs.length) this.log.warn({ processes, dirs: dirs.length }, 'removed leftovers of a previous run');
+    if (processes || dirs.length)
+      this.log.warn({ processes, dirs: dirs.length }, 'removed leftovers of a previous run');
     return { processes, dirs: dirs.length };
   }
 
@@ -86,7 +87,11 @@ export class SessionManager {
     if (!app) throw new SessionError(404, 'unknown-app', `no app "${appId}"`);
     const live = [...this.sessions.values()].filter((s) => s.state !== 'ended').length;
     if (live >= this.config.MAX_SESSIONS) {
-      throw new SessionError(503, 'busy', `the server is busy (${live} of ${this.config.MAX_SESSIONS} sessions in use); try again later`);
+      throw new SessionError(
+        503,
+        'busy',
+        `the server is busy (${live} of ${this.config.MAX_SESSIONS} sessions in use); try again later`,
+      );
     }
     const id = randomBytes(16).toString('base64url');
     const { video, resources } = app.manifest;

@@ -15,48 +15,44 @@ export const CLOSE = { unknownSession: 4404, viewerExists: 4409, abuse: 4400, en
  * `error` message and, after repeated abuse, a closed socket with a reason.
  */
 export function registerSignaling(app: FastifyInstance, sessions: SessionManager): void {
-  app.get<{ Params: { id: string } }>(
-    '/api/sessions/:id/signal',
-    { websocket: true },
-    (socket, req) => {
-      const log = req.log.child({ session: req.params.id });
-      const send = (msg: ServerSignal) => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
-      };
-      let link;
-      try {
-        link = sessions.attachViewer(req.params.id, (msg) => {
-          send(msg);
-          if (msg.type === 'bye') socket.close(CLOSE.ended, msg.reason);
-        });
-      } catch (err) {
-        const e = err instanceof SessionError ? err : new SessionError(500, 'error', 'internal error');
-        send({ type: 'error', code: e.code, message: e.message });
-        socket.close(e.status === 404 ? CLOSE.unknownSession : CLOSE.viewerExists, e.message);
-        return;
-      }
-      const viewer = link;
-      const limiter = new RateLimiter(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND);
-      let bad = 0;
-      const strike = (code: string, message: string) => {
-        bad++;
-        send({ type: 'error', code, message });
-        if (bad >= MAX_BAD_MESSAGES) {
-          log.warn({ code }, 'closing abusive signaling socket');
-          socket.close(CLOSE.abuse, 'too many invalid messages');
-        }
-      };
-      socket.on('message', (data: Buffer, isBinary: boolean) => {
-        if (isBinary) return strike('bad-message', 'signaling messages are JSON text');
-        if (!limiter.take()) return strike('rate-limited', 'too many messages');
-        const parsed = parseClientSignal(data.toString('utf8'));
-        if (!parsed.ok) return strike('bad-message', parsed.error);
-        viewer.handle(parsed.message).catch((err: Error) => strike('rejected', err.message));
+  app.get<{ Params: { id: string } }>('/api/sessions/:id/signal', { websocket: true }, (socket, req) => {
+    const log = req.log.child({ session: req.params.id });
+    const send = (msg: ServerSignal) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
+    };
+    let link;
+    try {
+      link = sessions.attachViewer(req.params.id, (msg) => {
+        send(msg);
+        if (msg.type === 'bye') socket.close(CLOSE.ended, msg.reason);
       });
-      socket.on('close', () => viewer.detach());
-      socket.on('error', () => viewer.detach());
-    },
-  );
+    } catch (err) {
+      const e = err instanceof SessionError ? err : new SessionError(500, 'error', 'internal error');
+      send({ type: 'error', code: e.code, message: e.message });
+      socket.close(e.status === 404 ? CLOSE.unknownSession : CLOSE.viewerExists, e.message);
+      return;
+    }
+    const viewer = link;
+    const limiter = new RateLimiter(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND);
+    let bad = 0;
+    const strike = (code: string, message: string) => {
+      bad++;
+      send({ type: 'error', code, message });
+      if (bad >= MAX_BAD_MESSAGES) {
+        log.warn({ code }, 'closing abusive signaling socket');
+        socket.close(CLOSE.abuse, 'too many invalid messages');
+      }
+    };
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) return strike('bad-message', 'signaling messages are JSON text');
+      if (!limiter.take()) return strike('rate-limited', 'too many messages');
+      const parsed = parseClientSignal(data.toString('utf8'));
+      if (!parsed.ok) return strike('bad-message', parsed.error);
+      viewer.handle(parsed.message).catch((err: Error) => strike('rejected', err.message));
+    });
+    socket.on('close', () => viewer.detach());
+    socket.on('error', () => viewer.detach());
+  });
 }
 
 export const websocketOptions = { maxPayload: MAX_SIGNAL_BYTES };

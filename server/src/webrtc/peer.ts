@@ -62,13 +62,16 @@ export class ViewerPeer {
     const feedback = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }];
     this.pc = new RTCPeerConnection({
       codecs: {
-        video: [
-          useH264({ rtcpFeedback: feedback }),
-          useVP8({ rtcpFeedback: feedback }),
-        ] as RTCRtpCodecParameters[],
+        video: [useH264({ rtcpFeedback: feedback }), useVP8({ rtcpFeedback: feedback })] as RTCRtpCodecParameters[],
       },
-      headerExtensions: { video: [new RTCRtpHeaderExtensionParameters({ id: PLAYOUT_DELAY_ID, uri: PLAYOUT_DELAY_URI })] },
-      iceServers: ice.iceServers.map((s) => ({ urls: s.urls as string, username: s.username, credential: s.credential })),
+      headerExtensions: {
+        video: [new RTCRtpHeaderExtensionParameters({ id: PLAYOUT_DELAY_ID, uri: PLAYOUT_DELAY_URI })],
+      },
+      iceServers: ice.iceServers.map((s) => ({
+        urls: s.urls as string,
+        username: s.username,
+        credential: s.credential,
+      })),
       ...(ice.addresses
         ? {
             iceUseIpv4: false,
@@ -96,7 +99,13 @@ export class ViewerPeer {
       const json = c?.toJSON();
       this.events.signal({
         type: 'ice-candidate',
-        candidate: json ? { candidate: this.announce(json.candidate ?? ''), sdpMid: json.sdpMid ?? null, sdpMLineIndex: json.sdpMLineIndex ?? null } : null,
+        candidate: json
+          ? {
+              candidate: this.announce(json.candidate ?? ''),
+              sdpMid: json.sdpMid ?? null,
+              sdpMLineIndex: json.sdpMLineIndex ?? null,
+            }
+          : null,
       });
     });
     this.pc.connectionStateChange.subscribe((state) => {
@@ -112,7 +121,11 @@ export class ViewerPeer {
     this.events.signal({
       type: 'offer',
       sdp: this.announce(this.pc.localDescription!.sdp),
-      iceServers: this.ice.iceServers.map((s) => ({ urls: s.urls, ...(s.username ? { username: s.username } : {}), ...(s.credential ? { credential: s.credential } : {}) })),
+      iceServers: this.ice.iceServers.map((s) => ({
+        urls: s.urls,
+        ...(s.username ? { username: s.username } : {}),
+        ...(s.credential ? { credential: s.credential } : {}),
+      })),
     });
   }
 

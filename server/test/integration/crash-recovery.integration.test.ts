@@ -17,7 +17,13 @@ afterEach(() => {
 function startServerProcess(runtimeDir: string): Promise<{ proc: ChildProcess; url: string }> {
   const proc = spawn(process.execPath, ['server/src/main.ts'], {
     cwd: path.resolve(import.meta.dirname, '../../..'),
-    env: { ...process.env, PORT: '0', RUNTIME_DIR: runtimeDir, LOG_LEVEL: 'info', DATA_DIR: path.join(runtimeDir, 'data') },
+    env: {
+      ...process.env,
+      PORT: '0',
+      RUNTIME_DIR: runtimeDir,
+      LOG_LEVEL: 'info',
+      DATA_DIR: path.join(runtimeDir, 'data'),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(proc);
@@ -44,7 +50,8 @@ it('after kill -9 of the server, the sandbox dies with it and the next start rem
     expect(procs.some((p) => p.cmd.startsWith('Xvfb'))).toBe(true);
     const support = detectCgroups();
     const instance = createHash('sha256').update(runtimeDir).digest('hex').slice(0, 12);
-    if (support.version === 1) expect(fs.existsSync(path.join(support.bases.memory, `vitrine-${instance}`, body.id))).toBe(true);
+    if (support.version === 1)
+      expect(fs.existsSync(path.join(support.bases.memory, `vitrine-${instance}`, body.id))).toBe(true);
     expect(pids.filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ffmpeg')).length).toBe(2);
     const sessionDir = path.join(runtimeDir, 'sessions', body.id);
     expect(fs.existsSync(sessionDir)).toBe(true);
@@ -66,7 +73,8 @@ it('after kill -9 of the server, the sandbox dies with it and the next start rem
     expect(fs.existsSync(strayDir)).toBe(false);
     // The crashed session's cgroups are gone too.
     if (support.version === 1) {
-      for (const base of Object.values(support.bases)) expect(fs.existsSync(path.join(base, `vitrine-${instance}`, body.id))).toBe(false);
+      for (const base of Object.values(support.bases))
+        expect(fs.existsSync(path.join(base, `vitrine-${instance}`, body.id))).toBe(false);
     }
     expect((await api(second.url, 'GET', '/api/sessions')).body).toEqual([]);
     second.proc.kill('SIGTERM');

@@ -20,9 +20,15 @@ it('gathers only in the configured UDP port range, advertises the public IP and 
   const viewer = { messages: [] as ServerSignal[] };
   const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/sessions/${body.id}/signal`);
   ws.on('message', (raw) => viewer.messages.push(JSON.parse(raw.toString()) as ServerSignal));
-  const offer = await waitFor('offer', () => viewer.messages.find((m): m is Extract<ServerSignal, { type: 'offer' }> => m.type === 'offer'));
+  const offer = await waitFor('offer', () =>
+    viewer.messages.find((m): m is Extract<ServerSignal, { type: 'offer' }> => m.type === 'offer'),
+  );
   expect(offer.iceServers).toEqual([{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'c' }]);
-  await waitFor('end of candidates', () => viewer.messages.some((m) => m.type === 'ice-candidate' && m.candidate === null), 15_000);
+  await waitFor(
+    'end of candidates',
+    () => viewer.messages.some((m) => m.type === 'ice-candidate' && m.candidate === null),
+    15_000,
+  );
   const lines = [
     ...offer.sdp.split('\r\n').filter((l) => l.startsWith('a=candidate:')),
     ...viewer.messages.flatMap((m) => (m.type === 'ice-candidate' && m.candidate ? [m.candidate.candidate] : [])),

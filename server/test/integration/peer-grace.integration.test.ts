@@ -13,7 +13,9 @@ const state = async (id: string) => (await api<SessionInfo>(server.url, 'GET', `
 
 it('ends a session nobody connects to with "peer gone"', async () => {
   const { body } = await api<SessionInfo>(server.url, 'POST', '/api/sessions', { appId: 'xclock' });
-  const ended = await waitFor('session to end', async () => ((await state(body.id)).state === 'ended' ? state(body.id) : null));
+  const ended = await waitFor('session to end', async () =>
+    (await state(body.id)).state === 'ended' ? state(body.id) : null,
+  );
   expect(ended.endReason).toBe('peer gone');
 });
 
@@ -29,6 +31,8 @@ it('keeps a session while its viewer is connected, lets a reloaded viewer take o
   await new Promise((r) => setTimeout(r, 1200)); // longer than the grace period: must survive while viewed
   expect((await state(body.id)).state).toBe('streaming');
   await second.close();
-  const ended = await waitFor('session to end', async () => ((await state(body.id)).state === 'ended' ? state(body.id) : null));
+  const ended = await waitFor('session to end', async () =>
+    (await state(body.id)).state === 'ended' ? state(body.id) : null,
+  );
   expect(ended.endReason).toBe('peer gone');
 });

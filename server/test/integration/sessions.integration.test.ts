@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeInputEvent, decodePong, type SessionInfo } from '@vitrine/protocol';
-import { api, isAlive, readDiagnosticsScreen, sessionProcesses, startTestServer, waitFor, type TestServer } from '../helpers.ts';
+import {
+  api,
+  isAlive,
+  readDiagnosticsScreen,
+  sessionProcesses,
+  startTestServer,
+  waitFor,
+  type TestServer,
+} from '../helpers.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
 
 let server: TestServer;
@@ -14,7 +22,14 @@ afterAll(async () => {
 });
 
 const sessionDir = (id: string) => path.join(server.config.RUNTIME_DIR, 'sessions', id);
-const stats = async (id: string) => (await api<{ pids: number[]; video?: { framesEncoded: number; encoderRestarts: number } }>(server.url, 'GET', `/api/sessions/${id}/stats`)).body;
+const stats = async (id: string) =>
+  (
+    await api<{ pids: number[]; video?: { framesEncoded: number; encoderRestarts: number } }>(
+      server.url,
+      'GET',
+      `/api/sessions/${id}/stats`,
+    )
+  ).body;
 
 describe('streamed session lifecycle', () => {
   it('lists the bundled apps', async () => {
@@ -75,7 +90,9 @@ describe('streamed session lifecycle', () => {
     const { body } = await api<SessionInfo>(server.url, 'POST', '/api/sessions', { appId: 'diagnostics' });
     const viewer = new WeriftViewer(server.url, body.id);
     await waitFor('video', () => viewer.rtpPackets > 0);
-    const app = sessionProcesses(server.config.RUNTIME_DIR, body.id).find((p) => p.cmd.includes('/app/bin/vitrine-diagnostics'))!;
+    const app = sessionProcesses(server.config.RUNTIME_DIR, body.id).find((p) =>
+      p.cmd.includes('/app/bin/vitrine-diagnostics'),
+    )!;
     process.kill(app.pid, 'SIGKILL');
     const bye = await waitFor('bye', () => viewer.messages.find((m) => m.type === 'bye'));
     expect(bye).toMatchObject({ type: 'bye', reason: 'app exited' });
@@ -110,7 +127,9 @@ describe('streamed session lifecycle', () => {
   it('shows foreign X11 apps unchanged (xclock)', async () => {
     const { status, body } = await api<SessionInfo>(server.url, 'POST', '/api/sessions', { appId: 'xclock' });
     expect(status).toBe(201);
-    expect(sessionProcesses(server.config.RUNTIME_DIR, body.id).some((p) => p.cmd.includes('/usr/bin/xclock'))).toBe(true);
+    expect(sessionProcesses(server.config.RUNTIME_DIR, body.id).some((p) => p.cmd.includes('/usr/bin/xclock'))).toBe(
+      true,
+    );
     await api(server.url, 'DELETE', `/api/sessions/${body.id}`);
     await waitFor('session folder removed', () => !fs.existsSync(sessionDir(body.id)));
   });
@@ -140,7 +159,8 @@ describe('bad requests and hostile peers', () => {
     first.sendRaw('{not json');
     const err = await waitFor('error message', () => first.messages.find((m) => m.type === 'error'));
     expect(err).toMatchObject({ code: 'bad-message' });
-    for (const junk of ['[]', '{"type":"offer","sdp":"x"}', '{"type":"answer"}', Buffer.from([1, 2, 3])]) first.sendRaw(junk);
+    for (const junk of ['[]', '{"type":"offer","sdp":"x"}', '{"type":"answer"}', Buffer.from([1, 2, 3])])
+      first.sendRaw(junk);
     const closed = await first.closed;
     expect(closed).toEqual({ code: 4400, reason: 'too many invalid messages' });
     // The server survives and the session can still be ended normally.
@@ -151,11 +171,17 @@ describe('bad requests and hostile peers', () => {
     const { body } = await api<SessionInfo>(server.url, 'POST', '/api/sessions', { appId: 'diagnostics' });
     const viewer = new WeriftViewer(server.url, body.id);
     await waitFor('input channel open', () => viewer.channel?.readyState === 'open');
-    const garbage = [new Uint8Array([0x01, 0xff, 0xff, 0xff, 0xff]), new Uint8Array([0x99]), new Uint8Array([0x02, 7, 0, 1, 0, 1])];
+    const garbage = [
+      new Uint8Array([0x01, 0xff, 0xff, 0xff, 0xff]),
+      new Uint8Array([0x99]),
+      new Uint8Array([0x02, 7, 0, 1, 0, 1]),
+    ];
     for (const g of garbage) viewer.sendInput(g);
     viewer.sendInput(encodeInputEvent({ type: 'ping', id: 7 }));
     await waitFor('pong after garbage', () => viewer.replies().some((r) => decodePong(r) === 7));
-    const s = (await api<{ input: { rejected: number; accepted: number } }>(server.url, 'GET', `/api/sessions/${body.id}/stats`)).body;
+    const s = (
+      await api<{ input: { rejected: number; accepted: number } }>(server.url, 'GET', `/api/sessions/${body.id}/stats`)
+    ).body;
     expect(s.input.rejected).toBe(3);
     await viewer.close();
     await api(server.url, 'DELETE', `/api/sessions/${body.id}`);

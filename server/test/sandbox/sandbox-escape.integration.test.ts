@@ -48,7 +48,8 @@ describe('filesystem', () => {
       { grants: grants() },
     );
     const r = results(output);
-    for (const k of ['shadow', 'root', 'data', 'other', 'runtime']) expect(r[k], k).toMatch(/failed .*No such file or directory/);
+    for (const k of ['shadow', 'root', 'data', 'other', 'runtime'])
+      expect(r[k], k).toMatch(/failed .*No such file or directory/);
     // Even the sandbox's own root folder cannot be listed: Landlock grants no right on "/".
     expect(r.slash).toMatch(/failed .*Permission denied/);
   });
@@ -62,7 +63,8 @@ describe('filesystem', () => {
     );
     const r = results(output);
     expect(r.read).toBe('ok');
-    for (const k of ['create', 'append', 'rename', 'delete', 'mkdir', 'write-after']) expect(r[k], k).toMatch(/^failed/);
+    for (const k of ['create', 'append', 'rename', 'delete', 'mkdir', 'write-after'])
+      expect(r[k], k).toMatch(/^failed/);
     expect(r.remount).toMatch(/errno=EPERM/);
     expect(fs.readdirSync(roDir)).toEqual(['file.txt']);
     expect(fs.readFileSync(path.join(roDir, 'file.txt'), 'utf8')).toBe('original');
@@ -116,7 +118,9 @@ describe('network', () => {
   it("cannot connect to the host's X display", async () => {
     const display = 90 + Math.floor(Math.random() * 9);
     hostX = spawn('Xvfb', [`:${display}`, '-nolisten', 'tcp', '-screen', '0', '64x64x24'], { stdio: 'ignore' });
-    const { output } = await h.run(`echo "x: $(xdpyinfo -display :${display} >/dev/null 2>&1 && echo connected || echo refused)"; echo "own: $(xdpyinfo -display :0 >/dev/null 2>&1 && echo connected || echo refused)"`);
+    const { output } = await h.run(
+      `echo "x: $(xdpyinfo -display :${display} >/dev/null 2>&1 && echo connected || echo refused)"; echo "own: $(xdpyinfo -display :0 >/dev/null 2>&1 && echo connected || echo refused)"`,
+    );
     const r = results(output);
     expect(r.x).toBe('refused');
     expect(r.own).toBe('connected');
@@ -124,19 +128,53 @@ describe('network', () => {
 });
 
 describe('kernel interfaces', () => {
-  const CALLS = ['ptrace', 'unshare', 'unshare-net', 'clone-newns', 'mount', 'setns', 'keyctl', 'bpf', 'perf_event_open', 'init_module', 'finit_module', 'kexec_load', 'reboot', 'swapon', 'userfaultfd', 'io_uring_setup', 'open_by_handle_at', 'clock_settime', 'personality', 'chroot', 'pivot_root'];
+  const CALLS = [
+    'ptrace',
+    'unshare',
+    'unshare-net',
+    'clone-newns',
+    'mount',
+    'setns',
+    'keyctl',
+    'bpf',
+    'perf_event_open',
+    'init_module',
+    'finit_module',
+    'kexec_load',
+    'reboot',
+    'swapon',
+    'userfaultfd',
+    'io_uring_setup',
+    'open_by_handle_at',
+    'clock_settime',
+    'personality',
+    'chroot',
+    'pivot_root',
+  ];
 
   it('dangerous syscalls fail with EPERM', async () => {
     const { output } = await h.run(CALLS.map((c) => `/app/probe ${c}`).join('; '));
-    const lines = Object.fromEntries(output.trim().split('\n').map((l) => l.split(' ') as [string, string]));
+    const lines = Object.fromEntries(
+      output
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ') as [string, string]),
+    );
     for (const c of CALLS) expect(lines[c], c).toBe('errno=EPERM');
   });
 
   it('cannot see or signal processes outside the sandbox', async () => {
-    const { output } = await h.run(`echo "pids: $(ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' ')"; echo "kill-host: $(/app/probe kill ${process.pid})"; echo "kill-init: $(/app/probe kill 1)"`);
+    const { output } = await h.run(
+      `echo "pids: $(ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' ')"; echo "kill-host: $(/app/probe kill ${process.pid})"; echo "kill-init: $(/app/probe kill 1)"`,
+    );
     const r = results(output);
     // bubblewrap's init (1), Xvfb, the shell, ls and friends: all small numbers in their own namespace.
-    expect(r.pids!.trim().split(' ').every((p) => Number(p) < 100)).toBe(true);
+    expect(
+      r
+        .pids!.trim()
+        .split(' ')
+        .every((p) => Number(p) < 100),
+    ).toBe(true);
     expect(r['kill-init']).toMatch(/errno=EPERM/);
     expect(r['kill-host']).toMatch(/errno=(ESRCH|EPERM)/);
   });
@@ -146,7 +184,9 @@ describe('kernel interfaces', () => {
     const { startSandbox } = await import('../../src/sandbox/sandbox.ts');
     const a = startSandbox(h.host, other, 10_000, 'other-x');
     await a.ready;
-    const { output } = await h.run(`echo "sockets: $(ls /tmp/.X11-unix | tr '\\n' ' ')"; echo "other: $(ls ${a.xSocket} 2>&1 | head -n1)"`);
+    const { output } = await h.run(
+      `echo "sockets: $(ls /tmp/.X11-unix | tr '\\n' ' ')"; echo "other: $(ls ${a.xSocket} 2>&1 | head -n1)"`,
+    );
     await a.destroyed();
     const r = results(output);
     expect(r.sockets!.trim()).toBe('X0');
@@ -180,12 +220,18 @@ describe('no debris', () => {
   function snapshot() {
     const cgroupDirs = (dir: string): string[] => {
       try {
-        return fs.readdirSync(dir, { recursive: true }).map(String).filter((p) => !p.includes('.'));
+        return fs
+          .readdirSync(dir, { recursive: true })
+          .map(String)
+          .filter((p) => !p.includes('.'));
       } catch {
         return [];
       }
     };
-    const groups = h.host.cgroups.version === 1 ? Object.values(h.host.cgroups.bases).flatMap((b) => cgroupDirs(path.join(b, `vitrine-${h.host.instance}`))) : [];
+    const groups =
+      h.host.cgroups.version === 1
+        ? Object.values(h.host.cgroups.bases).flatMap((b) => cgroupDirs(path.join(b, `vitrine-${h.host.instance}`)))
+        : [];
     return {
       // Processes of this suite's sandboxes name its folder; inner ones are children of those.
       processes: processesMentioning(h.root).flatMap((p) => processTree(p.pid)).length,

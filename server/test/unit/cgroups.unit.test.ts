@@ -41,14 +41,20 @@ describe('cgroups', () => {
       { controllers: ['cpu'], path: '/' },
     ];
     const support = detectCgroups(root, self);
-    expect(support).toEqual({ version: 1, bases: { memory: path.join(root, 'memory/svc'), pids: path.join(root, 'pids'), cpu: path.join(root, 'cpu') } });
+    expect(support).toEqual({
+      version: 1,
+      bases: { memory: path.join(root, 'memory/svc'), pids: path.join(root, 'pids'), cpu: path.join(root, 'cpu') },
+    });
     const cg = SessionCgroup.create(support, 'inst', 's1', limits);
     expect(read('memory/svc/vitrine-inst/s1/memory.limit_in_bytes')).toBe(String(256 * 2 ** 20));
     expect(read('pids/vitrine-inst/s1/pids.max')).toBe('64');
     expect(read('cpu/vitrine-inst/s1/cpu.cfs_quota_us')).toBe('50000');
     expect(cg.procsFiles).toHaveLength(3);
     expect(cg.oomKills()).toBe(0);
-    fs.writeFileSync(path.join(root, 'memory/svc/vitrine-inst/s1/memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n');
+    fs.writeFileSync(
+      path.join(root, 'memory/svc/vitrine-inst/s1/memory.oom_control'),
+      'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n',
+    );
     expect(cg.oomKills()).toBe(2);
   });
 

@@ -77,7 +77,9 @@ describe('loadConfig WEBRTC_ICE_ADDRESSES', () => {
   });
 
   it('rejects more than one address per family, names and empty lists', () => {
-    expect(configError({ WEBRTC_ICE_ADDRESSES: '10.0.0.1,10.0.0.2' }).message).toMatch(/WEBRTC_ICE_ADDRESSES: .*one IPv4/);
+    expect(configError({ WEBRTC_ICE_ADDRESSES: '10.0.0.1,10.0.0.2' }).message).toMatch(
+      /WEBRTC_ICE_ADDRESSES: .*one IPv4/,
+    );
     expect(configError({ WEBRTC_ICE_ADDRESSES: 'eth0' }).message).toMatch(/"eth0" is not an IP address/);
     expect(configError({ WEBRTC_ICE_ADDRESSES: ',' }).message).toMatch(/WEBRTC_ICE_ADDRESSES/);
   });

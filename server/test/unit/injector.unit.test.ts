@@ -294,7 +294,13 @@ describe('InputInjector.releaseAll', () => {
     inj.releaseAll();
     const calls = sink.take();
     expect(calls.filter((c) => c.startsWith('key')).sort()).toEqual(['key 12 up', 'key 8 up', 'key 9 up']);
-    expect(calls.filter((c) => c.startsWith('button'))).toEqual(['button 1 up', 'button 2 up', 'button 3 up', 'button 8 up', 'button 9 up']);
+    expect(calls.filter((c) => c.startsWith('button'))).toEqual([
+      'button 1 up',
+      'button 2 up',
+      'button 3 up',
+      'button 8 up',
+      'button 9 up',
+    ]);
   });
 
   it('forgets released keys, so later key ups do nothing and a second releaseAll releases no keys', () => {

@@ -22,15 +22,30 @@ describe('resolveGrants', () => {
   });
 
   it('narrows to a sub-path the app asks for and ignores paths escaping the entitlement', () => {
-    expect(resolveGrants([{ path: 'q3/', access: ['read'] }, { path: '../other', access: ['read'] }, { path: '/etc', access: ['read'] }, { path: '/', access: ['read'] }, { path: 'a/../../x', access: ['read'] }], [share])).toEqual([
-      { hostPath: '/srv/owner1/Reports/q3', sandboxPath: '/files/Reports/q3', access: 'read' },
-    ]);
+    expect(
+      resolveGrants(
+        [
+          { path: 'q3/', access: ['read'] },
+          { path: '../other', access: ['read'] },
+          { path: '/etc', access: ['read'] },
+          { path: '/', access: ['read'] },
+          { path: 'a/../../x', access: ['read'] },
+        ],
+        [share],
+      ),
+    ).toEqual([{ hostPath: '/srv/owner1/Reports/q3', sandboxPath: '/files/Reports/q3', access: 'read' }]);
   });
 
   it('merges duplicate requests for one path to the widest allowed right', () => {
     const full: Entitlement = { ...share, access: 'read-write-delete' };
-    expect(resolveGrants([{ path: '.', access: ['read'] }, { path: './', access: ['read', 'write'] }], [full])).toEqual([
-      { hostPath: '/srv/owner1/Reports', sandboxPath: '/files/Reports', access: 'read-write' },
-    ]);
+    expect(
+      resolveGrants(
+        [
+          { path: '.', access: ['read'] },
+          { path: './', access: ['read', 'write'] },
+        ],
+        [full],
+      ),
+    ).toEqual([{ hostPath: '/srv/owner1/Reports', sandboxPath: '/files/Reports', access: 'read-write' }]);
   });
 });

@@ -28,14 +28,24 @@ describe('prepareSandboxHost', () => {
   });
 
   it('refuses sessions without cgroups unless degraded mode is allowed', async () => {
-    const err = await prepareSandboxHost(opts, logger().log, { ...good, cgroups: { version: 0, reason: 'no v1 "pids" hierarchy' } }).catch((e: Error) => e);
+    const err = await prepareSandboxHost(opts, logger().log, {
+      ...good,
+      cgroups: { version: 0, reason: 'no v1 "pids" hierarchy' },
+    }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(SandboxUnavailableError);
     expect((err as Error).message).toMatch(/pids.*resource limits/);
   });
 
   it('refuses sessions without Landlock unless degraded mode is allowed, and then says so', async () => {
-    const noLandlock: HostReport = { ...good, landlock: 'unavailable', landlockDetail: 'landlock unavailable', cgroups: { version: 0, reason: 'none' } };
-    await expect(prepareSandboxHost(opts, logger().log, noLandlock)).rejects.toThrow(/Landlock is not available.*SANDBOX_ALLOW_DEGRADED/);
+    const noLandlock: HostReport = {
+      ...good,
+      landlock: 'unavailable',
+      landlockDetail: 'landlock unavailable',
+      cgroups: { version: 0, reason: 'none' },
+    };
+    await expect(prepareSandboxHost(opts, logger().log, noLandlock)).rejects.toThrow(
+      /Landlock is not available.*SANDBOX_ALLOW_DEGRADED/,
+    );
     const { log, warnings } = logger();
     const host = await prepareSandboxHost({ ...opts, allowDegraded: true }, log, noLandlock);
     expect(host.degraded).toBe(true);
@@ -45,7 +55,11 @@ describe('prepareSandboxHost', () => {
   });
 
   it('refuses to run without bubblewrap or the init helper, whatever the mode', async () => {
-    await expect(prepareSandboxHost({ ...opts, allowDegraded: true }, logger().log, { ...good, bubblewrap: null })).rejects.toThrow(/bubblewrap not found/);
-    await expect(prepareSandboxHost({ ...opts, allowDegraded: true }, logger().log, { ...good, initHelper: false })).rejects.toThrow(/init helper missing/);
+    await expect(
+      prepareSandboxHost({ ...opts, allowDegraded: true }, logger().log, { ...good, bubblewrap: null }),
+    ).rejects.toThrow(/bubblewrap not found/);
+    await expect(
+      prepareSandboxHost({ ...opts, allowDegraded: true }, logger().log, { ...good, initHelper: false }),
+    ).rejects.toThrow(/init helper missing/);
   });
 });

@@ -17,7 +17,15 @@ import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import RefreshIcon from '@mui/icons-material/Refresh';
-import { ApiError, createSession, deleteSession, errorMessage, getStatus, listApps, listSessions } from '../services/api.ts';
+import {
+  ApiError,
+  createSession,
+  deleteSession,
+  errorMessage,
+  getStatus,
+  listApps,
+  listSessions,
+} from '../services/api.ts';
 import type { AppInfo, ServerStatus, SessionInfo } from '../services/api.ts';
 import { parseCodecChoice } from '../services/codecPreferences.ts';
 import { navigate, sessionPath } from '../router.ts';

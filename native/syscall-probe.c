@@ -316,6 +316,19 @@ int main(int argc, char **argv)
 		if (fd < 0 || bind(fd, (struct sockaddr *)&ss, sl) < 0) return report(n, -1, 0);
 		return report(n, listen(fd, 1), 0);
 	}
+	if (!strcmp(n, "tcp-serve")) { /* tcp-serve PORT SECONDS: listen and accept for a while */
+		NEED(2);
+		sl = parse_addr("127.0.0.1", argv[2], &ss);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 8) < 0) return report(n, -1, 0);
+		report(n, 0, 0);
+		fflush(stdout);
+		alarm((unsigned)atoi(argv[3]));
+		for (;;) {
+			int c = accept(fd, NULL, NULL);
+			if (c >= 0) close(c);
+		}
+	}
 	if (!strcmp(n, "unix-connect")) {
 		NEED(1);
 		return unix_connect(argv[2]);

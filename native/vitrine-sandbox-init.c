@@ -5,6 +5,7 @@
  * (seccomp), and then execs the app. Both restrictions are inherited by everything it starts.
  *
  *   vitrine-sandbox-init [--ro P]... [--rw P]... [--rwd P]... [--rox P]... [--allow-degraded]
+ *                        [--loopback-tcp]
  *                        -- COMMAND [ARGS...]
  *
  * Nothing is printed on success; any failure prints "vitrine-sandbox-init: <what>: <why>" and
@@ -128,14 +129,16 @@ struct grant {
 	uint64_t access;
 };
 
-static void apply_landlock(int abi, const struct grant *grants, int n)
+static void apply_landlock(int abi, const struct grant *grants, int n, int loopback_tcp)
 {
 	struct ruleset_attr attr = { .handled_access_fs = fs_supported(abi) };
 	size_t attr_size = offsetof(struct ruleset_attr, handled_access_net);
 
 	if (abi >= 4) {
-		/* Handled with no port rule at all: every TCP bind and connect is refused. */
-		attr.handled_access_net = LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP;
+		/* Handled with no port rule at all: every TCP bind and connect is refused. With
+		 * --loopback-tcp TCP is left to the network namespace, which only has the sandbox's own
+		 * loopback: an app may talk to itself (e.g. a local web UI) but never leave. */
+		if (!loopback_tcp) attr.handled_access_net = LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP;
 		attr_size = offsetof(struct ruleset_attr, scoped);
 	}
 	if (abi >= 6) {
@@ -236,7 +239,7 @@ __attribute__((noreturn)) static void usage(const char *why)
 	fprintf(stderr,
 	        "vitrine-sandbox-init: %s\n"
 	        "usage: vitrine-sandbox-init [--ro PATH]... [--rw PATH]... [--rwd PATH]... [--rox PATH]...\n"
-	        "                            [--allow-degraded] -- COMMAND [ARGS...]\n",
+	        "                            [--allow-degraded] [--loopback-tcp] -- COMMAND [ARGS...]\n",
 	        why);
 	exit(FAIL);
 }
@@ -244,12 +247,13 @@ __attribute__((noreturn)) static void usage(const char *why)
 int main(int argc, char **argv)
 {
 	struct grant *grants = calloc(argc, sizeof *grants);
-	int n = 0, allow_degraded = 0, i;
+	int n = 0, allow_degraded = 0, loopback_tcp = 0, i;
 
 	if (!grants) die("calloc", errno);
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		uint64_t access;
 		if (strcmp(argv[i], "--allow-degraded") == 0) { allow_degraded = 1; continue; }
+		if (strcmp(argv[i], "--loopback-tcp") == 0) { loopback_tcp = 1; continue; }
 		else if (strcmp(argv[i], "--ro") == 0) access = FS_READ;
 		else if (strcmp(argv[i], "--rox") == 0) access = FS_READ | LANDLOCK_ACCESS_FS_EXECUTE;
 		else if (strcmp(argv[i], "--rw") == 0) access = FS_READ | FS_WRITE;
@@ -273,7 +277,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vitrine-sandbox-init: warning: landlock unavailable (%s), "
 		                "continuing with seccomp only\n", strerror(abi_err));
 	else
-		apply_landlock(abi, grants, n);
+		apply_landlock(abi, grants, n, loopback_tcp);
 	/* Last, so the setup above may still use any syscall it needs. */
 	apply_seccomp();
 	execv(command[0], command);

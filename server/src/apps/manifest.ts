@@ -27,6 +27,8 @@ export const Manifest = z
       .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a path inside the app folder'),
     args: z.array(z.string().max(4096)).max(64).default([]),
     permissions: z.array(permission).max(64).default([]),
+    /** "loopback": the app may use TCP on the sandbox's own loopback (never beyond it). */
+    network: z.enum(['none', 'loopback']).default('none'),
     resources: z
       .object({
         cpu: z.number().positive().max(64).optional(),

@@ -32,6 +32,8 @@ export interface SandboxPolicy {
   display: { width: number; height: number };
   grants: Grant[];
   limits: ResourceLimits;
+  /** TCP on the sandbox's own loopback interface (its network namespace has nothing else). */
+  loopbackTcp: boolean;
 }
 
 /** Host facilities the sandbox is built with; detected once at start-up. */
@@ -159,6 +161,7 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
   for (const g of policy.grants) args.push(g.access === 'read' ? '--ro-bind' : '--bind', g.hostPath, g.sandboxPath);
   args.push('--chdir', APP_MOUNT, '--', HELPER_MOUNT);
   if (host.allowDegraded) args.push('--allow-degraded');
+  if (policy.loopbackTcp) args.push('--loopback-tcp');
   args.push('--rox', '/usr', '--rox', APP_MOUNT, '--rox', INIT_MOUNT, '--ro', '/proc');
   for (const f of etc) args.push('--ro', f);
   for (const p of ['/tmp', '/home/user', '/var', '/dev', '/run/vitrine/fb', '/run/vitrine/log']) args.push('--rw', p);

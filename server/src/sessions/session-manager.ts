@@ -104,6 +104,7 @@ export class SessionManager {
       display: { width: video.width, height: video.height },
       // Until people sign in and own files, a session is entitled to no files at all.
       grants: resolveGrants(app.manifest.permissions, NO_ENTITLEMENTS),
+      loopbackTcp: app.manifest.network === 'loopback',
       limits: {
         memoryBytes: resources.memory ?? this.config.SANDBOX_MEMORY,
         pids: resources.pids ?? this.config.SANDBOX_PIDS,

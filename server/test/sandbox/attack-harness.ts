@@ -29,7 +29,10 @@ export class AttackHarness {
     this.host = await prepareSandboxHost({ bwrapPath: 'bwrap', runtimeDir: this.root, allowDegraded: false }, quiet);
   }
 
-  policy(script: string, opts: { grants?: Grant[]; limits?: Partial<ResourceLimits> } = {}): SandboxPolicy {
+  policy(
+    script: string,
+    opts: { grants?: Grant[]; limits?: Partial<ResourceLimits>; loopbackTcp?: boolean } = {},
+  ): SandboxPolicy {
     return {
       sessionDir: path.join(this.sessionsDir, `s${++this.n}`),
       appDir: this.appDir,
@@ -38,11 +41,15 @@ export class AttackHarness {
       display: { width: 320, height: 240 },
       grants: opts.grants ?? [],
       limits: { memoryBytes: 256 * 2 ** 20, pids: 128, cpu: 1, ...opts.limits },
+      loopbackTcp: opts.loopbackTcp ?? false,
     };
   }
 
   /** Runs `script` in a fresh sandbox until it exits; returns its output and how it ended. */
-  async run(script: string, opts: { grants?: Grant[]; limits?: Partial<ResourceLimits>; timeoutMs?: number } = {}) {
+  async run(
+    script: string,
+    opts: { grants?: Grant[]; limits?: Partial<ResourceLimits>; loopbackTcp?: boolean; timeoutMs?: number } = {},
+  ) {
     const policy = this.policy(script, opts);
     const sandbox = startSandbox(this.host, policy, 10_000, path.basename(policy.sessionDir));
     const timer = setTimeout(() => sandbox.kill(), opts.timeoutMs ?? 20_000);

@@ -115,6 +115,17 @@ describe('network', () => {
     expect(r.udp).toBeDefined();
   });
 
+  it('with loopback TCP allowed, talks to itself but still cannot reach the host', async () => {
+    const { output } = await h.run(
+      `/app/probe tcp-serve 8081 5 > /tmp/serving & while ! grep -q ok /tmp/serving; do sleep 0.01; done;
+       echo "self: $(/app/probe tcp-connect 127.0.0.1 8081)"; echo "host: $(/app/probe tcp-connect 127.0.0.1 ${port})"; kill %1`,
+      { loopbackTcp: true },
+    );
+    const r = results(output);
+    expect(r.self).toMatch(/ok/);
+    expect(r.host).toMatch(/errno=ECONNREFUSED/);
+  });
+
   it("cannot connect to the host's X display", async () => {
     const display = 90 + Math.floor(Math.random() * 9);
     hostX = spawn('Xvfb', [`:${display}`, '-nolisten', 'tcp', '-screen', '0', '64x64x24'], { stdio: 'ignore' });

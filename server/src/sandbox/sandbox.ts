@@ -68,7 +68,17 @@ const INIT_MOUNT = '/run/vitrine/init';
 const HELPER_MOUNT = '/run/vitrine/sandbox-init';
 
 // What X11 programs read from /etc: fonts, dynamic linker cache, user/locale basics.
-const ETC_FILES = ['/etc/fonts', '/etc/ld.so.cache', '/etc/localtime', '/etc/passwd', '/etc/group', '/etc/X11'];
+const ETC_FILES = [
+  '/etc/fonts',
+  '/etc/ld.so.cache',
+  '/etc/localtime',
+  '/etc/passwd',
+  '/etc/group',
+  '/etc/X11',
+  // Debian's chromium launcher sources these.
+  '/etc/chromium.d',
+  '/etc/chromium',
+];
 
 /**
  * The bubblewrap command for one session. Layers, outermost first: every namespace unshared

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -103,6 +104,10 @@ describe('network', () => {
   });
 
   it('cannot reach a listener on the host loopback, send UDP to it, or bind a TCP port', async () => {
+    const udp = dgram.createSocket('udp4');
+    let udpReceived = 0;
+    udp.on('message', () => udpReceived++);
+    await new Promise<void>((r) => udp.bind(port, '127.0.0.1', r));
     const { output } = await h.run(
       `echo "tcp: $(/app/probe tcp-connect 127.0.0.1 ${port})"; echo "udp: $(/app/probe udp-send 127.0.0.1 ${port})";
        echo "bind: $(/app/probe tcp-bind 8081)"; echo "ifaces: $(ls /sys/class/net 2>/dev/null || cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' ' | tr '\\n' ' ')"`,
@@ -111,8 +116,10 @@ describe('network', () => {
     expect(r.tcp).toMatch(/errno=(ECONNREFUSED|EACCES)/);
     expect(r.bind).toMatch(/errno=EACCES/);
     expect(r.ifaces!.trim()).toBe('lo');
-    // UDP to a port nobody listens on inside the sandbox's own namespace: the host never sees it.
+    // The datagram goes to the sandbox's own loopback; the host listener on the same port never sees it.
     expect(r.udp).toBeDefined();
+    udp.close();
+    expect(udpReceived).toBe(0);
   });
 
   it('with loopback TCP allowed, talks to itself but still cannot reach the host', async () => {

@@ -164,3 +164,14 @@ export function sessionProcesses(runtimeDir: string, sessionId: string, extraPid
   );
   return [...bwrap.flatMap((b) => processTree(b.pid)), ...extraPids.filter(isAlive).map((pid) => ({ pid, cmd: '' }))];
 }
+
+/** Which of `pids` are FFmpeg encoders themselves (not the frame pumps that start them). */
+export function ffmpegProcesses(pids: number[]): number[] {
+  return pids.filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === 'ffmpeg';
+    } catch {
+      return false;
+    }
+  });
+}

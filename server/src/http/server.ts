@@ -9,6 +9,7 @@ import type { Config } from '../config/config.ts';
 import { SessionError, SessionManager } from '../sessions/session-manager.ts';
 import { registerSignaling, websocketOptions } from '../signaling/signaling-route.ts';
 import { prepareSandboxHost } from '../sandbox/host.ts';
+import { FRAME_PUMP } from '../media/encoder.ts';
 
 const CreateSession = z.object({ appId: z.string().min(1).max(64) }).strict();
 const SessionParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{22}$/) });
@@ -26,6 +27,7 @@ export async function buildServer(config: Config): Promise<Server> {
       disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace',
     }),
   });
+  if (!fs.existsSync(FRAME_PUMP)) throw new Error(`frame pump missing at ${FRAME_PUMP}; run "make"`);
   const apps = await discoverApps(config.APPS_ROOT, app.log);
   const sandbox = await prepareSandboxHost(
     { bwrapPath: config.BWRAP_PATH, runtimeDir: config.RUNTIME_DIR, allowDegraded: config.SANDBOX_ALLOW_DEGRADED },

@@ -1,7 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export type VideoCodec = 'h264' | 'vp8';
+
+export const FRAME_PUMP = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../native/build/vitrine-frame-pump',
+);
 
 export interface EncoderSettings {
   ffmpegPath: string;
@@ -12,62 +20,51 @@ export interface EncoderSettings {
   keyframeIntervalS: number;
   framerate: number;
   rtpPort: number;
+  /** Where the frames are: Xvfb's screen file, byte offset and size of one bgr0 frame. */
+  framebuffer: { path: string; offset: number; length: number };
 }
 
 /**
- * One FFmpeg process that reads raw bgr0 frames on stdin and sends RTP to the server's
- * loopback port. FFmpeg cannot be told to emit a keyframe mid-stream, but the first frame a
- * new encoder sees is always one: a picture-loss request is served by switching to a warm
- * spare encoder (see VideoEncoderPool).
+ * One FFmpeg process that encodes raw bgr0 frames and sends RTP to the server's loopback port.
+ * Frames reach it through the native frame pump (native/vitrine-frame-pump.c), which maps the
+ * framebuffer file and writes a frame into FFmpeg's pipe each time it is asked, so the server
+ * never copies pixels. FFmpeg cannot be told to emit a keyframe mid-stream, but the first frame
+ * a new encoder sees is always one: picture-loss requests are served by switching to a warm
+ * spare encoder (see VideoPipeline).
  */
 export class Encoder {
   readonly ssrc = randomInt(1, 2 ** 31 - 1);
   readonly process: ChildProcess;
-  private busy = 0;
+  private pending: Array<() => void> = [];
   private exited = false;
   private stderrTail = '';
   readonly exit: Promise<{ code: number | null; signal: string | null; stderr: string }>;
 
   constructor(s: EncoderSettings) {
+    // prettier-ignore
     const args = [
-      '-hide_banner',
-      '-nostats',
-      '-loglevel',
-      'error',
+      '-hide_banner', '-nostats', '-loglevel', 'error',
       // The nominal rate only steers rate control: frames arrive when the screen changes and
       // passthrough keeps FFmpeg from duplicating them (constant-rate mode grows latency).
       // Real-time RTP timestamps are written by the pipeline on arrival.
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'bgr0',
-      '-video_size',
-      `${s.width}x${s.height}`,
-      '-framerate',
-      String(s.framerate),
-      '-i',
-      'pipe:0',
-      '-fps_mode',
-      'passthrough',
-      '-pix_fmt',
-      'yuv420p',
+      '-f', 'rawvideo', '-pix_fmt', 'bgr0', '-video_size', `${s.width}x${s.height}`,
+      '-framerate', String(s.framerate), '-i', 'pipe:0',
+      '-fps_mode', 'passthrough', '-pix_fmt', 'yuv420p',
       ...codecArgs(s),
-      '-force_key_frames',
-      `expr:gte(t,n_forced*${s.keyframeIntervalS})`,
-      '-an',
-      '-f',
-      'rtp',
-      '-ssrc',
-      String(this.ssrc),
-      '-payload_type',
-      '96',
+      '-force_key_frames', `expr:gte(t,n_forced*${s.keyframeIntervalS})`,
+      '-an', '-f', 'rtp', '-ssrc', String(this.ssrc), '-payload_type', '96',
       `rtp://127.0.0.1:${s.rtpPort}?pkt_size=1200`,
     ];
-    // setpriv: if the server dies (even by SIGKILL) the kernel kills the encoder too.
-    this.process = spawn('setpriv', ['--pdeathsig', 'KILL', '--', s.ffmpegPath, ...args], {
-      stdio: ['pipe', 'ignore', 'pipe'],
+    const fb = s.framebuffer;
+    // The pump and FFmpeg both die with their parent (PR_SET_PDEATHSIG), even on kill -9.
+    this.process = spawn(FRAME_PUMP, [fb.path, String(fb.offset), String(fb.length), '--', s.ffmpegPath, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.process.stdin!.on('error', () => {});
+    // One acknowledgement byte per frame handed to FFmpeg.
+    this.process.stdout!.on('data', (acks: Buffer) => {
+      for (let i = 0; i < acks.length; i++) this.pending.shift()?.();
+    });
     this.process.stderr!.setEncoding('utf8');
     this.process.stderr!.on('data', (d: string) => {
       this.stderrTail = (this.stderrTail + d).slice(-2000);
@@ -88,18 +85,28 @@ export class Encoder {
     return !this.exited;
   }
 
-  /** True while a previous frame is still in the pipe: the caller coalesces instead of queueing. */
+  /** True while the previous frame is not yet handed over: the caller coalesces instead of queueing. */
   get congested(): boolean {
-    return this.busy > 0;
+    return this.pending.length > 0;
   }
 
-  write(frame: Buffer, done: () => void): void {
+  /** Has the current framebuffer contents encoded as the next frame; `done` once handed over. */
+  encodeCurrentFrame(done: () => void): void {
     if (this.exited) return;
-    this.busy++;
-    this.process.stdin!.write(frame, () => {
-      this.busy--;
-      done();
-    });
+    this.pending.push(done);
+    this.process.stdin!.write('f');
+  }
+
+  /** The pump and the FFmpeg it started. */
+  get pids(): number[] {
+    const pid = this.process.pid;
+    if (!pid) return [];
+    try {
+      const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+      return [pid, ...children.split(/\s+/).filter(Boolean).map(Number)];
+    } catch {
+      return [pid];
+    }
   }
 
   stop(): void {

@@ -30,6 +30,19 @@ export function parseXwdHeader(header: Buffer): FramebufferLayout {
   return { width, height, offset: headerSize + ncolors * 12, bytesPerLine };
 }
 
+/** Where the pixels of a framebuffer file are: enough for the frame pump to map them. */
+export function readFramebufferLayout(file: string): FramebufferLayout & { path: string; length: number } {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const header = Buffer.alloc(4096);
+    fs.readSync(fd, header, 0, header.length, 0);
+    const layout = parseXwdHeader(header);
+    return { ...layout, path: file, length: layout.bytesPerLine * layout.height };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * Reads whole frames (bgr0) from Xvfb's memory-mapped screen file on tmpfs. A small ring of
  * buffers lets a frame stay untouched while the encoder pipe is still consuming it.

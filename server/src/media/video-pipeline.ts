@@ -1,6 +1,5 @@
 import dgram from 'node:dgram';
 import { Encoder, type VideoCodec } from './encoder.ts';
-import type { FramebufferReader } from './framebuffer.ts';
 
 export interface PipelineOptions {
   ffmpegPath: string;
@@ -8,7 +7,8 @@ export interface PipelineOptions {
   framerate: number;
   bitrateKbps: number;
   keyframeIntervalS: number;
-  framebuffer: FramebufferReader;
+  /** Xvfb's screen file: where each frame is, and its size. */
+  framebuffer: { path: string; offset: number; length: number; width: number; height: number };
   /** Receives each outgoing RTP packet with sequence number and timestamp already continuous. */
   onRtp: (packet: Buffer) => void;
   onFatal: (reason: string) => void;
@@ -30,7 +30,7 @@ const REFRESH_MS = 1000;
 const KEYFRAME_DEBOUNCE_MS = 250;
 
 /**
- * Damage-driven capture: a frame is read from Xvfb's framebuffer and encoded only when the
+ * Damage-driven capture: a frame is taken from Xvfb's framebuffer and encoded only when the
  * screen changed, at most `framerate` times a second, never queueing behind a busy encoder.
  * The first change after a quiet period is grabbed at once, so it adds no latency.
  */
@@ -122,7 +122,7 @@ export class VideoPipeline {
   }
 
   get processes(): number[] {
-    return [this.active, this.spare].flatMap((e) => (e?.process.pid ? [e.process.pid] : []));
+    return [this.active, this.spare].flatMap((e) => e?.pids ?? []);
   }
 
   private switchEncoder(): void {
@@ -149,15 +149,8 @@ export class VideoPipeline {
     }
     this.dirty = false;
     this.lastGrab = performance.now();
-    let frame: Buffer;
-    try {
-      frame = this.opts.framebuffer.read();
-    } catch (err) {
-      this.opts.onFatal(`framebuffer read failed: ${(err as Error).message}`);
-      return;
-    }
     const encoder = this.active;
-    encoder.write(frame, () => {
+    encoder.encodeCurrentFrame(() => {
       if (encoder === this.active && this.dirty && !this.grabTimer) this.onScreenChanged();
     });
     this.stats.framesEncoded++;
@@ -169,12 +162,17 @@ export class VideoPipeline {
     const encoder = new Encoder({
       ffmpegPath: this.opts.ffmpegPath,
       codec: this.opts.codec,
-      width: this.opts.framebuffer.layout.width,
-      height: this.opts.framebuffer.layout.height,
+      width: this.opts.framebuffer.width,
+      height: this.opts.framebuffer.height,
       bitrateKbps: this.opts.bitrateKbps,
       keyframeIntervalS: this.opts.keyframeIntervalS,
       framerate: this.opts.framerate,
       rtpPort: this.port,
+      framebuffer: {
+        path: this.opts.framebuffer.path,
+        offset: this.opts.framebuffer.offset,
+        length: this.opts.framebuffer.length,
+      },
     });
     void encoder.exit.then(({ code, signal, stderr }) => {
       if (this.stopped || (encoder !== this.active && encoder !== this.spare)) return;

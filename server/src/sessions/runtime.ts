@@ -3,7 +3,7 @@ import type { ClientSignal, ServerSignal, SessionEndReason } from '@vitrine/prot
 import { XDisplay } from '../desktop/x-display.ts';
 import { InputChannel } from '../input/input-channel.ts';
 import { InputInjector } from '../input/injector.ts';
-import { FramebufferReader } from '../media/framebuffer.ts';
+import { readFramebufferLayout } from '../media/framebuffer.ts';
 import { VideoPipeline, type PipelineStats } from '../media/video-pipeline.ts';
 import { readTail, startSandbox, type SandboxHost, type SandboxPolicy } from '../sandbox/sandbox.ts';
 import { ViewerPeer, type IceSettings } from '../webrtc/peer.ts';
@@ -61,7 +61,7 @@ export class SessionRuntime {
   private readonly log: RuntimeLog;
   private sandbox: ReturnType<typeof startSandbox> | undefined;
   private display: XDisplay | undefined;
-  private framebuffer: FramebufferReader | undefined;
+  private framebuffer: ReturnType<typeof readFramebufferLayout> | undefined;
   private injector: InputInjector | undefined;
   private pipeline: VideoPipeline | undefined;
   private peer: ViewerPeer | undefined;
@@ -99,7 +99,7 @@ export class SessionRuntime {
     this.display.onClosed((err) =>
       this.end('app exited', err ? `display connection lost: ${err.message}` : 'display closed'),
     );
-    this.framebuffer = new FramebufferReader(this.sandbox.framebuffer);
+    this.framebuffer = readFramebufferLayout(this.sandbox.framebuffer);
     this.injector = new InputInjector(this.display, await this.display.getKeyboardMapping());
     this.display.onDamage(() => this.pipeline?.onScreenChanged());
   }
@@ -192,7 +192,6 @@ export class SessionRuntime {
     this.peer?.close(reason);
     if (this.pipeline) this.stopping.push(this.pipeline.stop());
     this.display?.close();
-    this.framebuffer?.close();
     this.sandbox?.kill();
     const dir = this.spec.policy.sessionDir;
     const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import type { SessionInfo } from '@vitrine/protocol';
-import { api, isAlive, sessionProcesses, waitFor } from '../helpers.ts';
+import { api, ffmpegProcesses, isAlive, sessionProcesses, waitFor } from '../helpers.ts';
 import { detectCgroups } from '../../src/sandbox/cgroups.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
 
@@ -52,7 +52,7 @@ it('after kill -9 of the server, the sandbox dies with it and the next start rem
     const instance = createHash('sha256').update(runtimeDir).digest('hex').slice(0, 12);
     if (support.version === 1)
       expect(fs.existsSync(path.join(support.bases.memory, `vitrine-${instance}`, body.id))).toBe(true);
-    expect(pids.filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ffmpeg')).length).toBe(2);
+    expect(ffmpegProcesses(pids).length).toBe(2);
     const sessionDir = path.join(runtimeDir, 'sessions', body.id);
     expect(fs.existsSync(sessionDir)).toBe(true);
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeInputEvent, decodePong, type SessionInfo } from '@vitrine/protocol';
 import {
   api,
+  ffmpegProcesses,
   isAlive,
   readDiagnosticsScreen,
   sessionProcesses,
@@ -56,7 +57,7 @@ describe('streamed session lifecycle', () => {
     await waitFor('video RTP at the viewer', () => viewer.rtpPackets > 30);
     expect((await api<SessionInfo>(server.url, 'GET', `/api/sessions/${id}`)).body.state).toBe('streaming');
     const { pids } = await stats(id);
-    const encoders = pids.filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ffmpeg'));
+    const encoders = ffmpegProcesses(pids);
     expect(encoders.length).toBe(2); // active + warm spare
 
     // Input: a click over the data channel must reach the app through XTEST.
@@ -104,14 +105,7 @@ describe('streamed session lifecycle', () => {
     const { body } = await api<SessionInfo>(server.url, 'POST', '/api/sessions', { appId: 'diagnostics' });
     const viewer = new WeriftViewer(server.url, body.id);
     await waitFor('video', () => viewer.rtpPackets > 0);
-    const ffmpegPids = async () =>
-      (await stats(body.id)).pids.filter((pid) => {
-        try {
-          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ffmpeg');
-        } catch {
-          return false;
-        }
-      });
+    const ffmpegPids = async () => ffmpegProcesses((await stats(body.id)).pids);
     const [first] = await ffmpegPids();
     process.kill(first!, 'SIGKILL');
     await waitFor('encoder restarted', async () => (await stats(body.id)).video?.encoderRestarts === 1);

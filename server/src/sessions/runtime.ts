@@ -99,7 +99,11 @@ export class SessionRuntime {
     this.display.onClosed((err) =>
       this.end('app exited', err ? `display connection lost: ${err.message}` : 'display closed'),
     );
+    // The file is written inside the sandbox: trust its header only if it matches our display.
     this.framebuffer = readFramebufferLayout(this.sandbox.framebuffer);
+    if (this.framebuffer.width !== policy.display.width || this.framebuffer.height !== policy.display.height) {
+      throw new Error(`framebuffer is ${this.framebuffer.width}x${this.framebuffer.height}, expected the display size`);
+    }
     this.injector = new InputInjector(this.display, await this.display.getKeyboardMapping());
     this.display.onDamage(() => this.pipeline?.onScreenChanged());
   }

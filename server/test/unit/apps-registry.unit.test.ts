@@ -86,6 +86,7 @@ describe('discoverApps', () => {
       binary: 'bin/hello',
       args: [],
       permissions: [],
+      network: 'none',
       resources: {},
       video: { width: 1280, height: 720, framerate: 30 },
     });

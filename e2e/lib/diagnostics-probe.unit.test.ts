@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DIAGNOSTICS_LAYOUT, decodeDiagnosticsFrame } from './diagnostics-probe.ts';
+import { mulberry32 } from '../../protocol/test/prng.ts';
 
 type Rgb = readonly [number, number, number];
 
@@ -55,18 +56,6 @@ function makeFrame(
     opts.toggleColor ?? (opts.toggles & 1 ? DIAGNOSTICS_LAYOUT.toggleColorB : DIAGNOSTICS_LAYOUT.toggleColorA);
   fill(t.x0, t.y0, t.x1 - t.x0, t.y1 - t.y0, color);
   return rgba;
-}
-
-/** Deterministic PRNG so a failure is reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function addNoise(rgba: Uint8ClampedArray, amplitude: number, seed: number): void {

@@ -51,17 +51,19 @@ export const ServerSignal = z.discriminatedUnion('type', [
 ]);
 export type ServerSignal = z.infer<typeof ServerSignal>;
 
-export type ParsedSignal = { ok: true; message: ClientSignal } | { ok: false; error: string };
+export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
+export type ParsedSignal = Parsed<ClientSignal>;
 
-export function parseClientSignal(raw: string): ParsedSignal {
-  if (raw.length > MAX_SIGNAL_BYTES) return { ok: false, error: 'message too large' };
+/** JSON text → a message of `schema`, or a readable reason; never throws on hostile input. */
+function parseSignal<T>(schema: z.ZodType<T>, raw: string, maxLength: number): Parsed<T> {
+  if (raw.length > maxLength) return { ok: false, error: 'message too large' };
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch {
     return { ok: false, error: 'not JSON' };
   }
-  const result = ClientSignal.safeParse(json);
+  const result = schema.safeParse(json);
   if (!result.success) {
     return {
       ok: false,
@@ -69,4 +71,13 @@ export function parseClientSignal(raw: string): ParsedSignal {
     };
   }
   return { ok: true, message: result.data };
+}
+
+export function parseClientSignal(raw: string): ParsedSignal {
+  return parseSignal(ClientSignal, raw, MAX_SIGNAL_BYTES);
+}
+
+/** The viewer's side: offers carry SDP with candidates, so allow more than a viewer may send. */
+export function parseServerSignal(raw: string): Parsed<ServerSignal> {
+  return parseSignal(ServerSignal, raw, MAX_SIGNAL_BYTES * 4);
 }

@@ -10,20 +10,9 @@ import {
   isAllowedKeysym,
   type InputEvent,
 } from '../src/input.ts';
+import { mulberry32 } from './prng.ts';
 
 const DISPLAY = { width: 1280, height: 720 };
-
-/** Tiny seeded PRNG so fuzz failures can be replayed from the printed seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
 

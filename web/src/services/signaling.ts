@@ -2,7 +2,12 @@
  * WebSocket signaling client for `/api/sessions/:id/signal`. Every incoming frame is validated
  * against the protocol's `ServerSignal` schema; invalid frames are reported, never acted on.
  */
-import { MAX_SIGNAL_BYTES, ServerSignal, type ClientSignal } from '@vitrine/protocol';
+import {
+  parseServerSignal as parseProtocolServerSignal,
+  type ClientSignal,
+  type Parsed,
+  type ServerSignal,
+} from '@vitrine/protocol';
 
 /** Close codes the server uses (application range 4000-4999). */
 export const CloseCode = {
@@ -27,23 +32,9 @@ export function signalingUrl(
   return `${scheme}//${location.host}/api/sessions/${encodeURIComponent(sessionId)}/signal`;
 }
 
-export function parseServerSignal(raw: unknown): { ok: true; message: ServerSignal } | { ok: false; error: string } {
+export function parseServerSignal(raw: unknown): Parsed<ServerSignal> {
   if (typeof raw !== 'string') return { ok: false, error: 'binary frame' };
-  if (raw.length > MAX_SIGNAL_BYTES * 4) return { ok: false, error: 'message too large' };
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return { ok: false, error: 'not JSON' };
-  }
-  const result = ServerSignal.safeParse(json);
-  if (!result.success) {
-    return {
-      ok: false,
-      error: result.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; '),
-    };
-  }
-  return { ok: true, message: result.data };
+  return parseProtocolServerSignal(raw);
 }
 
 export class SignalingClient {

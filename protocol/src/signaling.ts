@@ -29,6 +29,7 @@ export const SessionEndReason = z.enum([
   'encoder failed',
   'error',
   'server shutdown',
+  'server crash',
 ]);
 export type SessionEndReason = z.infer<typeof SessionEndReason>;
 

@@ -40,6 +40,10 @@ const schema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: z.url().optional(),
   DATA_DIR: z.string().default(path.join(repoRoot, 'var')),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgresql:// URL')
+    .optional(),
   RUNTIME_DIR: z.string().optional(),
   APPS_ROOT: z.string().default(path.join(repoRoot, 'apps')),
   WEB_DIST: z.string().default(path.join(repoRoot, 'web', 'dist')),

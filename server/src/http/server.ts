@@ -10,6 +10,8 @@ import { SessionError, SessionManager } from '../sessions/session-manager.ts';
 import { registerSignaling, websocketOptions } from '../signaling/signaling-route.ts';
 import { prepareSandboxHost } from '../sandbox/host.ts';
 import { FRAME_PUMP } from '../media/encoder.ts';
+import { openDatabase } from '../db/database.ts';
+import { SessionStore } from '../sessions/session-store.ts';
 
 const CreateSession = z.object({ appId: z.string().min(1).max(64) }).strict();
 const SessionParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{22}$/) });
@@ -33,8 +35,16 @@ export async function buildServer(config: Config): Promise<Server> {
     { bwrapPath: config.BWRAP_PATH, runtimeDir: config.RUNTIME_DIR, allowDegraded: config.SANDBOX_ALLOW_DEGRADED },
     app.log,
   );
-  const sessions = new SessionManager(config, apps, { sandbox, ffmpegPath: config.FFMPEG_PATH }, app.log as never);
-  sessions.cleanupLeftovers();
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  app.log.info({ database: database.kind }, 'database ready');
+  const sessions = new SessionManager(
+    config,
+    apps,
+    { sandbox, ffmpegPath: config.FFMPEG_PATH },
+    new SessionStore(database.db),
+    app.log as never,
+  );
+  await sessions.recoverFromCrash();
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err instanceof SessionError) return reply.status(err.status).send({ error: err.code, message: err.message });
@@ -64,7 +74,7 @@ export async function buildServer(config: Config): Promise<Server> {
   });
   app.get('/api/sessions/:id', async (req, reply) => {
     const params = SessionParams.safeParse(req.params);
-    const info = params.success ? sessions.get(params.data.id) : undefined;
+    const info = params.success ? await sessions.get(params.data.id) : undefined;
     if (!info) return reply.status(404).send({ error: 'unknown-session', message: 'no such session' });
     return info;
   });
@@ -95,6 +105,9 @@ export async function buildServer(config: Config): Promise<Server> {
     app.log.warn({ webDist: config.WEB_DIST }, 'web client not built; serving the API only');
   }
 
-  app.addHook('onClose', async () => sessions.shutdown());
+  app.addHook('onClose', async () => {
+    await sessions.shutdown();
+    await database.close();
+  });
   return { app, sessions };
 }

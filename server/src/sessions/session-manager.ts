@@ -5,6 +5,7 @@ import type { ServerSignal, SessionEndReason, SessionInfo, SessionState } from '
 import type { App } from '../apps/registry.ts';
 import type { Config } from '../config/config.ts';
 import { resolveGrants, type Entitlement } from '../sandbox/policy.ts';
+import type { SessionStore } from './session-store.ts';
 import { SessionRuntime, type RuntimeEnvironment, type RuntimeLog, type ViewerLink } from './runtime.ts';
 
 const NO_ENTITLEMENTS: Entitlement[] = [];
@@ -43,17 +44,28 @@ export class SessionManager {
   private readonly log: ManagerLog;
   private readonly sessionsDir: string;
   private readonly env: RuntimeEnvironment;
+  private readonly store: SessionStore;
 
-  constructor(config: Config, apps: Map<string, App>, env: RuntimeEnvironment, log: ManagerLog) {
+  constructor(config: Config, apps: Map<string, App>, env: RuntimeEnvironment, store: SessionStore, log: ManagerLog) {
     this.config = config;
     this.env = env;
+    this.store = store;
     this.apps = apps;
     this.log = log;
     this.sessionsDir = path.join(config.RUNTIME_DIR, 'sessions');
   }
 
-  /** Removes what a crashed previous run left behind: session processes and directories. */
-  cleanupLeftovers(): { processes: number; dirs: number } {
+  /**
+   * Removes what a crashed previous run left behind: session processes and directories, and
+   * records its sessions that were still live as ended by the crash.
+   */
+  async recoverFromCrash(): Promise<void> {
+    this.cleanupLeftovers();
+    const crashed = await this.store.endAllLive('server crash');
+    if (crashed.length) this.log.warn({ sessions: crashed }, 'recorded sessions of a crashed run as ended');
+  }
+
+  private cleanupLeftovers(): { processes: number; dirs: number } {
     fs.mkdirSync(this.config.RUNTIME_DIR, { recursive: true, mode: 0o700 });
     fs.chmodSync(this.config.RUNTIME_DIR, 0o700);
     fs.mkdirSync(this.sessionsDir, { recursive: true, mode: 0o700 });
@@ -132,12 +144,17 @@ export class SessionManager {
       log,
     );
     const session: Session = { id, app, state: 'starting', createdAt: new Date(), runtime, viewerAttached: false };
+    // Recorded before anything starts: a session that is not on record never runs.
+    await this.store.created({ id, appId: app.id, createdAt: session.createdAt, policy });
     this.sessions.set(id, session);
+    const persist = (what: string, p: Promise<void>) =>
+      p.catch((err: Error) => log.error({ err: err.message }, `could not record session ${what}`));
     runtime.onEnded((reason, detail) => {
       clearTimeout(session.graceTimer);
       session.state = 'ended';
       session.endReason = reason;
       log.info({ reason, detail }, 'session ended');
+      void persist('end', this.store.ended(id, reason, detail));
       // Keep ended sessions briefly so a late GET can report why; then forget them.
       setTimeout(() => this.sessions.delete(id), 60_000).unref();
     });
@@ -146,8 +163,10 @@ export class SessionManager {
       if (event === 'connected') {
         session.state = 'streaming';
         clearTimeout(session.graceTimer);
+        void persist('state', this.store.stateChanged(id, 'streaming'));
       } else {
         session.state = 'ready';
+        void persist('state', this.store.stateChanged(id, 'ready'));
         session.viewerAttached = false;
         this.armGrace(session);
       }
@@ -162,6 +181,7 @@ export class SessionManager {
       throw new SessionError(500, 'start-failed', `the app ended during start-up (${session.endReason})`);
     }
     session.state = 'ready';
+    void persist('state', this.store.stateChanged(id, 'ready'));
     this.armGrace(session);
     log.info({ display: video }, 'session ready');
     return this.info(session);
@@ -171,9 +191,14 @@ export class SessionManager {
     return [...this.sessions.values()].filter((s) => s.state !== 'ended').map((s) => this.info(s));
   }
 
-  get(id: string): SessionInfo | undefined {
+  /** A live or recently ended session, else what the record says about an older one. */
+  async get(id: string): Promise<SessionInfo | undefined> {
     const s = this.sessions.get(id);
-    return s ? this.info(s) : undefined;
+    if (s) return this.info(s);
+    const row = await this.store.get(id);
+    if (!row) return undefined;
+    const app = this.apps.get(row.appId);
+    return { ...row, display: app ? { ...app.manifest.video } : { width: 0, height: 0, framerate: 0 } };
   }
 
   runtimeOf(id: string): SessionRuntime | undefined {

@@ -77,6 +77,11 @@ it('after kill -9 of the server, the sandbox dies with it and the next start rem
         expect(fs.existsSync(path.join(base, `vitrine-${instance}`, body.id))).toBe(false);
     }
     expect((await api(second.url, 'GET', '/api/sessions')).body).toEqual([]);
+    // The crashed session is on record as ended by the crash.
+    expect((await api<SessionInfo>(second.url, 'GET', `/api/sessions/${body.id}`)).body).toMatchObject({
+      state: 'ended',
+      endReason: 'server crash',
+    });
     second.proc.kill('SIGTERM');
     await new Promise((r) => second.proc.once('exit', r));
   } finally {

@@ -74,6 +74,7 @@ const END_REASON_TEXT: Record<string, string> = {
   'encoder failed': 'The video encoder failed.',
   error: 'The session ended because of a server error.',
   'server shutdown': 'The server is shutting down.',
+  'server crash': 'The server stopped unexpectedly.',
 };
 
 export function describeEndReason(reason: string): string {

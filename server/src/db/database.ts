@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import { Migrator, type Migration } from 'kysely/migration';
+import pg from 'pg';
+import * as m001 from './migrations/001-streamed-sessions.ts';
+import type { Tables } from './schema.ts';
+
+// Listed explicitly (not read from a folder) so the order is reviewed and nothing stray runs.
+const MIGRATIONS: Record<string, Migration> = {
+  '001-streamed-sessions': m001,
+};
+
+export interface Database {
+  db: Kysely<Tables>;
+  kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+/**
+ * PostgreSQL semantics everywhere: an embedded PGlite under DATA_DIR by default, a real server
+ * when DATABASE_URL is set. Migrations run before the database is handed out.
+ */
+export async function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: string }): Promise<Database> {
+  let db: Kysely<Tables>;
+  let kind: Database['kind'];
+  if (opts.databaseUrl) {
+    kind = 'postgres';
+    db = new Kysely<Tables>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.databaseUrl, max: 10 }) }),
+    });
+  } else {
+    kind = 'pglite';
+    const dir = path.join(opts.dataDir, 'pglite');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    db = new Kysely<Tables>({ dialect: new PGliteDialect({ pglite: () => PGlite.create(dir) }) });
+  }
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return { db, kind, close: () => db.destroy() };
+}
+
+export async function migrate(db: Kysely<Tables>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(
+      `database migration ${failed?.migrationName ?? ''} failed: ${(error as Error | undefined)?.message ?? 'unknown error'}`,
+    );
+  }
+}

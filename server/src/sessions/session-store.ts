@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { SessionInfo } from '@vitrine/protocol';
+import type { Tables } from '../db/schema.ts';
+
+/** Durable record of streamed sessions: what ran, with which policy, and how it ended. */
+export class SessionStore {
+  private readonly db: Kysely<Tables>;
+
+  constructor(db: Kysely<Tables>) {
+    this.db = db;
+  }
+
+  async created(s: { id: string; appId: string; createdAt: Date; policy: unknown }): Promise<void> {
+    await this.db
+      .insertInto('streamed_sessions')
+      .values({
+        id: s.id,
+        app_id: s.appId,
+        state: 'starting',
+        created_at: s.createdAt,
+        policy: JSON.stringify(s.policy),
+      })
+      .execute();
+  }
+
+  async stateChanged(id: string, state: 'ready' | 'streaming'): Promise<void> {
+    await this.db
+      .updateTable('streamed_sessions')
+      .set({ state })
+      .where('id', '=', id)
+      .where('state', '!=', 'ended')
+      .execute();
+  }
+
+  async ended(id: string, reason: string, detail: string | undefined, at = new Date()): Promise<void> {
+    await this.db
+      .updateTable('streamed_sessions')
+      .set({ state: 'ended', ended_at: at, end_reason: reason, end_detail: detail ?? null })
+      .where('id', '=', id)
+      .where('state', '!=', 'ended')
+      .execute();
+  }
+
+  /** At start-up: sessions a crashed run left "live" are recorded as ended by the crash. */
+  async endAllLive(reason: string): Promise<string[]> {
+    const rows = await this.db
+      .updateTable('streamed_sessions')
+      .set({ state: 'ended', ended_at: new Date(), end_reason: reason })
+      .where('state', '!=', 'ended')
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async get(id: string): Promise<Pick<SessionInfo, 'id' | 'appId' | 'state' | 'createdAt' | 'endReason'> | undefined> {
+    const row = await this.db.selectFrom('streamed_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      appId: row.app_id,
+      state: row.state as SessionInfo['state'],
+      createdAt: new Date(row.created_at).toISOString(),
+      ...(row.end_reason ? { endReason: row.end_reason } : {}),
+    };
+  }
+}

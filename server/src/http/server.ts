@@ -9,6 +9,7 @@ import type { Config } from '../config/config.ts';
 import { SessionError, SessionManager } from '../sessions/session-manager.ts';
 import { registerSignaling, websocketOptions } from '../signaling/signaling-route.ts';
 import { prepareSandboxHost } from '../sandbox/host.ts';
+import { removeInstanceGroups } from '../sandbox/cgroups.ts';
 import { FRAME_PUMP } from '../media/encoder.ts';
 import { openDatabase } from '../db/database.ts';
 import { SessionStore } from '../sessions/session-store.ts';
@@ -107,6 +108,7 @@ export async function buildServer(config: Config): Promise<Server> {
 
   app.addHook('onClose', async () => {
     await sessions.shutdown();
+    removeInstanceGroups(sandbox.cgroups, sandbox.instance);
     await database.close();
   });
   return { app, sessions };

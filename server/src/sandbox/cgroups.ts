@@ -170,10 +170,7 @@ export class SessionCgroup {
 /** Removes this instance's session groups left by a crash (their processes are killed first). */
 export async function removeLeftoverCgroups(support: CgroupSupport, instance: string): Promise<number> {
   if (support.version === 0) return 0;
-  const parents =
-    support.version === 2
-      ? [path.join(support.base, instance)]
-      : CONTROLLERS.map((c) => path.join(support.bases[c], `vitrine-${instance}`));
+  const parents = instanceParents(support, instance);
   let removed = 0;
   const sessions = new Set<string>();
   for (const p of parents)
@@ -184,6 +181,24 @@ export async function removeLeftoverCgroups(support: CgroupSupport, instance: st
     removed++;
   }
   return removed;
+}
+
+/** The group(s) under which one server instance creates its session groups. */
+function instanceParents(support: CgroupSupport, instance: string): string[] {
+  if (support.version === 0) return [];
+  if (support.version === 2) return [path.join(support.base, instance)];
+  return CONTROLLERS.map((c) => path.join(support.bases[c], `vitrine-${instance}`));
+}
+
+/** On shutdown, after every session ended: removes this instance's (now empty) parent groups. */
+export function removeInstanceGroups(support: CgroupSupport, instance: string): void {
+  for (const p of instanceParents(support, instance)) {
+    try {
+      fs.rmdirSync(p);
+    } catch {
+      // not empty (another server shares it) or already gone
+    }
+  }
 }
 
 function ensureV2Parent(base: string, parent: string): void {

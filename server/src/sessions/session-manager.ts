@@ -230,10 +230,11 @@ export class SessionManager {
     }
   }
 
+  /** Ends live sessions and waits for every teardown, including ones already under way. */
   async shutdown(): Promise<void> {
-    const live = [...this.sessions.values()].filter((s) => s.state !== 'ended');
-    for (const s of live) s.runtime.end('server shutdown');
-    await Promise.all(live.map((s) => s.runtime.whenStopped()));
+    const all = [...this.sessions.values()];
+    for (const s of all) if (s.state !== 'ended') s.runtime.end('server shutdown');
+    await Promise.all(all.map((s) => s.runtime.whenStopped()));
   }
 
   private armGrace(s: Session): void {

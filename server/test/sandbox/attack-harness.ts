@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { prepareSandboxHost } from '../../src/sandbox/host.ts';
 import { startSandbox, type Grant, type SandboxHost, type SandboxPolicy } from '../../src/sandbox/sandbox.ts';
-import type { ResourceLimits } from '../../src/sandbox/cgroups.ts';
+import { removeInstanceGroups, type ResourceLimits } from '../../src/sandbox/cgroups.ts';
 
 const PROBE = path.resolve(import.meta.dirname, '../../../native/build/syscall-probe');
 
@@ -69,6 +69,7 @@ export class AttackHarness {
   }
 
   cleanup(): void {
+    removeInstanceGroups(this.host.cgroups, this.host.instance);
     fs.rmSync(this.root, { recursive: true, force: true });
   }
 }

@@ -146,7 +146,8 @@ export class SessionRuntime {
       if (this.pipeline) this.stopping.push(this.pipeline.stop());
       this.pipeline = undefined;
       injector.releaseAll();
-      for (const l of this.viewerListeners) l('gone');
+      // When the whole session is ending, "ended" is the only news; the viewer going is part of it.
+      if (!this.ended) for (const l of this.viewerListeners) l('gone');
     };
     this.peer = peer;
     this.input = new InputChannel(injector, this.size, this.spec.inputRatePerSecond, (d) => peer.sendInput(d));

@@ -68,7 +68,7 @@ export class ViewerPeer {
         video: [new RTCRtpHeaderExtensionParameters({ id: PLAYOUT_DELAY_ID, uri: PLAYOUT_DELAY_URI })],
       },
       iceServers: ice.iceServers.map((s) => ({
-        urls: s.urls as string,
+        urls: s.urls,
         username: s.username,
         credential: s.credential,
       })),

@@ -2,9 +2,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { decodeDiagnosticsFrame } from './diagnostics-probe.ts';
 
 /** Debian's Chromium with the flags that work on this machine; WebRTC stays on loopback. */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath,
     args: [
       '--no-sandbox',
       '--disable-gpu',

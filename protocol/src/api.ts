@@ -1,30 +1,42 @@
-/** JSON shapes of the HTTP API shared by server and web client. */
+import { z } from 'zod';
 
-export type SessionState = 'starting' | 'ready' | 'streaming' | 'ended';
+/** JSON shapes of the HTTP API, shared by the server (validation, OpenAPI) and the web client. */
 
-export interface AppInfo {
-  id: string;
-  name: string;
-  version: string;
-  description: string;
-  type: 'x11';
-  video: { width: number; height: number; framerate: number };
-}
+export const SessionState = z.enum(['starting', 'ready', 'streaming', 'ended']);
+export type SessionState = z.infer<typeof SessionState>;
 
-export interface SessionInfo {
-  id: string;
-  appId: string;
-  state: SessionState;
-  createdAt: string;
-  display: { width: number; height: number; framerate: number };
-  endReason?: string;
-}
+const VideoFormat = z.object({ width: z.number().int(), height: z.number().int(), framerate: z.number().int() });
 
-export interface ServerStatus {
-  sandbox: {
+export const AppInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  version: z.string(),
+  description: z.string(),
+  type: z.literal('x11'),
+  video: VideoFormat,
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const SessionInfo = z.object({
+  id: z.string(),
+  appId: z.string(),
+  state: SessionState,
+  createdAt: z.string(),
+  display: VideoFormat,
+  endReason: z.string().optional(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const ServerStatus = z.object({
+  sandbox: z.object({
     /** Sessions run without Landlock or without resource limits (operator's explicit choice). */
-    degraded: boolean;
-    landlock: 'enforced' | 'unavailable';
-    cgroups: 0 | 1 | 2;
-  };
-}
+    degraded: z.boolean(),
+    landlock: z.enum(['enforced', 'unavailable']),
+    cgroups: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+  }),
+});
+export type ServerStatus = z.infer<typeof ServerStatus>;
+
+/** Every error response: a stable machine code and a sentence for people. */
+export const ApiErrorBody = z.object({ error: z.string(), message: z.string() });
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;

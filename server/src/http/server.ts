@@ -3,19 +3,26 @@ import path from 'node:path';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
+import fastifySwagger from '@fastify/swagger';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { AppInfo, ServerStatus } from '@vitrine/protocol';
 import { discoverApps, toAppInfo } from '../apps/registry.ts';
 import type { Config } from '../config/config.ts';
 import { SessionError, SessionManager } from '../sessions/session-manager.ts';
+import { registerSessionRoutes } from '../sessions/session-routes.ts';
 import { registerSignaling, websocketOptions } from '../signaling/signaling-route.ts';
 import { prepareSandboxHost } from '../sandbox/host.ts';
 import { removeInstanceGroups } from '../sandbox/cgroups.ts';
 import { FRAME_PUMP } from '../media/encoder.ts';
 import { openDatabase } from '../db/database.ts';
 import { SessionStore } from '../sessions/session-store.ts';
-
-const CreateSession = z.object({ appId: z.string().min(1).max(64) }).strict();
-const SessionParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{22}$/) });
 
 export interface Server {
   app: FastifyInstance;
@@ -47,8 +54,16 @@ export async function buildServer(config: Config): Promise<Server> {
   );
   await sessions.recoverFromCrash();
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
     if (err instanceof SessionError) return reply.status(err.status).send({ error: err.code, message: err.message });
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const message = err.validation
+        .map((v) => `${v.instancePath.replace(/^\//, '') || 'request'}: ${v.message}`)
+        .join('; ');
+      return reply.status(400).send({ error: 'bad-request', message });
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) app.log.error({ err }, 'request failed');
     return reply.status(status).send({
@@ -60,38 +75,25 @@ export async function buildServer(config: Config): Promise<Server> {
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
 
+  await app.register(fastifySwagger, {
+    openapi: { info: { title: 'Vitrine API', version: '0.1.0' } },
+    transform: jsonSchemaTransform,
+  });
   await app.register(fastifyWebsocket, { options: websocketOptions });
 
-  app.get('/api/apps', async () => [...apps.values()].map(toAppInfo));
-  app.get('/api/status', async () => ({
-    sandbox: { degraded: sandbox.degraded, landlock: sandbox.landlock, cgroups: sandbox.cgroups.version },
-  }));
-  app.get('/api/sessions', async () => sessions.list());
-  app.post('/api/sessions', async (req, reply) => {
-    const body = CreateSession.safeParse(req.body);
-    if (!body.success) return reply.status(400).send({ error: 'bad-request', message: 'expected {"appId": string}' });
-    const info = await sessions.create(body.data.appId);
-    return reply.status(201).send(info);
-  });
-  app.get('/api/sessions/:id', async (req, reply) => {
-    const params = SessionParams.safeParse(req.params);
-    const info = params.success ? await sessions.get(params.data.id) : undefined;
-    if (!info) return reply.status(404).send({ error: 'unknown-session', message: 'no such session' });
-    return info;
-  });
-  app.get('/api/sessions/:id/stats', async (req, reply) => {
-    const params = SessionParams.safeParse(req.params);
-    const runtime = params.success ? sessions.runtimeOf(params.data.id) : undefined;
-    if (!runtime) return reply.status(404).send({ error: 'unknown-session', message: 'no such session' });
-    return { ...runtime.stats(), pids: runtime.pids() };
-  });
-  app.delete('/api/sessions/:id', async (req, reply) => {
-    const params = SessionParams.safeParse(req.params);
-    if (!params.success || !sessions.end(params.data.id, 'user ended')) {
-      return reply.status(404).send({ error: 'unknown-session', message: 'no such session' });
-    }
-    return reply.status(204).send();
-  });
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  api.get('/api/apps', { schema: { summary: 'Installed apps', response: { 200: z.array(AppInfo) } } }, async () =>
+    [...apps.values()].map(toAppInfo),
+  );
+  api.get(
+    '/api/status',
+    { schema: { summary: 'What the server can guarantee (sandbox layers)', response: { 200: ServerStatus } } },
+    async () => ({
+      sandbox: { degraded: sandbox.degraded, landlock: sandbox.landlock, cgroups: sandbox.cgroups.version },
+    }),
+  );
+  registerSessionRoutes(app, sessions);
   registerSignaling(app, sessions);
   app.all('/api/*', async (_req, reply) => reply.status(404).send({ error: 'not-found', message: 'no such endpoint' }));
 

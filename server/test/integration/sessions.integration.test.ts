@@ -130,10 +130,34 @@ describe('streamed session lifecycle', () => {
 });
 
 describe('bad requests and hostile peers', () => {
+  it('publishes an OpenAPI document generated from the route schemas', async () => {
+    const { status, body } = await api<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(
+      server.url,
+      'GET',
+      '/api/openapi.json',
+    );
+    expect(status).toBe(200);
+    expect(body.openapi).toMatch(/^3\./);
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining(['/api/apps', '/api/status', '/api/sessions', '/api/sessions/{id}']),
+    );
+    const post = body.paths['/api/sessions']!.post as { requestBody: { content: Record<string, { schema: unknown }> } };
+    expect(post.requestBody.content['application/json']!.schema).toMatchObject({
+      required: ['appId'],
+      properties: { appId: { type: 'string', maxLength: 64 } },
+    });
+  });
+
   it('answers unknown apps and sessions with 404 and bad bodies with 400', async () => {
     expect((await api(server.url, 'POST', '/api/sessions', { appId: 'nope' })).status).toBe(404);
     expect((await api(server.url, 'POST', '/api/sessions', { appId: 5 })).status).toBe(400);
-    expect((await api(server.url, 'POST', '/api/sessions', { appId: 'xclock', extra: 1 })).status).toBe(400);
+    const extra = await api<{ error: string; message: string }>(server.url, 'POST', '/api/sessions', {
+      appId: 'xclock',
+      extra: 1,
+    });
+    expect(extra).toMatchObject({ status: 400, body: { error: 'bad-request' } });
+    expect(extra.body.message).toMatch(/extra|unrecognized/i);
+    expect((await api(server.url, 'GET', '/api/sessions/not-a-session-id')).status).toBe(400);
     expect((await api(server.url, 'GET', '/api/sessions/AAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
     expect((await api(server.url, 'DELETE', '/api/sessions/../../etc')).status).toBe(404);
   });

@@ -31,6 +31,30 @@ async function launchFromUi(page: Page, appId: string, codec?: string): Promise<
 
 const decodedDiagnostics = decodeShownFrame;
 
+it('serves the page under a strict CSP with a fresh nonce, and the viewer runs without violations', async () => {
+  const res = await fetch(`${server.url}/`);
+  const csp = res.headers.get('content-security-policy') ?? '';
+  expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}'/);
+  expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+  expect(csp).toMatch(/frame-ancestors 'none'/);
+  expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  const again = (await fetch(`${server.url}/`)).headers.get('content-security-policy');
+  expect(again).not.toBe(csp); // a new nonce per page load
+  expect((await fetch(`${server.url}/api/apps`)).headers.get('cache-control')).toBe('no-store');
+
+  const page = await browser.newPage();
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+  await page.goto(`${server.url}/`);
+  await page.getByTestId('launch-xclock').click();
+  await waitForStreaming(page);
+  await page.getByTestId('end-session').click();
+  expect(violations).toEqual([]);
+  await page.close();
+});
+
 describe.each(['h264', 'vp8'])('diagnostics app over %s', (codec) => {
   it('decodes 1280x720 at >= 25 fps, and a click toggles the colour area in the decoded video', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -1,7 +1,5 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifySwagger from '@fastify/swagger';
 import {
@@ -17,6 +15,7 @@ import { discoverApps, toAppInfo } from '../apps/registry.ts';
 import type { Config } from '../config/config.ts';
 import { SessionError, SessionManager } from '../sessions/session-manager.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
+import { registerSecurityHeaders, registerWebClient } from './web-client.ts';
 import { registerSignaling, websocketOptions } from '../signaling/signaling-route.ts';
 import { prepareSandboxHost } from '../sandbox/host.ts';
 import { removeInstanceGroups } from '../sandbox/cgroups.ts';
@@ -71,9 +70,7 @@ export async function buildServer(config: Config): Promise<Server> {
       message: status === 500 ? 'internal error' : err.message,
     });
   });
-  app.addHook('onSend', async (req, reply) => {
-    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
-  });
+  registerSecurityHeaders(app);
 
   await app.register(fastifySwagger, {
     openapi: { info: { title: 'Vitrine API', version: '0.1.0' } },
@@ -97,14 +94,7 @@ export async function buildServer(config: Config): Promise<Server> {
   registerSignaling(app, sessions);
   app.all('/api/*', async (_req, reply) => reply.status(404).send({ error: 'not-found', message: 'no such endpoint' }));
 
-  if (fs.existsSync(path.join(config.WEB_DIST, 'index.html'))) {
-    await app.register(fastifyStatic, { root: config.WEB_DIST, wildcard: false });
-    // Client-side routes (e.g. /session/:id) all load the single-page app.
-    app.setNotFoundHandler((req, reply) => {
-      if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.sendFile('index.html');
-      return reply.status(404).send({ error: 'not-found', message: 'not found' });
-    });
-  } else {
+  if (!(await registerWebClient(app, config.WEB_DIST))) {
     app.log.warn({ webDist: config.WEB_DIST }, 'web client not built; serving the API only');
   }
 

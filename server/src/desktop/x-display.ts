@@ -29,7 +29,7 @@ export class XDisplay {
     this.height = screen.pixel_height;
   }
 
-  static async connect(socketPath: string, timeoutMs = 5000): Promise<XDisplay> {
+  static async connect(socketPath: string, cookie: Buffer, timeoutMs = 5000): Promise<XDisplay> {
     const socket = net.createConnection(socketPath);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
@@ -39,7 +39,8 @@ export class XDisplay {
     try {
       const { client, info } = await new Promise<{ client: XClient; info: XDisplayInfo }>((resolve, reject) => {
         socket.once('error', reject);
-        const client = x11.createClient({ stream: socket }, (err, info) =>
+        const auth = { name: 'MIT-MAGIC-COOKIE-1', data: cookie.toString('latin1') };
+        const client = x11.createClient({ stream: socket, auth }, (err, info) =>
           err ? reject(err) : resolve({ client, info }),
         );
         client.on('error', reject);

@@ -28,7 +28,7 @@ declare module 'x11' {
     max_keycode: number;
   }
   export function createClient(
-    options: { stream?: Duplex; display?: string; debug?: boolean },
+    options: { stream?: Duplex; display?: string; debug?: boolean; auth?: { name: string; data: string } },
     cb: (err: Error | null, display: XDisplayInfo) => void,
   ): XClient;
   const x11: { createClient: typeof createClient };

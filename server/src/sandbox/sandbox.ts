@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +56,8 @@ export interface SandboxHandle {
   xSocket: string;
   /** Host path of Xvfb's screen file (XWD). */
   framebuffer: string;
+  /** The display's MIT-MAGIC-COOKIE-1: without it the X socket refuses connections. */
+  xCookie: Buffer;
   cgroup: SessionCgroup | undefined;
   ready: Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; oomKilled: boolean }>;
@@ -66,6 +69,7 @@ export interface SandboxHandle {
 const APP_MOUNT = '/app';
 const INIT_MOUNT = '/run/vitrine/init';
 const HELPER_MOUNT = '/run/vitrine/sandbox-init';
+const XAUTH_MOUNT = '/run/vitrine/xauth';
 
 // What X11 programs read from /etc: fonts, dynamic linker cache, user/locale basics.
 const ETC_FILES = [
@@ -111,6 +115,9 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
     '--setenv',
     'DISPLAY',
     ':0',
+    '--setenv',
+    'XAUTHORITY',
+    XAUTH_MOUNT,
     '--setenv',
     'VITRINE_WIDTH',
     String(policy.display.width),
@@ -158,6 +165,9 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
     path.join(dir, 'log'),
     '/run/vitrine/log',
     '--ro-bind',
+    path.join(dir, 'xauth'),
+    XAUTH_MOUNT,
+    '--ro-bind',
     INIT_SCRIPT,
     INIT_MOUNT,
     '--ro-bind',
@@ -172,7 +182,7 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
   args.push('--chdir', APP_MOUNT, '--', HELPER_MOUNT);
   if (host.allowDegraded) args.push('--allow-degraded');
   if (policy.loopbackTcp) args.push('--loopback-tcp');
-  args.push('--rox', '/usr', '--rox', APP_MOUNT, '--rox', INIT_MOUNT, '--ro', '/proc');
+  args.push('--rox', '/usr', '--rox', APP_MOUNT, '--rox', INIT_MOUNT, '--ro', '/proc', '--ro', XAUTH_MOUNT);
   for (const f of etc) args.push('--ro', f);
   for (const p of ['/tmp', '/home/user', '/var', '/dev', '/run/vitrine/fb', '/run/vitrine/log']) args.push('--rw', p);
   const flag: Record<Access, string> = { read: '--ro', 'read-write': '--rw', 'read-write-delete': '--rwd' };
@@ -188,9 +198,30 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
   return args;
 }
 
-export function prepareSessionDir(sessionDir: string): void {
+/** Creates the session folder and the display's Xauthority file; returns the cookie. */
+export function prepareSessionDir(sessionDir: string): Buffer {
   fs.mkdirSync(sessionDir, { recursive: false, mode: 0o700 });
   for (const sub of ['x11', 'fb', 'log']) fs.mkdirSync(path.join(sessionDir, sub), { mode: 0o700 });
+  const cookie = randomBytes(16);
+  fs.writeFileSync(path.join(sessionDir, 'xauth'), xauthorityEntry(cookie), { mode: 0o600 });
+  return cookie;
+}
+
+/** One Xauthority record (FamilyWild, display 0) holding a MIT-MAGIC-COOKIE-1. */
+export function xauthorityEntry(cookie: Buffer): Buffer {
+  const field = (b: Buffer) => {
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(b.length);
+    return Buffer.concat([len, b]);
+  };
+  const family = Buffer.from([0xff, 0xff]);
+  return Buffer.concat([
+    family,
+    field(Buffer.alloc(0)),
+    field(Buffer.from('0')),
+    field(Buffer.from('MIT-MAGIC-COOKIE-1')),
+    field(cookie),
+  ]);
 }
 
 /** Creates the session's cgroup with its limits, then starts bubblewrap already inside it. */
@@ -200,7 +231,7 @@ export function startSandbox(
   startTimeoutMs: number,
   cgroupName: string,
 ): SandboxHandle {
-  prepareSessionDir(policy.sessionDir);
+  const xCookie = prepareSessionDir(policy.sessionDir);
   const cgroup =
     host.cgroups.version === 0
       ? undefined
@@ -248,6 +279,7 @@ export function startSandbox(
     process: child,
     xSocket: path.join(policy.sessionDir, 'x11', 'X0'),
     framebuffer: path.join(policy.sessionDir, 'fb', 'Xvfb_screen0'),
+    xCookie,
     cgroup,
     ready,
     exited,

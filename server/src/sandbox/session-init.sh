@@ -6,7 +6,7 @@ set -eu
 width=$1 height=$2
 shift 2
 # -displayfd writes the display number once Xvfb accepts connections; `read` blocks on it.
-{ Xvfb :0 -screen 0 "${width}x${height}x24" -fbdir /run/vitrine/fb -nolisten tcp -noreset \
+{ Xvfb :0 -screen 0 "${width}x${height}x24" -fbdir /run/vitrine/fb -auth /run/vitrine/xauth -nolisten tcp -noreset \
     -extension GLX -dpi 96 -displayfd 3 3>&1 1>/dev/null 2>/run/vitrine/log/xvfb.log & } | read -r _display
 echo ready
 exec "$@" >/dev/null 2>/run/vitrine/log/app.log

@@ -95,7 +95,7 @@ export class SessionRuntime {
       );
     });
     await this.sandbox.ready;
-    this.display = await XDisplay.connect(this.sandbox.xSocket);
+    this.display = await XDisplay.connect(this.sandbox.xSocket, this.sandbox.xCookie);
     this.display.onClosed((err) =>
       this.end('app exited', err ? `display connection lost: ${err.message}` : 'display closed'),
     );

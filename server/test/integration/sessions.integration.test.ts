@@ -13,6 +13,7 @@ import {
   type TestServer,
 } from '../helpers.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
+import { XDisplay } from '../../src/desktop/x-display.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -52,6 +53,9 @@ describe('streamed session lifecycle', () => {
     expect(procs.some((p) => p.cmd.startsWith('Xvfb :0'))).toBe(true);
     expect(procs.some((p) => p.cmd.includes('/app/bin/vitrine-diagnostics'))).toBe(true);
     expect(procs.some((p) => p.cmd.startsWith('bwrap'))).toBe(true);
+    // The display only lets in clients holding the session's cookie.
+    const xSocket = path.join(sessionDir(id), 'x11', 'X0');
+    await expect(XDisplay.connect(xSocket, Buffer.alloc(16))).rejects.toThrow();
 
     const viewer = new WeriftViewer(server.url, id);
     await waitFor('video RTP at the viewer', () => viewer.rtpPackets > 30);

@@ -122,7 +122,12 @@ export async function withLaunchedViewer<T>(
 ): Promise<T> {
   // Width exactly the video width and enough height for the toolbar: `object-fit: contain`
   // then shows the video pixel for pixel (checked and reported as videoScale).
-  const page = await ctx.browser.newPage({ viewport: { width: launchOpts.width, height: launchOpts.height + 160 } });
+  // The probes are scripts the benchmark injects as strings; the page's CSP rightly forbids
+  // evaluating strings, so this measuring browser alone bypasses it.
+  const page = await ctx.browser.newPage({
+    viewport: { width: launchOpts.width, height: launchOpts.height + 160 },
+    bypassCSP: true,
+  });
   const unregisterPage = ctx.onCleanup(() => page.close().catch(() => {}));
   let sessionId: string | undefined;
   let unregisterSession = () => {};

@@ -44,8 +44,9 @@ export function readFramebufferLayout(file: string): FramebufferLayout & { path:
 }
 
 /**
- * Reads whole frames (bgr0) from Xvfb's memory-mapped screen file on tmpfs. A small ring of
- * buffers lets a frame stay untouched while the encoder pipe is still consuming it.
+ * Reads whole frames (bgr0) from Xvfb's screen file, to inspect what a session shows (the
+ * encoder gets its frames from the native pump instead). A small ring of buffers lets a caller
+ * keep one frame while reading the next.
  */
 export class FramebufferReader {
   readonly layout: FramebufferLayout;
@@ -55,16 +56,10 @@ export class FramebufferReader {
   private next = 0;
 
   constructor(path: string, ringSize = 3) {
+    const { width, height, offset, bytesPerLine, length } = readFramebufferLayout(path);
+    this.layout = { width, height, offset, bytesPerLine };
+    this.frameBytes = length;
     this.fd = fs.openSync(path, 'r');
-    try {
-      const header = Buffer.alloc(4096);
-      fs.readSync(this.fd, header, 0, header.length, 0);
-      this.layout = parseXwdHeader(header);
-    } catch (err) {
-      fs.closeSync(this.fd);
-      throw err;
-    }
-    this.frameBytes = this.layout.bytesPerLine * this.layout.height;
     this.ring = Array.from({ length: ringSize }, () => Buffer.allocUnsafe(this.frameBytes));
   }
 

@@ -168,11 +168,7 @@ export class VideoPipeline {
       keyframeIntervalS: this.opts.keyframeIntervalS,
       framerate: this.opts.framerate,
       rtpPort: this.port,
-      framebuffer: {
-        path: this.opts.framebuffer.path,
-        offset: this.opts.framebuffer.offset,
-        length: this.opts.framebuffer.length,
-      },
+      framebuffer: this.opts.framebuffer,
     });
     void encoder.exit.then(({ code, signal, stderr }) => {
       if (this.stopped || (encoder !== this.active && encoder !== this.spare)) return;

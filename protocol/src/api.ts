@@ -23,6 +23,8 @@ export const SessionInfo = z.object({
   state: SessionState,
   createdAt: z.string(),
   display: VideoFormat,
+  /** The share the session was opened through; null for an owner's session on their own storage. */
+  shareId: z.uuid().nullable(),
   endReason: z.string().optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
@@ -36,6 +38,14 @@ export const ServerStatus = z.object({
   }),
 });
 export type ServerStatus = z.infer<typeof ServerStatus>;
+
+export const CreateSessionBody = z
+  .object({
+    appId: z.string().min(1).max(64),
+    /** Required for clients: the share to open. Owners omit it to work on their own storage. */
+    shareId: z.uuid().optional(),
+  })
+  .strict();
 
 /** Every error response: a stable machine code and a sentence for people. */
 export const ApiErrorBody = z.object({ error: z.string(), message: z.string() });

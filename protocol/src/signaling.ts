@@ -30,6 +30,11 @@ export const SessionEndReason = z.enum([
   'error',
   'server shutdown',
   'server crash',
+  'share revoked',
+  'share expired',
+  'share changed',
+  'time limit',
+  'signed out',
 ]);
 export type SessionEndReason = z.infer<typeof SessionEndReason>;
 

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { listenAdminSocket } from './admin/admin-socket.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
 import { buildServer } from './http/server.ts';
 
@@ -14,12 +17,29 @@ async function main(): Promise<void> {
   }
   const server = await buildServer(config);
   const address = await server.app.listen({ port: config.PORT, host: config.HOST });
+  if (config.PORT === 0 && !process.env.PUBLIC_URL) {
+    // An ephemeral port is known only now; the default public URL follows it.
+    config.PUBLIC_URL = config.PUBLIC_URL.replace(/:0$/, `:${(server.app.server.address() as { port: number }).port}`);
+  }
   server.app.log.info({ address, publicUrl: config.PUBLIC_URL }, 'Vitrine is listening');
+  const adminSocketPath = path.join(config.DATA_DIR, 'admin.sock');
+  const adminSocket = await listenAdminSocket(adminSocketPath, server.admin);
+  const setup = await server.issueSetupLink();
+  if (!setup) server.app.log.info('accounts exist');
+  // Printed for the operator's terminal, not logged: it is a secret that creates the admin account.
+  if (setup) {
+    process.stdout.write(
+      `\n  No account exists yet. Open this one-time link to create the first (admin) account\n` +
+        `  with a passkey; it expires at ${setup.expiresAt.toISOString()}:\n\n    ${setup.link}\n\n`,
+    );
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     server.app.log.info({ signal }, 'shutting down');
+    adminSocket.close();
+    fs.rmSync(adminSocketPath, { force: true });
     await server.app.close();
     process.exit(0);
   };

@@ -3,10 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../src/config/config.ts';
 import { buildServer, type Server } from '../src/http/server.ts';
+import { call, register, type Target, type TestUser } from './auth-client.ts';
 
 export interface TestServer extends Server {
   url: string;
   config: Config;
+  /** The first account (owner + admin), created through the setup link with a software passkey. */
+  owner: TestUser;
   close(): Promise<void>;
 }
 
@@ -35,10 +38,18 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     throw err;
   }
   const { port } = server.app.server.address() as { port: number };
+  // Passkeys need a host name: browsers in tests use localhost; Node clients may keep 127.0.0.1.
+  if (!env.PUBLIC_URL) config.PUBLIC_URL = `http://localhost:${port}`;
+  const url = `http://127.0.0.1:${port}`;
+  const setup = await server.issueSetupLink();
+  const owner = setup
+    ? await register(url, config.PUBLIC_URL, setup.link, { displayName: 'Olive Owner', email: 'olive@example.test' })
+    : undefined;
   return {
     ...server,
     config,
-    url: `http://127.0.0.1:${port}`,
+    url,
+    owner: owner!,
     close: async () => {
       await server.app.close();
       removeDirs();
@@ -46,19 +57,15 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   };
 }
 
+/** A JSON API call, anonymous (a URL) or as a signed-in user. */
 export async function api<T = unknown>(
-  base: string,
+  target: Target,
   method: string,
   url: string,
   body?: unknown,
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(base + url, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  const { status, body: parsed } = await call<T>(target, method, url, body);
+  return { status, body: parsed };
 }
 
 /** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */

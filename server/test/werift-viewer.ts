@@ -21,8 +21,12 @@ export class WeriftViewer {
   private readonly ws: WebSocket;
   private readonly fromServer: Uint8Array[] = [];
 
-  constructor(base: string, sessionId: string) {
-    this.ws = new WebSocket(`${base.replace('http', 'ws')}/api/sessions/${sessionId}/signal`);
+  constructor(target: string | { url: string; cookie?: string }, sessionId: string) {
+    const base = typeof target === 'string' ? target : target.url;
+    const cookie = typeof target === 'string' ? undefined : target.cookie;
+    this.ws = new WebSocket(`${base.replace('http', 'ws')}/api/sessions/${sessionId}/signal`, {
+      headers: cookie ? { cookie } : {},
+    });
     this.closed = new Promise((resolve) =>
       this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
     );

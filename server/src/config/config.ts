@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseSize } from './units.ts';
+import { parseDuration, parseSize } from './units.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -33,6 +33,20 @@ const iceServers = z
     ),
   );
 
+const size = (fallback: string, min: number, hint: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform(parseSize)
+    .refine((n) => n >= min, `expected a size of at least ${hint}, e.g. 512M or 2G`);
+
+const duration = (fallback: string, minMs: number, hint: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform(parseDuration)
+    .refine((n) => n >= minMs, `expected a duration of at least ${hint}, e.g. 30m, 12h or 7d`);
+
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
 const schema = z.object({
@@ -61,17 +75,25 @@ const schema = z.object({
   BWRAP_PATH: z.string().default('bwrap'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SANDBOX_ALLOW_DEGRADED: bool.default(false),
-  SANDBOX_MEMORY: z
-    .string()
-    .default('512M')
-    .transform(parseSize)
-    .refine((n) => n >= 16 * 2 ** 20, 'expected a size of at least 16M, e.g. 512M or 1G'),
+  SANDBOX_MEMORY: size('512M', 16 * 2 ** 20, '16M'),
   SANDBOX_PIDS: z.coerce.number().int().min(16).max(100000).default(256),
   SANDBOX_CPU: z.coerce.number().min(0.05).max(64).default(1),
+  STORAGE_DIR: z.string().optional(),
+  MAX_UPLOAD_SIZE: size('2G', 1024, '1K'),
+  OWNER_QUOTA: size('20G', 1024, '1K'),
+  TRASH_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
+  SIGNIN_IDLE_TIMEOUT: duration('30m', 60_000, '1m'),
+  SIGNIN_MAX_AGE: duration('12h', 60_000, '1m'),
+  INVITATION_TTL: duration('7d', 60_000, '1m'),
 });
 
-export type Config = Omit<z.infer<typeof schema>, 'RUNTIME_DIR' | 'PUBLIC_URL' | 'WEBRTC_ICE_ADDRESSES'> & {
+export type Config = Omit<
+  z.infer<typeof schema>,
+  'RUNTIME_DIR' | 'PUBLIC_URL' | 'WEBRTC_ICE_ADDRESSES' | 'STORAGE_DIR'
+> & {
   RUNTIME_DIR: string;
+  STORAGE_DIR: string;
+  /** Origin only (no path): what browsers use, the WebAuthn relying party and the origin checked. */
   PUBLIC_URL: string;
   /** null = gather host candidates on every interface. */
   WEBRTC_ICE_ADDRESSES: string[] | null;
@@ -106,14 +128,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       );
     }
   }
+  if (c.PUBLIC_URL) {
+    const u = new URL(c.PUBLIC_URL);
+    if (!/^https?:$/.test(u.protocol) || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) {
+      throw new ConfigError(
+        'invalid configuration:\n  PUBLIC_URL: expected an http(s) origin without a path, e.g. https://vitrine.example.com',
+      );
+    }
+  }
+  const dataDir = path.resolve(c.DATA_DIR);
   return {
     ...c,
     RUNTIME_DIR: path.resolve(runtimeBase),
-    DATA_DIR: path.resolve(c.DATA_DIR),
+    DATA_DIR: dataDir,
+    STORAGE_DIR: path.resolve(c.STORAGE_DIR ?? path.join(dataDir, 'storage')),
     APPS_ROOT: path.resolve(c.APPS_ROOT),
-    PUBLIC_URL: c.PUBLIC_URL ?? `http://${c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`,
+    PUBLIC_URL: c.PUBLIC_URL ? new URL(c.PUBLIC_URL).origin : defaultPublicUrl(c.HOST, c.PORT),
     WEBRTC_ICE_ADDRESSES: addresses === 'all' ? null : list,
   };
+}
+
+// Passkeys need a domain name (not an IP address) and, over plain http, the name "localhost";
+// so a server on loopback or on every interface is reached as http://localhost:PORT by default.
+function defaultPublicUrl(host: string, port: number): string {
+  if (['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::'].includes(host)) return `http://localhost:${port}`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 // Frame buffers are read up to 30 times a second: keep them in memory (tmpfs), not on disk.

@@ -3,7 +3,18 @@ import type { ColumnType, Generated } from 'kysely';
 /** Tables as the query layer sees them; each change here comes with a migration. */
 export interface Tables {
   streamed_sessions: StreamedSessionsTable;
+  users: UsersTable;
+  passkeys: PasskeysTable;
+  sign_ins: SignInsTable;
+  shares: SharesTable;
+  invitations: InvitationsTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** jsonb: written as JSON text, read back parsed. */
+type Json<T> = ColumnType<T, string, string>;
 
 export interface StreamedSessionsTable {
   id: string;
@@ -16,4 +27,85 @@ export interface StreamedSessionsTable {
   /** The resolved sandbox policy the session ran with. */
   policy: ColumnType<unknown, string, never>;
   seq: Generated<number>;
+  user_id: ColumnType<string | null, string | null | undefined, never>;
+  share_id: ColumnType<string | null, string | null | undefined, never>;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  display_name: string;
+  role: 'owner' | 'client';
+  admin: boolean;
+  webauthn_user_id: string;
+  created_at: ColumnType<Date, Date | string, never>;
+}
+
+export interface PasskeysTable {
+  id: string;
+  user_id: string;
+  credential_id: string;
+  public_key: Uint8Array;
+  /** bigint comes back as a string from PostgreSQL drivers. */
+  counter: ColumnType<string | number, number, number>;
+  transports: Json<string[]>;
+  backed_up: boolean;
+  name: string;
+  created_at: ColumnType<Date, Date | string, never>;
+  last_used_at: NullableTimestamp;
+}
+
+export interface SignInsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: ColumnType<Date, Date | string, never>;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  user_agent: string;
+}
+
+export interface StoredSharePath {
+  path: string;
+  access: 'view' | 'edit' | 'delete';
+}
+
+export interface SharesTable {
+  id: string;
+  owner_id: string;
+  client_email: string;
+  client_id: string | null;
+  label: string;
+  paths: Json<StoredSharePath[]>;
+  expires_at: Timestamp;
+  max_session_minutes: number | null;
+  watermark: boolean;
+  created_at: ColumnType<Date, Date | string, never>;
+  updated_at: Timestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface InvitationsTable {
+  id: string;
+  token_hash: string;
+  kind: 'setup' | 'owner' | 'client';
+  email: string | null;
+  share_id: string | null;
+  created_by: string | null;
+  created_at: ColumnType<Date, Date | string, never>;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  used_by: string | null;
+  revoked_at: NullableTimestamp;
+}
+
+export interface WebauthnChallengesTable {
+  id: string;
+  challenge: string;
+  purpose: 'register' | 'login' | 'add-passkey';
+  user_id: string | null;
+  invitation_id: string | null;
+  data: Json<Record<string, unknown>>;
+  expires_at: Timestamp;
 }

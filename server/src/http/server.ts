@@ -13,7 +13,27 @@ import { z } from 'zod';
 import { AppInfo, ServerStatus } from '@vitrine/protocol';
 import { discoverApps, toAppInfo } from '../apps/registry.ts';
 import type { Config } from '../config/config.ts';
-import { SessionError, SessionManager } from '../sessions/session-manager.ts';
+import { SessionManager } from '../sessions/session-manager.ts';
+import type { SessionEndReason } from '@vitrine/protocol';
+import { DomainError } from '../errors.ts';
+import { issueSetupLink, type AdminDeps } from '../admin/commands.ts';
+import { Accounts } from '../auth/accounts.ts';
+import { registerAccountRoutes } from '../auth/account-routes.ts';
+import { registerAuthRoutes } from '../auth/auth-routes.ts';
+import { actorOf, registerSignInGuard } from '../auth/guard.ts';
+import { Invitations } from '../auth/invitations.ts';
+import { SignIns } from '../auth/sign-ins.ts';
+import { Users } from '../auth/users.ts';
+import { WebAuthn } from '../auth/webauthn.ts';
+import { authorize } from '../policies/policies.ts';
+import { resolveLaunch } from '../shares/launch.ts';
+import { registerShareRoutes } from '../shares/share-routes.ts';
+import { ShareStore } from '../shares/share-store.ts';
+import { watchShares } from '../shares/share-watch.ts';
+import { OwnerStorage } from '../storage/owner-storage.ts';
+import { joinStoragePath, parseStoragePath } from '../storage/paths.ts';
+import { registerStorageRoutes } from '../storage/storage-routes.ts';
+import { startHousekeeping } from './housekeeping.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
 import { registerSecurityHeaders, registerWebClient } from './web-client.ts';
 import { registerSignaling, websocketOptions } from '../signaling/signaling-route.ts';
@@ -26,6 +46,9 @@ import { SessionStore } from '../sessions/session-store.ts';
 export interface Server {
   app: FastifyInstance;
   sessions: SessionManager;
+  /** While nobody has an account: a fresh one-time link that creates the first (admin) owner. */
+  issueSetupLink(): Promise<{ link: string; expiresAt: Date } | undefined>;
+  admin: AdminDeps;
 }
 
 export async function buildServer(config: Config): Promise<Server> {
@@ -53,10 +76,45 @@ export async function buildServer(config: Config): Promise<Server> {
   );
   await sessions.recoverFromCrash();
 
+  const db = database.db;
+  const publicUrl = () => config.PUBLIC_URL;
+  const users = new Users(db);
+  const invitations = new Invitations(db);
+  const signIns = new SignIns(db, { idleTimeoutMs: config.SIGNIN_IDLE_TIMEOUT, maxAgeMs: config.SIGNIN_MAX_AGE });
+  const webauthn = new WebAuthn(db, users, publicUrl);
+  const shares = new ShareStore(db);
+  const storage = new OwnerStorage({
+    rootDir: config.STORAGE_DIR,
+    maxUploadBytes: config.MAX_UPLOAD_SIZE,
+    quotaBytes: config.OWNER_QUOTA,
+    trashRetentionMs: config.TRASH_RETENTION_DAYS * 86_400_000,
+  });
+  const accounts = new Accounts({
+    db,
+    users,
+    invitations,
+    webauthn,
+    claimShare: (shareId, clientId, tx) => shares.claim(shareId, clientId, tx),
+  });
+  const admin: AdminDeps = { users, invitations, publicUrl, invitationTtlMs: config.INVITATION_TTL };
+  const endForShare = (shareId: string, reason: SessionEndReason) =>
+    sessions.endWhere((l) => l.shareId === shareId, reason);
+  const onSignedOut = (signInId: string) => sessions.endWhere((l) => l.signInId === signInId, 'signed out');
+  const stopWatchingShares = watchShares({
+    shares,
+    liveShareIds: () => sessions.liveShareIds(),
+    endSessions: endForShare,
+    log: app.log,
+  });
+  const housekeeping = startHousekeeping(app.log, [
+    ['purge expired trash', () => storage.purgeExpired()],
+    ['purge dead sign-ins', () => signIns.purgeDead()],
+  ]);
+
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
-    if (err instanceof SessionError) return reply.status(err.status).send({ error: err.code, message: err.message });
+    if (err instanceof DomainError) return reply.status(err.status).send({ error: err.code, message: err.message });
     if (hasZodFastifySchemaValidationErrors(err)) {
       const message = err.validation
         .map((v) => `${v.instancePath.replace(/^\//, '') || 'request'}: ${v.message}`)
@@ -71,6 +129,7 @@ export async function buildServer(config: Config): Promise<Server> {
     });
   });
   registerSecurityHeaders(app);
+  registerSignInGuard(app, { resolve: (token) => signIns.resolve(token), publicUrl });
 
   await app.register(fastifySwagger, {
     openapi: { info: { title: 'Vitrine API', version: '0.1.0' } },
@@ -79,10 +138,11 @@ export async function buildServer(config: Config): Promise<Server> {
   await app.register(fastifyWebsocket, { options: websocketOptions });
 
   const api = app.withTypeProvider<ZodTypeProvider>();
-  api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  api.get('/api/apps', { schema: { summary: 'Installed apps', response: { 200: z.array(AppInfo) } } }, async () =>
-    [...apps.values()].map(toAppInfo),
-  );
+  api.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  api.get('/api/apps', { schema: { summary: 'Installed apps', response: { 200: z.array(AppInfo) } } }, async (req) => {
+    authorize(actorOf(req), 'list', 'App', {});
+    return [...apps.values()].map(toAppInfo);
+  });
   api.get(
     '/api/status',
     { schema: { summary: 'What the server can guarantee (sandbox layers)', response: { 200: ServerStatus } } },
@@ -90,7 +150,43 @@ export async function buildServer(config: Config): Promise<Server> {
       sandbox: { degraded: sandbox.degraded, landlock: sandbox.landlock, cgroups: sandbox.cgroups.version },
     }),
   );
-  registerSessionRoutes(app, sessions);
+  registerAuthRoutes(app, {
+    accounts,
+    users,
+    invitations,
+    signIns,
+    webauthn,
+    publicUrl,
+    maxAgeMs: config.SIGNIN_MAX_AGE,
+    describeShare: async (id) => {
+      const s = await shares.get(id);
+      return s ? { ownerName: s.ownerName, label: s.label, paths: s.paths } : null;
+    },
+    onSignedOut,
+  });
+  registerAccountRoutes(app, { ...admin, signIns, webauthn, onSignedOut });
+  registerStorageRoutes(app, storage);
+  registerShareRoutes(app, {
+    shares,
+    invitations,
+    publicUrl,
+    invitationTtlMs: config.INVITATION_TTL,
+    normalisePath: async (ownerId, relPath) => {
+      const normal = joinStoragePath(parseStoragePath(relPath));
+      await storage.resolveExisting(ownerId, normal);
+      return normal;
+    },
+    liveSessions: (id) => sessions.liveCount((l) => l.shareId === id),
+    endSessions: endForShare,
+  });
+  registerSessionRoutes(app, sessions, (actor, shareId) =>
+    resolveLaunch(actor, shareId, {
+      getShare: (id) => shares.get(id),
+      ownerRoot: (ownerId) => storage.ensureRoot(ownerId),
+      resolveExisting: (ownerId, relPath) => storage.resolveExisting(ownerId, relPath),
+      log: app.log,
+    }),
+  );
   registerSignaling(app, sessions);
   app.all('/api/*', async (_req, reply) => reply.status(404).send({ error: 'not-found', message: 'no such endpoint' }));
 
@@ -99,9 +195,11 @@ export async function buildServer(config: Config): Promise<Server> {
   }
 
   app.addHook('onClose', async () => {
+    stopWatchingShares();
+    housekeeping.stop();
     await sessions.shutdown();
     removeInstanceGroups(sandbox.cgroups, sandbox.instance);
     await database.close();
   });
-  return { app, sessions };
+  return { app, sessions, admin, issueSetupLink: () => issueSetupLink(admin) };
 }

@@ -1,34 +1,38 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ServerSignal, SessionEndReason, SessionInfo, SessionState } from '@vitrine/protocol';
 import type { App } from '../apps/registry.ts';
 import type { Config } from '../config/config.ts';
+import { DomainError } from '../errors.ts';
 import { resolveGrants, type Entitlement } from '../sandbox/policy.ts';
 import type { SessionStore } from './session-store.ts';
 import { SessionRuntime, type RuntimeEnvironment, type RuntimeLog, type ViewerLink } from './runtime.ts';
 
-const NO_ENTITLEMENTS: Entitlement[] = [];
+export class SessionError extends DomainError {}
 
-export class SessionError extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
+/** Who launches a session and what they are entitled to expose to it (resolved by the caller). */
+export interface Launch {
+  userId: string;
+  /** The sign-in that launched it: signing out ends the session. */
+  signInId: string;
+  shareId: string | null;
+  entitlements: Entitlement[];
+  /** The share's maximum session length, if any. */
+  maxDurationMs: number | null;
 }
 
 interface Session {
   id: string;
   app: App;
+  launch: Launch;
   state: SessionState;
   createdAt: Date;
   endReason?: string;
   runtime: SessionRuntime;
   viewerAttached: boolean;
   graceTimer?: NodeJS.Timeout;
+  deadlineTimer?: NodeJS.Timeout;
 }
 
 export interface ManagerLog extends RuntimeLog {
@@ -94,7 +98,7 @@ export class SessionManager {
     return { processes, dirs: dirs.length };
   }
 
-  async create(appId: string): Promise<SessionInfo> {
+  async create(appId: string, launch: Launch): Promise<SessionInfo> {
     const app = this.apps.get(appId);
     if (!app) throw new SessionError(404, 'unknown-app', `no app "${appId}"`);
     const live = [...this.sessions.values()].filter((s) => s.state !== 'ended').length;
@@ -105,7 +109,7 @@ export class SessionManager {
         `the server is busy (${live} of ${this.config.MAX_SESSIONS} sessions in use); try again later`,
       );
     }
-    const id = randomBytes(16).toString('base64url');
+    const id = randomUUID();
     const { video, resources } = app.manifest;
     const log = this.log.child({ session: id, app: app.id });
     const policy = {
@@ -114,8 +118,7 @@ export class SessionManager {
       binary: path.relative(app.dir, app.binaryPath),
       args: app.manifest.args,
       display: { width: video.width, height: video.height },
-      // Until people sign in and own files, a session is entitled to no files at all.
-      grants: resolveGrants(app.manifest.permissions, NO_ENTITLEMENTS),
+      grants: resolveGrants(app.manifest.permissions, launch.entitlements),
       loopbackTcp: app.manifest.network === 'loopback',
       limits: {
         memoryBytes: resources.memory ?? this.config.SANDBOX_MEMORY,
@@ -123,7 +126,10 @@ export class SessionManager {
         cpu: resources.cpu ?? this.config.SANDBOX_CPU,
       },
     };
-    log.info({ policy, degraded: this.env.sandbox.degraded }, 'session policy');
+    log.info(
+      { policy, user: launch.userId, share: launch.shareId, degraded: this.env.sandbox.degraded },
+      'session policy',
+    );
     const runtime = new SessionRuntime(
       {
         sessionId: id,
@@ -143,14 +149,33 @@ export class SessionManager {
       this.env,
       log,
     );
-    const session: Session = { id, app, state: 'starting', createdAt: new Date(), runtime, viewerAttached: false };
+    const session: Session = {
+      id,
+      app,
+      launch,
+      state: 'starting',
+      createdAt: new Date(),
+      runtime,
+      viewerAttached: false,
+    };
     // Recorded before anything starts: a session that is not on record never runs.
-    await this.store.created({ id, appId: app.id, createdAt: session.createdAt, policy });
+    await this.store.created({
+      id,
+      appId: app.id,
+      createdAt: session.createdAt,
+      policy,
+      userId: launch.userId,
+      shareId: launch.shareId,
+    });
     this.sessions.set(id, session);
     const persist = (what: string, p: Promise<void>) =>
       p.catch((err: Error) => log.error({ err: err.message }, `could not record session ${what}`));
+    if (launch.maxDurationMs !== null) {
+      session.deadlineTimer = setTimeout(() => runtime.end('time limit'), launch.maxDurationMs);
+    }
     runtime.onEnded((reason, detail) => {
       clearTimeout(session.graceTimer);
+      clearTimeout(session.deadlineTimer);
       session.state = 'ended';
       session.endReason = reason;
       log.info({ reason, detail }, 'session ended');
@@ -187,18 +212,50 @@ export class SessionManager {
     return this.info(session);
   }
 
-  list(): SessionInfo[] {
-    return [...this.sessions.values()].filter((s) => s.state !== 'ended').map((s) => this.info(s));
+  /** Live sessions of one user. */
+  list(userId: string): SessionInfo[] {
+    return [...this.sessions.values()]
+      .filter((s) => s.state !== 'ended' && s.launch.userId === userId)
+      .map((s) => this.info(s));
   }
 
   /** A live or recently ended session, else what the record says about an older one. */
-  async get(id: string): Promise<SessionInfo | undefined> {
+  async get(id: string): Promise<(SessionInfo & { userId: string | null }) | undefined> {
     const s = this.sessions.get(id);
-    if (s) return this.info(s);
+    if (s) return { ...this.info(s), userId: s.launch.userId };
     const row = await this.store.get(id);
     if (!row) return undefined;
     const app = this.apps.get(row.appId);
     return { ...row, display: app ? { ...app.manifest.video } : { width: 0, height: 0, framerate: 0 } };
+  }
+
+  /** Who launched a live session (for authorization), or undefined if it is not live here. */
+  userOf(id: string): string | undefined {
+    const s = this.sessions.get(id);
+    return s && s.state !== 'ended' ? s.launch.userId : undefined;
+  }
+
+  /** Share ids of live sessions, so their shares can be re-checked. */
+  liveShareIds(): string[] {
+    const ids = new Set<string>();
+    for (const s of this.sessions.values()) if (s.state !== 'ended' && s.launch.shareId) ids.add(s.launch.shareId);
+    return [...ids];
+  }
+
+  /** Ends every live session matching `which` (a revoked share, a signed-out browser...). */
+  endWhere(which: (launch: Launch) => boolean, reason: SessionEndReason): number {
+    let n = 0;
+    for (const s of this.sessions.values()) {
+      if (s.state !== 'ended' && which(s.launch)) {
+        s.runtime.end(reason);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  liveCount(which: (launch: Launch) => boolean): number {
+    return [...this.sessions.values()].filter((s) => s.state !== 'ended' && which(s.launch)).length;
   }
 
   runtimeOf(id: string): SessionRuntime | undefined {
@@ -250,6 +307,7 @@ export class SessionManager {
       state: s.state,
       createdAt: s.createdAt.toISOString(),
       display: { ...video },
+      shareId: s.launch.shareId,
       ...(s.endReason ? { endReason: s.endReason } : {}),
     };
   }

@@ -1,58 +1,82 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiErrorBody, SessionInfo } from '@vitrine/protocol';
-import type { SessionManager } from './session-manager.ts';
+import { ApiErrorBody, CreateSessionBody, SessionInfo } from '@vitrine/protocol';
+import { actorOf } from '../auth/guard.ts';
+import { DomainError } from '../errors.ts';
+import { authorize, type Actor } from '../policies/policies.ts';
+import type { Launch, SessionManager } from './session-manager.ts';
 
-const SessionId = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a session id') });
-const notFound = { error: 'unknown-session', message: 'no such session' };
+const SessionId = z.object({ id: z.uuid({ message: 'not a session id' }) });
+const errors = { 400: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody, 409: ApiErrorBody };
 
-export function registerSessionRoutes(server: FastifyInstance, sessions: SessionManager): void {
+export function registerSessionRoutes(
+  server: FastifyInstance,
+  sessions: SessionManager,
+  resolveLaunch: (actor: Actor, shareId: string | undefined) => Promise<Launch>,
+): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
+  const owned = async (actor: Actor, id: string, action: 'view' | 'end' | 'inspect-host') => {
+    const info = await sessions.get(id);
+    if (!info) throw new DomainError(404, 'unknown-session', 'no such session');
+    authorize(actor, action, 'Session', { userId: info.userId ?? '' });
+    return info;
+  };
+
   app.get(
     '/api/sessions',
-    { schema: { summary: 'Live streamed sessions', response: { 200: z.array(SessionInfo) } } },
-    async () => sessions.list(),
+    { schema: { summary: 'My live streamed sessions', response: { 200: z.array(SessionInfo) } } },
+    async (req) => sessions.list(actorOf(req).id),
   );
   app.post(
     '/api/sessions',
     {
       schema: {
-        summary: 'Start an app in a new sandboxed session',
-        body: z.object({ appId: z.string().min(1).max(64) }).strict(),
-        response: { 201: SessionInfo, 404: ApiErrorBody, 500: ApiErrorBody, 503: ApiErrorBody },
+        summary: 'Start an app in a new sandboxed session (owners on their own storage, clients through a share)',
+        body: CreateSessionBody,
+        response: { 201: SessionInfo, ...errors, 500: ApiErrorBody, 503: ApiErrorBody },
       },
     },
-    async (req, reply) => reply.status(201).send(await sessions.create(req.body.appId)),
+    async (req, reply) => {
+      const launch = await resolveLaunch(actorOf(req), req.body.shareId);
+      return reply.status(201).send(await sessions.create(req.body.appId, launch));
+    },
   );
   app.get(
     '/api/sessions/:id',
     {
       schema: {
-        summary: 'One session, live or ended',
+        summary: 'One of my sessions, live or ended',
         params: SessionId,
-        response: { 200: SessionInfo, 404: ApiErrorBody },
+        response: { 200: SessionInfo, ...errors },
       },
     },
-    async (req, reply) => {
-      const info = await sessions.get(req.params.id);
-      return info ? info : reply.status(404).send(notFound);
+    async (req) => {
+      const { userId: _userId, ...info } = await owned(actorOf(req), req.params.id, 'view');
+      return info;
     },
   );
   app.get(
     '/api/sessions/:id/stats',
-    { schema: { summary: 'Encoder, RTP and input counters of a live session, and its host PIDs', params: SessionId } },
-    async (req, reply) => {
+    {
+      schema: {
+        summary: 'Encoder, RTP and input counters of a live session, and its host PIDs (admins)',
+        params: SessionId,
+      },
+    },
+    async (req) => {
+      await owned(actorOf(req), req.params.id, 'inspect-host');
       const runtime = sessions.runtimeOf(req.params.id);
-      if (!runtime) return reply.status(404).send(notFound);
+      if (!runtime) throw new DomainError(404, 'unknown-session', 'no such session');
       return { ...runtime.stats(), pids: runtime.pids() };
     },
   );
   app.delete(
     '/api/sessions/:id',
-    { schema: { summary: 'End a session', params: SessionId, response: { 204: z.null(), 404: ApiErrorBody } } },
+    { schema: { summary: 'End a session', params: SessionId, response: { 204: z.null(), ...errors } } },
     async (req, reply) => {
-      if (!sessions.end(req.params.id, 'user ended')) return reply.status(404).send(notFound);
+      await owned(actorOf(req), req.params.id, 'end');
+      if (!sessions.end(req.params.id, 'user ended')) throw new DomainError(404, 'unknown-session', 'no such session');
       return reply.status(204).send(null);
     },
   );

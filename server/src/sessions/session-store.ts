@@ -10,7 +10,14 @@ export class SessionStore {
     this.db = db;
   }
 
-  async created(s: { id: string; appId: string; createdAt: Date; policy: unknown }): Promise<void> {
+  async created(s: {
+    id: string;
+    appId: string;
+    createdAt: Date;
+    policy: unknown;
+    userId?: string | null;
+    shareId?: string | null;
+  }): Promise<void> {
     await this.db
       .insertInto('streamed_sessions')
       .values({
@@ -19,6 +26,8 @@ export class SessionStore {
         state: 'starting',
         created_at: s.createdAt,
         policy: JSON.stringify(s.policy),
+        user_id: s.userId ?? null,
+        share_id: s.shareId ?? null,
       })
       .execute();
   }
@@ -52,7 +61,11 @@ export class SessionStore {
     return rows.map((r) => r.id);
   }
 
-  async get(id: string): Promise<Pick<SessionInfo, 'id' | 'appId' | 'state' | 'createdAt' | 'endReason'> | undefined> {
+  async get(
+    id: string,
+  ): Promise<
+    (Pick<SessionInfo, 'id' | 'appId' | 'state' | 'createdAt' | 'endReason' | 'shareId'> & { userId: string | null }) | undefined
+  > {
     const row = await this.db.selectFrom('streamed_sessions').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
     return {
@@ -60,6 +73,8 @@ export class SessionStore {
       appId: row.app_id,
       state: row.state as SessionInfo['state'],
       createdAt: new Date(row.created_at).toISOString(),
+      userId: row.user_id,
+      shareId: row.share_id,
       ...(row.end_reason ? { endReason: row.end_reason } : {}),
     };
   }

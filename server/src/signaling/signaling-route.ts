@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { parseClientSignal, MAX_SIGNAL_BYTES, type ServerSignal } from '@vitrine/protocol';
 import { SessionError, type SessionManager } from '../sessions/session-manager.ts';
 import { RateLimiter } from '../input/rate-limiter.ts';
+import { can } from '../policies/policies.ts';
 
 /** Malformed messages tolerated before the socket is closed as abusive. */
 const MAX_BAD_MESSAGES = 5;
@@ -22,6 +23,11 @@ export function registerSignaling(app: FastifyInstance, sessions: SessionManager
     };
     let link;
     try {
+      // The guard already refused anonymous upgrades; only the session's own user may watch it.
+      const userId = sessions.userOf(req.params.id);
+      if (!userId || !req.actor || !can(req.actor, 'signal', 'Session', { userId })) {
+        throw new SessionError(404, 'unknown-session', 'no such session');
+      }
       link = sessions.attachViewer(req.params.id, (msg) => {
         send(msg);
         if (msg.type === 'bye') socket.close(CLOSE.ended, msg.reason);

@@ -8,13 +8,22 @@ import type { SessionInfo } from '@vitrine/protocol';
 import { api, ffmpegProcesses, isAlive, sessionProcesses, waitFor } from '../helpers.ts';
 import { detectCgroups } from '../../src/sandbox/cgroups.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
+import { register, signIn } from '../auth-client.ts';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-function startServerProcess(runtimeDir: string): Promise<{ proc: ChildProcess; url: string }> {
+interface ServerProcess {
+  proc: ChildProcess;
+  url: string;
+  origin: string;
+  /** The one-time setup link, printed while no account exists. */
+  setupLink?: string;
+}
+
+function startServerProcess(runtimeDir: string): Promise<ServerProcess> {
   const proc = spawn(process.execPath, ['server/src/main.ts'], {
     cwd: path.resolve(import.meta.dirname, '../../..'),
     env: {
@@ -31,8 +40,11 @@ function startServerProcess(runtimeDir: string): Promise<{ proc: ChildProcess; u
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /"address":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) resolve({ proc, url: m[1]! });
+      const m = /"address":"(http:\/\/[^"]+)","publicUrl":"([^"]+)"/.exec(out);
+      const link = /(http:\/\/localhost:\d+\/invite#[\w-]+)/.exec(out);
+      // Ready once listening and, when no account exists yet, once the setup link is out.
+      if (m && (link || /"msg":"accounts exist"/.test(out)))
+        resolve({ proc, url: m[1]!, origin: m[2]!, ...(link ? { setupLink: link[1]! } : {}) });
     });
     proc.on('exit', (code) => reject(new Error(`server exited early (${code}): ${out.slice(-500)}`)));
   });
@@ -42,10 +54,11 @@ it('after kill -9 of the server, the sandbox dies with it and the next start rem
   const runtimeDir = fs.mkdtempSync(path.join('/dev/shm', 'vitrine-crash-'));
   try {
     const first = await startServerProcess(runtimeDir);
-    const { body } = await api<SessionInfo>(first.url, 'POST', '/api/sessions', { appId: 'diagnostics' });
-    const viewer = new WeriftViewer(first.url, body.id);
+    const owner = await register(first.url, first.origin, first.setupLink!, { displayName: 'O', email: 'o@example.test' });
+    const { body } = await api<SessionInfo>(owner, 'POST', '/api/sessions', { appId: 'diagnostics' });
+    const viewer = new WeriftViewer(owner, body.id);
     await waitFor('video', () => viewer.rtpPackets > 0);
-    const { pids } = (await api<{ pids: number[] }>(first.url, 'GET', `/api/sessions/${body.id}/stats`)).body;
+    const { pids } = (await api<{ pids: number[] }>(owner, 'GET', `/api/sessions/${body.id}/stats`)).body;
     const procs = sessionProcesses(runtimeDir, body.id, pids);
     expect(procs.some((p) => p.cmd.startsWith('Xvfb'))).toBe(true);
     const support = detectCgroups();
@@ -68,6 +81,8 @@ it('after kill -9 of the server, the sandbox dies with it and the next start rem
     await waitFor('stray running', () => isAlive(stray.pid!));
 
     const second = await startServerProcess(runtimeDir);
+    expect(second.setupLink).toBeUndefined();
+    const again = await signIn(owner, second);
     await waitFor('stray killed', () => !isAlive(stray.pid!));
     expect(fs.existsSync(sessionDir)).toBe(false);
     expect(fs.existsSync(strayDir)).toBe(false);
@@ -76,9 +91,9 @@ it('after kill -9 of the server, the sandbox dies with it and the next start rem
       for (const base of Object.values(support.bases))
         expect(fs.existsSync(path.join(base, `vitrine-${instance}`, body.id))).toBe(false);
     }
-    expect((await api(second.url, 'GET', '/api/sessions')).body).toEqual([]);
+    expect((await api(again, 'GET', '/api/sessions')).body).toEqual([]);
     // The crashed session is on record as ended by the crash.
-    expect((await api<SessionInfo>(second.url, 'GET', `/api/sessions/${body.id}`)).body).toMatchObject({
+    expect((await api<SessionInfo>(again, 'GET', `/api/sessions/${body.id}`)).body).toMatchObject({
       state: 'ended',
       endReason: 'server crash',
     });

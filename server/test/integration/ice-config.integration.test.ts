@@ -16,9 +16,11 @@ beforeAll(async () => {
 afterAll(async () => server?.close());
 
 it('gathers only in the configured UDP port range, advertises the public IP and hands ICE servers to the viewer', async () => {
-  const { body } = await api<SessionInfo>(server.url, 'POST', '/api/sessions', { appId: 'xclock' });
+  const { body } = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'xclock' });
   const viewer = { messages: [] as ServerSignal[] };
-  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/sessions/${body.id}/signal`);
+  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/sessions/${body.id}/signal`, {
+    headers: { cookie: server.owner.cookie },
+  });
   ws.on('message', (raw) => viewer.messages.push(JSON.parse(raw.toString()) as ServerSignal));
   const offer = await waitFor('offer', () =>
     viewer.messages.find((m): m is Extract<ServerSignal, { type: 'offer' }> => m.type === 'offer'),
@@ -43,5 +45,5 @@ it('gathers only in the configured UDP port range, advertises the public IP and 
   }
   expect(lines.some((l) => l.includes('127.0.0.1 '))).toBe(false);
   ws.close();
-  await api(server.url, 'DELETE', `/api/sessions/${body.id}`);
+  await api(server.owner, 'DELETE', `/api/sessions/${body.id}`);
 }, 30_000);

@@ -28,12 +28,12 @@ afterAll(async () => {
 });
 
 it('an app that exceeds its memory limit is killed and the session ends with "out of memory"', async () => {
-  const res = await api<SessionInfo>(server.url, 'POST', '/api/sessions', { appId: 'hog' });
+  const res = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'hog' });
   expect(res.status).toBe(201);
-  const viewer = new WeriftViewer(server.url, res.body.id);
+  const viewer = new WeriftViewer(server.owner, res.body.id);
   const bye = await waitFor('bye', () => viewer.messages.find((m) => m.type === 'bye'));
   expect(bye).toMatchObject({ reason: 'out of memory' });
-  const ended = (await api<SessionInfo>(server.url, 'GET', `/api/sessions/${res.body.id}`)).body;
+  const ended = (await api<SessionInfo>(server.owner, 'GET', `/api/sessions/${res.body.id}`)).body;
   expect(ended).toMatchObject({ state: 'ended', endReason: 'out of memory' });
   await viewer.close();
 });

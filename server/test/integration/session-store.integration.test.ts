@@ -36,6 +36,8 @@ describe.each(['pglite', 'postgres'] as const)('session records on %s', (kind) =
       appId: 'xclock',
       state: 'starting',
       createdAt: createdAt.toISOString(),
+      userId: null,
+      shareId: null,
     });
     await store.stateChanged('s1', 'streaming');
     expect((await store.get('s1'))?.state).toBe('streaming');

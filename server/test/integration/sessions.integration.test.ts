@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +28,7 @@ const sessionDir = (id: string) => path.join(server.config.RUNTIME_DIR, 'session
 const stats = async (id: string) =>
   (
     await api<{ pids: number[]; video?: { framesEncoded: number; encoderRestarts: number } }>(
-      server.url,
+      server.owner,
       'GET',
       `/api/sessions/${id}/stats`,
     )
@@ -35,7 +36,7 @@ const stats = async (id: string) =>
 
 describe('streamed session lifecycle', () => {
   it('lists the bundled apps', async () => {
-    const { status, body } = await api<Array<{ id: string }>>(server.url, 'GET', '/api/apps');
+    const { status, body } = await api<Array<{ id: string }>>(server.owner, 'GET', '/api/apps');
     expect(status).toBe(200);
     expect(body.map((a) => a.id)).toEqual(expect.arrayContaining(['diagnostics', 'xclock']));
   });
@@ -43,7 +44,7 @@ describe('streamed session lifecycle', () => {
   it('runs Xvfb and the app in a sandbox, streams to a WebRTC viewer, injects input, and leaves nothing behind', async () => {
     const udpSockets = () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length;
     const udpBefore = udpSockets();
-    const created = await api<SessionInfo>(server.url, 'POST', '/api/sessions', { appId: 'diagnostics' });
+    const created = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'diagnostics' });
     expect(created.status).toBe(201);
     const id = created.body.id;
     expect(created.body.state).toBe('ready');
@@ -57,9 +58,9 @@ describe('streamed session lifecycle', () => {
     const xSocket = path.join(sessionDir(id), 'x11', 'X0');
     await expect(XDisplay.connect(xSocket, Buffer.alloc(16))).rejects.toThrow();
 
-    const viewer = new WeriftViewer(server.url, id);
+    const viewer = new WeriftViewer(server.owner, id);
     await waitFor('video RTP at the viewer', () => viewer.rtpPackets > 30);
-    expect((await api<SessionInfo>(server.url, 'GET', `/api/sessions/${id}`)).body.state).toBe('streaming');
+    expect((await api<SessionInfo>(server.owner, 'GET', `/api/sessions/${id}`)).body.state).toBe('streaming');
     const { pids } = await stats(id);
     const encoders = ffmpegProcesses(pids);
     expect(encoders.length).toBe(2); // active + warm spare
@@ -80,20 +81,20 @@ describe('streamed session lifecycle', () => {
     await waitFor('pong', () => viewer.replies().some((r) => decodePong(r) === 4242));
 
     const allPids = [...sessionProcesses(server.config.RUNTIME_DIR, id).map((p) => p.pid), ...pids];
-    expect((await api(server.url, 'DELETE', `/api/sessions/${id}`)).status).toBe(204);
+    expect((await api(server.owner, 'DELETE', `/api/sessions/${id}`)).status).toBe(204);
     const bye = await waitFor('bye', () => viewer.messages.find((m) => m.type === 'bye'));
     expect(bye).toMatchObject({ reason: 'user ended' });
     await waitFor('every session process gone', () => allPids.every((pid) => !isAlive(pid)));
     await waitFor('session folder removed', () => !fs.existsSync(sessionDir(id)));
-    expect((await api(server.url, 'GET', '/api/sessions')).body).toEqual([]);
+    expect((await api(server.owner, 'GET', '/api/sessions')).body).toEqual([]);
     await viewer.close();
     // Every UDP socket of the session (ICE, RTP from the encoder) is closed again.
     await waitFor('UDP sockets closed', () => udpSockets() === udpBefore);
   });
 
   it('ends the session with "app exited" when the app dies, and tells the viewer', async () => {
-    const { body } = await api<SessionInfo>(server.url, 'POST', '/api/sessions', { appId: 'diagnostics' });
-    const viewer = new WeriftViewer(server.url, body.id);
+    const { body } = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'diagnostics' });
+    const viewer = new WeriftViewer(server.owner, body.id);
     await waitFor('video', () => viewer.rtpPackets > 0);
     const app = sessionProcesses(server.config.RUNTIME_DIR, body.id).find((p) =>
       p.cmd.includes('/app/bin/vitrine-diagnostics'),
@@ -106,8 +107,8 @@ describe('streamed session lifecycle', () => {
   });
 
   it('restarts a crashed encoder once, then ends the session with "encoder failed"', async () => {
-    const { body } = await api<SessionInfo>(server.url, 'POST', '/api/sessions', { appId: 'diagnostics' });
-    const viewer = new WeriftViewer(server.url, body.id);
+    const { body } = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'diagnostics' });
+    const viewer = new WeriftViewer(server.owner, body.id);
     await waitFor('video', () => viewer.rtpPackets > 0);
     const ffmpegPids = async () => ffmpegProcesses((await stats(body.id)).pids);
     const [first] = await ffmpegPids();
@@ -123,12 +124,12 @@ describe('streamed session lifecycle', () => {
   });
 
   it('shows foreign X11 apps unchanged (xclock)', async () => {
-    const { status, body } = await api<SessionInfo>(server.url, 'POST', '/api/sessions', { appId: 'xclock' });
+    const { status, body } = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'xclock' });
     expect(status).toBe(201);
     expect(sessionProcesses(server.config.RUNTIME_DIR, body.id).some((p) => p.cmd.includes('/usr/bin/xclock'))).toBe(
       true,
     );
-    await api(server.url, 'DELETE', `/api/sessions/${body.id}`);
+    await api(server.owner, 'DELETE', `/api/sessions/${body.id}`);
     await waitFor('session folder removed', () => !fs.existsSync(sessionDir(body.id)));
   });
 });
@@ -153,29 +154,29 @@ describe('bad requests and hostile peers', () => {
   });
 
   it('answers unknown apps and sessions with 404 and bad bodies with 400', async () => {
-    expect((await api(server.url, 'POST', '/api/sessions', { appId: 'nope' })).status).toBe(404);
-    expect((await api(server.url, 'POST', '/api/sessions', { appId: 5 })).status).toBe(400);
-    const extra = await api<{ error: string; message: string }>(server.url, 'POST', '/api/sessions', {
+    expect((await api(server.owner, 'POST', '/api/sessions', { appId: 'nope' })).status).toBe(404);
+    expect((await api(server.owner, 'POST', '/api/sessions', { appId: 5 })).status).toBe(400);
+    const extra = await api<{ error: string; message: string }>(server.owner, 'POST', '/api/sessions', {
       appId: 'xclock',
       extra: 1,
     });
     expect(extra).toMatchObject({ status: 400, body: { error: 'bad-request' } });
     expect(extra.body.message).toMatch(/extra|unrecognized/i);
-    expect((await api(server.url, 'GET', '/api/sessions/not-a-session-id')).status).toBe(400);
-    expect((await api(server.url, 'GET', '/api/sessions/AAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
-    expect((await api(server.url, 'DELETE', '/api/sessions/../../etc')).status).toBe(404);
+    expect((await api(server.owner, 'GET', '/api/sessions/not-a-session-id')).status).toBe(400);
+    expect((await api(server.owner, 'GET', `/api/sessions/${randomUUID()}`)).status).toBe(404);
+    expect((await api(server.owner, 'DELETE', '/api/sessions/../../etc')).status).toBe(404);
   });
 
   it('closes signaling for an unknown session with 4404', async () => {
-    const viewer = new WeriftViewer(server.url, 'AAAAAAAAAAAAAAAAAAAAAA');
+    const viewer = new WeriftViewer(server.owner, randomUUID());
     expect((await viewer.closed).code).toBe(4404);
   });
 
   it('gives a second viewer 409 (close 4409), answers malformed messages with errors, and closes after repeated abuse', async () => {
-    const { body } = await api<SessionInfo>(server.url, 'POST', '/api/sessions', { appId: 'diagnostics' });
-    const first = new WeriftViewer(server.url, body.id);
+    const { body } = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'diagnostics' });
+    const first = new WeriftViewer(server.owner, body.id);
     await waitFor('offer', () => first.messages.some((m) => m.type === 'offer'));
-    const second = new WeriftViewer(server.url, body.id);
+    const second = new WeriftViewer(server.owner, body.id);
     expect((await second.closed).code).toBe(4409);
 
     first.sendRaw('{not json');
@@ -186,12 +187,12 @@ describe('bad requests and hostile peers', () => {
     const closed = await first.closed;
     expect(closed).toEqual({ code: 4400, reason: 'too many invalid messages' });
     // The server survives and the session can still be ended normally.
-    expect((await api(server.url, 'DELETE', `/api/sessions/${body.id}`)).status).toBe(204);
+    expect((await api(server.owner, 'DELETE', `/api/sessions/${body.id}`)).status).toBe(204);
   });
 
   it('drops invalid input events without harming the session', async () => {
-    const { body } = await api<SessionInfo>(server.url, 'POST', '/api/sessions', { appId: 'diagnostics' });
-    const viewer = new WeriftViewer(server.url, body.id);
+    const { body } = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'diagnostics' });
+    const viewer = new WeriftViewer(server.owner, body.id);
     await waitFor('input channel open', () => viewer.channel?.readyState === 'open');
     const garbage = [
       new Uint8Array([0x01, 0xff, 0xff, 0xff, 0xff]),
@@ -202,10 +203,10 @@ describe('bad requests and hostile peers', () => {
     viewer.sendInput(encodeInputEvent({ type: 'ping', id: 7 }));
     await waitFor('pong after garbage', () => viewer.replies().some((r) => decodePong(r) === 7));
     const s = (
-      await api<{ input: { rejected: number; accepted: number } }>(server.url, 'GET', `/api/sessions/${body.id}/stats`)
+      await api<{ input: { rejected: number; accepted: number } }>(server.owner, 'GET', `/api/sessions/${body.id}/stats`)
     ).body;
     expect(s.input.rejected).toBe(3);
     await viewer.close();
-    await api(server.url, 'DELETE', `/api/sessions/${body.id}`);
+    await api(server.owner, 'DELETE', `/api/sessions/${body.id}`);
   });
 });

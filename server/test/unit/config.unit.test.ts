@@ -24,7 +24,7 @@ describe('loadConfig defaults', () => {
     const c = loadConfig({});
     expect(c.PORT).toBe(8080);
     expect(c.HOST).toBe('127.0.0.1');
-    expect(c.PUBLIC_URL).toBe('http://127.0.0.1:8080');
+    expect(c.PUBLIC_URL).toBe('http://localhost:8080');
     expect(c.WEBRTC_ICE_ADDRESSES).toEqual(['127.0.0.1']);
     expect(c.WEBRTC_UDP_PORTS).toBeUndefined();
     expect(c.WEBRTC_PUBLIC_IP).toBeUndefined();
@@ -86,20 +86,32 @@ describe('loadConfig WEBRTC_ICE_ADDRESSES', () => {
 });
 
 describe('loadConfig PUBLIC_URL', () => {
-  it('is derived from HOST and PORT', () => {
-    expect(loadConfig({ HOST: '0.0.0.0', PORT: '9000' }).PUBLIC_URL).toBe('http://0.0.0.0:9000');
+  it('is derived from HOST and PORT, as localhost for loopback and wildcard hosts (passkeys need a name)', () => {
+    expect(loadConfig({ HOST: '0.0.0.0', PORT: '9000' }).PUBLIC_URL).toBe('http://localhost:9000');
+    expect(loadConfig({ HOST: '::1' }).PUBLIC_URL).toBe('http://localhost:8080');
     expect(loadConfig({ HOST: 'example.test' }).PUBLIC_URL).toBe('http://example.test:8080');
   });
 
   it('brackets an IPv6 host', () => {
-    expect(loadConfig({ HOST: '::1' }).PUBLIC_URL).toBe('http://[::1]:8080');
-    expect(loadConfig({ HOST: '::', PORT: '443' }).PUBLIC_URL).toBe('http://[::]:443');
+    expect(loadConfig({ HOST: 'fd00::5', PORT: '443' }).PUBLIC_URL).toBe('http://[fd00::5]:443');
   });
 
-  it('keeps an explicit PUBLIC_URL', () => {
+  it('keeps an explicit PUBLIC_URL as its origin', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://vitrine.example.com/', HOST: '::1' }).PUBLIC_URL).toBe(
-      'https://vitrine.example.com/',
+      'https://vitrine.example.com',
     );
+  });
+
+  it('rejects a PUBLIC_URL with a path', () => {
+    expect(configError({ PUBLIC_URL: 'https://example.com/vitrine' }).message).toMatch(/PUBLIC_URL: expected an http/);
+  });
+
+  it('reads sizes and durations of accounts and storage', () => {
+    const c = loadConfig({ OWNER_QUOTA: '1G', SIGNIN_IDLE_TIMEOUT: '15m', SIGNIN_MAX_AGE: '1d' });
+    expect(c.OWNER_QUOTA).toBe(2 ** 30);
+    expect(c.SIGNIN_IDLE_TIMEOUT).toBe(15 * 60_000);
+    expect(c.SIGNIN_MAX_AGE).toBe(86_400_000);
+    expect(configError({ SIGNIN_MAX_AGE: '12 hours' }).message).toMatch(/SIGNIN_MAX_AGE: expected a duration/);
   });
 
   it('rejects a PUBLIC_URL that is not a URL', () => {

@@ -1,0 +1,104 @@
+import type { Kysely } from 'kysely';
+import type { Ceremony, Me, RegistrationResponse } from '@vitrine/protocol';
+import type { Tables } from '../db/schema.ts';
+import { DomainError } from '../errors.ts';
+import type { Invitations } from './invitations.ts';
+import { newWebauthnUserId, type Users } from './users.ts';
+import type { WebAuthn } from './webauthn.ts';
+
+/** Binds a client who accepted an invitation to its share (implemented by the shares module). */
+export type ShareClaimer = (
+  shareId: string,
+  clientId: string,
+  db: Parameters<Invitations['consume']>[2],
+) => Promise<void>;
+
+/**
+ * Turning an invitation into an account: the person registers a passkey and, in one
+ * transaction, the invitation is used up, the account and its passkey are created and, for a
+ * client, the share is bound to them.
+ */
+export class Accounts {
+  private readonly db: Kysely<Tables>;
+  private readonly users: Users;
+  private readonly invitations: Invitations;
+  private readonly webauthn: WebAuthn;
+  private readonly claimShare: ShareClaimer;
+
+  constructor(deps: {
+    db: Kysely<Tables>;
+    users: Users;
+    invitations: Invitations;
+    webauthn: WebAuthn;
+    claimShare: ShareClaimer;
+  }) {
+    this.db = deps.db;
+    this.users = deps.users;
+    this.invitations = deps.invitations;
+    this.webauthn = deps.webauthn;
+    this.claimShare = deps.claimShare;
+  }
+
+  async registrationOptions(token: string, displayName: string, email?: string): Promise<Ceremony> {
+    const invitation = await this.invitations.find(token);
+    const address = invitation.email ?? email;
+    if (!address) throw new DomainError(400, 'email-required', 'Enter your e-mail address.');
+    if (await this.users.findByEmail(address)) {
+      throw new DomainError(
+        409,
+        'account-exists',
+        invitation.kind === 'client'
+          ? `An account for ${address} already exists: sign in, then open this invitation again to add the share.`
+          : `An account for ${address} already exists; sign in instead.`,
+      );
+    }
+    const webauthnUserId = newWebauthnUserId();
+    return this.webauthn.registrationOptions(
+      'register',
+      { webauthnUserId, email: address, displayName },
+      { userId: null, invitationId: invitation.id, data: { email: address, displayName, webauthnUserId } },
+    );
+  }
+
+  async register(ceremonyId: string, response: RegistrationResponse, passkeyName?: string): Promise<Me> {
+    const { pending, credential } = await this.webauthn.verifyRegistration(ceremonyId, 'register', response);
+    const data = pending.data as { email: string; displayName: string; webauthnUserId: string };
+    if (!pending.invitationId) throw new DomainError(400, 'invalid-invitation', 'This registration has no invitation.');
+    const invitationId = pending.invitationId;
+    return this.db.transaction().execute(async (tx) => {
+      const inv = await tx
+        .selectFrom('invitations')
+        .select(['kind', 'share_id'])
+        .where('id', '=', invitationId)
+        .executeTakeFirst();
+      if (!inv) throw new DomainError(410, 'invitation-used', 'This invitation is no longer valid.');
+      const me = await this.users.create(
+        {
+          email: data.email,
+          displayName: data.displayName,
+          role: inv.kind === 'client' ? 'client' : 'owner',
+          admin: inv.kind === 'setup',
+          webauthnUserId: data.webauthnUserId,
+        },
+        tx,
+      );
+      await this.invitations.consume(invitationId, me.id, tx);
+      await this.users.addPasskey({ userId: me.id, ...credential, name: passkeyName ?? 'First passkey' }, tx);
+      if (inv.kind === 'client' && inv.share_id) await this.claimShare(inv.share_id, me.id, tx);
+      return me;
+    });
+  }
+
+  /** A signed-in client adds a further share (from another owner, say) to their account. */
+  async accept(token: string, clientId: string): Promise<void> {
+    const invitation = await this.invitations.find(token);
+    if (invitation.kind !== 'client' || !invitation.shareId) {
+      throw new DomainError(400, 'not-a-share-invitation', 'Only share invitations can be added to an account.');
+    }
+    const shareId = invitation.shareId;
+    await this.db.transaction().execute(async (tx) => {
+      await this.invitations.consume(invitation.id, clientId, tx);
+      await this.claimShare(shareId, clientId, tx);
+    });
+  }
+}

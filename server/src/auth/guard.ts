@@ -1,0 +1,47 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { cookieName, readCookie } from './cookie.ts';
+import { DomainError } from '../errors.ts';
+import type { Actor } from '../policies/policies.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the sign-in hook when the request carries a valid sign-in cookie. */
+    actor?: Actor;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without signing in. Every other /api route requires a sign-in. */
+    public?: boolean;
+  }
+}
+
+/** The signed-in actor of a request; the global hook already refused anonymous requests. */
+export function actorOf(req: FastifyRequest): Actor {
+  if (!req.actor) throw new DomainError(401, 'unauthenticated', 'sign in first');
+  return req.actor;
+}
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Default deny for the whole API: every /api route needs a valid sign-in cookie unless it is
+ * declared `config: { public: true }`. Also refuses state changes and socket upgrades from
+ * other origins (the SameSite cookie already keeps other sites out; this is the second lock).
+ */
+export function registerSignInGuard(
+  app: FastifyInstance,
+  deps: { resolve: (token: string) => Promise<Actor | undefined>; publicUrl: () => string },
+): void {
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith('/api/')) return;
+    const origin = req.headers.origin;
+    const upgrade = req.headers.upgrade?.toLowerCase() === 'websocket';
+    if (origin !== undefined && (UNSAFE_METHODS.has(req.method) || upgrade) && origin !== deps.publicUrl()) {
+      return reply.status(403).send({ error: 'bad-origin', message: `requests from ${origin} are not accepted` });
+    }
+    const token = readCookie(req.headers.cookie, cookieName(deps.publicUrl()));
+    if (token) req.actor = await deps.resolve(token);
+    if (!req.actor && req.routeOptions.config.public !== true) {
+      return reply.status(401).send({ error: 'unauthenticated', message: 'Sign in first.' });
+    }
+  });
+}

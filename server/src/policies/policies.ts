@@ -1,0 +1,110 @@
+import type { Role } from '@vitrine/protocol';
+import { DomainError } from '../errors.ts';
+
+/**
+ * Who may do what, in one place. Each resource declares who may see it at all and which actors
+ * may perform each action on it; routes call `authorize` and never test roles themselves.
+ * Anything not allowed here is denied.
+ */
+
+/** A signed-in person, as every check sees them. */
+export interface Actor {
+  id: string;
+  role: Role;
+  admin: boolean;
+  /** The sign-in (browser session) this request came with. */
+  signInId: string;
+}
+
+export interface Resources {
+  /** The actor's own file storage ("browser mode"). */
+  Storage: { ownerId: string };
+  Share: { ownerId: string; clientId: string | null; status: 'pending' | 'active' | 'expired' | 'revoked' };
+  App: Record<string, never>;
+  Session: { userId: string };
+  OwnerInvitation: Record<string, never>;
+  ShareInvitation: Record<string, never>;
+  Passkey: { userId: string };
+  SignIn: { userId: string };
+}
+
+export interface Actions {
+  Storage: 'browse' | 'write' | 'download';
+  Share: 'create' | 'read' | 'update' | 'revoke' | 'open';
+  App: 'list' | 'launch-on-own-storage';
+  Session: 'view' | 'end' | 'signal' | 'inspect-host';
+  OwnerInvitation: 'create';
+  ShareInvitation: 'accept';
+  Passkey: 'manage';
+  SignIn: 'revoke';
+}
+
+type Kind = keyof Resources;
+type Rule<K extends Kind> = (actor: Actor, resource: Resources[K]) => boolean;
+
+const isOwner = (a: Actor) => a.role === 'owner';
+const isClient = (a: Actor) => a.role === 'client';
+const own = (a: Actor, r: { userId: string }) => r.userId === a.id;
+
+const visibility: { [K in Kind]: Rule<K> } = {
+  Storage: (a, r) => r.ownerId === a.id,
+  Share: (a, r) => r.ownerId === a.id || (r.clientId === a.id && r.status === 'active'),
+  App: () => true,
+  Session: own,
+  OwnerInvitation: () => true,
+  ShareInvitation: () => true,
+  Passkey: own,
+  SignIn: own,
+};
+
+const rules: { [K in Kind]: { [A in Actions[K]]: Rule<K> } } = {
+  Storage: {
+    browse: (a, r) => isOwner(a) && r.ownerId === a.id,
+    write: (a, r) => isOwner(a) && r.ownerId === a.id,
+    download: (a, r) => isOwner(a) && r.ownerId === a.id,
+  },
+  Share: {
+    create: (a) => isOwner(a),
+    read: (a, r) => isOwner(a) && r.ownerId === a.id,
+    update: (a, r) => isOwner(a) && r.ownerId === a.id && r.status !== 'revoked',
+    revoke: (a, r) => isOwner(a) && r.ownerId === a.id && r.status !== 'revoked',
+    open: (a, r) => isClient(a) && r.clientId === a.id && r.status === 'active',
+  },
+  App: {
+    list: () => true,
+    'launch-on-own-storage': isOwner,
+  },
+  Session: {
+    view: own,
+    end: own,
+    signal: own,
+    // Host PIDs and encoder internals are for operators only.
+    'inspect-host': (a, r) => a.admin && own(a, r),
+  },
+  OwnerInvitation: { create: (a) => a.admin && isOwner(a) },
+  // Shares are received by client accounts; an owner opening one is told to use the client's account.
+  ShareInvitation: { accept: isClient },
+  Passkey: { manage: own },
+  SignIn: { revoke: own },
+};
+
+export function can<K extends Kind>(actor: Actor, action: Actions[K], kind: K, resource: Resources[K]): boolean {
+  const rule = (rules[kind] as Record<string, Rule<K>>)[action];
+  return rule ? rule(actor, resource) : false;
+}
+
+export class PolicyError extends DomainError {}
+
+/**
+ * Throws unless the actor may act. A resource the actor may not even know about is reported
+ * as missing (404), so ids of other people's things cannot be probed; a visible resource or
+ * a role the action is not for is refused (403).
+ */
+export function authorize<K extends Kind>(actor: Actor, action: Actions[K], kind: K, resource: Resources[K]): void {
+  if (!visibility[kind](actor, resource)) {
+    throw new PolicyError(404, 'not-found', `no such ${kind.toLowerCase()}`);
+  }
+  if (!can(actor, action, kind, resource)) {
+    throw new PolicyError(403, 'forbidden', `you may not ${action} this ${kind.toLowerCase()}`);
+  }
+}

@@ -1,0 +1,206 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  ApiErrorBody,
+  CreatedShare,
+  CreateShareBody,
+  InvitationLink,
+  ReceivedShare,
+  Share,
+  UpdateShareBody,
+  type SharePath,
+} from '@vitrine/protocol';
+import { actorOf } from '../auth/guard.ts';
+import { invitationLink, type Invitations } from '../auth/invitations.ts';
+import { DomainError } from '../errors.ts';
+import { authorize, type Actor } from '../policies/policies.ts';
+import { shareStatus, type ShareRecord, type ShareStore } from './share-store.ts';
+
+export interface ShareDeps {
+  shares: ShareStore;
+  invitations: Invitations;
+  publicUrl: () => string;
+  invitationTtlMs: number;
+  /** Checks each path exists in the owner's storage and returns it normalised; throws 400/404. */
+  normalisePath: (ownerId: string, relPath: string) => Promise<string>;
+  liveSessions: (shareId: string) => number;
+  /** Ends the share's live sessions (revoked, or changed: they run with the old policy). */
+  endSessions: (shareId: string, reason: 'share revoked' | 'share changed') => void;
+}
+
+const Id = z.object({ id: z.uuid() });
+const errors = { 400: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody, 409: ApiErrorBody };
+
+/** An owner's shares and a client's "Shared with me". */
+export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
+  const view = (s: ShareRecord): Share => ({
+    id: s.id,
+    label: s.label,
+    clientEmail: s.clientEmail,
+    client: s.client,
+    paths: s.paths,
+    expiresAt: s.expiresAt.toISOString(),
+    maxSessionMinutes: s.maxSessionMinutes,
+    watermark: s.watermark,
+    createdAt: s.createdAt.toISOString(),
+    revokedAt: s.revokedAt?.toISOString() ?? null,
+    status: shareStatus(s, Date.now()),
+    liveSessions: deps.liveSessions(s.id),
+  });
+  const load = async (actor: Actor, id: string, action: 'read' | 'update' | 'revoke') => {
+    const share = await deps.shares.get(id);
+    if (!share) throw new DomainError(404, 'not-found', 'no such share');
+    authorize(actor, action, 'Share', {
+      ownerId: share.ownerId,
+      clientId: share.client?.id ?? null,
+      status: shareStatus(share, Date.now()),
+    });
+    return share;
+  };
+  const checkPaths = async (ownerId: string, paths: SharePath[]): Promise<SharePath[]> => {
+    const seen = new Map<string, SharePath>();
+    for (const p of paths) {
+      const path = await deps.normalisePath(ownerId, p.path);
+      seen.set(path, { path, access: p.access });
+    }
+    return [...seen.values()];
+  };
+  const futureDate = (iso: string) => {
+    const d = new Date(iso);
+    if (d.getTime() <= Date.now()) throw new DomainError(400, 'bad-request', 'expiresAt: the expiry must be in the future');
+    return d;
+  };
+  const newInvitation = async (actor: Actor, share: { id: string; clientEmail: string }) => {
+    await deps.invitations.revokeOpen({ kind: 'client', shareId: share.id });
+    const { token, invitation } = await deps.invitations.create({
+      kind: 'client',
+      email: share.clientEmail,
+      shareId: share.id,
+      createdBy: actor.id,
+      ttlMs: deps.invitationTtlMs,
+    });
+    return { link: invitationLink(deps.publicUrl(), token), expiresAt: invitation.expiresAt.toISOString() };
+  };
+
+  app.get('/api/shares', { schema: { summary: 'My shares (owners)', response: { 200: z.array(Share) } } }, async (req) => {
+    const actor = actorOf(req);
+    authorize(actor, 'read', 'Share', { ownerId: actor.id, clientId: null, status: 'pending' });
+    return (await deps.shares.byOwner(actor.id)).map(view);
+  });
+
+  app.post(
+    '/api/shares',
+    {
+      schema: {
+        summary: 'Share paths with a client; returns the client invitation link',
+        body: CreateShareBody,
+        response: { 201: CreatedShare, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      authorize(actor, 'create', 'Share', { ownerId: actor.id, clientId: null, status: 'pending' });
+      const body = req.body;
+      const id = await deps.shares.create({
+        ownerId: actor.id,
+        clientEmail: body.clientEmail,
+        label: body.label,
+        paths: await checkPaths(actor.id, body.paths),
+        expiresAt: futureDate(body.expiresAt),
+        maxSessionMinutes: body.maxSessionMinutes,
+        watermark: body.watermark,
+      });
+      const invitation = await newInvitation(actor, { id, clientEmail: body.clientEmail });
+      const share = await deps.shares.get(id);
+      req.log.info({ share: id, owner: actor.id, paths: body.paths }, 'share created');
+      return reply.status(201).send({ share: view(share!), invitation });
+    },
+  );
+
+  app.get(
+    '/api/shares/:id',
+    { schema: { summary: 'One of my shares', params: Id, response: { 200: Share, ...errors } } },
+    async (req) => view(await load(actorOf(req), req.params.id, 'read')),
+  );
+
+  app.patch(
+    '/api/shares/:id',
+    {
+      schema: {
+        summary: 'Change a share; its live sessions end (they run with the old policy)',
+        params: Id,
+        body: UpdateShareBody,
+        response: { 200: Share, ...errors },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const share = await load(actor, req.params.id, 'update');
+      const b = req.body;
+      await deps.shares.update(share.id, {
+        ...(b.label !== undefined ? { label: b.label } : {}),
+        ...(b.paths !== undefined ? { paths: await checkPaths(actor.id, b.paths) } : {}),
+        ...(b.expiresAt !== undefined ? { expiresAt: futureDate(b.expiresAt) } : {}),
+        ...(b.maxSessionMinutes !== undefined ? { maxSessionMinutes: b.maxSessionMinutes } : {}),
+        ...(b.watermark !== undefined ? { watermark: b.watermark } : {}),
+      });
+      deps.endSessions(share.id, 'share changed');
+      req.log.info({ share: share.id, changes: Object.keys(b) }, 'share changed');
+      return view((await deps.shares.get(share.id))!);
+    },
+  );
+
+  app.post(
+    '/api/shares/:id/revoke',
+    { schema: { summary: 'Revoke a share; its live sessions end at once', params: Id, response: { 200: Share, ...errors } } },
+    async (req) => {
+      const actor = actorOf(req);
+      const share = await load(actor, req.params.id, 'revoke');
+      await deps.shares.revoke(share.id);
+      await deps.invitations.revokeOpen({ kind: 'client', shareId: share.id });
+      deps.endSessions(share.id, 'share revoked');
+      req.log.info({ share: share.id }, 'share revoked');
+      return view((await deps.shares.get(share.id))!);
+    },
+  );
+
+  app.post(
+    '/api/shares/:id/invitation',
+    {
+      schema: {
+        summary: 'A fresh invitation link for a share nobody has accepted yet (the old link stops working)',
+        params: Id,
+        response: { 201: InvitationLink, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const share = await load(actor, req.params.id, 'update');
+      if (share.client) throw new DomainError(409, 'share-accepted', 'This share has already been accepted.');
+      return reply.status(201).send(await newInvitation(actor, share));
+    },
+  );
+
+  app.get(
+    '/api/shared-with-me',
+    { schema: { summary: 'Shares I may open (clients)', response: { 200: z.array(ReceivedShare), 403: ApiErrorBody } } },
+    async (req) => {
+      const actor = actorOf(req);
+      // Receiving shares is what client accounts are for: owners are refused like any other role mismatch.
+      authorize(actor, 'open', 'Share', { ownerId: '', clientId: actor.id, status: 'active' });
+      const shares = await deps.shares.forClient(actor.id, new Date());
+      return shares
+        .map((s) => ({
+          id: s.id,
+          label: s.label,
+          owner: { displayName: s.ownerName, email: s.ownerEmail },
+          paths: s.paths,
+          expiresAt: s.expiresAt.toISOString(),
+          maxSessionMinutes: s.maxSessionMinutes,
+          watermark: s.watermark,
+        }));
+    },
+  );
+}

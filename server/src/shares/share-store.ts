@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { SharePath, ShareStatus } from '@vitrine/protocol';
+import type { Tables } from '../db/schema.ts';
+import { DomainError } from '../errors.ts';
+
+type Db = Kysely<Tables> | Transaction<Tables>;
+
+/** A share as the domain sees it (no HTTP, no host paths). */
+export interface ShareRecord {
+  id: string;
+  ownerId: string;
+  ownerName: string;
+  ownerEmail: string;
+  clientEmail: string;
+  client: { id: string; displayName: string; email: string } | null;
+  label: string;
+  paths: SharePath[];
+  expiresAt: Date;
+  maxSessionMinutes: number | null;
+  watermark: boolean;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export function shareStatus(s: Pick<ShareRecord, 'revokedAt' | 'expiresAt' | 'client'>, now: number): ShareStatus {
+  if (s.revokedAt) return 'revoked';
+  if (s.expiresAt.getTime() <= now) return 'expired';
+  return s.client ? 'active' : 'pending';
+}
+
+export interface NewShare {
+  ownerId: string;
+  clientEmail: string;
+  label: string;
+  paths: SharePath[];
+  expiresAt: Date;
+  maxSessionMinutes: number | null;
+  watermark: boolean;
+}
+
+export class ShareStore {
+  private readonly db: Kysely<Tables>;
+
+  constructor(db: Kysely<Tables>) {
+    this.db = db;
+  }
+
+  async create(s: NewShare, db: Db = this.db): Promise<string> {
+    const id = randomUUID();
+    const now = new Date();
+    await db
+      .insertInto('shares')
+      .values({
+        id,
+        owner_id: s.ownerId,
+        client_email: s.clientEmail,
+        client_id: null,
+        label: s.label,
+        paths: JSON.stringify(s.paths),
+        expires_at: s.expiresAt,
+        max_session_minutes: s.maxSessionMinutes,
+        watermark: s.watermark,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    return id;
+  }
+
+  async get(id: string, db: Db = this.db): Promise<ShareRecord | undefined> {
+    const row = await this.select(db).where('shares.id', '=', id).executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async byOwner(ownerId: string): Promise<ShareRecord[]> {
+    const rows = await this.select(this.db)
+      .where('shares.owner_id', '=', ownerId)
+      .orderBy('shares.created_at', 'desc')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  /** Shares a client has accepted that are neither revoked nor expired. */
+  async forClient(clientId: string, now: Date): Promise<ShareRecord[]> {
+    const rows = await this.select(this.db)
+      .where('shares.client_id', '=', clientId)
+      .where('shares.revoked_at', 'is', null)
+      .where('shares.expires_at', '>', now)
+      .orderBy('shares.created_at', 'desc')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async update(
+    id: string,
+    patch: Partial<Pick<NewShare, 'label' | 'paths' | 'expiresAt' | 'maxSessionMinutes' | 'watermark'>>,
+  ): Promise<void> {
+    await this.db
+      .updateTable('shares')
+      .set({
+        updated_at: new Date(),
+        ...(patch.label !== undefined ? { label: patch.label } : {}),
+        ...(patch.paths !== undefined ? { paths: JSON.stringify(patch.paths) } : {}),
+        ...(patch.expiresAt !== undefined ? { expires_at: patch.expiresAt } : {}),
+        ...(patch.maxSessionMinutes !== undefined ? { max_session_minutes: patch.maxSessionMinutes } : {}),
+        ...(patch.watermark !== undefined ? { watermark: patch.watermark } : {}),
+      })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  async revoke(id: string): Promise<void> {
+    await this.db
+      .updateTable('shares')
+      .set({ revoked_at: new Date(), updated_at: new Date() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  /** Binds a share to the client who accepted its invitation; a share has one client, once. */
+  async claim(shareId: string, clientId: string, db: Db): Promise<void> {
+    const share = await this.get(shareId, db);
+    if (!share || share.revokedAt) throw new DomainError(410, 'invitation-used', 'This share has been revoked.');
+    if (share.ownerId === clientId) throw new DomainError(409, 'own-share', 'You cannot accept your own share.');
+    const res = await db
+      .updateTable('shares')
+      .set({ client_id: clientId, updated_at: new Date() })
+      .where('id', '=', shareId)
+      .where('client_id', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) {
+      throw new DomainError(409, 'share-taken', 'This share has already been accepted by someone else.');
+    }
+  }
+
+  /** Revoked or expired shares among these ids (how live sessions learn their share is gone). */
+  async inactive(ids: string[], now: Date): Promise<Array<{ id: string; reason: 'share revoked' | 'share expired' }>> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('shares')
+      .select(['id', 'revoked_at', 'expires_at'])
+      .where('id', 'in', ids)
+      .where((eb) => eb.or([eb('revoked_at', 'is not', null), eb('expires_at', '<=', now)]))
+      .execute();
+    const gone = rows.map((r) => ({
+      id: r.id,
+      reason: r.revoked_at ? ('share revoked' as const) : ('share expired' as const),
+    }));
+    // A share deleted outright (its owner deleted) is as gone as a revoked one.
+    const present = await this.db.selectFrom('shares').select('id').where('id', 'in', ids).execute();
+    for (const id of ids) if (!present.some((p) => p.id === id)) gone.push({ id, reason: 'share revoked' });
+    return gone;
+  }
+
+  private select(db: Db) {
+    return db
+      .selectFrom('shares')
+      .innerJoin('users as owner', 'owner.id', 'shares.owner_id')
+      .leftJoin('users as client', 'client.id', 'shares.client_id')
+      .select([
+        'shares.id',
+        'shares.owner_id as ownerId',
+        'owner.display_name as ownerName',
+        'owner.email as ownerEmail',
+        'shares.client_email as clientEmail',
+        'client.id as clientId',
+        'client.display_name as clientName',
+        'client.email as clientAddress',
+        'shares.label',
+        'shares.paths',
+        'shares.expires_at as expiresAt',
+        'shares.max_session_minutes as maxSessionMinutes',
+        'shares.watermark',
+        'shares.created_at as createdAt',
+        'shares.revoked_at as revokedAt',
+      ])
+      .$castTo<Row>();
+  }
+}
+
+interface Row {
+  id: string;
+  ownerId: string;
+  ownerName: string;
+  ownerEmail: string;
+  clientEmail: string;
+  clientId: string | null;
+  clientName: string | null;
+  clientAddress: string | null;
+  label: string;
+  paths: SharePath[];
+  expiresAt: Date;
+  maxSessionMinutes: number | null;
+  watermark: boolean;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+function toRecord(r: Row): ShareRecord {
+  return {
+    id: r.id,
+    ownerId: r.ownerId,
+    ownerName: r.ownerName,
+    ownerEmail: r.ownerEmail,
+    clientEmail: r.clientEmail,
+    client:
+      r.clientId && r.clientName && r.clientAddress
+        ? { id: r.clientId, displayName: r.clientName, email: r.clientAddress }
+        : null,
+    label: r.label,
+    paths: r.paths,
+    expiresAt: new Date(r.expiresAt),
+    maxSessionMinutes: r.maxSessionMinutes,
+    watermark: r.watermark,
+    createdAt: new Date(r.createdAt),
+    revokedAt: r.revokedAt ? new Date(r.revokedAt) : null,
+  };
+}

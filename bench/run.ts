@@ -104,9 +104,9 @@ async function main(): Promise<void> {
   if (new URL(server.url).hostname !== '127.0.0.1') throw new Error(`server is not on loopback: ${server.url}`);
   onCleanup(async () => {
     // End whatever session a failure left behind before the server goes.
-    const live = await api<Array<{ id: string }>>(server.url, 'GET', '/api/sessions').catch(() => null);
+    const live = await api<Array<{ id: string }>>(server.owner, 'GET', '/api/sessions').catch(() => null);
     await Promise.all(
-      (live?.body ?? []).map((s) => api(server.url, 'DELETE', `/api/sessions/${s.id}`).catch(() => {})),
+      (live?.body ?? []).map((s) => api(server.owner, 'DELETE', `/api/sessions/${s.id}`).catch(() => {})),
     );
   });
 
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
     };
   });
   const status = (
-    await api<{ sandbox: { degraded: boolean; landlock: string; cgroups: number } }>(server.url, 'GET', '/api/status')
+    await api<{ sandbox: { degraded: boolean; landlock: string; cgroups: number } }>(server.owner, 'GET', '/api/status')
   ).body.sandbox;
   const sandboxHost = `cgroup ${status.cgroups ? `v${status.cgroups}` : 'unavailable'}, Landlock ${status.landlock}${status.degraded ? ', DEGRADED' : ''}`;
   log(`sandbox: ${sandboxHost}`);

@@ -50,12 +50,12 @@ export async function runSandbox(ctx: BenchContext, app: SandboxApp, starts: num
   const createMs: number[] = [];
   for (let i = 0; i < starts; i++) {
     const t0 = performance.now();
-    const res = await api<{ id: string; message?: string }>(ctx.url, 'POST', '/api/sessions', { appId: app.appId });
+    const res = await api<{ id: string; message?: string }>(ctx.owner, 'POST', '/api/sessions', { appId: app.appId });
     const ms = performance.now() - t0;
     if (res.status !== 201) throw new Error(`POST /api/sessions for ${app.appId}: ${res.status} ${res.body.message}`);
     const id = res.body.id;
     const unregister = ctx.onCleanup(async () => {
-      await api(ctx.url, 'DELETE', `/api/sessions/${id}`).catch(() => {});
+      await api(ctx.owner, 'DELETE', `/api/sessions/${id}`).catch(() => {});
     });
     createMs.push(ms);
     // Waits for the sandbox's processes to exit, so starts never overlap a teardown.
@@ -68,7 +68,7 @@ export async function runSandbox(ctx: BenchContext, app: SandboxApp, starts: num
     { appId: app.appId, codec: SANDBOX_CODEC, width: app.width, height: app.height },
     async ({ sessionId, clickedAt, startTimes }) => {
       await sleep(SANDBOX_STREAM_MS);
-      const stats = await api<SessionStats>(ctx.url, 'GET', `/api/sessions/${sessionId}/stats`);
+      const stats = await api<SessionStats>(ctx.owner, 'GET', `/api/sessions/${sessionId}/stats`);
       if (stats.status !== 200) throw new Error(`stats: ${stats.status}`);
       const encoders = (stats.body.pids ?? []).filter((pid) => isAlive(pid) && isFfmpeg(pid));
       return {

@@ -143,7 +143,7 @@ export async function withLaunchedViewer<T>(
     sessionId = (await waitFor('session id', () => page.evaluate(SESSION_ID) as Promise<string | null>)) as string;
     const id = sessionId;
     unregisterSession = ctx.onCleanup(async () => {
-      await api(ctx.url, 'DELETE', `/api/sessions/${id}`).catch(() => {});
+      await api(ctx.owner, 'DELETE', `/api/sessions/${id}`).catch(() => {});
     });
     await page.waitForFunction(
       `window.__vitrine && ['streaming', 'failed', 'error', 'ended'].includes(window.__vitrine.state)`,
@@ -184,7 +184,7 @@ export async function runScenario(ctx: BenchContext, sc: Scenario): Promise<RunR
 
     // --- measurement window: frame latency, decoded rate, CPU -------------------------------
     const listProcs = async (): Promise<Proc[]> => {
-      const stats = (await api<SessionStats>(ctx.url, 'GET', `/api/sessions/${id}/stats`)).body;
+      const stats = (await api<SessionStats>(ctx.owner, 'GET', `/api/sessions/${id}/stats`)).body;
       const tree = sessionProcesses(ctx.runtimeDir, id).map((p) => ({ pid: p.pid, role: roleOf(p.cmd) }));
       const inTree = new Set(tree.map((p) => p.pid));
       const encoders = (stats.pids ?? [])
@@ -196,7 +196,7 @@ export async function runScenario(ctx: BenchContext, sc: Scenario): Promise<RunR
         .map((p) => ({ pid: p.pid, role: 'chromium' }));
       return [...tree, ...encoders, { pid: process.pid, role: 'server' }, ...chromium];
     };
-    const serverStats = async () => (await api<SessionStats>(ctx.url, 'GET', `/api/sessions/${id}/stats`)).body;
+    const serverStats = async () => (await api<SessionStats>(ctx.owner, 'GET', `/api/sessions/${id}/stats`)).body;
 
     const procsBefore = await listProcs();
     const encA = await serverStats();
@@ -281,9 +281,9 @@ export async function runScenario(ctx: BenchContext, sc: Scenario): Promise<RunR
 
 /** DELETEs the session and waits until its processes have exited, so runs do not overlap. */
 export async function endSession(ctx: BenchContext, id: string): Promise<void> {
-  const stats = await api<SessionStats>(ctx.url, 'GET', `/api/sessions/${id}/stats`).catch(() => null);
+  const stats = await api<SessionStats>(ctx.owner, 'GET', `/api/sessions/${id}/stats`).catch(() => null);
   const procs = sessionProcesses(ctx.runtimeDir, id, stats?.status === 200 ? stats.body.pids : []);
-  await api(ctx.url, 'DELETE', `/api/sessions/${id}`).catch(() => {});
+  await api(ctx.owner, 'DELETE', `/api/sessions/${id}`).catch(() => {});
   await waitFor('session processes to exit', () => procs.every((p) => !isAlive(p.pid)), 15_000).catch((err: Error) =>
     console.warn(`warning: ${err.message}`),
   );

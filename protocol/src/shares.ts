@@ -49,11 +49,21 @@ const Label = z
   .regex(/^[^\p{Cc}]*$/u, 'no control characters');
 const Paths = z.array(SharePath).min(1, 'share at least one path').max(50);
 const ExpiresAt = z.iso.datetime({ offset: true });
-const MaxSessionMinutes = z.number().int().min(1).max(24 * 60).nullable();
+const MaxSessionMinutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(24 * 60)
+  .nullable();
 
 export const CreateShareBody = z
   .object({
-    clientEmail: z.string().trim().toLowerCase().max(254).pipe(z.email({ message: 'not an e-mail address' })),
+    clientEmail: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .max(254)
+      .pipe(z.email({ message: 'not an e-mail address' })),
     label: Label.default(''),
     paths: Paths,
     expiresAt: ExpiresAt,

@@ -50,7 +50,9 @@ function viaSocket(socketPath: string, command: Command): Promise<{ status: numb
         let raw = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (raw += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 500, body: JSON.parse(raw) as Record<string, string> }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 500, body: JSON.parse(raw) as Record<string, string> }),
+        );
       },
     );
     req.on('error', reject);

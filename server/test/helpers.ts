@@ -10,6 +10,8 @@ export interface TestServer extends Server {
   config: Config;
   /** The first account (owner + admin), created through the setup link with a software passkey. */
   owner: TestUser;
+  /** The (now used) setup link the owner registered with. */
+  setupLink: string;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     config,
     url,
     owner: owner!,
+    setupLink: setup?.link ?? '',
     close: async () => {
       await server.app.close();
       removeDirs();

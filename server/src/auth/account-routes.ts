@@ -50,7 +50,11 @@ export function registerAccountRoutes(server: FastifyInstance, deps: AccountDeps
   app.post(
     '/api/me/passkeys/options',
     {
-      schema: { summary: 'Start adding a passkey', body: z.object({}).strict().optional(), response: { 200: Ceremony } },
+      schema: {
+        summary: 'Start adding a passkey',
+        body: z.object({}).strict().optional(),
+        response: { 200: Ceremony },
+      },
     },
     async (req) => {
       const actor = actorOf(req);

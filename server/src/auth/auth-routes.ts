@@ -53,15 +53,21 @@ export function registerAuthRoutes(server: FastifyInstance, deps: AuthDeps): voi
     return rest;
   };
 
-  app.get('/api/auth/me', { schema: { summary: 'Who is signed in', response: { 200: Me, 401: ApiErrorBody } } }, (req) =>
-    me(actorOf(req).id),
+  app.get(
+    '/api/auth/me',
+    { schema: { summary: 'Who is signed in', response: { 200: Me, 401: ApiErrorBody } } },
+    (req) => me(actorOf(req).id),
   );
 
   app.post(
     '/api/invitations/inspect',
     {
       config: pub,
-      schema: { summary: 'What an invitation offers', body: InvitationTokenBody, response: { 200: InvitationInfo, ...errors } },
+      schema: {
+        summary: 'What an invitation offers',
+        body: InvitationTokenBody,
+        response: { 200: InvitationInfo, ...errors },
+      },
     },
     async (req) => {
       const inv = await deps.invitations.find(req.body.token);

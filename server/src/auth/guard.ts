@@ -35,13 +35,19 @@ export function registerSignInGuard(
     if (!req.url.startsWith('/api/')) return;
     const origin = req.headers.origin;
     const upgrade = req.headers.upgrade?.toLowerCase() === 'websocket';
+    const refuse = (status: number, error: string, message: string) => {
+      // @fastify/websocket answers a refused upgrade on a socket the HTTP server does not track:
+      // unless it is destroyed here, it stays open forever (and holds server shutdown).
+      if (upgrade) reply.raw.once('finish', () => req.raw.socket.destroy());
+      return reply.status(status).send({ error, message });
+    };
     if (origin !== undefined && (UNSAFE_METHODS.has(req.method) || upgrade) && origin !== deps.publicUrl()) {
-      return reply.status(403).send({ error: 'bad-origin', message: `requests from ${origin} are not accepted` });
+      return refuse(403, 'bad-origin', `requests from ${origin} are not accepted`);
     }
     const token = readCookie(req.headers.cookie, cookieName(deps.publicUrl()));
     if (token) req.actor = await deps.resolve(token);
     if (!req.actor && req.routeOptions.config.public !== true) {
-      return reply.status(401).send({ error: 'unauthenticated', message: 'Sign in first.' });
+      return refuse(401, 'unauthenticated', 'Sign in first.');
     }
   });
 }

@@ -72,7 +72,11 @@ export class Invitations {
       .where('token_hash', '=', hashSecret(token))
       .executeTakeFirst();
     if (!row || row.revoked_at) {
-      throw new DomainError(404, 'invalid-invitation', 'This invitation link is not valid (it may have been replaced).');
+      throw new DomainError(
+        404,
+        'invalid-invitation',
+        'This invitation link is not valid (it may have been replaced).',
+      );
     }
     if (row.used_at) throw new DomainError(410, 'invitation-used', 'This invitation has already been used.');
     if (new Date(row.expires_at).getTime() <= this.now()) {

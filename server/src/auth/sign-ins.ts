@@ -78,9 +78,9 @@ export class SignIns {
     return { id: row.userId, role: row.role, admin: row.admin, signInId: row.signInId };
   }
 
-  async list(userId: string): Promise<
-    Array<{ id: string; createdAt: Date; lastSeenAt: Date; expiresAt: Date; userAgent: string }>
-  > {
+  async list(
+    userId: string,
+  ): Promise<Array<{ id: string; createdAt: Date; lastSeenAt: Date; expiresAt: Date; userAgent: string }>> {
     const now = this.now();
     const rows = await this.db
       .selectFrom('sign_ins')

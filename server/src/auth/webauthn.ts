@@ -182,8 +182,15 @@ export class WebAuthn {
       .returningAll()
       .executeTakeFirst();
     if (!row || new Date(row.expires_at).getTime() <= Date.now()) {
-      throw new DomainError(400, 'ceremony-expired', 'This sign-in attempt has expired or was already used; try again.');
+      throw new DomainError(
+        400,
+        'ceremony-expired',
+        'This sign-in attempt has expired or was already used; try again.',
+      );
     }
-    return { challenge: row.challenge, pending: { userId: row.user_id, invitationId: row.invitation_id, data: row.data } };
+    return {
+      challenge: row.challenge,
+      pending: { userId: row.user_id, invitationId: row.invitation_id, data: row.data },
+    };
   }
 }

@@ -41,6 +41,8 @@ import { prepareSandboxHost } from '../sandbox/host.ts';
 import { removeInstanceGroups } from '../sandbox/cgroups.ts';
 import { FRAME_PUMP } from '../media/encoder.ts';
 import { openDatabase } from '../db/database.ts';
+import type { Kysely } from 'kysely';
+import type { Tables } from '../db/schema.ts';
 import { SessionStore } from '../sessions/session-store.ts';
 
 export interface Server {
@@ -49,6 +51,8 @@ export interface Server {
   /** While nobody has an account: a fresh one-time link that creates the first (admin) owner. */
   issueSetupLink(): Promise<{ link: string; expiresAt: Date } | undefined>;
   admin: AdminDeps;
+  /** The query layer, for operator tools and tests. */
+  db: Kysely<Tables>;
 }
 
 export async function buildServer(config: Config): Promise<Server> {
@@ -188,7 +192,9 @@ export async function buildServer(config: Config): Promise<Server> {
     }),
   );
   registerSignaling(app, sessions);
-  app.all('/api/*', async (_req, reply) => reply.status(404).send({ error: 'not-found', message: 'no such endpoint' }));
+  app.all('/api/*', { schema: { hide: true } }, async (_req, reply) =>
+    reply.status(404).send({ error: 'not-found', message: 'no such endpoint' }),
+  );
 
   if (!(await registerWebClient(app, config.WEB_DIST))) {
     app.log.warn({ webDist: config.WEB_DIST }, 'web client not built; serving the API only');
@@ -201,5 +207,5 @@ export async function buildServer(config: Config): Promise<Server> {
     removeInstanceGroups(sandbox.cgroups, sandbox.instance);
     await database.close();
   });
-  return { app, sessions, admin, issueSetupLink: () => issueSetupLink(admin) };
+  return { app, sessions, admin, db, issueSetupLink: () => issueSetupLink(admin) };
 }

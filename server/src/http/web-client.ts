@@ -70,8 +70,9 @@ export async function registerWebClient(app: FastifyInstance, webDist: string): 
     wildcard: false,
     index: false,
     allowedPath: (pathName) => pathName !== '/index.html',
+    schemaHide: true,
   });
-  app.get('/', async (_req, reply) => sendPage(reply));
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => sendPage(reply));
   app.setNotFoundHandler((req, reply) => {
     if (req.method === 'GET' && !req.url.startsWith('/api/')) return sendPage(reply);
     return reply.status(404).send({ error: 'not-found', message: 'not found' });

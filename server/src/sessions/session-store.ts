@@ -64,7 +64,8 @@ export class SessionStore {
   async get(
     id: string,
   ): Promise<
-    (Pick<SessionInfo, 'id' | 'appId' | 'state' | 'createdAt' | 'endReason' | 'shareId'> & { userId: string | null }) | undefined
+    | (Pick<SessionInfo, 'id' | 'appId' | 'state' | 'createdAt' | 'endReason' | 'shareId'> & { userId: string | null })
+    | undefined
   > {
     const row = await this.db.selectFrom('streamed_sessions').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;

@@ -69,7 +69,8 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
   };
   const futureDate = (iso: string) => {
     const d = new Date(iso);
-    if (d.getTime() <= Date.now()) throw new DomainError(400, 'bad-request', 'expiresAt: the expiry must be in the future');
+    if (d.getTime() <= Date.now())
+      throw new DomainError(400, 'bad-request', 'expiresAt: the expiry must be in the future');
     return d;
   };
   const newInvitation = async (actor: Actor, share: { id: string; clientEmail: string }) => {
@@ -84,11 +85,15 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
     return { link: invitationLink(deps.publicUrl(), token), expiresAt: invitation.expiresAt.toISOString() };
   };
 
-  app.get('/api/shares', { schema: { summary: 'My shares (owners)', response: { 200: z.array(Share) } } }, async (req) => {
-    const actor = actorOf(req);
-    authorize(actor, 'read', 'Share', { ownerId: actor.id, clientId: null, status: 'pending' });
-    return (await deps.shares.byOwner(actor.id)).map(view);
-  });
+  app.get(
+    '/api/shares',
+    { schema: { summary: 'My shares (owners)', response: { 200: z.array(Share) } } },
+    async (req) => {
+      const actor = actorOf(req);
+      authorize(actor, 'read', 'Share', { ownerId: actor.id, clientId: null, status: 'pending' });
+      return (await deps.shares.byOwner(actor.id)).map(view);
+    },
+  );
 
   app.post(
     '/api/shares',
@@ -154,7 +159,13 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
 
   app.post(
     '/api/shares/:id/revoke',
-    { schema: { summary: 'Revoke a share; its live sessions end at once', params: Id, response: { 200: Share, ...errors } } },
+    {
+      schema: {
+        summary: 'Revoke a share; its live sessions end at once',
+        params: Id,
+        response: { 200: Share, ...errors },
+      },
+    },
     async (req) => {
       const actor = actorOf(req);
       const share = await load(actor, req.params.id, 'revoke');
@@ -185,22 +196,23 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
 
   app.get(
     '/api/shared-with-me',
-    { schema: { summary: 'Shares I may open (clients)', response: { 200: z.array(ReceivedShare), 403: ApiErrorBody } } },
+    {
+      schema: { summary: 'Shares I may open (clients)', response: { 200: z.array(ReceivedShare), 403: ApiErrorBody } },
+    },
     async (req) => {
       const actor = actorOf(req);
       // Receiving shares is what client accounts are for: owners are refused like any other role mismatch.
       authorize(actor, 'open', 'Share', { ownerId: '', clientId: actor.id, status: 'active' });
       const shares = await deps.shares.forClient(actor.id, new Date());
-      return shares
-        .map((s) => ({
-          id: s.id,
-          label: s.label,
-          owner: { displayName: s.ownerName, email: s.ownerEmail },
-          paths: s.paths,
-          expiresAt: s.expiresAt.toISOString(),
-          maxSessionMinutes: s.maxSessionMinutes,
-          watermark: s.watermark,
-        }));
+      return shares.map((s) => ({
+        id: s.id,
+        label: s.label,
+        owner: { displayName: s.ownerName, email: s.ownerEmail },
+        paths: s.paths,
+        expiresAt: s.expiresAt.toISOString(),
+        maxSessionMinutes: s.maxSessionMinutes,
+        watermark: s.watermark,
+      }));
     },
   );
 }

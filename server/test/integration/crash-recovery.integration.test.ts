@@ -54,7 +54,10 @@ it('after kill -9 of the server, the sandbox dies with it and the next start rem
   const runtimeDir = fs.mkdtempSync(path.join('/dev/shm', 'vitrine-crash-'));
   try {
     const first = await startServerProcess(runtimeDir);
-    const owner = await register(first.url, first.origin, first.setupLink!, { displayName: 'O', email: 'o@example.test' });
+    const owner = await register(first.url, first.origin, first.setupLink!, {
+      displayName: 'O',
+      email: 'o@example.test',
+    });
     const { body } = await api<SessionInfo>(owner, 'POST', '/api/sessions', { appId: 'diagnostics' });
     const viewer = new WeriftViewer(owner, body.id);
     await waitFor('video', () => viewer.rtpPackets > 0);

@@ -203,7 +203,11 @@ describe('bad requests and hostile peers', () => {
     viewer.sendInput(encodeInputEvent({ type: 'ping', id: 7 }));
     await waitFor('pong after garbage', () => viewer.replies().some((r) => decodePong(r) === 7));
     const s = (
-      await api<{ input: { rejected: number; accepted: number } }>(server.owner, 'GET', `/api/sessions/${body.id}/stats`)
+      await api<{ input: { rejected: number; accepted: number } }>(
+        server.owner,
+        'GET',
+        `/api/sessions/${body.id}/stats`,
+      )
     ).body;
     expect(s.input.rejected).toBe(3);
     await viewer.close();

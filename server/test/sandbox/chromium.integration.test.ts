@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 it('runs Chromium inside the sandbox and its page reaches the framebuffer', async () => {
-  const { status, body } = await api<SessionInfo>(server.url, 'POST', '/api/sessions', { appId: 'chromium' });
+  const { status, body } = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'chromium' });
   expect(status).toBe(201);
   const fbPath = path.join(server.config.RUNTIME_DIR, 'sessions', body.id, 'fb', 'Xvfb_screen0');
   await waitFor(
@@ -60,6 +60,6 @@ it('runs Chromium inside the sandbox and its page reaches the framebuffer', asyn
     20_000,
     100,
   );
-  expect((await api<SessionInfo>(server.url, 'GET', `/api/sessions/${body.id}`)).body.state).not.toBe('ended');
-  await api(server.url, 'DELETE', `/api/sessions/${body.id}`);
+  expect((await api<SessionInfo>(server.owner, 'GET', `/api/sessions/${body.id}`)).body.state).not.toBe('ended');
+  await api(server.owner, 'DELETE', `/api/sessions/${body.id}`);
 }, 40_000);

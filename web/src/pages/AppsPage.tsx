@@ -126,9 +126,9 @@ export function AppsPage() {
       <Stack direction="row" sx={{ alignItems: 'center', mb: 3, gap: 2 }}>
         <Box sx={{ flex: 1 }}>
           <Typography variant="h4" component="h1" sx={{ fontWeight: 700 }}>
-            Vitrine
+            Apps
           </Typography>
-          <Typography color="text.secondary">Run an app on the server and use it from your browser.</Typography>
+          <Typography color="text.secondary">Run an app on your own storage and use it from your browser.</Typography>
         </Box>
         <Tooltip title="Reload">
           <IconButton aria-label="Reload" onClick={() => setReloadKey((k) => k + 1)}>

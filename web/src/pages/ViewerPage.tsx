@@ -21,6 +21,7 @@ import { useStreamSession } from '../hooks/useStreamSession.ts';
 import { errorMessage, getSession, listApps } from '../services/api.ts';
 import { codecLabel, parseCodecChoice } from '../services/codecPreferences.ts';
 import { TERMINAL_STATES, type SessionEnd } from '../services/webrtcSession.ts';
+import { useSession } from '../services/session.tsx';
 import { navigate } from '../router.ts';
 
 export interface ViewerPageProps {
@@ -47,10 +48,20 @@ const NO_END_BUTTON: ReadonlySet<SessionEnd['kind']> = new Set([
   'already-viewed',
 ]);
 
+/** Titles for server ends that are about the share or the sign-in rather than the app. */
+const REASON_TITLE: Partial<Record<string, string>> = {
+  'share revoked': 'Share revoked',
+  'share expired': 'Share expired',
+  'share changed': 'Share changed',
+  'time limit': 'Time limit reached',
+  'signed out': 'Signed out',
+};
+
 function endTitle(end: SessionEnd): string {
   switch (end.kind) {
-    case 'user':
     case 'server-bye':
+      return (end.reason && REASON_TITLE[end.reason]) || 'Session ended';
+    case 'user':
       return 'Session ended';
     case 'ice-failed':
       return 'Connection failed';
@@ -66,6 +77,7 @@ function endTitle(end: SessionEnd): string {
 }
 
 function endSeverity(end: SessionEnd): 'info' | 'warning' | 'error' {
+  if (end.kind === 'server-bye' && end.reason && REASON_TITLE[end.reason]) return 'warning';
   if (end.kind === 'user' || end.kind === 'server-bye') return 'info';
   if (end.kind === 'already-viewed') return 'warning';
   return 'error';
@@ -73,6 +85,12 @@ function endSeverity(end: SessionEnd): 'info' | 'warning' | 'error' {
 
 export function ViewerPage({ sessionId, search }: ViewerPageProps) {
   const codec = parseCodecChoice(new URLSearchParams(search).get('codec'));
+  const { me } = useSession();
+  // Owners launch apps from Apps; clients open sessions from "Shared with me".
+  const back =
+    me?.role === 'client'
+      ? { path: '/shared', label: 'Back to shared with me' }
+      : { path: '/apps', label: 'Back to apps' };
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
   const { state, stats, end, warning, dismissWarning, sendInput, endSession } = useStreamSession(
     sessionId,
@@ -142,8 +160,8 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
     <Box ref={rootRef} sx={{ height: '100dvh', display: 'flex', flexDirection: 'column', bgcolor: '#000' }}>
       <AppBar position="static" color="default" elevation={0} sx={{ borderBottom: 1, borderColor: 'divider' }}>
         <Toolbar variant="dense" sx={{ gap: 1.5 }}>
-          <Tooltip title="Back to apps (the session keeps running)">
-            <IconButton edge="start" aria-label="Back to apps" onClick={() => navigate('/')} size="small">
+          <Tooltip title={`${back.label} (the session keeps running)`}>
+            <IconButton edge="start" aria-label={back.label} onClick={() => navigate(back.path)} size="small">
               <ArrowBackIcon fontSize="small" />
             </IconButton>
           </Tooltip>
@@ -235,8 +253,8 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
                 data-testid="viewer-message"
                 data-kind={end.kind}
                 action={
-                  <Button color="inherit" size="small" onClick={() => navigate('/')} data-testid="back-to-apps">
-                    Back to apps
+                  <Button color="inherit" size="small" onClick={() => navigate(back.path)} data-testid="back-to-apps">
+                    {back.label}
                   </Button>
                 }
               >

@@ -2,7 +2,13 @@
  * One viewer connection to a Vitrine session: signaling socket, RTCPeerConnection (the server
  * offers, we answer), the `input` data channel (input events out, pongs in) and periodic stats.
  */
-import { decodePong, encodeInputEvent, type InputEvent, type ServerSignal } from '@vitrine/protocol';
+import {
+  decodePong,
+  encodeInputEvent,
+  type InputEvent,
+  type ServerSignal,
+  type SessionEndReason,
+} from '@vitrine/protocol';
 import { deleteSession, getSession, ApiError } from './api.ts';
 import { orderCodecPreferences, supportsCodec, type CodecChoice } from './codecPreferences.ts';
 import { CloseCode, SignalingClient, signalingUrl } from './signaling.ts';
@@ -65,7 +71,7 @@ const MAX_BUFFERED_BYTES = 256 * 1024;
 
 export const ICE_FAILED_MESSAGE = 'Could not establish the media connection.';
 
-const END_REASON_TEXT: Record<string, string> = {
+const END_REASON_TEXT: Record<SessionEndReason, string> = {
   'user ended': 'The session was ended.',
   'peer gone': 'The viewer connection was lost.',
   'idle timeout': 'The session ended after being idle for too long (idle timeout).',
@@ -75,10 +81,15 @@ const END_REASON_TEXT: Record<string, string> = {
   error: 'The session ended because of a server error.',
   'server shutdown': 'The server is shutting down.',
   'server crash': 'The server stopped unexpectedly.',
+  'share revoked': 'The owner revoked this share, so the session ended.',
+  'share expired': 'This share has expired, so the session ended.',
+  'share changed': 'The owner changed this share, so the session ended. Open the share again to continue.',
+  'time limit': 'The session reached the time limit the owner set for this share. Open the share again to continue.',
+  'signed out': 'You signed out (here or elsewhere), so the session ended.',
 };
 
 export function describeEndReason(reason: string): string {
-  return END_REASON_TEXT[reason] ?? `The session ended (${reason}).`;
+  return (END_REASON_TEXT as Record<string, string>)[reason] ?? `The session ended (${reason}).`;
 }
 
 export class WebRtcSession {

@@ -1,0 +1,460 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, type Stats } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { TrashItem, type FileEntry, type FolderListing, type StorageUsage } from '@vitrine/protocol';
+import { DomainError } from '../errors.ts';
+import {
+  badPath,
+  folderSize,
+  ignore,
+  isCode,
+  joinStoragePath,
+  kindOf,
+  lstatIn,
+  openDir,
+  openFile,
+  parseStoragePath,
+  segmentProblem,
+  treeSize,
+  type EntryKind,
+  type SafeDir,
+} from './paths.ts';
+import { receiveInto } from './upload.ts';
+
+/**
+ * An owner's private storage. Layout, all mode 0700 and on one filesystem so every move is an
+ * atomic rename:
+ *
+ *   rootDir/<ownerId>/files/               what the owner sees (and sandboxes may get bind mounts of)
+ *   rootDir/<ownerId>/trash/<id>/meta.json  a deleted item's TrashItem
+ *   rootDir/<ownerId>/trash/<id>/item       the deleted file or folder itself
+ *   rootDir/<ownerId>/tmp/<uuid>            uploads in progress
+ *
+ * The server calls purgeExpired() at start-up and hourly.
+ */
+
+export interface OwnerStorageOptions {
+  rootDir: string;
+  maxUploadBytes: number;
+  quotaBytes: number;
+  trashRetentionMs: number;
+  /** Milliseconds since the epoch; tests move time forward. */
+  now?: () => number;
+}
+
+export interface UploadOptions {
+  overwrite: boolean;
+  /** The request's Content-Length, when it had one: refused up front if too large. */
+  declaredBytes?: number;
+}
+
+export interface Download {
+  stream: Readable;
+  size: number;
+  /** The file's own name (already a valid name: no "/", no control characters). */
+  filename: string;
+}
+
+const OWNER_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+const TRASH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// A trash slot without a readable item is debris of a crash mid-delete; the age keeps purging from
+// racing a delete that is in progress.
+const ORPHAN_AGE_MS = 60 * 60_000;
+// An upload that has not written for a day belongs to a server that crashed.
+const STALE_UPLOAD_MS = 24 * 60 * 60_000;
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+const notFound = (what: string) => new DomainError(404, 'not-found', `there is no ${what}`);
+const exists = (shown: string) => new DomainError(409, 'exists', `"${shown}" already exists`);
+
+function ownerDir(rootDir: string, ownerId: string): string {
+  // Ids come from the database, never from a request; anything else is a bug, not a bad request.
+  if (!OWNER_ID.test(ownerId)) throw new Error(`invalid owner id ${JSON.stringify(ownerId)}`);
+  return path.join(path.resolve(rootDir), ownerId);
+}
+
+/** The folder the owner sees as their storage root, on the host. */
+export function ownerRoot(rootDir: string, ownerId: string): string {
+  return path.join(ownerDir(rootDir, ownerId), 'files');
+}
+
+export class OwnerStorage {
+  readonly options: Required<OwnerStorageOptions>;
+  readonly #ready = new Map<string, Promise<{ files: string; trash: string; tmp: string }>>();
+  /** Bytes being received per owner, so that parallel uploads cannot each fill the whole quota. */
+  readonly #inFlight = new Map<string, number>();
+
+  constructor(options: OwnerStorageOptions) {
+    if (!existsSync('/proc/self/fd')) throw new Error('owner storage needs /proc/self/fd (Linux with /proc mounted)');
+    this.options = { now: Date.now, ...options };
+  }
+
+  async list(ownerId: string, relPath: string): Promise<FolderListing> {
+    const segments = parseStoragePath(relPath);
+    const dir = await openDir((await this.#dirs(ownerId)).files, segments);
+    try {
+      const raws = await fs.readdir(dir.at(), { encoding: 'buffer' });
+      const entries = await Promise.all(
+        raws.map(async (raw) => {
+          const name = raw.toString('utf8');
+          // Names an app wrote that a client could not send back (bad UTF-8, control characters) stay hidden.
+          if (!Buffer.from(name).equals(raw) || segmentProblem(name)) return null;
+          const stats = await lstatIn(dir, name);
+          return stats && kindOf(stats) ? entryOf([...segments, name], stats) : null;
+        }),
+      );
+      return {
+        path: joinStoragePath(segments),
+        entries: entries
+          .filter((e) => e !== null)
+          .sort((a, b) => (a.kind === b.kind ? collator.compare(a.name, b.name) : a.kind === 'folder' ? -1 : 1)),
+      };
+    } finally {
+      await dir.close();
+    }
+  }
+
+  async usage(ownerId: string): Promise<StorageUsage> {
+    const { quotaBytes, maxUploadBytes } = this.options;
+    return { usedBytes: await this.#used(ownerId), quotaBytes, maxUploadBytes };
+  }
+
+  async createFolder(ownerId: string, relPath: string): Promise<FileEntry> {
+    const segments = named(relPath, 'give the new folder a name');
+    return this.#inParent(ownerId, segments, async (dir, name) => {
+      await fs.mkdir(dir.at(name), { mode: 0o700 }).catch((err) => {
+        throw isCode(err, 'EEXIST') ? exists(relPath) : err;
+      });
+      return entryOf(segments, await present(dir, name, relPath));
+    });
+  }
+
+  /** Rename and move; never replaces anything at `to`. */
+  async move(ownerId: string, from: string, to: string): Promise<FileEntry> {
+    const source = named(from, 'your storage root cannot be moved');
+    const target = named(to, 'give the destination a name');
+    if (target.length > source.length && source.every((s, i) => target[i] === s)) {
+      throw new DomainError(400, 'bad-move', 'a folder cannot be moved into itself');
+    }
+    return this.#inParent(ownerId, source, (fromDir, fromName) =>
+      this.#inParent(ownerId, target, async (toDir, toName) => {
+        const stats = await present(fromDir, fromName, from);
+        if (joinStoragePath(source) === joinStoragePath(target)) return entryOf(target, stats);
+        await placeNew(fromDir.at(fromName), toDir, toName, kindOf(stats)!, to);
+        return entryOf(target, await present(toDir, toName, to));
+      }),
+    );
+  }
+
+  async delete(ownerId: string, relPath: string): Promise<TrashItem> {
+    const segments = named(relPath, 'your storage root cannot be deleted');
+    const { trash } = await this.#dirs(ownerId);
+    return this.#inParent(ownerId, segments, async (dir, name) => {
+      const stats = await present(dir, name, relPath);
+      const kind = kindOf(stats)!;
+      const size = kind === 'file' ? stats.size : await folderSize(dir, name);
+      const now = this.options.now();
+      const item: TrashItem = {
+        id: randomUUID(),
+        originalPath: joinStoragePath(segments),
+        kind,
+        size,
+        deletedAt: new Date(now).toISOString(),
+        purgeAt: new Date(now + this.options.trashRetentionMs).toISOString(),
+      };
+      // meta.json before the item: a crash in between leaves an empty slot that purging removes,
+      // never an item nobody can see or restore.
+      const slot = path.join(trash, item.id);
+      await fs.mkdir(slot, { mode: 0o700 });
+      try {
+        await fs.writeFile(path.join(slot, 'meta.json'), JSON.stringify(item), { mode: 0o600 });
+        await fs.rename(dir.at(name), path.join(slot, 'item'));
+      } catch (err) {
+        await fs.rm(slot, { recursive: true, force: true });
+        throw err;
+      }
+      return item;
+    });
+  }
+
+  async listTrash(ownerId: string): Promise<TrashItem[]> {
+    const { trash } = await this.#dirs(ownerId);
+    const items = await Promise.all((await fs.readdir(trash)).map((id) => readTrash(trash, id)));
+    return items.filter((i) => i !== null).sort((a, b) => b.deletedAt.localeCompare(a.deletedAt));
+  }
+
+  /** Puts an item back where it was, recreating missing parent folders. */
+  async restore(ownerId: string, id: string): Promise<FileEntry> {
+    const { trash } = await this.#dirs(ownerId);
+    const item = await readTrash(trash, id);
+    if (!item) throw notFound('such item in the trash');
+    const segments = parseStoragePath(item.originalPath);
+    const shown = item.originalPath;
+    const entry = await this.#inParent(
+      ownerId,
+      segments,
+      async (dir, name) => {
+        await placeNew(path.join(trash, id, 'item'), dir, name, item.kind, shown);
+        return entryOf(segments, await present(dir, name, shown));
+      },
+      true,
+    ).catch((err) => {
+      // A file where a parent folder should be is "something at the old path" too.
+      throw err instanceof DomainError && err.code === 'not-a-folder' ? exists(shown) : err;
+    });
+    await fs.rm(path.join(trash, id), { recursive: true, force: true });
+    return entry;
+  }
+
+  async purge(ownerId: string, id: string): Promise<void> {
+    const { trash } = await this.#dirs(ownerId);
+    if (!(await readTrash(trash, id))) throw notFound('such item in the trash');
+    await fs.rm(path.join(trash, id), { recursive: true, force: true });
+  }
+
+  /** Removes expired trash items (and debris of crashed deletes and uploads) of every owner. */
+  async purgeExpired(): Promise<number> {
+    const now = this.options.now();
+    const olderThan = async (p: string, ms: number) =>
+      ((await fs.lstat(p).catch(() => null))?.mtimeMs ?? now) < now - ms;
+    const root = path.resolve(this.options.rootDir);
+    let purged = 0;
+    for (const owner of (await readdirOrEmpty(root)).filter((o) => OWNER_ID.test(o))) {
+      const trash = path.join(root, owner, 'trash');
+      for (const id of await readdirOrEmpty(trash)) {
+        const item = await readTrash(trash, id);
+        const expired = item ? Date.parse(item.purgeAt) <= now : await olderThan(path.join(trash, id), ORPHAN_AGE_MS);
+        if (!expired) continue;
+        await fs.rm(path.join(trash, id), { recursive: true, force: true });
+        if (item) purged++;
+      }
+      const tmp = path.join(root, owner, 'tmp');
+      for (const name of await readdirOrEmpty(tmp)) {
+        if (await olderThan(path.join(tmp, name), STALE_UPLOAD_MS)) await fs.rm(path.join(tmp, name), { force: true });
+      }
+    }
+    return purged;
+  }
+
+  async download(ownerId: string, relPath: string): Promise<Download> {
+    const segments = parseStoragePath(relPath);
+    if (segments.length === 0) throw new DomainError(400, 'not-a-file', 'your storage root is a folder, not a file');
+    return this.#inParent(ownerId, segments, async (dir, name) => {
+      const file = await openFile(dir, name, relPath);
+      const { size } = await file.stat();
+      if (size === 0) {
+        await file.close();
+        return { stream: Readable.from([]), size, filename: name };
+      }
+      // Never more than the size announced in Content-Length, even if an app appends meanwhile.
+      return { stream: file.createReadStream({ start: 0, end: size - 1 }), size, filename: name };
+    });
+  }
+
+  /**
+   * Stores a request body as a file, atomically: it is received into tmp/, synced, then renamed
+   * into place. Any failure, limit or client abort leaves no file and no temporary file.
+   */
+  async upload(ownerId: string, relPath: string, body: Readable, options: UploadOptions): Promise<FileEntry> {
+    const segments = named(relPath, 'give the file a name');
+    const { tmp } = await this.#dirs(ownerId);
+    const { maxUploadBytes, quotaBytes } = this.options;
+    return this.#inParent(ownerId, segments, async (dir, name) => {
+      const current = await lstatIn(dir, name);
+      if (current && !current.isFile()) {
+        if (current.isDirectory()) throw new DomainError(409, 'exists', `"${relPath}" is a folder`);
+        throw badPath(`"${relPath}" is not a regular file`);
+      }
+      if (current && !options.overwrite) throw exists(relPath);
+      // A replaced file's bytes are freed by the upload.
+      const used = (await this.#used(ownerId)) - (current?.size ?? 0);
+      let mine = 0;
+      const check = (bytes: number) => {
+        if (bytes > maxUploadBytes) {
+          throw new DomainError(413, 'file-too-large', `a file may be at most ${formatBytes(maxUploadBytes)}`);
+        }
+        const others = (this.#inFlight.get(ownerId) ?? 0) - mine;
+        if (used + others + bytes > quotaBytes) {
+          throw new DomainError(
+            413,
+            'quota-exceeded',
+            `this file does not fit in your storage quota of ${formatBytes(quotaBytes)} (${formatBytes(used + others)} in use)`,
+          );
+        }
+      };
+      if (options.declaredBytes !== undefined) check(options.declaredBytes);
+      const temp = path.join(tmp, randomUUID());
+      try {
+        await receiveInto(body, temp, (bytes) => {
+          check(bytes);
+          this.#reserve(ownerId, bytes - mine);
+          mine = bytes;
+        });
+        if (options.overwrite) {
+          await fs.rename(temp, dir.at(name)).catch((err) => {
+            throw isCode(err, 'EISDIR', 'ENOTEMPTY', 'EEXIST') ? exists(relPath) : err;
+          });
+        } else {
+          await placeNew(temp, dir, name, 'file', relPath);
+        }
+        await dir.handle.sync();
+        return entryOf(segments, await present(dir, name, relPath));
+      } finally {
+        this.#reserve(ownerId, -mine);
+        await fs.rm(temp, { force: true });
+      }
+    });
+  }
+
+  /** Where an existing file or folder is on the host, for bind mounts (404 if there is none). */
+  async resolveExisting(ownerId: string, relPath: string): Promise<{ hostPath: string; kind: EntryKind }> {
+    const segments = parseStoragePath(relPath);
+    const { files } = await this.#dirs(ownerId);
+    if (segments.length === 0) return { hostPath: files, kind: 'folder' };
+    return this.#inParent(ownerId, segments, async (dir, name) => ({
+      hostPath: path.join(files, ...segments),
+      kind: kindOf(await present(dir, name, relPath))!,
+    }));
+  }
+
+  /** The owner's visible root on the host, created (0700) if missing: for bind mounts into sandboxes. */
+  ensureRoot(ownerId: string): string {
+    const base = ownerDir(this.options.rootDir, ownerId);
+    for (const sub of ['files', 'trash', 'tmp']) mkdirSync(path.join(base, sub), { recursive: true, mode: 0o700 });
+    return path.join(base, 'files');
+  }
+
+  /** Runs `fn` with the parent folder of `segments` open; its last name is passed along. */
+  async #inParent<T>(
+    ownerId: string,
+    segments: string[],
+    fn: (dir: SafeDir, name: string) => Promise<T>,
+    create = false,
+  ): Promise<T> {
+    const { files } = await this.#dirs(ownerId);
+    return withDir(files, segments.slice(0, -1), (dir) => fn(dir, segments.at(-1)!), create).catch((err) => {
+      if (isCode(err, 'ENOSPC', 'EDQUOT'))
+        throw new DomainError(507, 'storage-full', 'the server is out of disk space');
+      throw err;
+    });
+  }
+
+  #dirs(ownerId: string): Promise<{ files: string; trash: string; tmp: string }> {
+    let ready = this.#ready.get(ownerId);
+    if (!ready) {
+      const base = ownerDir(this.options.rootDir, ownerId);
+      const dirs = { files: path.join(base, 'files'), trash: path.join(base, 'trash'), tmp: path.join(base, 'tmp') };
+      ready = Promise.all(Object.values(dirs).map((d) => fs.mkdir(d, { recursive: true, mode: 0o700 }))).then(
+        () => dirs,
+      );
+      ready.catch(() => this.#ready.delete(ownerId));
+      this.#ready.set(ownerId, ready);
+    }
+    return ready;
+  }
+
+  async #used(ownerId: string): Promise<number> {
+    const { files } = await this.#dirs(ownerId);
+    // Trash items cannot change (sandboxes never see the trash), so their recorded sizes hold.
+    const trashed = (await this.listTrash(ownerId)).reduce((sum, item) => sum + item.size, 0);
+    return (await withDir(files, [], treeSize)) + trashed;
+  }
+
+  #reserve(ownerId: string, bytes: number): void {
+    const total = (this.#inFlight.get(ownerId) ?? 0) + bytes;
+    if (total === 0) this.#inFlight.delete(ownerId);
+    else this.#inFlight.set(ownerId, total);
+  }
+}
+
+/**
+ * Moves `source` to `name` in `dir` unless something is there already. Files use link + unlink,
+ * which refuses an existing name atomically where rename would replace it. Node has no
+ * no-replace rename for folders: the check then rename leaves a window in which only an empty
+ * folder created meanwhile could be replaced (rename refuses non-empty folders and files).
+ */
+async function placeNew(source: string, dir: SafeDir, name: string, kind: EntryKind, shown: string): Promise<void> {
+  const target = dir.at(name);
+  try {
+    if (kind === 'file') {
+      try {
+        await fs.link(source, target);
+        await fs.unlink(source);
+        return;
+      } catch (err) {
+        // Filesystems without hard links fall back to the folder way.
+        ignore(err, 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'EPERM');
+      }
+    }
+    if (await lstatIn(dir, name)) throw exists(shown);
+    await fs.rename(source, target);
+  } catch (err) {
+    throw isCode(err, 'EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR') ? exists(shown) : err;
+  }
+}
+
+async function withDir<T>(root: string, segments: string[], fn: (dir: SafeDir) => Promise<T>, create = false) {
+  const dir = await openDir(root, segments, create);
+  try {
+    return await fn(dir);
+  } finally {
+    await dir.close();
+  }
+}
+
+/** The entry `name` of `dir` as a user may see it: a file or folder, or a refusal. */
+async function present(dir: SafeDir, name: string, shown: string): Promise<Stats> {
+  const stats = await lstatIn(dir, name);
+  if (!stats) throw notFound(`file or folder "${shown}"`);
+  if (stats.isSymbolicLink()) throw badPath(`"${shown}" is a symbolic link; links are not followed`);
+  if (!kindOf(stats)) throw badPath(`"${shown}" is not a regular file or folder`);
+  return stats;
+}
+
+function named(relPath: string, rootMessage: string): string[] {
+  const segments = parseStoragePath(relPath);
+  if (segments.length === 0) throw badPath(rootMessage);
+  return segments;
+}
+
+function entryOf(segments: string[], stats: Stats): FileEntry {
+  const kind = kindOf(stats) ?? 'file';
+  return {
+    name: segments.at(-1) ?? '',
+    path: joinStoragePath(segments),
+    kind,
+    size: kind === 'file' ? stats.size : 0,
+    modifiedAt: stats.mtime.toISOString(),
+  };
+}
+
+async function readTrash(trash: string, id: string): Promise<TrashItem | null> {
+  if (!TRASH_ID.test(id)) return null;
+  try {
+    const item = TrashItem.parse(JSON.parse(await fs.readFile(path.join(trash, id, 'meta.json'), 'utf8')));
+    await fs.lstat(path.join(trash, id, 'item'));
+    return item.id === id ? item : null;
+  } catch {
+    return null;
+  }
+}
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  return fs.readdir(dir).catch((err) => {
+    ignore(err, 'ENOENT', 'ENOTDIR');
+    return [];
+  });
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} bytes` : `${Number(value.toFixed(1))} ${units[unit]}`;
+}

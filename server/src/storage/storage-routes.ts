@@ -1,0 +1,179 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  ApiErrorBody,
+  CreateFolderBody,
+  FileEntry,
+  FolderListing,
+  MoveBody,
+  PathQuery,
+  StorageUsage,
+  TrashItem,
+  UploadQuery,
+} from '@vitrine/protocol';
+import { actorOf } from '../auth/guard.ts';
+import { DomainError } from '../errors.ts';
+import { authorize } from '../policies/policies.ts';
+import type { OwnerStorage } from './owner-storage.ts';
+
+const TrashId = z.object({ id: z.uuid() });
+const errors = { 400: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody, 409: ApiErrorBody };
+
+/** An owner's own files and trash (docs/accounts-and-shares.md, "Owner storage"). */
+export function registerStorageRoutes(server: FastifyInstance, storage: OwnerStorage): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
+
+  app.get(
+    '/api/files',
+    {
+      schema: {
+        summary: 'A folder of your storage',
+        querystring: PathQuery,
+        response: { 200: FolderListing, ...errors },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      authorize(actor, 'browse', 'Storage', { ownerId: actor.id });
+      return storage.list(actor.id, req.query.path);
+    },
+  );
+  app.get(
+    '/api/files/usage',
+    { schema: { summary: 'Bytes used, quota and upload limit', response: { 200: StorageUsage, ...errors } } },
+    async (req) => {
+      const actor = actorOf(req);
+      authorize(actor, 'browse', 'Storage', { ownerId: actor.id });
+      return storage.usage(actor.id);
+    },
+  );
+  app.get(
+    '/api/files/content',
+    {
+      schema: {
+        summary: 'Download a file (as an attachment)',
+        querystring: PathQuery,
+        // Streamed as it is: a stream is never serialised.
+        response: { 200: z.unknown().describe('the file, application/octet-stream'), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      authorize(actor, 'download', 'Storage', { ownerId: actor.id });
+      const file = await storage.download(actor.id, req.query.path);
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-disposition', attachment(file.filename))
+        .header('content-length', file.size)
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'private, no-store')
+        .send(file.stream);
+    },
+  );
+  app.post(
+    '/api/files/folders',
+    { schema: { summary: 'Create a folder', body: CreateFolderBody, response: { 201: FileEntry, ...errors } } },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      authorize(actor, 'write', 'Storage', { ownerId: actor.id });
+      return reply.status(201).send(await storage.createFolder(actor.id, req.body.path));
+    },
+  );
+  app.post(
+    '/api/files/move',
+    { schema: { summary: 'Move or rename (never replaces)', body: MoveBody, response: { 200: FileEntry, ...errors } } },
+    async (req) => {
+      const actor = actorOf(req);
+      authorize(actor, 'write', 'Storage', { ownerId: actor.id });
+      return storage.move(actor.id, req.body.from, req.body.to);
+    },
+  );
+  app.delete(
+    '/api/files',
+    { schema: { summary: 'Move to the trash', querystring: PathQuery, response: { 200: TrashItem, ...errors } } },
+    async (req) => {
+      const actor = actorOf(req);
+      authorize(actor, 'write', 'Storage', { ownerId: actor.id });
+      return storage.delete(actor.id, req.query.path);
+    },
+  );
+  app.get(
+    '/api/trash',
+    { schema: { summary: 'Deleted items, newest first', response: { 200: z.array(TrashItem), ...errors } } },
+    async (req) => {
+      const actor = actorOf(req);
+      authorize(actor, 'browse', 'Storage', { ownerId: actor.id });
+      return storage.listTrash(actor.id);
+    },
+  );
+  app.post(
+    '/api/trash/:id/restore',
+    { schema: { summary: 'Put an item back', params: TrashId, response: { 200: FileEntry, ...errors } } },
+    async (req) => {
+      const actor = actorOf(req);
+      authorize(actor, 'write', 'Storage', { ownerId: actor.id });
+      return storage.restore(actor.id, req.params.id);
+    },
+  );
+  app.delete(
+    '/api/trash/:id',
+    { schema: { summary: 'Purge an item now', params: TrashId, response: { 204: z.null(), ...errors } } },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      authorize(actor, 'write', 'Storage', { ownerId: actor.id });
+      await storage.purge(actor.id, req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  // Uploads get their own scope: the only body parser there hands the raw stream to the handler
+  // (nothing is buffered), and every other content type is refused with 415.
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+    // A refused upload leaves the rest of the body unread: without "close" the client would stall
+    // writing into a connection nobody reads, instead of seeing the answer.
+    scope.addHook('onError', async (req, reply) => {
+      if (!req.raw.complete) reply.header('connection', 'close');
+    });
+    scope.withTypeProvider<ZodTypeProvider>().put(
+      '/api/files/content',
+      {
+        // Counted while streaming; this only lifts Fastify's small global limit.
+        bodyLimit: storage.options.maxUploadBytes + 1,
+        schema: {
+          summary: 'Upload a file (raw bytes, application/octet-stream)',
+          querystring: UploadQuery,
+          response: { 201: FileEntry, ...errors, 413: ApiErrorBody },
+        },
+      },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        authorize(actor, 'write', 'Storage', { ownerId: actor.id });
+        // No body at all skips the parser; everything else arrived as application/octet-stream.
+        if (!(req.body instanceof Readable)) {
+          throw new DomainError(415, 'unsupported-media-type', 'send the file as application/octet-stream');
+        }
+        const length = Number(req.headers['content-length']);
+        const entry = await storage.upload(actor.id, req.query.path, req.body, {
+          overwrite: req.query.overwrite === 'true',
+          declaredBytes:
+            req.headers['content-length'] !== undefined && Number.isSafeInteger(length) ? length : undefined,
+        });
+        return reply.status(201).send(entry);
+      },
+    );
+  });
+}
+
+/** RFC 6266 attachment header: an ASCII fallback for old clients and the exact name per RFC 5987. */
+export function attachment(filename: string): string {
+  const fallback = filename.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const exact = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${exact}`;
+}

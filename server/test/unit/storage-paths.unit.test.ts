@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError } from '../../src/errors.ts';
+import { joinStoragePath, parseStoragePath } from '../../src/storage/paths.ts';
+import { attachment } from '../../src/storage/storage-routes.ts';
+
+describe('parseStoragePath', () => {
+  it.each([
+    ['', []],
+    ['a', ['a']],
+    ['a/b/c.txt', ['a', 'b', 'c.txt']],
+    ['a/b/', ['a', 'b']],
+    ['...', ['...']],
+    ['.hidden/..x', ['.hidden', '..x']],
+    [' padded ', [' padded ']],
+    ['back\\slash', ['back\\slash']],
+    ['Résumé 2024 (final).pdf', ['Résumé 2024 (final).pdf']],
+    ['日本語/😀', ['日本語', '😀']],
+    ['x'.repeat(255), ['x'.repeat(255)]],
+    ['é'.repeat(127), ['é'.repeat(127)]],
+    [Array(1024).fill('abc').join('/'), Array(1024).fill('abc')],
+  ])('accepts %j', (input, segments) => {
+    expect(parseStoragePath(input)).toEqual(segments);
+    expect(parseStoragePath(joinStoragePath(segments))).toEqual(segments);
+  });
+
+  it.each([
+    ['/', 'leading "/"'],
+    ['/etc/passwd', 'leading "/"'],
+    ['.', 'not allowed'],
+    ['..', 'not allowed'],
+    ['a/../b', 'not allowed'],
+    ['a/./b', 'not allowed'],
+    ['../../etc', 'not allowed'],
+    ['a//b', 'empty component'],
+    ['a//', 'empty component'],
+    ['//', 'leading "/"'],
+    ['a\u0000b', 'control characters'],
+    ['a\nb', 'control characters'],
+    ['tab\there', 'control characters'],
+    ['del\u007f', 'control characters'],
+    ['c1\u0085', 'control characters'],
+    ['   ', 'only whitespace'],
+    ['a/\u3000/b', 'only whitespace'],
+    ['x'.repeat(256), 'at most 255 bytes'],
+    ['é'.repeat(128), 'at most 255 bytes'],
+    ['lone\ud800', 'not valid Unicode'],
+    [Array(1366).fill('abc').join('/'), 'longer than 4096 bytes'],
+  ])('refuses %j', (input, reason) => {
+    let error: unknown;
+    try {
+      parseStoragePath(input);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({ status: 400, code: 'bad-path' });
+    expect((error as Error).message).toContain(reason);
+  });
+});
+
+describe('attachment', () => {
+  it('gives an ASCII fallback and the exact name in RFC 5987 form', () => {
+    expect(attachment('report.pdf')).toBe(`attachment; filename="report.pdf"; filename*=UTF-8''report.pdf`);
+    expect(attachment('Résumé "v2" (final)*.pdf')).toBe(
+      `attachment; filename="R_sum_ _v2_ (final)*.pdf"; filename*=UTF-8''R%C3%A9sum%C3%A9%20%22v2%22%20%28final%29%2A.pdf`,
+    );
+    expect(attachment("it's 100%")).toBe(`attachment; filename="it's 100_"; filename*=UTF-8''it%27s%20100%25`);
+  });
+});

@@ -1,0 +1,179 @@
+/** A client's home: what owners shared with them, each opened in a streamed session. */
+import { useCallback, useEffect, useState } from 'react';
+import type { AppInfo } from '@vitrine/protocol';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Card from '@mui/material/Card';
+import CardActions from '@mui/material/CardActions';
+import CardContent from '@mui/material/CardContent';
+import CircularProgress from '@mui/material/CircularProgress';
+import IconButton from '@mui/material/IconButton';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import Tooltip from '@mui/material/Tooltip';
+import Typography from '@mui/material/Typography';
+import FolderSharedIcon from '@mui/icons-material/FolderShared';
+import PlayArrowIcon from '@mui/icons-material/PlayArrow';
+import RefreshIcon from '@mui/icons-material/Refresh';
+import { navigate, sessionPath } from '../router.ts';
+import { apiRequest, createSession } from '../services/api.ts';
+import { describeAccess, describeError, formatDateTime, formatMinutes, formatRelative } from '../services/format.ts';
+import type { ReceivedShare, SharePath } from '../services/shares.ts';
+import { listSharedWithMe } from '../services/shares.ts';
+
+/** The app a share opens in: the file explorer when installed, else the diagnostics app, else the first. */
+function pickApp(apps: AppInfo[]): AppInfo | undefined {
+  return apps.find((a) => a.id === 'file-explorer') ?? apps.find((a) => a.id === 'diagnostics') ?? apps[0];
+}
+
+function describePath(p: SharePath): string {
+  const where = p.path === '' ? 'All of their files' : `/${p.path}`;
+  return `${where} — you ${describeAccess(p.access)}`;
+}
+
+export function SharedWithMePage() {
+  const [shares, setShares] = useState<ReceivedShare[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [opening, setOpening] = useState<string | null>(null);
+  const [reloadKey, setReloadKey] = useState(0);
+  const [now, setNow] = useState(() => Date.now());
+
+  const refresh = useCallback(() => setReloadKey((k) => k + 1), []);
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    listSharedWithMe(ctrl.signal)
+      .then((list) => {
+        setShares([...list].sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt)));
+        setLoadError(null);
+        setNow(Date.now());
+      })
+      .catch((err: unknown) => {
+        if (!ctrl.signal.aborted) setLoadError(describeError(err));
+      });
+    return () => ctrl.abort();
+  }, [reloadKey]);
+
+  const open = async (share: ReceivedShare) => {
+    setOpening(share.id);
+    setActionError(null);
+    try {
+      const apps = await apiRequest<AppInfo[]>('GET', '/api/apps');
+      const app = pickApp(apps);
+      if (!app) throw new Error('No app is available to open this share. Ask the owner or the administrator.');
+      const session = await createSession(app.id, share.id);
+      navigate(sessionPath(session.id));
+    } catch (err) {
+      setActionError(`Could not open ${share.label || 'the share'}: ${describeError(err)}`);
+      setOpening(null);
+    }
+  };
+
+  return (
+    <Box sx={{ p: { xs: 2, md: 3 } }}>
+      <Stack direction="row" sx={{ alignItems: 'center', mb: 2, gap: 2 }}>
+        <Box sx={{ flex: 1 }}>
+          <Typography variant="h5" component="h1" sx={{ fontWeight: 700 }}>
+            Shared with me
+          </Typography>
+          <Typography variant="body2" color="text.secondary">
+            Open a share to work on its files in your browser.
+          </Typography>
+        </Box>
+        <Tooltip title="Reload">
+          <IconButton aria-label="Reload" onClick={refresh}>
+            <RefreshIcon />
+          </IconButton>
+        </Tooltip>
+      </Stack>
+
+      {(actionError ?? loadError) && (
+        <Alert
+          severity="error"
+          data-testid="error-message"
+          sx={{ mb: 2 }}
+          onClose={actionError ? () => setActionError(null) : undefined}
+          action={
+            actionError ? undefined : (
+              <Button color="inherit" size="small" onClick={refresh}>
+                Retry
+              </Button>
+            )
+          }
+        >
+          {actionError ?? loadError}
+        </Alert>
+      )}
+
+      {shares === null && !loadError && (
+        <Box sx={{ display: 'flex', justifyContent: 'center', py: 6 }}>
+          <CircularProgress aria-label="Loading shares" />
+        </Box>
+      )}
+      {shares !== null && shares.length === 0 && (
+        <Paper variant="outlined" sx={{ py: 6, px: 2, textAlign: 'center' }}>
+          <FolderSharedIcon color="disabled" sx={{ fontSize: 48, mb: 1 }} />
+          <Typography color="text.secondary" data-testid="shared-empty">
+            Nothing is shared with you right now. When someone shares files with you, they appear here.
+          </Typography>
+        </Paper>
+      )}
+      {shares !== null && shares.length > 0 && (
+        <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fill, minmax(300px, 1fr))' }}>
+          {shares.map((share) => (
+            <Card
+              key={share.id}
+              data-testid="received-share"
+              data-share-id={share.id}
+              sx={{ display: 'flex', flexDirection: 'column' }}
+            >
+              <CardContent sx={{ flex: 1 }}>
+                <Typography variant="h6" component="h2" sx={{ mb: 0.5 }}>
+                  {share.label || `Files from ${share.owner.displayName}`}
+                </Typography>
+                <Typography variant="body2" color="text.secondary" sx={{ mb: 1.5 }} data-testid="received-share-owner">
+                  Shared by {share.owner.displayName} ({share.owner.email})
+                </Typography>
+                <Box component="ul" sx={{ m: 0, pl: 2.5, mb: 1.5 }}>
+                  {share.paths.map((p) => (
+                    <Typography
+                      component="li"
+                      variant="body2"
+                      key={`${p.path}:${p.access}`}
+                      data-testid="received-share-path"
+                      sx={{ wordBreak: 'break-word' }}
+                    >
+                      {describePath(p)}
+                    </Typography>
+                  ))}
+                </Box>
+                <Typography variant="body2" color="text.secondary">
+                  Available until {formatDateTime(share.expiresAt)} ({formatRelative(share.expiresAt, now)})
+                </Typography>
+                <Typography variant="body2" color="text.secondary">
+                  {share.maxSessionMinutes
+                    ? `Each session lasts up to ${formatMinutes(share.maxSessionMinutes)}.`
+                    : 'Sessions have no time limit.'}
+                  {share.watermark ? ' Your screen shows a watermark with your e-mail address.' : ''}
+                </Typography>
+              </CardContent>
+              <CardActions sx={{ px: 2, pb: 2 }}>
+                <Button
+                  variant="contained"
+                  startIcon={opening === share.id ? <CircularProgress size={16} color="inherit" /> : <PlayArrowIcon />}
+                  disabled={opening !== null}
+                  onClick={() => void open(share)}
+                  data-testid="share-open"
+                >
+                  {opening === share.id ? 'Opening…' : 'Open'}
+                </Button>
+              </CardActions>
+            </Card>
+          ))}
+        </Box>
+      )}
+    </Box>
+  );
+}

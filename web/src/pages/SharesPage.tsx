@@ -1,0 +1,312 @@
+/** The owner's shares: who can reach what, until when; create, edit, revoke, re-invite. */
+import { useCallback, useEffect, useState } from 'react';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Card from '@mui/material/Card';
+import CardActions from '@mui/material/CardActions';
+import CardContent from '@mui/material/CardContent';
+import Chip from '@mui/material/Chip';
+import CircularProgress from '@mui/material/CircularProgress';
+import IconButton from '@mui/material/IconButton';
+import Paper from '@mui/material/Paper';
+import Snackbar from '@mui/material/Snackbar';
+import Stack from '@mui/material/Stack';
+import Tooltip from '@mui/material/Tooltip';
+import Typography from '@mui/material/Typography';
+import AddIcon from '@mui/icons-material/Add';
+import BlockIcon from '@mui/icons-material/Block';
+import EditIcon from '@mui/icons-material/Edit';
+import LinkIcon from '@mui/icons-material/Link';
+import RefreshIcon from '@mui/icons-material/Refresh';
+import { ActionDialog, InvitationLinkDialog, ShareDialog } from '../components/ShareDialog.tsx';
+import {
+  accessLabel,
+  describeError,
+  displayPath,
+  formatDateTime,
+  formatMinutes,
+  formatRelative,
+} from '../services/format.ts';
+import type { InvitationLink, Share, ShareStatus } from '../services/shares.ts';
+import { listShares, newInvitationLink, revokeShare } from '../services/shares.ts';
+
+const STATUS_LABEL: Record<ShareStatus, string> = {
+  pending: 'Pending',
+  active: 'Active',
+  expired: 'Expired',
+  revoked: 'Revoked',
+};
+const STATUS_COLOR: Record<ShareStatus, 'warning' | 'success' | 'default' | 'error'> = {
+  pending: 'warning',
+  active: 'success',
+  expired: 'default',
+  revoked: 'error',
+};
+// Live and waiting shares first, then the ones that are over.
+const STATUS_ORDER: Record<ShareStatus, number> = { active: 0, pending: 1, expired: 2, revoked: 3 };
+
+export function SharesPage() {
+  const [shares, setShares] = useState<Share[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [reloadKey, setReloadKey] = useState(0);
+  const [editor, setEditor] = useState<{ share: Share | null } | null>(null);
+  const [revoking, setRevoking] = useState<Share | null>(null);
+  const [invitation, setInvitation] = useState<InvitationLink | null>(null);
+  const [linkBusy, setLinkBusy] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+
+  const refresh = useCallback(() => setReloadKey((k) => k + 1), []);
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    listShares(ctrl.signal)
+      .then((list) => {
+        setShares(list);
+        setLoadError(null);
+        setNow(Date.now());
+      })
+      .catch((err: unknown) => {
+        if (!ctrl.signal.aborted) setLoadError(describeError(err));
+      });
+    return () => ctrl.abort();
+  }, [reloadKey]);
+
+  const replace = (share: Share) =>
+    setShares((list) => {
+      if (!list) return [share];
+      return list.some((s) => s.id === share.id) ? list.map((s) => (s.id === share.id ? share : s)) : [share, ...list];
+    });
+
+  const newLink = async (share: Share) => {
+    setLinkBusy(share.id);
+    setActionError(null);
+    try {
+      setInvitation(await newInvitationLink(share.id));
+    } catch (err) {
+      setActionError(`Could not make a new invitation link: ${describeError(err)}`);
+    } finally {
+      setLinkBusy(null);
+    }
+  };
+
+  const sorted = shares
+    ? [...shares].sort(
+        (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || Date.parse(b.createdAt) - Date.parse(a.createdAt),
+      )
+    : null;
+
+  return (
+    <Box sx={{ p: { xs: 2, md: 3 } }}>
+      <Stack direction="row" sx={{ alignItems: 'center', mb: 2, gap: 2 }}>
+        <Box sx={{ flex: 1 }}>
+          <Typography variant="h5" component="h1" sx={{ fontWeight: 700 }}>
+            Shares
+          </Typography>
+          <Typography variant="body2" color="text.secondary">
+            Clients open what you share in a streamed session; they never download your files.
+          </Typography>
+        </Box>
+        <Tooltip title="Reload">
+          <IconButton aria-label="Reload" onClick={refresh}>
+            <RefreshIcon />
+          </IconButton>
+        </Tooltip>
+        <Button
+          variant="contained"
+          startIcon={<AddIcon />}
+          onClick={() => {
+            setActionError(null);
+            setEditor({ share: null });
+          }}
+          data-testid="share-create"
+        >
+          Create share
+        </Button>
+      </Stack>
+
+      {(actionError ?? loadError) && (
+        <Alert
+          severity="error"
+          data-testid="error-message"
+          sx={{ mb: 2 }}
+          onClose={actionError ? () => setActionError(null) : undefined}
+          action={
+            actionError ? undefined : (
+              <Button color="inherit" size="small" onClick={refresh}>
+                Retry
+              </Button>
+            )
+          }
+        >
+          {actionError ?? loadError}
+        </Alert>
+      )}
+
+      {sorted === null && !loadError && (
+        <Box sx={{ display: 'flex', justifyContent: 'center', py: 6 }}>
+          <CircularProgress aria-label="Loading shares" />
+        </Box>
+      )}
+      {sorted !== null && sorted.length === 0 && (
+        <Paper variant="outlined" sx={{ py: 6, px: 2, textAlign: 'center' }}>
+          <Typography color="text.secondary" data-testid="shares-empty">
+            You have not shared anything yet. Create a share to let a client work on some of your files.
+          </Typography>
+        </Paper>
+      )}
+      {sorted !== null && sorted.length > 0 && (
+        <Stack sx={{ gap: 1.5 }}>
+          {sorted.map((share) => (
+            <ShareCard
+              key={share.id}
+              share={share}
+              now={now}
+              linkBusy={linkBusy === share.id}
+              onEdit={() => {
+                setActionError(null);
+                setEditor({ share });
+              }}
+              onRevoke={() => {
+                setActionError(null);
+                setRevoking(share);
+              }}
+              onNewLink={() => void newLink(share)}
+            />
+          ))}
+        </Stack>
+      )}
+
+      <ShareDialog
+        open={editor !== null}
+        share={editor?.share ?? null}
+        onClose={() => setEditor(null)}
+        onSaved={(share) => {
+          replace(share);
+          if (editor?.share) setNotice('Share updated.');
+        }}
+      />
+
+      <ActionDialog
+        open={revoking !== null}
+        title="Revoke this share?"
+        confirmLabel="Revoke"
+        danger
+        onClose={() => setRevoking(null)}
+        onConfirm={async () => {
+          if (!revoking) return;
+          replace(await revokeShare(revoking.id));
+          setNotice('Share revoked.');
+        }}
+      >
+        <Typography>
+          {revoking?.client?.displayName ?? revoking?.clientEmail} loses access at once
+          {revoking && revoking.liveSessions > 0 ? ', and their running sessions end' : ''}. This cannot be undone; you
+          can create a new share later.
+        </Typography>
+      </ActionDialog>
+
+      <InvitationLinkDialog invitation={invitation} onClose={() => setInvitation(null)} />
+
+      <Snackbar open={notice !== null} autoHideDuration={4000} onClose={() => setNotice(null)} message={notice ?? ''} />
+    </Box>
+  );
+}
+
+interface ShareCardProps {
+  share: Share;
+  now: number;
+  linkBusy: boolean;
+  onEdit: () => void;
+  onRevoke: () => void;
+  onNewLink: () => void;
+}
+
+function ShareCard({ share, now, linkBusy, onEdit, onRevoke, onNewLink }: ShareCardProps) {
+  const over = share.status === 'revoked';
+  return (
+    <Card data-testid="share-row" data-share-id={share.id} data-status={share.status}>
+      <CardContent sx={{ pb: 1 }}>
+        <Stack direction="row" sx={{ alignItems: 'flex-start', gap: 1.5, flexWrap: 'wrap' }}>
+          <Box sx={{ flex: 1, minWidth: 220 }}>
+            <Typography variant="subtitle1" sx={{ fontWeight: 600 }} data-testid="share-label-text">
+              {share.label || 'Untitled share'}
+            </Typography>
+            <Typography variant="body2" color="text.secondary" data-testid="share-client">
+              {share.client ? (
+                <>
+                  {share.client.displayName} · {share.client.email}
+                </>
+              ) : (
+                <>Invited: {share.clientEmail} (not accepted yet)</>
+              )}
+            </Typography>
+          </Box>
+          <Chip
+            size="small"
+            label={STATUS_LABEL[share.status]}
+            color={STATUS_COLOR[share.status]}
+            variant={share.status === 'expired' ? 'outlined' : 'filled'}
+            data-testid="share-status"
+          />
+          {share.liveSessions > 0 && (
+            <Chip
+              size="small"
+              variant="outlined"
+              color="info"
+              label={share.liveSessions === 1 ? '1 live session' : `${share.liveSessions} live sessions`}
+              data-testid="share-live-sessions"
+            />
+          )}
+        </Stack>
+
+        <Stack direction="row" sx={{ gap: 0.75, flexWrap: 'wrap', mt: 1.5 }}>
+          {share.paths.map((p) => (
+            <Chip
+              key={`${p.path}:${p.access}`}
+              size="small"
+              variant="outlined"
+              label={`${displayPath(p.path)} · ${accessLabel(p.access)}`}
+              data-testid="share-path"
+              data-path={p.path}
+              data-access={p.access}
+            />
+          ))}
+        </Stack>
+
+        <Typography variant="body2" color="text.secondary" sx={{ mt: 1.5 }}>
+          {share.status === 'revoked' && share.revokedAt
+            ? `Revoked ${formatDateTime(share.revokedAt)}`
+            : `${share.status === 'expired' ? 'Expired' : 'Expires'} ${formatDateTime(share.expiresAt)} (${formatRelative(share.expiresAt, now)})`}
+          {' · '}
+          {share.maxSessionMinutes ? `sessions up to ${formatMinutes(share.maxSessionMinutes)}` : 'no session limit'}
+          {' · '}
+          {share.watermark ? 'watermarked' : 'no watermark'}
+        </Typography>
+      </CardContent>
+      {!over && (
+        <CardActions sx={{ px: 2, pb: 1.5, pt: 0, gap: 0.5 }}>
+          <Button size="small" startIcon={<EditIcon />} onClick={onEdit} data-testid="share-edit">
+            Edit
+          </Button>
+          {share.status === 'pending' && (
+            <Button
+              size="small"
+              startIcon={linkBusy ? <CircularProgress size={14} color="inherit" /> : <LinkIcon />}
+              disabled={linkBusy}
+              onClick={onNewLink}
+              data-testid="share-new-link"
+            >
+              New invitation link
+            </Button>
+          )}
+          <Button size="small" color="error" startIcon={<BlockIcon />} onClick={onRevoke} data-testid="share-revoke">
+            Revoke
+          </Button>
+        </CardActions>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,235 @@
+/** The owner's trash: what was deleted, until when it can come back; restore or delete for good. */
+import { useCallback, useEffect, useState } from 'react';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import IconButton from '@mui/material/IconButton';
+import Paper from '@mui/material/Paper';
+import Snackbar from '@mui/material/Snackbar';
+import Stack from '@mui/material/Stack';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableContainer from '@mui/material/TableContainer';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import Tooltip from '@mui/material/Tooltip';
+import Typography from '@mui/material/Typography';
+import DeleteForeverIcon from '@mui/icons-material/DeleteForever';
+import FolderIcon from '@mui/icons-material/Folder';
+import InsertDriveFileOutlinedIcon from '@mui/icons-material/InsertDriveFileOutlined';
+import RefreshIcon from '@mui/icons-material/Refresh';
+import RestoreFromTrashIcon from '@mui/icons-material/RestoreFromTrash';
+import { ActionDialog } from '../components/ShareDialog.tsx';
+import type { TrashItem } from '../services/files.ts';
+import { listTrash, purgeTrashItem, restoreTrashItem } from '../services/files.ts';
+import { describeError, displayPath, formatBytes, formatDateTime, formatRelative } from '../services/format.ts';
+
+export function TrashPage() {
+  const [items, setItems] = useState<TrashItem[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [reloadKey, setReloadKey] = useState(0);
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+  const [purging, setPurging] = useState<TrashItem | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+
+  const refresh = useCallback(() => setReloadKey((k) => k + 1), []);
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    listTrash(ctrl.signal)
+      .then((list) => {
+        // Most recently deleted first.
+        setItems([...list].sort((a, b) => Date.parse(b.deletedAt) - Date.parse(a.deletedAt)));
+        setLoadError(null);
+        setNow(Date.now());
+      })
+      .catch((err: unknown) => {
+        if (!ctrl.signal.aborted) setLoadError(describeError(err));
+      });
+    return () => ctrl.abort();
+  }, [reloadKey]);
+
+  const mark = (id: string, on: boolean) =>
+    setBusy((s) => {
+      const next = new Set(s);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+
+  const restore = async (item: TrashItem) => {
+    mark(item.id, true);
+    setActionError(null);
+    try {
+      const entry = await restoreTrashItem(item.id);
+      setItems((list) => list?.filter((i) => i.id !== item.id) ?? null);
+      setNotice(`Restored ${displayPath(entry.path)}`);
+    } catch (err) {
+      setActionError(`Could not restore ${displayPath(item.originalPath)}: ${describeError(err)}`);
+    } finally {
+      mark(item.id, false);
+    }
+  };
+
+  const purge = async (item: TrashItem) => {
+    await purgeTrashItem(item.id);
+    setItems((list) => list?.filter((i) => i.id !== item.id) ?? null);
+    setNotice(`Deleted ${displayPath(item.originalPath)} for good`);
+  };
+
+  return (
+    <Box sx={{ p: { xs: 2, md: 3 } }}>
+      <Stack direction="row" sx={{ alignItems: 'center', mb: 2, gap: 2 }}>
+        <Box sx={{ flex: 1 }}>
+          <Typography variant="h5" component="h1" sx={{ fontWeight: 700 }}>
+            Trash
+          </Typography>
+          <Typography variant="body2" color="text.secondary">
+            Deleted files and folders stay here for a while, then they are removed for good.
+          </Typography>
+        </Box>
+        <Tooltip title="Reload">
+          <IconButton aria-label="Reload" onClick={refresh}>
+            <RefreshIcon />
+          </IconButton>
+        </Tooltip>
+      </Stack>
+
+      {(actionError ?? loadError) && (
+        <Alert
+          severity="error"
+          data-testid="error-message"
+          sx={{ mb: 2 }}
+          onClose={actionError ? () => setActionError(null) : undefined}
+          action={
+            actionError ? undefined : (
+              <Button color="inherit" size="small" onClick={refresh}>
+                Retry
+              </Button>
+            )
+          }
+        >
+          {actionError ?? loadError}
+        </Alert>
+      )}
+
+      {items === null && !loadError && (
+        <Box sx={{ display: 'flex', justifyContent: 'center', py: 6 }}>
+          <CircularProgress aria-label="Loading the trash" />
+        </Box>
+      )}
+      {items !== null && items.length === 0 && (
+        <Paper variant="outlined" sx={{ py: 6, textAlign: 'center' }}>
+          <Typography color="text.secondary" data-testid="trash-empty">
+            The trash is empty.
+          </Typography>
+        </Paper>
+      )}
+      {items !== null && items.length > 0 && (
+        <TableContainer component={Paper} variant="outlined">
+          <Table size="small" aria-label="Trash">
+            <TableHead>
+              <TableRow>
+                <TableCell>Original location</TableCell>
+                <TableCell align="right">Size</TableCell>
+                <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Deleted</TableCell>
+                <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Removed for good</TableCell>
+                <TableCell align="right">Actions</TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {items.map((item) => (
+                <TableRow
+                  key={item.id}
+                  hover
+                  data-testid="trash-row"
+                  data-path={item.originalPath}
+                  data-id={item.id}
+                  data-kind={item.kind}
+                >
+                  <TableCell sx={{ maxWidth: 0, width: '100%' }}>
+                    <Stack direction="row" sx={{ alignItems: 'center', gap: 1.5, minWidth: 0 }}>
+                      {item.kind === 'folder' ? (
+                        <FolderIcon fontSize="small" color="primary" />
+                      ) : (
+                        <InsertDriveFileOutlinedIcon fontSize="small" color="action" />
+                      )}
+                      <Typography
+                        variant="body2"
+                        title={displayPath(item.originalPath)}
+                        sx={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
+                      >
+                        {displayPath(item.originalPath)}
+                      </Typography>
+                    </Stack>
+                  </TableCell>
+                  <TableCell align="right" sx={{ whiteSpace: 'nowrap', color: 'text.secondary' }}>
+                    {formatBytes(item.size)}
+                  </TableCell>
+                  <TableCell
+                    sx={{ whiteSpace: 'nowrap', color: 'text.secondary', display: { xs: 'none', md: 'table-cell' } }}
+                  >
+                    {formatDateTime(item.deletedAt)}
+                  </TableCell>
+                  <TableCell
+                    sx={{ whiteSpace: 'nowrap', color: 'text.secondary', display: { xs: 'none', sm: 'table-cell' } }}
+                  >
+                    <Tooltip title={formatDateTime(item.purgeAt)}>
+                      <span>{formatRelative(item.purgeAt, now)}</span>
+                    </Tooltip>
+                  </TableCell>
+                  <TableCell align="right" sx={{ whiteSpace: 'nowrap', py: 0.5 }}>
+                    <Button
+                      size="small"
+                      startIcon={<RestoreFromTrashIcon />}
+                      disabled={busy.has(item.id)}
+                      onClick={() => void restore(item)}
+                      data-testid="trash-restore"
+                    >
+                      Restore
+                    </Button>
+                    <Button
+                      size="small"
+                      color="error"
+                      startIcon={<DeleteForeverIcon />}
+                      disabled={busy.has(item.id)}
+                      onClick={() => {
+                        setActionError(null);
+                        setPurging(item);
+                      }}
+                      data-testid="trash-purge"
+                    >
+                      Delete forever
+                    </Button>
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </TableContainer>
+      )}
+
+      <ActionDialog
+        open={purging !== null}
+        title="Delete forever?"
+        confirmLabel="Delete forever"
+        danger
+        onClose={() => setPurging(null)}
+        onConfirm={async () => {
+          if (purging) await purge(purging);
+        }}
+      >
+        <Typography>
+          {purging ? displayPath(purging.originalPath) : ''}
+          {purging?.kind === 'folder' ? ' and everything in it' : ''} will be removed now. This cannot be undone.
+        </Typography>
+      </ActionDialog>
+
+      <Snackbar open={notice !== null} autoHideDuration={4000} onClose={() => setNotice(null)} message={notice ?? ''} />
+    </Box>
+  );
+}

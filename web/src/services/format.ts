@@ -1,0 +1,185 @@
+/**
+ * Small pure helpers for display: sizes, dates, storage paths, access levels. Shared by the
+ * storage, sharing and account screens (`formatDateTime` is used by AccountPage and InvitePage).
+ */
+import type { ShareAccess } from '@vitrine/protocol';
+
+const UNITS = ['KB', 'MB', 'GB', 'TB', 'PB'];
+
+/** `1536` → `1.5 KB` (binary multiples, the way file managers count). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '—';
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  // One decimal below 10 (1.5 MB), none above (15 MB, 150 MB).
+  const text = value < 10 ? (Math.round(value * 10) / 10).toString() : Math.round(value).toString();
+  // Rounding can reach the next unit (1023.9 KB → "1024 KB"); say "1 MB" instead.
+  if (text === '1024' && unit < UNITS.length - 1) return `1 ${UNITS[unit + 1]}`;
+  return `${text} ${UNITS[unit]}`;
+}
+
+/** The share of the quota in use, 0–100, for a progress bar. */
+export function usagePercent(used: number, quota: number): number {
+  if (!(quota > 0)) return 0;
+  return Math.min(100, Math.max(0, (used / quota) * 100));
+}
+
+function parseDate(iso: string): Date | null {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** A date and time in the reader's locale, e.g. `12 Mar 2025, 14:05`. Unparseable input comes back as is. */
+export function formatDateTime(iso: string, locale?: string): string {
+  const d = parseDate(iso);
+  if (!d) return iso;
+  return d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['second', 60],
+  ['minute', 60],
+  ['hour', 24],
+  ['day', 30],
+  ['month', 12],
+  ['year', Number.POSITIVE_INFINITY],
+];
+
+/** `in 3 days`, `5 minutes ago`, relative to `now` (milliseconds since the epoch). */
+export function formatRelative(iso: string, now: number = Date.now(), locale = 'en'): string {
+  const d = parseDate(iso);
+  if (!d) return iso;
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  let value = (d.getTime() - now) / 1000;
+  for (const [unit, size] of RELATIVE_STEPS) {
+    if (Math.abs(value) < size) return rtf.format(Math.round(value), unit);
+    value /= size;
+  }
+  return rtf.format(Math.round(value), 'year');
+}
+
+/** `90` → `1 h 30 min`; `45` → `45 min`. */
+export function formatMinutes(minutes: number): string {
+  if (!Number.isFinite(minutes) || minutes < 0) return '—';
+  const h = Math.floor(minutes / 60);
+  const m = Math.round(minutes % 60);
+  if (h === 0) return `${m} min`;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+const pad = (n: number) => n.toString().padStart(2, '0');
+
+/** The value an `<input type="datetime-local">` expects for a date, in local time: `2025-03-12T14:05`. */
+export function toDateTimeLocal(date: Date): string {
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}`
+  );
+}
+
+/** An `<input type="datetime-local">` value (local time) as an ISO 8601 instant, or null when incomplete. */
+export function fromDateTimeLocal(value: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/.exec(value.trim());
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1).map((part) => (part === undefined ? 0 : Number(part)));
+  const date = new Date(y!, mo! - 1, d!, h!, mi!, s ?? 0);
+  // Reject dates that rolled over (2025-02-31).
+  if (date.getMonth() !== mo! - 1 || date.getDate() !== d!) return null;
+  return date.toISOString();
+}
+
+/** What an access level lets the client do, in words. */
+export function describeAccess(access: ShareAccess): string {
+  switch (access) {
+    case 'view':
+      return 'can view';
+    case 'edit':
+      return 'can view and edit';
+    case 'delete':
+      return 'can view, edit and delete';
+  }
+}
+
+/** Short label for the access select. */
+export function accessLabel(access: ShareAccess): string {
+  switch (access) {
+    case 'view':
+      return 'View';
+    case 'edit':
+      return 'View + edit';
+    case 'delete':
+      return 'View + edit + delete';
+  }
+}
+
+// Storage paths: relative to the owner's root, '/'-separated, "" is the root itself.
+
+/** Tidies what a person typed: no leading, trailing or doubled slashes, no `.` segments. */
+export function normalizePath(input: string): string {
+  return input
+    .split('/')
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && s !== '.')
+    .join('/');
+}
+
+export function joinPath(folder: string, name: string): string {
+  const f = normalizePath(folder);
+  const n = normalizePath(name);
+  if (!f) return n;
+  if (!n) return f;
+  return `${f}/${n}`;
+}
+
+/** The folder holding `path` ("" for a top-level entry or the root). */
+export function parentPath(path: string): string {
+  const p = normalizePath(path);
+  const i = p.lastIndexOf('/');
+  return i < 0 ? '' : p.slice(0, i);
+}
+
+export function baseName(path: string): string {
+  const p = normalizePath(path);
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+/** The folders from the root down to `path`, for a breadcrumb: `a/b` → `[{"",""}, {a,a}, {b,a/b}]`. */
+export function pathCrumbs(path: string): { name: string; path: string }[] {
+  const crumbs = [{ name: '', path: '' }];
+  let acc = '';
+  for (const segment of normalizePath(path).split('/').filter(Boolean)) {
+    acc = acc ? `${acc}/${segment}` : segment;
+    crumbs.push({ name: segment, path: acc });
+  }
+  return crumbs;
+}
+
+/** A storage path as people read it; the root is "All files". */
+export function displayPath(path: string): string {
+  const p = normalizePath(path);
+  return p === '' ? 'All files' : `/${p}`;
+}
+
+/** Why a single file or folder name is not acceptable, or null when it is. */
+export function nameProblem(name: string): string | null {
+  const n = name.trim();
+  if (!n) return 'A name is required.';
+  if (n.includes('/')) return 'A name cannot contain “/”.';
+  if (n === '.' || n === '..') return 'That name is reserved.';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(n)) return 'A name cannot contain control characters.';
+  if (n.length > 255) return 'That name is too long.';
+  return null;
+}
+
+/** The message to show for any failure (ApiError carries the server's sentence in `message`). */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  if (typeof err === 'string') return err;
+  return 'Something went wrong.';
+}

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { inboundVideo, launchChromium, waitForStreaming } from './lib/browser.ts';
 import { createNatLab, type NatLab } from './lib/nat.ts';
+import { registerInBrowser } from './lib/passkeys.ts';
 
 // The server sits behind a 1:1 NAT and only knows its private address; WEBRTC_PUBLIC_IP and
 // WEBRTC_UDP_PORTS let a browser on the other side reach it.
@@ -14,6 +15,10 @@ let server: ChildProcess;
 let browser: Browser;
 let tmp: string;
 const PORT = 8080;
+// Passkeys need a host name and a secure context: the browser resolves this name to the NAT's
+// public address and treats the plain-http origin as secure (what TLS would give in production).
+const ORIGIN = `http://vitrine.test:${PORT}`;
+let setupLink: string;
 
 beforeAll(async () => {
   lab = createNatLab();
@@ -32,6 +37,7 @@ beforeAll(async () => {
       RUNTIME_DIR: path.join(tmp, 'run'),
       DATA_DIR: path.join(tmp, 'data'),
       LOG_LEVEL: 'info',
+      PUBLIC_URL: ORIGIN,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -39,7 +45,11 @@ beforeAll(async () => {
     let out = '';
     server.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('Vitrine is listening')) resolve();
+      const link = /(http:\/\/vitrine\.test:\d+\/invite#[\w-]+)/.exec(out);
+      if (link) {
+        setupLink = link[1]!;
+        resolve();
+      }
     });
     server.on('exit', (code) => reject(new Error(`server exited (${code}): ${out.slice(-500)}`)));
   });
@@ -47,7 +57,10 @@ beforeAll(async () => {
   fs.writeFileSync(wrapper, `#!/bin/sh\nexec nsenter --net=/var/run/netns/${lab.clientNs} /usr/bin/chromium "$@"\n`, {
     mode: 0o755,
   });
-  browser = await launchChromium(wrapper);
+  browser = await launchChromium(wrapper, [
+    `--host-resolver-rules=MAP vitrine.test ${lab.publicIp}`,
+    `--unsafely-treat-insecure-origin-as-secure=${ORIGIN}`,
+  ]);
 }, 60_000);
 
 afterAll(async () => {
@@ -61,8 +74,15 @@ afterAll(async () => {
 });
 
 it('streams to a browser on the far side of a 1:1 NAT through the advertised public address', async () => {
-  const page = await browser.newPage();
-  await page.goto(`http://${lab.publicIp}:${PORT}/?codec=h264`);
+  const { page } = await registerInBrowser(
+    browser,
+    setupLink,
+    { displayName: 'Nat', email: 'nat@example.test' },
+    {
+      apiUrl: ORIGIN,
+    },
+  );
+  await page.goto(`${ORIGIN}/apps?codec=h264`);
   await page.getByTestId('launch-diagnostics').click();
   await waitForStreaming(page, 30_000);
   const a = await inboundVideo(page);

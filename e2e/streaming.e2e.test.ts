@@ -3,26 +3,32 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { decodeShownFrame, frameSignature, inboundVideo, launchChromium, waitForStreaming } from './lib/browser.ts';
-import { isAlive, sessionProcesses, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
+import { api, isAlive, sessionProcesses, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
+import { setupAdminInBrowser, type BrowserUser } from './lib/passkeys.ts';
 
 let server: TestServer;
 let browser: Browser;
+let admin: BrowserUser;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({}, { registerOwner: false });
   browser = await launchChromium();
+  // Everything below runs as the first owner, signed in with a passkey through the setup link.
+  admin = await setupAdminInBrowser(browser, server);
 });
 afterEach(async () => {
   // A failed test must not leave its session running into the next one.
-  const live = (await (await fetch(`${server.url}/api/sessions`)).json()) as Array<{ id: string }>;
-  await Promise.all(live.map((s) => fetch(`${server.url}/api/sessions/${s.id}`, { method: 'DELETE' })));
+  const live = (await api<Array<{ id: string }>>(admin.api, 'GET', '/api/sessions')).body;
+  await Promise.all(live.map((s) => api(admin.api, 'DELETE', `/api/sessions/${s.id}`)));
 });
 afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
 
+const newPage = () => admin.context.newPage();
+
 async function launchFromUi(page: Page, appId: string, codec?: string): Promise<string> {
-  await page.goto(`${server.url}/${codec ? `?codec=${codec}` : ''}`);
+  await page.goto(`${server.config.PUBLIC_URL}/apps${codec ? `?codec=${codec}` : ''}`);
   await page.getByTestId(`launch-${appId}`).click();
   await page.waitForURL(/\/session\//);
   await waitForStreaming(page);
@@ -40,14 +46,16 @@ it('serves the page under a strict CSP with a fresh nonce, and the viewer runs w
   expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   const again = (await fetch(`${server.url}/`)).headers.get('content-security-policy');
   expect(again).not.toBe(csp); // a new nonce per page load
-  expect((await fetch(`${server.url}/api/apps`)).headers.get('cache-control')).toBe('no-store');
+  expect(
+    (await fetch(`${server.url}/api/apps`, { headers: { cookie: admin.api.cookie } })).headers.get('cache-control'),
+  ).toBe('no-store');
 
-  const page = await browser.newPage();
+  const page = await newPage();
   const violations: string[] = [];
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
   });
-  await page.goto(`${server.url}/`);
+  await page.goto(`${server.config.PUBLIC_URL}/apps`);
   await page.getByTestId('launch-xclock').click();
   await waitForStreaming(page);
   await page.getByTestId('end-session').click();
@@ -57,7 +65,7 @@ it('serves the page under a strict CSP with a fresh nonce, and the viewer runs w
 
 describe.each(['h264', 'vp8'])('diagnostics app over %s', (codec) => {
   it('decodes 1280x720 at >= 25 fps, and a click toggles the colour area in the decoded video', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await newPage();
     const id = await launchFromUi(page, 'diagnostics', codec);
 
     const a = await inboundVideo(page);
@@ -97,7 +105,7 @@ describe.each(['h264', 'vp8'])('diagnostics app over %s', (codec) => {
 });
 
 it('shows a foreign X11 app (xclock) with changing pixels', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await newPage();
   await launchFromUi(page, 'xclock');
   // A drawn clock face, not the blank screen before xclock mapped its window.
   const first = await waitFor('the clock face', async () => {
@@ -115,21 +123,21 @@ it('shows a foreign X11 app (xclock) with changing pixels', async () => {
 });
 
 it('ending the session from the viewer removes every process and file of the session', async () => {
-  const page = await browser.newPage();
+  const page = await newPage();
   const id = await launchFromUi(page, 'diagnostics');
-  const { pids } = (await (await fetch(`${server.url}/api/sessions/${id}/stats`)).json()) as { pids: number[] };
+  const { pids } = (await api<{ pids: number[] }>(admin.api, 'GET', `/api/sessions/${id}/stats`)).body;
   const procs = sessionProcesses(server.config.RUNTIME_DIR, id, pids);
   expect(procs.length).toBeGreaterThanOrEqual(5);
   await page.getByTestId('end-session').click();
   await page.getByTestId('viewer-message').waitFor();
   await waitFor('all processes gone', () => procs.every((p) => !isAlive(p.pid)));
   await waitFor('session folder gone', () => !fs.existsSync(path.join(server.config.RUNTIME_DIR, 'sessions', id)));
-  expect(await (await fetch(`${server.url}/api/sessions`)).json()).toEqual([]);
+  expect((await api(admin.api, 'GET', '/api/sessions')).body).toEqual([]);
   await page.close();
 });
 
 it('tells the viewer when the app exits', async () => {
-  const page = await browser.newPage();
+  const page = await newPage();
   const id = await launchFromUi(page, 'diagnostics');
   const app = sessionProcesses(server.config.RUNTIME_DIR, id).find((p) =>
     p.cmd.includes('/app/bin/vitrine-diagnostics --fps'),

@@ -2,7 +2,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { decodeDiagnosticsFrame } from './diagnostics-probe.ts';
 
 /** Debian's Chromium with the flags that work on this machine; WebRTC stays on loopback. */
-export function launchChromium(executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'): Promise<Browser> {
+export function launchChromium(
+  executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  extraArgs: string[] = [],
+): Promise<Browser> {
   return chromium.launch({
     executablePath,
     args: [
@@ -15,6 +18,7 @@ export function launchChromium(executablePath = process.env.CHROMIUM_PATH ?? '/u
       '--disable-sync',
       '--disable-features=WebRtcHideLocalIpsWithMdns',
       '--autoplay-policy=no-user-gesture-required',
+      ...extraArgs,
     ],
   });
 }

@@ -8,7 +8,10 @@ import { call, register, type Target, type TestUser } from './auth-client.ts';
 export interface TestServer extends Server {
   url: string;
   config: Config;
-  /** The first account (owner + admin), created through the setup link with a software passkey. */
+  /**
+   * The first account (owner + admin), created through the setup link with a software passkey
+   * (absent with `registerOwner: false`, when a test makes it through the browser).
+   */
   owner: TestUser;
   /** The (now used) setup link the owner registered with. */
   setupLink: string;
@@ -16,7 +19,10 @@ export interface TestServer extends Server {
 }
 
 /** A real Vitrine server on a random loopback port with its own runtime and data folders. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  opts: { registerOwner?: boolean } = {},
+): Promise<TestServer> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-test-'));
   const config = loadConfig({
     PORT: '0',
@@ -43,7 +49,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   // Passkeys need a host name: browsers in tests use localhost; Node clients may keep 127.0.0.1.
   if (!env.PUBLIC_URL) config.PUBLIC_URL = `http://localhost:${port}`;
   const url = `http://127.0.0.1:${port}`;
-  const setup = await server.issueSetupLink();
+  const setup = opts.registerOwner === false ? undefined : await server.issueSetupLink();
   const owner = setup
     ? await register(url, config.PUBLIC_URL, setup.link, { displayName: 'Olive Owner', email: 'olive@example.test' })
     : undefined;

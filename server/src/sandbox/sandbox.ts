@@ -177,8 +177,12 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
     policy.appDir,
     APP_MOUNT,
   );
+  // Grants are bound from descriptors opened and checked by startSandbox, never by path: a
+  // sandboxed app that swaps a shared folder for a link cannot redirect the mount.
   // Delete needs a writable mount; Landlock then takes away what the grant does not allow.
-  for (const g of policy.grants) args.push(g.access === 'read' ? '--ro-bind' : '--bind', g.hostPath, g.sandboxPath);
+  policy.grants.forEach((g, i) =>
+    args.push(g.access === 'read' ? '--ro-bind-fd' : '--bind-fd', String(FIRST_GRANT_FD + i), g.sandboxPath),
+  );
   args.push('--chdir', APP_MOUNT, '--', HELPER_MOUNT);
   if (host.allowDegraded) args.push('--allow-degraded');
   if (policy.loopbackTcp) args.push('--loopback-tcp');
@@ -187,6 +191,11 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
   for (const p of ['/tmp', '/home/user', '/var', '/dev', '/run/vitrine/fb', '/run/vitrine/log']) args.push('--rw', p);
   const flag: Record<Access, string> = { read: '--ro', 'read-write': '--rw', 'read-write-delete': '--rwd' };
   for (const g of policy.grants) args.push(flag[g.access], g.sandboxPath);
+  // The folders holding the grants (e.g. /files) must be listable, or an app cannot find what
+  // it was given; they contain nothing but the grants' mount points.
+  const granted = new Set(policy.grants.map((g) => g.sandboxPath));
+  const parents = new Set(policy.grants.map((g) => path.posix.dirname(g.sandboxPath)));
+  for (const p of parents) if (p !== '/' && !granted.has(p)) args.push('--ro', p);
   args.push(
     '--',
     INIT_MOUNT,
@@ -224,6 +233,33 @@ export function xauthorityEntry(cookie: Buffer): Buffer {
   ]);
 }
 
+/** Descriptors of the grants are handed to bubblewrap from here on (after stdin, stdout, stderr). */
+const FIRST_GRANT_FD = 3;
+
+/**
+ * Opens each granted host path without following a final link and checks that what was opened
+ * is exactly that path (a link anywhere along it would show up as a different path), and a
+ * plain file or folder. Host paths must therefore be canonical.
+ */
+export function openGrants(grants: Grant[]): number[] {
+  const fds: number[] = [];
+  const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+  try {
+    for (const g of grants) {
+      const fd = fs.openSync(g.hostPath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+      fds.push(fd);
+      const st = fs.fstatSync(fd);
+      if ((!st.isFile() && !st.isDirectory()) || fs.readlinkSync(`/proc/self/fd/${fd}`) !== g.hostPath) {
+        throw new Error(`${g.hostPath} is not a plain file or folder at that path any more`);
+      }
+    }
+  } catch (err) {
+    for (const fd of fds) fs.closeSync(fd);
+    throw new Error(`cannot share ${(err as Error).message}`, { cause: err });
+  }
+  return fds;
+}
+
 /** Creates the session's cgroup with its limits, then starts bubblewrap already inside it. */
 export function startSandbox(
   host: SandboxHost,
@@ -231,15 +267,24 @@ export function startSandbox(
   startTimeoutMs: number,
   cgroupName: string,
 ): SandboxHandle {
-  const xCookie = prepareSessionDir(policy.sessionDir);
-  const cgroup =
-    host.cgroups.version === 0
-      ? undefined
-      : SessionCgroup.create(host.cgroups, host.instance, cgroupName, policy.limits);
-  const command = cgroup
-    ? [ENTER_CGROUP, ...cgroup.procsFiles, '--', host.bwrapPath, ...bwrapArgs(policy, host)]
-    : [host.bwrapPath, ...bwrapArgs(policy, host)];
-  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const grantFds = openGrants(policy.grants);
+  let xCookie: Buffer;
+  let cgroup: SessionCgroup | undefined;
+  let child: ChildProcess;
+  try {
+    xCookie = prepareSessionDir(policy.sessionDir);
+    cgroup =
+      host.cgroups.version === 0
+        ? undefined
+        : SessionCgroup.create(host.cgroups, host.instance, cgroupName, policy.limits);
+    const command = cgroup
+      ? [ENTER_CGROUP, ...cgroup.procsFiles, '--', host.bwrapPath, ...bwrapArgs(policy, host)]
+      : [host.bwrapPath, ...bwrapArgs(policy, host)];
+    child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe', ...grantFds] });
+  } finally {
+    // The child has its copies (bubblewrap closes them once mounted); ours are not needed.
+    for (const fd of grantFds) fs.closeSync(fd);
+  }
   let stderr = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));

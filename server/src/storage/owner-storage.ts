@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, type Stats } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -88,7 +88,9 @@ export class OwnerStorage {
 
   constructor(options: OwnerStorageOptions) {
     if (!existsSync('/proc/self/fd')) throw new Error('owner storage needs /proc/self/fd (Linux with /proc mounted)');
-    this.options = { now: Date.now, ...options };
+    // Canonical, so host paths handed to the sandbox can be compared with what an open fd points at.
+    mkdirSync(options.rootDir, { recursive: true, mode: 0o700 });
+    this.options = { now: Date.now, ...options, rootDir: realpathSync(options.rootDir) };
   }
 
   async list(ownerId: string, relPath: string): Promise<FolderListing> {

@@ -125,6 +125,8 @@ async function main(): Promise<void> {
   const ctx: BenchContext = {
     browser,
     url: server.url,
+    publicUrl: server.config.PUBLIC_URL,
+    owner: server.owner,
     runtimeDir: server.config.RUNTIME_DIR,
     seconds: options.seconds,
     clicks: options.clicks,

@@ -35,6 +35,10 @@ export interface BenchContext {
   browser: Browser;
   /** Base URL of the in-process server (http://127.0.0.1:port). */
   url: string;
+  /** What browsers open (http://localhost:port): the sign-in cookie belongs to it. */
+  publicUrl: string;
+  /** The signed-in owner the benchmark acts as (API calls and the browser's cookie). */
+  owner: { url: string; cookie: string };
   runtimeDir: string;
   seconds: number;
   clicks: number;
@@ -124,16 +128,20 @@ export async function withLaunchedViewer<T>(
   // then shows the video pixel for pixel (checked and reported as videoScale).
   // The probes are scripts the benchmark injects as strings; the page's CSP rightly forbids
   // evaluating strings, so this measuring browser alone bypasses it.
-  const page = await ctx.browser.newPage({
+  const context = await ctx.browser.newContext({
     viewport: { width: launchOpts.width, height: launchOpts.height + 160 },
     bypassCSP: true,
   });
-  const unregisterPage = ctx.onCleanup(() => page.close().catch(() => {}));
+  // Signed in as the owner (sign-in itself is proven by the end-to-end tests, not measured here).
+  const [name, value] = ctx.owner.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: ctx.publicUrl, httpOnly: true, sameSite: 'Strict' }]);
+  const page = await context.newPage();
+  const unregisterPage = ctx.onCleanup(() => context.close().catch(() => {}));
   let sessionId: string | undefined;
   let unregisterSession = () => {};
   try {
     await page.addInitScript(INIT_SCRIPT);
-    await page.goto(`${ctx.url}/?codec=${launchOpts.codec}`);
+    await page.goto(`${ctx.publicUrl}/apps?codec=${launchOpts.codec}`);
     const launch = page.getByTestId(`launch-${launchOpts.appId}`);
     await launch.waitFor();
 
@@ -167,7 +175,7 @@ export async function withLaunchedViewer<T>(
   } finally {
     if (sessionId) await endSession(ctx, sessionId);
     unregisterSession();
-    await page.close().catch(() => {});
+    await context.close().catch(() => {});
     unregisterPage();
   }
 }

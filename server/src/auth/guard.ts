@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { cookieName, readCookie } from './cookie.ts';
+import { RateLimiter } from '../input/rate-limiter.ts';
 import { DomainError } from '../errors.ts';
 import type { Actor } from '../policies/policies.ts';
 
@@ -22,6 +23,11 @@ export function actorOf(req: FastifyRequest): Actor {
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** Anonymous calls (passkey ceremonies, invitation checks) allowed per client address. */
+const PUBLIC_BURST = 100;
+const PUBLIC_PER_SECOND = 1;
+const MAX_TRACKED_ADDRESSES = 10_000;
+
 /**
  * Default deny for the whole API: every /api route needs a valid sign-in cookie unless it is
  * declared `config: { public: true }`. Also refuses state changes and socket upgrades from
@@ -31,6 +37,8 @@ export function registerSignInGuard(
   app: FastifyInstance,
   deps: { resolve: (token: string) => Promise<Actor | undefined>; publicUrl: () => string },
 ): void {
+  // Each anonymous ceremony writes a challenge row: without a limit, one client could flood the database.
+  const publicLimits = new Map<string, RateLimiter>();
   app.addHook('onRequest', async (req, reply) => {
     if (!req.url.startsWith('/api/')) return;
     const origin = req.headers.origin;
@@ -48,6 +56,15 @@ export function registerSignInGuard(
     if (token) req.actor = await deps.resolve(token);
     if (!req.actor && req.routeOptions.config.public !== true) {
       return refuse(401, 'unauthenticated', 'Sign in first.');
+    }
+    if (!req.actor) {
+      let limiter = publicLimits.get(req.ip);
+      if (!limiter) {
+        if (publicLimits.size >= MAX_TRACKED_ADDRESSES) publicLimits.clear();
+        limiter = new RateLimiter(PUBLIC_PER_SECOND, PUBLIC_BURST);
+        publicLimits.set(req.ip, limiter);
+      }
+      if (!limiter.take()) return refuse(429, 'rate-limited', 'Too many attempts; wait a minute and try again.');
     }
   });
 }

@@ -273,4 +273,13 @@ describe.each(['pglite', 'postgres'] as const)('passkeys and sign-ins on %s', (k
       await server.db.selectFrom('invitations').select('id').where('email', '=', 'csrf@example.test').execute(),
     ).toEqual([]);
   });
+
+  // Last: it uses up this address's allowance of anonymous calls.
+  it('limits anonymous ceremonies per address, without affecting signed-in people', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 120; i++) codes.push((await call(server.url, 'POST', '/api/auth/login/options', {})).status);
+    expect(codes.slice(0, 20).every((c) => c === 200)).toBe(true);
+    expect(codes.filter((c) => c === 429).length).toBeGreaterThan(10);
+    expect((await call(owner, 'GET', '/api/auth/me')).status).toBe(200);
+  });
 });

@@ -13,7 +13,7 @@ function outcome(fn: () => void): 'ok' | 403 | 404 {
     fn();
     return 'ok';
   } catch (err) {
-    if (err instanceof PolicyError) return err.status;
+    if (err instanceof PolicyError) return err.status as 403 | 404;
     throw err;
   }
 }

@@ -25,8 +25,8 @@ import EditOutlinedIcon from '@mui/icons-material/EditOutlined';
 import KeyIcon from '@mui/icons-material/Key';
 import LogoutIcon from '@mui/icons-material/Logout';
 import PersonAddAlt1Icon from '@mui/icons-material/PersonAddAlt1';
-import RefreshIcon from '@mui/icons-material/Refresh';
 import { Email, PasskeyName } from '@vitrine/protocol';
+import { Loading, PageAlert, PageHeader } from '../components/PageParts.tsx';
 import {
   addPasskey,
   ApiError,
@@ -128,31 +128,19 @@ export function AccountPage() {
 
   return (
     <Container maxWidth="md" sx={{ py: 4 }}>
-      <Stack direction="row" sx={{ alignItems: 'center', mb: 3, gap: 2 }}>
-        <Box sx={{ flex: 1, minWidth: 0 }}>
-          <Typography variant="h4" component="h1" sx={{ fontWeight: 700 }}>
-            Account
-          </Typography>
-          <Typography color="text.secondary">How you sign in to Vitrine, and where you are signed in.</Typography>
-        </Box>
-        <Tooltip title="Reload">
-          <IconButton aria-label="Reload" onClick={() => setReloadKey((k) => k + 1)}>
-            <RefreshIcon />
-          </IconButton>
-        </Tooltip>
-      </Stack>
+      <PageHeader
+        large
+        title="Account"
+        subtitle="How you sign in to Vitrine, and where you are signed in."
+        onReload={() => setReloadKey((k) => k + 1)}
+      />
 
-      {error && (
-        <Alert
-          ref={errorRef}
-          severity="error"
-          data-testid="error-message"
-          onClose={() => setError(null)}
-          sx={{ mb: 3, scrollMarginTop: 80 }}
-        >
-          {error}
-        </Alert>
-      )}
+      <PageAlert
+        ref={errorRef}
+        actionError={error}
+        onDismiss={() => setError(null)}
+        sx={{ mb: 3, scrollMarginTop: 80 }}
+      />
 
       <Stack sx={{ gap: 3 }}>
         <Card>
@@ -201,7 +189,7 @@ export function AccountPage() {
                 {busy === 'add' ? 'Waiting for your passkey…' : 'Add a passkey'}
               </Button>
             </Stack>
-            {passkeys === null && !error && <Loading label="Loading passkeys" />}
+            {passkeys === null && !error && <Loading compact label="Loading passkeys" />}
             <Stack sx={{ gap: 1 }}>
               {(passkeys ?? []).map((p) => (
                 <Paper
@@ -264,7 +252,7 @@ export function AccountPage() {
             <Typography variant="body2" color="text.secondary" sx={{ mb: 1.5 }}>
               Browsers where you are signed in. Sign out one you do not recognise or no longer use.
             </Typography>
-            {signIns === null && !error && <Loading label="Loading sign-ins" />}
+            {signIns === null && !error && <Loading compact label="Loading sign-ins" />}
             <Stack sx={{ gap: 1 }}>
               {(signIns ?? []).map((s) => (
                 <Paper
@@ -309,14 +297,6 @@ export function AccountPage() {
 
       <RenameDialog passkey={renaming} onClose={() => setRenaming(null)} onRenamed={onRenamed} />
     </Container>
-  );
-}
-
-function Loading({ label }: { label: string }) {
-  return (
-    <Box sx={{ display: 'flex', justifyContent: 'center', py: 3 }}>
-      <CircularProgress aria-label={label} size={28} />
-    </Box>
   );
 }
 

@@ -10,13 +10,11 @@ import CardContent from '@mui/material/CardContent';
 import Chip from '@mui/material/Chip';
 import CircularProgress from '@mui/material/CircularProgress';
 import Container from '@mui/material/Container';
-import IconButton from '@mui/material/IconButton';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
-import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import RefreshIcon from '@mui/icons-material/Refresh';
+import { Loading, PageHeader } from '../components/PageParts.tsx';
 import {
   ApiError,
   createSession,
@@ -28,6 +26,7 @@ import {
 } from '../services/api.ts';
 import type { AppInfo, ServerStatus, SessionInfo } from '../services/api.ts';
 import { parseCodecChoice } from '../services/codecPreferences.ts';
+import { formatTime } from '../services/format.ts';
 import { navigate, sessionPath } from '../router.ts';
 
 const SESSION_POLL_MS = 5000;
@@ -123,19 +122,12 @@ export function AppsPage() {
 
   return (
     <Container maxWidth="lg" sx={{ py: 4 }}>
-      <Stack direction="row" sx={{ alignItems: 'center', mb: 3, gap: 2 }}>
-        <Box sx={{ flex: 1 }}>
-          <Typography variant="h4" component="h1" sx={{ fontWeight: 700 }}>
-            Apps
-          </Typography>
-          <Typography color="text.secondary">Run an app on your own storage and use it from your browser.</Typography>
-        </Box>
-        <Tooltip title="Reload">
-          <IconButton aria-label="Reload" onClick={() => setReloadKey((k) => k + 1)}>
-            <RefreshIcon />
-          </IconButton>
-        </Tooltip>
-      </Stack>
+      <PageHeader
+        large
+        title="Apps"
+        subtitle="Run an app on your own storage and use it from your browser."
+        onReload={() => setReloadKey((k) => k + 1)}
+      />
 
       {status?.sandbox.degraded && (
         <Alert severity="warning" data-testid="sandbox-degraded" sx={{ mb: 3 }}>
@@ -169,11 +161,7 @@ export function AppsPage() {
       <Typography variant="h6" component="h2" sx={{ mb: 1.5 }}>
         Apps
       </Typography>
-      {apps === null && !loadError && (
-        <Box sx={{ display: 'flex', justifyContent: 'center', py: 6 }}>
-          <CircularProgress aria-label="Loading apps" />
-        </Box>
-      )}
+      {apps === null && !loadError && <Loading label="Loading apps" />}
       {apps !== null && apps.length === 0 && <Typography color="text.secondary">No apps are configured.</Typography>}
       {apps !== null && apps.length > 0 && (
         <Box
@@ -276,9 +264,4 @@ export function AppsPage() {
       )}
     </Container>
   );
-}
-
-function formatTime(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString();
 }

@@ -1,11 +1,9 @@
 /** The owner's storage: browse folders, upload (button or drag and drop), organise, download, share. */
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { ChangeEvent, DragEvent } from 'react';
-import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Breadcrumbs from '@mui/material/Breadcrumbs';
 import Button from '@mui/material/Button';
-import CircularProgress from '@mui/material/CircularProgress';
 import IconButton from '@mui/material/IconButton';
 import LinearProgress from '@mui/material/LinearProgress';
 import Link from '@mui/material/Link';
@@ -33,11 +31,10 @@ import DeleteOutlinedIcon from '@mui/icons-material/DeleteOutlined';
 import DownloadIcon from '@mui/icons-material/Download';
 import DriveFileMoveIcon from '@mui/icons-material/DriveFileMove';
 import DriveFileRenameOutlineIcon from '@mui/icons-material/DriveFileRenameOutline';
-import FolderIcon from '@mui/icons-material/Folder';
-import InsertDriveFileOutlinedIcon from '@mui/icons-material/InsertDriveFileOutlined';
 import MoreVertIcon from '@mui/icons-material/MoreVert';
-import RefreshIcon from '@mui/icons-material/Refresh';
 import ShareIcon from '@mui/icons-material/Share';
+import { FileKindIcon } from '../components/FileKindIcon.tsx';
+import { Loading, PageAlert, ReloadButton } from '../components/PageParts.tsx';
 import { ActionDialog, ShareDialog, StoragePathField } from '../components/ShareDialog.tsx';
 import { navigate, useLocation } from '../router.ts';
 import type { FileEntry, FolderListing, StorageUsage, TrashItem, UploadItem } from '../services/files.ts';
@@ -260,6 +257,8 @@ export function FilesPage() {
   );
   const loading = !entries && !(loadError && loadError.folder === folder);
   const shownError = loadError && loadError.folder === folder ? loadError : null;
+  // A folder that is not there (any more): offer the top level rather than asking for it again.
+  const folderGone = shownError?.status === 404 && folder !== '';
 
   const sortBy = (key: SortKey) => setSort((s) => ({ key, asc: s.key === key ? !s.asc : true }));
 
@@ -352,46 +351,20 @@ export function FilesPage() {
         <Typography variant="body2" color="text.secondary" sx={{ display: { xs: 'none', sm: 'block' } }}>
           Drop files anywhere here to upload them.
         </Typography>
-        <Tooltip title="Reload">
-          <IconButton aria-label="Reload" onClick={refresh}>
-            <RefreshIcon />
-          </IconButton>
-        </Tooltip>
+        <ReloadButton onClick={refresh} />
       </Stack>
 
-      {actionError && (
-        <Alert severity="error" data-testid="error-message" sx={{ mb: 2 }} onClose={() => setActionError(null)}>
-          {actionError}
-        </Alert>
-      )}
-      {shownError && !actionError && (
-        <Alert
-          severity="error"
-          data-testid="error-message"
-          sx={{ mb: 2 }}
-          action={
-            shownError.status === 404 && folder ? (
-              <Button color="inherit" size="small" onClick={() => openFolder('')}>
-                All files
-              </Button>
-            ) : (
-              <Button color="inherit" size="small" onClick={refresh}>
-                Retry
-              </Button>
-            )
-          }
-        >
-          {shownError.message}
-        </Alert>
-      )}
+      <PageAlert
+        actionError={actionError}
+        onDismiss={() => setActionError(null)}
+        loadError={shownError?.message}
+        onRetry={folderGone ? () => openFolder('') : refresh}
+        retryLabel={folderGone ? 'All files' : 'Retry'}
+      />
 
       <UploadList currentFolder={folder} />
 
-      {loading && (
-        <Box sx={{ display: 'flex', justifyContent: 'center', py: 6 }}>
-          <CircularProgress aria-label="Loading the folder" />
-        </Box>
-      )}
+      {loading && <Loading label="Loading the folder" />}
       {entries && (
         <TableContainer component={Paper} variant="outlined">
           <Table size="small" aria-label={`Contents of ${displayPath(folder)}`}>
@@ -452,11 +425,7 @@ export function FilesPage() {
                 >
                   <TableCell sx={{ maxWidth: 0, width: '100%' }}>
                     <Stack direction="row" sx={{ alignItems: 'center', gap: 1.5, minWidth: 0 }}>
-                      {entry.kind === 'folder' ? (
-                        <FolderIcon fontSize="small" color="primary" />
-                      ) : (
-                        <InsertDriveFileOutlinedIcon fontSize="small" color="action" />
-                      )}
+                      <FileKindIcon kind={entry.kind} />
                       {entry.kind === 'folder' ? (
                         <Link
                           component="button"

@@ -8,8 +8,6 @@ import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Card from '@mui/material/Card';
-import CardContent from '@mui/material/CardContent';
 import Chip from '@mui/material/Chip';
 import CircularProgress from '@mui/material/CircularProgress';
 import List from '@mui/material/List';
@@ -22,6 +20,7 @@ import Typography from '@mui/material/Typography';
 import FolderOutlinedIcon from '@mui/icons-material/FolderOutlined';
 import KeyIcon from '@mui/icons-material/Key';
 import { DisplayName, Email, InvitationToken, type InvitationInfo, type InvitationKind } from '@vitrine/protocol';
+import { CenteredCard } from '../components/CenteredCard.tsx';
 import {
   acceptInvitation,
   ApiError,
@@ -133,64 +132,57 @@ export function InvitePage() {
   const current = tokenValid ? (inspection?.token === token ? inspection : null) : { token, problem: INCOMPLETE };
 
   return (
-    <Box
-      component="main"
-      sx={{ minHeight: '100dvh', display: 'flex', alignItems: 'center', justifyContent: 'center', p: 2 }}
-    >
-      <Card sx={{ width: 'min(560px, 100%)' }}>
-        <CardContent sx={{ p: { xs: 3, sm: 4 } }}>
-          <Typography variant="overline" color="text.secondary" component="p">
-            Vitrine
-          </Typography>
-          {current === null && (
-            <Box sx={{ display: 'flex', justifyContent: 'center', py: 4 }}>
-              <CircularProgress aria-label="Checking the invitation" />
-            </Box>
+    <CenteredCard width={560}>
+      <Typography variant="overline" color="text.secondary" component="p">
+        Vitrine
+      </Typography>
+      {current === null && (
+        <Box sx={{ display: 'flex', justifyContent: 'center', py: 4 }}>
+          <CircularProgress aria-label="Checking the invitation" />
+        </Box>
+      )}
+      {current && 'problem' in current && (
+        <Stack sx={{ gap: 2 }}>
+          <Alert severity="error" data-testid="error-message">
+            <AlertTitle>{current.problem.title}</AlertTitle>
+            {current.problem.message}
+          </Alert>
+          <Stack direction="row" sx={{ gap: 1, justifyContent: 'flex-end' }}>
+            {!current.problem.final && <Button onClick={() => setRetryKey((k) => k + 1)}>Retry</Button>}
+            {current.problem.offerSignIn && !me && (
+              <Button variant="contained" onClick={() => navigate('/signin', { replace: true })}>
+                Sign in
+              </Button>
+            )}
+            {me && <Button onClick={() => navigate('/', { replace: true })}>Go to Vitrine</Button>}
+          </Stack>
+        </Stack>
+      )}
+      {current && 'info' in current && (
+        <Stack sx={{ gap: 3 }}>
+          <InvitationSummary info={current.info} />
+          {me === null ? (
+            <RegisterForm
+              token={token}
+              info={current.info}
+              onRegistered={(who) => {
+                setMe(who);
+                navigate(defaultPath(who.role), { replace: true });
+              }}
+            />
+          ) : (
+            <SignedInChoice
+              token={token}
+              info={current.info}
+              name={me.displayName}
+              email={me.email}
+              canAccept={me.role === 'client' && current.info.kind === 'client'}
+              signOut={signOut}
+            />
           )}
-          {current && 'problem' in current && (
-            <Stack sx={{ gap: 2 }}>
-              <Alert severity="error" data-testid="error-message">
-                <AlertTitle>{current.problem.title}</AlertTitle>
-                {current.problem.message}
-              </Alert>
-              <Stack direction="row" sx={{ gap: 1, justifyContent: 'flex-end' }}>
-                {!current.problem.final && <Button onClick={() => setRetryKey((k) => k + 1)}>Retry</Button>}
-                {current.problem.offerSignIn && !me && (
-                  <Button variant="contained" onClick={() => navigate('/signin', { replace: true })}>
-                    Sign in
-                  </Button>
-                )}
-                {me && <Button onClick={() => navigate('/', { replace: true })}>Go to Vitrine</Button>}
-              </Stack>
-            </Stack>
-          )}
-          {current && 'info' in current && (
-            <Stack sx={{ gap: 3 }}>
-              <InvitationSummary info={current.info} />
-              {me === null ? (
-                <RegisterForm
-                  token={token}
-                  info={current.info}
-                  onRegistered={(who) => {
-                    setMe(who);
-                    navigate(defaultPath(who.role), { replace: true });
-                  }}
-                />
-              ) : (
-                <SignedInChoice
-                  token={token}
-                  info={current.info}
-                  name={me.displayName}
-                  email={me.email}
-                  canAccept={me.role === 'client' && current.info.kind === 'client'}
-                  signOut={signOut}
-                />
-              )}
-            </Stack>
-          )}
-        </CardContent>
-      </Card>
-    </Box>
+        </Stack>
+      )}
+    </CenteredCard>
   );
 }
 

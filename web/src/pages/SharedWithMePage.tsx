@@ -1,21 +1,17 @@
 /** A client's home: what owners shared with them, each opened in a streamed session. */
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { AppInfo } from '@vitrine/protocol';
-import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Card from '@mui/material/Card';
 import CardActions from '@mui/material/CardActions';
 import CardContent from '@mui/material/CardContent';
 import CircularProgress from '@mui/material/CircularProgress';
-import IconButton from '@mui/material/IconButton';
-import Paper from '@mui/material/Paper';
-import Stack from '@mui/material/Stack';
-import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import FolderSharedIcon from '@mui/icons-material/FolderShared';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import RefreshIcon from '@mui/icons-material/Refresh';
+import { EmptyState, Loading, PageAlert, PageHeader } from '../components/PageParts.tsx';
+import { useReloadable } from '../hooks/useReloadable.ts';
 import { navigate, sessionPath } from '../router.ts';
 import { apiRequest, createSession } from '../services/api.ts';
 import { describeAccess, describeError, formatDateTime, formatMinutes, formatRelative } from '../services/format.ts';
@@ -27,34 +23,21 @@ function pickApp(apps: AppInfo[]): AppInfo | undefined {
   return apps.find((a) => a.id === 'file-explorer') ?? apps.find((a) => a.id === 'diagnostics') ?? apps[0];
 }
 
+/** The shares, the one that ends first on top. */
+async function loadShares(signal: AbortSignal): Promise<ReceivedShare[]> {
+  const list = await listSharedWithMe(signal);
+  return [...list].sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
+}
+
 function describePath(p: SharePath): string {
   const where = p.path === '' ? 'All of their files' : `/${p.path}`;
   return `${where} — you ${describeAccess(p.access)}`;
 }
 
 export function SharedWithMePage() {
-  const [shares, setShares] = useState<ReceivedShare[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { data: shares, loadError, loadedAt: now, reload: refresh } = useReloadable(loadShares);
   const [actionError, setActionError] = useState<string | null>(null);
   const [opening, setOpening] = useState<string | null>(null);
-  const [reloadKey, setReloadKey] = useState(0);
-  const [now, setNow] = useState(() => Date.now());
-
-  const refresh = useCallback(() => setReloadKey((k) => k + 1), []);
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    listSharedWithMe(ctrl.signal)
-      .then((list) => {
-        setShares([...list].sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt)));
-        setLoadError(null);
-        setNow(Date.now());
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setLoadError(describeError(err));
-      });
-    return () => ctrl.abort();
-  }, [reloadKey]);
 
   const open = async (share: ReceivedShare) => {
     setOpening(share.id);
@@ -73,52 +56,24 @@ export function SharedWithMePage() {
 
   return (
     <Box sx={{ p: { xs: 2, md: 3 } }}>
-      <Stack direction="row" sx={{ alignItems: 'center', mb: 2, gap: 2 }}>
-        <Box sx={{ flex: 1 }}>
-          <Typography variant="h5" component="h1" sx={{ fontWeight: 700 }}>
-            Shared with me
-          </Typography>
-          <Typography variant="body2" color="text.secondary">
-            Open a share to work on its files in your browser.
-          </Typography>
-        </Box>
-        <Tooltip title="Reload">
-          <IconButton aria-label="Reload" onClick={refresh}>
-            <RefreshIcon />
-          </IconButton>
-        </Tooltip>
-      </Stack>
+      <PageHeader
+        title="Shared with me"
+        subtitle="Open a share to work on its files in your browser."
+        onReload={refresh}
+      />
 
-      {(actionError ?? loadError) && (
-        <Alert
-          severity="error"
-          data-testid="error-message"
-          sx={{ mb: 2 }}
-          onClose={actionError ? () => setActionError(null) : undefined}
-          action={
-            actionError ? undefined : (
-              <Button color="inherit" size="small" onClick={refresh}>
-                Retry
-              </Button>
-            )
-          }
-        >
-          {actionError ?? loadError}
-        </Alert>
-      )}
+      <PageAlert
+        actionError={actionError}
+        onDismiss={() => setActionError(null)}
+        loadError={loadError}
+        onRetry={refresh}
+      />
 
-      {shares === null && !loadError && (
-        <Box sx={{ display: 'flex', justifyContent: 'center', py: 6 }}>
-          <CircularProgress aria-label="Loading shares" />
-        </Box>
-      )}
+      {shares === null && !loadError && <Loading label="Loading shares" />}
       {shares !== null && shares.length === 0 && (
-        <Paper variant="outlined" sx={{ py: 6, px: 2, textAlign: 'center' }}>
-          <FolderSharedIcon color="disabled" sx={{ fontSize: 48, mb: 1 }} />
-          <Typography color="text.secondary" data-testid="shared-empty">
-            Nothing is shared with you right now. When someone shares files with you, they appear here.
-          </Typography>
-        </Paper>
+        <EmptyState testId="shared-empty" icon={FolderSharedIcon}>
+          Nothing is shared with you right now. When someone shares files with you, they appear here.
+        </EmptyState>
       )}
       {shares !== null && shares.length > 0 && (
         <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fill, minmax(300px, 1fr))' }}>

@@ -1,6 +1,5 @@
 /** The owner's shares: who can reach what, until when; create, edit, revoke, re-invite. */
-import { useCallback, useEffect, useState } from 'react';
-import Alert from '@mui/material/Alert';
+import { useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Card from '@mui/material/Card';
@@ -8,18 +7,16 @@ import CardActions from '@mui/material/CardActions';
 import CardContent from '@mui/material/CardContent';
 import Chip from '@mui/material/Chip';
 import CircularProgress from '@mui/material/CircularProgress';
-import IconButton from '@mui/material/IconButton';
-import Paper from '@mui/material/Paper';
 import Snackbar from '@mui/material/Snackbar';
 import Stack from '@mui/material/Stack';
-import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import AddIcon from '@mui/icons-material/Add';
 import BlockIcon from '@mui/icons-material/Block';
 import EditIcon from '@mui/icons-material/Edit';
 import LinkIcon from '@mui/icons-material/Link';
-import RefreshIcon from '@mui/icons-material/Refresh';
+import { EmptyState, Loading, PageAlert, PageHeader } from '../components/PageParts.tsx';
 import { ActionDialog, InvitationLinkDialog, ShareDialog } from '../components/ShareDialog.tsx';
+import { useReloadable } from '../hooks/useReloadable.ts';
 import {
   accessLabel,
   describeError,
@@ -47,32 +44,13 @@ const STATUS_COLOR: Record<ShareStatus, 'warning' | 'success' | 'default' | 'err
 const STATUS_ORDER: Record<ShareStatus, number> = { active: 0, pending: 1, expired: 2, revoked: 3 };
 
 export function SharesPage() {
-  const [shares, setShares] = useState<Share[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { data: shares, setData: setShares, loadError, loadedAt: now, reload: refresh } = useReloadable(listShares);
   const [actionError, setActionError] = useState<string | null>(null);
-  const [reloadKey, setReloadKey] = useState(0);
   const [editor, setEditor] = useState<{ share: Share | null } | null>(null);
   const [revoking, setRevoking] = useState<Share | null>(null);
   const [invitation, setInvitation] = useState<InvitationLink | null>(null);
   const [linkBusy, setLinkBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [now, setNow] = useState(() => Date.now());
-
-  const refresh = useCallback(() => setReloadKey((k) => k + 1), []);
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    listShares(ctrl.signal)
-      .then((list) => {
-        setShares(list);
-        setLoadError(null);
-        setNow(Date.now());
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setLoadError(describeError(err));
-      });
-    return () => ctrl.abort();
-  }, [reloadKey]);
 
   const replace = (share: Share) =>
     setShares((list) => {
@@ -100,20 +78,11 @@ export function SharesPage() {
 
   return (
     <Box sx={{ p: { xs: 2, md: 3 } }}>
-      <Stack direction="row" sx={{ alignItems: 'center', mb: 2, gap: 2 }}>
-        <Box sx={{ flex: 1 }}>
-          <Typography variant="h5" component="h1" sx={{ fontWeight: 700 }}>
-            Shares
-          </Typography>
-          <Typography variant="body2" color="text.secondary">
-            Clients open what you share in a streamed session; they never download your files.
-          </Typography>
-        </Box>
-        <Tooltip title="Reload">
-          <IconButton aria-label="Reload" onClick={refresh}>
-            <RefreshIcon />
-          </IconButton>
-        </Tooltip>
+      <PageHeader
+        title="Shares"
+        subtitle="Clients open what you share in a streamed session; they never download your files."
+        onReload={refresh}
+      >
         <Button
           variant="contained"
           startIcon={<AddIcon />}
@@ -125,37 +94,20 @@ export function SharesPage() {
         >
           Create share
         </Button>
-      </Stack>
+      </PageHeader>
 
-      {(actionError ?? loadError) && (
-        <Alert
-          severity="error"
-          data-testid="error-message"
-          sx={{ mb: 2 }}
-          onClose={actionError ? () => setActionError(null) : undefined}
-          action={
-            actionError ? undefined : (
-              <Button color="inherit" size="small" onClick={refresh}>
-                Retry
-              </Button>
-            )
-          }
-        >
-          {actionError ?? loadError}
-        </Alert>
-      )}
+      <PageAlert
+        actionError={actionError}
+        onDismiss={() => setActionError(null)}
+        loadError={loadError}
+        onRetry={refresh}
+      />
 
-      {sorted === null && !loadError && (
-        <Box sx={{ display: 'flex', justifyContent: 'center', py: 6 }}>
-          <CircularProgress aria-label="Loading shares" />
-        </Box>
-      )}
+      {sorted === null && !loadError && <Loading label="Loading shares" />}
       {sorted !== null && sorted.length === 0 && (
-        <Paper variant="outlined" sx={{ py: 6, px: 2, textAlign: 'center' }}>
-          <Typography color="text.secondary" data-testid="shares-empty">
-            You have not shared anything yet. Create a share to let a client work on some of your files.
-          </Typography>
-        </Paper>
+        <EmptyState testId="shares-empty">
+          You have not shared anything yet. Create a share to let a client work on some of your files.
+        </EmptyState>
       )}
       {sorted !== null && sorted.length > 0 && (
         <Stack sx={{ gap: 1.5 }}>

@@ -4,12 +4,11 @@ import { browserSupportsWebAuthn } from '@simplewebauthn/browser';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Card from '@mui/material/Card';
-import CardContent from '@mui/material/CardContent';
 import CircularProgress from '@mui/material/CircularProgress';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import KeyIcon from '@mui/icons-material/Key';
+import { CenteredCard } from '../components/CenteredCard.tsx';
 import { errorMessage, signIn } from '../services/api.ts';
 import { useSession } from '../services/session.tsx';
 
@@ -36,47 +35,39 @@ export function SignInPage() {
   };
 
   return (
-    <Box
-      component="main"
-      sx={{ minHeight: '100dvh', display: 'flex', alignItems: 'center', justifyContent: 'center', p: 2 }}
-    >
-      <Card sx={{ width: 'min(440px, 100%)' }}>
-        <CardContent sx={{ p: { xs: 3, sm: 4 } }}>
-          <Stack sx={{ gap: 3, alignItems: 'stretch' }}>
-            <Box>
-              <Typography variant="h4" component="h1" sx={{ fontWeight: 700 }}>
-                Vitrine
-              </Typography>
-              <Typography color="text.secondary">Sign in to reach your files and shares.</Typography>
-            </Box>
-            {!supported && (
-              <Alert severity="error" data-testid="error-message">
-                This browser does not support passkeys, which Vitrine uses instead of passwords. Use an up-to-date
-                browser.
-              </Alert>
-            )}
-            {supported && error && (
-              <Alert severity="error" data-testid="error-message" onClose={() => setError(null)}>
-                {error}
-              </Alert>
-            )}
-            <Button
-              variant="contained"
-              size="large"
-              startIcon={busy ? <CircularProgress size={18} color="inherit" /> : <KeyIcon />}
-              disabled={busy || !supported}
-              onClick={() => void onSignIn()}
-              data-testid="signin-button"
-            >
-              {busy ? 'Waiting for your passkey…' : 'Sign in with a passkey'}
-            </Button>
-            <Typography variant="body2" color="text.secondary">
-              Your browser offers the passkeys it knows for this site: on this device, on your phone or in your password
-              manager. No account yet? Accounts are created from an invitation link.
-            </Typography>
-          </Stack>
-        </CardContent>
-      </Card>
-    </Box>
+    <CenteredCard width={440}>
+      <Stack sx={{ gap: 3, alignItems: 'stretch' }}>
+        <Box>
+          <Typography variant="h4" component="h1" sx={{ fontWeight: 700 }}>
+            Vitrine
+          </Typography>
+          <Typography color="text.secondary">Sign in to reach your files and shares.</Typography>
+        </Box>
+        {!supported && (
+          <Alert severity="error" data-testid="error-message">
+            This browser does not support passkeys, which Vitrine uses instead of passwords. Use an up-to-date browser.
+          </Alert>
+        )}
+        {supported && error && (
+          <Alert severity="error" data-testid="error-message" onClose={() => setError(null)}>
+            {error}
+          </Alert>
+        )}
+        <Button
+          variant="contained"
+          size="large"
+          startIcon={busy ? <CircularProgress size={18} color="inherit" /> : <KeyIcon />}
+          disabled={busy || !supported}
+          onClick={() => void onSignIn()}
+          data-testid="signin-button"
+        >
+          {busy ? 'Waiting for your passkey…' : 'Sign in with a passkey'}
+        </Button>
+        <Typography variant="body2" color="text.secondary">
+          Your browser offers the passkeys it knows for this site: on this device, on your phone or in your password
+          manager. No account yet? Accounts are created from an invitation link.
+        </Typography>
+      </Stack>
+    </CenteredCard>
   );
 }

@@ -1,10 +1,7 @@
 /** The owner's trash: what was deleted, until when it can come back; restore or delete for good. */
-import { useCallback, useEffect, useState } from 'react';
-import Alert from '@mui/material/Alert';
+import { useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import CircularProgress from '@mui/material/CircularProgress';
-import IconButton from '@mui/material/IconButton';
 import Paper from '@mui/material/Paper';
 import Snackbar from '@mui/material/Snackbar';
 import Stack from '@mui/material/Stack';
@@ -17,41 +14,27 @@ import TableRow from '@mui/material/TableRow';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import DeleteForeverIcon from '@mui/icons-material/DeleteForever';
-import FolderIcon from '@mui/icons-material/Folder';
-import InsertDriveFileOutlinedIcon from '@mui/icons-material/InsertDriveFileOutlined';
-import RefreshIcon from '@mui/icons-material/Refresh';
 import RestoreFromTrashIcon from '@mui/icons-material/RestoreFromTrash';
+import { FileKindIcon } from '../components/FileKindIcon.tsx';
+import { EmptyState, Loading, PageAlert, PageHeader } from '../components/PageParts.tsx';
 import { ActionDialog } from '../components/ShareDialog.tsx';
+import { useReloadable } from '../hooks/useReloadable.ts';
 import type { TrashItem } from '../services/files.ts';
 import { listTrash, purgeTrashItem, restoreTrashItem } from '../services/files.ts';
 import { describeError, displayPath, formatBytes, formatDateTime, formatRelative } from '../services/format.ts';
 
+/** What is in the trash, most recently deleted first. */
+async function loadTrash(signal: AbortSignal): Promise<TrashItem[]> {
+  const list = await listTrash(signal);
+  return [...list].sort((a, b) => Date.parse(b.deletedAt) - Date.parse(a.deletedAt));
+}
+
 export function TrashPage() {
-  const [items, setItems] = useState<TrashItem[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { data: items, setData: setItems, loadError, loadedAt: now, reload: refresh } = useReloadable(loadTrash);
   const [actionError, setActionError] = useState<string | null>(null);
-  const [reloadKey, setReloadKey] = useState(0);
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
   const [purging, setPurging] = useState<TrashItem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [now, setNow] = useState(() => Date.now());
-
-  const refresh = useCallback(() => setReloadKey((k) => k + 1), []);
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    listTrash(ctrl.signal)
-      .then((list) => {
-        // Most recently deleted first.
-        setItems([...list].sort((a, b) => Date.parse(b.deletedAt) - Date.parse(a.deletedAt)));
-        setLoadError(null);
-        setNow(Date.now());
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setLoadError(describeError(err));
-      });
-    return () => ctrl.abort();
-  }, [reloadKey]);
 
   const mark = (id: string, on: boolean) =>
     setBusy((s) => {
@@ -83,52 +66,21 @@ export function TrashPage() {
 
   return (
     <Box sx={{ p: { xs: 2, md: 3 } }}>
-      <Stack direction="row" sx={{ alignItems: 'center', mb: 2, gap: 2 }}>
-        <Box sx={{ flex: 1 }}>
-          <Typography variant="h5" component="h1" sx={{ fontWeight: 700 }}>
-            Trash
-          </Typography>
-          <Typography variant="body2" color="text.secondary">
-            Deleted files and folders stay here for a while, then they are removed for good.
-          </Typography>
-        </Box>
-        <Tooltip title="Reload">
-          <IconButton aria-label="Reload" onClick={refresh}>
-            <RefreshIcon />
-          </IconButton>
-        </Tooltip>
-      </Stack>
+      <PageHeader
+        title="Trash"
+        subtitle="Deleted files and folders stay here for a while, then they are removed for good."
+        onReload={refresh}
+      />
 
-      {(actionError ?? loadError) && (
-        <Alert
-          severity="error"
-          data-testid="error-message"
-          sx={{ mb: 2 }}
-          onClose={actionError ? () => setActionError(null) : undefined}
-          action={
-            actionError ? undefined : (
-              <Button color="inherit" size="small" onClick={refresh}>
-                Retry
-              </Button>
-            )
-          }
-        >
-          {actionError ?? loadError}
-        </Alert>
-      )}
+      <PageAlert
+        actionError={actionError}
+        onDismiss={() => setActionError(null)}
+        loadError={loadError}
+        onRetry={refresh}
+      />
 
-      {items === null && !loadError && (
-        <Box sx={{ display: 'flex', justifyContent: 'center', py: 6 }}>
-          <CircularProgress aria-label="Loading the trash" />
-        </Box>
-      )}
-      {items !== null && items.length === 0 && (
-        <Paper variant="outlined" sx={{ py: 6, textAlign: 'center' }}>
-          <Typography color="text.secondary" data-testid="trash-empty">
-            The trash is empty.
-          </Typography>
-        </Paper>
-      )}
+      {items === null && !loadError && <Loading label="Loading the trash" />}
+      {items !== null && items.length === 0 && <EmptyState testId="trash-empty">The trash is empty.</EmptyState>}
       {items !== null && items.length > 0 && (
         <TableContainer component={Paper} variant="outlined">
           <Table size="small" aria-label="Trash">
@@ -153,11 +105,7 @@ export function TrashPage() {
                 >
                   <TableCell sx={{ maxWidth: 0, width: '100%' }}>
                     <Stack direction="row" sx={{ alignItems: 'center', gap: 1.5, minWidth: 0 }}>
-                      {item.kind === 'folder' ? (
-                        <FolderIcon fontSize="small" color="primary" />
-                      ) : (
-                        <InsertDriveFileOutlinedIcon fontSize="small" color="action" />
-                      )}
+                      <FileKindIcon kind={item.kind} />
                       <Typography
                         variant="body2"
                         title={displayPath(item.originalPath)}

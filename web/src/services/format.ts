@@ -41,6 +41,12 @@ export function formatDateTime(iso: string, locale?: string): string {
   return d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+/** A time of day in the reader's locale, e.g. `14:05:09`. Unparseable input comes back as is. */
+export function formatTime(iso: string, locale?: string): string {
+  const d = parseDate(iso);
+  return d ? d.toLocaleTimeString(locale) : iso;
+}
+
 const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['second', 60],
   ['minute', 60],
@@ -93,28 +99,21 @@ export function fromDateTimeLocal(value: string): string | null {
   return date.toISOString();
 }
 
+/** Each access level in words (after "you") and as the short label of the access select. */
+const ACCESS_TEXT: Record<ShareAccess, { words: string; label: string }> = {
+  view: { words: 'can view', label: 'View' },
+  edit: { words: 'can view and edit', label: 'View + edit' },
+  delete: { words: 'can view, edit and delete', label: 'View + edit + delete' },
+};
+
 /** What an access level lets the client do, in words. */
 export function describeAccess(access: ShareAccess): string {
-  switch (access) {
-    case 'view':
-      return 'can view';
-    case 'edit':
-      return 'can view and edit';
-    case 'delete':
-      return 'can view, edit and delete';
-  }
+  return ACCESS_TEXT[access].words;
 }
 
 /** Short label for the access select. */
 export function accessLabel(access: ShareAccess): string {
-  switch (access) {
-    case 'view':
-      return 'View';
-    case 'edit':
-      return 'View + edit';
-    case 'delete':
-      return 'View + edit + delete';
-  }
+  return ACCESS_TEXT[access].label;
 }
 
 // Storage paths: relative to the owner's root, '/'-separated, "" is the root itself.

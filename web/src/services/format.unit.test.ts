@@ -9,6 +9,7 @@ import {
   formatDateTime,
   formatMinutes,
   formatRelative,
+  formatTime,
   fromDateTimeLocal,
   joinPath,
   nameProblem,
@@ -63,6 +64,11 @@ describe('dates', () => {
     expect(text).toMatch(/2025/);
     expect(text).toMatch(/Mar/);
     expect(formatDateTime('not a date')).toBe('not a date');
+  });
+
+  it('formats a time of day, and leaves unparseable input alone', () => {
+    expect(formatTime('2025-03-12T14:05:09', 'en-GB')).toBe('14:05:09');
+    expect(formatTime('not a date')).toBe('not a date');
   });
 
   it('says how far away a time is', () => {

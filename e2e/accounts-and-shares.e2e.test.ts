@@ -104,10 +104,14 @@ it('owner sets up, uploads, organises and shares; the client opens the share; re
     .poll(() => client.page.evaluate(() => (window as any).__vitrine.video.videoWidth as number), { timeout: 10_000 })
     .toBeGreaterThan(0);
 
-  // The session runs with the share's policy: the Reports folder, read-only, nothing else.
-  const [record] = await server.db.selectFrom('streamed_sessions').select(['policy', 'share_id']).execute();
+  // The session runs with the share's policy: the Reports folder, read-only, nothing else
+  // (the app opened for a share, the File Explorer, asks for everything; the share decides).
+  const [record] = await server.db.selectFrom('streamed_sessions').select(['policy', 'share_id', 'app_id']).execute();
   expect(record!.share_id).not.toBeNull();
-  expect((record!.policy as { grants: unknown[] }).grants).toEqual([]);
+  expect(record!.app_id).toBe('file-explorer');
+  expect((record!.policy as { grants: unknown[] }).grants).toEqual([
+    { hostPath: path.join(root, 'Reports'), sandboxPath: '/files/Reports', access: 'read' },
+  ]);
 
   // The owner revokes; the client's viewer says so within 5 seconds.
   await page.getByTestId('nav-shares').click();

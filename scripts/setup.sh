@@ -39,3 +39,13 @@ if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/vite.
   echo "setup: building the web client"
   npm run -s build -w @vitrine/web >/dev/null
 fi
+
+# The File Explorer's UI (served from apps/file-explorer/ui/dist inside the sandbox); until its
+# sources exist the explorer shows a placeholder page.
+EXPLORER_UI=apps/file-explorer/ui
+if [ -f "$EXPLORER_UI/index.html" ] && { [ ! -f "$EXPLORER_UI/dist/index.html" ] ||
+  [ -n "$(find "$EXPLORER_UI/src" "$EXPLORER_UI/public" "$EXPLORER_UI/index.html" "$EXPLORER_UI/package.json" \
+    "$EXPLORER_UI"/vite.config.* -newer "$EXPLORER_UI/dist/index.html" -print -quit 2>/dev/null)" ]; }; then
+  echo "setup: building the File Explorer UI"
+  npm run -s build -w @vitrine/file-explorer-ui >/dev/null
+fi

@@ -3,15 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
-/** A one-page PDF with a line of text, built by hand (offsets computed, so readers accept it). */
-export function writePdf(file: string, text: string): void {
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${`BT /F1 24 Tf 72 700 Td (${text}) Tj ET`.length} >>\nstream\nBT /F1 24 Tf 72 700 Td (${text}) Tj ET\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
+/** Serialises numbered PDF objects (1 = catalog) with a correct cross-reference table. */
+function writePdfObjects(file: string, objects: string[]): void {
   let out = '%PDF-1.4\n';
   const offsets: number[] = [];
   objects.forEach((body, i) => {
@@ -23,6 +16,18 @@ export function writePdf(file: string, text: string): void {
   for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
   out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   fs.writeFileSync(file, out);
+}
+
+/** A one-page PDF with a line of text. */
+export function writePdf(file: string, text: string): void {
+  const content = `BT /F1 24 Tf 72 700 Td (${text}) Tj ET`;
+  writePdfObjects(file, [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ]);
 }
 
 /** A w×h RGB gradient PNG. */
@@ -81,4 +86,101 @@ export function sampleFiles(dir: string): { pdf: string; png: string; mp4: strin
   writePng(png, 320, 200);
   writeMp4(mp4);
   return { pdf, png, mp4 };
+}
+
+/** Distinct page colours for a generated PDF, so a test can tell pages apart in the video. */
+export const PAGE_COLOURS: Array<[number, number, number]> = [
+  [230, 25, 75],
+  [60, 180, 75],
+  [0, 130, 200],
+  [245, 130, 48],
+  [145, 30, 180],
+  [70, 240, 240],
+];
+
+/** A PDF of `pages` pages, each a solid colour (cycling PAGE_COLOURS) with its number written large. */
+export function writeColourPdf(file: string, pages: number): void {
+  const objects: string[] = ['<< /Type /Catalog /Pages 2 0 R >>', ''];
+  const kids: string[] = [];
+  const font = 3;
+  objects.push('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>');
+  for (let i = 0; i < pages; i++) {
+    const [r, g, b] = PAGE_COLOURS[i % PAGE_COLOURS.length]!.map((c) => (c / 255).toFixed(3));
+    const content = `${r} ${g} ${b} rg 0 0 612 792 re f 1 1 1 rg BT /F1 200 Tf 150 330 Td (${i + 1}) Tj ET`;
+    const contentId = objects.length + 1;
+    objects.push(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
+    const pageId = objects.length + 1;
+    objects.push(
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${contentId} 0 R /Resources << /Font << /F1 ${font} 0 R >> >> >>`,
+    );
+    kids.push(`${pageId} 0 R`);
+  }
+  objects[1] = `<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${pages} >>`;
+  writePdfObjects(file, objects);
+}
+
+function ffmpeg(args: string[]): void {
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', ...args]);
+}
+
+/**
+ * A JPEG stored sideways (left half red, right half blue, 320x160) with EXIF Orientation 6
+ * ("rotate 90° clockwise to display"): shown correctly it is 160x320, red on top, blue below.
+ */
+export function writeRotatedJpeg(file: string): void {
+  const raw = file + '.plain.jpg';
+  ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    'color=red:size=160x160,format=yuv420p',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=blue:size=160x160',
+    '-filter_complex',
+    'hstack',
+    '-frames:v',
+    '1',
+    raw,
+  ]);
+  const jpeg = fs.readFileSync(raw);
+  fs.rmSync(raw);
+  // APP1 "Exif" with a little-endian TIFF header and one IFD entry: Orientation (0x0112) = 6.
+  const tiff = Buffer.from([
+    0x49, 0x49, 0x2a, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01, 0x00, 0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x06,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  ]);
+  const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const app1 = Buffer.alloc(4);
+  app1.writeUInt16BE(0xffe1, 0);
+  app1.writeUInt16BE(body.length + 2, 2);
+  fs.writeFileSync(file, Buffer.concat([jpeg.subarray(0, 2), app1, body, jpeg.subarray(2)]));
+}
+
+export function writeAnimatedGif(file: string): void {
+  ffmpeg(['-f', 'lavfi', '-i', 'testsrc=duration=2:size=160x120:rate=5', file]);
+}
+
+export function writeWebm(file: string, seconds = 4): void {
+  ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=duration=${seconds}:size=640x360:rate=25`,
+    '-c:v',
+    'libvpx',
+    '-b:v',
+    '500k',
+    file,
+  ]);
+}
+
+/** A folder of `count` small text files with varied names, sizes and extensions. */
+export function writeManyFiles(dir: string, count: number): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const exts = ['txt', 'pdf', 'png', 'mp4', 'csv'];
+  for (let i = 0; i < count; i++) {
+    fs.writeFileSync(path.join(dir, `item-${String(i).padStart(5, '0')}.${exts[i % exts.length]}`), 'x'.repeat(i % 97));
+  }
 }

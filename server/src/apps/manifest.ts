@@ -29,6 +29,11 @@ export const Manifest = z
     permissions: z.array(permission).max(64).default([]),
     /** "loopback": the app may use TCP on the sandbox's own loopback (never beyond it). */
     network: z.enum(['none', 'loopback']).default('none'),
+    /**
+     * "node": the server's own Node.js installation is mounted read-only at /opt/vitrine/node
+     * and put first on PATH, for apps written in JavaScript/TypeScript (no copy in the app).
+     */
+    runtime: z.enum(['node']).optional(),
     resources: z
       .object({
         cpu: z.number().positive().max(64).optional(),

@@ -71,12 +71,22 @@ export async function buildServer(config: Config): Promise<Server> {
   );
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   app.log.info({ database: database.kind }, 'database ready');
+  const storage = new OwnerStorage({
+    rootDir: config.STORAGE_DIR,
+    maxUploadBytes: config.MAX_UPLOAD_SIZE,
+    quotaBytes: config.OWNER_QUOTA,
+    trashRetentionMs: config.TRASH_RETENTION_DAYS * 86_400_000,
+  });
   const sessions = new SessionManager(
     config,
     apps,
     { sandbox, ffmpegPath: config.FFMPEG_PATH },
     new SessionStore(database.db),
     app.log as never,
+    {
+      trash: (ownerId, hostPath) => storage.trashHostPath(ownerId, hostPath),
+      move: (ownerId, from, to) => storage.moveHostPaths(ownerId, from, to),
+    },
   );
   await sessions.recoverFromCrash();
 
@@ -87,12 +97,6 @@ export async function buildServer(config: Config): Promise<Server> {
   const signIns = new SignIns(db, { idleTimeoutMs: config.SIGNIN_IDLE_TIMEOUT, maxAgeMs: config.SIGNIN_MAX_AGE });
   const webauthn = new WebAuthn(db, users, publicUrl);
   const shares = new ShareStore(db);
-  const storage = new OwnerStorage({
-    rootDir: config.STORAGE_DIR,
-    maxUploadBytes: config.MAX_UPLOAD_SIZE,
-    quotaBytes: config.OWNER_QUOTA,
-    trashRetentionMs: config.TRASH_RETENTION_DAYS * 86_400_000,
-  });
   const accounts = new Accounts({
     db,
     users,

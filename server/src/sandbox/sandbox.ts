@@ -35,6 +35,16 @@ export interface SandboxPolicy {
   limits: ResourceLimits;
   /** TCP on the sandbox's own loopback interface (its network namespace has nothing else). */
   loopbackTcp: boolean;
+  /**
+   * Host path of a Node.js installation (`bin/node` inside) mounted read-only at
+   * /opt/vitrine/node and first on PATH, for apps whose manifest says `"runtime": "node"`.
+   */
+  nodeRuntime: string | null;
+  /**
+   * The server offers the app control channel: `<sessionDir>/control` (where the server listens
+   * on `control.sock`) appears at /run/vitrine/control and VITRINE_CONTROL_SOCKET names it.
+   */
+  controlSocket: boolean;
 }
 
 /** Host facilities the sandbox is built with; detected once at start-up. */
@@ -70,6 +80,14 @@ const APP_MOUNT = '/app';
 const INIT_MOUNT = '/run/vitrine/init';
 const HELPER_MOUNT = '/run/vitrine/sandbox-init';
 const XAUTH_MOUNT = '/run/vitrine/xauth';
+export const NODE_RUNTIME_MOUNT = '/opt/vitrine/node';
+export const CONTROL_MOUNT = '/run/vitrine/control';
+export const CONTROL_SOCKET = `${CONTROL_MOUNT}/control.sock`;
+
+/** The Node.js installation running this server (the folder holding bin/node). */
+export function hostNodeRuntime(): string {
+  return path.dirname(path.dirname(fs.realpathSync(process.execPath)));
+}
 
 // What X11 programs read from /etc: fonts, dynamic linker cache, user/locale basics.
 const ETC_FILES = [
@@ -94,6 +112,10 @@ const ETC_FILES = [
  */
 export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHelper' | 'allowDegraded'>): string[] {
   const dir = policy.sessionDir;
+  if (policy.nodeRuntime !== null && !path.isAbsolute(policy.nodeRuntime)) {
+    throw new Error(`the Node.js runtime path must be absolute: ${policy.nodeRuntime}`);
+  }
+  const grantsEnv = JSON.stringify(policy.grants.map((g) => ({ path: g.sandboxPath, access: g.access })));
   const args = [
     '--unshare-all',
     '--die-with-parent',
@@ -105,7 +127,7 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
     '--clearenv',
     '--setenv',
     'PATH',
-    '/usr/bin:/bin',
+    policy.nodeRuntime === null ? '/usr/bin:/bin' : `${NODE_RUNTIME_MOUNT}/bin:/usr/bin:/bin`,
     '--setenv',
     'HOME',
     '/home/user',
@@ -124,6 +146,9 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
     '--setenv',
     'VITRINE_HEIGHT',
     String(policy.display.height),
+    '--setenv',
+    'VITRINE_GRANTS',
+    grantsEnv,
     '--ro-bind',
     '/usr',
     '/usr',
@@ -177,6 +202,19 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
     policy.appDir,
     APP_MOUNT,
   );
+  if (policy.nodeRuntime !== null) args.push('--ro-bind', policy.nodeRuntime, NODE_RUNTIME_MOUNT);
+  // Read-only is enough to connect to the server's socket (connecting is not writing to the
+  // mount), and the app cannot put anything of its own where the server listens.
+  if (policy.controlSocket) {
+    args.push(
+      '--ro-bind',
+      path.join(dir, 'control'),
+      CONTROL_MOUNT,
+      '--setenv',
+      'VITRINE_CONTROL_SOCKET',
+      CONTROL_SOCKET,
+    );
+  }
   // Grants are bound from descriptors opened and checked by startSandbox, never by path: a
   // sandboxed app that swaps a shared folder for a link cannot redirect the mount.
   // Delete needs a writable mount; Landlock then takes away what the grant does not allow.
@@ -188,6 +226,8 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
   if (policy.loopbackTcp) args.push('--loopback-tcp');
   args.push('--rox', '/usr', '--rox', APP_MOUNT, '--rox', INIT_MOUNT, '--ro', '/proc', '--ro', XAUTH_MOUNT);
   for (const f of etc) args.push('--ro', f);
+  if (policy.nodeRuntime !== null) args.push('--rox', NODE_RUNTIME_MOUNT);
+  if (policy.controlSocket) args.push('--ro', CONTROL_MOUNT);
   for (const p of ['/tmp', '/home/user', '/var', '/dev', '/run/vitrine/fb', '/run/vitrine/log']) args.push('--rw', p);
   const flag: Record<Access, string> = { read: '--ro', 'read-write': '--rw', 'read-write-delete': '--rwd' };
   for (const g of policy.grants) args.push(flag[g.access], g.sandboxPath);
@@ -210,7 +250,7 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
 /** Creates the session folder and the display's Xauthority file; returns the cookie. */
 export function prepareSessionDir(sessionDir: string): Buffer {
   fs.mkdirSync(sessionDir, { recursive: false, mode: 0o700 });
-  for (const sub of ['x11', 'fb', 'log']) fs.mkdirSync(path.join(sessionDir, sub), { mode: 0o700 });
+  for (const sub of ['x11', 'fb', 'log', 'control']) fs.mkdirSync(path.join(sessionDir, sub), { mode: 0o700 });
   const cookie = randomBytes(16);
   fs.writeFileSync(path.join(sessionDir, 'xauth'), xauthorityEntry(cookie), { mode: 0o600 });
   return cookie;

@@ -5,7 +5,12 @@ import type { ServerSignal, SessionEndReason, SessionInfo, SessionState } from '
 import type { App } from '../apps/registry.ts';
 import type { Config } from '../config/config.ts';
 import { DomainError } from '../errors.ts';
+import { listenControlChannel } from '../control/control-channel.ts';
+import type { AppEvent } from '../control/messages.ts';
+import { sessionControl } from '../control/session-control.ts';
+import type { Grant } from '../sandbox/sandbox.ts';
 import { resolveGrants, type Entitlement } from '../sandbox/policy.ts';
+import { hostNodeRuntime } from '../sandbox/sandbox.ts';
 import type { SessionStore } from './session-store.ts';
 import { SessionRuntime, type RuntimeEnvironment, type RuntimeLog, type ViewerLink } from './runtime.ts';
 
@@ -20,7 +25,24 @@ export interface Launch {
   entitlements: Entitlement[];
   /** The share's maximum session length, if any. */
   maxDurationMs: number | null;
+  /** Whose storage the entitlements are in (the share's owner, or the owner themselves). */
+  storageOwnerId: string | null;
 }
+
+/** What the session manager needs from the rest of the server for apps' control channels. */
+export interface ControlServices {
+  /** Moves a host path inside an owner's storage to their trash. */
+  trash(ownerId: string, hostPath: string): Promise<unknown>;
+  /** Renames or moves inside an owner's storage. */
+  move(ownerId: string, fromHostPath: string, toHostPath: string): Promise<unknown>;
+}
+
+/** What an app said the person did, as received (a claim, not a fact). */
+export interface AppClaim extends AppEvent {
+  at: string;
+}
+
+const MAX_CLAIMS_KEPT = 1000;
 
 interface Session {
   id: string;
@@ -33,6 +55,8 @@ interface Session {
   viewerAttached: boolean;
   graceTimer?: NodeJS.Timeout;
   deadlineTimer?: NodeJS.Timeout;
+  claims: AppClaim[];
+  control?: { close(): void };
 }
 
 export interface ManagerLog extends RuntimeLog {
@@ -50,7 +74,17 @@ export class SessionManager {
   private readonly env: RuntimeEnvironment;
   private readonly store: SessionStore;
 
-  constructor(config: Config, apps: Map<string, App>, env: RuntimeEnvironment, store: SessionStore, log: ManagerLog) {
+  private readonly controlServices: ControlServices | undefined;
+
+  constructor(
+    config: Config,
+    apps: Map<string, App>,
+    env: RuntimeEnvironment,
+    store: SessionStore,
+    log: ManagerLog,
+    controlServices?: ControlServices,
+  ) {
+    this.controlServices = controlServices;
     this.config = config;
     this.env = env;
     this.store = store;
@@ -120,6 +154,8 @@ export class SessionManager {
       display: { width: video.width, height: video.height },
       grants: resolveGrants(app.manifest.permissions, launch.entitlements),
       loopbackTcp: app.manifest.network === 'loopback',
+      nodeRuntime: app.manifest.runtime === 'node' ? hostNodeRuntime() : null,
+      controlSocket: true,
       limits: {
         memoryBytes: resources.memory ?? this.config.SANDBOX_MEMORY,
         pids: resources.pids ?? this.config.SANDBOX_PIDS,
@@ -157,6 +193,7 @@ export class SessionManager {
       createdAt: new Date(),
       runtime,
       viewerAttached: false,
+      claims: [],
     };
     // Recorded before anything starts: a session that is not on record never runs.
     await this.store.created({
@@ -176,6 +213,7 @@ export class SessionManager {
     runtime.onEnded((reason, detail) => {
       clearTimeout(session.graceTimer);
       clearTimeout(session.deadlineTimer);
+      session.control?.close();
       session.state = 'ended';
       session.endReason = reason;
       log.info({ reason, detail }, 'session ended');
@@ -205,6 +243,7 @@ export class SessionManager {
     if (session.state === 'ended') {
       throw new SessionError(500, 'start-failed', `the app ended during start-up (${session.endReason})`);
     }
+    await this.openControlChannel(session, policy.sessionDir, policy.grants, log);
     session.state = 'ready';
     void persist('state', this.store.stateChanged(id, 'ready'));
     this.armGrace(session);
@@ -292,6 +331,40 @@ export class SessionManager {
     const all = [...this.sessions.values()];
     for (const s of all) if (s.state !== 'ended') s.runtime.end('server shutdown');
     await Promise.all(all.map((s) => s.runtime.whenStopped()));
+  }
+
+  /** What the session's app has reported so far (most recent last). */
+  claimsOf(id: string): AppClaim[] {
+    return [...(this.sessions.get(id)?.claims ?? [])];
+  }
+
+  private async openControlChannel(s: Session, sessionDir: string, grants: Grant[], log: ManagerLog): Promise<void> {
+    const dir = path.join(sessionDir, 'control');
+    if (!this.controlServices || !fs.existsSync(dir)) return;
+    const services = this.controlServices;
+    try {
+      s.control = await listenControlChannel(
+        path.join(dir, 'control.sock'),
+        sessionControl({
+          grants,
+          storageOwnerId: s.launch.storageOwnerId,
+          trash: (ownerId, hostPath) => services.trash(ownerId, hostPath),
+          move: (ownerId, from, to) => services.move(ownerId, from, to),
+          record: (event) => {
+            const claim = { ...event, at: new Date().toISOString() };
+            s.claims.push(claim);
+            if (s.claims.length > MAX_CLAIMS_KEPT) s.claims.shift();
+            log.info({ claim }, 'app claim');
+          },
+        }),
+        log,
+      );
+    } catch (err) {
+      // The app still runs; it just cannot report or ask for anything.
+      log.warn({ err: (err as Error).message }, 'no control channel for this session');
+      return;
+    }
+    if (s.state === 'ended') s.control.close();
   }
 
   private armGrace(s: Session): void {

@@ -39,6 +39,7 @@ export async function resolveLaunch(actor: Actor, shareId: string | undefined, d
       ...base,
       shareId: null,
       maxDurationMs: null,
+      storageOwnerId: actor.id,
       entitlements: [{ hostPath: deps.ownerRoot(actor.id), sandboxPath: FILES_MOUNT, access: 'read-write-delete' }],
     };
   }
@@ -65,6 +66,7 @@ export async function resolveLaunch(actor: Actor, shareId: string | undefined, d
   return {
     ...base,
     shareId: share.id,
+    storageOwnerId: share.ownerId,
     maxDurationMs: share.maxSessionMinutes === null ? null : share.maxSessionMinutes * 60_000,
     entitlements,
   };

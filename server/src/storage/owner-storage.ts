@@ -321,6 +321,27 @@ export class OwnerStorage {
     }));
   }
 
+  /**
+   * Moves to the trash what a sandboxed app asked to delete, given as a host path inside the
+   * owner's storage (the session's grant resolved it); anything outside is refused.
+   */
+  async trashHostPath(ownerId: string, hostPath: string): Promise<TrashItem> {
+    return this.delete(ownerId, this.#relative(ownerId, hostPath));
+  }
+
+  /** Renames or moves what a sandboxed app asked to, given as host paths inside the owner's storage. */
+  async moveHostPaths(ownerId: string, fromHostPath: string, toHostPath: string): Promise<FileEntry> {
+    return this.move(ownerId, this.#relative(ownerId, fromHostPath), this.#relative(ownerId, toHostPath));
+  }
+
+  #relative(ownerId: string, hostPath: string): string {
+    const rel = path.relative(ownerRoot(this.options.rootDir, ownerId), hostPath);
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new DomainError(400, 'bad-path', 'that is not inside the owner’s storage');
+    }
+    return rel.split(path.sep).join('/');
+  }
+
   /** The owner's visible root on the host, created (0700) if missing: for bind mounts into sandboxes. */
   ensureRoot(ownerId: string): string {
     const base = ownerDir(this.options.rootDir, ownerId);

@@ -7,6 +7,14 @@ import { removeInstanceGroups, type ResourceLimits } from '../../src/sandbox/cgr
 
 const PROBE = path.resolve(import.meta.dirname, '../../../native/build/syscall-probe');
 
+export interface PolicyOptions {
+  grants?: Grant[];
+  limits?: Partial<ResourceLimits>;
+  loopbackTcp?: boolean;
+  nodeRuntime?: string;
+  controlSocket?: boolean;
+}
+
 /**
  * Runs shell commands as the "app" of a real session sandbox (same bubblewrap, Landlock,
  * seccomp and cgroup set-up as production) and returns what they printed.
@@ -29,10 +37,7 @@ export class AttackHarness {
     this.host = await prepareSandboxHost({ bwrapPath: 'bwrap', runtimeDir: this.root, allowDegraded: false }, quiet);
   }
 
-  policy(
-    script: string,
-    opts: { grants?: Grant[]; limits?: Partial<ResourceLimits>; loopbackTcp?: boolean } = {},
-  ): SandboxPolicy {
+  policy(script: string, opts: PolicyOptions = {}): SandboxPolicy {
     return {
       sessionDir: path.join(this.sessionsDir, `s${++this.n}`),
       appDir: this.appDir,
@@ -42,16 +47,19 @@ export class AttackHarness {
       grants: opts.grants ?? [],
       limits: { memoryBytes: 256 * 2 ** 20, pids: 128, cpu: 1, ...opts.limits },
       loopbackTcp: opts.loopbackTcp ?? false,
+      nodeRuntime: opts.nodeRuntime ?? null,
+      controlSocket: opts.controlSocket ?? false,
     };
   }
 
   /** Runs `script` in a fresh sandbox until it exits; returns its output and how it ended. */
   async run(
     script: string,
-    opts: { grants?: Grant[]; limits?: Partial<ResourceLimits>; loopbackTcp?: boolean; timeoutMs?: number } = {},
+    opts: PolicyOptions & { timeoutMs?: number; onStarted?: (policy: SandboxPolicy) => void } = {},
   ) {
     const policy = this.policy(script, opts);
     const sandbox = startSandbox(this.host, policy, 10_000, path.basename(policy.sessionDir));
+    opts.onStarted?.(policy);
     const timer = setTimeout(() => sandbox.kill(), opts.timeoutMs ?? 20_000);
     const exit = await sandbox.exited;
     clearTimeout(timer);

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostNodeRuntime } from '../../src/sandbox/sandbox.ts';
 import { AttackHarness } from './attack-harness.ts';
 
 const h = new AttackHarness();
@@ -85,6 +86,72 @@ describe('filesystem', () => {
     expect(r['delete-rwd']).toBe('ok');
     expect(fs.readdirSync(rwDir).sort()).toEqual(['keep.txt', 'new.txt']);
     expect(fs.existsSync(path.join(rwdDir, 'gone.txt'))).toBe(false);
+  });
+});
+
+describe('runtime and control channel', () => {
+  it('the Node runtime is read-only at /opt/vitrine/node, first on PATH; the control folder is read-only', async () => {
+    const runtime = hostNodeRuntime();
+    // A plain file of the installation (the binary itself would only say "text file busy").
+    const plain = ['LICENSE', 'README.md', 'include/node/node.h']
+      .map((f) => path.join(runtime, f))
+      .find((f) => fs.existsSync(f))!;
+    const plainBefore = fs.readFileSync(plain);
+    fs.writeFileSync(
+      path.join(h.appDir, 'ctl.cjs'),
+      `const s = require('node:net').connect(process.env.VITRINE_CONTROL_SOCKET);
+       s.on('connect', () => s.write('ping\\n'));
+       s.on('data', (d) => { process.stdout.write(String(d)); s.end(); });
+       s.on('error', (e) => console.log(e.code));`,
+    );
+    let control: net.Server | undefined;
+    const received: string[] = [];
+    const { output } = await h.run(
+      `${TRY}; echo "which: $(command -v node)"; echo "version: $(node -e 'process.stdout.write(process.version)')";
+       try create sh -c 'echo x > /opt/vitrine/node/bin/evil'; try append sh -c 'echo x >> /opt/vitrine/node/${path.relative(runtime, plain)}';
+       try host ls ${runtime}; try hostparent ls ${path.dirname(runtime)};
+       echo "socket: $VITRINE_CONTROL_SOCKET"; echo "grants: $VITRINE_GRANTS";
+       echo "reply: $(node /app/ctl.cjs)"; try plant sh -c 'echo x > /run/vitrine/control/control2.sock'`,
+      {
+        nodeRuntime: runtime,
+        controlSocket: true,
+        grants: grants().slice(0, 1),
+        onStarted: (policy) => {
+          control = net.createServer((c) =>
+            c.on('data', (d) => {
+              received.push(String(d));
+              c.end('pong\n');
+            }),
+          );
+          control.listen(path.join(policy.sessionDir, 'control', 'control.sock'));
+        },
+      },
+    );
+    control?.close();
+    const r = results(output);
+    expect(r.which).toBe('/opt/vitrine/node/bin/node');
+    expect(r.version).toBe(process.version);
+    expect(r.create).toMatch(/failed .*(Read-only|Permission denied)/);
+    expect(r.append).toMatch(/failed .*(Read-only|Permission denied)/);
+    expect(fs.readFileSync(plain).equals(plainBefore)).toBe(true);
+    if (!runtime.startsWith('/usr/')) {
+      expect(r.host).toMatch(/failed .*No such file or directory/);
+      expect(r.hostparent).toMatch(/failed .*No such file or directory/);
+    }
+    expect(r.socket).toBe('/run/vitrine/control/control.sock');
+    expect(JSON.parse(r.grants!)).toEqual([{ path: '/data/ro', access: 'read' }]);
+    expect(r.reply).toBe('pong');
+    expect(received).toEqual(['ping\n']);
+    expect(r.plant).toMatch(/failed .*(Read-only|Permission denied)/);
+  });
+
+  it('without them, there is no /opt/vitrine and no control socket', async () => {
+    const { output } = await h.run(
+      `${TRY}; try opt ls /opt/vitrine; echo "socket: [\${VITRINE_CONTROL_SOCKET-unset}]"`,
+    );
+    const r = results(output);
+    expect(r.opt).toMatch(/failed .*No such file or directory/);
+    expect(r.socket).toBe('[unset]');
   });
 });
 

@@ -317,6 +317,13 @@ describe('Manifest schema', () => {
     expect(parse({ video: { width: 3840, height: 2160, framerate: 60 } }).success).toBe(true);
   });
 
+  it('accepts "runtime": "node" and nothing else; no runtime by default', () => {
+    expect(Manifest.parse(BASE_MANIFEST).runtime).toBeUndefined();
+    expect(parse({ runtime: 'node' }).success).toBe(true);
+    expect(parse({ runtime: 'python' }).success).toBe(false);
+    expect(parse({ runtime: '' }).success).toBe(false);
+  });
+
   it('rejects unknown keys in resources and permissions', () => {
     expect(parse({ resources: { gpu: 1 } }).success).toBe(false);
     expect(parse({ permissions: [{ path: 'docs', access: ['read'], recursive: true }] }).success).toBe(false);

@@ -46,6 +46,7 @@ describe('resolveLaunch', () => {
       signInId: 'so',
       shareId: null,
       maxDurationMs: null,
+      storageOwnerId: 'o',
       entitlements: [{ hostPath: '/srv/storage/o/files', sandboxPath: '/files', access: 'read-write-delete' }],
     });
   });
@@ -68,6 +69,7 @@ describe('resolveLaunch', () => {
     ]);
     expect(launch.maxDurationMs).toBe(30 * 60_000);
     expect(launch.shareId).toBe('s');
+    expect(launch.storageOwnerId).toBe('o');
     expect(warnings).toEqual(['shared path unavailable']);
   });
 

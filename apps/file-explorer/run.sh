@@ -1,0 +1,30 @@
+#!/bin/sh
+# The File Explorer inside the session sandbox: its server on the sandbox's own loopback, then
+# Chromium in kiosk mode showing the UI. When Chromium exits the session ends (and the sandbox
+# takes the server with it). Flags: see README.md (measured).
+set -eu
+port=8123
+ready=/tmp/explorer.ready
+rm -f "$ready"
+node /app/server/main.ts --port "$port" --ready-file "$ready" &
+server=$!
+# Wait until it listens (Node needs ~100 ms); give up if it died or after ~10 s.
+i=0
+while [ ! -s "$ready" ]; do
+  kill -0 "$server" 2>/dev/null || { echo "run.sh: the explorer server did not start" >&2; exit 1; }
+  i=$((i + 1))
+  [ "$i" -lt 500 ] || { echo "run.sh: the explorer server did not answer in time" >&2; exit 1; }
+  sleep 0.02
+done
+# --- chromium ---
+# Debian's Chromium binary itself: its /usr/bin/chromium launcher only adds a shell, Google API keys
+# and flags that matter on a desktop. Required flags first, then what measured smaller (README.md).
+exec /usr/lib/chromium/chromium \
+  --kiosk --no-sandbox --disable-gpu --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync \
+  --user-data-dir=/tmp/chromium --window-position=0,0 \
+  --window-size="$VITRINE_WIDTH,$VITRINE_HEIGHT" --force-device-scale-factor=1 \
+  --disable-extensions --disable-breakpad --no-default-browser-check --noerrdialogs \
+  --disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,CertificateTransparencyComponentUpdater \
+  --renderer-process-limit=1 --disk-cache-dir=/dev/null --password-store=basic --disable-dev-shm-usage \
+  "http://127.0.0.1:$port/"

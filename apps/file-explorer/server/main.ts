@@ -1,0 +1,46 @@
+// The File Explorer's server, inside the session sandbox (docs/file-explorer.md):
+//   node /app/server/main.ts [--port 8123] [--root /files] [--ui /app/ui/dist] [--ready-file F]
+// Listens on 127.0.0.1 only; prints "listening <port>" once it accepts connections, and writes
+// the port to --ready-file (for run.sh, which has no HTTP client to poll with).
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createControlClient } from './control.ts';
+import { createExplorerServer, parseGrants } from './explorer.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '8123' },
+    root: { type: 'string', default: '/files' },
+    ui: { type: 'string', default: path.resolve(import.meta.dirname, '../ui/dist') },
+    'ready-file': { type: 'string' },
+  },
+});
+
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  process.stderr.write(`explorer: bad --port ${values.port}\n`);
+  process.exit(2);
+}
+
+const control = createControlClient(process.env.VITRINE_CONTROL_SOCKET);
+const server = createExplorerServer({
+  root: values.root,
+  uiDir: values.ui,
+  grants: parseGrants(process.env.VITRINE_GRANTS),
+  control,
+});
+
+server.listen(port, '127.0.0.1', () => {
+  const actual = (server.address() as { port: number }).port;
+  if (values['ready-file']) fs.writeFileSync(values['ready-file'], `${actual}\n`);
+  process.stdout.write(`listening ${actual}\n`);
+});
+
+const stop = () => {
+  control.close();
+  server.close();
+  server.closeAllConnections();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,0 +1,34 @@
+import type { ReactNode } from 'react';
+import { FileIcon } from '../components/Icon.tsx';
+import { effectiveType, typeLabel } from '../lib/fileTypes.ts';
+import { formatDate, formatSize } from '../lib/format.ts';
+import type { Entry } from '../lib/types.ts';
+
+/** Anything without a viewer: what is known about it. */
+export function MetaCard({ entry, header }: { entry: Entry; header: ReactNode }) {
+  const size = formatSize(entry.size);
+  const modified = formatDate(entry.modifiedAt);
+  return (
+    <div className="viewer meta-viewer" data-testid="meta-card">
+      <div className="preview-bar">{header}</div>
+      <div className="meta-stage" tabIndex={0}>
+        <div className="meta-card">
+          <FileIcon type={effectiveType(entry)} size={64} />
+          <h2>No preview for this type</h2>
+          <dl>
+            <dt>Name</dt>
+            <dd data-testid="meta-name">{entry.name}</dd>
+            <dt>Size</dt>
+            <dd data-testid="meta-size">{size || '—'}</dd>
+            <dt>Modified</dt>
+            <dd data-testid="meta-modified">{modified || '—'}</dd>
+            <dt>Type</dt>
+            <dd data-testid="meta-type">{typeLabel(entry)}</dd>
+            <dt>Location</dt>
+            <dd>{entry.path}</dd>
+          </dl>
+        </div>
+      </div>
+    </div>
+  );
+}

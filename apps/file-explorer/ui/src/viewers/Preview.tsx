@@ -1,0 +1,82 @@
+import { useLayoutEffect, useRef } from 'react';
+import { effectiveType } from '../lib/fileTypes.ts';
+import { formatSize } from '../lib/format.ts';
+import type { Action } from '../lib/keymap.ts';
+import type { Entry } from '../lib/types.ts';
+import { ImageViewer } from './ImageViewer.tsx';
+import { MetaCard } from './MetaCard.tsx';
+import { PdfViewer } from './PdfViewer.tsx';
+import { TextViewer } from './TextViewer.tsx';
+import { VideoPlayer } from './VideoPlayer.tsx';
+
+export type PreviewKind = 'pdf' | 'image' | 'video' | 'text' | 'other';
+
+export function previewKind(entry: Entry): PreviewKind {
+  const t = effectiveType(entry);
+  return t === 'folder' ? 'other' : t;
+}
+
+interface Props {
+  entry: Entry;
+  onClose: () => void;
+  registerKeys: (handler: ((action: Action) => boolean) | null) => void;
+}
+
+/** The preview takes the whole window below its bar; Esc (or Backspace) returns to the list. */
+export function Preview({ entry, onClose, registerKeys }: Props) {
+  const root = useRef<HTMLDivElement | null>(null);
+  const kind = previewKind(entry);
+
+  // Focus the viewer's scrollable area so the keys work at once.
+  useLayoutEffect(() => {
+    const el = root.current;
+    const target = el?.querySelector<HTMLElement>(
+      '.pdf-scroller, .image-stage, .video-stage, .text-scroller, .meta-stage',
+    );
+    (target ?? el)?.focus();
+  }, [entry.path]);
+
+  const header = (
+    <div className="preview-title">
+      <button type="button" className="back-button" data-testid="preview-close" onClick={onClose} title="Back (Esc)">
+        ← Back
+      </button>
+      <span className="preview-name" data-testid="preview-name" title={entry.path}>
+        {entry.name}
+      </span>
+      {entry.size ? <span className="bar-text muted">{formatSize(entry.size)}</span> : null}
+    </div>
+  );
+
+  let viewer;
+  switch (kind) {
+    case 'pdf':
+      viewer = <PdfViewer entry={entry} header={header} registerKeys={registerKeys} />;
+      break;
+    case 'image':
+      viewer = <ImageViewer entry={entry} header={header} registerKeys={registerKeys} />;
+      break;
+    case 'video':
+      viewer = <VideoPlayer entry={entry} header={header} registerKeys={registerKeys} />;
+      break;
+    case 'text':
+      viewer = <TextViewer entry={entry} header={header} registerKeys={registerKeys} />;
+      break;
+    default:
+      viewer = <MetaCard entry={entry} header={header} />;
+  }
+
+  return (
+    <div
+      ref={root}
+      className="preview"
+      data-testid="preview"
+      data-kind={kind}
+      data-path={entry.path}
+      data-keyctx={kind}
+      tabIndex={-1}
+    >
+      {viewer}
+    </div>
+  );
+}

@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import { RateLimiter } from '../input/rate-limiter.ts';
+import { MAX_LINE_BYTES, parseAppMessage, type AppEvent, type AppRequest } from './messages.ts';
+
+const MESSAGES_PER_SECOND = 50;
+const BURST = 100;
+const MAX_BAD_LINES = 10;
+const MAX_CONNECTIONS = 8;
+
+export interface ControlHandlers {
+  event(e: AppEvent): void;
+  /** Resolves to a refusal sentence, or undefined when done. */
+  request(r: AppRequest): Promise<{ ok: true } | { ok: false; error: string; message: string }>;
+}
+
+/**
+ * The server end of a session's control channel: a Unix socket in the session folder, bound into
+ * the sandbox. Everything arriving here comes from the (untrusted) app: it is size-limited,
+ * rate-limited and validated, and a misbehaving connection is closed, never the server.
+ */
+export async function listenControlChannel(
+  socketPath: string,
+  handlers: ControlHandlers,
+  log: { warn(obj: object, msg: string): void },
+): Promise<{ close(): void }> {
+  const limiter = new RateLimiter(MESSAGES_PER_SECOND, BURST);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    if (sockets.size >= MAX_CONNECTIONS) return socket.destroy();
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.setEncoding('utf8');
+    const send = (msg: object) => {
+      if (!socket.destroyed) socket.write(JSON.stringify({ v: 1, ...msg }) + '\n');
+    };
+    let buffer = '';
+    let bad = 0;
+    const strike = (message: string) => {
+      send({ type: 'error', message });
+      if (++bad >= MAX_BAD_LINES) {
+        log.warn({ message }, 'closing a misbehaving app control connection');
+        socket.destroy();
+      }
+    };
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      for (;;) {
+        const nl = buffer.indexOf('\n');
+        if (nl < 0) break;
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
+          strike('line too long');
+          continue;
+        }
+        if (!line.trim()) continue;
+        if (!limiter.take()) {
+          strike('too many messages');
+          continue;
+        }
+        const parsed = parseAppMessage(line);
+        if (!parsed.ok) {
+          strike(parsed.error);
+          continue;
+        }
+        const m = parsed.message;
+        if (m.type === 'event') {
+          handlers.event(m);
+        } else {
+          handlers
+            .request(m)
+            .then((r) => send({ type: 'reply', id: m.id, ...r }))
+            .catch(() => send({ type: 'reply', id: m.id, ok: false, error: 'failed', message: 'the request failed' }));
+        }
+      }
+      if (Buffer.byteLength(buffer) > MAX_LINE_BYTES) {
+        buffer = '';
+        strike('line too long');
+      }
+    });
+  });
+  fs.rmSync(socketPath, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => resolve());
+  });
+  return {
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+      fs.rmSync(socketPath, { force: true });
+    },
+  };
+}

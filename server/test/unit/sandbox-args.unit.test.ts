@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bwrapArgs, hostNodeRuntime, prepareSessionDir, type SandboxPolicy } from '../../src/sandbox/sandbox.ts';
+
+const HOST = { initHelper: '/opt/helper/vitrine-sandbox-init', allowDegraded: false };
+
+function policy(extra: Partial<SandboxPolicy> = {}): SandboxPolicy {
+  return {
+    sessionDir: '/run/vitrine-test/sessions/s1',
+    appDir: '/srv/apps/demo',
+    binary: 'run.sh',
+    args: ['--flag'],
+    display: { width: 1280, height: 720 },
+    grants: [
+      { hostPath: '/srv/storage/alice/Reports', sandboxPath: '/files/Reports', access: 'read' },
+      { hostPath: '/srv/storage/alice/Inbox', sandboxPath: '/files/Inbox', access: 'read-write-delete' },
+    ],
+    limits: { memoryBytes: 512 * 2 ** 20, pids: 256, cpu: 1 },
+    loopbackTcp: false,
+    nodeRuntime: null,
+    controlSocket: false,
+    ...extra,
+  };
+}
+
+/** bubblewrap's options (before the first "--") and the init helper's (up to the second). */
+function split(args: string[]) {
+  const first = args.indexOf('--');
+  const second = args.indexOf('--', first + 1);
+  return { bwrap: args.slice(0, first), helper: args.slice(first + 2, second), command: args.slice(second + 1) };
+}
+
+/** Every `--setenv NAME VALUE` of the bubblewrap options. */
+function env(args: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) if (args[i] === '--setenv') out[args[i + 1]!] = args[i + 2]!;
+  return out;
+}
+
+/** Whether `flag a b` appears as consecutive arguments. */
+function has(args: string[], ...seq: string[]): boolean {
+  return args.some((_, i) => seq.every((s, j) => args[i + j] === s));
+}
+
+describe('bwrapArgs', () => {
+  it('sets the display, a plain PATH and the grants as JSON; no control socket unless offered', () => {
+    const { bwrap } = split(bwrapArgs(policy(), HOST));
+    const e = env(bwrap);
+    expect(e.PATH).toBe('/usr/bin:/bin');
+    expect(e.VITRINE_WIDTH).toBe('1280');
+    expect(e.VITRINE_HEIGHT).toBe('720');
+    expect(JSON.parse(e.VITRINE_GRANTS!)).toEqual([
+      { path: '/files/Reports', access: 'read' },
+      { path: '/files/Inbox', access: 'read-write-delete' },
+    ]);
+    expect(e.VITRINE_CONTROL_SOCKET).toBeUndefined();
+    expect(bwrap.join(' ')).not.toContain('/opt/vitrine');
+    expect(bwrap.join(' ')).not.toContain('/run/vitrine/control');
+  });
+
+  it('VITRINE_GRANTS is an empty list when nothing is granted', () => {
+    const e = env(split(bwrapArgs(policy({ grants: [] }), HOST)).bwrap);
+    expect(e.VITRINE_GRANTS).toBe('[]');
+  });
+
+  it('"runtime": "node" mounts the Node installation read-only, executable, first on PATH', () => {
+    const args = bwrapArgs(policy({ nodeRuntime: '/usr/local/node-v24' }), HOST);
+    const { bwrap, helper } = split(args);
+    expect(env(bwrap).PATH).toBe('/opt/vitrine/node/bin:/usr/bin:/bin');
+    expect(has(bwrap, '--ro-bind', '/usr/local/node-v24', '/opt/vitrine/node')).toBe(true);
+    // Never writable: no plain --bind of it, and Landlock gives read + execute only.
+    expect(args.filter((a) => a === '/opt/vitrine/node')).toHaveLength(2);
+    expect(has(helper, '--rox', '/opt/vitrine/node')).toBe(true);
+  });
+
+  it('refuses a relative runtime path', () => {
+    expect(() => bwrapArgs(policy({ nodeRuntime: 'node' }), HOST)).toThrow(/absolute/);
+  });
+
+  it('a control socket: the session folder "control" at /run/vitrine/control, read-only, and its path in the env', () => {
+    const args = bwrapArgs(policy({ controlSocket: true }), HOST);
+    const { bwrap, helper } = split(args);
+    expect(env(bwrap).VITRINE_CONTROL_SOCKET).toBe('/run/vitrine/control/control.sock');
+    expect(has(bwrap, '--ro-bind', '/run/vitrine-test/sessions/s1/control', '/run/vitrine/control')).toBe(true);
+    expect(has(helper, '--ro', '/run/vitrine/control')).toBe(true);
+    expect(args.filter((a) => a === '/run/vitrine/control')).toHaveLength(2);
+  });
+
+  it('ends with the init script and the app command', () => {
+    const { command } = split(bwrapArgs(policy({ nodeRuntime: '/opt/node', controlSocket: true }), HOST));
+    expect(command).toEqual(['/run/vitrine/init', '1280', '720', '/app/run.sh', '--flag']);
+  });
+});
+
+describe('hostNodeRuntime', () => {
+  it('is the installation folder of the running Node (bin/node inside)', () => {
+    const dir = hostNodeRuntime();
+    expect(path.isAbsolute(dir)).toBe(true);
+    expect(fs.realpathSync(path.join(dir, 'bin', 'node'))).toBe(fs.realpathSync(process.execPath));
+  });
+});
+
+describe('prepareSessionDir', () => {
+  let root: string | undefined;
+  afterEach(() => {
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('creates the control folder, private to the server', () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-session-'));
+    const dir = path.join(root, 's');
+    prepareSessionDir(dir);
+    const st = fs.statSync(path.join(dir, 'control'));
+    expect(st.isDirectory()).toBe(true);
+    expect(st.mode & 0o777).toBe(0o700);
+  });
+});

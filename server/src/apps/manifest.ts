@@ -34,6 +34,25 @@ export const Manifest = z
      * and put first on PATH, for apps written in JavaScript/TypeScript (no copy in the app).
      */
     runtime: z.enum(['node']).optional(),
+    /**
+     * Configuration files of the app shown under /etc in its sandbox (read-only), e.g. a browser's
+     * managed policy: { "chromium/policies/managed/app.json": "chromium-policy.json" }.
+     */
+    etc: z
+      .record(
+        z
+          .string()
+          .max(255)
+          .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path under /etc')
+          .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), 'a relative path under /etc'),
+        z
+          .string()
+          .min(1)
+          .max(255)
+          .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a path inside the app folder'),
+      )
+      .default({})
+      .refine((r) => Object.keys(r).length <= 16, 'at most 16 files'),
     resources: z
       .object({
         cpu: z.number().positive().max(64).optional(),

@@ -45,6 +45,8 @@ export interface SandboxPolicy {
    * on `control.sock`) appears at /run/vitrine/control and VITRINE_CONTROL_SOCKET names it.
    */
   controlSocket: boolean;
+  /** App files shown read-only under /etc: sandbox path (absolute, under /etc) → host file. */
+  etcFiles: Record<string, string>;
 }
 
 /** Host facilities the sandbox is built with; detected once at start-up. */
@@ -178,7 +180,17 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
     '/var',
   ];
   const etc = ETC_FILES.filter((f) => fs.existsSync(f));
-  for (const f of etc) args.push('--ro-bind', f, f);
+  const appEtc = Object.keys(policy.etcFiles);
+  for (const f of etc) {
+    if (!appEtc.some((p) => p.startsWith(f + '/'))) {
+      args.push('--ro-bind', f, f);
+      continue;
+    }
+    // The app puts a file inside this host folder (which bubblewrap cannot write into): rebuild
+    // the folder on a tmpfs from the host's entries, read-only binds each; Landlock keeps it read-only.
+    args.push('--tmpfs', f);
+    for (const child of fs.readdirSync(f)) args.push('--ro-bind', path.join(f, child), path.join(f, child));
+  }
   args.push(
     '--bind',
     path.join(dir, 'x11'),
@@ -203,6 +215,11 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
     APP_MOUNT,
   );
   if (policy.nodeRuntime !== null) args.push('--ro-bind', policy.nodeRuntime, NODE_RUNTIME_MOUNT);
+  const etcFiles = Object.entries(policy.etcFiles);
+  for (const [inside, host] of etcFiles) {
+    if (!inside.startsWith('/etc/') || inside.split('/').includes('..')) throw new Error(`not under /etc: ${inside}`);
+    args.push('--ro-bind', host, inside);
+  }
   // Read-only is enough to connect to the server's socket (connecting is not writing to the
   // mount), and the app cannot put anything of its own where the server listens.
   if (policy.controlSocket) {
@@ -227,6 +244,7 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
   args.push('--rox', '/usr', '--rox', APP_MOUNT, '--rox', INIT_MOUNT, '--ro', '/proc', '--ro', XAUTH_MOUNT);
   for (const f of etc) args.push('--ro', f);
   if (policy.nodeRuntime !== null) args.push('--rox', NODE_RUNTIME_MOUNT);
+  for (const [inside] of etcFiles) args.push('--ro', inside);
   if (policy.controlSocket) args.push('--ro', CONTROL_MOUNT);
   for (const p of ['/tmp', '/home/user', '/var', '/dev', '/run/vitrine/fb', '/run/vitrine/log']) args.push('--rw', p);
   const flag: Record<Access, string> = { read: '--ro', 'read-write': '--rw', 'read-write-delete': '--rwd' };

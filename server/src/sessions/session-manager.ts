@@ -155,6 +155,9 @@ export class SessionManager {
       grants: resolveGrants(app.manifest.permissions, launch.entitlements),
       loopbackTcp: app.manifest.network === 'loopback',
       nodeRuntime: app.manifest.runtime === 'node' ? hostNodeRuntime() : null,
+      etcFiles: Object.fromEntries(
+        Object.entries(app.manifest.etc).map(([inside, file]) => [`/etc/${inside}`, path.join(app.dir, file)]),
+      ),
       controlSocket: true,
       limits: {
         memoryBytes: resources.memory ?? this.config.SANDBOX_MEMORY,

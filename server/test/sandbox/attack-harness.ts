@@ -13,6 +13,7 @@ export interface PolicyOptions {
   loopbackTcp?: boolean;
   nodeRuntime?: string;
   controlSocket?: boolean;
+  etcFiles?: Record<string, string>;
 }
 
 /**
@@ -49,6 +50,7 @@ export class AttackHarness {
       loopbackTcp: opts.loopbackTcp ?? false,
       nodeRuntime: opts.nodeRuntime ?? null,
       controlSocket: opts.controlSocket ?? false,
+      etcFiles: opts.etcFiles ?? {},
     };
   }
 

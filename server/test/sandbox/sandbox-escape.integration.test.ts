@@ -299,3 +299,20 @@ describe('resource limits', () => {
     expect(Number(m[1]) / Number(m[2])).toBeLessThan(0.35);
   });
 });
+
+it('shows an app file under /etc read-only (e.g. a browser policy), next to the host files it sits among', async () => {
+  const policyFile = path.join(h.appDir, 'policy.json');
+  fs.writeFileSync(policyFile, '{"DeveloperToolsAvailability": 2}');
+  const { output } = await h.run(
+    `${TRY}; echo "policy: $(cat /etc/chromium/policies/managed/app.json)";
+     echo "host: $(ls /etc/chromium | tr '\\n' ' ')";
+     try write sh -c 'echo x > /etc/chromium/policies/managed/app.json'; try plant sh -c 'echo x > /etc/chromium/evil'`,
+    { etcFiles: { '/etc/chromium/policies/managed/app.json': policyFile } },
+  );
+  const r = results(output);
+  expect(r.policy).toBe('{"DeveloperToolsAvailability": 2}');
+  if (fs.existsSync('/etc/chromium/master_preferences')) expect(r.host).toContain('master_preferences');
+  expect(r.write).toMatch(/failed .*(Read-only|Permission denied)/);
+  expect(r.plant).toMatch(/failed .*(Read-only|Permission denied)/);
+  expect(fs.readFileSync(policyFile, 'utf8')).toBe('{"DeveloperToolsAvailability": 2}');
+});

@@ -21,6 +21,7 @@ function policy(extra: Partial<SandboxPolicy> = {}): SandboxPolicy {
     loopbackTcp: false,
     nodeRuntime: null,
     controlSocket: false,
+    etcFiles: {},
     ...extra,
   };
 }
@@ -115,5 +116,27 @@ describe('prepareSessionDir', () => {
     const st = fs.statSync(path.join(dir, 'control'));
     expect(st.isDirectory()).toBe(true);
     expect(st.mode & 0o777).toBe(0o700);
+  });
+});
+
+describe('app files under /etc', () => {
+  it('binds each read-only and lets Landlock read just that file', () => {
+    const args = bwrapArgs(
+      policy({ etcFiles: { '/etc/chromium/policies/managed/app.json': '/srv/apps/demo/policy.json' } }),
+      HOST,
+    );
+    const bind = args.indexOf('/etc/chromium/policies/managed/app.json');
+    expect(args.slice(bind - 2, bind + 1)).toEqual([
+      '--ro-bind',
+      '/srv/apps/demo/policy.json',
+      '/etc/chromium/policies/managed/app.json',
+    ]);
+    const landlock = args.lastIndexOf('/etc/chromium/policies/managed/app.json');
+    expect(args[landlock - 1]).toBe('--ro');
+  });
+
+  it('refuses anything outside /etc', () => {
+    expect(() => bwrapArgs(policy({ etcFiles: { '/usr/bin/evil': '/srv/x' } }), HOST)).toThrow(/not under \/etc/);
+    expect(() => bwrapArgs(policy({ etcFiles: { '/etc/../root/x': '/srv/x' } }), HOST)).toThrow(/not under \/etc/);
   });
 });

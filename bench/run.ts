@@ -1,6 +1,7 @@
 /**
  * End-to-end benchmark: start-up time, glass-to-glass latency, input-to-photon latency, decoded
- * rate and per-process CPU/memory of real sessions of the diagnostics app, viewed in Chromium.
+ * rate and per-process CPU/memory of real sessions of the diagnostics app, viewed in Chromium;
+ * sandbox start-up and memory of bundled apps; the File Explorer with a 300-page PDF.
  *
  *   node bench/run.ts [--runs N] [--seconds S] [--clicks K] [--quick]
  *
@@ -13,7 +14,9 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { api, startTestServer } from '../server/test/helpers.ts';
+import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import { createAppsRoot, readBundledManifest, type BenchApp, type BundledApp } from './lib/apps-root.ts';
+import { checkExplorerBuilt, EXPLORER_APP_ID, runExplorer, writeExplorerFiles } from './lib/explorer.ts';
 import { parseOptions } from './lib/options.ts';
 import { startCpuWindow } from './lib/procfs.ts';
 import {
@@ -22,7 +25,10 @@ import {
   resultTables,
   targetsTable,
   evaluateTargets,
+  evaluateExplorerTargets,
+  explorerSection,
   sandboxSection,
+  type ExplorerSummary,
   type SandboxSummary,
   type ScenarioSummary,
 } from './lib/report.ts';
@@ -54,6 +60,8 @@ const BUNDLED: Array<BundledApp & { label: string; note?: string }> = [
   { id: 'diagnostics', from: 'diagnostics', label: 'diagnostics' },
   { id: 'xclock', from: 'xclock', label: 'xclock', note: 'run.sh: /usr/bin/xclock -update 1' },
 ];
+/** Bundled apps served as they are (whole folder linked): the File Explorer. */
+const LINKED: BundledApp[] = [{ id: EXPLORER_APP_ID, from: 'file-explorer' }];
 /** Sessions created per bundled app per run to time the sandbox start-up. */
 const SANDBOX_STARTS = 10;
 
@@ -97,7 +105,8 @@ async function main(): Promise<void> {
   const began = performance.now();
   const date = new Date();
 
-  const apps = createAppsRoot(APPS, BUNDLED);
+  checkExplorerBuilt();
+  const apps = createAppsRoot(APPS, BUNDLED, LINKED);
   onCleanup(async () => apps.remove());
   const server = await startTestServer({ APPS_ROOT: apps.root, MAX_SESSIONS: '2' });
   onCleanup(() => server.close());
@@ -132,6 +141,12 @@ async function main(): Promise<void> {
     clicks: options.clicks,
     onCleanup,
   };
+  const explorerCtx = {
+    ...ctx,
+    claimsOf: (id: string) => server.sessions.claimsOf(id),
+    ownerFiles: ownerRoot(server.config.STORAGE_DIR, server.owner.me.id),
+  };
+  writeExplorerFiles(explorerCtx.ownerFiles);
   const summaries: ScenarioSummary[] = scenarios.map((scenario) => ({ scenario, runs: [], errors: [] }));
   const sandbox: SandboxSummary[] = BUNDLED.map((b) => {
     const m = readBundledManifest(b.from);
@@ -148,6 +163,12 @@ async function main(): Promise<void> {
       errors: [],
     };
   });
+  const explorerLimits = readBundledManifest('file-explorer').resources ?? {};
+  const explorer: ExplorerSummary = {
+    limits: `${explorerLimits.cpu ?? 'default'} / ${explorerLimits.memory ?? 'default'} / ${explorerLimits.pids ?? 'default'}`,
+    runs: [],
+    errors: [],
+  };
   const status = (
     await api<{ sandbox: { degraded: boolean; landlock: string; cgroups: number } }>(server.owner, 'GET', '/api/status')
   ).body.sandbox;
@@ -186,6 +207,21 @@ async function main(): Promise<void> {
         log(`${tag}: FAILED: ${(err as Error).stack ?? String(err)}`);
       }
     }
+    const tag = `run ${run}/${options.runs} File Explorer`;
+    try {
+      const r = await runExplorer(explorerCtx);
+      explorer.runs.push(r);
+      const f = (v: number | null, d = 0) => (v === null ? 'n/a' : v.toFixed(d));
+      const c = r.scrollCpu;
+      log(
+        `${tag}: first UI frame ${f(r.firstUiFrameMs)} ms, listed ${r.listedMs} ms, PDF page 1 ${r.pdfFirstPageMs} ms, ` +
+          `memory ${f(r.memoryPage1Bytes === null ? null : r.memoryPage1Bytes / 2 ** 20)} / ${f(r.memoryFarBytes === null ? null : r.memoryFarBytes / 2 ** 20)} MiB, ` +
+          `paging cpu chromium ${c.chromium.toFixed(1)} explorer ${c.explorer.toFixed(1)} Xvfb ${c.Xvfb.toFixed(1)} encoders ${c.encoders.toFixed(1)} server ${c.server.toFixed(1)} (${f(r.pagesTurned)}/${r.presses} pages)`,
+      );
+    } catch (err) {
+      explorer.errors.push(`run ${run}: ${(err as Error).message.split('\n')[0]}`);
+      log(`${tag}: FAILED: ${(err as Error).stack ?? String(err)}`);
+    }
   }
 
   const report = renderReport({
@@ -195,6 +231,7 @@ async function main(): Promise<void> {
     options,
     summaries,
     sandbox,
+    explorer,
     sandboxStarts: SANDBOX_STARTS,
     sandboxStreamS: SANDBOX_STREAM_MS / 1000,
     sandboxHost,
@@ -204,10 +241,11 @@ async function main(): Promise<void> {
   fs.writeFileSync(resultsPath, report);
   console.log(resultTables(summaries));
   console.log(`\n${sandboxSection(sandbox)}`);
+  console.log(`\n${explorerSection(explorer)}`);
   console.log('\n### Targets\n');
-  console.log(targetsTable(evaluateTargets(summaries)));
+  console.log(targetsTable([...evaluateTargets(summaries), ...evaluateExplorerTargets(explorer)]));
   log(`wrote ${path.relative(process.cwd(), resultsPath)}`);
-  if ([...summaries, ...sandbox].every((s) => s.runs.length === 0)) throw new Error('every run failed');
+  if ([...summaries, ...sandbox, explorer].every((s) => s.runs.length === 0)) throw new Error('every run failed');
 }
 
 try {

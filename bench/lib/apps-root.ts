@@ -38,11 +38,14 @@ export function readBundledManifest(from: string): BundledManifest {
 /**
  * A temporary APPS_ROOT with one copy of the diagnostics app per variant, plus unchanged copies
  * of bundled apps (manifest and binary). Binaries are copied, not symlinked: the registry
- * requires the resolved binary path to stay inside the app folder.
+ * requires the resolved binary path to stay inside the app folder. `linked` apps (whole folders
+ * with more than a binary, e.g. file-explorer) are symlinked as they are: the registry resolves
+ * the link, so the app folder and its binary are the real ones under apps/.
  */
 export function createAppsRoot(
   apps: readonly BenchApp[],
   bundled: readonly BundledApp[] = [],
+  linked: readonly BundledApp[] = [],
 ): { root: string; remove(): void } {
   const binary = path.join(DIAGNOSTICS, 'bin', 'vitrine-diagnostics');
   if (!fs.existsSync(binary))
@@ -74,5 +77,6 @@ export function createAppsRoot(
     // Keep it executable (e.g. xclock's run.sh) whatever the umask did to the copy.
     fs.chmodSync(path.join(dir, binary), (fs.statSync(from).mode & 0o777) | 0o755);
   }
+  for (const app of linked) fs.symlinkSync(path.join(BUNDLED, app.from), path.join(root, app.id), 'dir');
   return { root, remove: () => fs.rmSync(root, { recursive: true, force: true }) };
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FAR_PAGE, MEMORY_SETTLE_MS, PDF_PAGES, SCROLL_RATE, UI_LUMA_STD, type ExplorerRunResult } from './explorer.ts';
 import type { BenchOptions } from './options.ts';
 import type { SandboxApp, SandboxRunResult } from './sandbox.ts';
 import type { Role, RunResult, Scenario } from './scenario.ts';
@@ -21,6 +22,13 @@ export interface SandboxSummary {
   /** Manifest limits, e.g. "0.5 CPU / 128M / 32 pids". */
   limits: string;
   runs: SandboxRunResult[];
+  errors: string[];
+}
+
+export interface ExplorerSummary {
+  /** Manifest limits, e.g. "1 CPU / 768M / 256 pids". */
+  limits: string;
+  runs: ExplorerRunResult[];
   errors: string[];
 }
 
@@ -271,6 +279,92 @@ export function sandboxSection(summaries: SandboxSummary[]): string {
   return [SANDBOX_HEADING, '', sandboxTable(summaries)].join('\n');
 }
 
+const EXPLORER_LABEL = `File Explorer (${PDF_PAGES}-page PDF)`;
+const explorerSandboxCpu = (r: ExplorerRunResult) =>
+  r.scrollCpu.chromium + r.scrollCpu.explorer + r.scrollCpu.Xvfb + r.scrollCpu.other;
+const explorerSessionCpu = (r: ExplorerRunResult) => explorerSandboxCpu(r) + r.scrollCpu.encoders + r.scrollCpu.server;
+
+export const EXPLORER_HEADING = '### File Explorer: start-up, a 300-page PDF, memory and CPU while paging';
+
+/** Heading and tables of the File Explorer section (medians across runs), for stdout and RESULTS.md. */
+export function explorerSection(e: ExplorerSummary): string {
+  const m = (pick: (r: ExplorerRunResult) => number | null | undefined) => median(e.runs.map(pick));
+  const s = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : ms / 1000);
+  const bytesMiB = (b: number | null) => (b === null ? null : b / 2 ** 20);
+  const cpu = (pick: (r: ExplorerRunResult) => number) => fmt(m(pick), 1);
+  const start = table(
+    [
+      'App (limits cpu / memory / pids)',
+      'Runs',
+      'First UI frame (s)',
+      'range',
+      '/files listed, claim (s)',
+      'PDF page 1 after Enter (s)',
+      'range',
+      'file-opened claim (ms)',
+      `Sandbox memory, page 1 / page ${FAR_PAGE} (MiB)`,
+      'Sandbox memory, higher (MiB)',
+    ],
+    e.runs.length === 0
+      ? []
+      : [
+          [
+            `file-explorer (${e.limits})`,
+            String(e.runs.length),
+            fmt(s(m((r) => r.firstUiFrameMs)), 2),
+            fmtRange(range(e.runs.map((r) => s(r.firstUiFrameMs))), 2),
+            fmt(s(m((r) => r.listedMs)), 2),
+            fmt(s(m((r) => r.pdfFirstPageMs)), 2),
+            fmtRange(range(e.runs.map((r) => s(r.pdfFirstPageMs))), 2),
+            fmt(m((r) => r.pdfClaimMs)),
+            `${fmt(bytesMiB(m((r) => r.memoryPage1Bytes)))} / ${fmt(bytesMiB(m((r) => r.memoryFarBytes)))}`,
+            `**${fmt(bytesMiB(m((r) => r.memoryBytes)))}**`,
+          ],
+        ],
+  );
+  const scroll = table(
+    [
+      'Chromium (sandbox)',
+      'explorer server',
+      'Xvfb',
+      'other',
+      'sandbox total',
+      'encoders',
+      'server†',
+      'session total',
+      'pages turned / presses',
+      'Chromium (client)',
+      'rest of machine',
+    ],
+    e.runs.length === 0
+      ? []
+      : [
+          [
+            cpu((r) => r.scrollCpu.chromium),
+            cpu((r) => r.scrollCpu.explorer),
+            cpu((r) => r.scrollCpu.Xvfb),
+            cpu((r) => r.scrollCpu.other),
+            cpu(explorerSandboxCpu),
+            cpu((r) => r.scrollCpu.encoders),
+            cpu((r) => r.scrollCpu.server),
+            `**${cpu(explorerSessionCpu)}**`,
+            `${fmt(m((r) => r.pagesTurned))} / ${fmt(m((r) => r.presses))}`,
+            cpu((r) => r.scrollCpu.client),
+            cpu((r) => r.otherLoad),
+          ],
+        ],
+  );
+  return [
+    EXPLORER_HEADING,
+    '',
+    start,
+    '',
+    `CPU (% of one core) while paging the PDF from page ${FAR_PAGE} with PageDown ${SCROLL_RATE} times a second:`,
+    '',
+    scroll,
+  ].join('\n');
+}
+
 export interface TargetRow {
   target: string;
   scenario: string;
@@ -346,6 +440,35 @@ export function evaluateTargets(summaries: ScenarioSummary[]): TargetRow[] {
   return rows;
 }
 
+export function evaluateExplorerTargets(e: ExplorerSummary): TargetRow[] {
+  if (e.runs.length === 0) return [];
+  const m = (pick: (r: ExplorerRunResult) => number | null) => median(e.runs.map(pick));
+  const row = (target: string, value: number | null, ok: (v: number) => boolean, measured: (v: number) => string) => ({
+    target,
+    scenario: EXPLORER_LABEL,
+    measured: value === null ? 'n/a' : measured(value),
+    met: value === null ? null : ok(value),
+  });
+  const firstUi = m((r) => (r.firstUiFrameMs === null ? null : r.firstUiFrameMs / 1000));
+  const seconds = (v: number) => `${v.toFixed(2)} s`;
+  return [
+    row('explorer start → first visible frame ≤ 3 s', firstUi, (v) => v <= 3, seconds),
+    row('explorer start → first visible frame ≤ 1.5 s (stretch)', firstUi, (v) => v <= 1.5, seconds),
+    row(
+      `${PDF_PAGES}-page PDF: first page ≤ 2 s after Enter`,
+      m((r) => r.pdfFirstPageMs / 1000),
+      (v) => v <= 2,
+      seconds,
+    ),
+    row(
+      `sandbox memory ≤ 400 MB with a ${PDF_PAGES}-page PDF open`,
+      m((r) => r.memoryBytes),
+      (v) => v <= 400e6,
+      (v) => `${(v / 1e6).toFixed(0)} MB (${(v / 2 ** 20).toFixed(0)} MiB)`,
+    ),
+  ];
+}
+
 export function targetsTable(rows: TargetRow[]): string {
   return table(
     ['Target', 'Scenario', 'Measured (median)', 'Met'],
@@ -360,6 +483,7 @@ export interface ReportInput {
   options: BenchOptions;
   summaries: ScenarioSummary[];
   sandbox: SandboxSummary[];
+  explorer: ExplorerSummary;
   /** Sessions created per app per run for the start-up time. */
   sandboxStarts: number;
   /** Seconds the viewer streams before the memory reading. */
@@ -376,6 +500,7 @@ export function renderReport(r: ReportInput): string {
   const errors = [
     ...r.summaries.flatMap((s) => s.errors.map((e) => `- ${s.scenario.label}: ${e}`)),
     ...r.sandbox.flatMap((s) => s.errors.map((e) => `- sandbox ${s.app.label}: ${e}`)),
+    ...r.explorer.errors.map((e) => `- ${EXPLORER_LABEL}: ${e}`),
   ];
   const scales = r.summaries.flatMap((s) => s.runs.map((x) => x.videoScale)).filter((v): v is number => v !== null);
   return `# Vitrine benchmark results
@@ -394,6 +519,7 @@ export function renderReport(r: ReportInput): string {
 - **fps / bitrate:** inbound-rtp \`getStats\` deltas over the window. **CPU:** utime+stime deltas of /proc/<pid>/stat over the same window (the static window has no input), % of one core; **RSS:** VmRSS at its end. "rest of machine" = /proc/stat busy time not used by the processes listed (other users' jobs).
 - **Aggregation:** p50/p95 per run, then the median across runs; ranges are min–max of per-run p50.
 - **Sandbox** (${r.sandboxHost}): unchanged copies of the bundled apps (manifest and binary). **Start-up:** ${r.sandboxStarts} × \`POST /api/sessions\` per app per run, sent by the bench (fetch), request → 201 response = session cgroup created + bubblewrap + Landlock/seccomp init helper + Xvfb accepting connections + the server's X connection (the app is exec'd as the display comes up and may still be starting); each session is DELETEd and its processes waited for before the next. **First frame:** one more session per app per run launched from the UI (H.264), Launch click → first frame presented, as "Start" above. **Memory:** after that viewer has streamed ${r.sandboxStreamS} s, \`memoryBytes\` of \`GET /api/sessions/:id/stats\` (usage of the sandbox cgroup, whose processes are bwrap, Xvfb and the app: their anonymous memory, the tmpfs framebuffer Xvfb writes (3.5 MiB at 720p), page cache they brought in and kernel memory; shared libraries already cached by other processes are not charged to it) + VmRSS of the stats \`pids\` that are ffmpeg (active encoder + warm spare, outside the sandbox cgroup).
+- **File Explorer** (\`apps/file-explorer\` as it is, its built UI; the owner's session shows their storage, holding one ${PDF_PAGES}-page PDF of solid colour pages, at \`/files\`), H.264 viewer. **First UI frame:** Launch click → first presented frame whose luma (160x90 thumbnail) has a standard deviation ≥ ${UI_LUMA_STD} (the empty display and Chromium's blank window stay under 5); **listed:** Launch click → the explorer's \`folder-opened\` claim for \`/files\` (control channel). **PDF page 1:** the name typed into the filter, then Enter on the PDF → page 1's colour covering > 5 % of the page area in the decoded video (polled every ~10 ms). **Memory:** \`memoryBytes\` of the stats (the sandbox cgroup: Xvfb, the explorer server, Chromium, their tmpfs and page cache) ${MEMORY_SETTLE_MS / 1000} s after page 1 is shown, and again ${MEMORY_SETTLE_MS / 1000} s after jumping to page ${FAR_PAGE} (\`g\`, ${FAR_PAGE}, Enter); the higher counts. **Paging CPU:** PageDown ${SCROLL_RATE} times a second for the ${r.options.seconds} s window, the same /proc accounting as above; "session total" = sandbox + encoders + server†.
 
 Notes: **server†** is the whole Node process, which also runs this benchmark (its Playwright client idles during the window): werift (ICE/DTLS/SRTP), RTP forwarding and framebuffer capture for the session. With no session it used ${r.serverIdleCpu.toFixed(1)} % of a core. Its RSS covers server + harness, so it is not counted as session memory. RSS sums double-count shared pages (the Xvfb framebuffer is mapped by Xvfb and the server). "ffmpeg (n)" counts the active encoder and the warm spare. "Chromium (client)" is the whole browser tree, including the benchmark's own per-frame decoding, and is not part of the session total. Video is shown pixel for pixel (\`object-fit: contain\` scale ${scales.length ? `${Math.min(...scales).toFixed(2)}–${Math.max(...scales).toFixed(2)}` : 'n/a'}).
 
@@ -403,8 +529,10 @@ ${resultTables(r.summaries)}
 
 ${sandboxSection(r.sandbox)}
 
+${explorerSection(r.explorer)}
+
 ## Targets
 
-${targetsTable(evaluateTargets(r.summaries))}
+${targetsTable([...evaluateTargets(r.summaries), ...evaluateExplorerTargets(r.explorer)])}
 ${errors.length ? `\n## Failed runs\n\n${errors.join('\n')}\n` : ''}`;
 }

@@ -121,7 +121,8 @@ export interface LaunchedViewer {
  */
 export async function withLaunchedViewer<T>(
   ctx: BenchContext,
-  launchOpts: { appId: string; codec: Codec; width: number; height: number },
+  /** `initScript`: page code installed next to INIT_SCRIPT, before the viewer loads. */
+  launchOpts: { appId: string; codec: Codec; width: number; height: number; initScript?: string },
   body: (v: LaunchedViewer) => Promise<T>,
 ): Promise<T> {
   // Width exactly the video width and enough height for the toolbar: `object-fit: contain`
@@ -141,6 +142,7 @@ export async function withLaunchedViewer<T>(
   let unregisterSession = () => {};
   try {
     await page.addInitScript(INIT_SCRIPT);
+    if (launchOpts.initScript) await page.addInitScript(launchOpts.initScript);
     await page.goto(`${ctx.publicUrl}/apps?codec=${launchOpts.codec}`);
     const launch = page.getByTestId(`launch-${launchOpts.appId}`);
     await launch.waitFor();

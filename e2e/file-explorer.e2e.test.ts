@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
@@ -14,6 +13,7 @@ import {
   writeManyFiles,
   writeMp4,
   writeRotatedJpeg,
+  writeSolidPng,
   writeWebm,
 } from './lib/sample-files.ts';
 import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
@@ -39,17 +39,7 @@ beforeAll(async () => {
   const docs = path.join(root, 'Docs');
   fs.mkdirSync(docs, { recursive: true });
   writeColourPdf(path.join(docs, 'pages.pdf'), 6);
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    'color=c=0x00C850:size=320x200',
-    '-frames:v',
-    '1',
-    path.join(docs, 'photo.png'),
-  ]);
+  writeSolidPng(path.join(docs, 'photo.png'), 0x00c850);
   writeRotatedJpeg(path.join(docs, 'rotated.jpg'));
   writeAnimatedGif(path.join(docs, 'anim.gif'));
   writeMp4(path.join(docs, 'clip.mp4'), 4);

@@ -62,9 +62,7 @@ export function writePng(file: string, w: number, h: number): void {
 
 /** A short H.264 MP4 test pattern made by FFmpeg. */
 export function writeMp4(file: string, seconds = 2): void {
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
+  ffmpeg([
     '-f',
     'lavfi',
     '-i',
@@ -73,7 +71,19 @@ export function writeMp4(file: string, seconds = 2): void {
     'yuv420p',
     '-c:v',
     'libx264',
-    '-y',
+    file,
+  ]);
+}
+
+/** A PNG of one colour (`rgb` as 0xRRGGBB). */
+export function writeSolidPng(file: string, rgb: number, width = 320, height = 200): void {
+  ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    `color=c=0x${rgb.toString(16).padStart(6, '0')}:size=${width}x${height}`,
+    '-frames:v',
+    '1',
     file,
   ]);
 }

@@ -1,5 +1,5 @@
 // What a file is, by its name: the `type` of a listing entry and the Content-Type of its bytes.
-// Kept in step with the UI's src/lib/fileTypes.ts (which falls back to its own detection).
+// Pure (no Node APIs): the UI imports it too, so server and UI never disagree on a type.
 
 export type EntryType = 'pdf' | 'image' | 'video' | 'text' | 'other' | 'folder';
 

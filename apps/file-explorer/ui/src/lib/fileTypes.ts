@@ -1,17 +1,11 @@
 import type { Entry, EntryType } from './types.ts';
 
-// Type detection by extension. The server sends a `type` for each entry; this is the fallback and
-// the source of the finer "Type" column label and of the type filter's categories.
+// Type detection by extension is the explorer server's (one table for the listing's `type`, the
+// Content-Type of the bytes and the UI's fallback); this adds the type filter's categories and labels.
+import { extensionOf, fileType } from '../../../server/types.ts';
 
-const IMAGE = ['png', 'jpg', 'jpeg', 'jfif', 'gif', 'webp', 'svg', 'bmp', 'ico', 'avif'];
-const VIDEO = ['mp4', 'm4v', 'webm', 'ogv', 'mov', 'mkv'];
-const TEXT = (
-  'txt text md markdown rst log csv tsv json jsonl ndjson xml yaml yml toml ini cfg conf env ' +
-  'properties html htm css scss less js mjs cjs jsx ts mts cts tsx py rb go rs java kt kts scala c h ' +
-  'cc cpp cxx hpp hh cs swift m php pl pm lua r sql sh bash zsh fish ps1 bat cmd makefile mk cmake ' +
-  'gradle dockerfile gitignore gitattributes editorconfig diff patch tex bib srt vtt lock vue svelte ' +
-  'dart ex exs erl hs ml clj el vim nix tf proto graphql gql'
-).split(' ');
+export { extensionOf };
+
 // "Documents" in the type filter: PDFs plus office-like files (shown with a metadata card).
 const OFFICE = [
   'doc',
@@ -30,23 +24,9 @@ const OFFICE = [
   'epub',
 ];
 
-const TEXT_NAMES = ['makefile', 'dockerfile', 'readme', 'license', 'copying', 'changelog', 'authors', 'notice'];
-
-/** Lower-case extension without the dot ('' when none). A leading dot alone (".env") counts as one. */
-export function extensionOf(name: string): string {
-  const i = name.lastIndexOf('.');
-  if (i < 0 || i === name.length - 1) return '';
-  return name.slice(i + 1).toLowerCase();
-}
-
+/** The type of a file by its name alone. */
 export function typeFromName(name: string): Exclude<EntryType, 'folder'> {
-  const ext = extensionOf(name);
-  if (ext === 'pdf') return 'pdf';
-  if (IMAGE.includes(ext)) return 'image';
-  if (VIDEO.includes(ext)) return 'video';
-  if (TEXT.includes(ext)) return 'text';
-  if (ext === '' && TEXT_NAMES.includes(name.toLowerCase())) return 'text';
-  return 'other';
+  return fileType(name);
 }
 
 /** The type the UI acts on: the server's when it sent a known one, else by extension. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { InferResult, Kysely, Transaction } from 'kysely';
 import type { SharePath, ShareStatus } from '@vitrine/protocol';
 import type { Tables } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
@@ -69,12 +69,12 @@ export class ShareStore {
   }
 
   async get(id: string, db: Db = this.db): Promise<ShareRecord | undefined> {
-    const row = await this.select(db).where('shares.id', '=', id).executeTakeFirst();
+    const row = await selectShares(db).where('shares.id', '=', id).executeTakeFirst();
     return row && toRecord(row);
   }
 
   async byOwner(ownerId: string): Promise<ShareRecord[]> {
-    const rows = await this.select(this.db)
+    const rows = await selectShares(this.db)
       .where('shares.owner_id', '=', ownerId)
       .orderBy('shares.created_at', 'desc')
       .execute();
@@ -83,7 +83,7 @@ export class ShareStore {
 
   /** Shares a client has accepted that are neither revoked nor expired. */
   async forClient(clientId: string, now: Date): Promise<ShareRecord[]> {
-    const rows = await this.select(this.db)
+    const rows = await selectShares(this.db)
       .where('shares.client_id', '=', clientId)
       .where('shares.revoked_at', 'is', null)
       .where('shares.expires_at', '>', now)
@@ -139,65 +139,49 @@ export class ShareStore {
   /** Revoked or expired shares among these ids (how live sessions learn their share is gone). */
   async inactive(ids: string[], now: Date): Promise<Array<{ id: string; reason: 'share revoked' | 'share expired' }>> {
     if (ids.length === 0) return [];
+    // One query every second for all live sessions' shares (this runs on a timer).
     const rows = await this.db
       .selectFrom('shares')
       .select(['id', 'revoked_at', 'expires_at'])
       .where('id', 'in', ids)
-      .where((eb) => eb.or([eb('revoked_at', 'is not', null), eb('expires_at', '<=', now)]))
       .execute();
-    const gone = rows.map((r) => ({
-      id: r.id,
-      reason: r.revoked_at ? ('share revoked' as const) : ('share expired' as const),
-    }));
-    // A share deleted outright (its owner deleted) is as gone as a revoked one.
-    const present = await this.db.selectFrom('shares').select('id').where('id', 'in', ids).execute();
-    for (const id of ids) if (!present.some((p) => p.id === id)) gone.push({ id, reason: 'share revoked' });
+    const gone: Array<{ id: string; reason: 'share revoked' | 'share expired' }> = [];
+    for (const id of ids) {
+      const row = rows.find((r) => r.id === id);
+      // A share deleted outright (its owner deleted) is as gone as a revoked one.
+      if (!row || row.revoked_at) gone.push({ id, reason: 'share revoked' });
+      else if (new Date(row.expires_at).getTime() <= now.getTime()) gone.push({ id, reason: 'share expired' });
+    }
     return gone;
   }
-
-  private select(db: Db) {
-    return db
-      .selectFrom('shares')
-      .innerJoin('users as owner', 'owner.id', 'shares.owner_id')
-      .leftJoin('users as client', 'client.id', 'shares.client_id')
-      .select([
-        'shares.id',
-        'shares.owner_id as ownerId',
-        'owner.display_name as ownerName',
-        'owner.email as ownerEmail',
-        'shares.client_email as clientEmail',
-        'client.id as clientId',
-        'client.display_name as clientName',
-        'client.email as clientAddress',
-        'shares.label',
-        'shares.paths',
-        'shares.expires_at as expiresAt',
-        'shares.max_session_minutes as maxSessionMinutes',
-        'shares.watermark',
-        'shares.created_at as createdAt',
-        'shares.revoked_at as revokedAt',
-      ])
-      .$castTo<Row>();
-  }
 }
 
-interface Row {
-  id: string;
-  ownerId: string;
-  ownerName: string;
-  ownerEmail: string;
-  clientEmail: string;
-  clientId: string | null;
-  clientName: string | null;
-  clientAddress: string | null;
-  label: string;
-  paths: SharePath[];
-  expiresAt: Date;
-  maxSessionMinutes: number | null;
-  watermark: boolean;
-  createdAt: Date;
-  revokedAt: Date | null;
+/** Every share with its owner and (once accepted) its client, as one row each. */
+function selectShares(db: Db) {
+  return db
+    .selectFrom('shares')
+    .innerJoin('users as owner', 'owner.id', 'shares.owner_id')
+    .leftJoin('users as client', 'client.id', 'shares.client_id')
+    .select([
+      'shares.id',
+      'shares.owner_id as ownerId',
+      'owner.display_name as ownerName',
+      'owner.email as ownerEmail',
+      'shares.client_email as clientEmail',
+      'client.id as clientId',
+      'client.display_name as clientName',
+      'client.email as clientAddress',
+      'shares.label',
+      'shares.paths',
+      'shares.expires_at as expiresAt',
+      'shares.max_session_minutes as maxSessionMinutes',
+      'shares.watermark',
+      'shares.created_at as createdAt',
+      'shares.revoked_at as revokedAt',
+    ]);
 }
+
+type Row = InferResult<ReturnType<typeof selectShares>>[number];
 
 function toRecord(r: Row): ShareRecord {
   return {

@@ -158,7 +158,8 @@ export class SessionManager {
       etcFiles: Object.fromEntries(
         Object.entries(app.manifest.etc).map(([inside, file]) => [`/etc/${inside}`, path.join(app.dir, file)]),
       ),
-      controlSocket: true,
+      // Offered only when this server can answer on it.
+      controlSocket: this.controlServices !== undefined,
       limits: {
         memoryBytes: resources.memory ?? this.config.SANDBOX_MEMORY,
         pids: resources.pids ?? this.config.SANDBOX_PIDS,
@@ -246,7 +247,7 @@ export class SessionManager {
     if (session.state === 'ended') {
       throw new SessionError(500, 'start-failed', `the app ended during start-up (${session.endReason})`);
     }
-    await this.openControlChannel(session, policy.sessionDir, policy.grants, log);
+    if (policy.controlSocket) await this.openControlChannel(session, policy.sessionDir, policy.grants, log);
     session.state = 'ready';
     void persist('state', this.store.stateChanged(id, 'ready'));
     this.armGrace(session);
@@ -342,12 +343,11 @@ export class SessionManager {
   }
 
   private async openControlChannel(s: Session, sessionDir: string, grants: Grant[], log: ManagerLog): Promise<void> {
-    const dir = path.join(sessionDir, 'control');
-    if (!this.controlServices || !fs.existsSync(dir)) return;
     const services = this.controlServices;
+    if (!services) return;
     try {
       s.control = await listenControlChannel(
-        path.join(dir, 'control.sock'),
+        path.join(sessionDir, 'control', 'control.sock'),
         sessionControl({
           grants,
           storageOwnerId: s.launch.storageOwnerId,

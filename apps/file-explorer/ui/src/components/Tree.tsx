@@ -5,7 +5,8 @@ import type { Action } from '../lib/keymap.ts';
 import { compareNames } from '../lib/listing.ts';
 import { isWithin, parentPath, rootOf } from '../lib/paths.ts';
 import type { Entry, Root } from '../lib/types.ts';
-import { scrollToReveal, visibleRange } from '../lib/windowing.ts';
+import { visibleRange } from '../lib/windowing.ts';
+import { useRevealingScroller } from './useRevealingScroller.ts';
 import { FileIcon } from './Icon.tsx';
 
 const TREE_ROW = 32;
@@ -38,9 +39,6 @@ export function Tree({ roots, cwd, version, onNavigate, registerKeys, treeRef }:
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const [children, setChildren] = useState<ReadonlyMap<string, Children>>(() => new Map());
   const [active, setActive] = useState<string>(TOP);
-  const scroller = useRef<HTMLDivElement | null>(null);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(500);
 
   const load = useCallback((path: string) => {
     setChildren((m) => new Map(m).set(path, 'loading'));
@@ -116,23 +114,7 @@ export function Tree({ roots, cwd, version, onNavigate, registerKeys, treeRef }:
     nodes.findIndex((n) => n.key === active),
   );
 
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
-
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const next = scrollToReveal(activeIndex, el.scrollTop, el.clientHeight, TREE_ROW);
-    if (next !== el.scrollTop) {
-      el.scrollTop = next;
-      setScrollTop(next);
-    }
-  }, [activeIndex]);
+  const { scrollerRef, scrollTop, height, setScrollTop } = useRevealingScroller(activeIndex, TREE_ROW, 500);
 
   const toggle = useCallback((key: string, open: boolean) => {
     setExpanded((s) => {
@@ -233,7 +215,7 @@ export function Tree({ roots, cwd, version, onNavigate, registerKeys, treeRef }:
   return (
     <div
       ref={(el) => {
-        scroller.current = el;
+        scrollerRef.current = el;
         treeRef(el);
       }}
       className="tree"

@@ -20,7 +20,8 @@ import {
 } from '../lib/pdfLayout.ts';
 import { RenderQueue } from '../lib/renderQueue.ts';
 import type { Entry } from '../lib/types.ts';
-import { scrollToReveal, visibleRange } from '../lib/windowing.ts';
+import { visibleRange } from '../lib/windowing.ts';
+import { useRevealingScroller } from '../components/useRevealingScroller.ts';
 import { loadPdfJs, PDFJS_ASSETS } from './pdfjs.ts';
 
 /**
@@ -512,27 +513,8 @@ function Thumbnails({ doc, sizes, current, queue, onPick }: ThumbProps) {
   const first = sizes[0] ?? { width: 612, height: 792 };
   const thumbHeight = Math.round((THUMB_WIDTH * first.height) / first.width);
   const slot = thumbHeight + THUMB_LABEL + THUMB_GAP;
-  const scroller = useRef<HTMLDivElement | null>(null);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(600);
 
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
-
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const next = scrollToReveal(current, el.scrollTop, el.clientHeight, slot);
-    if (next !== el.scrollTop) {
-      el.scrollTop = next;
-      setScrollTop(next);
-    }
-  }, [current, slot]);
+  const { scrollerRef, scrollTop, height, setScrollTop } = useRevealingScroller(current, slot, 600);
 
   const { start, end } = visibleRange(scrollTop, height, slot, sizes.length, 1);
   const items = [];
@@ -555,7 +537,7 @@ function Thumbnails({ doc, sizes, current, queue, onPick }: ThumbProps) {
   }
   return (
     <div
-      ref={scroller}
+      ref={scrollerRef}
       className="pdf-thumbs"
       data-testid="pdf-thumbnails"
       onScroll={(ev) => setScrollTop(ev.currentTarget.scrollTop)}

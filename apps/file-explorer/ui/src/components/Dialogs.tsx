@@ -132,19 +132,11 @@ export function NameDialog({
             onChange={(ev) => setValue(ev.target.value)}
           />
         </label>
-        {error ? (
-          <p className="dialog-error" role="alert" data-testid="dialog-error">
-            {error}
-          </p>
-        ) : null}
-        <div className="dialog-buttons">
-          <button type="button" data-testid="dialog-cancel" onClick={onCancel}>
-            Cancel
-          </button>
+        <DialogFooter error={error} onCancel={onCancel}>
           <button type="submit" className="primary" data-testid="dialog-ok" disabled={busy}>
             {submitLabel}
           </button>
-        </div>
+        </DialogFooter>
       </form>
     </Modal>
   );
@@ -176,15 +168,7 @@ export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onCance
   return (
     <Modal title={title} onCancel={onCancel} testId="dialog">
       <p className="dialog-message">{message}</p>
-      {error ? (
-        <p className="dialog-error" role="alert" data-testid="dialog-error">
-          {error}
-        </p>
-      ) : null}
-      <div className="dialog-buttons">
-        <button type="button" data-testid="dialog-cancel" onClick={onCancel}>
-          Cancel
-        </button>
+      <DialogFooter error={error} onCancel={onCancel}>
         <button
           ref={ok}
           type="button"
@@ -195,7 +179,7 @@ export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onCance
         >
           {confirmLabel}
         </button>
-      </div>
+      </DialogFooter>
     </Modal>
   );
 }
@@ -328,15 +312,7 @@ export function MoveDialog({ entry, root, roots, onMove, onCancel }: MoveDialogP
         )}
       </div>
       <p className="dialog-hint">Enter: open folder · Backspace: up · Ctrl+Enter: move here</p>
-      {error ? (
-        <p className="dialog-error" role="alert" data-testid="dialog-error">
-          {error}
-        </p>
-      ) : null}
-      <div className="dialog-buttons">
-        <button type="button" data-testid="dialog-cancel" onClick={onCancel}>
-          Cancel
-        </button>
+      <DialogFooter error={error} onCancel={onCancel}>
         <button
           type="button"
           className="primary"
@@ -346,7 +322,34 @@ export function MoveDialog({ entry, root, roots, onMove, onCancel }: MoveDialogP
         >
           {here ? 'Already here' : 'Move here'}
         </button>
-      </div>
+      </DialogFooter>
     </Modal>
+  );
+}
+
+/** A dialog's error line (if any), then Cancel and the dialog's own confirming button. */
+function DialogFooter({
+  error,
+  onCancel,
+  children,
+}: {
+  error: string | null;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      {error ? (
+        <p className="dialog-error" role="alert" data-testid="dialog-error">
+          {error}
+        </p>
+      ) : null}
+      <div className="dialog-buttons">
+        <button type="button" data-testid="dialog-cancel" onClick={onCancel}>
+          Cancel
+        </button>
+        {children}
+      </div>
+    </>
   );
 }

@@ -1,23 +1,14 @@
 import { z } from 'zod';
+import { Email, plainText } from './text.ts';
 
 /** Accounts, passkeys, sign-ins and invitations: JSON shapes shared by server and web client. */
 
 export const Role = z.enum(['owner', 'client']);
 export type Role = z.infer<typeof Role>;
 
-export const Email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(254)
-  .pipe(z.email({ message: 'not an e-mail address' }));
+export { Email };
 
-export const DisplayName = z
-  .string()
-  .trim()
-  .min(1, 'a name is required')
-  .max(100)
-  .regex(/^[^\p{Cc}]*$/u, 'no control characters');
+export const DisplayName = plainText(100).min(1, 'a name is required');
 
 export const Me = z.object({
   id: z.uuid(),
@@ -73,12 +64,7 @@ export const Ceremony = z.object({
 });
 export type Ceremony = z.infer<typeof Ceremony>;
 
-export const PasskeyName = z
-  .string()
-  .trim()
-  .min(1, 'a name is required')
-  .max(64)
-  .regex(/^[^\p{Cc}]*$/u, 'no control characters');
+export const PasskeyName = plainText(64).min(1, 'a name is required');
 
 export const Passkey = z.object({
   id: z.uuid(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StoragePath } from './files.ts';
+import { Email, plainText } from './text.ts';
 
 /** Shares: what an owner lets one client see, and how. */
 
@@ -42,11 +43,7 @@ export const ReceivedShare = z.object({
 });
 export type ReceivedShare = z.infer<typeof ReceivedShare>;
 
-const Label = z
-  .string()
-  .trim()
-  .max(100)
-  .regex(/^[^\p{Cc}]*$/u, 'no control characters');
+const Label = plainText(100);
 const Paths = z.array(SharePath).min(1, 'share at least one path').max(50);
 const ExpiresAt = z.iso.datetime({ offset: true });
 const MaxSessionMinutes = z
@@ -58,12 +55,7 @@ const MaxSessionMinutes = z
 
 export const CreateShareBody = z
   .object({
-    clientEmail: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .max(254)
-      .pipe(z.email({ message: 'not an e-mail address' })),
+    clientEmail: Email,
     label: Label.default(''),
     paths: Paths,
     expiresAt: ExpiresAt,

@@ -5,3 +5,4 @@ export * from './api.ts';
 export * from './accounts.ts';
 export * from './files.ts';
 export * from './shares.ts';
+export * from './audit.ts';

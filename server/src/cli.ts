@@ -1,7 +1,7 @@
 /**
  * Operator commands: `npm run cli -- invite --role owner --email you@example.com` prints an
  * invitation link for a new owner; `npm run cli -- setup-link` prints a fresh setup link while
- * no account exists. Talks to the running server through its admin socket, or opens the
+ * no account exists; `npm run cli -- audit verify` checks the audit trail's hash chain. Talks to the running server through its admin socket, or opens the
  * database itself when no server is running.
  */
 import http from 'node:http';
@@ -14,12 +14,16 @@ import { Invitations } from './auth/invitations.ts';
 import { Users } from './auth/users.ts';
 import { DomainError } from './errors.ts';
 import { inviteOwner, issueSetupLink, type AdminDeps } from './admin/commands.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { AuditStore } from './audit/audit-store.ts';
+import type { AuditVerifyResult } from '@vitrine/protocol';
 
 const USAGE = `usage:
   npm run cli -- invite --role owner --email <address>   print an invitation link for a new owner
-  npm run cli -- setup-link                               print a new setup link (only while no account exists)`;
+  npm run cli -- setup-link                               print a new setup link (only while no account exists)
+  npm run cli -- audit verify                             check the audit trail; exit status 1 if it was tampered with`;
 
-type Command = { kind: 'invite'; email: string } | { kind: 'setup-link' };
+type Command = { kind: 'invite'; email: string } | { kind: 'setup-link' } | { kind: 'audit-verify' };
 
 function parse(argv: string[]): Command {
   const { positionals, values } = parseArgs({
@@ -28,6 +32,8 @@ function parse(argv: string[]): Command {
     options: { role: { type: 'string' }, email: { type: 'string' } },
   });
   if (positionals[0] === 'setup-link' && positionals.length === 1) return { kind: 'setup-link' };
+  if (positionals[0] === 'audit' && positionals[1] === 'verify' && positionals.length === 2)
+    return { kind: 'audit-verify' };
   if (positionals[0] === 'invite' && positionals.length === 1) {
     if (values.role !== 'owner') throw new Error('--role owner is required (clients are invited through shares)');
     const email = Email.safeParse(values.email ?? '');
@@ -37,13 +43,19 @@ function parse(argv: string[]): Command {
   throw new Error(USAGE);
 }
 
-function viaSocket(socketPath: string, command: Command): Promise<{ status: number; body: Record<string, string> }> {
+const SOCKET_PATHS: Record<Command['kind'], [string, string]> = {
+  invite: ['POST', '/owner-invitations'],
+  'setup-link': ['POST', '/setup-link'],
+  'audit-verify': ['GET', '/audit/verify'],
+};
+
+function viaSocket(socketPath: string, command: Command): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
         socketPath,
-        method: 'POST',
-        path: command.kind === 'invite' ? '/owner-invitations' : '/setup-link',
+        method: SOCKET_PATHS[command.kind][0],
+        path: SOCKET_PATHS[command.kind][1],
         headers: { 'content-type': 'application/json' },
       },
       (res) => {
@@ -51,7 +63,7 @@ function viaSocket(socketPath: string, command: Command): Promise<{ status: numb
         res.setEncoding('utf8');
         res.on('data', (c: string) => (raw += c));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 500, body: JSON.parse(raw) as Record<string, string> }),
+          resolve({ status: res.statusCode ?? 500, body: JSON.parse(raw) as Record<string, unknown> }),
         );
       },
     );
@@ -60,20 +72,35 @@ function viaSocket(socketPath: string, command: Command): Promise<{ status: numb
   });
 }
 
-async function direct(config: ReturnType<typeof loadConfig>, command: Command) {
+async function direct(config: ReturnType<typeof loadConfig>, command: Command): Promise<Record<string, unknown>> {
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const store = new AuditStore(database.db);
+  const audit = new AuditLog(store, { error: (obj, msg) => console.error(msg, obj) });
+  const record = (action: string, detail: Record<string, unknown>) =>
+    audit.record({ actor: { id: null, role: 'system' }, action, outcome: 'ok', detail: { via: 'cli', ...detail } });
   try {
+    if (command.kind === 'audit-verify') {
+      const result = await store.verify();
+      await record('audit.verify', { result: result.ok ? 'whole' : `broken at ${result.brokenAt}` });
+      return result;
+    }
     const deps: AdminDeps = {
       users: new Users(database.db),
       invitations: new Invitations(database.db),
       publicUrl: () => config.PUBLIC_URL,
       invitationTtlMs: config.INVITATION_TTL,
     };
-    if (command.kind === 'invite') return await inviteOwner(deps, command.email);
+    if (command.kind === 'invite') {
+      const link = await inviteOwner(deps, command.email);
+      await record('invitation.create', { kind: 'owner', email: command.email });
+      return link;
+    }
     const link = await issueSetupLink(deps);
     if (!link) throw new DomainError(409, 'accounts-exist', 'accounts exist already; invite owners instead');
+    await record('invitation.create', { kind: 'setup' });
     return link;
   } finally {
+    await audit.close();
     await database.close();
   }
 }
@@ -88,14 +115,14 @@ async function main(): Promise<number> {
     console.error(err instanceof ConfigError ? err.message : (err as Error).message);
     return 2;
   }
-  let result: { link: string; expiresAt: Date | string };
+  let result: Record<string, unknown>;
   try {
     const res = await viaSocket(path.join(config.DATA_DIR, 'admin.sock'), command);
     if (res.status >= 400) {
       console.error(res.body.message);
       return 1;
     }
-    result = res.body as { link: string; expiresAt: string };
+    result = res.body;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw err;
@@ -106,9 +133,27 @@ async function main(): Promise<number> {
       return 1;
     }
   }
+  if (command.kind === 'audit-verify') return reportVerify(result as AuditVerifyResult);
   const what = command.kind === 'invite' ? `Invitation for ${command.email}` : 'Setup link';
-  console.log(`${what} (single use, expires ${new Date(result.expiresAt).toISOString()}):\n\n  ${result.link}\n`);
+  const { link, expiresAt } = result as { link: string; expiresAt: string };
+  console.log(`${what} (single use, expires ${new Date(expiresAt).toISOString()}):\n\n  ${link}\n`);
   return 0;
+}
+
+function reportVerify(r: AuditVerifyResult): number {
+  const from = r.checkpoint
+    ? ` (from event ${r.fromSeq}; events up to ${r.checkpoint.throughSeq} were purged by retention at ${r.checkpoint.at})`
+    : '';
+  if (r.ok) {
+    console.log(
+      `audit trail intact: ${r.checked} events verified${r.lastSeq ? `, the newest is ${r.lastSeq}` : ''}${from}`,
+    );
+    return 0;
+  }
+  console.error(
+    `audit trail BROKEN at event ${r.brokenAt}: ${r.problem}\n(${r.checked} events before it verified${from})`,
+  );
+  return 1;
 }
 
 process.exitCode = await main();

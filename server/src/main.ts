@@ -23,7 +23,10 @@ async function main(): Promise<void> {
   }
   server.app.log.info({ address, publicUrl: config.PUBLIC_URL }, 'Vitrine is listening');
   const adminSocketPath = path.join(config.DATA_DIR, 'admin.sock');
-  const adminSocket = await listenAdminSocket(adminSocketPath, server.admin);
+  const adminSocket = await listenAdminSocket(adminSocketPath, server.admin, {
+    log: server.audit,
+    store: server.auditStore,
+  });
   const setup = await server.issueSetupLink();
   if (!setup) server.app.log.info('accounts exist');
   // Printed for the operator's terminal, not logged: it is a secret that creates the admin account.

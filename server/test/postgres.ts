@@ -8,7 +8,10 @@ import path from 'node:path';
  * its own folder (no TCP at all), run as the `postgres` user because initdb refuses root.
  */
 export interface TestPostgres {
+  /** As Vitrine's runtime role: an ordinary role that owns the database, not a superuser. */
   url: string;
+  /** As the superuser, for tests that go behind the application's back. */
+  superuserUrl: string;
   stop(): void;
 }
 
@@ -40,9 +43,20 @@ export function startTestPostgres(): TestPostgres {
     '-o',
     `-c listen_addresses='' -k ${dir} -c fsync=off -c full_page_writes=off`,
   ]);
-  asPostgres('createdb', ['-h', dir, '-U', 'postgres', 'vitrine']);
+  asPostgres('createuser', [
+    '-h',
+    dir,
+    '-U',
+    'postgres',
+    '--no-superuser',
+    '--no-createrole',
+    '--no-createdb',
+    'vitrine',
+  ]);
+  asPostgres('createdb', ['-h', dir, '-U', 'postgres', '-O', 'vitrine', 'vitrine']);
   return {
-    url: `postgresql://postgres@localhost/vitrine?host=${encodeURIComponent(dir)}`,
+    url: `postgresql://vitrine@localhost/vitrine?host=${encodeURIComponent(dir)}`,
+    superuserUrl: `postgresql://postgres@localhost/vitrine?host=${encodeURIComponent(dir)}`,
     stop: () => {
       spawnSync('runuser', ['-u', 'postgres', '--', path.join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop']);
       fs.rmSync(dir, { recursive: true, force: true });

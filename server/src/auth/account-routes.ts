@@ -90,6 +90,7 @@ export function registerAccountRoutes(server: FastifyInstance, deps: AccountDeps
         ...credential,
         name: req.body.name ?? `Passkey ${count + 1}`,
       });
+      req.audit.note({ target: { type: 'passkey', id: passkey.id, path: passkey.name } });
       return reply.status(201).send(passkey);
     },
   );

@@ -60,7 +60,12 @@ export class Accounts {
     );
   }
 
-  async register(ceremonyId: string, response: RegistrationResponse, passkeyName?: string): Promise<Me> {
+  /** Creates the account an invitation was for; also says which share (if any) it accepted. */
+  async register(
+    ceremonyId: string,
+    response: RegistrationResponse,
+    passkeyName?: string,
+  ): Promise<{ user: Me; invitation: { id: string; kind: string; shareId: string | null } }> {
     const { pending, credential } = await this.webauthn.verifyRegistration(ceremonyId, 'register', response);
     const data = pending.data as { email: string; displayName: string; webauthnUserId: string };
     if (!pending.invitationId) throw new DomainError(400, 'invalid-invitation', 'This registration has no invitation.');
@@ -85,12 +90,12 @@ export class Accounts {
       await this.invitations.consume(invitationId, me.id, tx);
       await this.users.addPasskey({ userId: me.id, ...credential, name: passkeyName ?? 'First passkey' }, tx);
       if (inv.kind === 'client' && inv.share_id) await this.claimShare(inv.share_id, me.id, tx);
-      return me;
+      return { user: me, invitation: { id: invitationId, kind: inv.kind, shareId: inv.share_id } };
     });
   }
 
   /** A signed-in client adds a further share (from another owner, say) to their account. */
-  async accept(token: string, clientId: string): Promise<void> {
+  async accept(token: string, clientId: string): Promise<{ invitationId: string; shareId: string }> {
     const invitation = await this.invitations.find(token);
     if (invitation.kind !== 'client' || !invitation.shareId) {
       throw new DomainError(400, 'not-a-share-invitation', 'Only share invitations can be added to an account.');
@@ -100,5 +105,6 @@ export class Accounts {
       await this.invitations.consume(invitation.id, clientId, tx);
       await this.claimShare(shareId, clientId, tx);
     });
+    return { invitationId: invitation.id, shareId };
   }
 }

@@ -104,7 +104,17 @@ export function registerAuthRoutes(server: FastifyInstance, deps: AuthDeps): voi
       },
     },
     async (req, reply) => {
-      const user = await deps.accounts.register(req.body.ceremonyId, req.body.response, req.body.passkeyName);
+      const { user, invitation } = await deps.accounts.register(
+        req.body.ceremonyId,
+        req.body.response,
+        req.body.passkeyName,
+      );
+      req.audit.note({
+        actor: { id: user.id, role: user.role },
+        target: { type: 'user', id: user.id, path: user.email },
+        shareId: invitation.shareId,
+        detail: { invitation: invitation.id, invitationKind: invitation.kind, admin: user.admin },
+      });
       await startSignIn(req, reply, user.id);
       req.log.info({ user: user.id, role: user.role }, 'account created');
       return reply.status(201).send(user);
@@ -132,8 +142,10 @@ export function registerAuthRoutes(server: FastifyInstance, deps: AuthDeps): voi
     },
     async (req, reply) => {
       const userId = await deps.webauthn.verifyLogin(req.body.ceremonyId, req.body.response);
+      const user = await me(userId);
+      req.audit.note({ actor: { id: user.id, role: user.role }, target: { type: 'user', id: user.id } });
       await startSignIn(req, reply, userId);
-      return me(userId);
+      return user;
     },
   );
 
@@ -142,6 +154,7 @@ export function registerAuthRoutes(server: FastifyInstance, deps: AuthDeps): voi
     { schema: { summary: 'Sign out (the sign-in is revoked on the server)', response: { 204: z.null() } } },
     async (req, reply) => {
       const actor = actorOf(req);
+      req.audit.note({ target: { type: 'sign-in', id: actor.signInId } });
       await deps.signIns.revoke(actor.signInId);
       deps.onSignedOut(actor.signInId);
       reply.header('set-cookie', clearedCookie(deps.publicUrl()));
@@ -161,7 +174,8 @@ export function registerAuthRoutes(server: FastifyInstance, deps: AuthDeps): voi
     async (req, reply) => {
       const actor = actorOf(req);
       authorize(actor, 'accept', 'ShareInvitation', {});
-      await deps.accounts.accept(req.body.token, actor.id);
+      const { invitationId, shareId } = await deps.accounts.accept(req.body.token, actor.id);
+      req.audit.note({ target: { type: 'invitation', id: invitationId }, shareId });
       return reply.status(204).send(null);
     },
   );

@@ -116,16 +116,10 @@ export class SignIns {
 
   /** Drops rows that can never sign anyone in again (keeps the table small). */
   async purgeDead(): Promise<number> {
-    const now = new Date(this.now());
     const res = await this.db
       .deleteFrom('sign_ins')
-      .where((eb) =>
-        eb.or([
-          eb('expires_at', '<', now),
-          eb('revoked_at', 'is not', null),
-          eb('last_seen_at', '<', new Date(now.getTime() - this.limits.idleTimeoutMs)),
-        ]),
-      )
+      // Expired ones stay until their expiry is on the audit trail (audit/expiry-sweep.ts).
+      .where((eb) => eb.or([eb('revoked_at', 'is not', null), eb('end_audited_at', 'is not', null)]))
       .executeTakeFirst();
     return Number(res.numDeletedRows);
   }

@@ -85,6 +85,9 @@ const schema = z.object({
   SIGNIN_IDLE_TIMEOUT: duration('30m', 60_000, '1m'),
   SIGNIN_MAX_AGE: duration('12h', 60_000, '1m'),
   INVITATION_TTL: duration('7d', 60_000, '1m'),
+  /** 0 keeps audit events forever. */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36500).default(0),
+  EXPIRY_CHECK_INTERVAL: duration('30s', 1000, '1s'),
 });
 
 export type Config = Omit<

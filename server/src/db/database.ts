@@ -6,12 +6,14 @@ import { Migrator, type Migration } from 'kysely/migration';
 import pg from 'pg';
 import * as m001 from './migrations/001-streamed-sessions.ts';
 import * as m002 from './migrations/002-accounts-and-shares.ts';
+import * as m003 from './migrations/003-audit-trail.ts';
 import type { Tables } from './schema.ts';
 
 // Listed explicitly (not read from a folder) so the order is reviewed and nothing stray runs.
 const MIGRATIONS: Record<string, Migration> = {
   '001-streamed-sessions': m001,
   '002-accounts-and-shares': m002,
+  '003-audit-trail': m003,
 };
 
 export interface Database {

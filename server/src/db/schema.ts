@@ -9,6 +9,8 @@ export interface Tables {
   shares: SharesTable;
   invitations: InvitationsTable;
   webauthn_challenges: WebauthnChallengesTable;
+  audit_events: AuditEventsTable;
+  audit_checkpoints: AuditCheckpointsTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -64,6 +66,7 @@ export interface SignInsTable {
   expires_at: Timestamp;
   revoked_at: NullableTimestamp;
   user_agent: string;
+  end_audited_at: NullableTimestamp;
 }
 
 export interface StoredSharePath {
@@ -84,6 +87,7 @@ export interface SharesTable {
   created_at: ColumnType<Date, Date | string, never>;
   updated_at: Timestamp;
   revoked_at: NullableTimestamp;
+  expiry_audited_at: NullableTimestamp;
 }
 
 export interface InvitationsTable {
@@ -98,6 +102,7 @@ export interface InvitationsTable {
   used_at: NullableTimestamp;
   used_by: string | null;
   revoked_at: NullableTimestamp;
+  expiry_audited_at: NullableTimestamp;
 }
 
 export interface WebauthnChallengesTable {
@@ -108,4 +113,36 @@ export interface WebauthnChallengesTable {
   invitation_id: string | null;
   data: Json<Record<string, unknown>>;
   expires_at: Timestamp;
+}
+
+/** Append-only; `hash` chains each row to the one before it (server/src/audit/chain.ts). */
+export interface AuditEventsTable {
+  /** bigint comes back as a string from PostgreSQL drivers. */
+  seq: ColumnType<string | number, number, never>;
+  at: ColumnType<Date, Date, never>;
+  actor_id: ColumnType<string | null, string | null, never>;
+  actor_role: ColumnType<string, string, never>;
+  action: ColumnType<string, string, never>;
+  target_type: ColumnType<string | null, string | null, never>;
+  target_id: ColumnType<string | null, string | null, never>;
+  target_path: ColumnType<string | null, string | null, never>;
+  outcome: ColumnType<string, string, never>;
+  reason: ColumnType<string | null, string | null, never>;
+  ip: ColumnType<string | null, string | null, never>;
+  user_agent: ColumnType<string | null, string | null, never>;
+  correlation_id: ColumnType<string | null, string | null, never>;
+  owner_id: ColumnType<string | null, string | null, never>;
+  share_id: ColumnType<string | null, string | null, never>;
+  session_id: ColumnType<string | null, string | null, never>;
+  /** Canonical JSON text (sorted keys), exactly as hashed. */
+  detail: ColumnType<string, string, never>;
+  prev_hash: ColumnType<string, string, never>;
+  hash: ColumnType<string, string, never>;
+}
+
+export interface AuditCheckpointsTable {
+  through_seq: ColumnType<string | number, never, never>;
+  hash: ColumnType<string, never, never>;
+  purged: ColumnType<string | number, never, never>;
+  at: ColumnType<Date, never, never>;
 }

@@ -44,6 +44,12 @@ import { openDatabase } from '../db/database.ts';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../db/schema.ts';
 import { SessionStore } from '../sessions/session-store.ts';
+import { randomUUID } from 'node:crypto';
+import { AuditLog } from '../audit/audit-log.ts';
+import { AuditStore } from '../audit/audit-store.ts';
+import { markPolicyRefusal, registerRequestAudit } from '../audit/request-audit.ts';
+import { registerAuditRoutes } from '../audit/audit-routes.ts';
+import { sweepExpirations } from '../audit/expiry-sweep.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -53,12 +59,16 @@ export interface Server {
   admin: AdminDeps;
   /** The query layer, for operator tools and tests. */
   db: Kysely<Tables>;
+  audit: AuditLog;
+  auditStore: AuditStore;
 }
 
 export async function buildServer(config: Config): Promise<Server> {
   const app = Fastify({
     logger: { level: config.LOG_LEVEL, redact: ['req.headers.cookie', 'req.headers.authorization'] },
     bodyLimit: 64 * 1024,
+    // The correlation id of audit events and logs: ours, never taken from the client.
+    genReqId: () => randomUUID(),
     logController: new LogController({
       disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace',
     }),
@@ -71,6 +81,14 @@ export async function buildServer(config: Config): Promise<Server> {
   );
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   app.log.info({ database: database.kind }, 'database ready');
+  const auditStore = new AuditStore(database.db);
+  const audit = new AuditLog(auditStore, app.log);
+  await audit.record({
+    actor: { id: null, role: 'system' },
+    action: 'server.start',
+    outcome: 'ok',
+    detail: { database: database.kind, sandboxDegraded: sandbox.degraded },
+  });
   const storage = new OwnerStorage({
     rootDir: config.STORAGE_DIR,
     maxUploadBytes: config.MAX_UPLOAD_SIZE,
@@ -83,9 +101,11 @@ export async function buildServer(config: Config): Promise<Server> {
     { sandbox, ffmpegPath: config.FFMPEG_PATH },
     new SessionStore(database.db),
     app.log as never,
+    audit,
     {
       trash: (ownerId, hostPath) => storage.trashHostPath(ownerId, hostPath),
       move: (ownerId, from, to) => storage.moveHostPaths(ownerId, from, to),
+      storagePath: (ownerId, hostPath) => storage.storagePathOf(ownerId, hostPath),
     },
   );
   await sessions.recoverFromCrash();
@@ -117,11 +137,27 @@ export async function buildServer(config: Config): Promise<Server> {
   const housekeeping = startHousekeeping(app.log, [
     ['purge expired trash', () => storage.purgeExpired()],
     ['purge dead sign-ins', () => signIns.purgeDead()],
+    ...(config.AUDIT_RETENTION_DAYS > 0
+      ? [
+          [
+            'purge old audit events',
+            () => auditStore.purgeBefore(new Date(Date.now() - config.AUDIT_RETENTION_DAYS * 86_400_000)),
+          ] as [string, () => Promise<unknown>],
+        ]
+      : []),
   ]);
+  const expirySweep = setInterval(
+    () =>
+      void sweepExpirations(db, audit, { idleTimeoutMs: config.SIGNIN_IDLE_TIMEOUT }).catch((err: Error) =>
+        app.log.error({ err: err.message }, 'could not record expirations'),
+      ),
+    config.EXPIRY_CHECK_INTERVAL,
+  );
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    markPolicyRefusal(req, err);
     if (err instanceof DomainError) return reply.status(err.status).send({ error: err.code, message: err.message });
     if (hasZodFastifySchemaValidationErrors(err)) {
       const message = err.validation
@@ -137,6 +173,8 @@ export async function buildServer(config: Config): Promise<Server> {
     });
   });
   registerSecurityHeaders(app);
+  // Before the sign-in guard, so its refusals are recorded too.
+  registerRequestAudit(app, audit);
   registerSignInGuard(app, { resolve: (token) => signIns.resolve(token), publicUrl });
 
   await app.register(fastifySwagger, {
@@ -195,7 +233,8 @@ export async function buildServer(config: Config): Promise<Server> {
       log: app.log,
     }),
   );
-  registerSignaling(app, sessions);
+  registerSignaling(app, sessions, audit);
+  registerAuditRoutes(app, auditStore);
   app.all('/api/*', { schema: { hide: true } }, async (_req, reply) =>
     reply.status(404).send({ error: 'not-found', message: 'no such endpoint' }),
   );
@@ -207,9 +246,31 @@ export async function buildServer(config: Config): Promise<Server> {
   app.addHook('onClose', async () => {
     stopWatchingShares();
     housekeeping.stop();
+    clearInterval(expirySweep);
     await sessions.shutdown();
     removeInstanceGroups(sandbox.cgroups, sandbox.instance);
+    audit.note({ actor: { id: null, role: 'system' }, action: 'server.stop', outcome: 'ok' });
+    await audit.close();
     await database.close();
   });
-  return { app, sessions, admin, db, issueSetupLink: () => issueSetupLink(admin) };
+  return {
+    app,
+    sessions,
+    admin,
+    db,
+    audit,
+    auditStore,
+    issueSetupLink: async () => {
+      const link = await issueSetupLink(admin);
+      if (link) {
+        await audit.record({
+          actor: { id: null, role: 'system' },
+          action: 'invitation.create',
+          outcome: 'ok',
+          detail: { kind: 'setup', expiresAt: link.expiresAt.toISOString() },
+        });
+      }
+      return link;
+    },
+  };
 }

@@ -26,6 +26,8 @@ export interface Resources {
   ShareInvitation: Record<string, never>;
   Passkey: { userId: string };
   SignIn: { userId: string };
+  /** The audit trail: one owner's part of it, or the whole server's. */
+  AuditTrail: { scope: 'mine' | 'server' };
 }
 
 export interface Actions {
@@ -37,6 +39,7 @@ export interface Actions {
   ShareInvitation: 'accept';
   Passkey: 'manage';
   SignIn: 'revoke';
+  AuditTrail: 'read' | 'verify';
 }
 
 type Kind = keyof Resources;
@@ -55,6 +58,7 @@ const visibility: { [K in Kind]: Rule<K> } = {
   ShareInvitation: () => true,
   Passkey: own,
   SignIn: own,
+  AuditTrail: () => true,
 };
 
 const rules: { [K in Kind]: { [A in Actions[K]]: Rule<K> } } = {
@@ -86,6 +90,11 @@ const rules: { [K in Kind]: { [A in Actions[K]]: Rule<K> } } = {
   ShareInvitation: { accept: isClient },
   Passkey: { manage: own },
   SignIn: { revoke: own },
+  AuditTrail: {
+    // Clients see their own actions nowhere but in the owner's record of them.
+    read: (a, r) => (r.scope === 'server' ? a.admin : isOwner(a)),
+    verify: (a) => a.admin,
+  },
 };
 
 export function can<K extends Kind>(actor: Actor, action: Actions[K], kind: K, resource: Resources[K]): boolean {

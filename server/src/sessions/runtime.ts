@@ -64,6 +64,7 @@ export class SessionRuntime {
   private framebuffer: ReturnType<typeof readFramebufferLayout> | undefined;
   private injector: InputInjector | undefined;
   private pipeline: VideoPipeline | undefined;
+  private readonly sentBefore = { frames: 0, bytes: 0 };
   private peer: ViewerPeer | undefined;
   private input: InputChannel | undefined;
   private endedListeners: Array<(reason: SessionEndReason, detail?: string) => void> = [];
@@ -143,8 +144,7 @@ export class SessionRuntime {
       if (this.peer !== peer) return;
       this.peer = undefined;
       this.input = undefined;
-      if (this.pipeline) this.stopping.push(this.pipeline.stop());
-      this.pipeline = undefined;
+      this.retirePipeline();
       injector.releaseAll();
       // When the whole session is ending, "ended" is the only news; the viewer going is part of it.
       if (!this.ended) for (const l of this.viewerListeners) l('gone');
@@ -183,6 +183,24 @@ export class SessionRuntime {
       video: this.pipeline ? { ...this.pipeline.stats } : undefined,
       input: this.input ? { ...this.input.stats } : undefined,
     };
+  }
+
+  /** Video sent to every viewer so far: frames encoded and RTP bytes. */
+  sent(): { frames: number; bytes: number } {
+    const now = this.pipeline?.stats;
+    return {
+      frames: this.sentBefore.frames + (now?.framesEncoded ?? 0),
+      bytes: this.sentBefore.bytes + (now?.rtpBytes ?? 0),
+    };
+  }
+
+  /** A viewer's pipeline is going: keep its counts in the session's totals. */
+  private retirePipeline(): void {
+    if (!this.pipeline) return;
+    this.sentBefore.frames += this.pipeline.stats.framesEncoded;
+    this.sentBefore.bytes += this.pipeline.stats.rtpBytes;
+    this.stopping.push(this.pipeline.stop());
+    this.pipeline = undefined;
   }
 
   /** Host PIDs belonging to this session (sandbox and encoders), for tests and metrics. */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ServerSignal, SessionEndReason, SessionInfo, SessionState } from '@vitrine/protocol';
+import type { Role, ServerSignal, SessionEndReason, SessionInfo, SessionState } from '@vitrine/protocol';
+import type { AuditEntry } from '../audit/chain.ts';
 import type { App } from '../apps/registry.ts';
 import type { Config } from '../config/config.ts';
 import { DomainError } from '../errors.ts';
@@ -19,6 +20,7 @@ export class SessionError extends DomainError {}
 /** Who launches a session and what they are entitled to expose to it (resolved by the caller). */
 export interface Launch {
   userId: string;
+  userRole: Role;
   /** The sign-in that launched it: signing out ends the session. */
   signInId: string;
   shareId: string | null;
@@ -27,6 +29,8 @@ export interface Launch {
   maxDurationMs: number | null;
   /** Whose storage the entitlements are in (the share's owner, or the owner themselves). */
   storageOwnerId: string | null;
+  /** Where the launch came from, carried onto the session's audit events. */
+  origin?: { ip: string; userAgent: string | null; correlationId: string };
 }
 
 /** What the session manager needs from the rest of the server for apps' control channels. */
@@ -35,6 +39,26 @@ export interface ControlServices {
   trash(ownerId: string, hostPath: string): Promise<unknown>;
   /** Renames or moves inside an owner's storage. */
   move(ownerId: string, fromHostPath: string, toHostPath: string): Promise<unknown>;
+  /** The owner's name for a host path ("Reports/q3.pdf"), for the audit trail; null if outside. */
+  storagePath(ownerId: string, hostPath: string): string | null;
+}
+
+/** Where sessions report what happened: `record` is stored before it resolves, `note` shortly after. */
+export interface SessionAudit {
+  record(entry: AuditEntry): Promise<void>;
+  note(entry: AuditEntry): void;
+}
+
+/** What a session's policy looks like on the audit trail (the owner's view of what was exposed). */
+export interface LaunchRecord {
+  id: string;
+  appId: string;
+  policy: {
+    grants: Grant[];
+    loopbackTcp: boolean;
+    display: { width: number; height: number };
+    limits: { memoryBytes: number; pids: number; cpu: number };
+  };
 }
 
 /** What an app said the person did, as received (a claim, not a fact). */
@@ -57,6 +81,7 @@ interface Session {
   deadlineTimer?: NodeJS.Timeout;
   claims: AppClaim[];
   control?: { close(): void };
+  peerConnectedAt?: number;
 }
 
 export interface ManagerLog extends RuntimeLog {
@@ -75,6 +100,7 @@ export class SessionManager {
   private readonly store: SessionStore;
 
   private readonly controlServices: ControlServices | undefined;
+  private readonly audit: SessionAudit;
 
   constructor(
     config: Config,
@@ -82,9 +108,11 @@ export class SessionManager {
     env: RuntimeEnvironment,
     store: SessionStore,
     log: ManagerLog,
+    audit: SessionAudit,
     controlServices?: ControlServices,
   ) {
     this.controlServices = controlServices;
+    this.audit = audit;
     this.config = config;
     this.env = env;
     this.store = store;
@@ -100,7 +128,21 @@ export class SessionManager {
   async recoverFromCrash(): Promise<void> {
     this.cleanupLeftovers();
     const crashed = await this.store.endAllLive('server crash');
-    if (crashed.length) this.log.warn({ sessions: crashed }, 'recorded sessions of a crashed run as ended');
+    for (const c of crashed) {
+      await this.audit.record({
+        actor: c.userId && c.userRole ? { id: c.userId, role: c.userRole } : { id: null, role: 'system' },
+        action: 'session.ended',
+        target: { type: 'session', id: c.id },
+        outcome: 'ok',
+        reason: 'server crash',
+        ownerId: c.ownerId,
+        shareId: c.shareId,
+        sessionId: c.id,
+        detail: { app: c.appId, durationMs: c.endedAt.getTime() - c.createdAt.getTime() },
+      });
+    }
+    if (crashed.length)
+      this.log.warn({ sessions: crashed.map((c) => c.id) }, 'recorded sessions of a crashed run as ended');
   }
 
   private cleanupLeftovers(): { processes: number; dirs: number } {
@@ -132,7 +174,15 @@ export class SessionManager {
     return { processes, dirs: dirs.length };
   }
 
-  async create(appId: string, launch: Launch): Promise<SessionInfo> {
+  /**
+   * Starts `appId` for `launch`. `beforeStart` runs once the session is on record and before
+   * anything is started (the launch goes on the audit trail there); if it throws, nothing starts.
+   */
+  async create(
+    appId: string,
+    launch: Launch,
+    beforeStart: (launched: LaunchRecord) => Promise<void> = async () => {},
+  ): Promise<SessionInfo> {
     const app = this.apps.get(appId);
     if (!app) throw new SessionError(404, 'unknown-app', `no app "${appId}"`);
     const live = [...this.sessions.values()].filter((s) => s.state !== 'ended').length;
@@ -208,7 +258,23 @@ export class SessionManager {
       userId: launch.userId,
       shareId: launch.shareId,
     });
+    try {
+      await beforeStart({
+        id,
+        appId: app.id,
+        policy: {
+          grants: policy.grants,
+          loopbackTcp: policy.loopbackTcp,
+          display: policy.display,
+          limits: policy.limits,
+        },
+      });
+    } catch (err) {
+      await this.store.ended(id, 'error', (err as Error).message);
+      throw err;
+    }
     this.sessions.set(id, session);
+    const about = this.aboutSession(session);
     const persist = (what: string, p: Promise<void>) =>
       p.catch((err: Error) => log.error({ err: err.message }, `could not record session ${what}`));
     if (launch.maxDurationMs !== null) {
@@ -221,13 +287,39 @@ export class SessionManager {
       session.state = 'ended';
       session.endReason = reason;
       log.info({ reason, detail }, 'session ended');
+      const sent = runtime.sent();
+      this.audit
+        .record({
+          ...about,
+          action: 'session.ended',
+          outcome: reason === 'error' || reason === 'encoder failed' ? 'failed' : 'ok',
+          reason,
+          detail: {
+            app: app.id,
+            durationMs: Date.now() - session.createdAt.getTime(),
+            framesSent: sent.frames,
+            bytesSent: sent.bytes,
+            ...(detail ? { detail } : {}),
+          },
+        })
+        .catch((err: Error) => log.error({ err: err.message }, 'could not record the end of the session'));
       void persist('end', this.store.ended(id, reason, detail));
       // Keep ended sessions briefly so a late GET can report why; then forget them.
       setTimeout(() => this.sessions.delete(id), 60_000).unref();
     });
     runtime.onViewer((event) => {
       if (session.state === 'ended') return;
+      this.audit.note({
+        ...about,
+        action: event === 'connected' ? 'session.peer-connected' : 'session.peer-disconnected',
+        outcome: 'ok',
+        detail:
+          event === 'connected'
+            ? { codec: runtime.stats().codec }
+            : { connectedMs: Date.now() - (session.peerConnectedAt ?? Date.now()) },
+      });
       if (event === 'connected') {
+        session.peerConnectedAt = Date.now();
         session.state = 'streaming';
         clearTimeout(session.graceTimer);
         void persist('state', this.store.stateChanged(id, 'streaming'));
@@ -247,7 +339,7 @@ export class SessionManager {
     if (session.state === 'ended') {
       throw new SessionError(500, 'start-failed', `the app ended during start-up (${session.endReason})`);
     }
-    if (policy.controlSocket) await this.openControlChannel(session, policy.sessionDir, policy.grants, log);
+    if (policy.controlSocket) await this.openControlChannel(session, policy.sessionDir, policy.grants, log, about);
     session.state = 'ready';
     void persist('state', this.store.stateChanged(id, 'ready'));
     this.armGrace(session);
@@ -342,24 +434,92 @@ export class SessionManager {
     return [...(this.sessions.get(id)?.claims ?? [])];
   }
 
-  private async openControlChannel(s: Session, sessionDir: string, grants: Grant[], log: ManagerLog): Promise<void> {
+  /** The audit fields every event of this session shares: who runs it, on whose files, from where. */
+  private aboutSession(s: Session): Omit<AuditEntry, 'action' | 'outcome'> {
+    return {
+      actor: { id: s.launch.userId, role: s.launch.userRole },
+      target: { type: 'session', id: s.id },
+      ownerId: s.launch.storageOwnerId,
+      shareId: s.launch.shareId,
+      sessionId: s.id,
+      ...(s.launch.origin ?? {}),
+    };
+  }
+
+  private async openControlChannel(
+    s: Session,
+    sessionDir: string,
+    grants: Grant[],
+    log: ManagerLog,
+    about: Omit<AuditEntry, 'action' | 'outcome'>,
+  ): Promise<void> {
     const services = this.controlServices;
     if (!services) return;
+    // The owner reads "Reports/q3.pdf", not the sandbox's "/files/Reports/q3.pdf".
+    const named = (sandboxPath: string | undefined) => {
+      if (sandboxPath === undefined) return null;
+      const target = path.posix.normalize(sandboxPath);
+      const grant = grants.find((g) => target === g.sandboxPath || target.startsWith(g.sandboxPath + '/'));
+      if (!grant || !s.launch.storageOwnerId) return null;
+      return services.storagePath(
+        s.launch.storageOwnerId,
+        path.join(grant.hostPath, path.posix.relative(grant.sandboxPath, target)),
+      );
+    };
+    const control = sessionControl({
+      grants,
+      storageOwnerId: s.launch.storageOwnerId,
+      trash: (ownerId, hostPath) => services.trash(ownerId, hostPath),
+      move: (ownerId, from, to) => services.move(ownerId, from, to),
+      record: (event) => {
+        const claim = { ...event, at: new Date().toISOString() };
+        s.claims.push(claim);
+        if (s.claims.length > MAX_CLAIMS_KEPT) s.claims.shift();
+        log.info({ claim }, 'app claim');
+        const { v: _v, type: _type, ...said } = event;
+        this.audit.note({
+          ...about,
+          action: 'app.claim',
+          target: { type: 'file', path: named(event.path) ?? event.path },
+          outcome: 'ok',
+          detail: { ...said, ...(event.to ? { to: named(event.to) ?? event.to } : {}) },
+        });
+      },
+    });
     try {
       s.control = await listenControlChannel(
         path.join(sessionDir, 'control', 'control.sock'),
-        sessionControl({
-          grants,
-          storageOwnerId: s.launch.storageOwnerId,
-          trash: (ownerId, hostPath) => services.trash(ownerId, hostPath),
-          move: (ownerId, from, to) => services.move(ownerId, from, to),
-          record: (event) => {
-            const claim = { ...event, at: new Date().toISOString() };
-            s.claims.push(claim);
-            if (s.claims.length > MAX_CLAIMS_KEPT) s.claims.shift();
-            log.info({ claim }, 'app claim');
+        {
+          event: control.event,
+          // What the app asks the server to do is a real action: on record before the app hears back.
+          request: async (r) => {
+            const result = await control.request(r);
+            const to = r.to === undefined ? null : named(r.to);
+            const from = named(r.path);
+            const renamed =
+              r.action === 'move' &&
+              from !== null &&
+              to !== null &&
+              path.posix.dirname(from) === path.posix.dirname(to);
+            try {
+              await this.audit.record({
+                ...about,
+                action: r.action === 'trash' ? 'file.delete' : renamed ? 'file.rename' : 'file.move',
+                target: { type: 'file', path: from ?? r.path },
+                outcome: result.ok ? 'ok' : result.error === 'denied' ? 'denied' : 'failed',
+                reason: result.ok ? null : result.error,
+                detail: {
+                  via: 'app',
+                  ...(r.to ? { to: to ?? r.to } : {}),
+                  ...(result.ok ? {} : { message: result.message }),
+                },
+              });
+            } catch {
+              return { ok: false, error: 'audit-unavailable', message: 'the audit trail cannot be written' };
+            }
+            return result;
           },
-        }),
+        },
         log,
       );
     } catch (err) {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiErrorBody, CreateSessionBody, SessionInfo } from '@vitrine/protocol';
@@ -16,10 +16,11 @@ export function registerSessionRoutes(
   resolveLaunch: (actor: Actor, shareId: string | undefined) => Promise<Launch>,
 ): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
-  const owned = async (actor: Actor, id: string, action: 'view' | 'end' | 'inspect-host') => {
+  const owned = async (req: FastifyRequest, id: string, action: 'view' | 'end' | 'inspect-host') => {
     const info = await sessions.get(id);
     if (!info) throw new DomainError(404, 'unknown-session', 'no such session');
-    authorize(actor, action, 'Session', { userId: info.userId ?? '' });
+    authorize(actorOf(req), action, 'Session', { userId: info.userId ?? '' });
+    req.audit.note({ sessionId: id, shareId: info.shareId ?? null });
     return info;
   };
 
@@ -39,7 +40,25 @@ export function registerSessionRoutes(
     },
     async (req, reply) => {
       const launch = await resolveLaunch(actorOf(req), req.body.shareId);
-      return reply.status(201).send(await sessions.create(req.body.appId, launch));
+      launch.origin = { ip: req.ip, userAgent: req.headers['user-agent'] ?? null, correlationId: req.id };
+      req.audit.note({ shareId: launch.shareId, ownerId: launch.storageOwnerId, detail: { app: req.body.appId } });
+      const info = await sessions.create(req.body.appId, launch, async ({ id, policy }) => {
+        req.audit.note({
+          target: { type: 'session', id },
+          sessionId: id,
+          detail: {
+            policy: {
+              files: policy.grants.map((g) => ({ path: g.sandboxPath, access: g.access })),
+              network: policy.loopbackTcp ? 'loopback only' : 'none',
+              display: policy.display,
+              limits: policy.limits,
+            },
+          },
+        });
+        // On record before the sandbox starts; if it cannot be written, nothing starts.
+        await req.audit.recordNow();
+      });
+      return reply.status(201).send(info);
     },
   );
   app.get(
@@ -52,7 +71,7 @@ export function registerSessionRoutes(
       },
     },
     async (req) => {
-      const { userId: _userId, ...info } = await owned(actorOf(req), req.params.id, 'view');
+      const { userId: _userId, ...info } = await owned(req, req.params.id, 'view');
       return info;
     },
   );
@@ -65,7 +84,7 @@ export function registerSessionRoutes(
       },
     },
     async (req) => {
-      await owned(actorOf(req), req.params.id, 'inspect-host');
+      await owned(req, req.params.id, 'inspect-host');
       const runtime = sessions.runtimeOf(req.params.id);
       if (!runtime) throw new DomainError(404, 'unknown-session', 'no such session');
       return { ...runtime.stats(), pids: runtime.pids() };
@@ -75,7 +94,7 @@ export function registerSessionRoutes(
     '/api/sessions/:id',
     { schema: { summary: 'End a session', params: SessionId, response: { 204: z.null(), ...errors } } },
     async (req, reply) => {
-      await owned(actorOf(req), req.params.id, 'end');
+      await owned(req, req.params.id, 'end');
       if (!sessions.end(req.params.id, 'user ended')) throw new DomainError(404, 'unknown-session', 'no such session');
       return reply.status(204).send(null);
     },

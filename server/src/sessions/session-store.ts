@@ -51,14 +51,57 @@ export class SessionStore {
   }
 
   /** At start-up: sessions a crashed run left "live" are recorded as ended by the crash. */
-  async endAllLive(reason: string): Promise<string[]> {
+  async endAllLive(reason: string): Promise<
+    Array<{
+      id: string;
+      appId: string;
+      userId: string | null;
+      userRole: 'owner' | 'client' | null;
+      shareId: string | null;
+      ownerId: string | null;
+      createdAt: Date;
+      endedAt: Date;
+    }>
+  > {
+    const endedAt = new Date();
     const rows = await this.db
       .updateTable('streamed_sessions')
-      .set({ state: 'ended', ended_at: new Date(), end_reason: reason })
+      .set({ state: 'ended', ended_at: endedAt, end_reason: reason })
       .where('state', '!=', 'ended')
-      .returning('id')
+      .returning(['id', 'app_id', 'user_id', 'share_id', 'created_at'])
       .execute();
-    return rows.map((r) => r.id);
+    if (!rows.length) return [];
+    const users = await this.db
+      .selectFrom('users')
+      .select(['id', 'role'])
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.user_id ?? ''),
+      )
+      .execute();
+    const shareIds = rows.map((r) => r.share_id).filter((id): id is string => id !== null);
+    const shares = shareIds.length
+      ? await this.db.selectFrom('shares').select(['id', 'owner_id']).where('id', 'in', shareIds).execute()
+      : [];
+    return rows.map((r) => {
+      const role = users.find((u) => u.id === r.user_id)?.role ?? null;
+      return {
+        id: r.id,
+        appId: r.app_id,
+        userId: r.user_id,
+        userRole: role,
+        shareId: r.share_id,
+        // A session without a share ran on its owner's own storage.
+        ownerId: r.share_id
+          ? (shares.find((s) => s.id === r.share_id)?.owner_id ?? null)
+          : role === 'owner'
+            ? r.user_id
+            : null,
+        createdAt: new Date(r.created_at),
+        endedAt,
+      };
+    });
   }
 
   async get(

@@ -32,7 +32,7 @@ export interface LaunchDeps {
  * request is intersected with this later (`resolveGrants`), so nothing wider is ever mounted.
  */
 export async function resolveLaunch(actor: Actor, shareId: string | undefined, deps: LaunchDeps): Promise<Launch> {
-  const base = { userId: actor.id, signInId: actor.signInId };
+  const base = { userId: actor.id, userRole: actor.role, signInId: actor.signInId };
   if (!shareId) {
     authorize(actor, 'launch-on-own-storage', 'App', {});
     return {

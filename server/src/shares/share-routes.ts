@@ -26,7 +26,7 @@ export interface ShareDeps {
   normalisePath: (ownerId: string, relPath: string) => Promise<string>;
   liveSessions: (shareId: string) => number;
   /** Ends the share's live sessions (revoked, or changed: they run with the old policy). */
-  endSessions: (shareId: string, reason: 'share revoked' | 'share changed') => void;
+  endSessions: (shareId: string, reason: 'share revoked' | 'share changed') => number;
 }
 
 const Id = z.object({ id: z.uuid() });
@@ -117,6 +117,16 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
         maxSessionMinutes: body.maxSessionMinutes,
         watermark: body.watermark,
       });
+      req.audit.note({
+        target: { type: 'share', id, path: body.label },
+        detail: {
+          client: body.clientEmail,
+          paths: body.paths,
+          expiresAt: body.expiresAt,
+          maxSessionMinutes: body.maxSessionMinutes,
+          watermark: body.watermark,
+        },
+      });
       const invitation = await newInvitation(actor, { id, clientEmail: body.clientEmail });
       const share = await deps.shares.get(id);
       req.log.info({ share: id, owner: actor.id, paths: body.paths }, 'share created');
@@ -151,7 +161,7 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
         ...(b.maxSessionMinutes !== undefined ? { maxSessionMinutes: b.maxSessionMinutes } : {}),
         ...(b.watermark !== undefined ? { watermark: b.watermark } : {}),
       });
-      deps.endSessions(share.id, 'share changed');
+      req.audit.note({ detail: { changes: b, sessionsEnded: deps.endSessions(share.id, 'share changed') } });
       req.log.info({ share: share.id, changes: Object.keys(b) }, 'share changed');
       return view((await deps.shares.get(share.id))!);
     },
@@ -171,7 +181,7 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
       const share = await load(actor, req.params.id, 'revoke');
       await deps.shares.revoke(share.id);
       await deps.invitations.revokeOpen({ kind: 'client', shareId: share.id });
-      deps.endSessions(share.id, 'share revoked');
+      req.audit.note({ detail: { sessionsEnded: deps.endSessions(share.id, 'share revoked') } });
       req.log.info({ share: share.id }, 'share revoked');
       return view((await deps.shares.get(share.id))!);
     },

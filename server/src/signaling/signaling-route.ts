@@ -3,6 +3,9 @@ import { parseClientSignal, MAX_SIGNAL_BYTES, type ServerSignal } from '@vitrine
 import { SessionError, type SessionManager } from '../sessions/session-manager.ts';
 import { RateLimiter } from '../input/rate-limiter.ts';
 import { can } from '../policies/policies.ts';
+import type { AuditOutcome } from '@vitrine/protocol';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { AuditEntry } from '../audit/chain.ts';
 
 /** Malformed messages tolerated before the socket is closed as abusive. */
 const MAX_BAD_MESSAGES = 5;
@@ -15,12 +18,24 @@ export const CLOSE = { unknownSession: 4404, viewerExists: 4409, abuse: 4400, en
  * ICE. Every frame is size-limited, rate-limited and schema-validated; a bad peer gets an
  * `error` message and, after repeated abuse, a closed socket with a reason.
  */
-export function registerSignaling(app: FastifyInstance, sessions: SessionManager): void {
+export function registerSignaling(app: FastifyInstance, sessions: SessionManager, auditLog: AuditLog): void {
   app.get<{ Params: { id: string } }>('/api/sessions/:id/signal', { websocket: true }, (socket, req) => {
     const log = req.log.child({ session: req.params.id });
     const send = (msg: ServerSignal) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
     };
+    // An accepted upgrade never reaches the hook that records answers: it is recorded here.
+    const audit = (outcome: AuditOutcome, code?: string, message?: string) => {
+      req.audit.written = true;
+      req.audit.note({ sessionId: req.params.id, ...(message ? { detail: { message } } : {}) });
+      const entry = req.audit.entry(outcome, code ? { code, message: message ?? '' } : null);
+      void recordOrLog(entry);
+    };
+    const recordOrLog = (entry: AuditEntry) =>
+      auditLog.record(entry).catch(() => {
+        log.error({}, 'could not record the signaling connection; closing it');
+        socket.close(CLOSE.ended, 'audit trail unavailable');
+      });
     let link;
     try {
       // The guard already refused anonymous upgrades; only the session's own user may watch it.
@@ -34,10 +49,12 @@ export function registerSignaling(app: FastifyInstance, sessions: SessionManager
       });
     } catch (err) {
       const e = err instanceof SessionError ? err : new SessionError(500, 'error', 'internal error');
+      audit(e.status === 404 ? 'denied' : 'failed', e.code, e.message);
       send({ type: 'error', code: e.code, message: e.message });
       socket.close(e.status === 404 ? CLOSE.unknownSession : CLOSE.viewerExists, e.message);
       return;
     }
+    audit('ok');
     const viewer = link;
     const limiter = new RateLimiter(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND);
     let bad = 0;

@@ -334,6 +334,15 @@ export class OwnerStorage {
     return this.move(ownerId, this.#relative(ownerId, fromHostPath), this.#relative(ownerId, toHostPath));
   }
 
+  /** The storage path ("Reports/q3.pdf") of a host path in the owner's storage, or null if outside it. */
+  storagePathOf(ownerId: string, hostPath: string): string | null {
+    try {
+      return this.#relative(ownerId, hostPath);
+    } catch {
+      return null;
+    }
+  }
+
   #relative(ownerId: string, hostPath: string): string {
     const rel = path.relative(ownerRoot(this.options.rootDir, ownerId), hostPath);
     if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {

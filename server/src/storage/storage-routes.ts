@@ -114,7 +114,9 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
     async (req) => {
       const actor = actorOf(req);
       authorize(actor, 'write', 'Storage', { ownerId: actor.id });
-      return storage.restore(actor.id, req.params.id);
+      const restored = await storage.restore(actor.id, req.params.id);
+      req.audit.note({ target: { type: 'file', id: req.params.id, path: restored.path } });
+      return restored;
     },
   );
   app.delete(

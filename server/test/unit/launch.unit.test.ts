@@ -43,6 +43,7 @@ describe('resolveLaunch', () => {
   it('gives an owner their whole storage at /files, with every right', async () => {
     expect(await resolveLaunch(owner, undefined, deps(undefined))).toEqual({
       userId: 'o',
+      userRole: 'owner',
       signInId: 'so',
       shareId: null,
       maxDurationMs: null,

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+/** The audit trail as the API shows it (docs/audit.md). */
+
+export const AuditOutcome = z.enum(['ok', 'denied', 'failed']);
+export type AuditOutcome = z.infer<typeof AuditOutcome>;
+
+/** Who did it: a person (with their role when they acted), the server itself, or nobody signed in. */
+export const AuditActorRole = z.enum(['owner', 'client', 'system', 'anonymous']);
+export type AuditActorRole = z.infer<typeof AuditActorRole>;
+
+export const AuditEvent = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  actor: z.object({
+    id: z.string().nullable(),
+    role: AuditActorRole,
+    /** Display name and e-mail of a person, for reading; the id is what the record holds. */
+    name: z.string().nullable(),
+    email: z.string().nullable(),
+  }),
+  action: z.string(),
+  target: z.object({ type: z.string().nullable(), id: z.string().nullable(), path: z.string().nullable() }),
+  outcome: AuditOutcome,
+  reason: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  correlationId: z.string().nullable(),
+  shareId: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+const isoTime = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 time' });
+
+/** Filters of the Audit page and of its exports. */
+export const AuditQuery = z
+  .object({
+    /** `server`: every event (admins only); `mine` (default): events about the owner's files, shares and clients. */
+    scope: z.enum(['mine', 'server']).default('mine'),
+    /** Events by this person, or about them (their sign-ins expiring). */
+    person: z.uuid({ message: 'not a user id' }).optional(),
+    share: z.uuid({ message: 'not a share id' }).optional(),
+    session: z.uuid({ message: 'not a session id' }).optional(),
+    /** An action name, or a prefix ending in "." (e.g. "file."). */
+    action: z
+      .string()
+      .max(60)
+      .regex(/^[a-z-]+(\.[a-z-]*)?$/, 'expected an action name such as "share.create" or a prefix such as "share."')
+      .optional(),
+    outcome: AuditOutcome.optional(),
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+    /** Paging: events older than this sequence number. */
+    before: z.coerce.number().int().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    /** `asc` gives a session timeline in the order things happened. */
+    order: z.enum(['desc', 'asc']).default('desc'),
+  })
+  .strict();
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+export const AuditPage = z.object({
+  events: z.array(AuditEvent),
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  nextBefore: z.number().int().nullable(),
+});
+export type AuditPage = z.infer<typeof AuditPage>;
+
+export const AuditExportQuery = AuditQuery.omit({ before: true, limit: true, order: true })
+  .extend({ format: z.enum(['csv', 'jsonl']) })
+  .strict();
+export type AuditExportQuery = z.infer<typeof AuditExportQuery>;
+
+/** What `audit verify` found: the chain is whole, or where it first breaks. */
+export const AuditVerifyResult = z.object({
+  ok: z.boolean(),
+  checked: z.number().int(),
+  /** Sequence number the check started from (after the latest retention checkpoint). */
+  fromSeq: z.number().int(),
+  lastSeq: z.number().int().nullable(),
+  /** The first broken or missing event, when not ok. */
+  brokenAt: z.number().int().nullable(),
+  problem: z.string().nullable(),
+  checkpoint: z.object({ throughSeq: z.number().int(), at: z.string(), purged: z.number().int() }).nullable(),
+});
+export type AuditVerifyResult = z.infer<typeof AuditVerifyResult>;
+
+/** People who appear in an owner's audit trail, for the client filter. */
+export const AuditPerson = z.object({ id: z.uuid(), displayName: z.string(), email: z.string() });
+export type AuditPerson = z.infer<typeof AuditPerson>;

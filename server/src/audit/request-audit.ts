@@ -1,0 +1,186 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditOutcome } from '@vitrine/protocol';
+import { PolicyError } from '../policies/policies.ts';
+import { apiActionOf } from './api-actions.ts';
+import type { AuditLog } from './audit-log.ts';
+import type { AuditEntry } from './chain.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** This request's audit record, filled in by the route and written when the answer goes out. */
+    audit: RequestAudit;
+  }
+}
+
+type Details = Pick<AuditEntry, 'target' | 'ownerId' | 'shareId' | 'sessionId'> & {
+  /** Who acted, when the request itself establishes it (signing in). */
+  actor?: AuditEntry['actor'];
+  detail?: Record<string, unknown>;
+};
+
+/** 429s of one address are recorded at most this often (the rest are counted into the next). */
+const RATE_LIMITED_EVERY_MS = 60_000;
+
+/**
+ * One API request's audit event. Routes add what only they know (the share created, the file
+ * touched); the hook derives the rest (actor, action, outcome, address) and writes it.
+ */
+export class RequestAudit {
+  private readonly req: FastifyRequest;
+  private readonly log: AuditLog;
+  private details: Details = {};
+  /** Set when a route (or the policy layer) refused; the answer's status says the rest. */
+  refusedByPolicy = false;
+  written = false;
+
+  constructor(req: FastifyRequest, log: AuditLog) {
+    this.req = req;
+    this.log = log;
+  }
+
+  note(d: Details): void {
+    const detail = d.detail ? { ...this.details.detail, ...d.detail } : this.details.detail;
+    this.details = { ...this.details, ...d, ...(detail ? { detail } : {}) };
+  }
+
+  /**
+   * Writes the event now, as succeeded, before the route goes on (a session is on record before
+   * its sandbox starts). Throws if it cannot be written, so the action does not happen.
+   */
+  async recordNow(): Promise<void> {
+    await this.log.record(this.entry('ok', null));
+    this.written = true;
+  }
+
+  entry(outcome: AuditOutcome, error: { code: string; message: string } | null): AuditEntry {
+    const req = this.req;
+    const spec = apiActionOf(req.method, req.routeOptions.url ?? '/api/*');
+    const seen = {
+      params: (req.params ?? {}) as Record<string, string>,
+      query: (req.query ?? {}) as Record<string, string>,
+      body:
+        req.body && typeof req.body === 'object' && !(req.body instanceof Readable)
+          ? (req.body as Record<string, unknown>)
+          : {},
+    };
+    const actor: AuditEntry['actor'] =
+      this.details.actor ?? (req.actor ? { id: req.actor.id, role: req.actor.role } : { id: null, role: 'anonymous' });
+    const action = typeof spec?.action === 'function' ? spec.action(seen) : (spec?.action ?? 'api.unknown');
+    const target = this.details.target ?? spec?.target?.(seen);
+    return {
+      actor,
+      action,
+      target,
+      outcome,
+      reason: error?.code ?? null,
+      ip: req.ip,
+      userAgent: req.headers['user-agent'] ?? null,
+      correlationId: req.id,
+      ownerId: this.details.ownerId !== undefined ? this.details.ownerId : actor.role === 'owner' ? actor.id : null,
+      shareId: this.details.shareId ?? (target?.type === 'share' ? (target.id ?? null) : null),
+      sessionId: this.details.sessionId ?? null,
+      detail: {
+        route: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
+        ...(error ? { message: error.message } : {}),
+        ...this.details.detail,
+      },
+    };
+  }
+}
+
+/** What an error answer said, from the body the error handler or a hook sent. */
+function errorOf(payload: unknown): { code: string; message: string } {
+  if (typeof payload === 'string') {
+    try {
+      const body = JSON.parse(payload) as { error?: unknown; message?: unknown };
+      if (typeof body.error === 'string') return { code: body.error, message: String(body.message ?? '') };
+    } catch {
+      // not JSON
+    }
+  }
+  return { code: 'error', message: '' };
+}
+
+function outcomeOf(status: number, refusedByPolicy: boolean): AuditOutcome {
+  if (status < 400) return 'ok';
+  if (status === 401 || status === 403 || status === 429 || refusedByPolicy) return 'denied';
+  return 'failed';
+}
+
+/**
+ * Records every API request as one audit event, at the hook level so no route can forget:
+ * routes without an entry in API_ACTIONS stop the server at start-up. Commands, refusals and
+ * security-relevant queries are stored before the answer leaves; if that fails, the answer is
+ * a 503 instead (and no cookie or file goes out). While the trail cannot be written, commands
+ * are refused up front (fail closed).
+ */
+export function registerRequestAudit(app: FastifyInstance, log: AuditLog): void {
+  const lastRateLimited = new Map<string, { at: number; suppressed: number }>();
+  app.decorateRequest('audit', null as unknown as RequestAudit);
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    for (const method of [route.method].flat()) {
+      if (!apiActionOf(method, route.url)) throw new Error(`${method} ${route.url} has no audit action (API_ACTIONS)`);
+    }
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    req.audit = new RequestAudit(req, log);
+    if (req.url.startsWith('/api/')) reply.header('x-correlation-id', req.id);
+  });
+  app.addHook('preHandler', async (req, reply) => {
+    if (req.url.startsWith('/api/') && isCommand(req) && !(await log.writable())) {
+      return reply
+        .status(503)
+        .send({ error: 'audit-unavailable', message: 'The audit trail cannot be written; try again shortly.' });
+    }
+  });
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (!req.url.startsWith('/api/') || !req.audit || req.audit.written) return payload;
+    req.audit.written = true;
+    const status = reply.statusCode;
+    const outcome = outcomeOf(status, req.audit.refusedByPolicy);
+    const entry = req.audit.entry(outcome, status >= 400 ? errorOf(payload) : null);
+    entry.detail = { ...entry.detail, status };
+    if (status === 429) {
+      const seen = lastRateLimited.get(req.ip);
+      if (seen && Date.now() - seen.at < RATE_LIMITED_EVERY_MS) {
+        seen.suppressed++;
+        return payload;
+      }
+      if (lastRateLimited.size > 10_000) lastRateLimited.clear();
+      lastRateLimited.set(req.ip, { at: Date.now(), suppressed: 0 });
+      if (seen?.suppressed) entry.detail = { ...entry.detail, alsoRefusedSinceLast: seen.suppressed };
+    }
+    if (!isCommand(req) && outcome === 'ok' && !apiActionOf(req.method, req.routeOptions.url ?? '')?.security) {
+      log.note(entry);
+      return payload;
+    }
+    try {
+      await log.record(entry);
+      return payload;
+    } catch {
+      return unavailable(reply, payload);
+    }
+  });
+}
+
+function isCommand(req: FastifyRequest): boolean {
+  return req.method !== 'GET' && req.method !== 'HEAD';
+}
+
+/** Replaces an answer that cannot be recorded: nothing it carried (cookie, file) may leave. */
+function unavailable(reply: FastifyReply, payload: unknown): string {
+  if (payload instanceof Readable) payload.destroy();
+  for (const h of ['set-cookie', 'content-length', 'content-disposition']) reply.removeHeader(h);
+  reply.status(503).header('content-type', 'application/json; charset=utf-8');
+  return JSON.stringify({
+    error: 'audit-unavailable',
+    message: 'The audit trail cannot be written, so this cannot be confirmed; try again shortly.',
+  });
+}
+
+/** Marks a refusal by the policy layer (a 404 that hides someone else's resource is still a denial). */
+export function markPolicyRefusal(req: FastifyRequest, err: unknown): void {
+  if (err instanceof PolicyError && req.audit) req.audit.refusedByPolicy = true;
+}

@@ -9,6 +9,7 @@ import { ThemeProvider } from '@mui/material/styles';
 import { AppShell } from './components/AppShell.tsx';
 import { AccountPage } from './pages/AccountPage.tsx';
 import { AppsPage } from './pages/AppsPage.tsx';
+import { AuditPage } from './pages/AuditPage.tsx';
 import { FilesPage } from './pages/FilesPage.tsx';
 import { InvitePage } from './pages/InvitePage.tsx';
 import { SharedWithMePage } from './pages/SharedWithMePage.tsx';
@@ -36,6 +37,7 @@ const SHELL_PAGES: Record<ShellRouteName, () => ReactNode> = {
   trash: () => <TrashPage />,
   shares: () => <SharesPage />,
   apps: () => <AppsPage />,
+  audit: () => <AuditPage />,
   shared: () => <SharedWithMePage />,
   account: () => <AccountPage />,
 };

@@ -44,7 +44,7 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
 }
 
 /** Screens inside the signed-in shell, reachable from the navigation. */
-export type ShellRouteName = 'files' | 'trash' | 'shares' | 'apps' | 'shared' | 'account';
+export type ShellRouteName = 'files' | 'trash' | 'shares' | 'apps' | 'audit' | 'shared' | 'account';
 
 export type Route =
   /** `/` and unknown paths: redirected to the default page of the person's role. */
@@ -60,7 +60,13 @@ export type Route =
  * pages may keep their own state in the URL. The others match their exact path only.
  */
 const PREFIX_ROUTES: readonly ShellRouteName[] = ['files', 'trash', 'shares', 'shared'];
-const EXACT_ROUTES: readonly (ShellRouteName | 'signin' | 'invite')[] = ['apps', 'account', 'signin', 'invite'];
+const EXACT_ROUTES: readonly (ShellRouteName | 'signin' | 'invite')[] = [
+  'apps',
+  'audit',
+  'account',
+  'signin',
+  'invite',
+];
 
 export function matchRoute(pathname: string): Route {
   const m = /^\/session\/([^/]+)\/?$/.exec(pathname);
@@ -94,7 +100,7 @@ export function defaultPath(role: Role): string {
 }
 
 const ROLE_ROUTES: Record<Role, ReadonlySet<Route['name']>> = {
-  owner: new Set(['files', 'trash', 'shares', 'apps', 'account', 'session']),
+  owner: new Set(['files', 'trash', 'shares', 'apps', 'audit', 'account', 'session']),
   client: new Set(['shared', 'account', 'session']),
 };
 

@@ -19,7 +19,17 @@ describe('router', () => {
   });
 
   it('matches the account and storage pages', () => {
-    for (const name of ['signin', 'invite', 'files', 'trash', 'shares', 'shared', 'apps', 'account'] as const) {
+    for (const name of [
+      'signin',
+      'invite',
+      'files',
+      'trash',
+      'shares',
+      'shared',
+      'apps',
+      'audit',
+      'account',
+    ] as const) {
       expect(matchRoute(`/${name}`)).toEqual({ name });
       expect(matchRoute(`/${name}/`)).toEqual({ name });
     }
@@ -29,6 +39,7 @@ describe('router', () => {
     // Exact pages do not.
     expect(matchRoute('/apps/x')).toEqual({ name: 'home' });
     expect(matchRoute('/account/x')).toEqual({ name: 'home' });
+    expect(matchRoute('/audit/x')).toEqual({ name: 'home' });
     expect(matchRoute('/invite/abc')).toEqual({ name: 'home' });
     expect(matchRoute('/filesystem')).toEqual({ name: 'home' });
     expect(matchRoute('/Files')).toEqual({ name: 'home' });
@@ -38,14 +49,14 @@ describe('router', () => {
   it('knows what each role may see and where it lands', () => {
     expect(defaultPath('owner')).toBe('/files');
     expect(defaultPath('client')).toBe('/shared');
-    for (const name of ['files', 'trash', 'shares', 'apps', 'account'] as const) {
+    for (const name of ['files', 'trash', 'shares', 'apps', 'audit', 'account'] as const) {
       expect(routeAllowed({ name }, 'owner')).toBe(true);
     }
     expect(routeAllowed({ name: 'shared' }, 'owner')).toBe(false);
     expect(routeAllowed({ name: 'shared' }, 'client')).toBe(true);
     expect(routeAllowed({ name: 'account' }, 'client')).toBe(true);
     expect(routeAllowed({ name: 'session', sessionId: 'x' }, 'client')).toBe(true);
-    for (const name of ['files', 'trash', 'shares', 'apps'] as const) {
+    for (const name of ['files', 'trash', 'shares', 'apps', 'audit'] as const) {
       expect(routeAllowed({ name }, 'client')).toBe(false);
     }
   });

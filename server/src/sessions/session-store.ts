@@ -71,15 +71,10 @@ export class SessionStore {
       .returning(['id', 'app_id', 'user_id', 'share_id', 'created_at'])
       .execute();
     if (!rows.length) return [];
-    const users = await this.db
-      .selectFrom('users')
-      .select(['id', 'role'])
-      .where(
-        'id',
-        'in',
-        rows.map((r) => r.user_id ?? ''),
-      )
-      .execute();
+    const userIds = rows.map((r) => r.user_id).filter((id): id is string => id !== null);
+    const users = userIds.length
+      ? await this.db.selectFrom('users').select(['id', 'role']).where('id', 'in', userIds).execute()
+      : [];
     const shareIds = rows.map((r) => r.share_id).filter((id): id is string => id !== null);
     const shares = shareIds.length
       ? await this.db.selectFrom('shares').select(['id', 'owner_id']).where('id', 'in', shareIds).execute()

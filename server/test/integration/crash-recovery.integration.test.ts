@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import type { SessionInfo } from '@vitrine/protocol';
+import type { AuditPage, SessionInfo } from '@vitrine/protocol';
 import { api, ffmpegProcesses, isAlive, sessionProcesses, waitFor } from '../helpers.ts';
 import { detectCgroups } from '../../src/sandbox/cgroups.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
@@ -100,6 +100,13 @@ it('after kill -9 of the server, the sandbox dies with it and the next start rem
       state: 'ended',
       endReason: 'server crash',
     });
+    // The audit trail says the same: launched, then ended by the crash (with the launch's duration).
+    const trail = (await api<AuditPage>(again, 'GET', `/api/audit?session=${body.id}&order=asc`)).body.events.map(
+      (e) => [e.action, e.reason],
+    );
+    expect(trail[0]).toEqual(['session.launch', null]);
+    expect(trail.at(-1)).toEqual(['session.ended', 'server crash']);
+    expect(trail.filter(([a]) => a === 'session.ended')).toHaveLength(1);
     second.proc.kill('SIGTERM');
     await new Promise((r) => second.proc.once('exit', r));
   } finally {

@@ -64,7 +64,7 @@ describe.each(['pglite', 'postgres'] as const)('session records on %s', (kind) =
     await store.created({ id: 'live1', appId: 'a', createdAt: new Date(), policy: {} });
     await store.created({ id: 'live2', appId: 'a', createdAt: new Date(), policy: {} });
     await store.stateChanged('live2', 'streaming');
-    expect((await store.endAllLive('server crash')).sort()).toEqual(['live1', 'live2']);
+    expect((await store.endAllLive('server crash')).map((s) => s.id).sort()).toEqual(['live1', 'live2']);
     expect(await store.get('live2')).toMatchObject({ state: 'ended', endReason: 'server crash' });
     expect(await store.get('s2')).toMatchObject({ endReason: 'app exited' });
     expect(await store.endAllLive('server crash')).toEqual([]);

@@ -12,6 +12,7 @@ import { DomainError } from '../../src/errors.ts';
 import type { Actor } from '../../src/policies/policies.ts';
 import { OwnerStorage, ownerRoot } from '../../src/storage/owner-storage.ts';
 import { registerStorageRoutes } from '../../src/storage/storage-routes.ts';
+import type { RequestAudit } from '../../src/audit/request-audit.ts';
 
 const KiB = 1024;
 const MAX_UPLOAD = 256 * KiB;
@@ -63,6 +64,11 @@ beforeAll(async () => {
     if (typeof id !== 'string') return;
     const role = id === CLIENT ? 'client' : 'owner';
     req.actor = { id, role, admin: false, signInId: 'test' } satisfies Actor;
+  });
+  // The audit trail is tested on its own (audit.integration); routes here only add their notes.
+  app.decorateRequest('audit', null as unknown as RequestAudit);
+  app.addHook('onRequest', async (req) => {
+    req.audit = { note: () => {} } as unknown as RequestAudit;
   });
   registerStorageRoutes(app, storage);
   await app.listen({ port: 0, host: '127.0.0.1' });

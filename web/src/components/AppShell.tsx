@@ -16,6 +16,7 @@ import AppsIcon from '@mui/icons-material/Apps';
 import DeleteOutlinedIcon from '@mui/icons-material/DeleteOutlined';
 import FolderIcon from '@mui/icons-material/Folder';
 import FolderSharedIcon from '@mui/icons-material/FolderShared';
+import HistoryIcon from '@mui/icons-material/History';
 import LogoutIcon from '@mui/icons-material/Logout';
 import ShareIcon from '@mui/icons-material/Share';
 import type { Role } from '@vitrine/protocol';
@@ -35,6 +36,7 @@ const NAV: Record<Role, readonly NavItem[]> = {
     { route: 'trash', label: 'Trash', icon: <DeleteOutlinedIcon /> },
     { route: 'shares', label: 'Shares', icon: <ShareIcon /> },
     { route: 'apps', label: 'Apps', icon: <AppsIcon /> },
+    { route: 'audit', label: 'Audit', icon: <HistoryIcon /> },
     { route: 'account', label: 'Account', icon: <AccountCircleIcon /> },
   ],
   client: [

@@ -1,0 +1,254 @@
+/**
+ * The owner's audit trail: who did what to their files and shares, when, from where, and whether
+ * it was allowed. Filters live in the query string (a filtered view can be bookmarked); pages go
+ * back in time 50 events at a time; any view can be exported. Admins may look at the whole server
+ * and check the hash chain.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableContainer from '@mui/material/TableContainer';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import Typography from '@mui/material/Typography';
+import DownloadIcon from '@mui/icons-material/Download';
+import FirstPageIcon from '@mui/icons-material/FirstPage';
+import NavigateNextIcon from '@mui/icons-material/NavigateNext';
+import TimelineIcon from '@mui/icons-material/Timeline';
+import { ActionText, ActorText, OutcomeChip } from '../components/AuditEventParts.tsx';
+import { AuditFiltersBar } from '../components/AuditFilters.tsx';
+import { AuditTimelineDialog } from '../components/AuditTimeline.tsx';
+import { AuditVerifyPanel } from '../components/AuditVerifyPanel.tsx';
+import { EmptyState, Loading, PageAlert, PageHeader } from '../components/PageParts.tsx';
+import { useReloadable } from '../hooks/useReloadable.ts';
+import { navigate, useLocation } from '../router.ts';
+import {
+  auditExportUrl,
+  filtersFromSearch,
+  filtersToParams,
+  hasFilters,
+  listAuditEvents,
+  listAuditPeople,
+  type AuditEvent,
+  type AuditFilters,
+  type AuditPage as AuditEventsPage,
+} from '../services/audit.ts';
+import { describeTarget, formatEventTime } from '../services/auditText.ts';
+import { describeError } from '../services/format.ts';
+import { useSession } from '../services/session.tsx';
+import { listShares } from '../services/shares.ts';
+
+/** Where the list is: the filters' query, and the page (`before`) within it. */
+interface Cursor {
+  query: string;
+  before: number | null;
+  pageNo: number;
+}
+
+export function AuditPage() {
+  const { me } = useSession();
+  const admin = me?.admin === true && me.role === 'owner';
+  const location = useLocation();
+  const parsed = filtersFromSearch(location.search);
+  const filters: AuditFilters = admin ? parsed : { ...parsed, scope: 'mine' };
+  const query = filtersToParams(filters).toString();
+
+  // Paging belongs to one set of filters: new filters start again from the newest events.
+  const [cursor, setCursor] = useState<Cursor>({ query, before: null, pageNo: 1 });
+  const here = cursor.query === query ? cursor : { query, before: null, pageNo: 1 };
+  const before = here.before;
+  const requestKey = `${query}#${before ?? ''}`;
+
+  const [result, setResult] = useState<{ key: string; page: AuditEventsPage } | null>(null);
+  const [loadError, setLoadError] = useState<{ key: string; message: string } | null>(null);
+  const [reloadKey, setReloadKey] = useState(0);
+  const [timeline, setTimeline] = useState<string | null>(null);
+
+  const loadPeople = useCallback((signal: AbortSignal) => listAuditPeople(filters.scope, signal), [filters.scope]);
+  const people = useReloadable(loadPeople);
+  const shares = useReloadable(listShares);
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    const key = `${query}#${before ?? ''}`;
+    listAuditEvents(filtersFromSearch(query), { before }, ctrl.signal)
+      .then((page) => {
+        setResult({ key, page });
+        setLoadError(null);
+      })
+      .catch((err: unknown) => {
+        if (!ctrl.signal.aborted) setLoadError({ key, message: describeError(err) });
+      });
+    return () => ctrl.abort();
+  }, [query, before, reloadKey]);
+
+  const refresh = () => {
+    setReloadKey((k) => k + 1);
+    people.reload();
+    shares.reload();
+  };
+
+  const setFilters = (next: AuditFilters) => {
+    const q = filtersToParams(next).toString();
+    navigate(q ? `/audit?${q}` : '/audit', { replace: true });
+  };
+
+  const shownError = loadError?.key === requestKey ? loadError.message : null;
+  const page = result?.key === requestKey ? result.page : null;
+  const events = page?.events ?? null;
+  const nextBefore = page?.nextBefore ?? null;
+
+  return (
+    <Box sx={{ p: { xs: 2, md: 3 } }}>
+      <PageHeader
+        title="Audit"
+        subtitle={
+          filters.scope === 'server'
+            ? 'Everything recorded on this server, newest first.'
+            : 'Who did what with your files and shares, and when: newest first.'
+        }
+        onReload={refresh}
+      />
+
+      <AuditFiltersBar
+        filters={filters}
+        onChange={setFilters}
+        people={people.data}
+        shares={shares.data}
+        admin={admin}
+      />
+
+      <PageAlert actionError={null} onDismiss={refresh} loadError={shownError} onRetry={refresh} />
+
+      <Stack direction="row" sx={{ gap: 1, flexWrap: 'wrap', alignItems: 'center', mb: 1.5 }}>
+        <Button
+          size="small"
+          startIcon={<FirstPageIcon />}
+          disabled={before === null}
+          onClick={() => setCursor({ query, before: null, pageNo: 1 })}
+          data-testid="audit-newest"
+        >
+          Newest
+        </Button>
+        <Button
+          size="small"
+          endIcon={<NavigateNextIcon />}
+          disabled={nextBefore === null}
+          onClick={() => nextBefore !== null && setCursor({ query, before: nextBefore, pageNo: here.pageNo + 1 })}
+          data-testid="audit-older"
+        >
+          Older
+        </Button>
+        <Typography variant="body2" color="text.secondary" data-testid="audit-page-number">
+          Page {here.pageNo}
+        </Typography>
+        <Box sx={{ flex: 1 }} />
+        <Button
+          size="small"
+          variant="outlined"
+          startIcon={<DownloadIcon />}
+          href={auditExportUrl(filters, 'csv')}
+          download
+          data-testid="audit-export-csv"
+        >
+          Export CSV
+        </Button>
+        <Button
+          size="small"
+          variant="outlined"
+          startIcon={<DownloadIcon />}
+          href={auditExportUrl(filters, 'jsonl')}
+          download
+          data-testid="audit-export-jsonl"
+        >
+          Export JSON lines
+        </Button>
+      </Stack>
+
+      {events === null && !shownError && <Loading label="Loading the audit trail" />}
+      {events !== null && events.length === 0 && (
+        <EmptyState testId="audit-empty">
+          {hasFilters(filters) || before !== null ? 'No events match these filters.' : 'Nothing has been recorded yet.'}
+        </EmptyState>
+      )}
+      {events !== null && events.length > 0 && (
+        <AuditTable events={events} onTimeline={(sessionId) => setTimeline(sessionId)} />
+      )}
+
+      {admin && <AuditVerifyPanel />}
+
+      <AuditTimelineDialog sessionId={timeline} scope={filters.scope} onClose={() => setTimeline(null)} />
+    </Box>
+  );
+}
+
+const wide = { display: { xs: 'none', md: 'table-cell' } } as const;
+
+function AuditTable({ events, onTimeline }: { events: AuditEvent[]; onTimeline: (sessionId: string) => void }) {
+  return (
+    <TableContainer component={Paper} variant="outlined">
+      <Table size="small" aria-label="Audit events">
+        <TableHead>
+          <TableRow>
+            <TableCell sx={{ width: 170 }}>Time</TableCell>
+            <TableCell>Who</TableCell>
+            <TableCell>Action</TableCell>
+            <TableCell sx={wide}>Target</TableCell>
+            <TableCell sx={{ width: 130 }}>Outcome</TableCell>
+            <TableCell sx={{ ...wide, width: 130 }}>IP</TableCell>
+            <TableCell sx={{ width: 110 }}>Session</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {events.map((e) => (
+            <TableRow
+              key={e.seq}
+              hover
+              data-testid="audit-row"
+              data-action={e.action}
+              data-outcome={e.outcome}
+              data-seq={e.seq}
+              sx={{ verticalAlign: 'top' }}
+            >
+              <TableCell sx={{ whiteSpace: 'nowrap', color: 'text.secondary' }} title={e.at}>
+                {formatEventTime(e.at)}
+              </TableCell>
+              <TableCell sx={{ maxWidth: 220 }}>
+                <ActorText actor={e.actor} />
+              </TableCell>
+              <TableCell sx={{ maxWidth: 320 }}>
+                <ActionText event={e} />
+              </TableCell>
+              <TableCell sx={{ ...wide, maxWidth: 260, overflowWrap: 'anywhere' }}>
+                <Typography variant="body2">{describeTarget(e.target)}</Typography>
+              </TableCell>
+              <TableCell>
+                <OutcomeChip event={e} />
+              </TableCell>
+              <TableCell sx={{ ...wide, whiteSpace: 'nowrap', color: 'text.secondary' }} title={e.userAgent ?? ''}>
+                {e.ip ?? '—'}
+              </TableCell>
+              <TableCell sx={{ py: 0.5 }}>
+                {e.sessionId && (
+                  <Button
+                    size="small"
+                    startIcon={<TimelineIcon />}
+                    onClick={() => e.sessionId && onTimeline(e.sessionId)}
+                    data-testid="audit-timeline-open"
+                  >
+                    Timeline
+                  </Button>
+                )}
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </TableContainer>
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * The audit trail (`/api/audit`): an owner's part of it (admins: the whole server), the people in
+ * it, exports and the admins' chain check. The Audit page keeps its filters in the URL with the
+ * same names the API takes, so one query string serves the page, the list and the export links.
+ */
+import type { AuditEvent, AuditOutcome, AuditPage, AuditPerson, AuditVerifyResult } from '@vitrine/protocol';
+import { apiRequest } from './api.ts';
+
+export type { AuditEvent, AuditOutcome, AuditPage, AuditPerson, AuditVerifyResult };
+
+export type AuditScope = 'mine' | 'server';
+
+/** What the Audit page filters on; "" means "any". `from`/`to` are ISO 8601 instants. */
+export interface AuditFilters {
+  scope: AuditScope;
+  person: string;
+  share: string;
+  /** An action name or a family prefix ending in "." (e.g. "file."). */
+  action: string;
+  outcome: AuditOutcome | '';
+  from: string;
+  to: string;
+}
+
+export const NO_FILTERS: AuditFilters = {
+  scope: 'mine',
+  person: '',
+  share: '',
+  action: '',
+  outcome: '',
+  from: '',
+  to: '',
+};
+
+export const OUTCOMES: readonly AuditOutcome[] = ['ok', 'denied', 'failed'];
+
+/** Events per page of the Audit page. */
+export const AUDIT_PAGE_SIZE = 50;
+
+/** The most a session timeline shows (the API's largest page). */
+export const TIMELINE_LIMIT = 500;
+
+const ACTION_PATTERN = /^[a-z-]+(\.[a-z-]*)?$/;
+
+function validTime(value: string | null): string {
+  return value && !Number.isNaN(Date.parse(value)) ? value : '';
+}
+
+/** The filters in a query string (`?person=…&outcome=denied`); anything malformed is dropped. */
+export function filtersFromSearch(search: string): AuditFilters {
+  const q = new URLSearchParams(search);
+  const outcome = q.get('outcome') ?? '';
+  const action = q.get('action') ?? '';
+  return {
+    scope: q.get('scope') === 'server' ? 'server' : 'mine',
+    person: q.get('person') ?? '',
+    share: q.get('share') ?? '',
+    action: ACTION_PATTERN.test(action) ? action : '',
+    outcome: (OUTCOMES as readonly string[]).includes(outcome) ? (outcome as AuditOutcome) : '',
+    from: validTime(q.get('from')),
+    to: validTime(q.get('to')),
+  };
+}
+
+/** The filters as query parameters, leaving out the ones that are not set (and the default scope). */
+export function filtersToParams(filters: AuditFilters): URLSearchParams {
+  const q = new URLSearchParams();
+  if (filters.scope === 'server') q.set('scope', 'server');
+  for (const key of ['person', 'share', 'action', 'outcome', 'from', 'to'] as const) {
+    if (filters[key]) q.set(key, filters[key]);
+  }
+  return q;
+}
+
+/** Whether any filter narrows the trail (the scope does not count). */
+export function hasFilters(filters: AuditFilters): boolean {
+  return filtersToParams({ ...filters, scope: 'mine' }).size > 0;
+}
+
+export interface AuditPaging {
+  /** Events older than this sequence number (the previous page's `nextBefore`). */
+  before?: number | null;
+  limit?: number;
+  order?: 'desc' | 'asc';
+  /** Only this session's events. */
+  session?: string;
+}
+
+function withParams(path: string, q: URLSearchParams): string {
+  const query = q.toString();
+  return query ? `${path}?${query}` : path;
+}
+
+/** One page of events, newest first unless `order` says otherwise. */
+export function listAuditEvents(filters: AuditFilters, paging: AuditPaging, signal?: AbortSignal): Promise<AuditPage> {
+  const q = filtersToParams(filters);
+  if (paging.session) q.set('session', paging.session);
+  if (paging.before) q.set('before', String(paging.before));
+  q.set('limit', String(paging.limit ?? AUDIT_PAGE_SIZE));
+  if (paging.order) q.set('order', paging.order);
+  return apiRequest<AuditPage>('GET', withParams('/api/audit', q), undefined, signal);
+}
+
+/** A session's events in the order they happened (as many as one page holds). */
+export function sessionTimeline(scope: AuditScope, sessionId: string, signal?: AbortSignal): Promise<AuditPage> {
+  return listAuditEvents({ ...NO_FILTERS, scope }, { session: sessionId, order: 'asc', limit: TIMELINE_LIMIT }, signal);
+}
+
+/** The people of the person filter: an owner's clients; with `server` (admins), everyone. */
+export function listAuditPeople(scope: AuditScope, signal?: AbortSignal): Promise<AuditPerson[]> {
+  return apiRequest<AuditPerson[]>(
+    'GET',
+    withParams('/api/audit/people', filtersToParams({ ...NO_FILTERS, scope })),
+    undefined,
+    signal,
+  );
+}
+
+/** Admins: checks the whole hash chain of the trail. */
+export function verifyAuditChain(signal?: AbortSignal): Promise<AuditVerifyResult> {
+  return apiRequest<AuditVerifyResult>('GET', '/api/audit/verify', undefined, signal);
+}
+
+/** Where to download every event matching the filters (for a link with `download`; the cookie goes along). */
+export function auditExportUrl(filters: AuditFilters, format: 'csv' | 'jsonl'): string {
+  const q = new URLSearchParams({ format });
+  for (const [key, value] of filtersToParams(filters)) q.set(key, value);
+  return `/api/audit/export?${q.toString()}`;
+}

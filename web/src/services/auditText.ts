@@ -1,0 +1,219 @@
+/**
+ * The audit trail in words, for the Audit page and its session timeline: action names as labels,
+ * who did it, what it was about, and what an app reported ("opened Reports/q3.pdf"). Pure helpers.
+ */
+import type { AuditEvent } from '@vitrine/protocol';
+import { formatBytes, normalizePath } from './format.ts';
+
+/** The action families of the action filter: "" is all of them, the others are API prefixes. */
+export const ACTION_FAMILIES: readonly { value: string; label: string }[] = [
+  { value: '', label: 'All' },
+  { value: 'auth.', label: 'Sign-ins & accounts' },
+  { value: 'share.', label: 'Shares' },
+  { value: 'file.', label: 'Files' },
+  { value: 'session.', label: 'Sessions' },
+  { value: 'app.', label: 'App reports' },
+  { value: 'invitation.', label: 'Invitations' },
+  { value: 'passkey.', label: 'Passkeys' },
+];
+
+const ACTION_LABELS: Record<string, string> = {
+  'auth.whoami': 'Checked who is signed in',
+  'auth.register-start': 'Started creating an account',
+  'auth.register': 'Created an account',
+  'auth.sign-in-start': 'Started signing in',
+  'auth.sign-in': 'Signed in',
+  'auth.sign-in-expired': 'Sign-in expired',
+  'auth.sign-out': 'Signed out',
+  'sign-in.list': 'Listed sign-ins',
+  'sign-in.revoke': 'Revoked a sign-in',
+  'passkey.list': 'Listed passkeys',
+  'passkey.add-start': 'Started adding a passkey',
+  'passkey.add': 'Added a passkey',
+  'passkey.rename': 'Renamed a passkey',
+  'passkey.remove': 'Removed a passkey',
+  'invitation.inspect': 'Opened an invitation',
+  'invitation.create': 'Made an invitation link',
+  'invitation.accept': 'Accepted an invitation',
+  'invitation.expired': 'Invitation expired',
+  'file.list': 'Listed a folder',
+  'file.usage': 'Checked storage use',
+  'file.download': 'Downloaded a file',
+  'file.upload': 'Uploaded a file',
+  'file.create-folder': 'Created a folder',
+  'file.rename': 'Renamed',
+  'file.move': 'Moved',
+  'file.delete': 'Moved to the trash',
+  'file.restore': 'Restored from the trash',
+  'file.purge': 'Deleted for good',
+  'trash.list': 'Listed the trash',
+  'share.list': 'Listed shares',
+  'share.create': 'Created a share',
+  'share.get': 'Looked at a share',
+  'share.edit': 'Changed a share',
+  'share.revoke': 'Revoked a share',
+  'share.expired': 'Share expired',
+  'share.received': 'Listed shares received',
+  'session.list': 'Listed sessions',
+  'session.launch': 'Started a session',
+  'session.get': 'Looked at a session',
+  'session.stats': 'Read session statistics',
+  'session.connect': 'Connected to a session',
+  'session.peer-connected': 'Viewer connected',
+  'session.peer-disconnected': 'Viewer disconnected',
+  'session.end': 'Ended a session',
+  'session.ended': 'Session ended',
+  'app.list': 'Listed apps',
+  'app.claim': 'App reported',
+  'audit.query': 'Looked at the audit trail',
+  'audit.people': 'Listed people in the audit trail',
+  'audit.export': 'Exported the audit trail',
+  'audit.verify': 'Checked the audit chain',
+  'audit.events-lost': 'Audit events lost',
+  'server.start': 'Server started',
+  'server.stop': 'Server stopped',
+  'server.status': 'Checked server status',
+  'api.describe': 'Read the API description',
+  'api.unknown': 'Called an unknown API',
+};
+
+/** `share.create` → "Created a share"; an action this client does not know comes back as is. */
+export function actionLabel(action: string): string {
+  return ACTION_LABELS[action] ?? action;
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+const count = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** A storage path as the trail shows it: `Reports/q3.pdf`; the root is "All files". */
+export function auditPath(path: string): string {
+  return normalizePath(path) || 'All files';
+}
+
+/** `75_000` → `1 min 15 s`; `3_900_000` → `1 h 5 min`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
+  const h = Math.floor(m / 60);
+  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+}
+
+/** A video position in seconds as `m:ss`. */
+function formatPosition(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  return `${Math.floor(s / 60)}:${(s % 60).toString().padStart(2, '0')}`;
+}
+
+/**
+ * What an app reported (`app.claim`), as a phrase: "opened Reports/q3.pdf", "viewed page 4 of
+ * Reports/q3.pdf". The server's storage path (the target) wins over the app's sandbox path.
+ */
+export function describeClaim(event: AuditEvent): string {
+  const d = event.detail;
+  const rawPath = event.target.path ?? text(d.path);
+  const path = rawPath === null ? 'something' : auditPath(rawPath);
+  const to = text(d.to);
+  const page = count(d.page);
+  const position = count(d.position);
+  switch (d.kind) {
+    case 'folder-opened': {
+      const entries = count(d.entries);
+      return `opened the folder ${path}${entries === null ? '' : ` (${entries} ${entries === 1 ? 'entry' : 'entries'})`}`;
+    }
+    case 'file-opened':
+      return `opened ${path}`;
+    case 'page-viewed':
+      return page === null ? `viewed ${path}` : `viewed page ${page} of ${path}`;
+    case 'video-started':
+      return `started playing ${path}${position ? ` at ${formatPosition(position)}` : ''}`;
+    case 'video-stopped':
+      return `stopped playing ${path}${position === null ? '' : ` at ${formatPosition(position)}`}`;
+    case 'renamed':
+      return to ? `renamed ${path} to ${auditPath(to)}` : `renamed ${path}`;
+    case 'moved':
+      return to ? `moved ${path} to ${auditPath(to)}` : `moved ${path}`;
+    case 'folder-created':
+      return `created the folder ${path}`;
+    case 'deleted':
+      return `deleted ${path}`;
+    default:
+      return `${text(d.kind) ?? 'reported something about'} ${path}`;
+  }
+}
+
+/** The short label of an event: the action's, or for an app's report what it said. */
+export function eventLabel(event: AuditEvent): string {
+  if (event.action === 'app.claim') {
+    const phrase = describeClaim(event);
+    return `App: ${phrase}`;
+  }
+  return actionLabel(event.action);
+}
+
+/** Who did it: a person's name and e-mail, or the server itself, or nobody signed in. */
+export function actorName(actor: AuditEvent['actor']): { name: string; email: string | null } {
+  if (actor.role === 'system') return { name: 'System', email: null };
+  if (actor.role === 'anonymous') return { name: 'Anonymous', email: null };
+  if (actor.name) return { name: actor.name, email: actor.email };
+  return { name: actor.id ? `Deleted account ${shortId(actor.id)}` : 'Unknown', email: actor.email };
+}
+
+/** The first block of a UUID, enough to tell records apart on screen. */
+export function shortId(id: string): string {
+  return id.split('-')[0] ?? id;
+}
+
+/** What the event was about: a storage path, else its type and short id; "" when nothing. */
+export function describeTarget(target: AuditEvent['target']): string {
+  if (target.path !== null) return target.type === 'file' ? auditPath(target.path) : target.path;
+  if (target.type && target.id) return `${target.type} ${shortId(target.id)}`;
+  return target.type ?? '';
+}
+
+/** More about an event, for the session timeline: durations, codecs, where a file moved. */
+export function eventDetails(event: AuditEvent): string {
+  const d = event.detail;
+  const parts: string[] = [];
+  if (event.action === 'session.ended') {
+    const duration = count(d.durationMs);
+    const frames = count(d.framesSent);
+    const bytes = count(d.bytesSent);
+    if (duration !== null) parts.push(`after ${formatDuration(duration)}`);
+    if (frames !== null) parts.push(`${frames} frames`);
+    if (bytes !== null) parts.push(formatBytes(bytes));
+  } else if (event.action === 'session.peer-connected') {
+    if (text(d.codec)) parts.push(`codec ${text(d.codec)}`);
+  } else if (event.action === 'session.peer-disconnected') {
+    const connected = count(d.connectedMs);
+    if (connected !== null) parts.push(`watched for ${formatDuration(connected)}`);
+  } else if (event.action !== 'app.claim') {
+    const to = text(d.to);
+    if (to) parts.push(`to ${auditPath(to)}`);
+    if (d.via === 'app') parts.push('through the app');
+    if (text(d.app)) parts.push(`app ${text(d.app)}`);
+  }
+  if (event.reason) parts.push(event.reason);
+  const message = text(d.message);
+  if (message && message !== event.reason) parts.push(message);
+  return parts.join(' · ');
+}
+
+/** Date and time to the second in the reader's locale: `12 Mar 2025, 14:05:09`. */
+export function formatEventTime(iso: string, locale?: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'medium' });
+}
+
+/** Time since `start` as `+m:ss` (or `+h:mm:ss`), for a timeline. */
+export function formatOffset(iso: string, start: string): string {
+  const ms = Date.parse(iso) - Date.parse(start);
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  const s = Math.floor(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = (s % 60).toString().padStart(2, '0');
+  return h ? `+${h}:${mm.toString().padStart(2, '0')}:${ss}` : `+${mm}:${ss}`;
+}

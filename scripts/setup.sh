@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(xvfb ffmpeg bubblewrap chromium x11-apps x11-utils libx11-dev libseccomp-dev gcc make util-linux postgresql iproute2 iptables)
+APT_PACKAGES=(xvfb ffmpeg bubblewrap chromium x11-apps x11-utils libx11-dev libseccomp-dev gcc make util-linux postgresql iproute2 iptables coturn openssl fonts-dejavu-core)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

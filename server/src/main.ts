@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listenAdminSocket } from './admin/admin-socket.ts';
-import { ConfigError, loadConfig } from './config/config.ts';
+import { ConfigError, isLoopback, loadConfig } from './config/config.ts';
 import { buildServer } from './http/server.ts';
 
 async function main(): Promise<void> {
@@ -22,6 +22,12 @@ async function main(): Promise<void> {
     config.PUBLIC_URL = config.PUBLIC_URL.replace(/:0$/, `:${(server.app.server.address() as { port: number }).port}`);
   }
   server.app.log.info({ address, publicUrl: config.PUBLIC_URL }, 'Vitrine is listening');
+  if (!config.TLS_CERT && !isLoopback(config.HOST)) {
+    server.app.log.warn(
+      { host: config.HOST },
+      'plain HTTP on a non-loopback address (ALLOW_INSECURE_HTTP): a TLS proxy must be in front',
+    );
+  }
   const adminSocketPath = path.join(config.DATA_DIR, 'admin.sock');
   const adminSocket = await listenAdminSocket(adminSocketPath, server.admin, {
     log: server.audit,

@@ -47,8 +47,9 @@ export async function startTestServer(
   }
   const { port } = server.app.server.address() as { port: number };
   // Passkeys need a host name: browsers in tests use localhost; Node clients may keep 127.0.0.1.
-  if (!env.PUBLIC_URL) config.PUBLIC_URL = `http://localhost:${port}`;
-  const url = `http://127.0.0.1:${port}`;
+  const scheme = config.TLS_CERT ? 'https' : 'http';
+  if (!env.PUBLIC_URL) config.PUBLIC_URL = `${scheme}://localhost:${port}`;
+  const url = `${scheme}://127.0.0.1:${port}`;
   const setup = opts.registerOwner === false ? undefined : await server.issueSetupLink();
   const owner = setup
     ? await register(url, config.PUBLIC_URL, setup.link, { displayName: 'Olive Owner', email: 'olive@example.test' })

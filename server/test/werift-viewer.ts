@@ -9,6 +9,8 @@ import type { ServerSignal } from '@vitrine/protocol';
 export class WeriftViewer {
   readonly messages: ServerSignal[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
+  /** The HTTP status when the server refused the upgrade itself; undefined once the socket is open. */
+  readonly refused: Promise<number | undefined>;
   rtpPackets = 0;
   keyframeSeen = false;
   channel: RTCDataChannel | undefined;
@@ -21,15 +23,24 @@ export class WeriftViewer {
   private readonly ws: WebSocket;
   private readonly fromServer: Uint8Array[] = [];
 
-  constructor(target: string | { url: string; cookie?: string }, sessionId: string) {
+  constructor(target: string | { url: string; cookie?: string; origin?: string }, sessionId: string) {
     const base = typeof target === 'string' ? target : target.url;
     const cookie = typeof target === 'string' ? undefined : target.cookie;
+    const origin = typeof target === 'string' ? undefined : target.origin;
     this.ws = new WebSocket(`${base.replace('http', 'ws')}/api/sessions/${sessionId}/signal`, {
-      headers: cookie ? { cookie } : {},
+      headers: { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) },
     });
     this.closed = new Promise((resolve) =>
       this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
     );
+    this.refused = new Promise((resolve) => {
+      this.ws.on('upgrade', () => resolve(undefined));
+      this.ws.on('unexpected-response', (req, res) => {
+        req.destroy();
+        resolve(res.statusCode ?? 0);
+      });
+    });
+    this.ws.on('error', () => {});
     this.pc.onIceCandidate.subscribe((c) =>
       this.send({ type: 'ice-candidate', candidate: c ? (c.toJSON() as never) : null }),
     );

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,6 +54,11 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: z.url().optional(),
+  /** PEM files; both together turn on HTTPS (and WSS). */
+  TLS_CERT: z.string().optional(),
+  TLS_KEY: z.string().optional(),
+  /** Plain HTTP on a non-loopback address: only behind a TLS-terminating proxy. */
+  ALLOW_INSECURE_HTTP: bool.default(false),
   DATA_DIR: z.string().default(path.join(repoRoot, 'var')),
   DATABASE_URL: z
     .string()
@@ -131,6 +137,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       );
     }
   }
+  if ((c.TLS_CERT === undefined) !== (c.TLS_KEY === undefined)) {
+    throw new ConfigError(
+      'invalid configuration:\n  TLS_CERT, TLS_KEY: set both (a PEM certificate chain and its private key) or neither',
+    );
+  }
+  for (const [name, file] of [
+    ['TLS_CERT', c.TLS_CERT],
+    ['TLS_KEY', c.TLS_KEY],
+  ] as const) {
+    if (file !== undefined && !fs.existsSync(file))
+      throw new ConfigError(`invalid configuration:\n  ${name}: ${file} does not exist`);
+  }
+  if (!c.TLS_CERT && !c.ALLOW_INSECURE_HTTP && !isLoopback(c.HOST)) {
+    throw new ConfigError(
+      `invalid configuration:\n  HOST: ${c.HOST} is not a loopback address and TLS is off. Set TLS_CERT and TLS_KEY, ` +
+        'or ALLOW_INSECURE_HTTP=1 when a TLS-terminating reverse proxy is in front (see "Deploying securely" in the README)',
+    );
+  }
   if (c.PUBLIC_URL) {
     const u = new URL(c.PUBLIC_URL);
     if (!/^https?:$/.test(u.protocol) || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) {
@@ -146,16 +170,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     DATA_DIR: dataDir,
     STORAGE_DIR: path.resolve(c.STORAGE_DIR ?? path.join(dataDir, 'storage')),
     APPS_ROOT: path.resolve(c.APPS_ROOT),
-    PUBLIC_URL: c.PUBLIC_URL ? new URL(c.PUBLIC_URL).origin : defaultPublicUrl(c.HOST, c.PORT),
+    PUBLIC_URL: c.PUBLIC_URL ? new URL(c.PUBLIC_URL).origin : defaultPublicUrl(c.HOST, c.PORT, !!c.TLS_CERT),
     WEBRTC_ICE_ADDRESSES: addresses === 'all' ? null : list,
   };
 }
 
 // Passkeys need a domain name (not an IP address) and, over plain http, the name "localhost";
 // so a server on loopback or on every interface is reached as http://localhost:PORT by default.
-function defaultPublicUrl(host: string, port: number): string {
-  if (['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::'].includes(host)) return `http://localhost:${port}`;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+function defaultPublicUrl(host: string, port: number, tls: boolean): string {
+  const scheme = tls ? 'https' : 'http';
+  if (['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::'].includes(host)) return `${scheme}://localhost:${port}`;
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 // Frame buffers are read up to 30 times a second: keep them in memory (tmpfs), not on disk.

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifySwagger from '@fastify/swagger';
@@ -64,7 +66,15 @@ export interface Server {
 }
 
 export async function buildServer(config: Config): Promise<Server> {
+  const tls =
+    config.TLS_CERT && config.TLS_KEY
+      ? { cert: fs.readFileSync(config.TLS_CERT), key: fs.readFileSync(config.TLS_KEY) }
+      : undefined;
   const app = Fastify({
+    // HTTPS through a factory: the rest of the code keeps Fastify's plain server types (the API is the same).
+    ...(tls
+      ? { serverFactory: (handler: http.RequestListener) => https.createServer(tls, handler) as unknown as http.Server }
+      : {}),
     logger: { level: config.LOG_LEVEL, redact: ['req.headers.cookie', 'req.headers.authorization'] },
     bodyLimit: 64 * 1024,
     // The correlation id of audit events and logs: ours, never taken from the client.
@@ -172,7 +182,7 @@ export async function buildServer(config: Config): Promise<Server> {
       message: status === 500 ? 'internal error' : err.message,
     });
   });
-  registerSecurityHeaders(app);
+  registerSecurityHeaders(app, { hsts: tls !== undefined });
   // Before the sign-in guard, so its refusals are recorded too.
   registerRequestAudit(app, audit);
   registerSignInGuard(app, { resolve: (token) => signIns.resolve(token), publicUrl });

@@ -40,9 +40,11 @@ const COMMON_HEADERS: Record<string, string> = {
     'camera=(), microphone=(), geolocation=(), usb=(), serial=(), hid=(), bluetooth=(), payment=(), clipboard-read=(), clipboard-write=(), display-capture=()',
 };
 
-export function registerSecurityHeaders(app: FastifyInstance): void {
+export function registerSecurityHeaders(app: FastifyInstance, opts: { hsts: boolean }): void {
   app.addHook('onSend', async (req, reply) => {
     for (const [k, v] of Object.entries(COMMON_HEADERS)) reply.header(k, v);
+    // Only when this server speaks TLS itself (behind a proxy, the proxy sets it).
+    if (opts.hsts) reply.header('strict-transport-security', 'max-age=31536000');
     if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', RESOURCE_CSP);
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseClientSignal, MAX_SIGNAL_BYTES, type ServerSignal } from '@vitrine/protocol';
 import { SessionError, type SessionManager } from '../sessions/session-manager.ts';
 import { RateLimiter } from '../input/rate-limiter.ts';
@@ -19,63 +19,76 @@ export const CLOSE = { unknownSession: 4404, viewerExists: 4409, abuse: 4400, en
  * `error` message and, after repeated abuse, a closed socket with a reason.
  */
 export function registerSignaling(app: FastifyInstance, sessions: SessionManager, auditLog: AuditLog): void {
-  app.get<{ Params: { id: string } }>('/api/sessions/:id/signal', { websocket: true }, (socket, req) => {
-    const log = req.log.child({ session: req.params.id });
-    const send = (msg: ServerSignal) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
-    };
-    // An accepted upgrade never reaches the hook that records answers: it is recorded here.
-    const audit = (outcome: AuditOutcome, code?: string, message?: string) => {
-      req.audit.written = true;
-      req.audit.note({ sessionId: req.params.id, ...(message ? { detail: { message } } : {}) });
-      const entry = req.audit.entry(outcome, code ? { code, message: message ?? '' } : null);
-      void recordOrLog(entry);
-    };
-    const recordOrLog = (entry: AuditEntry) =>
-      auditLog.record(entry).catch(() => {
-        log.error({}, 'could not record the signaling connection; closing it');
-        socket.close(CLOSE.ended, 'audit trail unavailable');
-      });
-    let link;
-    try {
-      // The guard already refused anonymous upgrades; only the session's own user may watch it.
-      const userId = sessions.userOf(req.params.id);
-      if (!userId || !req.actor || !can(req.actor, 'signal', 'Session', { userId })) {
-        throw new SessionError(404, 'unknown-session', 'no such session');
+  // Refused before the upgrade: without the session's own sign-in, a session id opens nothing.
+  const mayWatch = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    const userId = sessions.userOf(req.params.id);
+    if (userId && req.actor && can(req.actor, 'signal', 'Session', { userId })) return;
+    req.audit.refusedByPolicy = true;
+    // @fastify/websocket leaves a refused upgrade's socket open unless it is destroyed.
+    reply.raw.once('finish', () => req.raw.socket.destroy());
+    return reply.status(404).send({ error: 'unknown-session', message: 'no such session' });
+  };
+  app.get<{ Params: { id: string } }>(
+    '/api/sessions/:id/signal',
+    { websocket: true, preValidation: mayWatch },
+    (socket, req) => {
+      const log = req.log.child({ session: req.params.id });
+      const send = (msg: ServerSignal) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
+      };
+      // An accepted upgrade never reaches the hook that records answers: it is recorded here.
+      const audit = (outcome: AuditOutcome, code?: string, message?: string) => {
+        req.audit.written = true;
+        req.audit.note({ sessionId: req.params.id, ...(message ? { detail: { message } } : {}) });
+        const entry = req.audit.entry(outcome, code ? { code, message: message ?? '' } : null);
+        void recordOrLog(entry);
+      };
+      const recordOrLog = (entry: AuditEntry) =>
+        auditLog.record(entry).catch(() => {
+          log.error({}, 'could not record the signaling connection; closing it');
+          socket.close(CLOSE.ended, 'audit trail unavailable');
+        });
+      let link;
+      try {
+        // The guard already refused anonymous upgrades; only the session's own user may watch it.
+        const userId = sessions.userOf(req.params.id);
+        if (!userId || !req.actor || !can(req.actor, 'signal', 'Session', { userId })) {
+          throw new SessionError(404, 'unknown-session', 'no such session');
+        }
+        link = sessions.attachViewer(req.params.id, (msg) => {
+          send(msg);
+          if (msg.type === 'bye') socket.close(CLOSE.ended, msg.reason);
+        });
+      } catch (err) {
+        const e = err instanceof SessionError ? err : new SessionError(500, 'error', 'internal error');
+        audit(e.status === 404 ? 'denied' : 'failed', e.code, e.message);
+        send({ type: 'error', code: e.code, message: e.message });
+        socket.close(e.status === 404 ? CLOSE.unknownSession : CLOSE.viewerExists, e.message);
+        return;
       }
-      link = sessions.attachViewer(req.params.id, (msg) => {
-        send(msg);
-        if (msg.type === 'bye') socket.close(CLOSE.ended, msg.reason);
+      audit('ok');
+      const viewer = link;
+      const limiter = new RateLimiter(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND);
+      let bad = 0;
+      const strike = (code: string, message: string) => {
+        bad++;
+        send({ type: 'error', code, message });
+        if (bad >= MAX_BAD_MESSAGES) {
+          log.warn({ code }, 'closing abusive signaling socket');
+          socket.close(CLOSE.abuse, 'too many invalid messages');
+        }
+      };
+      socket.on('message', (data: Buffer, isBinary: boolean) => {
+        if (isBinary) return strike('bad-message', 'signaling messages are JSON text');
+        if (!limiter.take()) return strike('rate-limited', 'too many messages');
+        const parsed = parseClientSignal(data.toString('utf8'));
+        if (!parsed.ok) return strike('bad-message', parsed.error);
+        viewer.handle(parsed.message).catch((err: Error) => strike('rejected', err.message));
       });
-    } catch (err) {
-      const e = err instanceof SessionError ? err : new SessionError(500, 'error', 'internal error');
-      audit(e.status === 404 ? 'denied' : 'failed', e.code, e.message);
-      send({ type: 'error', code: e.code, message: e.message });
-      socket.close(e.status === 404 ? CLOSE.unknownSession : CLOSE.viewerExists, e.message);
-      return;
-    }
-    audit('ok');
-    const viewer = link;
-    const limiter = new RateLimiter(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND);
-    let bad = 0;
-    const strike = (code: string, message: string) => {
-      bad++;
-      send({ type: 'error', code, message });
-      if (bad >= MAX_BAD_MESSAGES) {
-        log.warn({ code }, 'closing abusive signaling socket');
-        socket.close(CLOSE.abuse, 'too many invalid messages');
-      }
-    };
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      if (isBinary) return strike('bad-message', 'signaling messages are JSON text');
-      if (!limiter.take()) return strike('rate-limited', 'too many messages');
-      const parsed = parseClientSignal(data.toString('utf8'));
-      if (!parsed.ok) return strike('bad-message', parsed.error);
-      viewer.handle(parsed.message).catch((err: Error) => strike('rejected', err.message));
-    });
-    socket.on('close', () => viewer.detach());
-    socket.on('error', () => viewer.detach());
-  });
+      socket.on('close', () => viewer.detach());
+      socket.on('error', () => viewer.detach());
+    },
+  );
 }
 
 export const websocketOptions = { maxPayload: MAX_SIGNAL_BYTES };

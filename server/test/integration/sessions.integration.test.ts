@@ -167,9 +167,9 @@ describe('bad requests and hostile peers', () => {
     expect((await api(server.owner, 'DELETE', '/api/sessions/../../etc')).status).toBe(404);
   });
 
-  it('closes signaling for an unknown session with 4404', async () => {
+  it('refuses signaling for an unknown session before the upgrade (404)', async () => {
     const viewer = new WeriftViewer(server.owner, randomUUID());
-    expect((await viewer.closed).code).toBe(4404);
+    expect(await viewer.refused).toBe(404);
   });
 
   it('gives a second viewer 409 (close 4409), answers malformed messages with errors, and closes after repeated abuse', async () => {

@@ -86,3 +86,15 @@ export async function frameSignature(page: Page): Promise<number[]> {
     return out;`);
   return page.evaluate(expr) as Promise<number[]>;
 }
+
+/** Luma (0..255) of every second pixel of every second row of the shown frame, row by row, with its size. */
+export async function lumaPlane(page: Page): Promise<{ width: number; height: number; luma: number[] }> {
+  const expr = inPage(`const d = ctx.getImageData(0, 0, w, h).data;
+    const luma = [];
+    for (let y = 0; y < h; y += 2)
+      for (let x = 0; x < w; x += 2) {
+        const i = (y * w + x) * 4; luma.push(Math.round((d[i] * 299 + d[i + 1] * 587 + d[i + 2] * 114) / 1000));
+      }
+    return { width: Math.ceil(w / 2), height: Math.ceil(h / 2), luma };`);
+  return page.evaluate(expr) as Promise<{ width: number; height: number; luma: number[] }>;
+}

@@ -54,6 +54,12 @@ export const ServerSignal = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ice-candidate'), candidate: candidate.nullable() }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
   z.object({ type: z.literal('bye'), reason: SessionEndReason, detail: z.string().optional() }),
+  /** The session will end soon unless something changes (input, for an idle timeout). */
+  z.object({
+    type: z.literal('warning'),
+    reason: z.enum(['idle timeout', 'time limit']),
+    secondsLeft: z.number().int().min(0),
+  }),
 ]);
 export type ServerSignal = z.infer<typeof ServerSignal>;
 

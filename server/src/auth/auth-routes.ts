@@ -165,6 +165,8 @@ export function registerAuthRoutes(server: FastifyInstance, deps: AuthDeps): voi
   app.post(
     '/api/invitations/accept',
     {
+      // Guessing a 256-bit token is hopeless; the limit keeps the attempts from costing anything.
+      config: { perPerson: { burst: 10, perMinute: 10 } },
       schema: {
         summary: 'A signed-in client adds a share they were invited to',
         body: InvitationTokenBody,

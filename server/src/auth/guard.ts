@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable without signing in. Every other /api route requires a sign-in. */
     public?: boolean;
+    /** Calls one signed-in person may make: a burst, refilled at `perMinute`. */
+    perPerson?: { burst: number; perMinute: number };
   }
 }
 
@@ -39,6 +41,7 @@ export function registerSignInGuard(
 ): void {
   // Each anonymous ceremony writes a challenge row: without a limit, one client could flood the database.
   const publicLimits = new Map<string, RateLimiter>();
+  const personLimits = new Map<string, RateLimiter>();
   app.addHook('onRequest', async (req, reply) => {
     if (!req.url.startsWith('/api/')) return;
     const origin = req.headers.origin;
@@ -56,6 +59,17 @@ export function registerSignInGuard(
     if (token) req.actor = await deps.resolve(token);
     if (!req.actor && req.routeOptions.config.public !== true) {
       return refuse(401, 'unauthenticated', 'Sign in first.');
+    }
+    const perPerson = req.routeOptions.config.perPerson;
+    if (req.actor && perPerson) {
+      const key = `${req.routeOptions.url} ${req.actor.id}`;
+      let limiter = personLimits.get(key);
+      if (!limiter) {
+        if (personLimits.size >= MAX_TRACKED_ADDRESSES) personLimits.clear();
+        limiter = new RateLimiter(perPerson.perMinute / 60, perPerson.burst);
+        personLimits.set(key, limiter);
+      }
+      if (!limiter.take()) return refuse(429, 'rate-limited', 'Too many attempts; wait a minute and try again.');
     }
     if (!req.actor) {
       let limiter = publicLimits.get(req.ip);

@@ -68,6 +68,8 @@ const schema = z.object({
   APPS_ROOT: z.string().default(path.join(repoRoot, 'apps')),
   WEB_DIST: z.string().default(path.join(repoRoot, 'web', 'dist')),
   MAX_SESSIONS: z.coerce.number().int().min(1).max(1000).default(4),
+  MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(2),
+  SESSION_IDLE_TIMEOUT: duration('15m', 2000, '2s'),
   SESSION_START_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15000),
   PEER_GRACE_MS: z.coerce.number().int().min(0).default(30000),
   INPUT_RATE_PER_SECOND: z.coerce.number().int().min(10).max(10000).default(400),

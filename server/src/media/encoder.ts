@@ -22,6 +22,32 @@ export interface EncoderSettings {
   rtpPort: number;
   /** Where the frames are: Xvfb's screen file, byte offset and size of one bgr0 frame. */
   framebuffer: { path: string; offset: number; length: number };
+  /** Burned into every frame: a file with the text (who, which session, `%{localtime}`). */
+  watermark?: { textFile: string } | undefined;
+}
+
+const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+
+/**
+ * The watermark as an FFmpeg filter: the text tiled in staggered rows across the picture,
+ * light with a dark outline (readable on any background) and semi-transparent. Drawn by the
+ * encoder, so nothing on the client side can take it off the pixels.
+ */
+export function watermarkFilter(width: number, height: number, textFile: string): string {
+  const size = Math.max(12, Math.round(height / 40));
+  const font = fs.existsSync(FONT) ? `fontfile=${FONT}` : 'font=Sans';
+  const rows = 5;
+  const tiles: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const y = Math.round(((r + 0.5) * height) / rows);
+    for (let c = 0; c < 2; c++) {
+      const x = Math.round((c * width) / 2 + ((r % 2) * width) / 4 - width / 8);
+      tiles.push(
+        `drawtext=${font}:textfile=${textFile}:fontsize=${size}:fontcolor=white@0.4:borderw=1:bordercolor=black@0.4:x=${x}:y=${y}`,
+      );
+    }
+  }
+  return tiles.join(',');
 }
 
 /**
@@ -49,7 +75,9 @@ export class Encoder {
       // Real-time RTP timestamps are written by the pipeline on arrival.
       '-f', 'rawvideo', '-pix_fmt', 'bgr0', '-video_size', `${s.width}x${s.height}`,
       '-framerate', String(s.framerate), '-i', 'pipe:0',
-      '-fps_mode', 'passthrough', '-pix_fmt', 'yuv420p',
+      '-fps_mode', 'passthrough',
+      ...(s.watermark ? ['-vf', watermarkFilter(s.width, s.height, s.watermark.textFile)] : []),
+      '-pix_fmt', 'yuv420p',
       ...codecArgs(s),
       '-force_key_frames', `expr:gte(t,n_forced*${s.keyframeIntervalS})`,
       '-an', '-f', 'rtp', '-ssrc', String(this.ssrc), '-payload_type', '96',

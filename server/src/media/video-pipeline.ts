@@ -9,6 +9,7 @@ export interface PipelineOptions {
   keyframeIntervalS: number;
   /** Xvfb's screen file: where each frame is, and its size. */
   framebuffer: { path: string; offset: number; length: number; width: number; height: number };
+  watermark?: { textFile: string } | undefined;
   /** Receives each outgoing RTP packet with sequence number and timestamp already continuous. */
   onRtp: (packet: Buffer) => void;
   onFatal: (reason: string) => void;
@@ -169,6 +170,7 @@ export class VideoPipeline {
       framerate: this.opts.framerate,
       rtpPort: this.port,
       framebuffer: this.opts.framebuffer,
+      watermark: this.opts.watermark,
     });
     void encoder.exit.then(({ code, signal, stderr }) => {
       if (this.stopped || (encoder !== this.active && encoder !== this.spare)) return;

@@ -20,6 +20,14 @@ export interface RuntimeSpec {
   inputRatePerSecond: number;
   startTimeoutMs: number;
   ice: IceSettings;
+  /** Who is watching, burned into the video with the session id and the time; null: no watermark. */
+  watermark: string | null;
+}
+
+/** What drawtext must not interpret in a name: its expansions (`%{…}`) and escapes; control characters. */
+export function watermarkText(label: string, sessionId: string): string {
+  const clean = label.replace(/[%{}\\\p{Cc}\p{Cf}]/gu, '').slice(0, 80);
+  return `${clean} · ${sessionId.slice(0, 8)} · %{localtime:%F %X}`;
 }
 
 /** What the machine running sessions provides (detected there, never sent over the wire). */
@@ -65,6 +73,7 @@ export class SessionRuntime {
   private injector: InputInjector | undefined;
   private pipeline: VideoPipeline | undefined;
   private readonly sentBefore = { frames: 0, bytes: 0 };
+  private watermarkFile: string | undefined;
   private peer: ViewerPeer | undefined;
   private input: InputChannel | undefined;
   private endedListeners: Array<(reason: SessionEndReason, detail?: string) => void> = [];
@@ -96,6 +105,11 @@ export class SessionRuntime {
       );
     });
     await this.sandbox.ready;
+    if (this.spec.watermark !== null) {
+      // In the session folder itself, which is not mounted into the sandbox: the app cannot change it.
+      this.watermarkFile = path.join(policy.sessionDir, 'watermark.txt');
+      fs.writeFileSync(this.watermarkFile, watermarkText(this.spec.watermark, this.spec.sessionId), { mode: 0o600 });
+    }
     this.display = await XDisplay.connect(this.sandbox.xSocket, this.sandbox.xCookie);
     this.display.onClosed((err) =>
       this.end('app exited', err ? `display connection lost: ${err.message}` : 'display closed'),
@@ -125,6 +139,7 @@ export class SessionRuntime {
             bitrateKbps: this.spec.bitrateKbps,
             keyframeIntervalS: this.spec.keyframeIntervalS,
             framebuffer,
+            watermark: this.watermarkFile ? { textFile: this.watermarkFile } : undefined,
             onRtp: (pkt) => peer.sendRtp(pkt),
             onFatal: (reason) => this.end('encoder failed', reason),
             log: this.log,

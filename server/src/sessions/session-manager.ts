@@ -29,6 +29,8 @@ export interface Launch {
   maxDurationMs: number | null;
   /** Whose storage the entitlements are in (the share's owner, or the owner themselves). */
   storageOwnerId: string | null;
+  /** Burned into the video (the share's watermark): who is watching. Null: none. */
+  watermark: string | null;
   /** Where the launch came from, carried onto the session's audit events. */
   origin?: { ip: string; userAgent: string | null; correlationId: string };
 }
@@ -82,7 +84,16 @@ interface Session {
   claims: AppClaim[];
   control?: { close(): void };
   peerConnectedAt?: number;
+  /** The attached viewer's signaling, for warnings. */
+  notify?: (msg: ServerSignal) => void;
+  lastActivity: number;
+  idleCheck?: NodeJS.Timeout;
+  idleWarned: boolean;
 }
+
+/** Warnings come this long before a session is ended for idleness or its time limit (less for short limits). */
+const WARNING_LEAD_MS = 60_000;
+const IDLE_CHECK_MS = 1000;
 
 export interface ManagerLog extends RuntimeLog {
   child(bindings: object): ManagerLog;
@@ -186,6 +197,14 @@ export class SessionManager {
     const app = this.apps.get(appId);
     if (!app) throw new SessionError(404, 'unknown-app', `no app "${appId}"`);
     const live = [...this.sessions.values()].filter((s) => s.state !== 'ended').length;
+    const mine = [...this.sessions.values()].filter((s) => s.state !== 'ended' && s.launch.userId === launch.userId);
+    if (mine.length >= this.config.MAX_SESSIONS_PER_USER) {
+      throw new SessionError(
+        429,
+        'too-many-sessions',
+        `You already have ${mine.length} sessions open (at most ${this.config.MAX_SESSIONS_PER_USER}); end one first.`,
+      );
+    }
     if (live >= this.config.MAX_SESSIONS) {
       throw new SessionError(
         503,
@@ -229,6 +248,7 @@ export class SessionManager {
         keyframeIntervalS: this.config.KEYFRAME_INTERVAL_S,
         inputRatePerSecond: this.config.INPUT_RATE_PER_SECOND,
         startTimeoutMs: this.config.SESSION_START_TIMEOUT_MS,
+        watermark: launch.watermark,
         ice: {
           addresses: this.config.WEBRTC_ICE_ADDRESSES,
           portRange: this.config.WEBRTC_UDP_PORTS,
@@ -248,6 +268,8 @@ export class SessionManager {
       runtime,
       viewerAttached: false,
       claims: [],
+      lastActivity: Date.now(),
+      idleWarned: false,
     };
     // Recorded before anything starts: a session that is not on record never runs.
     await this.store.created({
@@ -278,11 +300,18 @@ export class SessionManager {
     const persist = (what: string, p: Promise<void>) =>
       p.catch((err: Error) => log.error({ err: err.message }, `could not record session ${what}`));
     if (launch.maxDurationMs !== null) {
-      session.deadlineTimer = setTimeout(() => runtime.end('time limit'), launch.maxDurationMs);
+      const limit = launch.maxDurationMs;
+      const lead = Math.min(WARNING_LEAD_MS, limit / 2);
+      session.deadlineTimer = setTimeout(() => {
+        session.notify?.({ type: 'warning', reason: 'time limit', secondsLeft: Math.round(lead / 1000) });
+        session.deadlineTimer = setTimeout(() => runtime.end('time limit'), lead);
+      }, limit - lead);
     }
+    session.idleCheck = setInterval(() => this.checkIdle(session), IDLE_CHECK_MS);
     runtime.onEnded((reason, detail) => {
       clearTimeout(session.graceTimer);
       clearTimeout(session.deadlineTimer);
+      clearInterval(session.idleCheck);
       session.control?.close();
       session.state = 'ended';
       session.endReason = reason;
@@ -327,6 +356,7 @@ export class SessionManager {
         session.state = 'ready';
         void persist('state', this.store.stateChanged(id, 'ready'));
         session.viewerAttached = false;
+        session.notify = undefined;
         this.armGrace(session);
       }
     });
@@ -413,6 +443,7 @@ export class SessionManager {
     clearTimeout(s.graceTimer);
     const endListener = (reason: SessionEndReason, detail?: string) =>
       send({ type: 'bye', reason, ...(detail ? { detail } : {}) });
+    s.notify = send;
     s.runtime.onEnded(endListener);
     try {
       return s.runtime.attachViewer(send);
@@ -528,6 +559,25 @@ export class SessionManager {
       return;
     }
     if (s.state === 'ended') s.control.close();
+  }
+
+  /** Ends a session nobody has used for SESSION_IDLE_TIMEOUT, after a warning. */
+  private checkIdle(s: Session): void {
+    if (s.state === 'ended') return;
+    const input = s.runtime.stats().input?.lastInputAt;
+    if (input !== undefined && input > s.lastActivity) {
+      s.lastActivity = input;
+      s.idleWarned = false;
+    }
+    const idleMs = this.config.SESSION_IDLE_TIMEOUT;
+    const lead = Math.min(WARNING_LEAD_MS, idleMs / 2);
+    const idle = Date.now() - s.lastActivity;
+    if (idle >= idleMs) {
+      s.runtime.end('idle timeout');
+    } else if (idle >= idleMs - lead && !s.idleWarned) {
+      s.idleWarned = true;
+      s.notify?.({ type: 'warning', reason: 'idle timeout', secondsLeft: Math.ceil((idleMs - idle) / 1000) });
+    }
   }
 
   private armGrace(s: Session): void {

@@ -32,6 +32,8 @@ export function registerSessionRoutes(
   app.post(
     '/api/sessions',
     {
+      // Each launch starts a sandbox: a person cannot make the server start dozens a minute.
+      config: { perPerson: { burst: 10, perMinute: 20 } },
       schema: {
         summary: 'Start an app in a new sandboxed session (owners on their own storage, clients through a share)',
         body: CreateSessionBody,
@@ -50,6 +52,7 @@ export function registerSessionRoutes(
             policy: {
               files: policy.grants.map((g) => ({ path: g.sandboxPath, access: g.access })),
               network: policy.loopbackTcp ? 'loopback only' : 'none',
+              watermark: launch.watermark !== null,
               display: policy.display,
               limits: policy.limits,
             },

@@ -39,6 +39,7 @@ export async function resolveLaunch(actor: Actor, shareId: string | undefined, d
       ...base,
       shareId: null,
       maxDurationMs: null,
+      watermark: null,
       storageOwnerId: actor.id,
       entitlements: [{ hostPath: deps.ownerRoot(actor.id), sandboxPath: FILES_MOUNT, access: 'read-write-delete' }],
     };
@@ -68,6 +69,7 @@ export async function resolveLaunch(actor: Actor, shareId: string | undefined, d
     shareId: share.id,
     storageOwnerId: share.ownerId,
     maxDurationMs: share.maxSessionMinutes === null ? null : share.maxSessionMinutes * 60_000,
+    watermark: share.watermark ? (share.client?.email ?? share.clientEmail) : null,
     entitlements,
   };
 }

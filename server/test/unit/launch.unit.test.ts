@@ -47,6 +47,7 @@ describe('resolveLaunch', () => {
       signInId: 'so',
       shareId: null,
       maxDurationMs: null,
+      watermark: null,
       storageOwnerId: 'o',
       entitlements: [{ hostPath: '/srv/storage/o/files', sandboxPath: '/files', access: 'read-write-delete' }],
     });
@@ -72,6 +73,9 @@ describe('resolveLaunch', () => {
     expect(launch.shareId).toBe('s');
     expect(launch.storageOwnerId).toBe('o');
     expect(warnings).toEqual(['shared path unavailable']);
+    // The share's watermark names the client watching.
+    expect(launch.watermark).toBe('c@example.test');
+    expect((await resolveLaunch(client, 's', deps(record({ watermark: false })))).watermark).toBeNull();
   });
 
   it('does not open expired, revoked, other people’s or emptied shares', async () => {

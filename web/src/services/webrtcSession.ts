@@ -226,6 +226,13 @@ export class WebRtcSession {
         this.#lastServerError = `Server error (${msg.code}): ${msg.message}`;
         this.#opts.onWarning?.(this.#lastServerError);
         return;
+      case 'warning':
+        this.#opts.onWarning?.(
+          msg.reason === 'idle timeout'
+            ? `No activity: this session ends in ${msg.secondsLeft} s unless you use it.`
+            : `This session reaches its time limit in ${msg.secondsLeft} s.`,
+        );
+        return;
       case 'bye':
         this.#finish({
           kind: 'server-bye',

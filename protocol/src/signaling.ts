@@ -50,6 +50,8 @@ export const ServerSignal = z.discriminatedUnion('type', [
         credential: z.string().optional(),
       }),
     ),
+    /** `relay`: connect only through the TURN servers above. */
+    iceTransportPolicy: z.enum(['all', 'relay']).default('all'),
   }),
   z.object({ type: z.literal('ice-candidate'), candidate: candidate.nullable() }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),

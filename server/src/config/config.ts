@@ -79,6 +79,25 @@ const schema = z.object({
   WEBRTC_PUBLIC_IP: z.union([z.ipv4(), z.ipv6()]).optional(),
   WEBRTC_UDP_PORTS: portRange.optional(),
   ICE_SERVERS: iceServers.default([]),
+  /** TURN servers handed to viewers with per-session credentials made from TURN_SECRET. */
+  TURN_URLS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((u) => u.trim())
+            .filter(Boolean)
+        : [],
+    )
+    .refine((urls) => urls.every((u) => /^turns?:[^\s]+$/.test(u)), 'expected turn: or turns: URLs, comma-separated'),
+  TURN_SECRET: z.string().min(16, 'use a long random secret (at least 16 characters)').optional(),
+  TURN_TTL: duration('12h', 60_000, '1m'),
+  /** `relay`: viewers may only connect through TURN (hides both sides' addresses from each other). */
+  ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
+  /** 0: host candidates with private, loopback or link-local addresses are never offered. */
+  ICE_PRIVATE_CANDIDATES: bool.default(true),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   BWRAP_PATH: z.string().default('bwrap'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -138,6 +157,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         `invalid configuration:\n  WEBRTC_ICE_ADDRESSES: expected "all" or at most one IPv4 and one IPv6 address${bad ? ` ("${bad}" is not an IP address)` : ''}`,
       );
     }
+  }
+  if (c.TURN_URLS.length > 0 !== (c.TURN_SECRET !== undefined)) {
+    throw new ConfigError(
+      "invalid configuration:\n  TURN_URLS, TURN_SECRET: set both (the TURN server's URLs and its static-auth-secret) or neither",
+    );
+  }
+  if (
+    c.ICE_TRANSPORT_POLICY === 'relay' &&
+    c.TURN_URLS.length === 0 &&
+    !c.ICE_SERVERS.some((s) => [s.urls].flat().some((u) => u.startsWith('turn')))
+  ) {
+    throw new ConfigError(
+      'invalid configuration:\n  ICE_TRANSPORT_POLICY: relay needs a TURN server (TURN_URLS and TURN_SECRET, or ICE_SERVERS)',
+    );
   }
   if ((c.TLS_CERT === undefined) !== (c.TLS_KEY === undefined)) {
     throw new ConfigError(

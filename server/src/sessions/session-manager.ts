@@ -12,6 +12,7 @@ import { sessionControl } from '../control/session-control.ts';
 import type { Grant } from '../sandbox/sandbox.ts';
 import { resolveGrants, type Entitlement } from '../sandbox/policy.ts';
 import { hostNodeRuntime } from '../sandbox/sandbox.ts';
+import { turnCredentials } from '../webrtc/turn-credentials.ts';
 import type { SessionStore } from './session-store.ts';
 import { SessionRuntime, type RuntimeEnvironment, type RuntimeLog, type ViewerLink } from './runtime.ts';
 
@@ -254,6 +255,16 @@ export class SessionManager {
           portRange: this.config.WEBRTC_UDP_PORTS,
           publicIp: this.config.WEBRTC_PUBLIC_IP,
           iceServers: this.config.ICE_SERVERS,
+          viewerIceServers: this.config.TURN_SECRET
+            ? [
+                {
+                  urls: this.config.TURN_URLS,
+                  ...turnCredentials(this.config.TURN_SECRET, id, this.config.TURN_TTL),
+                },
+              ]
+            : [],
+          transportPolicy: this.config.ICE_TRANSPORT_POLICY,
+          privateCandidates: this.config.ICE_PRIVATE_CANDIDATES,
         },
       },
       this.env,

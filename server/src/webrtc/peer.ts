@@ -30,6 +30,27 @@ export interface IceSettings {
   /** Advertised instead of the local address, for a server behind 1:1 NAT. */
   publicIp?: string | undefined;
   iceServers: Array<{ urls: string | string[]; username?: string | undefined; credential?: string | undefined }>;
+  /** Only for the viewer (the server needs no relay of its own): TURN with this session's credentials. */
+  viewerIceServers?: Array<{ urls: string | string[]; username: string; credential: string }> | undefined;
+  /** The viewer's policy: `relay` lets it connect only through TURN. */
+  transportPolicy?: 'all' | 'relay' | undefined;
+  /** False: host candidates on private, loopback or link-local addresses are not offered. */
+  privateCandidates?: boolean | undefined;
+}
+
+/** Addresses that say something about the inside of a network and nothing useful outside it. */
+export function isPrivateAddress(address: string): boolean {
+  const a = address.toLowerCase();
+  if (/^(10|127)\./.test(a) || /^192\.168\./.test(a) || /^169\.254\./.test(a)) return true;
+  const m = /^172\.(\d+)\./.exec(a);
+  if (m && Number(m[1]) >= 16 && Number(m[1]) <= 31) return true;
+  return a === '::1' || /^f[cd][0-9a-f]{2}:/.test(a) || /^fe[89ab][0-9a-f]:/.test(a);
+}
+
+/** The address of an ICE candidate line ("candidate:… <ip> <port> typ …"), when it is a host candidate. */
+function hostCandidateAddress(candidate: string): string | undefined {
+  const parts = candidate.replace(/^a=/, '').split(' ');
+  return parts[7] === 'host' ? parts[4] : undefined;
 }
 
 export interface PeerEvents {
@@ -97,6 +118,7 @@ export class ViewerPeer {
     this.pc.onIceCandidate.subscribe((c) => {
       if (this.closed) return;
       const json = c?.toJSON();
+      if (json && !this.offered(json.candidate ?? '')) return;
       this.events.signal({
         type: 'ice-candidate',
         candidate: json
@@ -120,13 +142,31 @@ export class ViewerPeer {
     await this.pc.setLocalDescription(offer);
     this.events.signal({
       type: 'offer',
-      sdp: this.announce(this.pc.localDescription!.sdp),
-      iceServers: this.ice.iceServers.map((s) => ({
-        urls: s.urls,
-        ...(s.username ? { username: s.username } : {}),
-        ...(s.credential ? { credential: s.credential } : {}),
-      })),
+      sdp: this.withoutHiddenCandidates(this.announce(this.pc.localDescription!.sdp)),
+      iceServers: [
+        ...this.ice.iceServers.map((s) => ({
+          urls: s.urls,
+          ...(s.username ? { username: s.username } : {}),
+          ...(s.credential ? { credential: s.credential } : {}),
+        })),
+        ...(this.ice.viewerIceServers ?? []),
+      ],
+      iceTransportPolicy: this.ice.transportPolicy ?? 'all',
     });
+  }
+
+  /** Whether a candidate of ours may be shown to the viewer (ICE_PRIVATE_CANDIDATES). */
+  private offered(candidate: string): boolean {
+    if (this.ice.privateCandidates !== false) return true;
+    const address = hostCandidateAddress(this.announce(candidate));
+    return address === undefined || !isPrivateAddress(address);
+  }
+
+  private withoutHiddenCandidates(sdp: string): string {
+    return sdp
+      .split('\r\n')
+      .filter((l) => !l.startsWith('a=candidate:') || this.offered(l))
+      .join('\r\n');
   }
 
   /** Throws with a message meant for the viewer when the message does not fit the state. */

@@ -47,3 +47,47 @@ it('gathers only in the configured UDP port range, advertises the public IP and 
   ws.close();
   await api(server.owner, 'DELETE', `/api/sessions/${body.id}`);
 }, 30_000);
+
+it('hides private host candidates when told to, and hands the viewer per-session TURN credentials and the relay policy', async () => {
+  const hidden = await startTestServer({
+    ICE_PRIVATE_CANDIDATES: '0',
+    TURN_URLS: 'turn:turn.example.test:3478?transport=udp',
+    TURN_SECRET: 'a-shared-secret-of-some-length',
+    TURN_TTL: '5m',
+    ICE_TRANSPORT_POLICY: 'relay',
+  });
+  try {
+    const { body } = await api<SessionInfo>(hidden.owner, 'POST', '/api/sessions', { appId: 'xclock' });
+    const messages: ServerSignal[] = [];
+    const ws = new WebSocket(`${hidden.url.replace('http', 'ws')}/api/sessions/${body.id}/signal`, {
+      headers: { cookie: hidden.owner.cookie },
+    });
+    ws.on('message', (raw) => messages.push(JSON.parse(raw.toString()) as ServerSignal));
+    const offer = await waitFor('offer', () =>
+      messages.find((m): m is Extract<ServerSignal, { type: 'offer' }> => m.type === 'offer'),
+    );
+    await waitFor(
+      'end of candidates',
+      () => messages.some((m) => m.type === 'ice-candidate' && m.candidate === null),
+      15_000,
+    );
+    const lines = [
+      ...offer.sdp.split('\r\n').filter((l) => l.startsWith('a=candidate:')),
+      ...messages.flatMap((m) => (m.type === 'ice-candidate' && m.candidate ? [m.candidate.candidate] : [])),
+    ];
+    // The only address here is loopback: nothing is offered, so nothing about the host leaks.
+    expect(lines).toEqual([]);
+    expect(offer.iceTransportPolicy).toBe('relay');
+    const [turn] = offer.iceServers;
+    expect(turn).toMatchObject({ urls: ['turn:turn.example.test:3478?transport=udp'] });
+    const [expiry, who] = String(turn!.username).split(':');
+    expect(who).toBe(body.id);
+    expect(Number(expiry) * 1000).toBeGreaterThan(Date.now() + 4 * 60_000);
+    expect(Number(expiry) * 1000).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
+    expect(turn!.credential).not.toContain('a-shared-secret');
+    ws.close();
+    await api(hidden.owner, 'DELETE', `/api/sessions/${body.id}`);
+  } finally {
+    await hidden.close();
+  }
+}, 30_000);

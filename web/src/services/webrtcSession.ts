@@ -118,6 +118,10 @@ export class WebRtcSession {
   #stats: StreamStats = EMPTY_STATS;
   #videoListeners: (() => void) | null = null;
   #lastServerError: string | null = null;
+  #relayOnly = false;
+  #gathered = 0;
+  /** What TURN servers answered when they refused us (e.g. "401 Unauthorized"). */
+  #turnErrors: string[] = [];
 
   constructor(opts: WebRtcSessionOptions) {
     this.#opts = opts;
@@ -209,7 +213,7 @@ export class WebRtcSession {
     if (this.#ended || this.#disposed) return;
     switch (msg.type) {
       case 'offer':
-        await this.#handleOffer(msg.sdp, msg.iceServers);
+        await this.#handleOffer(msg.sdp, msg.iceServers, msg.iceTransportPolicy);
         return;
       case 'ice-candidate': {
         const pc = this.#pc;
@@ -244,12 +248,13 @@ export class WebRtcSession {
     }
   }
 
-  async #handleOffer(sdp: string, iceServers: RTCIceServer[]): Promise<void> {
+  async #handleOffer(sdp: string, iceServers: RTCIceServer[], policy: RTCIceTransportPolicy): Promise<void> {
     if (this.#offerTimer) clearTimeout(this.#offerTimer);
     this.#offerTimer = null;
     let pc = this.#pc;
     if (!pc) {
-      pc = new RTCPeerConnection({ iceServers });
+      pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: policy });
+      this.#relayOnly = policy === 'relay';
       this.#pc = pc;
       this.#wirePeerConnection(pc);
     }
@@ -348,9 +353,20 @@ export class WebRtcSession {
   // --- peer connection ---------------------------------------------------------------------
 
   #wirePeerConnection(pc: RTCPeerConnection): void {
+    pc.addEventListener('icecandidateerror', (e) => {
+      const err = e as RTCPeerConnectionIceErrorEvent;
+      if (err.url?.startsWith('turn')) this.#turnErrors.push(`${err.errorCode} ${err.errorText}`.trim());
+    });
+    pc.addEventListener('icegatheringstatechange', () => {
+      // Forced through a relay that gave us nothing: no connection can ever form; say why now.
+      if (pc.iceGatheringState === 'complete' && this.#relayOnly && this.#gathered === 0) {
+        this.#finish({ kind: 'ice-failed', message: this.#iceFailedMessage() });
+      }
+    });
     pc.addEventListener('icecandidate', (e) => {
       const c = e.candidate;
       if (c && c.candidate === '') return; // legacy end-of-candidates marker; null follows
+      if (c) this.#gathered++;
       if (!this.#answerSent) this.#localCandidates.push(c);
       else this.#sendLocalCandidate(c);
     });
@@ -370,7 +386,7 @@ export class WebRtcSession {
       const cs = pc.connectionState;
       const ice = pc.iceConnectionState;
       if (cs === 'failed' || ice === 'failed') {
-        this.#finish({ kind: 'ice-failed', message: ICE_FAILED_MESSAGE });
+        this.#finish({ kind: 'ice-failed', message: this.#iceFailedMessage() });
         return;
       }
       if (cs === 'connected') {
@@ -383,6 +399,11 @@ export class WebRtcSession {
     pc.addEventListener('connectionstatechange', onConnectionChange);
     pc.addEventListener('iceconnectionstatechange', onConnectionChange);
     this.#timers.push(setInterval(() => void this.#collectStats(), STATS_INTERVAL_MS));
+  }
+
+  #iceFailedMessage(): string {
+    if (!this.#turnErrors.length) return ICE_FAILED_MESSAGE;
+    return `${ICE_FAILED_MESSAGE} The media relay (TURN) refused this session: ${[...new Set(this.#turnErrors)].join(', ')}.`;
   }
 
   #wireDataChannel(dc: RTCDataChannel): void {

@@ -175,7 +175,9 @@ describe('refuses insecure configurations', () => {
     expect(loadConfig({ ...base, HOST: '0.0.0.0', ALLOW_INSECURE_HTTP: '1' }).HOST).toBe('0.0.0.0');
     expect(loadConfig({ ...base, HOST: '127.0.0.1' }).PUBLIC_URL).toMatch(/^http:\/\/localhost:/);
     expect(() => loadConfig({ ...base, TURN_URLS: 'turn:t.example:3478' })).toThrow(/TURN_URLS, TURN_SECRET: set both/);
-    expect(() => loadConfig({ ...base, TURN_URLS: 'http://x', TURN_SECRET: 'x'.repeat(20) })).toThrow(/turn: or turns:/);
+    expect(() => loadConfig({ ...base, TURN_URLS: 'http://x', TURN_SECRET: 'x'.repeat(20) })).toThrow(
+      /turn: or turns:/,
+    );
     expect(() => loadConfig({ ...base, TURN_URLS: 'turn:t.example', TURN_SECRET: 'short' })).toThrow(/at least 16/);
     expect(() => loadConfig({ ...base, ICE_TRANSPORT_POLICY: 'relay' })).toThrow(/relay needs a TURN server/);
     expect(() => loadConfig({ ...base, TLS_CERT: '/nonexistent.pem' })).toThrow(/set both/);

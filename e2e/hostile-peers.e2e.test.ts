@@ -78,7 +78,7 @@ it('survives ≥10,000 hostile input packets and signaling messages; every sessi
     const t0 = performance.now();
     for (let i = 0; i < n; i++) {
       while (dc.bufferedAmount > 65536) await new Promise((r) => setTimeout(r, 1));
-      let b: Uint8Array;
+      let b: Uint8Array<ArrayBuffer>;
       switch (i % 5) {
         case 0:
           b = crypto.getRandomValues(new Uint8Array(Math.floor(Math.random() * 64)));

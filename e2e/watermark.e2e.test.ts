@@ -67,6 +67,11 @@ async function shownScreen(page: Page, shareId: string) {
     150,
   );
   const plane = await lumaPlane(page);
+  // Nothing on a client's viewer page offers a download, and the page may not touch the clipboard.
+  expect(await page.locator('a[download], a[href*="/api/files/content"]').count()).toBe(0);
+  const policy = (await page.request.get(page.url())).headers()['permissions-policy'] ?? '';
+  expect(policy).toContain('clipboard-read=()');
+  expect(policy).toContain('clipboard-write=()');
   await page.getByTestId('end-session').click();
   return { id, ...plane };
 }

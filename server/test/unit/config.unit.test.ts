@@ -56,6 +56,7 @@ describe('loadConfig defaults', () => {
   it('reads only the environment object it is given', () => {
     vi.stubEnv('PORT', '1234');
     vi.stubEnv('HOST', '0.0.0.0');
+    vi.stubEnv('ALLOW_INSECURE_HTTP', '1');
     expect(loadConfig({}).PORT).toBe(8080);
     expect(loadConfig({}).HOST).toBe('127.0.0.1');
     expect(loadConfig().PORT).toBe(1234);
@@ -87,13 +88,16 @@ describe('loadConfig WEBRTC_ICE_ADDRESSES', () => {
 
 describe('loadConfig PUBLIC_URL', () => {
   it('is derived from HOST and PORT, as localhost for loopback and wildcard hosts (passkeys need a name)', () => {
-    expect(loadConfig({ HOST: '0.0.0.0', PORT: '9000' }).PUBLIC_URL).toBe('http://localhost:9000');
+    const proxied = { ALLOW_INSECURE_HTTP: '1' };
+    expect(loadConfig({ ...proxied, HOST: '0.0.0.0', PORT: '9000' }).PUBLIC_URL).toBe('http://localhost:9000');
     expect(loadConfig({ HOST: '::1' }).PUBLIC_URL).toBe('http://localhost:8080');
-    expect(loadConfig({ HOST: 'example.test' }).PUBLIC_URL).toBe('http://example.test:8080');
+    expect(loadConfig({ ...proxied, HOST: 'example.test' }).PUBLIC_URL).toBe('http://example.test:8080');
   });
 
   it('brackets an IPv6 host', () => {
-    expect(loadConfig({ HOST: 'fd00::5', PORT: '443' }).PUBLIC_URL).toBe('http://[fd00::5]:443');
+    expect(loadConfig({ ALLOW_INSECURE_HTTP: '1', HOST: 'fd00::5', PORT: '443' }).PUBLIC_URL).toBe(
+      'http://[fd00::5]:443',
+    );
   });
 
   it('keeps an explicit PUBLIC_URL as its origin', () => {

@@ -69,6 +69,7 @@ const schema = z.object({
   WEB_DIST: z.string().default(path.join(repoRoot, 'web', 'dist')),
   MAX_SESSIONS: z.coerce.number().int().min(1).max(1000).default(4),
   MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(2),
+  SESSION_LAUNCHES_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(20),
   SESSION_IDLE_TIMEOUT: duration('15m', 2000, '2s'),
   SESSION_START_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15000),
   PEER_GRACE_MS: z.coerce.number().int().min(0).default(30000),

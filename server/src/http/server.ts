@@ -235,13 +235,17 @@ export async function buildServer(config: Config): Promise<Server> {
     liveSessions: (id) => sessions.liveCount((l) => l.shareId === id),
     endSessions: endForShare,
   });
-  registerSessionRoutes(app, sessions, (actor, shareId) =>
-    resolveLaunch(actor, shareId, {
-      getShare: (id) => shares.get(id),
-      ownerRoot: (ownerId) => storage.ensureRoot(ownerId),
-      resolveExisting: (ownerId, relPath) => storage.resolveExisting(ownerId, relPath),
-      log: app.log,
-    }),
+  registerSessionRoutes(
+    app,
+    sessions,
+    (actor, shareId) =>
+      resolveLaunch(actor, shareId, {
+        getShare: (id) => shares.get(id),
+        ownerRoot: (ownerId) => storage.ensureRoot(ownerId),
+        resolveExisting: (ownerId, relPath) => storage.resolveExisting(ownerId, relPath),
+        log: app.log,
+      }),
+    config.SESSION_LAUNCHES_PER_MINUTE,
   );
   registerSignaling(app, sessions, audit);
   registerAuditRoutes(app, auditStore);

@@ -14,6 +14,7 @@ export function registerSessionRoutes(
   server: FastifyInstance,
   sessions: SessionManager,
   resolveLaunch: (actor: Actor, shareId: string | undefined) => Promise<Launch>,
+  launchesPerMinute: number,
 ): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
   const owned = async (req: FastifyRequest, id: string, action: 'view' | 'end' | 'inspect-host') => {
@@ -33,7 +34,7 @@ export function registerSessionRoutes(
     '/api/sessions',
     {
       // Each launch starts a sandbox: a person cannot make the server start dozens a minute.
-      config: { perPerson: { burst: 10, perMinute: 20 } },
+      config: { perPerson: { burst: launchesPerMinute, perMinute: launchesPerMinute } },
       schema: {
         summary: 'Start an app in a new sandboxed session (owners on their own storage, clients through a share)',
         body: CreateSessionBody,

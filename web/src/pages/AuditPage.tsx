@@ -43,6 +43,11 @@ import { describeError } from '../services/format.ts';
 import { useSession } from '../services/session.tsx';
 import { listShares } from '../services/shares.ts';
 
+const EXPORTS = [
+  { format: 'csv', label: 'Export CSV' },
+  { format: 'jsonl', label: 'Export JSON lines' },
+] as const;
+
 /** Where the list is: the filters' query, and the page (`before`) within it. */
 interface Cursor {
   query: string;
@@ -148,26 +153,19 @@ export function AuditPage() {
           Page {here.pageNo}
         </Typography>
         <Box sx={{ flex: 1 }} />
-        <Button
-          size="small"
-          variant="outlined"
-          startIcon={<DownloadIcon />}
-          href={auditExportUrl(filters, 'csv')}
-          download
-          data-testid="audit-export-csv"
-        >
-          Export CSV
-        </Button>
-        <Button
-          size="small"
-          variant="outlined"
-          startIcon={<DownloadIcon />}
-          href={auditExportUrl(filters, 'jsonl')}
-          download
-          data-testid="audit-export-jsonl"
-        >
-          Export JSON lines
-        </Button>
+        {EXPORTS.map(({ format, label }) => (
+          <Button
+            key={format}
+            size="small"
+            variant="outlined"
+            startIcon={<DownloadIcon />}
+            href={auditExportUrl(filters, format)}
+            download
+            data-testid={`audit-export-${format}`}
+          >
+            {label}
+          </Button>
+        ))}
       </Stack>
 
       {events === null && !shownError && <Loading label="Loading the audit trail" />}

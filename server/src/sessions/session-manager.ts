@@ -8,7 +8,7 @@ import type { Config } from '../config/config.ts';
 import { DomainError } from '../errors.ts';
 import { listenControlChannel } from '../control/control-channel.ts';
 import type { AppEvent } from '../control/messages.ts';
-import { sessionControl } from '../control/session-control.ts';
+import { auditedSessionControl } from '../control/audited-control.ts';
 import type { Grant } from '../sandbox/sandbox.ts';
 import { resolveGrants, type Entitlement } from '../sandbox/policy.ts';
 import { hostNodeRuntime } from '../sandbox/sandbox.ts';
@@ -497,71 +497,22 @@ export class SessionManager {
   ): Promise<void> {
     const services = this.controlServices;
     if (!services) return;
-    // The owner reads "Reports/q3.pdf", not the sandbox's "/files/Reports/q3.pdf".
-    const named = (sandboxPath: string | undefined) => {
-      if (sandboxPath === undefined) return null;
-      const target = path.posix.normalize(sandboxPath);
-      const grant = grants.find((g) => target === g.sandboxPath || target.startsWith(g.sandboxPath + '/'));
-      if (!grant || !s.launch.storageOwnerId) return null;
-      return services.storagePath(
-        s.launch.storageOwnerId,
-        path.join(grant.hostPath, path.posix.relative(grant.sandboxPath, target)),
-      );
-    };
-    const control = sessionControl({
-      grants,
-      storageOwnerId: s.launch.storageOwnerId,
-      trash: (ownerId, hostPath) => services.trash(ownerId, hostPath),
-      move: (ownerId, from, to) => services.move(ownerId, from, to),
-      record: (event) => {
-        const claim = { ...event, at: new Date().toISOString() };
-        s.claims.push(claim);
-        if (s.claims.length > MAX_CLAIMS_KEPT) s.claims.shift();
-        log.info({ claim }, 'app claim');
-        const { v: _v, type: _type, ...said } = event;
-        this.audit.note({
-          ...about,
-          action: 'app.claim',
-          target: { type: 'file', path: named(event.path) ?? event.path },
-          outcome: 'ok',
-          detail: { ...said, ...(event.to ? { to: named(event.to) ?? event.to } : {}) },
-        });
-      },
-    });
     try {
       s.control = await listenControlChannel(
         path.join(sessionDir, 'control', 'control.sock'),
-        {
-          event: control.event,
-          // What the app asks the server to do is a real action: on record before the app hears back.
-          request: async (r) => {
-            const result = await control.request(r);
-            const to = r.to === undefined ? null : named(r.to);
-            const from = named(r.path);
-            const renamed =
-              r.action === 'move' &&
-              from !== null &&
-              to !== null &&
-              path.posix.dirname(from) === path.posix.dirname(to);
-            try {
-              await this.audit.record({
-                ...about,
-                action: r.action === 'trash' ? 'file.delete' : renamed ? 'file.rename' : 'file.move',
-                target: { type: 'file', path: from ?? r.path },
-                outcome: result.ok ? 'ok' : result.error === 'denied' ? 'denied' : 'failed',
-                reason: result.ok ? null : result.error,
-                detail: {
-                  via: 'app',
-                  ...(r.to ? { to: to ?? r.to } : {}),
-                  ...(result.ok ? {} : { message: result.message }),
-                },
-              });
-            } catch {
-              return { ok: false, error: 'audit-unavailable', message: 'the audit trail cannot be written' };
-            }
-            return result;
+        auditedSessionControl({
+          grants,
+          storageOwnerId: s.launch.storageOwnerId,
+          services,
+          audit: this.audit,
+          about,
+          onClaim: (event) => {
+            const claim = { ...event, at: new Date().toISOString() };
+            s.claims.push(claim);
+            if (s.claims.length > MAX_CLAIMS_KEPT) s.claims.shift();
+            log.info({ claim }, 'app claim');
           },
-        },
+        }),
         log,
       );
     } catch (err) {

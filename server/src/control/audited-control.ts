@@ -1,0 +1,82 @@
+import path from 'node:path';
+import type { AuditEntry } from '../audit/chain.ts';
+import type { Grant } from '../sandbox/sandbox.ts';
+import type { ControlServices, SessionAudit } from '../sessions/session-manager.ts';
+import type { ControlHandlers } from './control-channel.ts';
+import type { AppEvent } from './messages.ts';
+import { sessionControl } from './session-control.ts';
+
+export interface AuditedControlDeps {
+  grants: Grant[];
+  storageOwnerId: string | null;
+  services: ControlServices;
+  audit: SessionAudit;
+  /** The audit fields every event of the session shares (actor, session, share, owner, origin). */
+  about: Omit<AuditEntry, 'action' | 'outcome'>;
+  /** Also told of each claim (the session keeps the latest for tests and status). */
+  onClaim: (event: AppEvent) => void;
+}
+
+/**
+ * A session's control channel with its audit trail: the app's claims are noted as `app.claim`;
+ * what it asks the server to do (trash, move) is a real action, recorded before the app hears
+ * back, and refused if it cannot be recorded. Paths are named as the owner knows them.
+ */
+export function auditedSessionControl(deps: AuditedControlDeps): ControlHandlers {
+  const { grants, storageOwnerId, services, audit, about } = deps;
+  // The owner reads "Reports/q3.pdf", not the sandbox's "/files/Reports/q3.pdf".
+  const named = (sandboxPath: string | undefined) => {
+    if (sandboxPath === undefined) return null;
+    const target = path.posix.normalize(sandboxPath);
+    const grant = grants.find((g) => target === g.sandboxPath || target.startsWith(g.sandboxPath + '/'));
+    if (!grant || !storageOwnerId) return null;
+    return services.storagePath(
+      storageOwnerId,
+      path.join(grant.hostPath, path.posix.relative(grant.sandboxPath, target)),
+    );
+  };
+  const control = sessionControl({
+    grants,
+    storageOwnerId,
+    trash: (ownerId, hostPath) => services.trash(ownerId, hostPath),
+    move: (ownerId, from, to) => services.move(ownerId, from, to),
+    record: (event) => {
+      deps.onClaim(event);
+      const { v: _v, type: _type, ...said } = event;
+      audit.note({
+        ...about,
+        action: 'app.claim',
+        target: { type: 'file', path: named(event.path) ?? event.path },
+        outcome: 'ok',
+        detail: { ...said, ...(event.to ? { to: named(event.to) ?? event.to } : {}) },
+      });
+    },
+  });
+  return {
+    event: control.event,
+    request: async (r) => {
+      const result = await control.request(r);
+      const from = named(r.path);
+      const to = r.to === undefined ? null : named(r.to);
+      const renamed =
+        r.action === 'move' && from !== null && to !== null && path.posix.dirname(from) === path.posix.dirname(to);
+      try {
+        await audit.record({
+          ...about,
+          action: r.action === 'trash' ? 'file.delete' : renamed ? 'file.rename' : 'file.move',
+          target: { type: 'file', path: from ?? r.path },
+          outcome: result.ok ? 'ok' : result.error === 'denied' ? 'denied' : 'failed',
+          reason: result.ok ? null : result.error,
+          detail: {
+            via: 'app',
+            ...(r.to ? { to: to ?? r.to } : {}),
+            ...(result.ok ? {} : { message: result.message }),
+          },
+        });
+      } catch {
+        return { ok: false, error: 'audit-unavailable', message: 'the audit trail cannot be written' };
+      }
+      return result;
+    },
+  };
+}

@@ -211,6 +211,18 @@ it('on an edit share a rename reaches the owner’s storage; deleting is not off
   await claimed(id, 'renamed', (c) => c.kind === 'renamed' && c.to === '/files/Inbox/final.txt');
   expect(fs.readFileSync(path.join(root, 'Inbox', 'final.txt'), 'utf8')).toBe('draft');
   expect(fs.existsSync(path.join(root, 'Inbox', 'draft.txt'))).toBe(false);
+  // The rename the app asked for is a real action on the owner's audit trail, named as the owner knows it.
+  await server.audit.flush();
+  const trail = await api<{
+    events: Array<{ target: { path: string }; outcome: string; detail: Record<string, unknown> }>;
+  }>(server.owner, 'GET', `/api/audit?session=${id}&action=file.rename`);
+  expect(trail.body.events).toEqual([
+    expect.objectContaining({
+      target: expect.objectContaining({ path: 'Inbox/draft.txt' }),
+      outcome: 'ok',
+      detail: expect.objectContaining({ via: 'app', to: 'Inbox/final.txt' }),
+    }),
+  ]);
   await page.keyboard.press('Delete');
   expect(claims(id).some((c) => c.kind === 'deleted')).toBe(false);
   expect(fs.existsSync(path.join(root, 'Inbox', 'final.txt'))).toBe(true);

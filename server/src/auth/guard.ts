@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cookieName, readCookie } from './cookie.ts';
 import { RateLimiter } from '../input/rate-limiter.ts';
 import { DomainError } from '../errors.ts';
@@ -31,6 +31,33 @@ const PUBLIC_PER_SECOND = 1;
 const MAX_TRACKED_ADDRESSES = 10_000;
 
 /**
+ * Answers a request with an error. A refused WebSocket upgrade is answered on a socket the HTTP
+ * server does not track (@fastify/websocket): unless it is destroyed, it stays open forever
+ * (and holds server shutdown).
+ */
+export function refuseRequest(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  error: string,
+  message: string,
+) {
+  if (req.headers.upgrade?.toLowerCase() === 'websocket') reply.raw.once('finish', () => req.raw.socket.destroy());
+  return reply.status(status).send({ error, message });
+}
+
+/** The limiter kept for `key`, made on first use; the map is bounded (cleared when full). */
+function limiterFor(limits: Map<string, RateLimiter>, key: string, perSecond: number, burst: number): RateLimiter {
+  let limiter = limits.get(key);
+  if (!limiter) {
+    if (limits.size >= MAX_TRACKED_ADDRESSES) limits.clear();
+    limiter = new RateLimiter(perSecond, burst);
+    limits.set(key, limiter);
+  }
+  return limiter;
+}
+
+/**
  * Default deny for the whole API: every /api route needs a valid sign-in cookie unless it is
  * declared `config: { public: true }`. Also refuses state changes and socket upgrades from
  * other origins (the SameSite cookie already keeps other sites out; this is the second lock).
@@ -46,12 +73,9 @@ export function registerSignInGuard(
     if (!req.url.startsWith('/api/')) return;
     const origin = req.headers.origin;
     const upgrade = req.headers.upgrade?.toLowerCase() === 'websocket';
-    const refuse = (status: number, error: string, message: string) => {
-      // @fastify/websocket answers a refused upgrade on a socket the HTTP server does not track:
-      // unless it is destroyed here, it stays open forever (and holds server shutdown).
-      if (upgrade) reply.raw.once('finish', () => req.raw.socket.destroy());
-      return reply.status(status).send({ error, message });
-    };
+    const refuse = (status: number, error: string, message: string) =>
+      refuseRequest(req, reply, status, error, message);
+    const tooMany = () => refuse(429, 'rate-limited', 'Too many attempts; wait a minute and try again.');
     if (origin !== undefined && (UNSAFE_METHODS.has(req.method) || upgrade) && origin !== deps.publicUrl()) {
       return refuse(403, 'bad-origin', `requests from ${origin} are not accepted`);
     }
@@ -62,23 +86,14 @@ export function registerSignInGuard(
     }
     const perPerson = req.routeOptions.config.perPerson;
     if (req.actor && perPerson) {
-      const key = `${req.routeOptions.url} ${req.actor.id}`;
-      let limiter = personLimits.get(key);
-      if (!limiter) {
-        if (personLimits.size >= MAX_TRACKED_ADDRESSES) personLimits.clear();
-        limiter = new RateLimiter(perPerson.perMinute / 60, perPerson.burst);
-        personLimits.set(key, limiter);
-      }
-      if (!limiter.take()) return refuse(429, 'rate-limited', 'Too many attempts; wait a minute and try again.');
+      const limiter = limiterFor(
+        personLimits,
+        `${req.routeOptions.url} ${req.actor.id}`,
+        perPerson.perMinute / 60,
+        perPerson.burst,
+      );
+      if (!limiter.take()) return tooMany();
     }
-    if (!req.actor) {
-      let limiter = publicLimits.get(req.ip);
-      if (!limiter) {
-        if (publicLimits.size >= MAX_TRACKED_ADDRESSES) publicLimits.clear();
-        limiter = new RateLimiter(PUBLIC_PER_SECOND, PUBLIC_BURST);
-        publicLimits.set(req.ip, limiter);
-      }
-      if (!limiter.take()) return refuse(429, 'rate-limited', 'Too many attempts; wait a minute and try again.');
-    }
+    if (!req.actor && !limiterFor(publicLimits, req.ip, PUBLIC_PER_SECOND, PUBLIC_BURST).take()) return tooMany();
   });
 }

@@ -3,9 +3,9 @@ import { parseClientSignal, MAX_SIGNAL_BYTES, type ServerSignal } from '@vitrine
 import { SessionError, type SessionManager } from '../sessions/session-manager.ts';
 import { RateLimiter } from '../input/rate-limiter.ts';
 import { can } from '../policies/policies.ts';
+import { refuseRequest } from '../auth/guard.ts';
 import type { AuditOutcome } from '@vitrine/protocol';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { AuditEntry } from '../audit/chain.ts';
 
 /** Malformed messages tolerated before the socket is closed as abusive. */
 const MAX_BAD_MESSAGES = 5;
@@ -24,9 +24,7 @@ export function registerSignaling(app: FastifyInstance, sessions: SessionManager
     const userId = sessions.userOf(req.params.id);
     if (userId && req.actor && can(req.actor, 'signal', 'Session', { userId })) return;
     req.audit.refusedByPolicy = true;
-    // @fastify/websocket leaves a refused upgrade's socket open unless it is destroyed.
-    reply.raw.once('finish', () => req.raw.socket.destroy());
-    return reply.status(404).send({ error: 'unknown-session', message: 'no such session' });
+    return refuseRequest(req, reply, 404, 'unknown-session', 'no such session');
   };
   app.get<{ Params: { id: string } }>(
     '/api/sessions/:id/signal',
@@ -40,21 +38,14 @@ export function registerSignaling(app: FastifyInstance, sessions: SessionManager
       const audit = (outcome: AuditOutcome, code?: string, message?: string) => {
         req.audit.written = true;
         req.audit.note({ sessionId: req.params.id, ...(message ? { detail: { message } } : {}) });
-        const entry = req.audit.entry(outcome, code ? { code, message: message ?? '' } : null);
-        void recordOrLog(entry);
-      };
-      const recordOrLog = (entry: AuditEntry) =>
-        auditLog.record(entry).catch(() => {
+        auditLog.record(req.audit.entry(outcome, code ? { code, message: message ?? '' } : null)).catch(() => {
           log.error({}, 'could not record the signaling connection; closing it');
           socket.close(CLOSE.ended, 'audit trail unavailable');
         });
+      };
       let link;
       try {
-        // The guard already refused anonymous upgrades; only the session's own user may watch it.
-        const userId = sessions.userOf(req.params.id);
-        if (!userId || !req.actor || !can(req.actor, 'signal', 'Session', { userId })) {
-          throw new SessionError(404, 'unknown-session', 'no such session');
-        }
+        // Who may watch was settled before the upgrade (mayWatch); the session may still have ended since.
         link = sessions.attachViewer(req.params.id, (msg) => {
           send(msg);
           if (msg.type === 'bye') socket.close(CLOSE.ended, msg.reason);

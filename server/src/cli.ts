@@ -13,7 +13,7 @@ import { openDatabase } from './db/database.ts';
 import { Invitations } from './auth/invitations.ts';
 import { Users } from './auth/users.ts';
 import { DomainError } from './errors.ts';
-import { inviteOwner, issueSetupLink, type AdminDeps } from './admin/commands.ts';
+import { operatorCommands, type AdminDeps } from './admin/commands.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { AuditStore } from './audit/audit-store.ts';
 import type { AuditVerifyResult } from '@vitrine/protocol';
@@ -76,28 +76,18 @@ async function direct(config: ReturnType<typeof loadConfig>, command: Command): 
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   const store = new AuditStore(database.db);
   const audit = new AuditLog(store, { error: (obj, msg) => console.error(msg, obj) });
-  const record = (action: string, detail: Record<string, unknown>) =>
-    audit.record({ actor: { id: null, role: 'system' }, action, outcome: 'ok', detail: { via: 'cli', ...detail } });
+  const deps: AdminDeps = {
+    users: new Users(database.db),
+    invitations: new Invitations(database.db),
+    publicUrl: () => config.PUBLIC_URL,
+    invitationTtlMs: config.INVITATION_TTL,
+  };
+  const commands = operatorCommands(deps, { log: audit, store }, 'cli');
   try {
-    if (command.kind === 'audit-verify') {
-      const result = await store.verify();
-      await record('audit.verify', { result: result.ok ? 'whole' : `broken at ${result.brokenAt}` });
-      return result;
-    }
-    const deps: AdminDeps = {
-      users: new Users(database.db),
-      invitations: new Invitations(database.db),
-      publicUrl: () => config.PUBLIC_URL,
-      invitationTtlMs: config.INVITATION_TTL,
-    };
-    if (command.kind === 'invite') {
-      const link = await inviteOwner(deps, command.email);
-      await record('invitation.create', { kind: 'owner', email: command.email });
-      return link;
-    }
-    const link = await issueSetupLink(deps);
+    if (command.kind === 'audit-verify') return await commands.verifyAudit();
+    if (command.kind === 'invite') return await commands.inviteOwner(command.email);
+    const link = await commands.issueSetupLink();
     if (!link) throw new DomainError(409, 'accounts-exist', 'accounts exist already; invite owners instead');
-    await record('invitation.create', { kind: 'setup' });
     return link;
   } finally {
     await audit.close();

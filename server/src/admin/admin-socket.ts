@@ -3,7 +3,7 @@ import http from 'node:http';
 import { z } from 'zod';
 import { Email } from '@vitrine/protocol';
 import { DomainError } from '../errors.ts';
-import { inviteOwner, issueSetupLink, type AdminDeps } from './commands.ts';
+import { operatorCommands, type AdminDeps } from './commands.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { AuditStore } from '../audit/audit-store.ts';
 
@@ -19,8 +19,7 @@ export async function listenAdminSocket(
   deps: AdminDeps,
   audit: { log: AuditLog; store: AuditStore },
 ): Promise<http.Server> {
-  const record = (action: string, detail: Record<string, unknown>) =>
-    audit.log.record({ actor: { id: null, role: 'system' }, action, outcome: 'ok', detail: { via: 'cli', ...detail } });
+  const commands = operatorCommands(deps, audit, 'cli');
   fs.rmSync(socketPath, { force: true });
   const server = http.createServer((req, res) => {
     const reply = (status: number, body: unknown) => {
@@ -39,20 +38,15 @@ export async function listenAdminSocket(
           if (req.method === 'POST' && req.url === '/owner-invitations') {
             const parsed = InviteBody.safeParse(JSON.parse(raw || '{}'));
             if (!parsed.success) return reply(400, { error: 'bad-request', message: 'expected {"email": "…"}' });
-            const link = await inviteOwner(deps, parsed.data.email);
-            await record('invitation.create', { kind: 'owner', email: parsed.data.email });
-            return reply(201, link);
+            return reply(201, await commands.inviteOwner(parsed.data.email));
           }
           if (req.method === 'POST' && req.url === '/setup-link') {
-            const link = await issueSetupLink(deps);
+            const link = await commands.issueSetupLink();
             if (!link) return reply(409, { error: 'accounts-exist', message: 'accounts exist already; invite owners' });
-            await record('invitation.create', { kind: 'setup' });
             return reply(201, link);
           }
           if (req.method === 'GET' && req.url === '/audit/verify') {
-            const result = await audit.store.verify();
-            await record('audit.verify', { result: result.ok ? 'whole' : `broken at ${result.brokenAt}` });
-            return reply(200, result);
+            return reply(200, await commands.verifyAudit());
           }
           return reply(404, { error: 'not-found', message: 'unknown command' });
         } catch (err) {

@@ -18,7 +18,7 @@ import type { Config } from '../config/config.ts';
 import { SessionManager } from '../sessions/session-manager.ts';
 import type { SessionEndReason } from '@vitrine/protocol';
 import { DomainError } from '../errors.ts';
-import { issueSetupLink, type AdminDeps } from '../admin/commands.ts';
+import { operatorCommands, type AdminDeps } from '../admin/commands.ts';
 import { Accounts } from '../auth/accounts.ts';
 import { registerAccountRoutes } from '../auth/account-routes.ts';
 import { registerAuthRoutes } from '../auth/auth-routes.ts';
@@ -274,17 +274,6 @@ export async function buildServer(config: Config): Promise<Server> {
     db,
     audit,
     auditStore,
-    issueSetupLink: async () => {
-      const link = await issueSetupLink(admin);
-      if (link) {
-        await audit.record({
-          actor: { id: null, role: 'system' },
-          action: 'invitation.create',
-          outcome: 'ok',
-          detail: { kind: 'setup', expiresAt: link.expiresAt.toISOString() },
-        });
-      }
-      return link;
-    },
+    issueSetupLink: operatorCommands(admin, { log: audit, store: auditStore }, 'server').issueSetupLink,
   };
 }

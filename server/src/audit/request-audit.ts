@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditOutcome } from '@vitrine/protocol';
 import { PolicyError } from '../policies/policies.ts';
-import { apiActionOf } from './api-actions.ts';
+import { apiActionOf, type ApiAction } from './api-actions.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { AuditEntry } from './chain.ts';
 
@@ -53,9 +53,14 @@ export class RequestAudit {
     this.written = true;
   }
 
+  /** The route's entry in API_ACTIONS. */
+  get spec(): ApiAction | undefined {
+    return apiActionOf(this.req.method, this.req.routeOptions.url ?? '/api/*');
+  }
+
   entry(outcome: AuditOutcome, error: { code: string; message: string } | null): AuditEntry {
     const req = this.req;
-    const spec = apiActionOf(req.method, req.routeOptions.url ?? '/api/*');
+    const spec = this.spec;
     const seen = {
       params: (req.params ?? {}) as Record<string, string>,
       query: (req.query ?? {}) as Record<string, string>,
@@ -152,7 +157,7 @@ export function registerRequestAudit(app: FastifyInstance, log: AuditLog): void 
       lastRateLimited.set(req.ip, { at: Date.now(), suppressed: 0 });
       if (seen?.suppressed) entry.detail = { ...entry.detail, alsoRefusedSinceLast: seen.suppressed };
     }
-    if (!isCommand(req) && outcome === 'ok' && !apiActionOf(req.method, req.routeOptions.url ?? '')?.security) {
+    if (!isCommand(req) && outcome === 'ok' && !req.audit.spec?.security) {
       log.note(entry);
       return payload;
     }

@@ -228,7 +228,7 @@ export class SessionRuntime {
     if (this.ended) return;
     this.ended = true;
     this.peer?.close(reason);
-    if (this.pipeline) this.stopping.push(this.pipeline.stop());
+    this.retirePipeline();
     this.display?.close();
     this.sandbox?.kill();
     const dir = this.spec.policy.sessionDir;

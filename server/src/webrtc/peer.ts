@@ -118,12 +118,13 @@ export class ViewerPeer {
     this.pc.onIceCandidate.subscribe((c) => {
       if (this.closed) return;
       const json = c?.toJSON();
-      if (json && !this.offered(json.candidate ?? '')) return;
+      const candidate = json ? this.announce(json.candidate ?? '') : '';
+      if (json && !this.offered(candidate)) return;
       this.events.signal({
         type: 'ice-candidate',
         candidate: json
           ? {
-              candidate: this.announce(json.candidate ?? ''),
+              candidate,
               sdpMid: json.sdpMid ?? null,
               sdpMLineIndex: json.sdpMLineIndex ?? null,
             }
@@ -155,10 +156,10 @@ export class ViewerPeer {
     });
   }
 
-  /** Whether a candidate of ours may be shown to the viewer (ICE_PRIVATE_CANDIDATES). */
+  /** Whether a candidate of ours (as announced) may be shown to the viewer (ICE_PRIVATE_CANDIDATES). */
   private offered(candidate: string): boolean {
     if (this.ice.privateCandidates !== false) return true;
-    const address = hostCandidateAddress(this.announce(candidate));
+    const address = hostCandidateAddress(candidate);
     return address === undefined || !isPrivateAddress(address);
   }
 

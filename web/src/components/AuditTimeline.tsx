@@ -16,8 +16,8 @@ import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { sessionTimeline, TIMELINE_LIMIT, type AuditEvent, type AuditScope } from '../services/audit.ts';
-import { actorName, describeTarget, eventDetails, formatEventTime, formatOffset } from '../services/auditText.ts';
-import { describeError } from '../services/format.ts';
+import { actorName, describeTarget, eventDetails, formatOffset } from '../services/auditText.ts';
+import { describeError, formatDateTime } from '../services/format.ts';
 import { ActionText, OutcomeChip } from './AuditEventParts.tsx';
 import { Loading } from './PageParts.tsx';
 
@@ -64,7 +64,7 @@ function TimelineBody({ sessionId, scope }: { sessionId: string; scope: AuditSco
     <DialogContent>
       <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
         Session <code>{sessionId}</code>
-        {start && ` · started ${formatEventTime(start)}`}
+        {start && ` · started ${formatDateTime(start, undefined, { seconds: true })}`}
         {people.length > 0 && ` · ${people.join(', ')}`}
       </Typography>
       {error && (
@@ -91,7 +91,10 @@ function TimelineBody({ sessionId, scope }: { sessionId: string; scope: AuditSco
           <TableBody>
             {events.map((e) => (
               <TableRow key={e.seq} data-testid="audit-timeline-row" data-action={e.action} data-seq={e.seq}>
-                <TableCell sx={{ whiteSpace: 'nowrap', color: 'text.secondary' }} title={formatEventTime(e.at)}>
+                <TableCell
+                  sx={{ whiteSpace: 'nowrap', color: 'text.secondary' }}
+                  title={formatDateTime(e.at, undefined, { seconds: true })}
+                >
                   {start ? formatOffset(e.at, start) : ''}
                 </TableCell>
                 <TableCell>

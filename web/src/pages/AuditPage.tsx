@@ -38,8 +38,8 @@ import {
   type AuditFilters,
   type AuditPage as AuditEventsPage,
 } from '../services/audit.ts';
-import { describeTarget, formatEventTime } from '../services/auditText.ts';
-import { describeError } from '../services/format.ts';
+import { describeTarget } from '../services/auditText.ts';
+import { describeError, formatDateTime } from '../services/format.ts';
 import { useSession } from '../services/session.tsx';
 import { listShares } from '../services/shares.ts';
 
@@ -214,7 +214,7 @@ function AuditTable({ events, onTimeline }: { events: AuditEvent[]; onTimeline: 
               sx={{ verticalAlign: 'top' }}
             >
               <TableCell sx={{ whiteSpace: 'nowrap', color: 'text.secondary' }} title={e.at}>
-                {formatEventTime(e.at)}
+                {formatDateTime(e.at, undefined, { seconds: true })}
               </TableCell>
               <TableCell sx={{ maxWidth: 220 }}>
                 <ActorText actor={e.actor} />

@@ -201,12 +201,6 @@ export function eventDetails(event: AuditEvent): string {
   return parts.join(' · ');
 }
 
-/** Date and time to the second in the reader's locale: `12 Mar 2025, 14:05:09`. */
-export function formatEventTime(iso: string, locale?: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'medium' });
-}
-
 /** Time since `start` as `+m:ss` (or `+h:mm:ss`), for a timeline. */
 export function formatOffset(iso: string, start: string): string {
   const ms = Date.parse(iso) - Date.parse(start);

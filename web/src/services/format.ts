@@ -34,11 +34,14 @@ function parseDate(iso: string): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-/** A date and time in the reader's locale, e.g. `12 Mar 2025, 14:05`. Unparseable input comes back as is. */
-export function formatDateTime(iso: string, locale?: string): string {
+/**
+ * A date and time in the reader's locale, e.g. `12 Mar 2025, 14:05` (with `seconds`,
+ * `14:05:09`: the audit trail's precision). Unparseable input comes back as is.
+ */
+export function formatDateTime(iso: string, locale?: string, opts: { seconds?: boolean } = {}): string {
   const d = parseDate(iso);
   if (!d) return iso;
-  return d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  return d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: opts.seconds ? 'medium' : 'short' });
 }
 
 /** A time of day in the reader's locale, e.g. `14:05:09`. Unparseable input comes back as is. */

@@ -66,6 +66,11 @@ describe('dates', () => {
     expect(formatDateTime('not a date')).toBe('not a date');
   });
 
+  it('shows seconds only when asked (the audit trail)', () => {
+    expect(formatDateTime('2025-03-12T14:05:09Z', 'en-GB')).not.toMatch(/:09/);
+    expect(formatDateTime('2025-03-12T14:05:09Z', 'en-GB', { seconds: true })).toMatch(/:05:09/);
+  });
+
   it('formats a time of day, and leaves unparseable input alone', () => {
     expect(formatTime('2025-03-12T14:05:09', 'en-GB')).toBe('14:05:09');
     expect(formatTime('not a date')).toBe('not a date');

@@ -68,7 +68,7 @@ describe('dates', () => {
 
   it('shows seconds only when asked (the audit trail)', () => {
     expect(formatDateTime('2025-03-12T14:05:09Z', 'en-GB')).not.toMatch(/:09/);
-    expect(formatDateTime('2025-03-12T14:05:09Z', 'en-GB', { seconds: true })).toMatch(/:05:09/);
+    expect(formatDateTime('2025-03-12T14:05:09Z', 'en-GB', { seconds: true })).toMatch(/:\d\d:09/);
   });
 
   it('formats a time of day, and leaves unparseable input alone', () => {

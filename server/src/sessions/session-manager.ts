@@ -79,14 +79,13 @@ interface Session {
   createdAt: Date;
   endReason?: string;
   runtime: SessionRuntime;
-  viewerAttached: boolean;
   graceTimer?: NodeJS.Timeout;
   deadlineTimer?: NodeJS.Timeout;
   claims: AppClaim[];
   control?: { close(): void };
   peerConnectedAt?: number;
-  /** The attached viewer's signaling, for warnings. */
-  notify?: (msg: ServerSignal) => void;
+  /** The attached viewer's signaling (for warnings); unset while nobody watches. */
+  viewer?: ((msg: ServerSignal) => void) | undefined;
   lastActivity: number;
   idleCheck?: NodeJS.Timeout;
   idleWarned: boolean;
@@ -277,7 +276,6 @@ export class SessionManager {
       state: 'starting',
       createdAt: new Date(),
       runtime,
-      viewerAttached: false,
       claims: [],
       lastActivity: Date.now(),
       idleWarned: false,
@@ -314,7 +312,7 @@ export class SessionManager {
       const limit = launch.maxDurationMs;
       const lead = Math.min(WARNING_LEAD_MS, limit / 2);
       session.deadlineTimer = setTimeout(() => {
-        session.notify?.({ type: 'warning', reason: 'time limit', secondsLeft: Math.round(lead / 1000) });
+        session.viewer?.({ type: 'warning', reason: 'time limit', secondsLeft: Math.round(lead / 1000) });
         session.deadlineTimer = setTimeout(() => runtime.end('time limit'), lead);
       }, limit - lead);
     }
@@ -366,8 +364,7 @@ export class SessionManager {
       } else {
         session.state = 'ready';
         void persist('state', this.store.stateChanged(id, 'ready'));
-        session.viewerAttached = false;
-        session.notify = undefined;
+        session.viewer = undefined;
         this.armGrace(session);
       }
     });
@@ -449,17 +446,16 @@ export class SessionManager {
   attachViewer(id: string, send: (msg: ServerSignal) => void): ViewerLink {
     const s = this.sessions.get(id);
     if (!s || s.state === 'ended') throw new SessionError(404, 'unknown-session', 'no such session');
-    if (s.viewerAttached) throw new SessionError(409, 'viewer-exists', 'this session already has a viewer');
-    s.viewerAttached = true;
+    if (s.viewer) throw new SessionError(409, 'viewer-exists', 'this session already has a viewer');
+    s.viewer = send;
     clearTimeout(s.graceTimer);
     const endListener = (reason: SessionEndReason, detail?: string) =>
       send({ type: 'bye', reason, ...(detail ? { detail } : {}) });
-    s.notify = send;
     s.runtime.onEnded(endListener);
     try {
       return s.runtime.attachViewer(send);
     } catch (err) {
-      s.viewerAttached = false;
+      s.viewer = undefined;
       throw new SessionError(409, 'viewer-exists', (err as Error).message);
     }
   }
@@ -538,7 +534,7 @@ export class SessionManager {
       s.runtime.end('idle timeout');
     } else if (idle >= idleMs - lead && !s.idleWarned) {
       s.idleWarned = true;
-      s.notify?.({ type: 'warning', reason: 'idle timeout', secondsLeft: Math.ceil((idleMs - idle) / 1000) });
+      s.viewer?.({ type: 'warning', reason: 'idle timeout', secondsLeft: Math.ceil((idleMs - idle) / 1000) });
     }
   }
 

@@ -144,18 +144,15 @@ export async function buildServer(config: Config): Promise<Server> {
     endSessions: endForShare,
     log: app.log,
   });
-  const housekeeping = startHousekeeping(app.log, [
+  const chores: Array<[string, () => Promise<unknown>]> = [
     ['purge expired trash', () => storage.purgeExpired()],
     ['purge dead sign-ins', () => signIns.purgeDead()],
-    ...(config.AUDIT_RETENTION_DAYS > 0
-      ? [
-          [
-            'purge old audit events',
-            () => auditStore.purgeBefore(new Date(Date.now() - config.AUDIT_RETENTION_DAYS * 86_400_000)),
-          ] as [string, () => Promise<unknown>],
-        ]
-      : []),
-  ]);
+  ];
+  if (config.AUDIT_RETENTION_DAYS > 0) {
+    const retentionMs = config.AUDIT_RETENTION_DAYS * 86_400_000;
+    chores.push(['purge old audit events', () => auditStore.purgeBefore(new Date(Date.now() - retentionMs))]);
+  }
+  const housekeeping = startHousekeeping(app.log, chores);
   const expirySweep = setInterval(
     () =>
       void sweepExpirations(db, audit, { idleTimeoutMs: config.SIGNIN_IDLE_TIMEOUT }).catch((err: Error) =>

@@ -18,7 +18,7 @@ import {
 } from './lib/sample-files.ts';
 import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
-import type { AppClaim } from '../server/src/sessions/session-manager.ts';
+import type { AppClaim } from '../server/src/control/session-channel.ts';
 
 // A client works with the File Explorer through nothing but video and input: every check reads
 // the decoded video or the app's reports (control channel), never the explorer's DOM.
@@ -35,7 +35,7 @@ const PAGE_AREA: [number, number, number, number] = [200, 120, 1280, 720];
 beforeAll(async () => {
   server = await startTestServer();
   browser = await launchChromium();
-  root = ownerRoot(server.config.STORAGE_DIR, server.owner.me.id);
+  root = ownerRoot(server.config.storage.dir, server.owner.me.id);
   const docs = path.join(root, 'Docs');
   fs.mkdirSync(docs, { recursive: true });
   writeColourPdf(path.join(docs, 'pages.pdf'), 6);
@@ -76,7 +76,7 @@ afterAll(async () => {
 });
 
 async function openShare(page: Page, shareId: string): Promise<string> {
-  await page.goto(`${server.config.PUBLIC_URL}/shared`);
+  await page.goto(`${server.publicUrl()}/shared`);
   await page.locator(`[data-testid="received-share"][data-share-id="${shareId}"]`).getByTestId('share-open').click();
   await page.waitForURL(/\/session\//);
   await waitForStreaming(page);

@@ -32,6 +32,15 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund >/dev/null
 fi
 
+# Sandboxed apps cannot reach the workspace: they get the control channel's vocabulary as a copy of
+# the protocol's own dependency-free file (one source; not in git).
+VOCAB_SRC=protocol/src/control-vocabulary.ts
+VOCAB_COPY=apps/file-explorer/server/generated/control-vocabulary.ts
+if [ ! -f "$VOCAB_COPY" ] || [ "$VOCAB_SRC" -nt "$VOCAB_COPY" ]; then
+  mkdir -p "$(dirname "$VOCAB_COPY")"
+  { echo "// Copied from $VOCAB_SRC by scripts/setup.sh: edit that file, not this one."; cat "$VOCAB_SRC"; } >"$VOCAB_COPY"
+fi
+
 make -s -C native
 make -s -C apps/diagnostics
 

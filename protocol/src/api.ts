@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorCode } from './error-codes.ts';
 
 /** JSON shapes of the HTTP API, shared by the server (validation, OpenAPI) and the web client. */
 
@@ -48,5 +49,5 @@ export const CreateSessionBody = z
   .strict();
 
 /** Every error response: a stable machine code and a sentence for people. */
-export const ApiErrorBody = z.object({ error: z.string(), message: z.string() });
+export const ApiErrorBody = z.object({ error: ErrorCode, message: z.string() });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;

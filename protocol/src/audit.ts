@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuditAction, AuditActionFamily } from './audit-actions.ts';
 
 /** The audit trail as the API shows it (docs/audit.md). */
 
@@ -19,7 +20,7 @@ export const AuditEvent = z.object({
     name: z.string().nullable(),
     email: z.string().nullable(),
   }),
-  action: z.string(),
+  action: AuditAction,
   target: z.object({ type: z.string().nullable(), id: z.string().nullable(), path: z.string().nullable() }),
   outcome: AuditOutcome,
   reason: z.string().nullable(),
@@ -43,11 +44,11 @@ export const AuditQuery = z
     person: z.uuid({ message: 'not a user id' }).optional(),
     share: z.uuid({ message: 'not a share id' }).optional(),
     session: z.uuid({ message: 'not a session id' }).optional(),
-    /** An action name, or a prefix ending in "." (e.g. "file."). */
+    /** An action name, or a family ending in "." (e.g. "file."): every action of it. */
     action: z
-      .string()
-      .max(60)
-      .regex(/^[a-z-]+(\.[a-z-]*)?$/, 'expected an action name such as "share.create" or a prefix such as "share."')
+      .union([AuditAction, AuditActionFamily], {
+        error: 'expected an action name such as "share.create" or a family such as "share."',
+      })
       .optional(),
     outcome: AuditOutcome.optional(),
     from: isoTime.optional(),

@@ -6,3 +6,7 @@ export * from './accounts.ts';
 export * from './files.ts';
 export * from './shares.ts';
 export * from './audit.ts';
+export * from './audit-actions.ts';
+export * from './error-codes.ts';
+export * from './close-codes.ts';
+export * from './control.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorCode } from './error-codes.ts';
 
 /** Largest signaling frame accepted; an SDP from Chromium is ~5-10 KB. */
 export const MAX_SIGNAL_BYTES = 64 * 1024;
@@ -54,7 +55,7 @@ export const ServerSignal = z.discriminatedUnion('type', [
     iceTransportPolicy: z.enum(['all', 'relay']).default('all'),
   }),
   z.object({ type: z.literal('ice-candidate'), candidate: candidate.nullable() }),
-  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+  z.object({ type: z.literal('error'), code: ErrorCode, message: z.string() }),
   z.object({ type: z.literal('bye'), reason: SessionEndReason, detail: z.string().optional() }),
   /** The session will end soon unless something changes (input, for an idle timeout). */
   z.object({

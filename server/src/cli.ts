@@ -8,14 +8,10 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Email } from '@vitrine/protocol';
-import { ConfigError, loadConfig } from './config/config.ts';
-import { openDatabase } from './db/database.ts';
-import { Invitations } from './auth/invitations.ts';
-import { Users } from './auth/users.ts';
+import { ConfigError, loadConfig, type Config } from './config/config.ts';
+import { openCoreServices } from './composition/services.ts';
 import { DomainError } from './errors.ts';
-import { operatorCommands, type AdminDeps } from './admin/commands.ts';
-import { AuditLog } from './audit/audit-log.ts';
-import { AuditStore } from './audit/audit-store.ts';
+import { operatorCommands } from './admin/commands.ts';
 import type { AuditVerifyResult } from '@vitrine/protocol';
 
 const USAGE = `usage:
@@ -72,17 +68,11 @@ function viaSocket(socketPath: string, command: Command): Promise<{ status: numb
   });
 }
 
-async function direct(config: ReturnType<typeof loadConfig>, command: Command): Promise<Record<string, unknown>> {
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-  const store = new AuditStore(database.db);
-  const audit = new AuditLog(store, { error: (obj, msg) => console.error(msg, obj) });
-  const deps: AdminDeps = {
-    users: new Users(database.db),
-    invitations: new Invitations(database.db),
-    publicUrl: () => config.PUBLIC_URL,
-    invitationTtlMs: config.INVITATION_TTL,
-  };
-  const commands = operatorCommands(deps, { log: audit, store }, 'cli');
+async function direct(config: Config, command: Command): Promise<Record<string, unknown>> {
+  const core = await openCoreServices(config, () => config.http.publicUrl, {
+    error: (obj, msg) => console.error(msg, obj),
+  });
+  const commands = operatorCommands(core.admin, { log: core.audit, store: core.auditStore }, 'cli');
   try {
     if (command.kind === 'audit-verify') return await commands.verifyAudit();
     if (command.kind === 'invite') return await commands.inviteOwner(command.email);
@@ -90,8 +80,7 @@ async function direct(config: ReturnType<typeof loadConfig>, command: Command): 
     if (!link) throw new DomainError(409, 'accounts-exist', 'accounts exist already; invite owners instead');
     return link;
   } finally {
-    await audit.close();
-    await database.close();
+    await core.close();
   }
 }
 
@@ -107,7 +96,7 @@ async function main(): Promise<number> {
   }
   let result: Record<string, unknown>;
   try {
-    const res = await viaSocket(path.join(config.DATA_DIR, 'admin.sock'), command);
+    const res = await viaSocket(path.join(config.database.dataDir, 'admin.sock'), command);
     if (res.status >= 400) {
       console.error(res.body.message);
       return 1;

@@ -3,14 +3,14 @@ import { loadConfig } from './config/config.ts';
 import { inspectHost } from './sandbox/host.ts';
 
 const config = loadConfig();
-const r = inspectHost(config.BWRAP_PATH);
+const r = inspectHost(config.sandbox.bwrapPath);
 const rows: Array<[string, boolean, string]> = [
   [
     'user namespaces',
     r.userNamespaces,
     r.userNamespaces ? 'enabled' : 'disabled (/proc/sys/user/max_user_namespaces is 0)',
   ],
-  ['bubblewrap', !!r.bubblewrap, r.bubblewrap ?? `not found at "${config.BWRAP_PATH}"`],
+  ['bubblewrap', !!r.bubblewrap, r.bubblewrap ?? `not found at "${config.sandbox.bwrapPath}"`],
   ['sandbox init helper', r.initHelper, r.initHelper ? 'built' : 'missing: run make'],
   ['Landlock', r.landlock === 'enforced', r.landlockDetail],
   ['seccomp', r.seccomp, r.seccomp ? 'available' : 'unavailable'],

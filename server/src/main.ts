@@ -16,19 +16,15 @@ async function main(): Promise<void> {
     throw err;
   }
   const server = await buildServer(config);
-  const address = await server.app.listen({ port: config.PORT, host: config.HOST });
-  if (config.PORT === 0 && !process.env.PUBLIC_URL) {
-    // An ephemeral port is known only now; the default public URL follows it.
-    config.PUBLIC_URL = config.PUBLIC_URL.replace(/:0$/, `:${(server.app.server.address() as { port: number }).port}`);
-  }
-  server.app.log.info({ address, publicUrl: config.PUBLIC_URL }, 'Vitrine is listening');
-  if (!config.TLS_CERT && !isLoopback(config.HOST)) {
+  await server.listen();
+  server.app.log.info({ publicUrl: server.publicUrl() }, 'Vitrine is listening');
+  if (!config.http.tls && !isLoopback(config.http.host)) {
     server.app.log.warn(
-      { host: config.HOST },
+      { host: config.http.host },
       'plain HTTP on a non-loopback address (ALLOW_INSECURE_HTTP): a TLS proxy must be in front',
     );
   }
-  const adminSocketPath = path.join(config.DATA_DIR, 'admin.sock');
+  const adminSocketPath = path.join(config.database.dataDir, 'admin.sock');
   const adminSocket = await listenAdminSocket(adminSocketPath, server.admin, {
     log: server.audit,
     store: server.auditStore,

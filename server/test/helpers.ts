@@ -8,6 +8,10 @@ import { call, register, type Target, type TestUser } from './auth-client.ts';
 export interface TestServer extends Server {
   url: string;
   config: Config;
+  /** The origin browsers use (http://localhost:PORT unless PUBLIC_URL was given). */
+  publicUrl(): string;
+  /** Session folders and the sandbox's files of this server (RUNTIME_DIR). */
+  runtimeDir: string;
   /**
    * The first account (owner + admin), created through the setup link with a software passkey
    * (absent with `registerOwner: false`, when a test makes it through the browser).
@@ -35,28 +39,28 @@ export async function startTestServer(
   });
   const removeDirs = () => {
     fs.rmSync(tmp, { recursive: true, force: true });
-    fs.rmSync(config.RUNTIME_DIR, { recursive: true, force: true });
+    fs.rmSync(config.sandbox.runtimeDir, { recursive: true, force: true });
   };
   let server: Server;
+  let port: number;
   try {
     server = await buildServer(config);
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    // Passkeys need a host name: browsers in tests use localhost; Node clients may keep 127.0.0.1.
+    port = await server.listen({ port: 0, host: '127.0.0.1' });
   } catch (err) {
     removeDirs();
     throw err;
   }
-  const { port } = server.app.server.address() as { port: number };
-  // Passkeys need a host name: browsers in tests use localhost; Node clients may keep 127.0.0.1.
-  const scheme = config.TLS_CERT ? 'https' : 'http';
-  if (!env.PUBLIC_URL) config.PUBLIC_URL = `${scheme}://localhost:${port}`;
+  const scheme = config.http.tls ? 'https' : 'http';
   const url = `${scheme}://127.0.0.1:${port}`;
   const setup = opts.registerOwner === false ? undefined : await server.issueSetupLink();
   const owner = setup
-    ? await register(url, config.PUBLIC_URL, setup.link, { displayName: 'Olive Owner', email: 'olive@example.test' })
+    ? await register(url, server.publicUrl(), setup.link, { displayName: 'Olive Owner', email: 'olive@example.test' })
     : undefined;
   return {
     ...server,
     config,
+    runtimeDir: config.sandbox.runtimeDir,
     url,
     owner: owner!,
     setupLink: setup?.link ?? '',

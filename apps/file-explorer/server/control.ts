@@ -5,16 +5,15 @@ import net from 'node:net';
 // events are best effort (dropped when the channel is down or busy), requests get an answer or
 // an error, never a hang.
 
-export type EventKind =
-  | 'folder-opened'
-  | 'file-opened'
-  | 'page-viewed'
-  | 'video-started'
-  | 'video-stopped'
-  | 'renamed'
-  | 'moved'
-  | 'folder-created'
-  | 'deleted';
+// This app runs in the sandbox without the workspace: scripts/setup.sh copies the protocol's
+// dependency-free vocabulary file next to it (generated/, not in git), so there is one source.
+import {
+  CONTROL_MAX_LINE_BYTES as MAX_LINE_BYTES,
+  type ControlEventKind as EventKind,
+  type ControlRequestAction as RequestAction,
+} from './generated/control-vocabulary.ts';
+
+export type { EventKind, RequestAction };
 
 export interface AppEvent {
   kind: EventKind;
@@ -52,7 +51,6 @@ export interface ControlOptions {
   log?: (message: string) => void;
 }
 
-const MAX_LINE_BYTES = 4096;
 /** After a failed connection attempt, events wait this long before the next one is tried. */
 const RETRY_EVENTS_AFTER_MS = 1000;
 const MAX_QUEUED = 100;
@@ -180,7 +178,7 @@ export function createControlClient(socketPath: string | undefined, opts: Contro
     return Buffer.byteLength(line) - 1 > MAX_LINE_BYTES ? null : line;
   };
 
-  function request(body: { action: 'trash' | 'move'; path: string; to?: string }): Promise<Reply> {
+  function request(body: { action: RequestAction; path: string; to?: string }): Promise<Reply> {
     const id = nextId;
     nextId = nextId >= 2 ** 31 ? 1 : nextId + 1;
     const line = encode({ type: 'request', id, ...body });

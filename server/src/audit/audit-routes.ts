@@ -34,6 +34,7 @@ export function registerAuditRoutes(server: FastifyInstance, store: AuditStore):
   app.get(
     '/api/audit',
     {
+      config: { audit: { action: 'audit.query' } },
       schema: {
         summary: 'Audit events, newest first (owners: about their files, shares and clients; admins: scope=server)',
         querystring: AuditQuery,
@@ -54,6 +55,7 @@ export function registerAuditRoutes(server: FastifyInstance, store: AuditStore):
   app.get(
     '/api/audit/people',
     {
+      config: { audit: { action: 'audit.people' } },
       schema: {
         summary: 'The clients of my shares (the Audit page’s person filter)',
         querystring: z.object({ scope: z.enum(['mine', 'server']).default('mine') }).strict(),
@@ -66,6 +68,7 @@ export function registerAuditRoutes(server: FastifyInstance, store: AuditStore):
   app.get(
     '/api/audit/export',
     {
+      config: { audit: { action: 'audit.export', security: true } },
       schema: {
         summary: 'Every matching event, newest first, as CSV or JSON lines',
         querystring: AuditExportQuery,
@@ -99,7 +102,10 @@ export function registerAuditRoutes(server: FastifyInstance, store: AuditStore):
 
   app.get(
     '/api/audit/verify',
-    { schema: { summary: 'Check the whole hash chain (admins)', response: { 200: AuditVerifyResult, ...errors } } },
+    {
+      config: { audit: { action: 'audit.verify', security: true } },
+      schema: { summary: 'Check the whole hash chain (admins)', response: { 200: AuditVerifyResult, ...errors } },
+    },
     async (req) => {
       authorize(actorOf(req), 'verify', 'AuditTrail', { scope: 'server' });
       return store.verify();
@@ -117,7 +123,7 @@ export function toView(e: ChainedEvent, person?: { displayName: string; email: s
       name: person?.displayName ?? null,
       email: person?.email ?? null,
     },
-    action: e.action,
+    action: e.action as AuditEvent['action'],
     target: { type: e.targetType, id: e.targetId, path: e.targetPath },
     outcome: e.outcome as AuditEvent['outcome'],
     reason: e.reason,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditActorRole, AuditOutcome, AuditVerifyResult } from '@vitrine/protocol';
+import type { AuditAction, AuditActorRole, AuditOutcome, AuditVerifyResult } from '@vitrine/protocol';
 
 /**
  * The audit trail's domain core: what an event is, its canonical form, and the hash chain that
@@ -9,7 +9,8 @@ import type { AuditActorRole, AuditOutcome, AuditVerifyResult } from '@vitrine/p
 /** One thing that happened, as its recorder describes it. */
 export interface AuditEntry {
   actor: { id: string | null; role: AuditActorRole };
-  action: string;
+  /** One of the protocol's AUDIT_ACTIONS. */
+  action: AuditAction;
   target?: { type: string; id?: string | null; path?: string | null } | undefined;
   outcome: AuditOutcome;
   reason?: string | null | undefined;

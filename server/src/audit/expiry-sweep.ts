@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../db/schema.ts';
 import type { AuditLog } from './audit-log.ts';
+import type { AuditEntry } from './chain.ts';
 
 const SYSTEM = { id: null, role: 'system' } as const;
 
@@ -45,30 +46,30 @@ export async function sweepExpirations(
       .returning(['id', 'user_id', 'expires_at', 'last_seen_at'])
       .execute();
     await audit.recordIn(tx, [
-      ...shares.map((s) => ({
+      ...shares.map((s): AuditEntry => ({
         actor: SYSTEM,
         action: 'share.expired',
         target: { type: 'share', id: s.id, path: s.label },
-        outcome: 'ok' as const,
+        outcome: 'ok',
         ownerId: s.owner_id,
         shareId: s.id,
         detail: { expiresAt: new Date(s.expires_at).toISOString(), client: s.client_id },
       })),
-      ...invitations.map((i) => ({
+      ...invitations.map((i): AuditEntry => ({
         actor: SYSTEM,
         action: 'invitation.expired',
         target: { type: 'invitation', id: i.id, path: i.email },
-        outcome: 'ok' as const,
+        outcome: 'ok',
         // A share's invitation is its owner's business; owner invitations are the admins'.
         ownerId: i.kind === 'client' ? i.created_by : null,
         shareId: i.share_id,
         detail: { kind: i.kind, expiresAt: new Date(i.expires_at).toISOString() },
       })),
-      ...signIns.map((s) => ({
+      ...signIns.map((s): AuditEntry => ({
         actor: SYSTEM,
         action: 'auth.sign-in-expired',
         target: { type: 'user', id: s.user_id },
-        outcome: 'ok' as const,
+        outcome: 'ok',
         detail: {
           signIn: s.id,
           why: new Date(s.expires_at) <= now ? 'maximum age reached' : 'idle too long',

@@ -1,10 +1,12 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AuditOutcome } from '@vitrine/protocol';
 import { PolicyError } from '../policies/policies.ts';
-import { apiActionOf, type ApiAction } from './api-actions.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { AuditEntry } from './chain.ts';
+import type { RouteAudit } from './route-audit.ts';
+
+export { byId, fileAt, str, type RouteAudit, type Seen } from './route-audit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -53,9 +55,9 @@ export class RequestAudit {
     this.written = true;
   }
 
-  /** The route's entry in API_ACTIONS. */
-  get spec(): ApiAction | undefined {
-    return apiActionOf(this.req.method, this.req.routeOptions.url ?? '/api/*');
+  /** The route's audit declaration (`config.audit`); none for a request no route answers. */
+  get spec(): RouteAudit | undefined {
+    return this.req.routeOptions.config?.audit;
   }
 
   entry(outcome: AuditOutcome, error: { code: string; message: string } | null): AuditEntry {
@@ -113,22 +115,24 @@ function outcomeOf(status: number, refusedByPolicy: boolean): AuditOutcome {
   return 'failed';
 }
 
+/** Fails registering an /api route that declares no audit action (HEAD routes copy their GET's options). */
+function requireRouteAudit(route: RouteOptions): void {
+  if (route.url.startsWith('/api/') && !route.config?.audit) {
+    throw new Error(`${[route.method].flat().join(',')} ${route.url} has no audit action (config.audit)`);
+  }
+}
+
 /**
  * Records every API request as one audit event, at the hook level so no route can forget:
- * routes without an entry in API_ACTIONS stop the server at start-up. Commands, refusals and
- * security-relevant queries are stored before the answer leaves; if that fails, the answer is
- * a 503 instead (and no cookie or file goes out). While the trail cannot be written, commands
+ * routes that declare no action (`config: { audit: … }`) stop the server at start-up. Commands,
+ * refusals and security-relevant queries are stored before the answer leaves; if that fails, the
+ * answer is a 503 instead (and no cookie or file goes out). While the trail cannot be written, commands
  * are refused up front (fail closed).
  */
 export function registerRequestAudit(app: FastifyInstance, log: AuditLog): void {
   const lastRateLimited = new Map<string, { at: number; suppressed: number }>();
   app.decorateRequest('audit', null as unknown as RequestAudit);
-  app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/api/')) return;
-    for (const method of [route.method].flat()) {
-      if (!apiActionOf(method, route.url)) throw new Error(`${method} ${route.url} has no audit action (API_ACTIONS)`);
-    }
-  });
+  app.addHook('onRoute', requireRouteAudit);
   app.addHook('onRequest', async (req, reply) => {
     req.audit = new RequestAudit(req, log);
     if (req.url.startsWith('/api/')) reply.header('x-correlation-id', req.id);

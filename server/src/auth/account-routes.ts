@@ -11,10 +11,11 @@ import {
   RenamePasskeyBody,
   SignIn,
 } from '@vitrine/protocol';
+import { byId, str } from '../audit/route-audit.ts';
 import { DomainError } from '../errors.ts';
 import { authorize, type Actor } from '../policies/policies.ts';
 import { actorOf } from './guard.ts';
-import { inviteOwner } from '../admin/commands.ts';
+import { inviteOwner } from './owner-invitations.ts';
 import type { Invitations } from './invitations.ts';
 import type { SignIns } from './sign-ins.ts';
 import type { Users } from './users.ts';
@@ -43,13 +44,19 @@ export function registerAccountRoutes(server: FastifyInstance, deps: AccountDeps
     authorize(actor, 'manage', 'Passkey', { userId });
   };
 
-  app.get('/api/me/passkeys', { schema: { summary: 'My passkeys', response: { 200: z.array(Passkey) } } }, (req) =>
-    deps.users.passkeys(actorOf(req).id),
+  app.get(
+    '/api/me/passkeys',
+    {
+      config: { audit: { action: 'passkey.list' } },
+      schema: { summary: 'My passkeys', response: { 200: z.array(Passkey) } },
+    },
+    (req) => deps.users.passkeys(actorOf(req).id),
   );
 
   app.post(
     '/api/me/passkeys/options',
     {
+      config: { audit: { action: 'passkey.add-start' } },
       schema: {
         summary: 'Start adding a passkey',
         body: z.object({}).strict().optional(),
@@ -71,7 +78,10 @@ export function registerAccountRoutes(server: FastifyInstance, deps: AccountDeps
 
   app.post(
     '/api/me/passkeys',
-    { schema: { summary: 'Finish adding a passkey', body: AddPasskeyBody, response: { 201: Passkey, ...errors } } },
+    {
+      config: { audit: { action: 'passkey.add' } },
+      schema: { summary: 'Finish adding a passkey', body: AddPasskeyBody, response: { 201: Passkey, ...errors } },
+    },
     async (req, reply) => {
       const actor = actorOf(req);
       const { pending, credential } = await deps.webauthn.verifyRegistration(
@@ -98,6 +108,7 @@ export function registerAccountRoutes(server: FastifyInstance, deps: AccountDeps
   app.patch(
     '/api/me/passkeys/:id',
     {
+      config: { audit: { action: 'passkey.rename', target: byId('passkey') } },
       schema: {
         summary: 'Rename a passkey',
         params: Id,
@@ -117,7 +128,10 @@ export function registerAccountRoutes(server: FastifyInstance, deps: AccountDeps
 
   app.delete(
     '/api/me/passkeys/:id',
-    { schema: { summary: 'Remove a passkey (not the last one)', params: Id, response: { 204: z.null(), ...errors } } },
+    {
+      config: { audit: { action: 'passkey.remove', target: byId('passkey') } },
+      schema: { summary: 'Remove a passkey (not the last one)', params: Id, response: { 204: z.null(), ...errors } },
+    },
     async (req, reply) => {
       const actor = actorOf(req);
       await checkPasskey(actor, req.params.id);
@@ -128,7 +142,10 @@ export function registerAccountRoutes(server: FastifyInstance, deps: AccountDeps
 
   app.get(
     '/api/me/sign-ins',
-    { schema: { summary: 'My active sign-ins', response: { 200: z.array(SignIn) } } },
+    {
+      config: { audit: { action: 'sign-in.list' } },
+      schema: { summary: 'My active sign-ins', response: { 200: z.array(SignIn) } },
+    },
     async (req) => {
       const actor = actorOf(req);
       const rows = await deps.signIns.list(actor.id);
@@ -145,7 +162,10 @@ export function registerAccountRoutes(server: FastifyInstance, deps: AccountDeps
 
   app.delete(
     '/api/me/sign-ins/:id',
-    { schema: { summary: 'Revoke a sign-in', params: Id, response: { 204: z.null(), ...errors } } },
+    {
+      config: { audit: { action: 'sign-in.revoke', target: byId('sign-in') } },
+      schema: { summary: 'Revoke a sign-in', params: Id, response: { 204: z.null(), ...errors } },
+    },
     async (req, reply) => {
       const actor = actorOf(req);
       const userId = await deps.signIns.owner(req.params.id);
@@ -160,6 +180,12 @@ export function registerAccountRoutes(server: FastifyInstance, deps: AccountDeps
   app.post(
     '/api/admin/invitations',
     {
+      config: {
+        audit: {
+          action: 'invitation.create',
+          target: (r) => ({ type: 'invitation', path: str(r.body.email) ?? null }),
+        },
+      },
       schema: {
         summary: 'Invite another owner (admins)',
         body: OwnerInvitationBody,

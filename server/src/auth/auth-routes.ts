@@ -40,7 +40,6 @@ const errors = { 400: ApiErrorBody, 401: ApiErrorBody, 404: ApiErrorBody, 409: A
 /** Sign-up through an invitation, sign-in and sign-out with passkeys. */
 export function registerAuthRoutes(server: FastifyInstance, deps: AuthDeps): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
-  const pub = { public: true };
 
   const startSignIn = async (req: FastifyRequest, reply: FastifyReply, userId: string) => {
     const { token } = await deps.signIns.create(userId, req.headers['user-agent'] ?? 'unknown');
@@ -55,14 +54,17 @@ export function registerAuthRoutes(server: FastifyInstance, deps: AuthDeps): voi
 
   app.get(
     '/api/auth/me',
-    { schema: { summary: 'Who is signed in', response: { 200: Me, 401: ApiErrorBody } } },
+    {
+      config: { audit: { action: 'auth.whoami' } },
+      schema: { summary: 'Who is signed in', response: { 200: Me, 401: ApiErrorBody } },
+    },
     (req) => me(actorOf(req).id),
   );
 
   app.post(
     '/api/invitations/inspect',
     {
-      config: pub,
+      config: { public: true, audit: { action: 'invitation.inspect', security: true } },
       schema: {
         summary: 'What an invitation offers',
         body: InvitationTokenBody,
@@ -83,7 +85,7 @@ export function registerAuthRoutes(server: FastifyInstance, deps: AuthDeps): voi
   app.post(
     '/api/auth/register/options',
     {
-      config: pub,
+      config: { public: true, audit: { action: 'auth.register-start' } },
       schema: {
         summary: 'Start registering a passkey for a new account (needs an invitation)',
         body: RegisterOptionsBody,
@@ -96,7 +98,7 @@ export function registerAuthRoutes(server: FastifyInstance, deps: AuthDeps): voi
   app.post(
     '/api/auth/register/verify',
     {
-      config: pub,
+      config: { public: true, audit: { action: 'auth.register' } },
       schema: {
         summary: 'Finish registering: creates the account and signs in',
         body: RegisterVerifyBody,
@@ -124,7 +126,7 @@ export function registerAuthRoutes(server: FastifyInstance, deps: AuthDeps): voi
   app.post(
     '/api/auth/login/options',
     {
-      config: pub,
+      config: { public: true, audit: { action: 'auth.sign-in-start' } },
       schema: {
         summary: 'Start signing in with a passkey',
         body: z.object({}).strict().optional(),
@@ -137,7 +139,7 @@ export function registerAuthRoutes(server: FastifyInstance, deps: AuthDeps): voi
   app.post(
     '/api/auth/login/verify',
     {
-      config: pub,
+      config: { public: true, audit: { action: 'auth.sign-in' } },
       schema: { summary: 'Finish signing in', body: LoginVerifyBody, response: { 200: Me, ...errors } },
     },
     async (req, reply) => {
@@ -151,7 +153,10 @@ export function registerAuthRoutes(server: FastifyInstance, deps: AuthDeps): voi
 
   app.post(
     '/api/auth/logout',
-    { schema: { summary: 'Sign out (the sign-in is revoked on the server)', response: { 204: z.null() } } },
+    {
+      config: { audit: { action: 'auth.sign-out' } },
+      schema: { summary: 'Sign out (the sign-in is revoked on the server)', response: { 204: z.null() } },
+    },
     async (req, reply) => {
       const actor = actorOf(req);
       req.audit.note({ target: { type: 'sign-in', id: actor.signInId } });
@@ -166,7 +171,7 @@ export function registerAuthRoutes(server: FastifyInstance, deps: AuthDeps): voi
     '/api/invitations/accept',
     {
       // Guessing a 256-bit token is hopeless; the limit keeps the attempts from costing anything.
-      config: { perPerson: { burst: 10, perMinute: 10 } },
+      config: { perPerson: { burst: 10, perMinute: 10 }, audit: { action: 'invitation.accept' } },
       schema: {
         summary: 'A signed-in client adds a share they were invited to',
         body: InvitationTokenBody,

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '@vitrine/protocol';
 import { cookieName, readCookie } from './cookie.ts';
 import { RateLimiter } from '../input/rate-limiter.ts';
 import { DomainError } from '../errors.ts';
@@ -39,7 +40,7 @@ export function refuseRequest(
   req: FastifyRequest,
   reply: FastifyReply,
   status: number,
-  error: string,
+  error: ErrorCode,
   message: string,
 ) {
   if (req.headers.upgrade?.toLowerCase() === 'websocket') reply.raw.once('finish', () => req.raw.socket.destroy());
@@ -73,7 +74,7 @@ export function registerSignInGuard(
     if (!req.url.startsWith('/api/')) return;
     const origin = req.headers.origin;
     const upgrade = req.headers.upgrade?.toLowerCase() === 'websocket';
-    const refuse = (status: number, error: string, message: string) =>
+    const refuse = (status: number, error: ErrorCode, message: string) =>
       refuseRequest(req, reply, status, error, message);
     const tooMany = () => refuse(429, 'rate-limited', 'Too many attempts; wait a minute and try again.');
     if (origin !== undefined && (UNSAFE_METHODS.has(req.method) || upgrade) && origin !== deps.publicUrl()) {

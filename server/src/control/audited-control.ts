@@ -1,8 +1,9 @@
-import path from 'node:path';
+import { fileMoveAction } from '@vitrine/protocol';
 import type { AuditEntry } from '../audit/chain.ts';
+import { locateGrant } from '../launch/grants.ts';
 import type { Grant } from '../sandbox/sandbox.ts';
-import type { ControlServices, SessionAudit } from '../sessions/session-manager.ts';
 import type { ControlHandlers } from './control-channel.ts';
+import type { ControlAudit, ControlServices } from './session-channel.ts';
 import type { AppEvent } from './messages.ts';
 import { sessionControl } from './session-control.ts';
 
@@ -10,7 +11,7 @@ export interface AuditedControlDeps {
   grants: Grant[];
   storageOwnerId: string | null;
   services: ControlServices;
-  audit: SessionAudit;
+  audit: ControlAudit;
   /** The audit fields every event of the session shares (actor, session, share, owner, origin). */
   about: Omit<AuditEntry, 'action' | 'outcome'>;
   /** Also told of each claim (the session keeps the latest for tests and status). */
@@ -27,13 +28,9 @@ export function auditedSessionControl(deps: AuditedControlDeps): ControlHandlers
   // The owner reads "Reports/q3.pdf", not the sandbox's "/files/Reports/q3.pdf".
   const named = (sandboxPath: string | undefined) => {
     if (sandboxPath === undefined) return null;
-    const target = path.posix.normalize(sandboxPath);
-    const grant = grants.find((g) => target === g.sandboxPath || target.startsWith(g.sandboxPath + '/'));
-    if (!grant || !storageOwnerId) return null;
-    return services.storagePath(
-      storageOwnerId,
-      path.join(grant.hostPath, path.posix.relative(grant.sandboxPath, target)),
-    );
+    const located = locateGrant(grants, sandboxPath);
+    if (!located || !storageOwnerId) return null;
+    return services.storagePath(storageOwnerId, located.hostPath);
   };
   const control = sessionControl({
     grants,
@@ -58,12 +55,15 @@ export function auditedSessionControl(deps: AuditedControlDeps): ControlHandlers
       const result = await control.request(r);
       const from = named(r.path);
       const to = r.to === undefined ? null : named(r.to);
-      const renamed =
-        r.action === 'move' && from !== null && to !== null && path.posix.dirname(from) === path.posix.dirname(to);
       try {
         await audit.record({
           ...about,
-          action: r.action === 'trash' ? 'file.delete' : renamed ? 'file.rename' : 'file.move',
+          action:
+            r.action === 'trash'
+              ? 'file.delete'
+              : from !== null && to !== null
+                ? fileMoveAction(from, to)
+                : 'file.move',
           target: { type: 'file', path: from ?? r.path },
           outcome: result.ok ? 'ok' : result.error === 'denied' ? 'denied' : 'failed',
           reason: result.ok ? null : result.error,

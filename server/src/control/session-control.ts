@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { DomainError } from '../errors.ts';
+import { locateGrant } from '../launch/grants.ts';
 import type { Grant } from '../sandbox/sandbox.ts';
 import type { ControlHandlers } from './control-channel.ts';
 import type { AppEvent } from './messages.ts';
@@ -22,19 +22,12 @@ export interface SessionControlDeps {
  * a shared folder the policy grants edit on (the kernel cannot allow renames without deletes).
  */
 export function sessionControl(deps: SessionControlDeps): ControlHandlers {
-  const locate = (sandboxPath: string) => {
-    const target = path.posix.normalize(sandboxPath);
-    const grant = deps.grants.find((g) => target === g.sandboxPath || target.startsWith(g.sandboxPath + '/'));
-    if (!grant) return undefined;
-    const rest = path.posix.relative(grant.sandboxPath, target);
-    return { grant, isRoot: rest === '', hostPath: path.join(grant.hostPath, rest) };
-  };
   return {
     event: deps.record,
     async request(r) {
-      const from = locate(r.path);
+      const from = locateGrant(deps.grants, r.path);
       if (!from) return { ok: false, error: 'denied', message: `${r.path} is not part of this session` };
-      const to = r.to === undefined ? undefined : locate(r.to);
+      const to = r.to === undefined ? undefined : locateGrant(deps.grants, r.to);
       if (r.action === 'trash' && from.grant.access !== 'read-write-delete') {
         return { ok: false, error: 'denied', message: 'this share does not allow deleting' };
       }

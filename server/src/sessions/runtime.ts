@@ -5,24 +5,11 @@ import { InputChannel } from '../input/input-channel.ts';
 import { InputInjector } from '../input/injector.ts';
 import { readFramebufferLayout } from '../media/framebuffer.ts';
 import { VideoPipeline, type PipelineStats } from '../media/video-pipeline.ts';
-import { readTail, startSandbox, type SandboxHost, type SandboxPolicy } from '../sandbox/sandbox.ts';
-import { ViewerPeer, type IceSettings } from '../webrtc/peer.ts';
+import { readTail, startSandbox, type SandboxHost } from '../sandbox/sandbox.ts';
+import { ViewerPeer } from '../webrtc/peer.ts';
 import type { InputStats } from '../input/input-channel.ts';
 import path from 'node:path';
-
-/** What a session runtime needs; everything in it is data, so it can be sent to a worker machine. */
-export interface RuntimeSpec {
-  sessionId: string;
-  policy: SandboxPolicy;
-  framerate: number;
-  bitrateKbps: number;
-  keyframeIntervalS: number;
-  inputRatePerSecond: number;
-  startTimeoutMs: number;
-  ice: IceSettings;
-  /** Who is watching, burned into the video with the session id and the time; null: no watermark. */
-  watermark: string | null;
-}
+import type { RuntimeSpec } from '../launch/plan.ts';
 
 /** What drawtext must not interpret in a name: its expansions (`%{…}`) and escapes; control characters. */
 export function watermarkText(label: string, sessionId: string): string {
@@ -58,12 +45,26 @@ export interface RuntimeStats {
   input?: InputStats;
 }
 
+/** A running session as the registry drives it: one encoded stream for its viewers, one end. */
+export interface RuntimeHandle {
+  start(): Promise<void>;
+  attachViewer(send: (msg: ServerSignal) => void): ViewerLink;
+  onEnded(listener: (reason: SessionEndReason, detail?: string) => void): void;
+  onViewer(listener: (event: 'connected' | 'gone') => void): void;
+  onActivity(listener: () => void): void;
+  stats(): RuntimeStats;
+  sent(): { frames: number; bytes: number };
+  pids(): number[];
+  end(reason: SessionEndReason, detail?: string): void;
+  whenStopped(): Promise<void>;
+}
+
 /**
  * One running session: sandbox (private display + app), damage-driven video pipeline,
  * input injection and at most one WebRTC viewer. Callers see only this narrow handle, so the
  * runtime can later live on a separate worker machine.
  */
-export class SessionRuntime {
+export class SessionRuntime implements RuntimeHandle {
   private readonly spec: RuntimeSpec;
   private readonly env: RuntimeEnvironment;
   private readonly log: RuntimeLog;
@@ -78,6 +79,9 @@ export class SessionRuntime {
   private input: InputChannel | undefined;
   private endedListeners: Array<(reason: SessionEndReason, detail?: string) => void> = [];
   private viewerListeners: Array<(event: 'connected' | 'gone') => void> = [];
+  private activityListeners: Array<() => void> = [];
+  /** Where the one encoded stream goes: each connected viewer's peer (one today; the shape allows more). */
+  private readonly sinks = new Set<ViewerPeer>();
   private ended = false;
   /** Teardown still in progress (encoders being killed), awaited by whenStopped(). */
   private stopping: Array<Promise<unknown>> = [];
@@ -140,7 +144,9 @@ export class SessionRuntime {
             keyframeIntervalS: this.spec.keyframeIntervalS,
             framebuffer,
             watermark: this.watermarkFile ? { textFile: this.watermarkFile } : undefined,
-            onRtp: (pkt) => peer.sendRtp(pkt),
+            onRtp: (pkt) => {
+              for (const sink of this.sinks) sink.sendRtp(pkt);
+            },
             onFatal: (reason) => this.end('encoder failed', reason),
             log: this.log,
           });
@@ -148,14 +154,22 @@ export class SessionRuntime {
         } else {
           this.pipeline.requestKeyframe();
         }
+        this.sinks.add(peer);
         this.log.info({ codec }, 'viewer connected');
         for (const l of this.viewerListeners) l('connected');
       },
-      input: (data) => this.input?.handle(data),
+      input: (data) => {
+        const input = this.input;
+        if (!input) return;
+        const before = input.stats.lastInputAt;
+        input.handle(data);
+        if (input.stats.lastInputAt !== before) for (const l of this.activityListeners) l();
+      },
       keyframeRequest: () => this.pipeline?.requestKeyframe(),
       closed: () => gone(),
     });
     const gone = () => {
+      this.sinks.delete(peer);
       if (this.peer !== peer) return;
       this.peer = undefined;
       this.input = undefined;
@@ -188,6 +202,11 @@ export class SessionRuntime {
 
   onViewer(listener: (event: 'connected' | 'gone') => void): void {
     this.viewerListeners.push(listener);
+  }
+
+  /** Someone used the session: a valid input event was injected (pointer, key, wheel; not pings). */
+  onActivity(listener: () => void): void {
+    this.activityListeners.push(listener);
   }
 
   stats(): RuntimeStats {

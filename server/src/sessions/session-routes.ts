@@ -2,10 +2,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiErrorBody, CreateSessionBody, SessionInfo } from '@vitrine/protocol';
+import { byId } from '../audit/request-audit.ts';
 import { actorOf } from '../auth/guard.ts';
 import { DomainError } from '../errors.ts';
-import { authorize, type Actor } from '../policies/policies.ts';
-import type { Launch, SessionManager } from './session-manager.ts';
+import { launchAuditDetail } from '../launch/plan.ts';
+import type { LaunchPlanner } from '../launch/planner.ts';
+import { authorize } from '../policies/policies.ts';
+import type { SessionManager } from './session-manager.ts';
 
 const SessionId = z.object({ id: z.uuid({ message: 'not a session id' }) });
 const errors = { 400: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody, 409: ApiErrorBody };
@@ -13,7 +16,7 @@ const errors = { 400: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody, 409: A
 export function registerSessionRoutes(
   server: FastifyInstance,
   sessions: SessionManager,
-  resolveLaunch: (actor: Actor, shareId: string | undefined) => Promise<Launch>,
+  launches: LaunchPlanner,
   launchesPerMinute: number,
 ): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
@@ -27,14 +30,20 @@ export function registerSessionRoutes(
 
   app.get(
     '/api/sessions',
-    { schema: { summary: 'My live streamed sessions', response: { 200: z.array(SessionInfo) } } },
+    {
+      config: { audit: { action: 'session.list' } },
+      schema: { summary: 'My live streamed sessions', response: { 200: z.array(SessionInfo) } },
+    },
     async (req) => sessions.list(actorOf(req).id),
   );
   app.post(
     '/api/sessions',
     {
       // Each launch starts a sandbox: a person cannot make the server start dozens a minute.
-      config: { perPerson: { burst: launchesPerMinute, perMinute: launchesPerMinute } },
+      config: {
+        audit: { action: 'session.launch' },
+        perPerson: { burst: launchesPerMinute, perMinute: launchesPerMinute },
+      },
       schema: {
         summary: 'Start an app in a new sandboxed session (owners on their own storage, clients through a share)',
         body: CreateSessionBody,
@@ -42,32 +51,31 @@ export function registerSessionRoutes(
       },
     },
     async (req, reply) => {
-      const launch = await resolveLaunch(actorOf(req), req.body.shareId);
-      launch.origin = { ip: req.ip, userAgent: req.headers['user-agent'] ?? null, correlationId: req.id };
-      req.audit.note({ shareId: launch.shareId, ownerId: launch.storageOwnerId, detail: { app: req.body.appId } });
-      const info = await sessions.create(req.body.appId, launch, async ({ id, policy }) => {
-        req.audit.note({
-          target: { type: 'session', id },
-          sessionId: id,
-          detail: {
-            policy: {
-              files: policy.grants.map((g) => ({ path: g.sandboxPath, access: g.access })),
-              network: policy.loopbackTcp ? 'loopback only' : 'none',
-              watermark: launch.watermark !== null,
-              display: policy.display,
-              limits: policy.limits,
-            },
-          },
-        });
+      const origin = { ip: req.ip, userAgent: req.headers['user-agent'] ?? null, correlationId: req.id };
+      const plan = await launches.plan(actorOf(req), req.body, origin);
+      const { launch } = plan;
+      req.audit.note({
+        shareId: launch.shareId,
+        ownerId: launch.storageOwnerId,
+        target: { type: 'session', id: plan.sessionId },
+        sessionId: plan.sessionId,
+        detail: { app: plan.app.id, ...launchAuditDetail(plan) },
+      });
+      const admitted = sessions.admit(plan);
+      try {
         // On record before the sandbox starts; if it cannot be written, nothing starts.
         await req.audit.recordNow();
-      });
-      return reply.status(201).send(info);
+      } catch (err) {
+        admitted.cancel();
+        throw err;
+      }
+      return reply.status(201).send(await admitted.start());
     },
   );
   app.get(
     '/api/sessions/:id',
     {
+      config: { audit: { action: 'session.get', target: byId('session') } },
       schema: {
         summary: 'One of my sessions, live or ended',
         params: SessionId,
@@ -82,6 +90,7 @@ export function registerSessionRoutes(
   app.get(
     '/api/sessions/:id/stats',
     {
+      config: { audit: { action: 'session.stats', target: byId('session') } },
       schema: {
         summary: 'Encoder, RTP and input counters of a live session, and its host PIDs (admins)',
         params: SessionId,
@@ -89,14 +98,17 @@ export function registerSessionRoutes(
     },
     async (req) => {
       await owned(req, req.params.id, 'inspect-host');
-      const runtime = sessions.runtimeOf(req.params.id);
-      if (!runtime) throw new DomainError(404, 'unknown-session', 'no such session');
-      return { ...runtime.stats(), pids: runtime.pids() };
+      const stats = sessions.statsOf(req.params.id);
+      if (!stats) throw new DomainError(404, 'unknown-session', 'no such session');
+      return stats;
     },
   );
   app.delete(
     '/api/sessions/:id',
-    { schema: { summary: 'End a session', params: SessionId, response: { 204: z.null(), ...errors } } },
+    {
+      config: { audit: { action: 'session.end', target: byId('session') } },
+      schema: { summary: 'End a session', params: SessionId, response: { 204: z.null(), ...errors } },
+    },
     async (req, reply) => {
       await owned(req, req.params.id, 'end');
       if (!sessions.end(req.params.id, 'user ended')) throw new DomainError(404, 'unknown-session', 'no such session');

@@ -11,6 +11,7 @@ import {
   UpdateShareBody,
   type SharePath,
 } from '@vitrine/protocol';
+import { byId } from '../audit/route-audit.ts';
 import { actorOf } from '../auth/guard.ts';
 import { invitationLink, type Invitations } from '../auth/invitations.ts';
 import { DomainError } from '../errors.ts';
@@ -87,7 +88,10 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
 
   app.get(
     '/api/shares',
-    { schema: { summary: 'My shares (owners)', response: { 200: z.array(Share) } } },
+    {
+      config: { audit: { action: 'share.list' } },
+      schema: { summary: 'My shares (owners)', response: { 200: z.array(Share) } },
+    },
     async (req) => {
       const actor = actorOf(req);
       authorize(actor, 'read', 'Share', { ownerId: actor.id, clientId: null, status: 'pending' });
@@ -98,6 +102,7 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
   app.post(
     '/api/shares',
     {
+      config: { audit: { action: 'share.create' } },
       schema: {
         summary: 'Share paths with a client; returns the client invitation link',
         body: CreateShareBody,
@@ -136,13 +141,17 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
 
   app.get(
     '/api/shares/:id',
-    { schema: { summary: 'One of my shares', params: Id, response: { 200: Share, ...errors } } },
+    {
+      config: { audit: { action: 'share.get', target: byId('share') } },
+      schema: { summary: 'One of my shares', params: Id, response: { 200: Share, ...errors } },
+    },
     async (req) => view(await load(actorOf(req), req.params.id, 'read')),
   );
 
   app.patch(
     '/api/shares/:id',
     {
+      config: { audit: { action: 'share.edit', target: byId('share') } },
       schema: {
         summary: 'Change a share; its live sessions end (they run with the old policy)',
         params: Id,
@@ -170,6 +179,7 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
   app.post(
     '/api/shares/:id/revoke',
     {
+      config: { audit: { action: 'share.revoke', target: byId('share') } },
       schema: {
         summary: 'Revoke a share; its live sessions end at once',
         params: Id,
@@ -190,6 +200,7 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
   app.post(
     '/api/shares/:id/invitation',
     {
+      config: { audit: { action: 'invitation.create', target: byId('share') } },
       schema: {
         summary: 'A fresh invitation link for a share nobody has accepted yet (the old link stops working)',
         params: Id,
@@ -207,6 +218,7 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
   app.get(
     '/api/shared-with-me',
     {
+      config: { audit: { action: 'share.received' } },
       schema: { summary: 'Shares I may open (clients)', response: { 200: z.array(ReceivedShare), 403: ApiErrorBody } },
     },
     async (req) => {

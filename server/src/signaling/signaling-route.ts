@@ -1,17 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseClientSignal, MAX_SIGNAL_BYTES, type ServerSignal } from '@vitrine/protocol';
+import {
+  CloseCode,
+  parseClientSignal,
+  MAX_SIGNAL_BYTES,
+  type AuditOutcome,
+  type ErrorCode,
+  type ServerSignal,
+} from '@vitrine/protocol';
 import { SessionError, type SessionManager } from '../sessions/session-manager.ts';
 import { RateLimiter } from '../input/rate-limiter.ts';
 import { can } from '../policies/policies.ts';
 import { refuseRequest } from '../auth/guard.ts';
-import type { AuditOutcome } from '@vitrine/protocol';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { byId } from '../audit/route-audit.ts';
 
 /** Malformed messages tolerated before the socket is closed as abusive. */
 const MAX_BAD_MESSAGES = 5;
 const MESSAGES_PER_SECOND = 50;
-
-export const CLOSE = { unknownSession: 4404, viewerExists: 4409, abuse: 4400, ended: 4000 } as const;
 
 /**
  * WebSocket `/api/sessions/:id/signal`: the server offers, the viewer answers, both trickle
@@ -28,19 +33,23 @@ export function registerSignaling(app: FastifyInstance, sessions: SessionManager
   };
   app.get<{ Params: { id: string } }>(
     '/api/sessions/:id/signal',
-    { websocket: true, preValidation: mayWatch },
+    {
+      websocket: true,
+      preValidation: mayWatch,
+      config: { audit: { action: 'session.connect', target: byId('session'), security: true } },
+    },
     (socket, req) => {
       const log = req.log.child({ session: req.params.id });
       const send = (msg: ServerSignal) => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
       };
       // An accepted upgrade never reaches the hook that records answers: it is recorded here.
-      const audit = (outcome: AuditOutcome, code?: string, message?: string) => {
+      const audit = (outcome: AuditOutcome, code?: ErrorCode, message?: string) => {
         req.audit.written = true;
         req.audit.note({ sessionId: req.params.id, ...(message ? { detail: { message } } : {}) });
         auditLog.record(req.audit.entry(outcome, code ? { code, message: message ?? '' } : null)).catch(() => {
           log.error({}, 'could not record the signaling connection; closing it');
-          socket.close(CLOSE.ended, 'audit trail unavailable');
+          socket.close(CloseCode.Ended, 'audit trail unavailable');
         });
       };
       let link;
@@ -48,25 +57,25 @@ export function registerSignaling(app: FastifyInstance, sessions: SessionManager
         // Who may watch was settled before the upgrade (mayWatch); the session may still have ended since.
         link = sessions.attachViewer(req.params.id, (msg) => {
           send(msg);
-          if (msg.type === 'bye') socket.close(CLOSE.ended, msg.reason);
+          if (msg.type === 'bye') socket.close(CloseCode.Ended, msg.reason);
         });
       } catch (err) {
         const e = err instanceof SessionError ? err : new SessionError(500, 'error', 'internal error');
         audit(e.status === 404 ? 'denied' : 'failed', e.code, e.message);
         send({ type: 'error', code: e.code, message: e.message });
-        socket.close(e.status === 404 ? CLOSE.unknownSession : CLOSE.viewerExists, e.message);
+        socket.close(e.status === 404 ? CloseCode.UnknownSession : CloseCode.ViewerExists, e.message);
         return;
       }
       audit('ok');
       const viewer = link;
       const limiter = new RateLimiter(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND);
       let bad = 0;
-      const strike = (code: string, message: string) => {
+      const strike = (code: ErrorCode, message: string) => {
         bad++;
         send({ type: 'error', code, message });
         if (bad >= MAX_BAD_MESSAGES) {
           log.warn({ code }, 'closing abusive signaling socket');
-          socket.close(CLOSE.abuse, 'too many invalid messages');
+          socket.close(CloseCode.BadMessage, 'too many invalid messages');
         }
       };
       socket.on('message', (data: Buffer, isBinary: boolean) => {

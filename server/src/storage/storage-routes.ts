@@ -6,6 +6,7 @@ import {
   ApiErrorBody,
   CreateFolderBody,
   FileEntry,
+  fileMoveAction,
   FolderListing,
   MoveBody,
   PathQuery,
@@ -14,6 +15,7 @@ import {
   UploadQuery,
 } from '@vitrine/protocol';
 import { actorOf } from '../auth/guard.ts';
+import { byId, fileAt, str } from '../audit/route-audit.ts';
 import { DomainError } from '../errors.ts';
 import { authorize } from '../policies/policies.ts';
 import type { OwnerStorage } from './owner-storage.ts';
@@ -28,6 +30,7 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
   app.get(
     '/api/files',
     {
+      config: { audit: { action: 'file.list', target: fileAt } },
       schema: {
         summary: 'A folder of your storage',
         querystring: PathQuery,
@@ -42,7 +45,10 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
   );
   app.get(
     '/api/files/usage',
-    { schema: { summary: 'Bytes used, quota and upload limit', response: { 200: StorageUsage, ...errors } } },
+    {
+      config: { audit: { action: 'file.usage' } },
+      schema: { summary: 'Bytes used, quota and upload limit', response: { 200: StorageUsage, ...errors } },
+    },
     async (req) => {
       const actor = actorOf(req);
       authorize(actor, 'browse', 'Storage', { ownerId: actor.id });
@@ -52,6 +58,7 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
   app.get(
     '/api/files/content',
     {
+      config: { audit: { action: 'file.download', target: fileAt, security: true } },
       schema: {
         summary: 'Download a file (as an attachment)',
         querystring: PathQuery,
@@ -74,7 +81,10 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
   );
   app.post(
     '/api/files/folders',
-    { schema: { summary: 'Create a folder', body: CreateFolderBody, response: { 201: FileEntry, ...errors } } },
+    {
+      config: { audit: { action: 'file.create-folder', target: fileAt } },
+      schema: { summary: 'Create a folder', body: CreateFolderBody, response: { 201: FileEntry, ...errors } },
+    },
     async (req, reply) => {
       const actor = actorOf(req);
       authorize(actor, 'write', 'Storage', { ownerId: actor.id });
@@ -83,7 +93,15 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
   );
   app.post(
     '/api/files/move',
-    { schema: { summary: 'Move or rename (never replaces)', body: MoveBody, response: { 200: FileEntry, ...errors } } },
+    {
+      config: {
+        audit: {
+          action: (r) => fileMoveAction(str(r.body.from) ?? '', str(r.body.to) ?? ''),
+          target: (r) => ({ type: 'file', path: str(r.body.from) ?? null }),
+        },
+      },
+      schema: { summary: 'Move or rename (never replaces)', body: MoveBody, response: { 200: FileEntry, ...errors } },
+    },
     async (req) => {
       const actor = actorOf(req);
       authorize(actor, 'write', 'Storage', { ownerId: actor.id });
@@ -92,7 +110,10 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
   );
   app.delete(
     '/api/files',
-    { schema: { summary: 'Move to the trash', querystring: PathQuery, response: { 200: TrashItem, ...errors } } },
+    {
+      config: { audit: { action: 'file.delete', target: fileAt } },
+      schema: { summary: 'Move to the trash', querystring: PathQuery, response: { 200: TrashItem, ...errors } },
+    },
     async (req) => {
       const actor = actorOf(req);
       authorize(actor, 'write', 'Storage', { ownerId: actor.id });
@@ -101,7 +122,10 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
   );
   app.get(
     '/api/trash',
-    { schema: { summary: 'Deleted items, newest first', response: { 200: z.array(TrashItem), ...errors } } },
+    {
+      config: { audit: { action: 'trash.list' } },
+      schema: { summary: 'Deleted items, newest first', response: { 200: z.array(TrashItem), ...errors } },
+    },
     async (req) => {
       const actor = actorOf(req);
       authorize(actor, 'browse', 'Storage', { ownerId: actor.id });
@@ -110,7 +134,10 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
   );
   app.post(
     '/api/trash/:id/restore',
-    { schema: { summary: 'Put an item back', params: TrashId, response: { 200: FileEntry, ...errors } } },
+    {
+      config: { audit: { action: 'file.restore', target: byId('trash-item') } },
+      schema: { summary: 'Put an item back', params: TrashId, response: { 200: FileEntry, ...errors } },
+    },
     async (req) => {
       const actor = actorOf(req);
       authorize(actor, 'write', 'Storage', { ownerId: actor.id });
@@ -121,7 +148,10 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
   );
   app.delete(
     '/api/trash/:id',
-    { schema: { summary: 'Purge an item now', params: TrashId, response: { 204: z.null(), ...errors } } },
+    {
+      config: { audit: { action: 'file.purge', target: byId('trash-item') } },
+      schema: { summary: 'Purge an item now', params: TrashId, response: { 204: z.null(), ...errors } },
+    },
     async (req, reply) => {
       const actor = actorOf(req);
       authorize(actor, 'write', 'Storage', { ownerId: actor.id });
@@ -143,6 +173,7 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
     scope.withTypeProvider<ZodTypeProvider>().put(
       '/api/files/content',
       {
+        config: { audit: { action: 'file.upload', target: fileAt } },
         // Counted while streaming; this only lifts Fastify's small global limit.
         bodyLimit: storage.options.maxUploadBytes + 1,
         schema: {

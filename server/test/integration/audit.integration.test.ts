@@ -32,7 +32,7 @@ describe.each(['pglite', 'postgres'] as const)('audit trail on %s', (kind) => {
       cwd: repo,
       env: {
         ...process.env,
-        DATA_DIR: server.config.DATA_DIR,
+        DATA_DIR: server.config.database.dataDir,
         LOG_LEVEL: 'warn',
         ...(pgServer ? { DATABASE_URL: pgServer.url } : {}),
       },
@@ -57,7 +57,7 @@ describe.each(['pglite', 'postgres'] as const)('audit trail on %s', (kind) => {
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     share = created.body;
-    client = await register(server.url, server.config.PUBLIC_URL, share.invitation.link, { displayName: 'Cleo' });
+    client = await register(server.url, server.publicUrl(), share.invitation.link, { displayName: 'Cleo' });
   }, 60_000);
   afterAll(async () => {
     await server?.close();
@@ -116,7 +116,7 @@ describe.each(['pglite', 'postgres'] as const)('audit trail on %s', (kind) => {
     expect((await api(client, 'GET', '/api/audit/verify')).status).toBe(403);
     const other = await register(
       server.url,
-      server.config.PUBLIC_URL,
+      server.publicUrl(),
       (await api<{ link: string }>(owner, 'POST', '/api/admin/invitations', { email: 'otto@example.test' })).body.link,
       { displayName: 'Otto' },
     );
@@ -190,10 +190,10 @@ describe.each(['pglite', 'postgres'] as const)('audit trail on %s', (kind) => {
     // Later, the invitation runs out and so do the sign-ins.
     const later = new Date(Date.now() + 30 * 86_400_000);
     expect(
-      await sweepExpirations(server.db, server.audit, { idleTimeoutMs: server.config.SIGNIN_IDLE_TIMEOUT }, later),
+      await sweepExpirations(server.db, server.audit, { idleTimeoutMs: server.config.auth.signInIdleTimeoutMs }, later),
     ).toBeGreaterThan(2);
     expect(
-      await sweepExpirations(server.db, server.audit, { idleTimeoutMs: server.config.SIGNIN_IDLE_TIMEOUT }, later),
+      await sweepExpirations(server.db, server.audit, { idleTimeoutMs: server.config.auth.signInIdleTimeoutMs }, later),
     ).toBe(0);
     const all = await events('scope=server');
     expect(all.filter((e) => e.action === 'share.expired' && e.shareId === soon.body.share.id)).toHaveLength(1);
@@ -283,7 +283,7 @@ describe.each(['pglite', 'postgres'] as const)('audit trail on %s', (kind) => {
         await su.end();
         return rows;
       }
-      const db = await openDatabase({ dataDir: server.config.DATA_DIR });
+      const db = await openDatabase({ dataDir: server.config.database.dataDir });
       const rows = (await sql.raw<{ action: string; detail: string }>(query).execute(db.db)).rows;
       await db.close();
       return rows;
@@ -302,7 +302,7 @@ describe.each(['pglite', 'postgres'] as const)('audit trail on %s', (kind) => {
         await su.query(statement);
         await su.end();
       } else {
-        const db = await openDatabase({ dataDir: server.config.DATA_DIR });
+        const db = await openDatabase({ dataDir: server.config.database.dataDir });
         await sql`set session_replication_role = replica`.execute(db.db);
         await sql.raw(statement).execute(db.db);
         await db.close();

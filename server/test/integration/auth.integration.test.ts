@@ -127,7 +127,7 @@ describe.each(['pglite', 'postgres'] as const)('passkeys and sign-ins on %s', (k
 
   it('rejects a passkey without user verification', async () => {
     const link = await inviteOwner('no-uv@example.test');
-    const auth = new SoftwareAuthenticator({ origin: server.config.PUBLIC_URL });
+    const auth = new SoftwareAuthenticator({ origin: server.publicUrl() });
     const opts = await call<Ceremony>(server.url, 'POST', '/api/auth/register/options', {
       token: tokenOf(link),
       displayName: 'No UV',
@@ -146,7 +146,7 @@ describe.each(['pglite', 'postgres'] as const)('passkeys and sign-ins on %s', (k
     const link = await inviteOwner('second@example.test');
     const info = await call(server.url, 'POST', '/api/invitations/inspect', { token: tokenOf(link) });
     expect(info.body).toMatchObject({ kind: 'owner', email: 'second@example.test', share: null });
-    const second = await register(server.url, server.config.PUBLIC_URL, link, { displayName: 'Second' });
+    const second = await register(server.url, server.publicUrl(), link, { displayName: 'Second' });
     expect(second.me).toMatchObject({ role: 'owner', admin: false, email: 'second@example.test' });
     const reuse = await call<{ error: string }>(server.url, 'POST', '/api/auth/register/options', {
       token: tokenOf(link),
@@ -173,8 +173,8 @@ describe.each(['pglite', 'postgres'] as const)('passkeys and sign-ins on %s', (k
 
   it('a ceremony finished after registration started elsewhere cannot reuse the invitation twice', async () => {
     const link = await inviteOwner('race@example.test');
-    const a = new SoftwareAuthenticator({ origin: server.config.PUBLIC_URL });
-    const b = new SoftwareAuthenticator({ origin: server.config.PUBLIC_URL });
+    const a = new SoftwareAuthenticator({ origin: server.publicUrl() });
+    const b = new SoftwareAuthenticator({ origin: server.publicUrl() });
     const o1 = await call<Ceremony>(server.url, 'POST', '/api/auth/register/options', {
       token: tokenOf(link),
       displayName: 'A',
@@ -196,13 +196,13 @@ describe.each(['pglite', 'postgres'] as const)('passkeys and sign-ins on %s', (k
 
   it('adds, renames and removes passkeys but never the last one', async () => {
     const link = await inviteOwner('keys@example.test');
-    const user = await register(server.url, server.config.PUBLIC_URL, link, { displayName: 'Keys' });
+    const user = await register(server.url, server.publicUrl(), link, { displayName: 'Keys' });
     const [only] = (await call<Passkey[]>(user, 'GET', '/api/me/passkeys')).body;
     const last = await call<{ error: string }>(user, 'DELETE', `/api/me/passkeys/${only!.id}`);
     expect(last.status).toBe(409);
     expect(last.body.error).toBe('last-passkey');
 
-    const phone = new SoftwareAuthenticator({ origin: server.config.PUBLIC_URL });
+    const phone = new SoftwareAuthenticator({ origin: server.publicUrl() });
     const opts = await call<Ceremony>(user, 'POST', '/api/me/passkeys/options', {});
     expect((opts.body.options as { excludeCredentials: unknown[] }).excludeCredentials).toHaveLength(1);
     const added = await call<Passkey>(user, 'POST', '/api/me/passkeys', {

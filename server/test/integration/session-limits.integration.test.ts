@@ -85,7 +85,7 @@ it('warns before a share’s maximum session length ends the session', async () 
       maxSessionMinutes: 1,
     })
   ).body;
-  const client = await register(server.url, server.config.PUBLIC_URL, share.invitation.link, { displayName: 'Tim' });
+  const client = await register(server.url, server.publicUrl(), share.invitation.link, { displayName: 'Tim' });
   const session = (
     await api<SessionInfo>(client, 'POST', '/api/sessions', { appId: 'diagnostics', shareId: share.share.id })
   ).body;

@@ -24,7 +24,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const sessionDir = (id: string) => path.join(server.config.RUNTIME_DIR, 'sessions', id);
+const sessionDir = (id: string) => path.join(server.runtimeDir, 'sessions', id);
 const stats = async (id: string) =>
   (
     await api<{ pids: number[]; video?: { framesEncoded: number; encoderRestarts: number } }>(
@@ -50,7 +50,7 @@ describe('streamed session lifecycle', () => {
     expect(created.body.state).toBe('ready');
     expect(fs.statSync(sessionDir(id)).mode & 0o777).toBe(0o700);
 
-    const procs = sessionProcesses(server.config.RUNTIME_DIR, id);
+    const procs = sessionProcesses(server.runtimeDir, id);
     expect(procs.some((p) => p.cmd.startsWith('Xvfb :0'))).toBe(true);
     expect(procs.some((p) => p.cmd.includes('/app/bin/vitrine-diagnostics'))).toBe(true);
     expect(procs.some((p) => p.cmd.startsWith('bwrap'))).toBe(true);
@@ -67,11 +67,11 @@ describe('streamed session lifecycle', () => {
 
     // Input: a click over the data channel must reach the app through XTEST.
     await waitFor('input channel open', () => viewer.channel?.readyState === 'open');
-    const before = await waitFor('diagnostics frame', () => readDiagnosticsScreen(server.config.RUNTIME_DIR, id));
+    const before = await waitFor('diagnostics frame', () => readDiagnosticsScreen(server.runtimeDir, id));
     viewer.sendInput(encodeInputEvent({ type: 'button', down: true, button: 1, x: 300, y: 300 }));
     viewer.sendInput(encodeInputEvent({ type: 'button', down: false, button: 1, x: 300, y: 300 }));
     const after = await waitFor('toggle after click', async () => {
-      const s = await readDiagnosticsScreen(server.config.RUNTIME_DIR, id);
+      const s = await readDiagnosticsScreen(server.runtimeDir, id);
       return s && s.toggles === (before.toggles + 1) % 256 ? s : null;
     });
     expect(after.toggleColor).not.toBe(before.toggleColor);
@@ -80,7 +80,7 @@ describe('streamed session lifecycle', () => {
     viewer.sendInput(encodeInputEvent({ type: 'ping', id: 4242 }));
     await waitFor('pong', () => viewer.replies().some((r) => decodePong(r) === 4242));
 
-    const allPids = [...sessionProcesses(server.config.RUNTIME_DIR, id).map((p) => p.pid), ...pids];
+    const allPids = [...sessionProcesses(server.runtimeDir, id).map((p) => p.pid), ...pids];
     expect((await api(server.owner, 'DELETE', `/api/sessions/${id}`)).status).toBe(204);
     const bye = await waitFor('bye', () => viewer.messages.find((m) => m.type === 'bye'));
     expect(bye).toMatchObject({ reason: 'user ended' });
@@ -96,7 +96,7 @@ describe('streamed session lifecycle', () => {
     const { body } = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'diagnostics' });
     const viewer = new WeriftViewer(server.owner, body.id);
     await waitFor('video', () => viewer.rtpPackets > 0);
-    const app = sessionProcesses(server.config.RUNTIME_DIR, body.id).find((p) =>
+    const app = sessionProcesses(server.runtimeDir, body.id).find((p) =>
       p.cmd.includes('/app/bin/vitrine-diagnostics'),
     )!;
     process.kill(app.pid, 'SIGKILL');
@@ -126,7 +126,7 @@ describe('streamed session lifecycle', () => {
   it('shows foreign X11 apps unchanged (xclock)', async () => {
     const { status, body } = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'xclock' });
     expect(status).toBe(201);
-    expect(sessionProcesses(server.config.RUNTIME_DIR, body.id).some((p) => p.cmd.includes('/usr/bin/xclock'))).toBe(
+    expect(sessionProcesses(server.runtimeDir, body.id).some((p) => p.cmd.includes('/usr/bin/xclock'))).toBe(
       true,
     );
     await api(server.owner, 'DELETE', `/api/sessions/${body.id}`);

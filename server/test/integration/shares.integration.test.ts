@@ -70,10 +70,10 @@ describe.each(['pglite', 'postgres'] as const)('shares on %s', (kind) => {
     owner = server.owner;
     const invite = async (email: string) =>
       (await call<InvitationLink>(owner, 'POST', '/api/admin/invitations', { email })).body.link;
-    otherOwner = await register(server.url, server.config.PUBLIC_URL, await invite('otto@example.test'), {
+    otherOwner = await register(server.url, server.publicUrl(), await invite('otto@example.test'), {
       displayName: 'Otto',
     });
-    root = ownerRoot(server.config.STORAGE_DIR, owner.me.id);
+    root = ownerRoot(server.config.storage.dir, owner.me.id);
     expect((await call(owner, 'POST', '/api/files/folders', { path: 'Reports' })).status).toBe(201);
     expect((await call(owner, 'POST', '/api/files/folders', { path: 'Inbox' })).status).toBe(201);
     expect((await call(owner, 'POST', '/api/files/folders', { path: 'Private' })).status).toBe(201);
@@ -89,9 +89,9 @@ describe.each(['pglite', 'postgres'] as const)('shares on %s', (kind) => {
         { path: 'Inbox', access: 'edit' },
       ],
     });
-    client = await register(server.url, server.config.PUBLIC_URL, first.invitation.link, { displayName: 'Cleo' });
+    client = await register(server.url, server.publicUrl(), first.invitation.link, { displayName: 'Cleo' });
     const second = await newShare({ clientEmail: 'carl@example.test', paths: [{ path: 'Private', access: 'view' }] });
-    otherClient = await register(server.url, server.config.PUBLIC_URL, second.invitation.link, { displayName: 'Carl' });
+    otherClient = await register(server.url, server.publicUrl(), second.invitation.link, { displayName: 'Carl' });
   }, 60_000);
   afterAll(async () => {
     await server?.close();

@@ -19,7 +19,7 @@ describe('signaling cannot be hijacked with a session id', () => {
     const invite = await api<{ link: string }>(server.owner, 'POST', '/api/admin/invitations', {
       email: 'mallory@example.test',
     });
-    other = await register(server.url, server.config.PUBLIC_URL, invite.body.link, { displayName: 'Mallory' });
+    other = await register(server.url, server.publicUrl(), invite.body.link, { displayName: 'Mallory' });
   }, 30_000);
   afterAll(() => server?.close());
 
@@ -64,7 +64,7 @@ describe('signaling cannot be hijacked with a session id', () => {
         expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
       })
     ).body;
-    const client = await register(server.url, server.config.PUBLIC_URL, share.invitation.link, { displayName: 'C' });
+    const client = await register(server.url, server.publicUrl(), share.invitation.link, { displayName: 'C' });
     const { body } = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'diagnostics' });
     expect(await new WeriftViewer(client, body.id).refused).toBe(404);
     await api(server.owner, 'DELETE', `/api/sessions/${body.id}`);
@@ -172,8 +172,8 @@ describe('refuses insecure configurations', () => {
     const base = { RUNTIME_DIR: os.tmpdir() };
     expect(() => loadConfig({ ...base, HOST: '0.0.0.0' })).toThrow(/TLS is off.*ALLOW_INSECURE_HTTP=1/s);
     expect(() => loadConfig({ ...base, HOST: '192.0.2.10' })).toThrow(/HOST/);
-    expect(loadConfig({ ...base, HOST: '0.0.0.0', ALLOW_INSECURE_HTTP: '1' }).HOST).toBe('0.0.0.0');
-    expect(loadConfig({ ...base, HOST: '127.0.0.1' }).PUBLIC_URL).toMatch(/^http:\/\/localhost:/);
+    expect(loadConfig({ ...base, HOST: '0.0.0.0', ALLOW_INSECURE_HTTP: '1' }).http.host).toBe('0.0.0.0');
+    expect(loadConfig({ ...base, HOST: '127.0.0.1' }).http.publicUrl).toMatch(/^http:\/\/localhost:/);
     expect(() => loadConfig({ ...base, TURN_URLS: 'turn:t.example:3478' })).toThrow(/TURN_URLS, TURN_SECRET: set both/);
     expect(() => loadConfig({ ...base, TURN_URLS: 'http://x', TURN_SECRET: 'x'.repeat(20) })).toThrow(
       /turn: or turns:/,

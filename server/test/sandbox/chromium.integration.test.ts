@@ -44,7 +44,7 @@ afterAll(async () => {
 it('runs Chromium inside the sandbox and its page reaches the framebuffer', async () => {
   const { status, body } = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'chromium' });
   expect(status).toBe(201);
-  const fbPath = path.join(server.config.RUNTIME_DIR, 'sessions', body.id, 'fb', 'Xvfb_screen0');
+  const fbPath = path.join(server.runtimeDir, 'sessions', body.id, 'fb', 'Xvfb_screen0');
   await waitFor(
     'the red page to be drawn',
     () => {

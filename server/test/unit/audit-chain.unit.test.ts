@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AuditAction } from '@vitrine/protocol';
 import {
   canonicalJson,
   chain,
@@ -10,8 +11,9 @@ import {
 } from '../../src/audit/chain.ts';
 
 const at = new Date('2026-11-22T10:00:00.000Z');
+// Any name will do: the chain hashes an action without reading it.
 const entry = (action: string, detail: Record<string, unknown> = {}) =>
-  flatten({ actor: { id: 'u1', role: 'client' }, action, outcome: 'ok', detail }, at);
+  flatten({ actor: { id: 'u1', role: 'client' }, action: action as AuditAction, outcome: 'ok', detail }, at);
 
 async function* each(events: ChainedEvent[]) {
   yield* events;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { ConfigError, loadConfig } from './config.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -22,44 +22,44 @@ afterEach(() => {
 describe('loadConfig defaults', () => {
   it('uses the documented defaults for an empty environment', () => {
     const c = loadConfig({});
-    expect(c.PORT).toBe(8080);
-    expect(c.HOST).toBe('127.0.0.1');
-    expect(c.PUBLIC_URL).toBe('http://localhost:8080');
-    expect(c.WEBRTC_ICE_ADDRESSES).toEqual(['127.0.0.1']);
-    expect(c.WEBRTC_UDP_PORTS).toBeUndefined();
-    expect(c.WEBRTC_PUBLIC_IP).toBeUndefined();
-    expect(c.ICE_SERVERS).toEqual([]);
-    expect(c.MAX_SESSIONS).toBe(4);
-    expect(c.INPUT_RATE_PER_SECOND).toBe(400);
-    expect(c.SANDBOX_ALLOW_DEGRADED).toBe(false);
-    expect(c.SANDBOX_MEMORY).toBe(512 * 2 ** 20);
-    expect(c.SANDBOX_PIDS).toBe(256);
-    expect(c.SANDBOX_CPU).toBe(1);
-    expect(c.LOG_LEVEL).toBe('info');
+    expect(c.http.port).toBe(8080);
+    expect(c.http.host).toBe('127.0.0.1');
+    expect(c.http.publicUrl).toBe('http://localhost:8080');
+    expect(c.webrtc.iceAddresses).toEqual(['127.0.0.1']);
+    expect(c.webrtc.udpPorts).toBeUndefined();
+    expect(c.webrtc.publicIp).toBeUndefined();
+    expect(c.webrtc.iceServers).toEqual([]);
+    expect(c.sessions.maxSessions).toBe(4);
+    expect(c.sessions.inputRatePerSecond).toBe(400);
+    expect(c.sandbox.allowDegraded).toBe(false);
+    expect(c.sandbox.limits.memoryBytes).toBe(512 * 2 ** 20);
+    expect(c.sandbox.limits.pids).toBe(256);
+    expect(c.sandbox.limits.cpu).toBe(1);
+    expect(c.http.logLevel).toBe('info');
   });
 
   it('resolves default folders relative to the repository, not the working directory', () => {
     const c = loadConfig({});
-    expect(c.APPS_ROOT).toBe(path.join(repoRoot, 'apps'));
-    expect(c.DATA_DIR).toBe(path.join(repoRoot, 'var'));
-    expect(c.WEB_DIST).toBe(path.join(repoRoot, 'web', 'dist'));
-    if (process.platform === 'linux') expect(c.RUNTIME_DIR).toBe('/dev/shm/vitrine');
+    expect(c.apps.root).toBe(path.join(repoRoot, 'apps'));
+    expect(c.database.dataDir).toBe(path.join(repoRoot, 'var'));
+    expect(c.http.webDist).toBe(path.join(repoRoot, 'web', 'dist'));
+    if (process.platform === 'linux') expect(c.sandbox.runtimeDir).toBe('/dev/shm/vitrine');
   });
 
   it('resolves relative directories given in the environment to absolute paths', () => {
     const c = loadConfig({ RUNTIME_DIR: 'rt', DATA_DIR: './data', APPS_ROOT: 'my-apps' });
-    expect(c.RUNTIME_DIR).toBe(path.resolve('rt'));
-    expect(c.DATA_DIR).toBe(path.resolve('data'));
-    expect(c.APPS_ROOT).toBe(path.resolve('my-apps'));
+    expect(c.sandbox.runtimeDir).toBe(path.resolve('rt'));
+    expect(c.database.dataDir).toBe(path.resolve('data'));
+    expect(c.apps.root).toBe(path.resolve('my-apps'));
   });
 
   it('reads only the environment object it is given', () => {
     vi.stubEnv('PORT', '1234');
     vi.stubEnv('HOST', '0.0.0.0');
     vi.stubEnv('ALLOW_INSECURE_HTTP', '1');
-    expect(loadConfig({}).PORT).toBe(8080);
-    expect(loadConfig({}).HOST).toBe('127.0.0.1');
-    expect(loadConfig().PORT).toBe(1234);
+    expect(loadConfig({}).http.port).toBe(8080);
+    expect(loadConfig({}).http.host).toBe('127.0.0.1');
+    expect(loadConfig().http.port).toBe(1234);
   });
 
   it('ignores unrelated environment variables', () => {
@@ -69,12 +69,12 @@ describe('loadConfig defaults', () => {
 
 describe('loadConfig WEBRTC_ICE_ADDRESSES', () => {
   it('"all" means every interface (null)', () => {
-    expect(loadConfig({ WEBRTC_ICE_ADDRESSES: 'all' }).WEBRTC_ICE_ADDRESSES).toBeNull();
-    expect(loadConfig({ WEBRTC_ICE_ADDRESSES: '  all ' }).WEBRTC_ICE_ADDRESSES).toBeNull();
+    expect(loadConfig({ WEBRTC_ICE_ADDRESSES: 'all' }).webrtc.iceAddresses).toBeNull();
+    expect(loadConfig({ WEBRTC_ICE_ADDRESSES: '  all ' }).webrtc.iceAddresses).toBeNull();
   });
 
   it('splits a comma-separated list and trims entries', () => {
-    expect(loadConfig({ WEBRTC_ICE_ADDRESSES: ' 10.0.0.1 ,,::1' }).WEBRTC_ICE_ADDRESSES).toEqual(['10.0.0.1', '::1']);
+    expect(loadConfig({ WEBRTC_ICE_ADDRESSES: ' 10.0.0.1 ,,::1' }).webrtc.iceAddresses).toEqual(['10.0.0.1', '::1']);
   });
 
   it('rejects more than one address per family, names and empty lists', () => {
@@ -89,19 +89,19 @@ describe('loadConfig WEBRTC_ICE_ADDRESSES', () => {
 describe('loadConfig PUBLIC_URL', () => {
   it('is derived from HOST and PORT, as localhost for loopback and wildcard hosts (passkeys need a name)', () => {
     const proxied = { ALLOW_INSECURE_HTTP: '1' };
-    expect(loadConfig({ ...proxied, HOST: '0.0.0.0', PORT: '9000' }).PUBLIC_URL).toBe('http://localhost:9000');
-    expect(loadConfig({ HOST: '::1' }).PUBLIC_URL).toBe('http://localhost:8080');
-    expect(loadConfig({ ...proxied, HOST: 'example.test' }).PUBLIC_URL).toBe('http://example.test:8080');
+    expect(loadConfig({ ...proxied, HOST: '0.0.0.0', PORT: '9000' }).http.publicUrl).toBe('http://localhost:9000');
+    expect(loadConfig({ HOST: '::1' }).http.publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ ...proxied, HOST: 'example.test' }).http.publicUrl).toBe('http://example.test:8080');
   });
 
   it('brackets an IPv6 host', () => {
-    expect(loadConfig({ ALLOW_INSECURE_HTTP: '1', HOST: 'fd00::5', PORT: '443' }).PUBLIC_URL).toBe(
+    expect(loadConfig({ ALLOW_INSECURE_HTTP: '1', HOST: 'fd00::5', PORT: '443' }).http.publicUrl).toBe(
       'http://[fd00::5]:443',
     );
   });
 
   it('keeps an explicit PUBLIC_URL as its origin', () => {
-    expect(loadConfig({ PUBLIC_URL: 'https://vitrine.example.com/', HOST: '::1' }).PUBLIC_URL).toBe(
+    expect(loadConfig({ PUBLIC_URL: 'https://vitrine.example.com/', HOST: '::1' }).http.publicUrl).toBe(
       'https://vitrine.example.com',
     );
   });
@@ -112,9 +112,9 @@ describe('loadConfig PUBLIC_URL', () => {
 
   it('reads sizes and durations of accounts and storage', () => {
     const c = loadConfig({ OWNER_QUOTA: '1G', SIGNIN_IDLE_TIMEOUT: '15m', SIGNIN_MAX_AGE: '1d' });
-    expect(c.OWNER_QUOTA).toBe(2 ** 30);
-    expect(c.SIGNIN_IDLE_TIMEOUT).toBe(15 * 60_000);
-    expect(c.SIGNIN_MAX_AGE).toBe(86_400_000);
+    expect(c.storage.quotaBytes).toBe(2 ** 30);
+    expect(c.auth.signInIdleTimeoutMs).toBe(15 * 60_000);
+    expect(c.auth.signInMaxAgeMs).toBe(86_400_000);
     expect(configError({ SIGNIN_MAX_AGE: '12 hours' }).message).toMatch(/SIGNIN_MAX_AGE: expected a duration/);
   });
 
@@ -125,7 +125,7 @@ describe('loadConfig PUBLIC_URL', () => {
 
 describe('loadConfig validation', () => {
   it('accepts a port range and parses it to numbers', () => {
-    expect(loadConfig({ WEBRTC_UDP_PORTS: '50000-50100' }).WEBRTC_UDP_PORTS).toEqual([50000, 50100]);
+    expect(loadConfig({ WEBRTC_UDP_PORTS: '50000-50100' }).webrtc.udpPorts).toEqual([50000, 50100]);
   });
 
   it.each([['abc'], ['70000'], ['-1'], ['80.5']])('rejects PORT=%s naming the variable', (port) => {
@@ -162,27 +162,27 @@ describe('loadConfig validation', () => {
       { urls: 'stun:stun.example.com:3478' },
       { urls: ['turn:t.example.com'], username: 'u', credential: 'p' },
     ];
-    expect(loadConfig({ ICE_SERVERS: JSON.stringify(servers) }).ICE_SERVERS).toEqual(servers);
+    expect(loadConfig({ ICE_SERVERS: JSON.stringify(servers) }).webrtc.iceServers).toEqual(servers);
   });
 
   it('parses sandbox sizes and rejects tiny or malformed ones', () => {
-    expect(loadConfig({ SANDBOX_MEMORY: '1G' }).SANDBOX_MEMORY).toBe(2 ** 30);
+    expect(loadConfig({ SANDBOX_MEMORY: '1G' }).sandbox.limits.memoryBytes).toBe(2 ** 30);
     expect(configError({ SANDBOX_MEMORY: '1M' }).message).toMatch(/SANDBOX_MEMORY/);
     expect(configError({ SANDBOX_MEMORY: 'lots' }).message).toMatch(/SANDBOX_MEMORY/);
     expect(configError({ SANDBOX_PIDS: '2' }).message).toMatch(/SANDBOX_PIDS/);
   });
 
   it('parses boolean flags and rejects other spellings', () => {
-    expect(loadConfig({ SANDBOX_ALLOW_DEGRADED: '1' }).SANDBOX_ALLOW_DEGRADED).toBe(true);
-    expect(loadConfig({ SANDBOX_ALLOW_DEGRADED: 'true' }).SANDBOX_ALLOW_DEGRADED).toBe(true);
-    expect(loadConfig({ SANDBOX_ALLOW_DEGRADED: '0' }).SANDBOX_ALLOW_DEGRADED).toBe(false);
-    expect(loadConfig({ SANDBOX_ALLOW_DEGRADED: 'false' }).SANDBOX_ALLOW_DEGRADED).toBe(false);
+    expect(loadConfig({ SANDBOX_ALLOW_DEGRADED: '1' }).sandbox.allowDegraded).toBe(true);
+    expect(loadConfig({ SANDBOX_ALLOW_DEGRADED: 'true' }).sandbox.allowDegraded).toBe(true);
+    expect(loadConfig({ SANDBOX_ALLOW_DEGRADED: '0' }).sandbox.allowDegraded).toBe(false);
+    expect(loadConfig({ SANDBOX_ALLOW_DEGRADED: 'false' }).sandbox.allowDegraded).toBe(false);
     expect(configError({ SANDBOX_ALLOW_DEGRADED: 'yes' }).message).toMatch(/SANDBOX_ALLOW_DEGRADED: /);
   });
 
   it('validates WEBRTC_PUBLIC_IP as an IP address', () => {
-    expect(loadConfig({ WEBRTC_PUBLIC_IP: '203.0.113.7' }).WEBRTC_PUBLIC_IP).toBe('203.0.113.7');
-    expect(loadConfig({ WEBRTC_PUBLIC_IP: '2001:db8::1' }).WEBRTC_PUBLIC_IP).toBe('2001:db8::1');
+    expect(loadConfig({ WEBRTC_PUBLIC_IP: '203.0.113.7' }).webrtc.publicIp).toBe('203.0.113.7');
+    expect(loadConfig({ WEBRTC_PUBLIC_IP: '2001:db8::1' }).webrtc.publicIp).toBe('2001:db8::1');
     expect(configError({ WEBRTC_PUBLIC_IP: 'example.com' }).message).toMatch(/WEBRTC_PUBLIC_IP: /);
   });
 
@@ -190,9 +190,9 @@ describe('loadConfig validation', () => {
     expect(configError({ MAX_SESSIONS: '0' }).message).toMatch(/MAX_SESSIONS: /);
     expect(configError({ INPUT_RATE_PER_SECOND: '5' }).message).toMatch(/INPUT_RATE_PER_SECOND: /);
     expect(configError({ LOG_LEVEL: 'verbose' }).message).toMatch(/LOG_LEVEL: /);
-    expect(loadConfig({ MAX_SESSIONS: '12', INPUT_RATE_PER_SECOND: '10' })).toMatchObject({
-      MAX_SESSIONS: 12,
-      INPUT_RATE_PER_SECOND: 10,
+    expect(loadConfig({ MAX_SESSIONS: '12', INPUT_RATE_PER_SECOND: '10' }).sessions).toMatchObject({
+      maxSessions: 12,
+      inputRatePerSecond: 10,
     });
   });
 
@@ -209,10 +209,52 @@ describe('loadConfig validation', () => {
   it('does not turn an empty PORT into port 0', () => {
     let port: number | undefined;
     try {
-      port = loadConfig({ PORT: '' }).PORT;
+      port = loadConfig({ PORT: '' }).http.port;
     } catch {
       port = undefined; // rejecting is fine too
     }
     expect(port === undefined || port === 8080).toBe(true);
+  });
+});
+
+describe('loadConfig durations and shape', () => {
+  it('reads every duration the same way: a unit suffix anywhere, a bare number in the unit its name says', () => {
+    const c = loadConfig({
+      PEER_GRACE_MS: '45s',
+      SESSION_START_TIMEOUT_MS: '20000',
+      KEYFRAME_INTERVAL_S: '500ms',
+      TRASH_RETENTION_DAYS: '12h',
+      AUDIT_RETENTION_DAYS: '90',
+      SESSION_IDLE_TIMEOUT: '90s',
+    });
+    expect(c.sessions.peerGraceMs).toBe(45_000);
+    expect(c.sessions.startTimeoutMs).toBe(20_000);
+    expect(c.media.keyframeIntervalS).toBe(0.5);
+    expect(c.storage.trashRetentionMs).toBe(12 * 3_600_000);
+    expect(c.audit.retentionMs).toBe(90 * 86_400_000);
+    expect(c.sessions.idleTimeoutMs).toBe(90_000);
+    // A name without a unit needs one in the value.
+    expect(configError({ SESSION_IDLE_TIMEOUT: '900' }).message).toMatch(/SESSION_IDLE_TIMEOUT: expected a duration/);
+    expect(configError({ PEER_GRACE_MS: '3 seconds' }).message).toMatch(/PEER_GRACE_MS: expected a duration/);
+  });
+
+  it('keeps the defaults of the old unit-named variables', () => {
+    const c = loadConfig({});
+    expect(c.sessions.peerGraceMs).toBe(30_000);
+    expect(c.sessions.startTimeoutMs).toBe(15_000);
+    expect(c.media.keyframeIntervalS).toBe(2);
+    expect(c.storage.trashRetentionMs).toBe(30 * 86_400_000);
+    expect(c.audit.retentionMs).toBe(0);
+  });
+
+  it('is frozen all the way down: nothing writes into it after load', () => {
+    const c = loadConfig({ TURN_URLS: 'turn:127.0.0.1:3478', TURN_SECRET: 'a-long-enough-secret' });
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.http)).toBe(true);
+    expect(Object.isFrozen(c.webrtc.turn)).toBe(true);
+    expect(Object.isFrozen(c.webrtc.turn?.urls)).toBe(true);
+    expect(() => {
+      (c.http as { publicUrl: string }).publicUrl = 'http://elsewhere.test';
+    }).toThrow(TypeError);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../src/errors.ts';
-import { sessionControl } from '../../src/control/session-control.ts';
-import type { AppEvent } from '../../src/control/messages.ts';
-import { parseAppMessage } from '../../src/control/messages.ts';
+import { DomainError } from '../errors.ts';
+import { sessionControl } from './session-control.ts';
+import type { AppEvent } from './messages.ts';
+import { parseAppMessage } from './messages.ts';
 
 const grants = [
   { hostPath: '/srv/o/files/Reports', sandboxPath: '/files/Reports', access: 'read' as const },

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../src/errors.ts';
-import type { Actor } from '../../src/policies/policies.ts';
-import { resolveLaunch, uniqueMount, type LaunchDeps } from '../../src/shares/launch.ts';
-import type { ShareRecord } from '../../src/shares/share-store.ts';
+import { DomainError } from '../errors.ts';
+import type { Actor } from '../policies/policies.ts';
+import { resolveLaunch, uniqueMount, type LaunchDeps } from './entitlements.ts';
+import type { ShareRecord } from '../shares/share-store.ts';
 
 const owner: Actor = { id: 'o', role: 'owner', admin: false, signInId: 'so' };
 const client: Actor = { id: 'c', role: 'client', admin: false, signInId: 'sc' };

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Access, Grant } from './sandbox.ts';
+import type { Access, Grant } from '../sandbox/sandbox.ts';
 
 /** A right the app's manifest asks for, on a path relative to the session's root. */
 export interface RequestedPermission {
@@ -50,4 +50,25 @@ export function resolveGrants(requested: RequestedPermission[], entitled: Entitl
     }
   }
   return grants;
+}
+
+/** Where a sandbox path leads: the grant it falls under and the host path behind it. */
+export interface LocatedPath {
+  grant: Grant;
+  /** The path is the granted folder or file itself. */
+  isRoot: boolean;
+  hostPath: string;
+}
+
+/**
+ * The one translation from a path an app names inside its sandbox to the grant and host path
+ * behind it; undefined when no grant covers it. Used by the control channel for what an app asks
+ * and for naming paths on the audit trail.
+ */
+export function locateGrant(grants: readonly Grant[], sandboxPath: string): LocatedPath | undefined {
+  const target = path.posix.normalize(sandboxPath);
+  const grant = grants.find((g) => target === g.sandboxPath || target.startsWith(g.sandboxPath + '/'));
+  if (!grant) return undefined;
+  const rest = path.posix.relative(grant.sandboxPath, target);
+  return { grant, isRoot: rest === '', hostPath: path.join(grant.hostPath, rest) };
 }

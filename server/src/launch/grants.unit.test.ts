@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveGrants, type Entitlement } from '../../src/sandbox/policy.ts';
+import { resolveGrants, type Entitlement } from './grants.ts';
 
 const share: Entitlement = { hostPath: '/srv/owner1/Reports', sandboxPath: '/files/Reports', access: 'read-write' };
 

@@ -1,11 +1,26 @@
 import path from 'node:path';
-import type { ShareAccess } from '@vitrine/protocol';
+import type { Role, ShareAccess } from '@vitrine/protocol';
 import { DomainError } from '../errors.ts';
 import { authorize, type Actor } from '../policies/policies.ts';
 import type { Access } from '../sandbox/sandbox.ts';
-import type { Entitlement } from '../sandbox/policy.ts';
-import type { Launch } from '../sessions/session-manager.ts';
-import { shareStatus, type ShareRecord } from './share-store.ts';
+import { shareStatus, type ShareRecord } from '../shares/share-store.ts';
+import type { Entitlement } from './grants.ts';
+
+/** Who launches a session and what they are entitled to expose to it. */
+export interface Launch {
+  userId: string;
+  userRole: Role;
+  /** The sign-in that launched it: signing out ends the session. */
+  signInId: string;
+  shareId: string | null;
+  entitlements: Entitlement[];
+  /** The share's maximum session length, if any. */
+  maxDurationMs: number | null;
+  /** Whose storage the entitlements are in (the share's owner, or the owner themselves). */
+  storageOwnerId: string | null;
+  /** Burned into the video (the share's watermark): who is watching. Null: none. */
+  watermark: string | null;
+}
 
 /** Where everything a session may see appears inside its sandbox. */
 export const FILES_MOUNT = '/files';

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+/**
+ * Every action the audit trail records (docs/audit.md), the one list the server writes and the web
+ * client labels. Never remove or rename a name: recorded events keep theirs forever, and the API
+ * answers with this enum. API routes declare theirs in their route options (`config.audit`).
+ */
+export const AUDIT_ACTIONS = [
+  // The API itself and the server
+  'api.describe',
+  'api.unknown',
+  'server.start',
+  'server.stop',
+  'server.status',
+  'app.list',
+  /** What an app reported on its control channel (a claim, never enforced). */
+  'app.claim',
+  // Accounts and sign-ins
+  'auth.whoami',
+  'auth.register-start',
+  'auth.register',
+  'auth.sign-in-start',
+  'auth.sign-in',
+  'auth.sign-in-expired',
+  'auth.sign-out',
+  'sign-in.list',
+  'sign-in.revoke',
+  'passkey.list',
+  'passkey.add-start',
+  'passkey.add',
+  'passkey.rename',
+  'passkey.remove',
+  'invitation.inspect',
+  'invitation.create',
+  'invitation.accept',
+  'invitation.expired',
+  // Owner storage (also done by apps through the control channel, `detail.via = "app"`)
+  'file.list',
+  'file.usage',
+  'file.download',
+  'file.upload',
+  'file.create-folder',
+  'file.rename',
+  'file.move',
+  'file.delete',
+  'file.restore',
+  'file.purge',
+  'trash.list',
+  // Shares
+  'share.list',
+  'share.create',
+  'share.get',
+  'share.edit',
+  'share.revoke',
+  'share.expired',
+  'share.received',
+  // Streamed sessions
+  'session.list',
+  'session.launch',
+  'session.get',
+  'session.stats',
+  'session.connect',
+  'session.peer-connected',
+  'session.peer-disconnected',
+  'session.end',
+  'session.ended',
+  // The audit trail
+  'audit.query',
+  'audit.people',
+  'audit.export',
+  'audit.verify',
+  'audit.unavailable',
+  'audit.events-lost',
+] as const;
+
+/** An audit action name, e.g. `share.create`. */
+export const AuditAction = z.enum(AUDIT_ACTIONS);
+export type AuditAction = z.infer<typeof AuditAction>;
+
+/** An action's family, its name up to and including the dot: `file.rename` → `file.`. */
+export type AuditActionFamily = AuditAction extends infer A
+  ? A extends `${infer F}.${string}`
+    ? `${F}.`
+    : never
+  : never;
+
+/** Every action family (`api.`, `app.`, `audit.`, …), in the order of AUDIT_ACTIONS. */
+export const AUDIT_ACTION_FAMILIES = [
+  ...new Set(AUDIT_ACTIONS.map((a) => a.slice(0, a.indexOf('.') + 1) as AuditActionFamily)),
+] as readonly AuditActionFamily[];
+
+/** An action family as a filter value: every action starting with it. */
+export const AuditActionFamily = z.enum(AUDIT_ACTION_FAMILIES as [AuditActionFamily, ...AuditActionFamily[]]);
+
+/** The family of an action: `file.rename` → `file.`. */
+export function auditActionFamily(action: AuditAction): AuditActionFamily {
+  return action.slice(0, action.indexOf('.') + 1) as AuditActionFamily;
+}
+
+/** A path's folder part, compared segment by segment (`a//b/`, `./a/b` and `a/b` are one place). */
+function parentOf(path: string): string {
+  const segments = path.split('/').filter((s) => s !== '' && s !== '.');
+  return (path.startsWith('/') ? '/' : '') + segments.slice(0, -1).join('/');
+}
+
+/**
+ * The one rename-vs-move rule: a move that stays in its folder is a rename, anything else a move.
+ * Works on any `/`-separated paths (storage paths, sandbox paths); pure, so the browser may use it.
+ */
+export function fileMoveAction(from: string, to: string): 'file.rename' | 'file.move' {
+  return parentOf(from) === parentOf(to) ? 'file.rename' : 'file.move';
+}

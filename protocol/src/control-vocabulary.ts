@@ -1,0 +1,26 @@
+/**
+ * The app control channel's vocabulary, with no imports: the server validates against it
+ * (control.ts) and `scripts/setup.sh` copies this very file into sandboxed apps that cannot reach
+ * the workspace (apps/file-explorer/server/generated/), so there is one source and no hand copy.
+ */
+
+/** Longest line either side may send, in bytes (without the newline). */
+export const CONTROL_MAX_LINE_BYTES = 4096;
+
+/** What an app may report the person did (`event` messages). */
+export const CONTROL_EVENT_KINDS = [
+  'folder-opened',
+  'file-opened',
+  'page-viewed',
+  'video-started',
+  'video-stopped',
+  'renamed',
+  'moved',
+  'folder-created',
+  'deleted',
+] as const;
+export type ControlEventKind = (typeof CONTROL_EVENT_KINDS)[number];
+
+/** What an app may ask the server to do (`request` messages). */
+export const CONTROL_REQUEST_ACTIONS = ['trash', 'move'] as const;
+export type ControlRequestAction = (typeof CONTROL_REQUEST_ACTIONS)[number];

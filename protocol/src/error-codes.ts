@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/**
+ * Every machine-readable error code the server sends: in API error bodies (`ApiErrorBody.error`),
+ * in the signaling socket's `error` messages, in control-channel replies and on the admin socket.
+ * Clients match on these, never on the sentence that comes with them. Never reuse a code for a
+ * different meaning; adding one here is what lets the server send it.
+ */
+export const ERROR_CODES = [
+  // Any request
+  /** The request does not match its schema (the message says where). */
+  'bad-request',
+  /** No such endpoint or resource, or one the caller may not know of. */
+  'not-found',
+  /** Signed in, but the policy does not allow it. */
+  'forbidden',
+  /** An unexpected failure; the server log has the details. */
+  'internal',
+  /** The audit trail cannot be written, so nothing that must be recorded may happen. */
+  'audit-unavailable',
+  // Sign-in guard
+  'unauthenticated',
+  'bad-origin',
+  'rate-limited',
+  // Accounts, passkeys, invitations
+  'account-exists',
+  'accounts-exist',
+  'email-required',
+  'ceremony-expired',
+  'passkey-refused',
+  'passkey-exists',
+  'last-passkey',
+  'invalid-invitation',
+  'invitation-expired',
+  'invitation-used',
+  'not-a-share-invitation',
+  // Shares
+  'own-share',
+  'share-taken',
+  'share-accepted',
+  'share-empty',
+  // Owner storage
+  'bad-path',
+  'bad-move',
+  'not-a-file',
+  'not-a-folder',
+  'exists',
+  'file-too-large',
+  'quota-exceeded',
+  'storage-full',
+  'unsupported-media-type',
+  'upload-aborted',
+  // Streamed sessions and their signaling socket
+  'unknown-app',
+  'unknown-session',
+  'too-many-sessions',
+  'busy',
+  'start-failed',
+  'viewer-exists',
+  /** A signaling message that is not JSON text or does not match the schema. */
+  'bad-message',
+  /** A valid signaling message the session could not act on. */
+  'rejected',
+  'offer-failed',
+  /** A session failure with no more specific code. */
+  'error',
+  // Control-channel replies to an app (docs/app-control-channel.md)
+  /** The session's policy does not allow it. */
+  'denied',
+  /** The session has no storage behind it. */
+  'unavailable',
+  /** The request failed on the server. */
+  'failed',
+] as const;
+
+/** A machine-readable error code, e.g. `invitation-expired`. */
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -1,0 +1,239 @@
+import { discoverApps, type App } from '../apps/registry.ts';
+import { operatorCommands, type AdminDeps } from '../admin/commands.ts';
+import { AuditLog } from '../audit/audit-log.ts';
+import { AuditStore } from '../audit/audit-store.ts';
+import { sweepExpirations } from '../audit/expiry-sweep.ts';
+import { Accounts } from '../auth/accounts.ts';
+import { Invitations } from '../auth/invitations.ts';
+import { SignIns } from '../auth/sign-ins.ts';
+import { Users } from '../auth/users.ts';
+import { WebAuthn } from '../auth/webauthn.ts';
+import type { Config } from '../config/config.ts';
+import { openSessionChannel, type ControlServices } from '../control/session-channel.ts';
+import { openDatabase, type Database } from '../db/database.ts';
+import { LaunchPlanner } from '../launch/planner.ts';
+import { removeInstanceGroups } from '../sandbox/cgroups.ts';
+import { prepareSandboxHost } from '../sandbox/host.ts';
+import { hostNodeRuntime, type SandboxHost } from '../sandbox/sandbox.ts';
+import { crashRecoveryPaths, recoverFromCrash } from '../sessions/crash-recovery.ts';
+import { SessionRuntime } from '../sessions/runtime.ts';
+import { sessionAuditObserver, sessionAuditScope } from '../sessions/session-audit.ts';
+import { SessionManager } from '../sessions/session-manager.ts';
+import { sessionPersistenceObserver } from '../sessions/session-persistence.ts';
+import { SessionStore } from '../sessions/session-store.ts';
+import { ShareStore } from '../shares/share-store.ts';
+import { endSessionsOfInactiveShares } from '../shares/share-watch.ts';
+import { OwnerStorage } from '../storage/owner-storage.ts';
+import { iceSettingsFor } from '../webrtc/ice-settings.ts';
+import { sessionReactions } from './reactions.ts';
+import type { Job } from './scheduler.ts';
+
+export interface Log {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+  child(bindings: object): Log;
+}
+
+/** What the operator's tools need (the CLI opens only this when no server runs). */
+export interface CoreServices {
+  database: Database;
+  audit: AuditLog;
+  auditStore: AuditStore;
+  users: Users;
+  invitations: Invitations;
+  admin: AdminDeps;
+  close(): Promise<void>;
+}
+
+/** The database, the audit trail and the accounts the operator's commands act on. */
+export async function openCoreServices(
+  config: Config,
+  publicUrl: () => string,
+  log: { error(obj: object, msg: string): void },
+): Promise<CoreServices> {
+  const database = await openDatabase({ databaseUrl: config.database.url, dataDir: config.database.dataDir });
+  const auditStore = new AuditStore(database.db);
+  const audit = new AuditLog(auditStore, log);
+  const users = new Users(database.db);
+  const invitations = new Invitations(database.db);
+  return {
+    database,
+    audit,
+    auditStore,
+    users,
+    invitations,
+    admin: { users, invitations, publicUrl, invitationTtlMs: config.auth.invitationTtlMs },
+    close: async () => {
+      await audit.close();
+      await database.close();
+    },
+  };
+}
+
+export type Services = Awaited<ReturnType<typeof buildServices>>;
+
+/**
+ * Every service of a running server, built in one place for the server, the CLI and the test
+ * kit; each is handed its own slice of the configuration.
+ */
+export async function buildServices(config: Config, publicUrl: () => string, log: Log) {
+  const apps = await discoverApps(config.apps.root, log);
+  const sandbox: SandboxHost = await prepareSandboxHost(
+    {
+      bwrapPath: config.sandbox.bwrapPath,
+      runtimeDir: config.sandbox.runtimeDir,
+      allowDegraded: config.sandbox.allowDegraded,
+    },
+    log,
+  );
+  const core = await openCoreServices(config, publicUrl, log);
+  const { database, audit, auditStore, users, invitations } = core;
+  const db = database.db;
+  log.info({ database: database.kind }, 'database ready');
+  await audit.record({
+    actor: { id: null, role: 'system' },
+    action: 'server.start',
+    outcome: 'ok',
+    detail: { database: database.kind, sandboxDegraded: sandbox.degraded },
+  });
+  const storage = new OwnerStorage({
+    rootDir: config.storage.dir,
+    maxUploadBytes: config.storage.maxUploadBytes,
+    quotaBytes: config.storage.quotaBytes,
+    trashRetentionMs: config.storage.trashRetentionMs,
+  });
+  const signIns = new SignIns(db, {
+    idleTimeoutMs: config.auth.signInIdleTimeoutMs,
+    maxAgeMs: config.auth.signInMaxAgeMs,
+  });
+  const webauthn = new WebAuthn(db, users, publicUrl);
+  const shares = new ShareStore(db);
+  const accounts = new Accounts({
+    db,
+    users,
+    invitations,
+    webauthn,
+    claimShare: (shareId, clientId, tx) => shares.claim(shareId, clientId, tx),
+  });
+
+  const sessionStore = new SessionStore(db);
+  const paths = crashRecoveryPaths(config.sandbox.runtimeDir);
+  await recoverFromCrash({ ...paths, store: sessionStore, audit, log });
+  const controlServices: ControlServices = {
+    trash: (ownerId, hostPath) => storage.trashHostPath(ownerId, hostPath),
+    move: (ownerId, from, to) => storage.moveHostPaths(ownerId, from, to),
+    storagePath: (ownerId, hostPath) => storage.storagePathOf(ownerId, hostPath),
+  };
+  const findApp = (id: string): App | undefined => apps.get(id);
+  const sessions = new SessionManager({
+    limits: { maxSessions: config.sessions.maxSessions, maxPerUser: config.sessions.maxPerUser },
+    runtime: (spec) =>
+      new SessionRuntime(
+        spec,
+        { sandbox, ffmpegPath: config.media.ffmpegPath },
+        log.child({ session: spec.sessionId }),
+      ),
+    openControl: (plan, onClaim) =>
+      openSessionChannel(
+        {
+          sessionDir: plan.runtime.policy.sessionDir,
+          grants: plan.runtime.policy.grants,
+          storageOwnerId: plan.launch.storageOwnerId,
+          about: sessionAuditScope(plan),
+          onClaim: (claim) => {
+            onClaim(claim);
+            log.info({ session: plan.sessionId, claim }, 'app claim');
+          },
+        },
+        { services: controlServices, audit, log },
+      ),
+    observers: [sessionPersistenceObserver(sessionStore, log), sessionAuditObserver(audit, log)],
+    records: sessionStore,
+    findApp,
+    log,
+  });
+  const launches = new LaunchPlanner({
+    findApp,
+    entitlements: {
+      getShare: (id) => shares.get(id),
+      ownerRoot: (ownerId) => storage.ensureRoot(ownerId),
+      resolveExisting: (ownerId, relPath) => storage.resolveExisting(ownerId, relPath),
+      log,
+    },
+    settings: {
+      sessionsDir: paths.sessionsDir,
+      limits: config.sandbox.limits,
+      nodeRuntime: hostNodeRuntime,
+      controlChannel: true,
+      video: { bitrateKbps: config.media.bitrateKbps, keyframeIntervalS: config.media.keyframeIntervalS },
+      inputRatePerSecond: config.sessions.inputRatePerSecond,
+      startTimeoutMs: config.sessions.startTimeoutMs,
+      lifecycle: {
+        graceMs: config.sessions.peerGraceMs,
+        idleTimeoutMs: config.sessions.idleTimeoutMs,
+        warningLeadMs: WARNING_LEAD_MS,
+      },
+      iceFor: (sessionId) => iceSettingsFor(config.webrtc, sessionId),
+    },
+  });
+  const reactions = sessionReactions(sessions);
+
+  const jobs: Job[] = [
+    { name: 'purge expired trash', everyMs: HOUR, runAtStart: true, run: () => storage.purgeExpired() },
+    { name: 'purge dead sign-ins', everyMs: HOUR, runAtStart: true, run: () => signIns.purgeDead() },
+    {
+      name: 'record expirations',
+      everyMs: config.audit.expiryCheckMs,
+      run: () => sweepExpirations(db, audit, { idleTimeoutMs: config.auth.signInIdleTimeoutMs }),
+    },
+    {
+      name: 'end sessions of revoked or expired shares',
+      everyMs: 1000,
+      run: () =>
+        endSessionsOfInactiveShares({
+          shares,
+          liveShareIds: reactions.liveShareIds,
+          endSessions: reactions.shareEnded,
+        }),
+    },
+  ];
+  if (config.audit.retentionMs > 0) {
+    const retentionMs = config.audit.retentionMs;
+    jobs.push({
+      name: 'purge old audit events',
+      everyMs: HOUR,
+      runAtStart: true,
+      run: () => auditStore.purgeBefore(new Date(Date.now() - retentionMs)),
+    });
+  }
+
+  return {
+    ...core,
+    db,
+    apps,
+    sandbox,
+    storage,
+    signIns,
+    webauthn,
+    shares,
+    accounts,
+    sessions,
+    launches,
+    reactions,
+    jobs,
+    operator: operatorCommands(core.admin, { log: audit, store: auditStore }, 'server'),
+    /** Ends sessions, then closes the audit trail and the database (in that order). */
+    async close(): Promise<void> {
+      await sessions.shutdown();
+      removeInstanceGroups(sandbox.cgroups, sandbox.instance);
+      audit.note({ actor: { id: null, role: 'system' }, action: 'server.stop', outcome: 'ok' });
+      await core.close();
+    },
+  };
+}
+
+const HOUR = 60 * 60_000;
+/** Warnings come this long before a session is ended for idleness or its time limit. */
+const WARNING_LEAD_MS = 60_000;

@@ -1,0 +1,135 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { parseDuration, parseSize, type DurationUnit } from './units.ts';
+
+/**
+ * The environment variables Vitrine reads, as they are written (flat, with today's names and
+ * units); `config.ts` checks them together and groups them by capability.
+ */
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const portRange = z
+  .string()
+  .regex(/^\d+-\d+$/, 'expected MIN-MAX, e.g. 50000-50100')
+  .transform((s) => s.split('-').map(Number) as [number, number])
+  .refine(([a, b]) => a >= 1024 && b <= 65535 && a < b, 'ports must satisfy 1024 <= MIN < MAX <= 65535');
+
+const iceServers = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'ICE_SERVERS must be JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.array(
+      z.object({
+        urls: z.union([z.string(), z.array(z.string())]),
+        username: z.string().optional(),
+        credential: z.string().optional(),
+      }),
+    ),
+  );
+
+const size = (fallback: string, min: number, hint: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform(parseSize)
+    .refine((n) => n >= min, `expected a size of at least ${hint}, e.g. 512M or 2G`);
+
+const BARE: Partial<Record<DurationUnit, string>> = { ms: 'milliseconds', s: 'seconds', d: 'days' };
+
+/** A duration in milliseconds; a bare number is read in `bareUnit` (the unit the variable's name says). */
+const duration = (fallback: string, minMs: number, hint: string, bareUnit?: DurationUnit) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text) => parseDuration(text, bareUnit))
+    .refine(
+      (n) => n >= minMs,
+      `expected a duration of at least ${hint}, e.g. 30s, 30m, 12h or 7d${bareUnit ? ` (a bare number counts ${BARE[bareUnit]})` : ''}`,
+    );
+
+const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: z.url().optional(),
+  /** PEM files; both together turn on HTTPS (and WSS). */
+  TLS_CERT: z.string().optional(),
+  TLS_KEY: z.string().optional(),
+  /** Plain HTTP on a non-loopback address: only behind a TLS-terminating proxy. */
+  ALLOW_INSECURE_HTTP: bool.default(false),
+  DATA_DIR: z.string().default(path.join(repoRoot, 'var')),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgresql:// URL')
+    .optional(),
+  RUNTIME_DIR: z.string().optional(),
+  APPS_ROOT: z.string().default(path.join(repoRoot, 'apps')),
+  WEB_DIST: z.string().default(path.join(repoRoot, 'web', 'dist')),
+  MAX_SESSIONS: z.coerce.number().int().min(1).max(1000).default(4),
+  MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(2),
+  SESSION_LAUNCHES_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(20),
+  SESSION_IDLE_TIMEOUT: duration('15m', 2000, '2s'),
+  SESSION_START_TIMEOUT_MS: duration('15000', 1000, '1s', 'ms'),
+  PEER_GRACE_MS: duration('30000', 0, '0s', 'ms'),
+  INPUT_RATE_PER_SECOND: z.coerce.number().int().min(10).max(10000).default(400),
+  VIDEO_BITRATE_KBPS: z.coerce.number().int().min(200).max(50000).default(3000),
+  KEYFRAME_INTERVAL_S: duration('2', 500, '0.5s', 's').refine((n) => n <= 60_000, 'expected at most 60s'),
+  WEBRTC_ICE_ADDRESSES: z.string().default('127.0.0.1'),
+  WEBRTC_PUBLIC_IP: z.union([z.ipv4(), z.ipv6()]).optional(),
+  WEBRTC_UDP_PORTS: portRange.optional(),
+  ICE_SERVERS: iceServers.default([]),
+  /** TURN servers handed to viewers with per-session credentials made from TURN_SECRET. */
+  TURN_URLS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((u) => u.trim())
+            .filter(Boolean)
+        : [],
+    )
+    .refine((urls) => urls.every((u) => /^turns?:[^\s]+$/.test(u)), 'expected turn: or turns: URLs, comma-separated'),
+  TURN_SECRET: z.string().min(16, 'use a long random secret (at least 16 characters)').optional(),
+  TURN_TTL: duration('12h', 60_000, '1m'),
+  /** `relay`: viewers may only connect through TURN (hides both sides' addresses from each other). */
+  ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
+  /** 0: host candidates with private, loopback or link-local addresses are never offered. */
+  ICE_PRIVATE_CANDIDATES: bool.default(true),
+  FFMPEG_PATH: z.string().default('ffmpeg'),
+  BWRAP_PATH: z.string().default('bwrap'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SANDBOX_ALLOW_DEGRADED: bool.default(false),
+  SANDBOX_MEMORY: size('512M', 16 * 2 ** 20, '16M'),
+  SANDBOX_PIDS: z.coerce.number().int().min(16).max(100000).default(256),
+  SANDBOX_CPU: z.coerce.number().min(0.05).max(64).default(1),
+  STORAGE_DIR: z.string().optional(),
+  MAX_UPLOAD_SIZE: size('2G', 1024, '1K'),
+  OWNER_QUOTA: size('20G', 1024, '1K'),
+  TRASH_RETENTION_DAYS: duration('30', 0, '0d', 'd').refine(
+    (n) => n <= 3650 * 86_400_000,
+    'expected at most 3650 days',
+  ),
+  SIGNIN_IDLE_TIMEOUT: duration('30m', 60_000, '1m'),
+  SIGNIN_MAX_AGE: duration('12h', 60_000, '1m'),
+  INVITATION_TTL: duration('7d', 60_000, '1m'),
+  /** 0 keeps audit events forever. */
+  AUDIT_RETENTION_DAYS: duration('0', 0, '0d', 'd').refine(
+    (n) => n <= 36500 * 86_400_000,
+    'expected at most 36500 days',
+  ),
+  EXPIRY_CHECK_INTERVAL: duration('30s', 1000, '1s'),
+});
+
+export type Env = z.infer<typeof envSchema>;

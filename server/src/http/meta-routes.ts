@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ServerStatus } from '@vitrine/protocol';
+import type { SandboxHost } from '../sandbox/sandbox.ts';
+
+/** What the API says about itself: its description, what the server can guarantee, and 404 for the rest. */
+export function registerMetaRoutes(server: FastifyInstance, sandbox: SandboxHost): void {
+  const api = server.withTypeProvider<ZodTypeProvider>();
+  api.get(
+    '/api/openapi.json',
+    { config: { public: true, audit: { action: 'api.describe' } }, schema: { hide: true } },
+    async () => server.swagger(),
+  );
+  api.get(
+    '/api/status',
+    {
+      config: { audit: { action: 'server.status' } },
+      schema: { summary: 'What the server can guarantee (sandbox layers)', response: { 200: ServerStatus } },
+    },
+    async () => ({
+      sandbox: { degraded: sandbox.degraded, landlock: sandbox.landlock, cgroups: sandbox.cgroups.version },
+    }),
+  );
+}
+
+/** Last: any other /api/ path is a JSON 404 (never the web client's index page). */
+export function registerApiNotFound(server: FastifyInstance): void {
+  server.all('/api/*', { config: { audit: { action: 'api.unknown' } }, schema: { hide: true } }, async (_req, reply) =>
+    reply.status(404).send({ error: 'not-found', message: 'no such endpoint' }),
+  );
+}

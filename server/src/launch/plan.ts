@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { App } from '../apps/registry.ts';
+import { DomainError } from '../errors.ts';
+import type { SandboxPolicy } from '../sandbox/sandbox.ts';
+import type { IceSettings } from '../webrtc/peer.ts';
+import type { Launch } from './entitlements.ts';
+import { resolveGrants } from './grants.ts';
+
+/** The rules of a session's life (enforced by sessions/lifecycle.ts). */
+export interface LifecycleRules {
+  /** How long a session without a viewer lives before it ends ("peer gone"). */
+  graceMs: number;
+  /** How long without input before the session ends ("idle timeout"). */
+  idleTimeoutMs: number;
+  /** The share's maximum session length; null: none. Counted from the session's creation. */
+  maxDurationMs: number | null;
+  /** Warnings come this long before an idle or time-limit end (half the limit for shorter limits). */
+  warningLeadMs: number;
+}
+
+/** What a session runtime needs; everything in it is data, so it can be sent to a worker machine. */
+export interface RuntimeSpec {
+  sessionId: string;
+  policy: SandboxPolicy;
+  framerate: number;
+  bitrateKbps: number;
+  keyframeIntervalS: number;
+  inputRatePerSecond: number;
+  startTimeoutMs: number;
+  ice: IceSettings;
+  /** Who is watching, burned into the video with the session id and the time; null: no watermark. */
+  watermark: string | null;
+}
+
+/** Where a launch request came from, carried onto the session's audit events. */
+export interface LaunchOrigin {
+  ip: string;
+  userAgent: string | null;
+  correlationId: string;
+}
+
+/**
+ * Everything decided before a session starts: who, on whose files, with which sandbox policy,
+ * which lifecycle rules and media settings. The session registry takes it as it is.
+ */
+export interface LaunchPlan {
+  sessionId: string;
+  app: App;
+  launch: Launch;
+  origin: LaunchOrigin | undefined;
+  runtime: RuntimeSpec;
+  rules: LifecycleRules;
+}
+
+/** What planning needs of the server's settings (a slice, not the whole configuration). */
+export interface PlanSettings {
+  /** Session folders live here: RUNTIME_DIR/sessions. */
+  sessionsDir: string;
+  /** Sandbox limits when the app's manifest sets none. */
+  limits: { memoryBytes: number; pids: number; cpu: number };
+  /** The Node.js installation mounted for apps with `runtime: node`. */
+  nodeRuntime: () => string;
+  /** The server answers on a per-session control socket. */
+  controlChannel: boolean;
+  video: { bitrateKbps: number; keyframeIntervalS: number };
+  inputRatePerSecond: number;
+  startTimeoutMs: number;
+  lifecycle: Omit<LifecycleRules, 'maxDurationMs'>;
+  /** ICE settings for one session (its TURN credentials are per session). */
+  iceFor: (sessionId: string) => IceSettings;
+}
+
+/**
+ * Turns "this person opens this app on these entitlements" into a launch plan. The app's own
+ * requests are intersected with the entitlements here (`resolveGrants`), so nothing wider is
+ * ever mounted.
+ */
+export function planLaunch(
+  app: App | undefined,
+  appId: string,
+  launch: Launch,
+  origin: LaunchOrigin | undefined,
+  settings: PlanSettings,
+): LaunchPlan {
+  if (!app) throw new DomainError(404, 'unknown-app', `no app "${appId}"`);
+  const sessionId = randomUUID();
+  const { video, resources, permissions } = app.manifest;
+  const policy: SandboxPolicy = {
+    sessionDir: path.join(settings.sessionsDir, sessionId),
+    appDir: app.dir,
+    binary: path.relative(app.dir, app.binaryPath),
+    args: app.manifest.args,
+    display: { width: video.width, height: video.height },
+    grants: resolveGrants(permissions, launch.entitlements),
+    loopbackTcp: app.manifest.network === 'loopback',
+    nodeRuntime: app.manifest.runtime === 'node' ? settings.nodeRuntime() : null,
+    etcFiles: Object.fromEntries(
+      Object.entries(app.manifest.etc).map(([inside, file]) => [`/etc/${inside}`, path.join(app.dir, file)]),
+    ),
+    controlSocket: settings.controlChannel,
+    limits: {
+      memoryBytes: resources.memory ?? settings.limits.memoryBytes,
+      pids: resources.pids ?? settings.limits.pids,
+      cpu: resources.cpu ?? settings.limits.cpu,
+    },
+  };
+  return {
+    sessionId,
+    app,
+    launch,
+    origin,
+    runtime: {
+      sessionId,
+      policy,
+      framerate: video.framerate,
+      bitrateKbps: settings.video.bitrateKbps,
+      keyframeIntervalS: settings.video.keyframeIntervalS,
+      inputRatePerSecond: settings.inputRatePerSecond,
+      startTimeoutMs: settings.startTimeoutMs,
+      ice: settings.iceFor(sessionId),
+      watermark: launch.watermark,
+    },
+    rules: { ...settings.lifecycle, maxDurationMs: launch.maxDurationMs },
+  };
+}
+
+/** What a session was allowed, as the owner reads it on the audit trail (no host paths). */
+export function launchAuditDetail(plan: LaunchPlan): Record<string, unknown> {
+  const { policy } = plan.runtime;
+  return {
+    policy: {
+      files: policy.grants.map((g) => ({ path: g.sandboxPath, access: g.access })),
+      network: policy.loopbackTcp ? 'loopback only' : 'none',
+      watermark: plan.launch.watermark !== null,
+      display: policy.display,
+      limits: policy.limits,
+    },
+  };
+}

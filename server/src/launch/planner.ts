@@ -1,0 +1,23 @@
+import type { App } from '../apps/registry.ts';
+import type { Actor } from '../policies/policies.ts';
+import { resolveLaunch, type LaunchDeps } from './entitlements.ts';
+import { planLaunch, type LaunchOrigin, type LaunchPlan, type PlanSettings } from './plan.ts';
+
+/**
+ * The one place that decides what a session may see and do: entitlements (a share, or the
+ * owner's own storage), the app's requests intersected with them, the sandbox policy, the
+ * lifecycle rules and media settings.
+ */
+export class LaunchPlanner {
+  private readonly deps: { entitlements: LaunchDeps; findApp: (id: string) => App | undefined; settings: PlanSettings };
+
+  constructor(deps: LaunchPlanner['deps']) {
+    this.deps = deps;
+  }
+
+  async plan(actor: Actor, request: { appId: string; shareId?: string | undefined }, origin?: LaunchOrigin) {
+    const launch = await resolveLaunch(actor, request.shareId, this.deps.entitlements);
+    const app = this.deps.findApp(request.appId);
+    return planLaunch(app, request.appId, launch, origin, this.deps.settings) satisfies LaunchPlan;
+  }
+}

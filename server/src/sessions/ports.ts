@@ -1,0 +1,41 @@
+import type { SessionEndReason, SessionInfo } from '@vitrine/protocol';
+import type { App } from '../apps/registry.ts';
+import type { AppClaim } from '../control/session-channel.ts';
+import type { LaunchPlan, RuntimeSpec } from '../launch/plan.ts';
+import type { Clock } from './lifecycle.ts';
+import type { RuntimeHandle } from './runtime.ts';
+
+/** What the session registry is given by the composition root. */
+export interface SessionManagerDeps {
+  limits: { maxSessions: number; maxPerUser: number };
+  /** Makes (does not start) the runtime of a planned session. */
+  runtime: (spec: RuntimeSpec) => RuntimeHandle;
+  /** Opens the session's control channel; absent when this server answers on none. */
+  openControl?: ((plan: LaunchPlan, onClaim: (claim: AppClaim) => void) => Promise<{ close(): void }>) | undefined;
+  observers: SessionObserver[];
+  /** Ended sessions of earlier runs, for GET of an old session. */
+  records: { get(id: string): Promise<(Omit<SessionInfo, 'display'> & { userId: string | null }) | undefined> };
+  findApp: (id: string) => App | undefined;
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  clock?: Clock;
+}
+
+/**
+ * What the session registry tells the rest of the server. Persistence and the audit trail are
+ * observers of these; the registry itself knows neither SQL nor the audit format.
+ */
+export interface SessionObserver {
+  /** Before anything of the session starts; a rejection stops the launch (nothing runs unrecorded). */
+  launched?(plan: LaunchPlan, createdAt: Date): Promise<void>;
+  stateChanged?(plan: LaunchPlan, state: 'ready' | 'streaming'): void;
+  viewerConnected?(plan: LaunchPlan, codec: string | undefined): void;
+  viewerGone?(plan: LaunchPlan, connectedMs: number): void;
+  ended?(plan: LaunchPlan, end: SessionEnd): void;
+}
+
+export interface SessionEnd {
+  reason: SessionEndReason;
+  detail: string | undefined;
+  durationMs: number;
+  sent: { frames: number; bytes: number };
+}

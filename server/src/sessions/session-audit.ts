@@ -1,0 +1,55 @@
+import type { AuditEntry } from '../audit/chain.ts';
+import type { LaunchPlan } from '../launch/plan.ts';
+import type { SessionObserver } from './ports.ts';
+
+/** The audit fields every event of a session shares: who runs it, on whose files, from where. */
+export function sessionAuditScope(plan: LaunchPlan): Omit<AuditEntry, 'action' | 'outcome'> {
+  const { launch } = plan;
+  return {
+    actor: { id: launch.userId, role: launch.userRole },
+    target: { type: 'session', id: plan.sessionId },
+    ownerId: launch.storageOwnerId,
+    shareId: launch.shareId,
+    sessionId: plan.sessionId,
+    ...(plan.origin ?? {}),
+  };
+}
+
+/** Puts a session's viewers and its end on the audit trail (its launch is the launching request's event). */
+export function sessionAuditObserver(
+  audit: { record(entry: AuditEntry): Promise<void>; note(entry: AuditEntry): void },
+  log: { error(obj: object, msg: string): void },
+): SessionObserver {
+  return {
+    viewerConnected(plan, codec) {
+      audit.note({ ...sessionAuditScope(plan), action: 'session.peer-connected', outcome: 'ok', detail: { codec } });
+    },
+    viewerGone(plan, connectedMs) {
+      audit.note({
+        ...sessionAuditScope(plan),
+        action: 'session.peer-disconnected',
+        outcome: 'ok',
+        detail: { connectedMs },
+      });
+    },
+    ended(plan, end) {
+      audit
+        .record({
+          ...sessionAuditScope(plan),
+          action: 'session.ended',
+          outcome: end.reason === 'error' || end.reason === 'encoder failed' ? 'failed' : 'ok',
+          reason: end.reason,
+          detail: {
+            app: plan.app.id,
+            durationMs: end.durationMs,
+            framesSent: end.sent.frames,
+            bytesSent: end.sent.bytes,
+            ...(end.detail ? { detail: end.detail } : {}),
+          },
+        })
+        .catch((err: Error) =>
+          log.error({ err: err.message, session: plan.sessionId }, 'could not record the end of the session'),
+        );
+    },
+  };
+}

@@ -6,28 +6,28 @@ import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import CssBaseline from '@mui/material/CssBaseline';
 import { ThemeProvider } from '@mui/material/styles';
-import { AppShell } from './components/AppShell.tsx';
-import { AccountPage } from './pages/AccountPage.tsx';
-import { AppsPage } from './pages/AppsPage.tsx';
-import { AuditPage } from './pages/AuditPage.tsx';
-import { FilesPage } from './pages/FilesPage.tsx';
-import { InvitePage } from './pages/InvitePage.tsx';
-import { SharedWithMePage } from './pages/SharedWithMePage.tsx';
-import { SharesPage } from './pages/SharesPage.tsx';
-import { SignInPage } from './pages/SignInPage.tsx';
-import { TrashPage } from './pages/TrashPage.tsx';
-import { ViewerPage } from './pages/ViewerPage.tsx';
-import { SessionProvider, useSession } from './services/session.tsx';
+import { AccountPage } from './account/AccountPage.tsx';
+import { AppsPage } from './apps/AppsPage.tsx';
+import { AuditPage } from './audit/AuditPage.tsx';
+import { FilesPage } from './files/FilesPage.tsx';
+import { TrashPage } from './files/TrashPage.tsx';
 import { matchRoute, navigate, redirectFor, useLocation, type ShellRouteName } from './router.ts';
-import { theme } from './theme.ts';
+import { AppShell } from './shared/AppShell.tsx';
+import { theme } from './shared/theme.ts';
+import { SharedWithMePage } from './shares/SharedWithMePage.tsx';
+import { SharesPage } from './shares/SharesPage.tsx';
+import { InvitePage } from './signin/InvitePage.tsx';
+import { SignInPage } from './signin/SignInPage.tsx';
+import { SignInProvider, useSignIn } from './signin/SignInProvider.tsx';
+import { ViewerPage } from './viewer/ViewerPage.tsx';
 
 export function App() {
   return (
     <ThemeProvider theme={theme}>
       <CssBaseline />
-      <SessionProvider>
+      <SignInProvider>
         <Screen />
-      </SessionProvider>
+      </SignInProvider>
     </ThemeProvider>
   );
 }
@@ -43,7 +43,7 @@ const SHELL_PAGES: Record<ShellRouteName, () => ReactNode> = {
 };
 
 function Screen() {
-  const { me, loading, error } = useSession();
+  const { me, loading, error } = useSignIn();
   const location = useLocation();
   const route = matchRoute(location.pathname);
   // Redirect only once it is known who is signed in.
@@ -82,7 +82,7 @@ function Centered({ children }: { children: ReactNode }) {
 
 /** Who is signed in could not be asked (typically: the server is down). */
 function StartupError({ message }: { message: string }) {
-  const { refresh } = useSession();
+  const { refresh } = useSignIn();
   const [retrying, setRetrying] = useState(false);
   const retry = async () => {
     setRetrying(true);

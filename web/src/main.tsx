@@ -5,7 +5,7 @@ import { createRoot } from 'react-dom/client';
 import createCache from '@emotion/cache';
 import { CacheProvider } from '@emotion/react';
 import { App } from './App.tsx';
-import { installDebugHandles } from './debug.ts';
+import { installDebugHandles } from './viewer/debugHandles.ts';
 
 installDebugHandles();
 

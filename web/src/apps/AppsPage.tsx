@@ -14,20 +14,13 @@ import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import { Loading, PageHeader } from '../components/PageParts.tsx';
-import {
-  ApiError,
-  createSession,
-  deleteSession,
-  errorMessage,
-  getStatus,
-  listApps,
-  listSessions,
-} from '../services/api.ts';
-import type { AppInfo, ServerStatus, SessionInfo } from '../services/api.ts';
-import { parseCodecChoice } from '../services/codecPreferences.ts';
-import { formatTime } from '../services/format.ts';
 import { navigate, sessionPath } from '../router.ts';
+import { ApiError, errorMessage } from '../shared/api.ts';
+import { formatTime } from '../shared/format.ts';
+import { Loading, PageHeader } from '../shared/PageParts.tsx';
+import { createSession, deleteSession, getStatus, listApps, listSessions } from '../shared/sessionsApi.ts';
+import type { AppInfo, ServerStatus, SessionInfo } from '../shared/sessionsApi.ts';
+import { parseCodecChoice } from '../viewer/codecPreferences.ts';
 
 const SESSION_POLL_MS = 5000;
 

@@ -3,8 +3,8 @@ import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import type { AuditEvent, AuditOutcome } from '../services/audit.ts';
-import { actorName, eventLabel } from '../services/auditText.ts';
+import type { AuditEvent, AuditOutcome } from './auditApi.ts';
+import { actorName, eventLabel } from './auditText.ts';
 
 const OUTCOME_LABEL: Record<AuditOutcome, string> = { ok: 'OK', denied: 'Denied', failed: 'Failed' };
 const OUTCOME_COLOR: Record<AuditOutcome, 'success' | 'warning' | 'error'> = {

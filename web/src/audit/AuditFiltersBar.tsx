@@ -10,9 +10,9 @@ import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
 import FilterAltOffIcon from '@mui/icons-material/FilterAltOff';
 import type { Share } from '@vitrine/protocol';
-import { hasFilters, NO_FILTERS, OUTCOMES, type AuditFilters, type AuditPerson } from '../services/audit.ts';
-import { ACTION_FAMILIES } from '../services/auditText.ts';
-import { fromDateTimeLocal, toDateTimeLocal } from '../services/format.ts';
+import { fromDateTimeLocal, toDateTimeLocal } from '../shared/format.ts';
+import { hasFilters, NO_FILTERS, OUTCOMES, type AuditFilters, type AuditPerson } from './auditApi.ts';
+import { ACTION_FAMILIES } from './auditText.ts';
 
 interface FilterSelectProps {
   label: string;
@@ -107,7 +107,7 @@ export function AuditFiltersBar({ filters, onChange, people, shares, admin, chil
       <FilterSelect
         label="Action"
         value={filters.action}
-        onChange={(action) => set({ action })}
+        onChange={(action) => set({ action: action as AuditFilters['action'] })}
         testId="audit-filter-action"
         options={ACTION_FAMILIES}
       />

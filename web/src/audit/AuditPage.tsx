@@ -7,26 +7,17 @@
 import { useCallback, useEffect, useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
-import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import DownloadIcon from '@mui/icons-material/Download';
 import FirstPageIcon from '@mui/icons-material/FirstPage';
 import NavigateNextIcon from '@mui/icons-material/NavigateNext';
-import TimelineIcon from '@mui/icons-material/Timeline';
-import { ActionText, ActorText, OutcomeChip } from '../components/AuditEventParts.tsx';
-import { AuditFiltersBar } from '../components/AuditFilters.tsx';
-import { AuditTimelineDialog } from '../components/AuditTimeline.tsx';
-import { AuditVerifyPanel } from '../components/AuditVerifyPanel.tsx';
-import { EmptyState, Loading, PageAlert, PageHeader } from '../components/PageParts.tsx';
-import { useReloadable } from '../hooks/useReloadable.ts';
 import { navigate, useLocation } from '../router.ts';
+import { describeError } from '../shared/format.ts';
+import { EmptyState, Loading, PageAlert, PageHeader } from '../shared/PageParts.tsx';
+import { useReloadable } from '../shared/useReloadable.ts';
+import { listShares } from '../shares/sharesApi.ts';
+import { useSignIn } from '../signin/SignInProvider.tsx';
 import {
   auditExportUrl,
   filtersFromSearch,
@@ -34,14 +25,13 @@ import {
   hasFilters,
   listAuditEvents,
   listAuditPeople,
-  type AuditEvent,
   type AuditFilters,
   type AuditPage as AuditEventsPage,
-} from '../services/audit.ts';
-import { describeTarget } from '../services/auditText.ts';
-import { describeError, formatDateTime } from '../services/format.ts';
-import { useSession } from '../services/session.tsx';
-import { listShares } from '../services/shares.ts';
+} from './auditApi.ts';
+import { AuditFiltersBar } from './AuditFiltersBar.tsx';
+import { AuditTable } from './AuditTable.tsx';
+import { AuditTimelineDialog } from './AuditTimelineDialog.tsx';
+import { AuditVerifyPanel } from './AuditVerifyPanel.tsx';
 
 const EXPORTS = [
   { format: 'csv', label: 'Export CSV' },
@@ -56,7 +46,7 @@ interface Cursor {
 }
 
 export function AuditPage() {
-  const { me } = useSession();
+  const { me } = useSignIn();
   const admin = me?.admin === true && me.role === 'owner';
   const location = useLocation();
   const parsed = filtersFromSearch(location.search);
@@ -182,71 +172,5 @@ export function AuditPage() {
 
       <AuditTimelineDialog sessionId={timeline} scope={filters.scope} onClose={() => setTimeline(null)} />
     </Box>
-  );
-}
-
-const wide = { display: { xs: 'none', md: 'table-cell' } } as const;
-
-function AuditTable({ events, onTimeline }: { events: AuditEvent[]; onTimeline: (sessionId: string) => void }) {
-  return (
-    <TableContainer component={Paper} variant="outlined">
-      <Table size="small" aria-label="Audit events">
-        <TableHead>
-          <TableRow>
-            <TableCell sx={{ width: 170 }}>Time</TableCell>
-            <TableCell>Who</TableCell>
-            <TableCell>Action</TableCell>
-            <TableCell sx={wide}>Target</TableCell>
-            <TableCell sx={{ width: 130 }}>Outcome</TableCell>
-            <TableCell sx={{ ...wide, width: 130 }}>IP</TableCell>
-            <TableCell sx={{ width: 110 }}>Session</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {events.map((e) => (
-            <TableRow
-              key={e.seq}
-              hover
-              data-testid="audit-row"
-              data-action={e.action}
-              data-outcome={e.outcome}
-              data-seq={e.seq}
-              sx={{ verticalAlign: 'top' }}
-            >
-              <TableCell sx={{ whiteSpace: 'nowrap', color: 'text.secondary' }} title={e.at}>
-                {formatDateTime(e.at, undefined, { seconds: true })}
-              </TableCell>
-              <TableCell sx={{ maxWidth: 220 }}>
-                <ActorText actor={e.actor} />
-              </TableCell>
-              <TableCell sx={{ maxWidth: 320 }}>
-                <ActionText event={e} />
-              </TableCell>
-              <TableCell sx={{ ...wide, maxWidth: 260, overflowWrap: 'anywhere' }}>
-                <Typography variant="body2">{describeTarget(e.target)}</Typography>
-              </TableCell>
-              <TableCell>
-                <OutcomeChip event={e} />
-              </TableCell>
-              <TableCell sx={{ ...wide, whiteSpace: 'nowrap', color: 'text.secondary' }} title={e.userAgent ?? ''}>
-                {e.ip ?? '—'}
-              </TableCell>
-              <TableCell sx={{ py: 0.5 }}>
-                {e.sessionId && (
-                  <Button
-                    size="small"
-                    startIcon={<TimelineIcon />}
-                    onClick={() => e.sessionId && onTimeline(e.sessionId)}
-                    data-testid="audit-timeline-open"
-                  >
-                    Timeline
-                  </Button>
-                )}
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    </TableContainer>
   );
 }

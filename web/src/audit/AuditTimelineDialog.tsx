@@ -15,11 +15,11 @@ import TableCell from '@mui/material/TableCell';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
-import { sessionTimeline, TIMELINE_LIMIT, type AuditEvent, type AuditScope } from '../services/audit.ts';
-import { actorName, describeTarget, eventDetails, formatOffset } from '../services/auditText.ts';
-import { describeError, formatDateTime } from '../services/format.ts';
+import { describeError, formatDateTime } from '../shared/format.ts';
+import { Loading } from '../shared/PageParts.tsx';
+import { sessionTimeline, TIMELINE_LIMIT, type AuditEvent, type AuditScope } from './auditApi.ts';
 import { ActionText, OutcomeChip } from './AuditEventParts.tsx';
-import { Loading } from './PageParts.tsx';
+import { actorName, describeTarget, eventDetails, formatOffset } from './auditText.ts';
 
 export interface AuditTimelineProps {
   /** The session to show; null keeps the dialog closed. */

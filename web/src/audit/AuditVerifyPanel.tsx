@@ -7,8 +7,8 @@ import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
-import { verifyAuditChain, type AuditVerifyResult } from '../services/audit.ts';
-import { describeError, formatDateTime } from '../services/format.ts';
+import { describeError, formatDateTime } from '../shared/format.ts';
+import { verifyAuditChain, type AuditVerifyResult } from './auditApi.ts';
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;

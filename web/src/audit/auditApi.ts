@@ -3,8 +3,16 @@
  * it, exports and the admins' chain check. The Audit page keeps its filters in the URL with the
  * same names the API takes, so one query string serves the page, the list and the export links.
  */
-import type { AuditEvent, AuditOutcome, AuditPage, AuditPerson, AuditVerifyResult } from '@vitrine/protocol';
-import { apiRequest } from './api.ts';
+import {
+  AuditAction,
+  AuditActionFamily,
+  type AuditEvent,
+  type AuditOutcome,
+  type AuditPage,
+  type AuditPerson,
+  type AuditVerifyResult,
+} from '@vitrine/protocol';
+import { apiRequest } from '../shared/api.ts';
 
 export type { AuditEvent, AuditOutcome, AuditPage, AuditPerson, AuditVerifyResult };
 
@@ -15,8 +23,8 @@ export interface AuditFilters {
   scope: AuditScope;
   person: string;
   share: string;
-  /** An action name or a family prefix ending in "." (e.g. "file."). */
-  action: string;
+  /** An action name, or a family ending in "." (e.g. "file."): every action of it. */
+  action: AuditAction | AuditActionFamily | '';
   outcome: AuditOutcome | '';
   from: string;
   to: string;
@@ -40,7 +48,7 @@ export const AUDIT_PAGE_SIZE = 50;
 /** The most a session timeline shows (the API's largest page). */
 export const TIMELINE_LIMIT = 500;
 
-const ACTION_PATTERN = /^[a-z-]+(\.[a-z-]*)?$/;
+const ActionFilter = AuditAction.or(AuditActionFamily);
 
 function validTime(value: string | null): string {
   return value && !Number.isNaN(Date.parse(value)) ? value : '';
@@ -50,12 +58,12 @@ function validTime(value: string | null): string {
 export function filtersFromSearch(search: string): AuditFilters {
   const q = new URLSearchParams(search);
   const outcome = q.get('outcome') ?? '';
-  const action = q.get('action') ?? '';
+  const action = ActionFilter.safeParse(q.get('action'));
   return {
     scope: q.get('scope') === 'server' ? 'server' : 'mine',
     person: q.get('person') ?? '',
     share: q.get('share') ?? '',
-    action: ACTION_PATTERN.test(action) ? action : '',
+    action: action.success ? action.data : '',
     outcome: (OUTCOMES as readonly string[]).includes(outcome) ? (outcome as AuditOutcome) : '',
     from: validTime(q.get('from')),
     to: validTime(q.get('to')),

@@ -2,11 +2,11 @@
  * The audit trail in words, for the Audit page and its session timeline: action names as labels,
  * who did it, what it was about, and what an app reported ("opened Reports/q3.pdf"). Pure helpers.
  */
-import type { AuditEvent } from '@vitrine/protocol';
-import { formatBytes, normalizePath } from './format.ts';
+import { AUDIT_ACTIONS, type AuditAction, type AuditActionFamily, type AuditEvent } from '@vitrine/protocol';
+import { formatBytes, normalizePath } from '../shared/format.ts';
 
 /** The action families of the action filter: "" is all of them, the others are API prefixes. */
-export const ACTION_FAMILIES: readonly { value: string; label: string }[] = [
+export const ACTION_FAMILIES: readonly { value: AuditActionFamily | ''; label: string }[] = [
   { value: '', label: 'All' },
   { value: 'auth.', label: 'Sign-ins & accounts' },
   { value: 'share.', label: 'Shares' },
@@ -17,7 +17,8 @@ export const ACTION_FAMILIES: readonly { value: string; label: string }[] = [
   { value: 'passkey.', label: 'Passkeys' },
 ];
 
-const ACTION_LABELS: Record<string, string> = {
+/** Every action's label: one missing is a compile error, so a new action cannot reach the page unnamed. */
+const ACTION_LABELS: Record<AuditAction, string> = {
   'auth.whoami': 'Checked who is signed in',
   'auth.register-start': 'Started creating an account',
   'auth.register': 'Created an account',
@@ -69,6 +70,7 @@ const ACTION_LABELS: Record<string, string> = {
   'audit.people': 'Listed people in the audit trail',
   'audit.export': 'Exported the audit trail',
   'audit.verify': 'Checked the audit chain',
+  'audit.unavailable': 'Audit trail unavailable',
   'audit.events-lost': 'Audit events lost',
   'server.start': 'Server started',
   'server.stop': 'Server stopped',
@@ -77,9 +79,13 @@ const ACTION_LABELS: Record<string, string> = {
   'api.unknown': 'Called an unknown API',
 };
 
-/** `share.create` → "Created a share"; an action this client does not know comes back as is. */
+function isAuditAction(action: string): action is AuditAction {
+  return (AUDIT_ACTIONS as readonly string[]).includes(action);
+}
+
+/** `share.create` → "Created a share"; an action this client does not know (a newer server's) comes back as is. */
 export function actionLabel(action: string): string {
-  return ACTION_LABELS[action] ?? action;
+  return isAuditAction(action) ? ACTION_LABELS[action] : action;
 }
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);

@@ -1,7 +1,7 @@
 /** The small icon before a file or folder name in the storage tables. */
 import FolderIcon from '@mui/icons-material/Folder';
 import InsertDriveFileOutlinedIcon from '@mui/icons-material/InsertDriveFileOutlined';
-import type { FileEntry } from '../services/files.ts';
+import type { FileEntry } from './filesApi.ts';
 
 export function FileKindIcon({ kind }: { kind: FileEntry['kind'] }) {
   return kind === 'folder' ? (

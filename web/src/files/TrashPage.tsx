@@ -15,13 +15,13 @@ import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import DeleteForeverIcon from '@mui/icons-material/DeleteForever';
 import RestoreFromTrashIcon from '@mui/icons-material/RestoreFromTrash';
-import { FileKindIcon } from '../components/FileKindIcon.tsx';
-import { EmptyState, Loading, PageAlert, PageHeader } from '../components/PageParts.tsx';
-import { ActionDialog } from '../components/ShareDialog.tsx';
-import { useReloadable } from '../hooks/useReloadable.ts';
-import type { TrashItem } from '../services/files.ts';
-import { listTrash, purgeTrashItem, restoreTrashItem } from '../services/files.ts';
-import { describeError, displayPath, formatBytes, formatDateTime, formatRelative } from '../services/format.ts';
+import { ActionDialog } from '../shared/ActionDialog.tsx';
+import { describeError, displayPath, formatBytes, formatDateTime, formatRelative } from '../shared/format.ts';
+import { EmptyState, Loading, PageAlert, PageHeader } from '../shared/PageParts.tsx';
+import { useReloadable } from '../shared/useReloadable.ts';
+import { FileKindIcon } from './FileKindIcon.tsx';
+import type { TrashItem } from './filesApi.ts';
+import { listTrash, purgeTrashItem, restoreTrashItem } from './filesApi.ts';
 
 /** What is in the trash, most recently deleted first. */
 async function loadTrash(signal: AbortSignal): Promise<TrashItem[]> {

@@ -1,6 +1,6 @@
 /** The owner's own storage: `/api/files` and `/api/trash` (see docs/accounts-and-shares.md). */
 import type { FileEntry, FolderListing, StorageUsage, TrashItem } from '@vitrine/protocol';
-import { ApiError, apiRequest } from './api.ts';
+import { ApiError, apiRequest, errorFromResponse, isErrorBody } from '../shared/api.ts';
 
 export type { FileEntry, FolderListing, StorageUsage, TrashItem };
 
@@ -48,16 +48,6 @@ export function downloadUrl(path: string): string {
   return `/api/files/content?${q(path)}`;
 }
 
-export function downloadFile(path: string): void {
-  const a = document.createElement('a');
-  a.href = downloadUrl(path);
-  a.download = '';
-  a.rel = 'noopener';
-  document.body.append(a);
-  a.click();
-  a.remove();
-}
-
 export interface UploadOptions {
   /** Replace a file already at that path (otherwise the server answers 409 `exists`). */
   overwrite?: boolean;
@@ -73,16 +63,10 @@ function parseJson(text: unknown): unknown {
 }
 
 function uploadError(xhr: XMLHttpRequest): ApiError {
-  const err = parseJson(xhr.response) as { error?: unknown; message?: unknown } | null;
-  if (err && typeof err.error === 'string') {
-    const message = typeof err.message === 'string' && err.message ? err.message : err.error;
-    return new ApiError(xhr.status, err.error, message);
-  }
-  if (xhr.status === 502 || xhr.status === 503 || xhr.status === 504) {
-    return new ApiError(0, 'unreachable', 'Cannot reach the Vitrine server. Check that it is running and try again.');
-  }
-  if (xhr.status === 413) return new ApiError(413, 'file-too-large', 'The file is too large.');
-  return new ApiError(xhr.status, `http_${xhr.status}`, `The server answered ${xhr.status} ${xhr.statusText}`.trim());
+  const body = parseJson(xhr.response);
+  // A 413 with no error body is a proxy's size limit, refusing before the server could answer.
+  if (xhr.status === 413 && !isErrorBody(body)) return new ApiError(413, 'file-too-large', 'The file is too large.');
+  return errorFromResponse(xhr.status, xhr.statusText, body);
 }
 
 /**
@@ -145,208 +129,3 @@ export function uploadFile(
     xhr.send(file);
   });
 }
-
-export function isAbortError(err: unknown): boolean {
-  return err instanceof DOMException && err.name === 'AbortError';
-}
-
-// ---------------------------------------------------------------------------------------------
-// Upload queue
-
-export type UploadState = 'queued' | 'uploading' | 'done' | 'failed';
-
-export interface UploadItem {
-  readonly id: number;
-  readonly name: string;
-  /** The folder it goes into ("" = the root). */
-  readonly folder: string;
-  readonly size: number;
-  readonly loaded: number;
-  readonly total: number;
-  readonly state: UploadState;
-  /** Why it failed, for people (the server's message when it answered). */
-  readonly error: string | null;
-  /** The server's error code when it answered (`exists`, `quota-exceeded`, `file-too-large`…). */
-  readonly code: string | null;
-  /** Whether it can be tried again (the file is still at hand). */
-  readonly retryable: boolean;
-}
-
-export type Uploader = typeof uploadFile;
-
-interface Pending {
-  file: File;
-  overwrite: boolean;
-}
-
-/**
- * Uploads files a few at a time and remembers how each went. One queue lives as long as the page
- * (module scope), so uploads carry on while the owner looks at another screen. Subscribe with
- * `useSyncExternalStore(queue.subscribe, queue.getSnapshot)`.
- */
-export class UploadQueue {
-  private items: readonly UploadItem[] = [];
-  private readonly files = new Map<number, Pending>();
-  private readonly controllers = new Map<number, AbortController>();
-  private readonly waiting: number[] = [];
-  private active = 0;
-  private nextId = 1;
-  private readonly listeners = new Set<() => void>();
-  private readonly uploadedListeners = new Set<(entry: FileEntry, folder: string) => void>();
-  private readonly upload: Uploader;
-  readonly concurrency: number;
-
-  constructor(upload: Uploader = uploadFile, concurrency = 3) {
-    this.upload = upload;
-    this.concurrency = concurrency;
-  }
-
-  readonly subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  readonly getSnapshot = (): readonly UploadItem[] => this.items;
-
-  /** Called after each successful upload (e.g. to refresh the folder shown). */
-  onUploaded(listener: (entry: FileEntry, folder: string) => void): () => void {
-    this.uploadedListeners.add(listener);
-    return () => this.uploadedListeners.delete(listener);
-  }
-
-  /** Queues files for `folder`; returns their ids. */
-  add(folder: string, files: Iterable<File>, options: UploadOptions = {}): number[] {
-    const ids: number[] = [];
-    const added: UploadItem[] = [];
-    for (const file of files) {
-      const id = this.nextId++;
-      this.files.set(id, { file, overwrite: options.overwrite ?? false });
-      this.waiting.push(id);
-      added.push({
-        id,
-        name: file.name,
-        folder,
-        size: file.size,
-        loaded: 0,
-        total: file.size,
-        state: 'queued',
-        error: null,
-        code: null,
-        retryable: false,
-      });
-      ids.push(id);
-    }
-    if (added.length === 0) return ids;
-    this.items = [...this.items, ...added];
-    this.emit();
-    this.pump();
-    return ids;
-  }
-
-  /** Shows something that will not be uploaded at all (a dropped folder, a file over the limit). */
-  reject(folder: string, name: string, error: string, code: string | null = null, size = 0): number {
-    const id = this.nextId++;
-    this.items = [
-      ...this.items,
-      { id, name, folder, size, loaded: 0, total: size, state: 'failed', error, code, retryable: false },
-    ];
-    this.emit();
-    return id;
-  }
-
-  /** Tries a failed upload again, optionally replacing what is at its path. */
-  retry(id: number, options: UploadOptions = {}): void {
-    const pending = this.files.get(id);
-    const item = this.items.find((i) => i.id === id);
-    if (!pending || !item || item.state !== 'failed') return;
-    pending.overwrite = options.overwrite ?? pending.overwrite;
-    this.update(id, { state: 'queued', loaded: 0, error: null, code: null, retryable: false });
-    this.waiting.push(id);
-    this.pump();
-  }
-
-  /** Stops an upload (or takes it out of the queue) and removes its row. */
-  cancel(id: number): void {
-    const at = this.waiting.indexOf(id);
-    if (at >= 0) this.waiting.splice(at, 1);
-    this.controllers.get(id)?.abort();
-    this.dismiss(id);
-  }
-
-  /** Removes a row (running uploads are cancelled). */
-  dismiss(id: number): void {
-    this.controllers.get(id)?.abort();
-    this.files.delete(id);
-    this.items = this.items.filter((i) => i.id !== id);
-    this.emit();
-  }
-
-  /** Removes the rows of uploads that are over (done or failed). */
-  clearFinished(): void {
-    for (const i of this.items) if (i.state === 'done' || i.state === 'failed') this.files.delete(i.id);
-    this.items = this.items.filter((i) => i.state === 'queued' || i.state === 'uploading');
-    this.emit();
-  }
-
-  private pump(): void {
-    while (this.active < this.concurrency && this.waiting.length > 0) {
-      const id = this.waiting.shift()!;
-      const pending = this.files.get(id);
-      const item = this.items.find((i) => i.id === id);
-      if (!pending || !item) continue;
-      this.start(id, item.folder, pending);
-    }
-  }
-
-  private start(id: number, folder: string, pending: Pending): void {
-    this.active++;
-    const ctrl = new AbortController();
-    this.controllers.set(id, ctrl);
-    this.update(id, { state: 'uploading', loaded: 0 });
-    const onProgress = (loaded: number, total: number) => {
-      if (!ctrl.signal.aborted) this.update(id, { loaded, total });
-    };
-    this.upload(folder, pending.file, onProgress, ctrl.signal, { overwrite: pending.overwrite })
-      .then(
-        (entry) => {
-          this.files.delete(id);
-          this.update(id, { state: 'done', loaded: pending.file.size, total: pending.file.size });
-          for (const l of this.uploadedListeners) l(entry, folder);
-        },
-        (err: unknown) => {
-          if (ctrl.signal.aborted || isAbortError(err)) return; // cancelled: its row is gone
-          const code = err instanceof ApiError ? err.code : null;
-          // Too large stays too large; anything else (a conflict, a full quota, the network) may pass later.
-          const retryable = code !== 'file-too-large';
-          this.update(id, { state: 'failed', error: errorText(err), code, retryable });
-        },
-      )
-      .finally(() => {
-        this.active--;
-        this.controllers.delete(id);
-        this.pump();
-      });
-  }
-
-  private update(id: number, change: Partial<Omit<UploadItem, 'id'>>): void {
-    let found = false;
-    this.items = this.items.map((i) => {
-      if (i.id !== id) return i;
-      found = true;
-      return { ...i, ...change };
-    });
-    if (found) this.emit();
-  }
-
-  private emit(): void {
-    for (const l of this.listeners) l();
-  }
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  return String(err);
-}
-
-/** The page's upload queue (uploads go on while the owner visits another screen). */
-export const uploads = new UploadQueue();

@@ -20,9 +20,9 @@ import HistoryIcon from '@mui/icons-material/History';
 import LogoutIcon from '@mui/icons-material/Logout';
 import ShareIcon from '@mui/icons-material/Share';
 import type { Role } from '@vitrine/protocol';
-import { errorMessage } from '../services/api.ts';
-import { useSession } from '../services/session.tsx';
 import { navigate, type ShellRouteName } from '../router.ts';
+import { useSignIn } from '../signin/SignInProvider.tsx';
+import { errorMessage } from './api.ts';
 
 interface NavItem {
   route: ShellRouteName;
@@ -67,7 +67,7 @@ export interface AppShellProps {
 }
 
 export function AppShell({ current, children }: AppShellProps) {
-  const { me, signOut } = useSession();
+  const { me, signOut } = useSignIn();
   const [signingOut, setSigningOut] = useState(false);
   const [signOutError, setSignOutError] = useState<string | null>(null);
   const items = me ? NAV[me.role] : [];

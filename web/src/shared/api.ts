@@ -1,31 +1,22 @@
-/** Thin client for the Vitrine HTTP API (same origin, `/api`). Every call goes through `apiRequest`. */
-import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
-import type {
-  PublicKeyCredentialCreationOptionsJSON,
-  PublicKeyCredentialRequestOptionsJSON,
-} from '@simplewebauthn/browser';
-import type {
-  AppInfo,
-  Ceremony,
-  InvitationInfo,
-  InvitationLink,
-  Me,
-  Passkey,
-  ServerStatus,
-  SessionInfo,
-  SignIn,
-} from '@vitrine/protocol';
-import { withPasskeyPrompt } from './passkeyErrors.ts';
+/**
+ * The one fetch path to the Vitrine HTTP API (same origin, `/api`), shared by every feature's API
+ * module: `apiRequest` sends and parses, failures become `ApiError`, and any 401 is announced
+ * through `onUnauthorized` so the sign-in state can follow.
+ */
+import { ErrorCode } from '@vitrine/protocol';
 
-export type { AppInfo, InvitationInfo, InvitationLink, Me, Passkey, ServerStatus, SessionInfo, SignIn };
-export { PasskeyError } from './passkeyErrors.ts';
+/**
+ * What an `ApiError` is about: the server's error code, or one the client sets when the server did
+ * not give one it knows: `unreachable` (no answer), `bad_response` (not JSON), `http_<status>`.
+ */
+export type ApiErrorCode = ErrorCode | 'unreachable' | 'bad_response' | `http_${number}`;
 
 /** An API failure. `status` 0 means the server could not be reached at all. */
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ApiErrorCode;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: ApiErrorCode, message: string) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -54,7 +45,8 @@ export function onUnauthorized(listener: () => void): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
-function signedIn(): void {
+/** Called by the sign-in calls once this browser is signed in (see `signInEpoch`). */
+export function markSignedIn(): void {
   signInEpoch++;
 }
 
@@ -100,167 +92,35 @@ export async function apiRequest<T>(method: string, path: string, body?: unknown
   if (res.status === 401 && epoch === signInEpoch) {
     for (const listener of [...unauthorizedListeners]) listener();
   }
-  if (!res.ok) {
-    const err = json as { error?: unknown; message?: unknown } | undefined;
-    if (err && typeof err.error === 'string') {
-      const message = typeof err.message === 'string' && err.message ? err.message : err.error;
-      throw new ApiError(res.status, err.error, message);
-    }
-    // No JSON error body: a proxy (e.g. the Vite dev server) answering for a server that is down.
-    if (res.status === 502 || res.status === 503 || res.status === 504) {
-      throw new ApiError(0, 'unreachable', UNREACHABLE_MESSAGE);
-    }
-    throw new ApiError(res.status, `http_${res.status}`, `The server answered ${res.status} ${res.statusText}`.trim());
-  }
+  if (!res.ok) throw errorFromResponse(res.status, res.statusText, json);
   if (json === undefined) {
     throw new ApiError(res.status, 'bad_response', 'The server sent a response that is not JSON.');
   }
   return json as T;
 }
 
-export function listApps(signal?: AbortSignal): Promise<AppInfo[]> {
-  return apiRequest<AppInfo[]>('GET', '/api/apps', undefined, signal);
+/** The server's error body (`{ error, message }`), as far as it is one. */
+export function isErrorBody(body: unknown): body is { error: string; message?: unknown } {
+  return typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string';
 }
 
-export function getStatus(signal?: AbortSignal): Promise<ServerStatus> {
-  return apiRequest<ServerStatus>('GET', '/api/status', undefined, signal);
-}
-
-export function listSessions(signal?: AbortSignal): Promise<SessionInfo[]> {
-  return apiRequest<SessionInfo[]>('GET', '/api/sessions', undefined, signal);
-}
-
-export function getSession(id: string, signal?: AbortSignal): Promise<SessionInfo> {
-  return apiRequest<SessionInfo>('GET', `/api/sessions/${encodeURIComponent(id)}`, undefined, signal);
-}
-
-/** Owners omit `shareId` (their own storage); clients must give the share to open. */
-export function createSession(appId: string, shareId?: string): Promise<SessionInfo> {
-  return apiRequest<SessionInfo>('POST', '/api/sessions', shareId === undefined ? { appId } : { appId, shareId });
-}
-
-export async function deleteSession(id: string): Promise<void> {
-  try {
-    await apiRequest<void>('DELETE', `/api/sessions/${encodeURIComponent(id)}`);
-  } catch (err) {
-    // Already gone is what we wanted.
-    if (err instanceof ApiError && err.status === 404) return;
-    throw err;
+/**
+ * The `ApiError` a failed response means, from its status and its parsed JSON body (if any). A
+ * code this client does not know (a newer server's) becomes `http_<status>`; its message still shows.
+ */
+export function errorFromResponse(status: number, statusText: string, body: unknown): ApiError {
+  if (isErrorBody(body)) {
+    const message = typeof body.message === 'string' && body.message ? body.message : body.error;
+    const code = ErrorCode.safeParse(body.error);
+    return new ApiError(status, code.success ? code.data : `http_${status}`, message);
   }
+  // No JSON error body: a proxy (e.g. the Vite dev server) answering for a server that is down.
+  if (status === 502 || status === 503 || status === 504) return new ApiError(0, 'unreachable', UNREACHABLE_MESSAGE);
+  return new ApiError(status, `http_${status}`, `The server answered ${status} ${statusText}`.trim());
 }
 
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) return err.message;
   if (err instanceof Error) return err.message;
   return String(err);
-}
-
-// --- sign-in and invitations ---------------------------------------------------------------
-
-/** The signed-in person, or null when this browser is not signed in. */
-export async function getMe(signal?: AbortSignal): Promise<Me | null> {
-  try {
-    return await apiRequest<Me>('GET', '/api/auth/me', undefined, signal);
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return null;
-    throw err;
-  }
-}
-
-/** What an invitation offers. 404 `invalid-invitation`, 410 `invitation-expired` / `invitation-used`. */
-export function inspectInvitation(token: string, signal?: AbortSignal): Promise<InvitationInfo> {
-  return apiRequest<InvitationInfo>('POST', '/api/invitations/inspect', { token }, signal);
-}
-
-/** Creates the account an invitation offers, with a new passkey, and signs this browser in. */
-export async function registerWithInvitation(
-  token: string,
-  displayName: string,
-  email?: string,
-  passkeyName?: string,
-): Promise<Me> {
-  const ceremony = await apiRequest<Ceremony>(
-    'POST',
-    '/api/auth/register/options',
-    email ? { token, displayName, email } : { token, displayName },
-  );
-  const response = await withPasskeyPrompt('register', () =>
-    startRegistration({ optionsJSON: ceremony.options as unknown as PublicKeyCredentialCreationOptionsJSON }),
-  );
-  const me = await apiRequest<Me>(
-    'POST',
-    '/api/auth/register/verify',
-    passkeyName
-      ? { ceremonyId: ceremony.ceremonyId, response, passkeyName }
-      : { ceremonyId: ceremony.ceremonyId, response },
-  );
-  signedIn();
-  return me;
-}
-
-/** Signs in with a discoverable passkey (the browser offers the ones it knows; no user name). */
-export async function signIn(): Promise<Me> {
-  const ceremony = await apiRequest<Ceremony>('POST', '/api/auth/login/options', {});
-  const response = await withPasskeyPrompt('sign-in', () =>
-    startAuthentication({ optionsJSON: ceremony.options as unknown as PublicKeyCredentialRequestOptionsJSON }),
-  );
-  const me = await apiRequest<Me>('POST', '/api/auth/login/verify', { ceremonyId: ceremony.ceremonyId, response });
-  signedIn();
-  return me;
-}
-
-/** Revokes this browser's sign-in. Already signed out counts as done. */
-export async function signOut(): Promise<void> {
-  try {
-    await apiRequest<void>('POST', '/api/auth/logout');
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return;
-    throw err;
-  }
-}
-
-/** A signed-in client adds the share of another invitation to their account. */
-export function acceptInvitation(token: string): Promise<void> {
-  return apiRequest<void>('POST', '/api/invitations/accept', { token });
-}
-
-// --- own account ---------------------------------------------------------------------------
-
-export function listPasskeys(signal?: AbortSignal): Promise<Passkey[]> {
-  return apiRequest<Passkey[]>('GET', '/api/me/passkeys', undefined, signal);
-}
-
-/** Creates another passkey for the signed-in person (browser prompt). */
-export async function addPasskey(name?: string): Promise<Passkey> {
-  const ceremony = await apiRequest<Ceremony>('POST', '/api/me/passkeys/options', {});
-  const response = await withPasskeyPrompt('add', () =>
-    startRegistration({ optionsJSON: ceremony.options as unknown as PublicKeyCredentialCreationOptionsJSON }),
-  );
-  return apiRequest<Passkey>(
-    'POST',
-    '/api/me/passkeys',
-    name ? { ceremonyId: ceremony.ceremonyId, response, name } : { ceremonyId: ceremony.ceremonyId, response },
-  );
-}
-
-export function renamePasskey(id: string, name: string): Promise<Passkey> {
-  return apiRequest<Passkey>('PATCH', `/api/me/passkeys/${encodeURIComponent(id)}`, { name });
-}
-
-/** 409 `last-passkey` for the only one left. */
-export function removePasskey(id: string): Promise<void> {
-  return apiRequest<void>('DELETE', `/api/me/passkeys/${encodeURIComponent(id)}`);
-}
-
-export function listSignIns(signal?: AbortSignal): Promise<SignIn[]> {
-  return apiRequest<SignIn[]>('GET', '/api/me/sign-ins', undefined, signal);
-}
-
-export function revokeSignIn(id: string): Promise<void> {
-  return apiRequest<void>('DELETE', `/api/me/sign-ins/${encodeURIComponent(id)}`);
-}
-
-/** Admins: a one-time invitation link for a new owner. */
-export function inviteOwner(email: string): Promise<InvitationLink> {
-  return apiRequest<InvitationLink>('POST', '/api/admin/invitations', { email });
 }

@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { Dispatch, SetStateAction } from 'react';
-import { describeError } from '../services/format.ts';
+import { describeError } from './format.ts';
 
 export interface Reloadable<T> {
   /** Null until the first load succeeds. */

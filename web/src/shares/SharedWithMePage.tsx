@@ -10,13 +10,13 @@ import CircularProgress from '@mui/material/CircularProgress';
 import Typography from '@mui/material/Typography';
 import FolderSharedIcon from '@mui/icons-material/FolderShared';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import { EmptyState, Loading, PageAlert, PageHeader } from '../components/PageParts.tsx';
-import { useReloadable } from '../hooks/useReloadable.ts';
 import { navigate, sessionPath } from '../router.ts';
-import { apiRequest, createSession } from '../services/api.ts';
-import { describeAccess, describeError, formatDateTime, formatMinutes, formatRelative } from '../services/format.ts';
-import type { ReceivedShare, SharePath } from '../services/shares.ts';
-import { listSharedWithMe } from '../services/shares.ts';
+import { describeAccess, describeError, formatDateTime, formatMinutes, formatRelative } from '../shared/format.ts';
+import { EmptyState, Loading, PageAlert, PageHeader } from '../shared/PageParts.tsx';
+import { createSession, listApps } from '../shared/sessionsApi.ts';
+import { useReloadable } from '../shared/useReloadable.ts';
+import type { ReceivedShare, SharePath } from './sharesApi.ts';
+import { listSharedWithMe } from './sharesApi.ts';
 
 /** The app a share opens in: the file explorer when installed, else the diagnostics app, else the first. */
 function pickApp(apps: AppInfo[]): AppInfo | undefined {
@@ -43,7 +43,7 @@ export function SharedWithMePage() {
     setOpening(share.id);
     setActionError(null);
     try {
-      const apps = await apiRequest<AppInfo[]>('GET', '/api/apps');
+      const apps = await listApps();
       const app = pickApp(apps);
       if (!app) throw new Error('No app is available to open this share. Ask the owner or the administrator.');
       const session = await createSession(app.id, share.id);

@@ -14,9 +14,7 @@ import AddIcon from '@mui/icons-material/Add';
 import BlockIcon from '@mui/icons-material/Block';
 import EditIcon from '@mui/icons-material/Edit';
 import LinkIcon from '@mui/icons-material/Link';
-import { EmptyState, Loading, PageAlert, PageHeader } from '../components/PageParts.tsx';
-import { ActionDialog, InvitationLinkDialog, ShareDialog } from '../components/ShareDialog.tsx';
-import { useReloadable } from '../hooks/useReloadable.ts';
+import { ActionDialog } from '../shared/ActionDialog.tsx';
 import {
   accessLabel,
   describeError,
@@ -24,9 +22,13 @@ import {
   formatDateTime,
   formatMinutes,
   formatRelative,
-} from '../services/format.ts';
-import type { InvitationLink, Share, ShareStatus } from '../services/shares.ts';
-import { listShares, newInvitationLink, revokeShare } from '../services/shares.ts';
+} from '../shared/format.ts';
+import { EmptyState, Loading, PageAlert, PageHeader } from '../shared/PageParts.tsx';
+import { useReloadable } from '../shared/useReloadable.ts';
+import { InvitationLinkDialog } from './InvitationLinkDialog.tsx';
+import { ShareDialog } from './ShareDialog.tsx';
+import type { InvitationLink, Share, ShareStatus } from './sharesApi.ts';
+import { listShares, newInvitationLink, revokeShare } from './sharesApi.ts';
 
 const STATUS_LABEL: Record<ShareStatus, string> = {
   pending: 'Pending',

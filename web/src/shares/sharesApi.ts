@@ -8,7 +8,7 @@ import type {
   SharePath,
   ShareStatus,
 } from '@vitrine/protocol';
-import { apiRequest } from './api.ts';
+import { apiRequest } from '../shared/api.ts';
 
 export type { CreatedShare, InvitationLink, ReceivedShare, Share, ShareAccess, SharePath, ShareStatus };
 

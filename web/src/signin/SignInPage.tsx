@@ -8,12 +8,13 @@ import CircularProgress from '@mui/material/CircularProgress';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import KeyIcon from '@mui/icons-material/Key';
-import { CenteredCard } from '../components/CenteredCard.tsx';
-import { errorMessage, signIn } from '../services/api.ts';
-import { useSession } from '../services/session.tsx';
+import { errorMessage } from '../shared/api.ts';
+import { CenteredCard } from '../shared/CenteredCard.tsx';
+import { signIn } from './signInApi.ts';
+import { useSignIn } from './SignInProvider.tsx';
 
 export function SignInPage() {
-  const { setMe } = useSession();
+  const { setMe } = useSignIn();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [supported] = useState(() => browserSupportsWebAuthn());

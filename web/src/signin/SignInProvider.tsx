@@ -1,13 +1,14 @@
 /**
- * Who is signed in, for the whole app: `SessionProvider` loads `/api/auth/me` once and listens for
+ * Who is signed in, for the whole app: `SignInProvider` loads `/api/auth/me` once and listens for
  * 401s from any API call (sign-in expired or revoked elsewhere), which sign the person out here
  * too; `App` then sends them to the sign-in page.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { navigate } from '../router.ts';
-import { errorMessage, getMe, onUnauthorized, signOut as apiSignOut, type Me } from './api.ts';
+import { errorMessage, onUnauthorized } from '../shared/api.ts';
+import { getMe, signOut as apiSignOut, type Me } from './signInApi.ts';
 
-export interface SessionValue {
+export interface SignInState {
   /** The signed-in person; null when signed out (or not known yet, see `loading`). */
   me: Me | null;
   /** The first look-up of who is signed in has not answered yet. */
@@ -26,7 +27,7 @@ export interface SessionValue {
   signOut: (options?: { stay?: boolean }) => Promise<void>;
 }
 
-const SessionContext = createContext<SessionValue | null>(null);
+const SignInContext = createContext<SignInState | null>(null);
 
 interface State {
   me: Me | null;
@@ -34,7 +35,7 @@ interface State {
   error: string | null;
 }
 
-export function SessionProvider({ children }: { children: ReactNode }) {
+export function SignInProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<State>({ me: null, loading: true, error: null });
 
   const load = useCallback(async (signal?: AbortSignal) => {
@@ -64,12 +65,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     if (!options?.stay) navigate('/signin', { replace: true });
   }, []);
 
-  const value = useMemo<SessionValue>(() => ({ ...state, refresh, setMe, signOut }), [state, refresh, setMe, signOut]);
-  return <SessionContext value={value}>{children}</SessionContext>;
+  const value = useMemo<SignInState>(() => ({ ...state, refresh, setMe, signOut }), [state, refresh, setMe, signOut]);
+  return <SignInContext value={value}>{children}</SignInContext>;
 }
 
-export function useSession(): SessionValue {
-  const value = useContext(SessionContext);
-  if (!value) throw new Error('useSession must be used inside <SessionProvider>');
+export function useSignIn(): SignInState {
+  const value = useContext(SignInContext);
+  if (!value) throw new Error('useSignIn must be used inside <SignInProvider>');
   return value;
 }

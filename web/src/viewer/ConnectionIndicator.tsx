@@ -7,9 +7,9 @@ import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import Popover from '@mui/material/Popover';
 import Typography from '@mui/material/Typography';
-import { codecLabel } from '../services/codecPreferences.ts';
-import { formatBitrate, formatMs, type StreamStats } from '../services/stats.ts';
-import type { ViewerState } from '../services/webrtcSession.ts';
+import { codecLabel } from './codecPreferences.ts';
+import { formatBitrate, formatMs, type StreamStats } from './stats.ts';
+import type { ViewerState } from './viewerState.ts';
 
 const STATE_COLOR: Record<ViewerState, string> = {
   idle: '#787c99',

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'react';
 import Box from '@mui/material/Box';
 import type { InputEvent } from '@vitrine/protocol';
-import { attachInputCapture } from '../services/inputCapture.ts';
+import { attachInputCapture } from './inputCapture.ts';
 
 export interface VideoViewerProps {
   /** The video element once mounted (owned by the parent, which passes `videoRef` back here). */

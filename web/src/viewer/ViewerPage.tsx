@@ -15,77 +15,24 @@ import ArrowBackIcon from '@mui/icons-material/ArrowBack';
 import FullscreenIcon from '@mui/icons-material/Fullscreen';
 import FullscreenExitIcon from '@mui/icons-material/FullscreenExit';
 import StopCircleIcon from '@mui/icons-material/StopCircle';
-import { ConnectionIndicator } from '../components/ConnectionIndicator.tsx';
-import { VideoViewer } from '../components/VideoViewer.tsx';
-import { useStreamSession } from '../hooks/useStreamSession.ts';
-import { errorMessage, getSession, listApps } from '../services/api.ts';
-import { codecLabel, parseCodecChoice } from '../services/codecPreferences.ts';
-import { TERMINAL_STATES, type SessionEnd } from '../services/webrtcSession.ts';
-import { useSession } from '../services/session.tsx';
 import { navigate } from '../router.ts';
+import { errorMessage } from '../shared/api.ts';
+import { getSession, listApps } from '../shared/sessionsApi.ts';
+import { useSignIn } from '../signin/SignInProvider.tsx';
+import { codecLabel, parseCodecChoice } from './codecPreferences.ts';
+import { ConnectionIndicator } from './ConnectionIndicator.tsx';
+import { useStreamSession } from './useStreamSession.ts';
+import { VideoViewer } from './VideoViewer.tsx';
+import { canEndSession, endSeverity, endTitle, progressText, TERMINAL_STATES } from './viewerState.ts';
 
 export interface ViewerPageProps {
   sessionId: string;
   search: string;
 }
 
-const PROGRESS_TEXT: Partial<Record<string, string>> = {
-  idle: 'Starting…',
-  signaling: 'Connecting to the server…',
-  negotiating: 'Waiting for the stream…',
-  connecting: 'Establishing the media connection…',
-  reconnecting: 'Connection interrupted, reconnecting…',
-};
-
-/**
- * Ends after which "End session" makes no sense: nothing is left to delete on the server, or the
- * session belongs to another open viewer (which can be ended from the apps page deliberately).
- */
-const NO_END_BUTTON: ReadonlySet<SessionEnd['kind']> = new Set([
-  'user',
-  'server-bye',
-  'unknown-session',
-  'already-viewed',
-]);
-
-/** Titles for server ends that are about the share or the sign-in rather than the app. */
-const REASON_TITLE: Partial<Record<string, string>> = {
-  'share revoked': 'Share revoked',
-  'share expired': 'Share expired',
-  'share changed': 'Share changed',
-  'time limit': 'Time limit reached',
-  'signed out': 'Signed out',
-};
-
-function endTitle(end: SessionEnd): string {
-  switch (end.kind) {
-    case 'server-bye':
-      return (end.reason && REASON_TITLE[end.reason]) || 'Session ended';
-    case 'user':
-      return 'Session ended';
-    case 'ice-failed':
-      return 'Connection failed';
-    case 'unknown-session':
-      return 'Unknown session';
-    case 'already-viewed':
-      return 'Session already open';
-    case 'unreachable':
-      return 'Server unreachable';
-    default:
-      return 'Connection problem';
-  }
-}
-
-function endSeverity(end: SessionEnd): 'info' | 'warning' | 'error' {
-  if (end.kind === 'server-bye' && end.reason && REASON_TITLE[end.reason]) return 'warning';
-  if (end.kind === 'user' || end.kind === 'server-bye') return 'info';
-  if (end.kind === 'already-viewed') return 'warning';
-  return 'error';
-}
-
 export function ViewerPage({ sessionId, search }: ViewerPageProps) {
   const codec = parseCodecChoice(new URLSearchParams(search).get('codec'));
-  const { me } = useSession();
+  const { me } = useSignIn();
   // Owners launch apps from Apps; clients open sessions from "Shared with me".
   const back =
     me?.role === 'client'
@@ -154,7 +101,7 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
   }, [terminal]);
 
   const codecInUse = codecLabel(stats?.codec);
-  const progress = !terminal && state !== 'streaming' ? PROGRESS_TEXT[state] : undefined;
+  const progress = progressText(state);
 
   return (
     <Box ref={rootRef} sx={{ height: '100dvh', display: 'flex', flexDirection: 'column', bgcolor: '#000' }}>
@@ -193,7 +140,7 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
             color="error"
             size="small"
             startIcon={ending ? <CircularProgress size={14} color="inherit" /> : <StopCircleIcon />}
-            disabled={ending || (end !== null && NO_END_BUTTON.has(end.kind))}
+            disabled={ending || !canEndSession(end)}
             onClick={() => void onEnd()}
             data-testid="end-session"
           >

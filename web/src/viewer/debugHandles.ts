@@ -3,7 +3,7 @@
  * `window.__vitrine = { pc, video, state, ... }`. The object is frozen and its properties are
  * getters over the current viewer session, so tests observe the live values but cannot replace them.
  */
-import type { StreamStats } from './services/stats.ts';
+import type { StreamStats } from './stats.ts';
 
 export interface DebugSource {
   readonly sessionId: string;

@@ -3,17 +3,12 @@
  * against the protocol's `ServerSignal` schema; invalid frames are reported, never acted on.
  */
 import {
+  CloseCode,
   parseServerSignal as parseProtocolServerSignal,
   type ClientSignal,
   type Parsed,
   type ServerSignal,
 } from '@vitrine/protocol';
-
-/** Close codes the server uses (application range 4000-4999). */
-export const CloseCode = {
-  UnknownSession: 4404,
-  AlreadyViewed: 4409,
-} as const;
 
 export interface SignalingHandlers {
   onOpen?: () => void;
@@ -79,7 +74,7 @@ export class SignalingClient {
   }
 
   /** Closes without reporting `onClose` (the caller initiated it). */
-  close(code = 1000, reason = ''): void {
+  close(code: CloseCode = CloseCode.Normal, reason = ''): void {
     this.#closed = true;
     if (this.#ws.readyState === WebSocket.CONNECTING || this.#ws.readyState === WebSocket.OPEN) {
       try {

@@ -5,10 +5,11 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { InputEvent } from '@vitrine/protocol';
-import type { CodecChoice } from '../services/codecPreferences.ts';
-import type { StreamStats } from '../services/stats.ts';
-import { WebRtcSession, type SessionEnd, type ViewerState } from '../services/webrtcSession.ts';
-import { clearDebugSource, setDebugSource } from '../debug.ts';
+import type { CodecChoice } from './codecPreferences.ts';
+import { clearDebugSource, setDebugSource } from './debugHandles.ts';
+import type { StreamStats } from './stats.ts';
+import type { SessionEnd, ViewerState } from './viewerState.ts';
+import { WebRtcSession } from './webrtcSession.ts';
 
 export interface StreamSession {
   state: ViewerState;
@@ -49,7 +50,7 @@ export function useStreamSession(
     sessionRef.current = session;
     setDebugSource(session);
     // Deferred so React StrictMode's mount → unmount → mount in development does not open two
-    // sockets (the server would turn the second viewer away with 4409).
+    // sockets (the server would turn the second viewer away with CloseCode.ViewerExists).
     const timer = setTimeout(() => session.start(), 0);
     return () => {
       clearTimeout(timer);

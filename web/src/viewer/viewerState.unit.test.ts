@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { SessionEndReason } from '@vitrine/protocol';
-import { describeEndReason } from './webrtcSession.ts';
+import {
+  canEndSession,
+  describeEndReason,
+  endSeverity,
+  endTitle,
+  progressText,
+  type SessionEnd,
+} from './viewerState.ts';
 
 describe('describeEndReason', () => {
   it('has a sentence for every reason the server may send', () => {
@@ -14,5 +21,38 @@ describe('describeEndReason', () => {
     expect(describeEndReason('share expired')).toMatch(/share has expired/);
     expect(describeEndReason('time limit')).toMatch(/time limit/);
     expect(describeEndReason('something new')).toBe('The session ended (something new).');
+  });
+});
+
+describe('the end message', () => {
+  it('names share and sign-in ends after what happened, as warnings', () => {
+    const end: SessionEnd = { kind: 'server-bye', reason: 'share revoked', message: '' };
+    expect(endTitle(end)).toBe('Share revoked');
+    expect(endSeverity(end)).toBe('warning');
+  });
+
+  it('treats an app or a person ending the session as news, and failures as errors', () => {
+    expect(endSeverity({ kind: 'server-bye', reason: 'app exited', message: '' })).toBe('info');
+    expect(endTitle({ kind: 'server-bye', reason: 'app exited', message: '' })).toBe('Session ended');
+    expect(endSeverity({ kind: 'user', message: '' })).toBe('info');
+    expect(endSeverity({ kind: 'already-viewed', message: '' })).toBe('warning');
+    expect(endSeverity({ kind: 'ice-failed', message: '' })).toBe('error');
+    expect(endTitle({ kind: 'timeout', message: '' })).toBe('Connection problem');
+  });
+
+  it('offers "End session" only while there may be something to end', () => {
+    expect(canEndSession(null)).toBe(true);
+    expect(canEndSession({ kind: 'ice-failed', message: '' })).toBe(true);
+    expect(canEndSession({ kind: 'server-bye', message: '' })).toBe(false);
+    expect(canEndSession({ kind: 'already-viewed', message: '' })).toBe(false);
+  });
+});
+
+describe('progressText', () => {
+  it('says what the viewer waits for, and nothing once streaming or over', () => {
+    expect(progressText('negotiating')).toBe('Waiting for the stream…');
+    expect(progressText('streaming')).toBeUndefined();
+    expect(progressText('connected')).toBeUndefined();
+    expect(progressText('ended')).toBeUndefined();
   });
 });

@@ -2,55 +2,13 @@
  * One viewer connection to a Vitrine session: signaling socket, RTCPeerConnection (the server
  * offers, we answer), the `input` data channel (input events out, pongs in) and periodic stats.
  */
-import {
-  decodePong,
-  encodeInputEvent,
-  type InputEvent,
-  type ServerSignal,
-  type SessionEndReason,
-} from '@vitrine/protocol';
-import { deleteSession, getSession, ApiError } from './api.ts';
+import { CloseCode, decodePong, encodeInputEvent, type InputEvent, type ServerSignal } from '@vitrine/protocol';
+import { ApiError } from '../shared/api.ts';
+import { deleteSession, getSession } from '../shared/sessionsApi.ts';
 import { orderCodecPreferences, supportsCodec, type CodecChoice } from './codecPreferences.ts';
-import { CloseCode, SignalingClient, signalingUrl } from './signaling.ts';
+import { SignalingClient, signalingUrl } from './signaling.ts';
 import { EMPTY_STATS, reportEntries, summarizeStats, type StatsSample, type StreamStats } from './stats.ts';
-
-/**
- * Lifecycle, in order: signaling (socket connecting) → negotiating (waiting for / answering the
- * offer) → connecting (ICE) → connected (media path up) → streaming (first frame decoded and input
- * channel open). `reconnecting` while ICE is disconnected. Terminal: ended, failed, error.
- */
-export type ViewerState =
-  | 'idle'
-  | 'signaling'
-  | 'negotiating'
-  | 'connecting'
-  | 'connected'
-  | 'streaming'
-  | 'reconnecting'
-  | 'ended'
-  | 'failed'
-  | 'error';
-
-export const TERMINAL_STATES: ReadonlySet<ViewerState> = new Set(['ended', 'failed', 'error']);
-
-export type EndKind =
-  | 'user'
-  | 'server-bye'
-  | 'ice-failed'
-  | 'unknown-session'
-  | 'already-viewed'
-  | 'unreachable'
-  | 'signaling-failed'
-  | 'signaling-lost'
-  | 'timeout';
-
-export interface SessionEnd {
-  kind: EndKind;
-  /** The server's end reason for `server-bye` (e.g. "app exited", "idle timeout"). */
-  reason?: string;
-  detail?: string;
-  message: string;
-}
+import { describeEndReason, TERMINAL_STATES, type SessionEnd, type ViewerState } from './viewerState.ts';
 
 export interface WebRtcSessionOptions {
   sessionId: string;
@@ -70,27 +28,6 @@ const OFFER_TIMEOUT_MS = 20_000;
 const MAX_BUFFERED_BYTES = 256 * 1024;
 
 export const ICE_FAILED_MESSAGE = 'Could not establish the media connection.';
-
-const END_REASON_TEXT: Record<SessionEndReason, string> = {
-  'user ended': 'The session was ended.',
-  'peer gone': 'The viewer connection was lost.',
-  'idle timeout': 'The session ended after being idle for too long (idle timeout).',
-  'app exited': 'The app exited.',
-  'out of memory': 'The app ran out of memory (the session’s memory limit was reached).',
-  'encoder failed': 'The video encoder failed.',
-  error: 'The session ended because of a server error.',
-  'server shutdown': 'The server is shutting down.',
-  'server crash': 'The server stopped unexpectedly.',
-  'share revoked': 'The owner revoked this share, so the session ended.',
-  'share expired': 'This share has expired, so the session ended.',
-  'share changed': 'The owner changed this share, so the session ended. Open the share again to continue.',
-  'time limit': 'The session reached the time limit the owner set for this share. Open the share again to continue.',
-  'signed out': 'You signed out (here or elsewhere), so the session ended.',
-};
-
-export function describeEndReason(reason: string): string {
-  return (END_REASON_TEXT as Record<string, string>)[reason] ?? `The session ended (${reason}).`;
-}
 
 export class WebRtcSession {
   readonly sessionId: string;
@@ -308,7 +245,7 @@ export class WebRtcSession {
 
   async #onSignalingClosed(info: { code: number; reason: string; opened: boolean }): Promise<void> {
     if (this.#ended || this.#disposed) return;
-    if (info.code === CloseCode.AlreadyViewed) {
+    if (info.code === CloseCode.ViewerExists) {
       this.#finish({ kind: 'already-viewed', message: 'This session already has a viewer.' });
       return;
     }
@@ -498,7 +435,7 @@ export class WebRtcSession {
     this.#timers = [];
     if (this.#offerTimer) clearTimeout(this.#offerTimer);
     this.#offerTimer = null;
-    this.#signaling?.close(1000, 'viewer closed');
+    this.#signaling?.close(CloseCode.Normal, 'viewer closed');
     try {
       this.#dc?.close();
     } catch {

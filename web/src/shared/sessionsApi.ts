@@ -1,0 +1,39 @@
+/**
+ * Apps and streamed sessions (`/api/apps`, `/api/sessions`, `/api/status`): launched from the Apps
+ * page and from "Shared with me", watched and ended in the viewer.
+ */
+import type { AppInfo, ServerStatus, SessionInfo } from '@vitrine/protocol';
+import { ApiError, apiRequest } from './api.ts';
+
+export type { AppInfo, ServerStatus, SessionInfo };
+
+export function listApps(signal?: AbortSignal): Promise<AppInfo[]> {
+  return apiRequest<AppInfo[]>('GET', '/api/apps', undefined, signal);
+}
+
+export function getStatus(signal?: AbortSignal): Promise<ServerStatus> {
+  return apiRequest<ServerStatus>('GET', '/api/status', undefined, signal);
+}
+
+export function listSessions(signal?: AbortSignal): Promise<SessionInfo[]> {
+  return apiRequest<SessionInfo[]>('GET', '/api/sessions', undefined, signal);
+}
+
+export function getSession(id: string, signal?: AbortSignal): Promise<SessionInfo> {
+  return apiRequest<SessionInfo>('GET', `/api/sessions/${encodeURIComponent(id)}`, undefined, signal);
+}
+
+/** Owners omit `shareId` (their own storage); clients must give the share to open. */
+export function createSession(appId: string, shareId?: string): Promise<SessionInfo> {
+  return apiRequest<SessionInfo>('POST', '/api/sessions', shareId === undefined ? { appId } : { appId, shareId });
+}
+
+export async function deleteSession(id: string): Promise<void> {
+  try {
+    await apiRequest<void>('DELETE', `/api/sessions/${encodeURIComponent(id)}`);
+  } catch (err) {
+    // Already gone is what we wanted.
+    if (err instanceof ApiError && err.status === 404) return;
+    throw err;
+  }
+}

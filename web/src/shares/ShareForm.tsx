@@ -1,0 +1,225 @@
+/** The fields of a share (client, paths, expiry, session length, watermark) and saving them. */
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import DialogActions from '@mui/material/DialogActions';
+import DialogContent from '@mui/material/DialogContent';
+import DialogTitle from '@mui/material/DialogTitle';
+import FormControlLabel from '@mui/material/FormControlLabel';
+import Stack from '@mui/material/Stack';
+import Switch from '@mui/material/Switch';
+import TextField from '@mui/material/TextField';
+import { dialogFormLayout } from '../shared/ActionDialog.tsx';
+import { describeError, fromDateTimeLocal, normalizePath, toDateTimeLocal } from '../shared/format.ts';
+import { ShareCreated } from './ShareCreated.tsx';
+import { pathRow, pathRowProblem, SharePathRows, type PathRow } from './SharePathRows.tsx';
+import type { CreatedShare, Share } from './sharesApi.ts';
+import { createShare, updateShare } from './sharesApi.ts';
+
+const DEFAULT_EXPIRY_DAYS = 7;
+const MAX_SESSION_MINUTES = 24 * 60;
+
+function initialRows(share: Share | null | undefined, initialPaths: string[] | undefined): PathRow[] {
+  if (share) return share.paths.map((p) => pathRow(p.path === '' ? '/' : p.path, p.access));
+  const paths = initialPaths?.length ? initialPaths : [''];
+  return paths.map((p) => pathRow(p, 'view'));
+}
+
+function defaultExpiry(): string {
+  return toDateTimeLocal(new Date(Date.now() + DEFAULT_EXPIRY_DAYS * 24 * 3600 * 1000));
+}
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export interface ShareFormProps {
+  onClose: () => void;
+  /** Edit this share; without it the form creates a new one. */
+  share?: Share | null;
+  /** Paths to prefill a new share with (e.g. the entry the owner chose "Share" on). */
+  initialPaths?: string[];
+  /** After a share was created or changed. */
+  onSaved?: (share: Share) => void;
+  /** While saving: the dialog around the form does not close on a click outside. */
+  onBusy: (busy: boolean) => void;
+}
+
+/** The share's fields and their checks; mounted afresh with each opening of the dialog. */
+export function ShareForm(props: ShareFormProps) {
+  const { share, initialPaths, onClose, onSaved, onBusy } = props;
+  const editing = !!share;
+  const [email, setEmail] = useState(share?.clientEmail ?? '');
+  const [label, setLabel] = useState(share?.label ?? '');
+  const [rows, setRows] = useState<PathRow[]>(() => initialRows(share, initialPaths));
+  const [initialExpiry] = useState(() => (share ? toDateTimeLocal(new Date(share.expiresAt)) : defaultExpiry()));
+  const [expiry, setExpiry] = useState(initialExpiry);
+  // Validation compares with the time the dialog opened (render stays pure); submitting checks again.
+  const [openedAt] = useState(() => Date.now());
+  const [maxMinutes, setMaxMinutes] = useState(share?.maxSessionMinutes?.toString() ?? '');
+  const [watermark, setWatermark] = useState(share?.watermark ?? true);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [attempted, setAttempted] = useState(false);
+  const [created, setCreated] = useState<CreatedShare | null>(null);
+
+  const emailProblem = editing ? null : EMAIL_RE.test(email.trim()) ? null : 'Enter the client’s e-mail address.';
+  const rowProblems = rows.map(pathRowProblem);
+  const expiresAt = fromDateTimeLocal(expiry);
+  // An unchanged expiry of an existing share is left alone (the field drops its seconds).
+  const expiryChanged = !share || expiry !== initialExpiry;
+  const expiryProblem = !expiresAt
+    ? 'Enter a date and time.'
+    : expiryChanged && Date.parse(expiresAt) <= openedAt
+      ? 'Choose a time in the future.'
+      : null;
+  const minutes = maxMinutes.trim() === '' ? null : Number(maxMinutes);
+  const minutesProblem =
+    minutes === null || (Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_SESSION_MINUTES)
+      ? null
+      : `A whole number of minutes from 1 to ${MAX_SESSION_MINUTES}, or empty for no limit.`;
+  const invalid = !!(emailProblem || rowProblems.some(Boolean) || expiryProblem || minutesProblem);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setAttempted(true);
+    if (invalid || !expiresAt) return;
+    if (expiryChanged && Date.parse(expiresAt) <= Date.now()) {
+      setError('The expiry time has passed; choose a time in the future.');
+      return;
+    }
+    const paths = rows.map((r) => ({ path: normalizePath(r.path), access: r.access }));
+    setBusy(true);
+    onBusy(true);
+    setError(null);
+    try {
+      if (share) {
+        const updated = await updateShare(share.id, {
+          label: label.trim(),
+          paths,
+          ...(expiryChanged ? { expiresAt } : {}),
+          maxSessionMinutes: minutes,
+          watermark,
+        });
+        onSaved?.(updated);
+        onClose();
+      } else {
+        const result = await createShare({
+          clientEmail: email.trim(),
+          label: label.trim(),
+          paths,
+          expiresAt,
+          maxSessionMinutes: minutes,
+          watermark,
+        });
+        setCreated(result);
+        onSaved?.(result.share);
+      }
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+      onBusy(false);
+    }
+  };
+
+  if (created) return <ShareCreated created={created} onClose={onClose} />;
+
+  const show = (problem: string | null) => (attempted ? problem : null);
+
+  return (
+    <Box component="form" noValidate onSubmit={(e: FormEvent) => void submit(e)} sx={dialogFormLayout}>
+      <DialogTitle id="share-dialog-title">{editing ? 'Edit share' : 'Share with a client'}</DialogTitle>
+      <DialogContent>
+        <Stack sx={{ gap: 2.5, pt: 1 }}>
+          {error && (
+            <Alert severity="error" data-testid="error-message">
+              {error}
+            </Alert>
+          )}
+          {editing && share.liveSessions > 0 && (
+            <Alert severity="warning">
+              Saving ends the {share.liveSessions === 1 ? 'session' : `${share.liveSessions} sessions`} running on this
+              share; the client can open it again under the new terms.
+            </Alert>
+          )}
+          <TextField
+            label="Client e-mail"
+            type="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            disabled={editing}
+            required={!editing}
+            autoFocus={!editing}
+            fullWidth
+            error={!!show(emailProblem)}
+            helperText={show(emailProblem) ?? (editing ? 'A share stays with the client it was made for.' : undefined)}
+            slotProps={{ htmlInput: { 'data-testid': 'share-email', autoComplete: 'off' } }}
+          />
+          <TextField
+            label="Label (optional)"
+            value={label}
+            onChange={(e) => setLabel(e.target.value)}
+            fullWidth
+            placeholder="e.g. Q3 contract review"
+            slotProps={{ htmlInput: { 'data-testid': 'share-label', maxLength: 100 } }}
+          />
+
+          <SharePathRows rows={rows} setRows={setRows} problems={rowProblems.map(show)} />
+
+          <Stack direction={{ xs: 'column', sm: 'row' }} sx={{ gap: 2 }}>
+            <TextField
+              label="Expires"
+              type="datetime-local"
+              value={expiry}
+              onChange={(e) => setExpiry(e.target.value)}
+              fullWidth
+              required
+              error={!!show(expiryProblem)}
+              helperText={show(expiryProblem) ?? 'The client loses access then.'}
+              slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'share-expiry' } }}
+            />
+            <TextField
+              label="Maximum session length (minutes)"
+              type="number"
+              value={maxMinutes}
+              onChange={(e) => setMaxMinutes(e.target.value)}
+              fullWidth
+              error={!!show(minutesProblem)}
+              helperText={show(minutesProblem) ?? 'Empty: no limit.'}
+              slotProps={{
+                htmlInput: { 'data-testid': 'share-max-minutes', min: 1, max: MAX_SESSION_MINUTES, step: 1 },
+              }}
+            />
+          </Stack>
+
+          <FormControlLabel
+            control={
+              <Switch
+                checked={watermark}
+                onChange={(e) => setWatermark(e.target.checked)}
+                slotProps={{ input: { 'data-testid': 'share-watermark' } as object }}
+              />
+            }
+            label="Watermark the client’s screen with their e-mail address"
+          />
+        </Stack>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} disabled={busy}>
+          Cancel
+        </Button>
+        <Button
+          type="submit"
+          variant="contained"
+          disabled={busy || (attempted && invalid)}
+          startIcon={busy ? <CircularProgress size={16} color="inherit" /> : undefined}
+          data-testid="share-submit"
+        >
+          {editing ? 'Save' : 'Create share'}
+        </Button>
+      </DialogActions>
+    </Box>
+  );
+}

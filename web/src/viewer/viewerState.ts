@@ -1,0 +1,131 @@
+/**
+ * The viewer's states and how a viewer connection ends, and the words the viewer shows for them:
+ * what it is waiting for, why the session ended, what to call that end.
+ */
+import type { SessionEndReason } from '@vitrine/protocol';
+
+/**
+ * Lifecycle, in order: signaling (socket connecting) → negotiating (waiting for / answering the
+ * offer) → connecting (ICE) → connected (media path up) → streaming (first frame decoded and input
+ * channel open). `reconnecting` while ICE is disconnected. Terminal: ended, failed, error.
+ */
+export type ViewerState =
+  | 'idle'
+  | 'signaling'
+  | 'negotiating'
+  | 'connecting'
+  | 'connected'
+  | 'streaming'
+  | 'reconnecting'
+  | 'ended'
+  | 'failed'
+  | 'error';
+
+export const TERMINAL_STATES: ReadonlySet<ViewerState> = new Set(['ended', 'failed', 'error']);
+
+const PROGRESS_TEXT: Partial<Record<ViewerState, string>> = {
+  idle: 'Starting…',
+  signaling: 'Connecting to the server…',
+  negotiating: 'Waiting for the stream…',
+  connecting: 'Establishing the media connection…',
+  reconnecting: 'Connection interrupted, reconnecting…',
+};
+
+/** What the viewer is waiting for, shown over the video until it streams; undefined when nothing. */
+export function progressText(state: ViewerState): string | undefined {
+  return !TERMINAL_STATES.has(state) && state !== 'streaming' ? PROGRESS_TEXT[state] : undefined;
+}
+
+export type EndKind =
+  | 'user'
+  | 'server-bye'
+  | 'ice-failed'
+  | 'unknown-session'
+  | 'already-viewed'
+  | 'unreachable'
+  | 'signaling-failed'
+  | 'signaling-lost'
+  | 'timeout';
+
+export interface SessionEnd {
+  kind: EndKind;
+  /** The server's end reason for `server-bye` (e.g. "app exited", "idle timeout"). */
+  reason?: SessionEndReason;
+  detail?: string;
+  message: string;
+}
+
+const END_REASON_TEXT: Record<SessionEndReason, string> = {
+  'user ended': 'The session was ended.',
+  'peer gone': 'The viewer connection was lost.',
+  'idle timeout': 'The session ended after being idle for too long (idle timeout).',
+  'app exited': 'The app exited.',
+  'out of memory': 'The app ran out of memory (the session’s memory limit was reached).',
+  'encoder failed': 'The video encoder failed.',
+  error: 'The session ended because of a server error.',
+  'server shutdown': 'The server is shutting down.',
+  'server crash': 'The server stopped unexpectedly.',
+  'share revoked': 'The owner revoked this share, so the session ended.',
+  'share expired': 'This share has expired, so the session ended.',
+  'share changed': 'The owner changed this share, so the session ended. Open the share again to continue.',
+  'time limit': 'The session reached the time limit the owner set for this share. Open the share again to continue.',
+  'signed out': 'You signed out (here or elsewhere), so the session ended.',
+};
+
+/** The server's end reason (`bye`) as a sentence; one this client does not know is quoted. */
+export function describeEndReason(reason: string): string {
+  return (END_REASON_TEXT as Record<string, string>)[reason] ?? `The session ended (${reason}).`;
+}
+
+/**
+ * Ends after which "End session" makes no sense: nothing is left to delete on the server, or the
+ * session belongs to another open viewer (which can be ended from the apps page deliberately).
+ */
+const NOTHING_LEFT_TO_END: ReadonlySet<SessionEnd['kind']> = new Set([
+  'user',
+  'server-bye',
+  'unknown-session',
+  'already-viewed',
+]);
+
+/** Titles for server ends that are about the share or the sign-in rather than the app. */
+const REASON_TITLE: Partial<Record<SessionEndReason, string>> = {
+  'share revoked': 'Share revoked',
+  'share expired': 'Share expired',
+  'share changed': 'Share changed',
+  'time limit': 'Time limit reached',
+  'signed out': 'Signed out',
+};
+
+/** Whether "End session" still has something to end (always, before the viewer connection ended). */
+export function canEndSession(end: SessionEnd | null): boolean {
+  return end === null || !NOTHING_LEFT_TO_END.has(end.kind);
+}
+
+/** The title of the message that says the viewer connection ended. */
+export function endTitle(end: SessionEnd): string {
+  switch (end.kind) {
+    case 'server-bye':
+      return (end.reason && REASON_TITLE[end.reason]) || 'Session ended';
+    case 'user':
+      return 'Session ended';
+    case 'ice-failed':
+      return 'Connection failed';
+    case 'unknown-session':
+      return 'Unknown session';
+    case 'already-viewed':
+      return 'Session already open';
+    case 'unreachable':
+      return 'Server unreachable';
+    default:
+      return 'Connection problem';
+  }
+}
+
+/** An end the person chose or expects is news; a share or sign-in end a warning; a failure an error. */
+export function endSeverity(end: SessionEnd): 'info' | 'warning' | 'error' {
+  if (end.kind === 'server-bye' && end.reason && REASON_TITLE[end.reason]) return 'warning';
+  if (end.kind === 'user' || end.kind === 'server-bye') return 'info';
+  if (end.kind === 'already-viewed') return 'warning';
+  return 'error';
+}

@@ -23,6 +23,16 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules for TypeScript: each file is checked with the tsconfig.json nearest to it
+    // (root, e2e/, native/, web/, apps/file-explorer/ui/). JavaScript files stay syntax-only.
+    files: ['**/*.{ts,tsx,mts,cts}'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     files: ['web/src/**/*.{ts,tsx}', 'apps/file-explorer/ui/src/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: { ...reactHooks.configs.recommended.rules },

@@ -139,9 +139,9 @@ async function main(): Promise<void> {
   const ctx: BenchContext = {
     browser,
     url: server.url,
-    publicUrl: server.config.PUBLIC_URL,
+    publicUrl: server.publicUrl(),
     owner: server.owner,
-    runtimeDir: server.config.RUNTIME_DIR,
+    runtimeDir: server.runtimeDir,
     seconds: options.seconds,
     clicks: options.clicks,
     onCleanup,
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   const explorerCtx = {
     ...ctx,
     claimsOf: (id: string) => server.sessions.claimsOf(id),
-    ownerFiles: ownerRoot(server.config.STORAGE_DIR, server.owner.me.id),
+    ownerFiles: ownerRoot(server.config.storage.dir, server.owner.me.id),
   };
   writeExplorerFiles(explorerCtx.ownerFiles);
   const summaries: ScenarioSummary[] = scenarios.map((scenario) => ({ scenario, runs: [], errors: [] }));

@@ -38,7 +38,7 @@ it('owner sets up, uploads, organises and shares; the client opens the share; re
   const page = owner.page;
   await page.getByTestId('nav-files').click();
   const root = ownerRoot(
-    server.config.STORAGE_DIR,
+    server.config.storage.dir,
     ((await page.evaluate(() => fetch('/api/auth/me').then((r) => r.json()))) as { id: string }).id,
   );
 
@@ -129,7 +129,7 @@ it('owner sets up, uploads, organises and shares; the client opens the share; re
     return rows.every((r) => r.state === 'ended' && r.end_reason === 'share revoked');
   });
   // The client no longer sees the share.
-  await client.page.goto(`${server.config.PUBLIC_URL}/shared`);
+  await client.page.goto(`${server.publicUrl()}/shared`);
   await client.page.getByTestId('shared-empty').waitFor();
   await client.context.close();
   await owner.context.close();

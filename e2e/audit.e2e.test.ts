@@ -97,7 +97,7 @@ describe.each(['pglite', 'postgres'] as const)('audit trail end to end on %s', (
     const clientId = (await api<{ id: string }>(clientApi, 'GET', '/api/auth/me')).body.id;
 
     // Opens the share and views two files in the File Explorer, through the stream.
-    await page.goto(`${server.config.PUBLIC_URL}/shared`);
+    await page.goto(`${server.publicUrl()}/shared`);
     await page.locator(`[data-testid="received-share"][data-share-id="${share.id}"]`).getByTestId('share-open').click();
     await page.waitForURL(/\/session\//);
     await waitForStreaming(page);
@@ -120,7 +120,7 @@ describe.each(['pglite', 'postgres'] as const)('audit trail end to end on %s', (
     const refused = await page.evaluate(() => fetch('/api/files/content?path=Reports%2Fq3.pdf').then((r) => r.status));
     expect(refused).toBe(403);
     // Leaves the viewer (the peer disconnects); the owner revokes the share.
-    await page.goto(`${server.config.PUBLIC_URL}/shared`);
+    await page.goto(`${server.publicUrl()}/shared`);
     await waitFor(
       'the peer gone',
       async () => (await api<{ state: string }>(clientApi, 'GET', `/api/sessions/${sessionId}`)).body.state === 'ready',

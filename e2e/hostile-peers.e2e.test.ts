@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 async function launch(page: Page): Promise<string> {
-  await page.goto(`${server.config.PUBLIC_URL}/apps`);
+  await page.goto(`${server.publicUrl()}/apps`);
   await page.getByTestId('launch-diagnostics').click();
   await page.waitForURL(/\/session\//);
   await waitForStreaming(page);
@@ -152,7 +152,7 @@ it('survives ≥10,000 hostile input packets and signaling messages; every sessi
     async () => (await framesDecoded(bystanderPage)) > bystanderBefore + 50,
   );
   const lateViewer = await admin.context.newPage();
-  await lateViewer.goto(`${server.config.PUBLIC_URL}/session/${signaled}`);
+  await lateViewer.goto(`${server.publicUrl()}/session/${signaled}`);
   await waitForStreaming(lateViewer);
   expect((await api(admin.api, 'GET', '/api/status')).status).toBe(200);
   const grownMiB = (process.memoryUsage().rss - memoryBefore) / 2 ** 20;

@@ -28,7 +28,7 @@ afterAll(async () => {
 const newPage = () => admin.context.newPage();
 
 async function launchFromUi(page: Page, appId: string, codec?: string): Promise<string> {
-  await page.goto(`${server.config.PUBLIC_URL}/apps${codec ? `?codec=${codec}` : ''}`);
+  await page.goto(`${server.publicUrl()}/apps${codec ? `?codec=${codec}` : ''}`);
   await page.getByTestId(`launch-${appId}`).click();
   await page.waitForURL(/\/session\//);
   await waitForStreaming(page);
@@ -55,7 +55,7 @@ it('serves the page under a strict CSP with a fresh nonce, and the viewer runs w
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
   });
-  await page.goto(`${server.config.PUBLIC_URL}/apps`);
+  await page.goto(`${server.publicUrl()}/apps`);
   await page.getByTestId('launch-xclock').click();
   await waitForStreaming(page);
   await page.getByTestId('end-session').click();
@@ -99,7 +99,7 @@ describe.each(['h264', 'vp8'])('diagnostics app over %s', (codec) => {
     );
 
     await page.getByTestId('end-session').click();
-    await waitFor('session gone', () => !fs.existsSync(path.join(server.config.RUNTIME_DIR, 'sessions', id)));
+    await waitFor('session gone', () => !fs.existsSync(path.join(server.runtimeDir, 'sessions', id)));
     await page.close();
   });
 });
@@ -126,12 +126,12 @@ it('ending the session from the viewer removes every process and file of the ses
   const page = await newPage();
   const id = await launchFromUi(page, 'diagnostics');
   const { pids } = (await api<{ pids: number[] }>(admin.api, 'GET', `/api/sessions/${id}/stats`)).body;
-  const procs = sessionProcesses(server.config.RUNTIME_DIR, id, pids);
+  const procs = sessionProcesses(server.runtimeDir, id, pids);
   expect(procs.length).toBeGreaterThanOrEqual(5);
   await page.getByTestId('end-session').click();
   await page.getByTestId('viewer-message').waitFor();
   await waitFor('all processes gone', () => procs.every((p) => !isAlive(p.pid)));
-  await waitFor('session folder gone', () => !fs.existsSync(path.join(server.config.RUNTIME_DIR, 'sessions', id)));
+  await waitFor('session folder gone', () => !fs.existsSync(path.join(server.runtimeDir, 'sessions', id)));
   expect((await api(admin.api, 'GET', '/api/sessions')).body).toEqual([]);
   await page.close();
 });
@@ -139,7 +139,7 @@ it('ending the session from the viewer removes every process and file of the ses
 it('tells the viewer when the app exits', async () => {
   const page = await newPage();
   const id = await launchFromUi(page, 'diagnostics');
-  const app = sessionProcesses(server.config.RUNTIME_DIR, id).find((p) =>
+  const app = sessionProcesses(server.runtimeDir, id).find((p) =>
     p.cmd.includes('/app/bin/vitrine-diagnostics --fps'),
   );
   process.kill(app!.pid, 'SIGKILL');

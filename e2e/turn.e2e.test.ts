@@ -78,7 +78,7 @@ afterAll(async () => {
 });
 
 async function launch(page: Page, server: TestServer): Promise<void> {
-  await page.goto(`${server.config.PUBLIC_URL}/apps`);
+  await page.goto(`${server.publicUrl()}/apps`);
   await page.getByTestId('launch-diagnostics').click();
   await page.waitForURL(/\/session\//);
 }

@@ -44,7 +44,7 @@ afterAll(async () => {
 
 /** Opens a share, waits for the explorer's first screen to be shown and still, returns its pixels. */
 async function shownScreen(page: Page, shareId: string) {
-  await page.goto(`${server.config.PUBLIC_URL}/shared`);
+  await page.goto(`${server.publicUrl()}/shared`);
   await page.locator(`[data-testid="received-share"][data-share-id="${shareId}"]`).getByTestId('share-open').click();
   await page.waitForURL(/\/session\//);
   await waitForStreaming(page);

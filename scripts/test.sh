@@ -4,15 +4,21 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 report=$(mktemp -d)
-trap 'rm -rf "$report"' EXIT
+before=$(mktemp)
+trap 'rm -rf "$report" "$before"' EXIT
 status=0
+# What exists before the suite runs, so the debris check at the end reports only what it left.
+scripts/check-debris.sh snapshot "$before"
 
 echo "== typecheck"; npm run -s typecheck || status=1
 echo "== lint"; npx eslint . && npx prettier --check . || status=1
+echo "== import rules"; npm run -s check:imports || status=1
 for project in unit integration e2e; do
   echo "== $project tests"
   npx vitest run --project "$project" --reporter=default --reporter=json --outputFile.json="$report/$project.json" || status=1
 done
+
+echo "== leftovers"; scripts/check-debris.sh check "$before" || status=1
 
 node -e '
   const fs = require("fs");

@@ -53,18 +53,20 @@ export class WeriftViewer {
     this.pc.onTrack.subscribe((track) => {
       track.onReceiveRtp.subscribe(() => this.rtpPackets++);
     });
-    this.ws.on('message', async (raw) => {
-      const msg = JSON.parse(raw.toString()) as ServerSignal;
-      this.messages.push(msg);
-      if (msg.type === 'offer') {
-        await this.pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
-        const answer = await this.pc.createAnswer();
-        await this.pc.setLocalDescription(answer);
-        this.send({ type: 'answer', sdp: this.pc.localDescription!.sdp });
-      } else if (msg.type === 'ice-candidate' && msg.candidate) {
-        await this.pc.addIceCandidate(msg.candidate as never);
-      }
-    });
+    // A failure here stays an unhandled rejection, which fails the test run.
+    this.ws.on('message', (raw) => void this.onSignal(JSON.parse(raw.toString()) as ServerSignal));
+  }
+
+  private async onSignal(msg: ServerSignal): Promise<void> {
+    this.messages.push(msg);
+    if (msg.type === 'offer') {
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+      const answer = await this.pc.createAnswer();
+      await this.pc.setLocalDescription(answer);
+      this.send({ type: 'answer', sdp: this.pc.localDescription!.sdp });
+    } else if (msg.type === 'ice-candidate' && msg.candidate) {
+      await this.pc.addIceCandidate(msg.candidate as never);
+    }
   }
 
   sendRaw(data: string | Buffer): void {

@@ -37,7 +37,7 @@ it('starts in the sandbox, draws its UI within 15 s, and ends cleanly', async ()
   const started = Date.now();
   const { status, body } = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'file-explorer' });
   expect(status, JSON.stringify(body)).toBe(201);
-  const sessionDir = path.join(server.config.RUNTIME_DIR, 'sessions', body.id);
+  const sessionDir = path.join(server.runtimeDir, 'sessions', body.id);
   const fbPath = path.join(sessionDir, 'fb', 'Xvfb_screen0');
   const appLog = () => fs.readFileSync(path.join(sessionDir, 'log', 'app.log'), 'utf8').slice(-2000);
   try {

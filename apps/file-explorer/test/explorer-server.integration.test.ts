@@ -19,6 +19,35 @@ interface Explorer {
   stop(): Promise<void>;
 }
 
+/** Every explorer started here, stopped in afterAll even when a test failed or timed out. */
+const running = new Set<Explorer>();
+
+/**
+ * bwrap runs node as its own child and does not pass signals on, so killing bwrap alone left
+ * node orphaned and listening. Both run in a process group of their own, killed as a whole
+ * (and --die-with-parent as a second line); stop() returns once every member is gone.
+ */
+async function killGroup(child: ChildProcess): Promise<void> {
+  const pgid = child.pid!;
+  const signal = (sig: NodeJS.Signals | 0) => {
+    try {
+      process.kill(-pgid, sig);
+      return true;
+    } catch {
+      return false; // ESRCH: nobody left in the group
+    }
+  };
+  const exited =
+    child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((r) => child.once('exit', r));
+  signal('SIGKILL');
+  await exited;
+  const deadline = Date.now() + 5000;
+  while (signal(0)) {
+    if (Date.now() > deadline) throw new Error(`process group ${pgid} still alive after SIGKILL`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function startExplorer(opts: {
   root: string;
   ui: string;
@@ -28,29 +57,41 @@ async function startExplorer(opts: {
   const ready = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'explorer-ready-')), 'port');
   const args = [MAIN, '--port', '0', '--root', opts.root, '--ui', opts.ui, '--ready-file', ready];
   const binds = (opts.roBinds ?? []).flatMap((d) => ['--ro-bind', d, d]);
-  const child = spawn('bwrap', ['--dev-bind', '/', '/', ...binds, '--', process.execPath, ...args], {
-    env: { PATH: process.env.PATH, ...opts.env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const deadline = Date.now() + 10_000;
-  while (!fs.existsSync(ready) || fs.readFileSync(ready, 'utf8').trim() === '') {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`explorer did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const port = Number(fs.readFileSync(ready, 'utf8'));
-  fs.rmSync(path.dirname(ready), { recursive: true, force: true });
-  return {
-    url: `http://127.0.0.1:${port}`,
+  const child = spawn(
+    'bwrap',
+    ['--die-with-parent', '--dev-bind', '/', '/', ...binds, '--', process.execPath, ...args],
+    {
+      env: { PATH: process.env.PATH, ...opts.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    },
+  );
+  const explorer: Explorer = {
+    url: '',
     process: child,
     stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      await exited;
+      running.delete(explorer);
+      await killGroup(child);
+      fs.rmSync(path.dirname(ready), { recursive: true, force: true });
     },
   };
+  running.add(explorer);
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  try {
+    const deadline = Date.now() + 10_000;
+    while (!fs.existsSync(ready) || fs.readFileSync(ready, 'utf8').trim() === '') {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`explorer did not start: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    explorer.url = `http://127.0.0.1:${Number(fs.readFileSync(ready, 'utf8'))}`;
+    return explorer;
+  } catch (err) {
+    await explorer.stop();
+    throw err;
+  } finally {
+    fs.rmSync(path.dirname(ready), { recursive: true, force: true });
+  }
 }
 
 /** The fake Vitrine end: records every line, answers trash requests by a rule of the test's. */
@@ -135,7 +176,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await explorer?.stop();
+  await Promise.all([...running].map((e) => e.stop()));
   control.server?.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });

@@ -159,7 +159,7 @@ async function main() {
         const { status, body } = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: id });
         if (status !== 201) throw new Error(`${id}: ${status} ${JSON.stringify(body)}`);
         const createdMs = performance.now() - t0;
-        const sessionDir = path.join(server.config.RUNTIME_DIR, 'sessions', body.id);
+        const sessionDir = path.join(server.runtimeDir, 'sessions', body.id);
         const fbPath = path.join(sessionDir, 'fb', 'Xvfb_screen0');
         try {
           await waitFor(`${id} to draw`, () => hasContent(fbPath), 30_000, 20);

@@ -11,8 +11,7 @@ import {
   AuditVerifyResult,
   type AuditEvent,
 } from '@vitrine/protocol';
-import { actorOf } from '../auth/guard.ts';
-import { authorize, type Actor } from '../policies/policies.ts';
+import { actorOf, authorize, type Actor } from '../policies/policies.ts';
 import type { ChainedEvent } from './chain.ts';
 import type { AuditScope, AuditStore } from './audit-store.ts';
 

@@ -18,11 +18,7 @@ declare module 'fastify' {
   }
 }
 
-/** The signed-in actor of a request; the global hook already refused anonymous requests. */
-export function actorOf(req: FastifyRequest): Actor {
-  if (!req.actor) throw new DomainError(401, 'unauthenticated', 'sign in first');
-  return req.actor;
-}
+export { actorOf } from '../policies/policies.ts';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

@@ -105,6 +105,15 @@ export function can<K extends Kind>(actor: Actor, action: Actions[K], kind: K, r
 export class PolicyError extends DomainError {}
 
 /**
+ * The signed-in actor of a request (set by the sign-in guard, which already refused anonymous
+ * requests). Typed by shape, so the policies know nothing of the HTTP framework.
+ */
+export function actorOf(req: { actor?: Actor | undefined }): Actor {
+  if (!req.actor) throw new DomainError(401, 'unauthenticated', 'sign in first');
+  return req.actor;
+}
+
+/**
  * Throws unless the actor may act. A resource the actor may not even know about is reported
  * as missing (404), so ids of other people's things cannot be probed; a visible resource or
  * a role the action is not for is refused (403).

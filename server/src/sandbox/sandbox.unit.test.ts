@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bwrapArgs, hostNodeRuntime, prepareSessionDir, type SandboxPolicy } from '../../src/sandbox/sandbox.ts';
+import { bwrapArgs, hostNodeRuntime, prepareSessionDir, type SandboxPolicy } from './sandbox.ts';
 
 const HOST = { initHelper: '/opt/helper/vitrine-sandbox-init', allowDegraded: false };
 

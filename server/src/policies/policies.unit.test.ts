@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorize, can, PolicyError, type Actor } from '../../src/policies/policies.ts';
+import { authorize, can, PolicyError, type Actor } from './policies.ts';
 
 const admin: Actor = { id: 'a', role: 'owner', admin: true, signInId: 's1' };
 const owner: Actor = { id: 'o', role: 'owner', admin: false, signInId: 's2' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AuditLog, AuditUnavailableError } from '../../src/audit/audit-log.ts';
-import type { AuditStore } from '../../src/audit/audit-store.ts';
-import type { AuditEntry, ChainedEvent } from '../../src/audit/chain.ts';
+import { AuditLog, AuditUnavailableError } from './audit-log.ts';
+import type { AuditStore } from './audit-store.ts';
+import type { AuditEntry, ChainedEvent } from './chain.ts';
 
 type Flat = Omit<ChainedEvent, 'seq' | 'prevHash' | 'hash'>;
 

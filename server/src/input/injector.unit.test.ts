@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputInjector, type InputSink } from '../../src/input/injector.ts';
+import { InputInjector, type InputSink } from './injector.ts';
 
 /** Records every XTEST-level call as a short string, in order. */
 class RecordingSink implements InputSink {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { detectCgroups, SessionCgroup } from '../../src/sandbox/cgroups.ts';
+import { detectCgroups, SessionCgroup } from './cgroups.ts';
 
 // A directory tree shaped like /sys/fs/cgroup: enough to check detection and the limit files
 // written; the kernel semantics themselves are proven by the sandbox integration suite.

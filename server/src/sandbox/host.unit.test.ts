@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prepareSandboxHost, SandboxUnavailableError, type HostReport } from '../../src/sandbox/host.ts';
+import { prepareSandboxHost, SandboxUnavailableError, type HostReport } from './host.ts';
 
 const good: HostReport = {
   userNamespaces: true,

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Manifest } from '../../src/apps/manifest.ts';
-import { discoverApps, loadApp, toAppInfo, type Logger } from '../../src/apps/registry.ts';
+import { Manifest } from './manifest.ts';
+import { discoverApps, loadApp, toAppInfo, type Logger } from './registry.ts';
 
 interface LogCall {
   obj: Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../src/errors.ts';
-import { joinStoragePath, parseStoragePath } from '../../src/storage/paths.ts';
-import { attachment } from '../../src/storage/storage-routes.ts';
+import { DomainError } from '../errors.ts';
+import { joinStoragePath, parseStoragePath } from './paths.ts';
+import { attachment } from './storage-routes.ts';
 
 describe('parseStoragePath', () => {
   it.each([

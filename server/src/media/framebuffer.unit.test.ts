@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FramebufferReader, parseXwdHeader } from '../../src/media/framebuffer.ts';
+import { FramebufferReader, parseXwdHeader } from './framebuffer.ts';
 
 interface XwdOptions {
   width: number;

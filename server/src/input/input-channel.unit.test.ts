@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodePong, encodeInputEvent, encodePong, InputOp } from '@vitrine/protocol';
-import { InputChannel } from '../../src/input/input-channel.ts';
-import { InputInjector, type InputSink } from '../../src/input/injector.ts';
-import { RateLimiter } from '../../src/input/rate-limiter.ts';
+import { InputChannel } from './input-channel.ts';
+import { InputInjector, type InputSink } from './injector.ts';
+import { RateLimiter } from './rate-limiter.ts';
 
 describe('RateLimiter', () => {
   function clock(start = 1000) {

@@ -10,8 +10,8 @@ import {
   type WebAuthnCredential,
 } from '@simplewebauthn/server';
 import { decodeAttestationObject, isoCBOR, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
-import { encodeCbor, type CborValue } from '../cbor.ts';
-import { SoftwareAuthenticator } from '../passkey-authenticator.ts';
+import { encodeCbor, type CborValue } from './cbor.ts';
+import { SoftwareAuthenticator } from './passkey-authenticator.ts';
 
 const RP_ID = 'localhost';
 const ORIGIN = 'http://localhost:8080';

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditAction } from '@vitrine/protocol';
-import {
-  canonicalJson,
-  chain,
-  eventHash,
-  flatten,
-  GENESIS,
-  verifyChain,
-  type ChainedEvent,
-} from '../../src/audit/chain.ts';
+import { canonicalJson, chain, eventHash, flatten, GENESIS, verifyChain, type ChainedEvent } from './chain.ts';
 
 const at = new Date('2026-11-22T10:00:00.000Z');
 // Any name will do: the chain hashes an action without reading it.

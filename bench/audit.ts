@@ -52,7 +52,11 @@ async function oneRun(server: TestServer): Promise<Run> {
     const res = await api(owner, 'GET', '/api/shares');
     if (res.status !== 200) throw new Error(`shares: ${res.status}`);
   });
-  const entry = { actor: { id: owner.me.id, role: 'owner' as const }, action: 'api.describe' as const, outcome: 'ok' as const };
+  const entry = {
+    actor: { id: owner.me.id, role: 'owner' as const },
+    action: 'api.describe' as const,
+    outcome: 'ok' as const,
+  };
   let t = performance.now();
   for (let i = 0; i < APPENDS; i++) await server.audit.record({ ...entry, detail: { i } });
   const appendsPerSecond = APPENDS / ((performance.now() - t) / 1000);

@@ -139,9 +139,7 @@ it('ending the session from the viewer removes every process and file of the ses
 it('tells the viewer when the app exits', async () => {
   const page = await newPage();
   const id = await launchFromUi(page, 'diagnostics');
-  const app = sessionProcesses(server.runtimeDir, id).find((p) =>
-    p.cmd.includes('/app/bin/vitrine-diagnostics --fps'),
-  );
+  const app = sessionProcesses(server.runtimeDir, id).find((p) => p.cmd.includes('/app/bin/vitrine-diagnostics --fps'));
   process.kill(app!.pid, 'SIGKILL');
   const message = page.getByTestId('viewer-message');
   await message.waitFor();

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@vitrine/protocol';
 import { cookieName, readCookie } from './cookie.ts';
 import { RateLimiter } from '../input/rate-limiter.ts';
-import { DomainError } from '../errors.ts';
 import type { Actor } from '../policies/policies.ts';
 
 declare module 'fastify' {

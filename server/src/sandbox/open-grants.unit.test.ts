@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { openGrants } from '../../src/sandbox/sandbox.ts';
+import { openGrants } from './sandbox.ts';
 
 const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-grants-')));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { byId, fileAt, registerRequestAudit, str } from '../../src/audit/request-audit.ts';
-import type { AuditLog } from '../../src/audit/audit-log.ts';
-import type { AuditEntry } from '../../src/audit/chain.ts';
+import { byId, fileAt, registerRequestAudit, str } from './request-audit.ts';
+import type { AuditLog } from './audit-log.ts';
+import type { AuditEntry } from './chain.ts';
 import { fileMoveAction } from '@vitrine/protocol';
 
 /** An audit log that keeps what it was given: `record`ed (written before the answer) or `note`d. */

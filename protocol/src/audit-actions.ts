@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRename } from './control-vocabulary.ts';
 
 /**
  * Every action the audit trail records (docs/audit.md), the one list the server writes and the web
@@ -97,16 +98,7 @@ export function auditActionFamily(action: AuditAction): AuditActionFamily {
   return action.slice(0, action.indexOf('.') + 1) as AuditActionFamily;
 }
 
-/** A path's folder part, compared segment by segment (`a//b/`, `./a/b` and `a/b` are one place). */
-function parentOf(path: string): string {
-  const segments = path.split('/').filter((s) => s !== '' && s !== '.');
-  return (path.startsWith('/') ? '/' : '') + segments.slice(0, -1).join('/');
-}
-
-/**
- * The one rename-vs-move rule: a move that stays in its folder is a rename, anything else a move.
- * Works on any `/`-separated paths (storage paths, sandbox paths); pure, so the browser may use it.
- */
+/** How a move is recorded: by the one rename-vs-move rule (`isRename`, in control-vocabulary.ts). */
 export function fileMoveAction(from: string, to: string): 'file.rename' | 'file.move' {
-  return parentOf(from) === parentOf(to) ? 'file.rename' : 'file.move';
+  return isRename(from, to) ? 'file.rename' : 'file.move';
 }

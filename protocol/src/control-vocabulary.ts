@@ -24,3 +24,17 @@ export type ControlEventKind = (typeof CONTROL_EVENT_KINDS)[number];
 /** What an app may ask the server to do (`request` messages). */
 export const CONTROL_REQUEST_ACTIONS = ['trash', 'move'] as const;
 export type ControlRequestAction = (typeof CONTROL_REQUEST_ACTIONS)[number];
+
+/**
+ * The one rename-vs-move rule: a move that stays in its folder is a rename, anything else a move
+ * (for an app's claims and for the audit trail alike). Works on any `/`-separated paths (storage
+ * paths, sandbox paths); `a//b/`, `./a/b` and `a/b` are one place.
+ */
+export function isRename(from: string, to: string): boolean {
+  return parentOf(from) === parentOf(to);
+}
+
+function parentOf(path: string): string {
+  const segments = path.split('/').filter((s) => s !== '' && s !== '.');
+  return (path.startsWith('/') ? '/' : '') + segments.slice(0, -1).join('/');
+}

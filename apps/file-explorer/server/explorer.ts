@@ -3,6 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ControlClient, EventKind } from './control.ts';
+import { isRename } from './generated/control-vocabulary.ts';
 import { ApiError, FILES, FileRoot, checkParent, checkSandboxPath, fsError, openNoFollow } from './paths.ts';
 import { assetContentType, fileContentType, fileType, type EntryType } from './types.ts';
 
@@ -113,7 +114,7 @@ export function createExplorerServer(opts: ExplorerOptions): http.Server {
         if (from === to) return sendJson(res, 200, { path: to });
         await move(from, to);
         control.event({
-          kind: path.posix.dirname(from) === path.posix.dirname(to) ? 'renamed' : 'moved',
+          kind: isRename(from, to) ? 'renamed' : 'moved',
           path: from,
           to,
         });

@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import type { ServerSignal, SessionEndReason } from '@vitrine/protocol';
+import { Manifest } from '../apps/manifest.ts';
+import type { App } from '../apps/registry.ts';
+import type { Launch } from '../launch/entitlements.ts';
+import { planLaunch, type LaunchPlan, type RuntimeSpec } from '../launch/plan.ts';
+import type { Clock } from './lifecycle.ts';
+import type { SessionObserver } from './ports.ts';
+import type { RuntimeHandle, ViewerLink } from './runtime.ts';
+import { SessionManager } from './session-manager.ts';
+
+// The registry with everything around it faked: a runtime that only records, a clock that only
+// moves when told. What it proves: admission, the wiring of lifecycle rules to the runtime and the
+// viewer, and what observers are told. (The real runtime is proven by the integration tests.)
+
+class FakeClock implements Clock {
+  private t = 1_000_000;
+  private timers: Array<{ at: number; run: () => void; id: number }> = [];
+  private next = 0;
+  now = () => this.t;
+  setTimeout = (run: () => void, ms: number) => {
+    const id = ++this.next;
+    this.timers.push({ at: this.t + ms, run, id });
+    return id;
+  };
+  clearTimeout = (id: unknown) => {
+    this.timers = this.timers.filter((t) => t.id !== id);
+  };
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.t = due.at;
+      due.run();
+    }
+    this.t = end;
+  }
+}
+
+class FakeRuntime implements RuntimeHandle {
+  ended: { reason: SessionEndReason; detail?: string | undefined } | undefined;
+  failStart = false;
+  private endedListeners: Array<(reason: SessionEndReason, detail?: string) => void> = [];
+  private viewerListeners: Array<(e: 'connected' | 'gone') => void> = [];
+  private activityListeners: Array<() => void> = [];
+  readonly spec: RuntimeSpec;
+  constructor(spec: RuntimeSpec) {
+    this.spec = spec;
+  }
+  start = async () => {
+    if (this.failStart) throw new Error('no display');
+  };
+  attachViewer = (): ViewerLink => ({ handle: async () => {}, detach: () => {} });
+  onEnded = (l: (reason: SessionEndReason, detail?: string) => void) => void this.endedListeners.push(l);
+  onViewer = (l: (e: 'connected' | 'gone') => void) => void this.viewerListeners.push(l);
+  onActivity = (l: () => void) => void this.activityListeners.push(l);
+  stats = () => ({ connected: false, codec: 'h264' });
+  sent = () => ({ frames: 7, bytes: 700 });
+  pids = () => [];
+  whenStopped = async () => {};
+  end = (reason: SessionEndReason, detail?: string) => {
+    if (this.ended) return;
+    this.ended = { reason, detail };
+    for (const l of this.endedListeners) l(reason, detail);
+  };
+  viewer(e: 'connected' | 'gone'): void {
+    for (const l of this.viewerListeners) l(e);
+  }
+  input(): void {
+    for (const l of this.activityListeners) l();
+  }
+}
+
+const app: App = {
+  id: 'demo',
+  dir: '/apps/demo',
+  binaryPath: '/apps/demo/bin/demo',
+  manifest: Manifest.parse({ name: 'Demo', version: '1.0.0', type: 'x11', binary: 'bin/demo' }),
+};
+
+function plan(over: Partial<Launch> = {}): LaunchPlan {
+  const launch: Launch = {
+    userId: 'u1',
+    userRole: 'client',
+    signInId: 's1',
+    shareId: 'share-1',
+    entitlements: [],
+    maxDurationMs: null,
+    storageOwnerId: 'o1',
+    watermark: null,
+    ...over,
+  };
+  return planLaunch(app, app.id, launch, undefined, {
+    sessionsDir: '/run/vitrine/sessions',
+    limits: { memoryBytes: 2 ** 28, pids: 64, cpu: 1 },
+    nodeRuntime: () => '/opt/node',
+    controlChannel: false,
+    video: { bitrateKbps: 3000, keyframeIntervalS: 2 },
+    inputRatePerSecond: 400,
+    startTimeoutMs: 15_000,
+    lifecycle: { graceMs: 30_000, idleTimeoutMs: 15 * 60_000, warningLeadMs: 60_000 },
+    iceFor: () => ({ addresses: null, iceServers: [] }),
+  });
+}
+
+function setup(limits = { maxSessions: 4, maxPerUser: 2 }, opts: { failStart?: boolean } = {}) {
+  const clock = new FakeClock();
+  const runtimes: FakeRuntime[] = [];
+  const told: string[] = [];
+  const observer: SessionObserver = {
+    launched: async (p) => void told.push(`launched ${p.sessionId}`),
+    stateChanged: (_p, state) => void told.push(`state ${state}`),
+    viewerConnected: (_p, codec) => void told.push(`viewer connected ${codec}`),
+    viewerGone: () => void told.push('viewer gone'),
+    ended: (_p, end) => void told.push(`ended ${end.reason} ${end.sent.frames}`),
+  };
+  const manager = new SessionManager({
+    limits,
+    runtime: (spec) => {
+      const r = new FakeRuntime(spec);
+      r.failStart = opts.failStart ?? false;
+      runtimes.push(r);
+      return r;
+    },
+    observers: [observer],
+    records: { get: async () => undefined },
+    findApp: () => app,
+    log: { info: () => {}, warn: () => {} },
+    clock,
+  });
+  return { manager, clock, runtimes, told };
+}
+
+describe('SessionManager', () => {
+  it('starts a planned session: recorded first, then ready', async () => {
+    const { manager, told } = setup();
+    const p = plan();
+    const info = await manager.admit(p).start();
+    expect(info).toMatchObject({ id: p.sessionId, appId: 'demo', state: 'ready', shareId: 'share-1' });
+    expect(told).toEqual([`launched ${p.sessionId}`, 'state ready']);
+  });
+
+  it('counts admitted launches that have not started yet against the limits', () => {
+    const { manager } = setup({ maxSessions: 3, maxPerUser: 2 });
+    manager.admit(plan());
+    manager.admit(plan());
+    expect(() => manager.admit(plan())).toThrow(/at most 2/);
+    const other = manager.admit(plan({ userId: 'u2' }));
+    expect(() => manager.admit(plan({ userId: 'u3' }))).toThrow(/busy \(3 of 3/);
+    other.cancel();
+    expect(() => manager.admit(plan({ userId: 'u3' }))).not.toThrow();
+  });
+
+  it('ends a session nobody connects to after the grace period ("peer gone")', async () => {
+    const { manager, clock, runtimes, told } = setup();
+    await manager.admit(plan()).start();
+    clock.advance(29_999);
+    expect(runtimes[0]!.ended).toBeUndefined();
+    clock.advance(1);
+    expect(runtimes[0]!.ended?.reason).toBe('peer gone');
+    expect(told.at(-1)).toBe('ended peer gone 7');
+  });
+
+  it('keeps a session whose viewer attached, streams, and restarts grace when the viewer goes', async () => {
+    const { manager, clock, runtimes, told } = setup();
+    const { id } = await manager.admit(plan()).start();
+    manager.attachViewer(id, () => {});
+    clock.advance(60_000);
+    runtimes[0]!.viewer('connected');
+    expect((await manager.get(id))?.state).toBe('streaming');
+    runtimes[0]!.viewer('gone');
+    expect(told).toContain('viewer gone');
+    expect((await manager.get(id))?.state).toBe('ready');
+    // The slot is free again: a reloaded page can attach within grace.
+    manager.attachViewer(id, () => {});
+    clock.advance(60_000);
+    expect(runtimes[0]!.ended).toBeUndefined();
+  });
+
+  it('refuses a second viewer while one holds the session', async () => {
+    const { manager } = setup();
+    const { id } = await manager.admit(plan()).start();
+    manager.attachViewer(id, () => {});
+    expect(() => manager.attachViewer(id, () => {})).toThrow(/already has a viewer/);
+  });
+
+  it('sends the idle warning to the viewer, and input pushed by the runtime postpones the end', async () => {
+    const { manager, clock, runtimes } = setup();
+    const { id } = await manager.admit(plan()).start();
+    const got: ServerSignal[] = [];
+    manager.attachViewer(id, (m) => got.push(m));
+    runtimes[0]!.viewer('connected');
+    clock.advance(14 * 60_000);
+    expect(got).toContainEqual({ type: 'warning', reason: 'idle timeout', secondsLeft: 60 });
+    runtimes[0]!.input();
+    clock.advance(60_000);
+    expect(runtimes[0]!.ended).toBeUndefined();
+    clock.advance(14 * 60_000);
+    expect(runtimes[0]!.ended?.reason).toBe('idle timeout');
+    expect(got.at(-1)).toEqual({ type: 'bye', reason: 'idle timeout' });
+  });
+
+  it('warns before the share’s time limit and ends the session at it, input or not', async () => {
+    const { manager, clock, runtimes } = setup();
+    const { id } = await manager.admit(plan({ maxDurationMs: 10 * 60_000 })).start();
+    const got: ServerSignal[] = [];
+    manager.attachViewer(id, (m) => got.push(m));
+    runtimes[0]!.viewer('connected');
+    clock.advance(9 * 60_000);
+    runtimes[0]!.input();
+    expect(got).toContainEqual({ type: 'warning', reason: 'time limit', secondsLeft: 60 });
+    clock.advance(60_000);
+    expect(runtimes[0]!.ended?.reason).toBe('time limit');
+  });
+
+  it('ends the sessions a reaction names, and only those', async () => {
+    const { manager, runtimes } = setup({ maxSessions: 4, maxPerUser: 4 });
+    await manager.admit(plan({ shareId: 'a', signInId: 'x' })).start();
+    await manager.admit(plan({ shareId: 'b', signInId: 'x' })).start();
+    await manager.admit(plan({ shareId: 'b', signInId: 'y' })).start();
+    expect(manager.liveShareIds().sort()).toEqual(['a', 'b']);
+    expect(manager.endWhere((l) => l.shareId === 'b', 'share revoked')).toBe(2);
+    expect(runtimes.map((r) => r.ended?.reason)).toEqual([undefined, 'share revoked', 'share revoked']);
+    expect(manager.liveCount(() => true)).toBe(1);
+  });
+
+  it('reports a failed start as an error end and frees the room', async () => {
+    const { manager, runtimes, told } = setup({ maxSessions: 1, maxPerUser: 1 }, { failStart: true });
+    await expect(manager.admit(plan()).start()).rejects.toMatchObject({ status: 500, code: 'start-failed' });
+    expect(runtimes[0]!.ended).toEqual({ reason: 'error', detail: 'no display' });
+    expect(told.at(-1)).toBe('ended error 7');
+    expect(() => manager.admit(plan())).not.toThrow();
+  });
+});

@@ -16,8 +16,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const server = await buildServer(config);
-  await server.listen();
-  server.app.log.info({ publicUrl: server.publicUrl() }, 'Vitrine is listening');
+  const { address } = await server.listen();
+  server.app.log.info({ address, publicUrl: server.publicUrl() }, 'Vitrine is listening');
   if (!config.http.tls && !isLoopback(config.http.host)) {
     server.app.log.warn(
       { host: config.http.host },

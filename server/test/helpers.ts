@@ -46,7 +46,7 @@ export async function startTestServer(
   try {
     server = await buildServer(config);
     // Passkeys need a host name: browsers in tests use localhost; Node clients may keep 127.0.0.1.
-    port = await server.listen({ port: 0, host: '127.0.0.1' });
+    ({ port } = await server.listen({ port: 0, host: '127.0.0.1' }));
   } catch (err) {
     removeDirs();
     throw err;

@@ -30,8 +30,8 @@ export interface Server extends Services {
   app: FastifyInstance;
   /** The origin browsers use (PUBLIC_URL, or derived from the port once listening). */
   publicUrl(): string;
-  /** Listens on HOST:PORT (or the given ones) and returns the bound port. */
-  listen(at?: { port: number; host: string }): Promise<number>;
+  /** Listens on HOST:PORT (or the given ones); resolves to the bound address and port. */
+  listen(at?: { port: number; host: string }): Promise<{ address: string; port: number }>;
   /** While nobody has an account: a fresh one-time link that creates the first (admin) owner. */
   issueSetupLink(): Promise<{ link: string; expiresAt: Date } | undefined>;
 }
@@ -130,10 +130,10 @@ export async function buildServer(config: Config): Promise<Server> {
     publicUrl,
     issueSetupLink: services.operator.issueSetupLink,
     async listen(at = { port: config.http.port, host: config.http.host }) {
-      await app.listen(at);
+      const address = await app.listen(at);
       const { port } = app.server.address() as { port: number };
       origin.listeningOn(port);
-      return port;
+      return { address, port };
     },
   };
 }

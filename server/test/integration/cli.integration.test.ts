@@ -14,7 +14,13 @@ beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-cli-'));
   env = { ...process.env, DATA_DIR: path.join(tmp, 'data'), RUNTIME_DIR: path.join(tmp, 'run'), LOG_LEVEL: 'warn' };
 });
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+// Killed even when a test fails or times out before its own cleanup: a server left running would
+// outlive the suite (and keep the test runner waiting on its output).
+const servers: ChildProcess[] = [];
+afterAll(() => {
+  for (const s of servers) s.kill('SIGKILL');
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
 
 const cli = (...args: string[]) => run(process.execPath, ['server/src/cli.ts', ...args], { cwd: repo, env });
 const linkIn = (out: string) => /(http:\/\/localhost:\d+\/invite#[\w-]{43})/.exec(out)?.[1];
@@ -25,6 +31,7 @@ function startServer(): Promise<{ proc: ChildProcess; url: string; setupLink: st
     env: { ...env, PORT: '0', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  servers.push(proc);
   return new Promise((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {

@@ -86,6 +86,9 @@ relevant() {
         continue
       fi
     fi
+    # iproute2 bind-mounts its folder of named namespaces on the first `ip netns add` and keeps it
+    # for every later one; the namespaces themselves are checked.
+    if [ "$kind" = mount ] && [ "$key" = /run/netns ]; then continue; fi
     if [ "$kind" = path ]; then
       case ${what%% *} in
         d) what="folder ${what#* }" ;;

@@ -52,10 +52,15 @@ function waitExit(
   });
 }
 
+/** SIGTERM first: Xvfb then removes its socket and lock file in /tmp (SIGKILL would leave them). */
 async function killAll(): Promise<void> {
   for (const child of [...children]) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await waitExit(child, 5000).catch(() => undefined);
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    child.kill('SIGTERM');
+    await waitExit(child, 3000).catch(async () => {
+      child.kill('SIGKILL');
+      await waitExit(child, 5000).catch(() => undefined);
+    });
   }
 }
 

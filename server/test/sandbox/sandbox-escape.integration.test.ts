@@ -164,9 +164,14 @@ describe('network', () => {
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
     port = (listener.address() as net.AddressInfo).port;
   });
-  afterAll(() => {
+  afterAll(async () => {
     listener.close();
-    hostX?.kill('SIGKILL');
+    // SIGTERM: Xvfb removes its socket and lock file in /tmp on the way out (SIGKILL would not).
+    if (hostX && hostX.exitCode === null && hostX.signalCode === null) {
+      const exited = new Promise((r) => hostX!.once('exit', r));
+      hostX.kill('SIGTERM');
+      await exited;
+    }
   });
 
   it('cannot reach a listener on the host loopback, send UDP to it, or bind a TCP port', async () => {

@@ -18,7 +18,7 @@ import {
 } from './lib/sample-files.ts';
 import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
-import type { AppClaim } from '../server/src/control/session-channel.ts';
+import type { AppClaim } from '../server/src/control/ports.ts';
 
 // A client works with the File Explorer through nothing but video and input: every check reads
 // the decoded video or the app's reports (control channel), never the explorer's DOM.

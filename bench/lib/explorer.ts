@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { api, isAlive, processTree, sessionProcesses, waitFor } from '../../server/test/helpers.ts';
-import type { AppClaim } from '../../server/src/control/session-channel.ts';
+import type { AppClaim } from '../../server/src/control/ports.ts';
 import { PAGE_COLOURS, writeColourPdf } from '../../e2e/lib/sample-files.ts';
 import { startCpuWindow, type Proc } from './procfs.ts';
 import { withLaunchedViewer, type BenchContext, type SessionStats } from './scenario.ts';

@@ -3,7 +3,7 @@ import type { AuditEntry } from '../audit/chain.ts';
 import { locateGrant } from '../launch/grants.ts';
 import type { Grant } from '../sandbox/sandbox.ts';
 import type { ControlHandlers } from './control-channel.ts';
-import type { ControlAudit, ControlServices } from './session-channel.ts';
+import type { ControlAudit, ControlServices } from './ports.ts';
 import type { AppEvent } from './messages.ts';
 import { sessionControl } from './session-control.ts';
 

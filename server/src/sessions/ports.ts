@@ -1,6 +1,6 @@
 import type { SessionEndReason, SessionInfo } from '@vitrine/protocol';
 import type { App } from '../apps/registry.ts';
-import type { AppClaim } from '../control/session-channel.ts';
+import type { AppClaim } from '../control/ports.ts';
 import type { LaunchPlan, RuntimeSpec } from '../launch/plan.ts';
 import type { Clock } from './lifecycle.ts';
 import type { RuntimeHandle } from './runtime.ts';

@@ -1,5 +1,5 @@
 import type { ServerSignal, SessionEndReason, SessionInfo } from '@vitrine/protocol';
-import type { AppClaim } from '../control/session-channel.ts';
+import type { AppClaim } from '../control/ports.ts';
 import { DomainError } from '../errors.ts';
 import type { Launch } from '../launch/entitlements.ts';
 import type { LaunchPlan } from '../launch/plan.ts';

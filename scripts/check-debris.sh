@@ -7,7 +7,8 @@
 #
 # Looked at: processes (those whose command line names the repository or "vitrine", and the
 # helpers the tests start: Xvfb, FFmpeg, coturn, PostgreSQL, Chromium, bubblewrap), folders and
-# files in the temporary folder (and its X11 sockets), in /dev/shm and in the repository's var/,
+# files the suite names in the temporary folder (and its X11 sockets), in /dev/shm and in the
+# repository's var/,
 # mounts, cgroups named vitrine* (v1 and v2) and network namespaces. What existed before the
 # snapshot is never reported.
 # Allowed on purpose: a PostgreSQL cluster of the Debian service (/var/lib/postgresql), which
@@ -89,6 +90,15 @@ relevant() {
     # iproute2 bind-mounts its folder of named namespaces on the first `ip netns add` and keeps it
     # for every later one; the namespaces themselves are checked.
     if [ "$kind" = mount ] && [ "$key" = /run/netns ]; then continue; fi
+    # The temporary folders are shared with whatever else runs on the machine: of their entries,
+    # only names the suite and the programs it starts make count (every test folder is vitrine-*;
+    # Xvfb's locks and sockets, Chromium's and Playwright's files, PostgreSQL's sockets, mktemp's).
+    if [ "$kind" = path ] && [[ $key != "$ROOT/"* && $key != "$TMP/.X11-unix/"* ]]; then
+      case ${key##*/} in
+        vitrine* | .X*-lock | .org.chromium.* | playwright* | .s.PGSQL.* | tmp.* | dbg-* | turn*) ;;
+        *) continue ;;
+      esac
+    fi
     if [ "$kind" = path ]; then
       case ${what%% *} in
         d) what="folder ${what#* }" ;;

@@ -2,7 +2,13 @@
  * The audit trail in words, for the Audit page and its session timeline: action names as labels,
  * who did it, what it was about, and what an app reported ("opened Reports/q3.pdf"). Pure helpers.
  */
-import { AUDIT_ACTIONS, type AuditAction, type AuditActionFamily, type AuditEvent } from '@vitrine/protocol';
+import {
+  AUDIT_ACTIONS,
+  ControlEventKind,
+  type AuditAction,
+  type AuditActionFamily,
+  type AuditEvent,
+} from '@vitrine/protocol';
 import { formatBytes, normalizePath } from '../shared/format.ts';
 
 /** The action families of the action filter: "" is all of them, the others are API prefixes. */
@@ -124,7 +130,12 @@ export function describeClaim(event: AuditEvent): string {
   const to = text(d.to);
   const page = count(d.page);
   const position = count(d.position);
-  switch (d.kind) {
+  // A claim is what an app said: an unknown kind (an app newer than this page) is shown as it came.
+  const parsed = ControlEventKind.safeParse(d.kind);
+  if (!parsed.success) return `${text(d.kind) ?? 'reported something about'} ${path}`;
+  const kind = parsed.data;
+  // Exhaustive over the protocol's kinds: a new kind is a compile error here until it has words.
+  switch (kind) {
     case 'folder-opened': {
       const entries = count(d.entries);
       return `opened the folder ${path}${entries === null ? '' : ` (${entries} ${entries === 1 ? 'entry' : 'entries'})`}`;
@@ -146,7 +157,7 @@ export function describeClaim(event: AuditEvent): string {
     case 'deleted':
       return `deleted ${path}`;
     default:
-      return `${text(d.kind) ?? 'reported something about'} ${path}`;
+      return kind satisfies never;
   }
 }
 

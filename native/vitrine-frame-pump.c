@@ -5,6 +5,12 @@
  * then acknowledges with one byte on our stdout so the server never queues frames.
  *
  *   vitrine-frame-pump FILE OFFSET LENGTH -- ENCODER [ARGS...]
+ *   vitrine-frame-pump FILE OFFSET STRIDE ROW_BYTES ROWS -- ENCODER [ARGS...]
+ *
+ * The first form writes LENGTH contiguous bytes per frame. The second writes a region: ROWS
+ * lines of ROW_BYTES each, the lines STRIDE bytes apart in the file (the top-left w x h of a
+ * wider screen, when the picture follows a viewer smaller than the display); the lines are
+ * gathered into one buffer first, so a frame is still a single write into the pipe.
  *
  * The encoder's stderr is ours; its stdout is /dev/null. It is killed if we die, and we exit
  * with its status when it exits. Measured reason for existing: reading 110 MB/s of frames in
@@ -19,6 +25,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,20 +64,55 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* A decimal size argument (no sign, no junk, at most 1 TiB); exits on anything else. */
+static size_t size_arg(const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || errno || *end || v > (1ULL << 40)) {
+		errno = EINVAL;
+		die(s);
+	}
+	return (size_t)v;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 6 || strcmp(argv[4], "--") != 0) {
-		fprintf(stderr, "usage: vitrine-frame-pump FILE OFFSET LENGTH -- ENCODER [ARGS...]\n");
+	int region = argc >= 8 && strcmp(argv[6], "--") == 0;
+	if (!region && (argc < 6 || strcmp(argv[4], "--") != 0)) {
+		fprintf(stderr, "usage: vitrine-frame-pump FILE OFFSET LENGTH -- ENCODER [ARGS...]\n"
+				"       vitrine-frame-pump FILE OFFSET STRIDE ROW_BYTES ROWS -- ENCODER [ARGS...]\n");
 		return 125;
 	}
-	size_t offset = strtoull(argv[2], NULL, 10), length = strtoull(argv[3], NULL, 10);
-	if (length == 0) { errno = EINVAL; die("length"); }
+	/* The contiguous form is a region of one row. */
+	size_t offset = size_arg(argv[2]), stride = size_arg(argv[3]);
+	size_t row = region ? size_arg(argv[4]) : stride, rows = region ? size_arg(argv[5]) : 1;
+	char **command = argv + (region ? 7 : 5);
+	if (stride == 0 || row == 0 || rows == 0 || row > stride) {
+		errno = EINVAL;
+		die("size arguments");
+	}
+	/* Bytes of the file the frames come from: the last row ends before a full stride. */
+	size_t length, extent;
+	if (__builtin_mul_overflow(row, rows, &length) || __builtin_mul_overflow(stride, rows - 1, &extent) ||
+	    __builtin_add_overflow(extent, offset + row, &extent)) {
+		errno = EOVERFLOW;
+		die("size arguments");
+	}
+	/* Rows gathered here when they are not contiguous in the file. */
+	char *frame = NULL;
+	if (row != stride && rows > 1 && !(frame = malloc(length))) die("malloc");
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	signal(SIGPIPE, SIG_IGN);
 
 	int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
 	if (fd < 0) die(argv[1]);
-	const char *map = mmap(NULL, offset + length, PROT_READ, MAP_SHARED, fd, 0);
+	struct stat st;
+	if (fstat(fd, &st) < 0) die("fstat");
+	/* Reading beyond the end of a mapped file kills with SIGBUS: refuse it up front. */
+	if ((size_t)st.st_size < extent) { errno = ERANGE; die("region beyond the end of the file"); }
+	const char *map = mmap(NULL, extent, PROT_READ, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) die("mmap");
 	close(fd);
 
@@ -86,8 +128,8 @@ int main(int argc, char **argv)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		int null = open("/dev/null", O_WRONLY);
 		if (dup2(p[0], 0) < 0 || null < 0 || dup2(null, 1) < 0) die("redirect");
-		execvp(argv[5], argv + 5);
-		die(argv[5]);
+		execvp(command[0], command);
+		die(command[0]);
 	}
 	close(p[0]);
 
@@ -96,7 +138,12 @@ int main(int argc, char **argv)
 		ssize_t n = read(0, req, sizeof req);
 		if (n < 0 && errno == EINTR) continue;
 		if (n <= 0) break; /* the server closed our stdin: stop the encoder */
-		if (write_all(p[1], map + offset, length) < 0) {
+		const char *src = map + offset;
+		if (frame) {
+			for (size_t r = 0; r < rows; r++) memcpy(frame + r * row, src + r * stride, row);
+			src = frame;
+		}
+		if (write_all(p[1], src, length) < 0) {
 			if (errno == EPIPE) exit_like_encoder();
 			die("write frame");
 		}

@@ -13,6 +13,8 @@ export interface BenchApp {
   height: number;
   /** Redraws per second; 0 = static (redraws only on input). */
   fps: number;
+  /** `--busy`: content that changes most pixels every frame around the pattern. */
+  busy?: boolean;
 }
 
 /** A bundled app (a folder of apps/) served unchanged under another id. */
@@ -59,8 +61,8 @@ export function createAppsRoot(
     fs.chmodSync(path.join(dir, 'bin', 'vitrine-diagnostics'), 0o755);
     const manifest = {
       ...base,
-      name: `Diagnostics ${app.width}x${app.height} ${app.fps === 0 ? 'static' : `${app.fps} fps`}`,
-      args: ['--fps', String(app.fps)],
+      name: `Diagnostics ${app.width}x${app.height} ${app.fps === 0 ? 'static' : `${app.fps} fps`}${app.busy ? ' busy' : ''}`,
+      args: ['--fps', String(app.fps), ...(app.busy ? ['--busy'] : [])],
       video: { width: app.width, height: app.height, framerate: 30 },
     };
     fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));

@@ -40,11 +40,24 @@ const REGION_H = 80;
 
 /**
  * Starts a requestVideoFrameCallback loop on the viewer's <video>. For each presented frame it
- * draws only the top-left 800x80 region onto a canvas, decodes the diagnostics blocks and
+ * draws only the top-left 800x80 region (of the display) onto a canvas, decodes the diagnostics
+ * blocks and
  *  - while recording, stores the frame's latency and its split at the packet receive time;
  *  - resolves a pending click once the toggle counter in the picture changes.
  */
-export const RECORDER_SCRIPT = `(() => {
+export const RECORDER_SCRIPT = recorderScript();
+
+/**
+ * RECORDER_SCRIPT for a display of `display` pixels whose stream may arrive scaled down (a
+ * congestion controller lowering the resolution): the region is read from the decoded frame in
+ * proportion and scaled back to display pixels before decoding. Without `display` the frame is
+ * read pixel for pixel, as the display size.
+ */
+export function recorderScript(display?: { width: number; height: number }): string {
+  const source = display
+    ? `0, 0, ${REGION_W} * video.videoWidth / ${display.width}, ${REGION_H} * video.videoHeight / ${display.height}, 0, 0, ${REGION_W}, ${REGION_H}`
+    : '0, 0';
+  return `(() => {
   const decode = ${decodeDiagnosticsFrame.toString()};
   const b = window.__bench;
   if (b.recorderStarted) return;
@@ -59,7 +72,7 @@ export const RECORDER_SCRIPT = `(() => {
     const wall = Date.now();
     // performance.now()-based metadata converted to the Date.now() clock the app also uses.
     const toEpoch = (t) => (t === undefined ? null : t + wall - performance.now());
-    ctx.drawImage(video, 0, 0);
+    ctx.drawImage(video, ${source});
     const f = decode(ctx.getImageData(0, 0, ${REGION_W}, ${REGION_H}).data, ${REGION_W}, ${REGION_H});
     if (b.recording) b.callbacks++;
     if (f) {
@@ -101,6 +114,7 @@ export const RECORDER_SCRIPT = `(() => {
     dc.send(new Uint8Array(up));
   });
 })()`;
+}
 
 export interface FrameSample {
   /** Presented (rVFC callback) minus drawn-at timestamp in the picture. */

@@ -74,13 +74,27 @@ export async function focusViewer(page: Page): Promise<void> {
   await page.getByTestId('viewer-video').evaluate((v) => (v.closest('[tabindex]') as HTMLElement | null)?.focus());
 }
 
-/** Clicks the remote display at display coordinates (through the letterboxed video). */
-export async function clickDisplay(page: Page, x: number, y: number, display = { width: 1280, height: 720 }) {
+/** The size of the picture the browser shows now (the display, or the part that follows the viewer). */
+export async function shownSize(page: Page): Promise<{ width: number; height: number }> {
+  return page
+    .getByTestId('viewer-video')
+    .evaluate((v: HTMLVideoElement) => ({ width: v.videoWidth, height: v.videoHeight }));
+}
+
+/** Clicks the remote display at display coordinates (through the video, letterboxed or not). */
+export async function clickDisplay(
+  page: Page,
+  x: number,
+  y: number,
+  display?: { width: number; height: number },
+  clickCount = 1,
+) {
+  display ??= await shownSize(page);
   const box = (await page.getByTestId('viewer-video').boundingBox())!;
   const scale = Math.min(box.width / display.width, box.height / display.height);
   const left = box.x + (box.width - display.width * scale) / 2;
   const top = box.y + (box.height - display.height * scale) / 2;
-  await page.mouse.click(left + x * scale, top + y * scale);
+  await page.mouse.click(left + (x + 0.5) * scale, top + (y + 0.5) * scale, { clickCount });
 }
 
 /** Types text key by key into the remote app (each key is a separate input event). */

@@ -60,6 +60,12 @@ export interface ShapedLink {
   shape(shape: LinkShape): void;
   /** Lifts every rate cap and loss rule; the link is a plain veth again. */
   clear(): void;
+  /**
+   * A firewall between the hosts (replacing the previous one), as on a path that filters: `udp`
+   * silently drops UDP arriving at either end of the veth; `tcpPorts` answers connections to those
+   * ports of the server with a reset. `{}` lifts it.
+   */
+  blockClient(block: { udp?: boolean; tcpPorts?: number[] }): void;
   /** Root qdisc counters of each direction's sending end (null: no tbf there). */
   stats(): { down: QdiscStats | null; up: QdiscStats | null };
   destroy(): void;
@@ -69,6 +75,7 @@ const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
 const inNs = (ns: string, ...cmd: string[]) =>
   execFileSync('ip', ['netns', 'exec', ns, ...cmd], { stdio: 'pipe', encoding: 'utf8' });
 const LOSS_CHAIN = 'VT_LAB_LOSS';
+const BLOCK_CHAIN = 'VT_LAB_BLOCK';
 let created = 0;
 
 export function createShapedLink(): ShapedLink {
@@ -105,6 +112,13 @@ export function createShapedLink(): ShapedLink {
     for (const d of [down, up]) {
       inNs(d.rxNs, 'iptables', '-N', LOSS_CHAIN);
       inNs(d.rxNs, 'iptables', '-A', 'INPUT', '-i', d.rxDev, '-j', LOSS_CHAIN);
+    }
+    for (const [ns, dev] of [
+      [serverNs, serverDev],
+      [clientNs, clientDev],
+    ] as const) {
+      inNs(ns, 'iptables', '-N', BLOCK_CHAIN);
+      inNs(ns, 'iptables', '-A', 'INPUT', '-i', dev, '-j', BLOCK_CHAIN);
     }
   } catch (err) {
     destroy();
@@ -171,6 +185,17 @@ export function createShapedLink(): ShapedLink {
     }
   };
 
+  const blockClient = (block: { udp?: boolean; tcpPorts?: number[] }) => {
+    for (const ns of [serverNs, clientNs]) {
+      inNs(ns, 'iptables', '-F', BLOCK_CHAIN);
+      if (block.udp) inNs(ns, 'iptables', '-A', BLOCK_CHAIN, '-p', 'udp', '-j', 'DROP');
+    }
+    for (const port of block.tcpPorts ?? []) {
+      const reset = ['-j', 'REJECT', '--reject-with', 'tcp-reset'];
+      inNs(serverNs, 'iptables', '-A', BLOCK_CHAIN, '-p', 'tcp', '--dport', String(port), ...reset);
+    }
+  };
+
   const qdiscStats = (d: typeof down): QdiscStats | null => {
     const out = inNs(d.txNs, 'tc', '-s', 'qdisc', 'show', 'dev', d.txDev, 'root');
     if (!/^qdisc tbf /m.test(out)) return null;
@@ -186,6 +211,7 @@ export function createShapedLink(): ShapedLink {
     clientIp,
     shape,
     clear,
+    blockClient,
     stats: () => ({ down: qdiscStats(down), up: qdiscStats(up) }),
     destroy,
   };
@@ -283,7 +309,8 @@ export async function startServerInLab(
       };
       child.stdout!.on('data', onData);
       child.once('exit', (code) => reject(new Error(`server exited (${code}): ${out.slice(-500)}`)));
-      setTimeout(() => reject(new Error(`no setup link within 30 s: ${out.slice(-500)}`)), 30_000).unref();
+      // A loaded machine (other benchmarks, parallel builds) can take well over 30 s to start it.
+      setTimeout(() => reject(new Error(`no setup link within 90 s: ${out.slice(-500)}`)), 90_000).unref();
     });
   } catch (err) {
     await stop();

@@ -65,6 +65,8 @@ export const AUDIT_ACTIONS = [
   'session.peer-disconnected',
   'session.end',
   'session.ended',
+  // The connection self-test (a short-lived media peer, no session)
+  'connectivity.test',
   // The audit trail
   'audit.query',
   'audit.people',

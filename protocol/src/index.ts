@@ -10,3 +10,5 @@ export * from './audit-actions.ts';
 export * from './error-codes.ts';
 export * from './close-codes.ts';
 export * from './control.ts';
+export * from './video-size.ts';
+export * from './connectivity.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from './error-codes.ts';
+import { MAX_REQUESTED_SIDE } from './video-size.ts';
 
 /** Largest signaling frame accepted; an SDP from Chromium is ~5-10 KB. */
 export const MAX_SIGNAL_BYTES = 64 * 1024;
@@ -18,6 +19,17 @@ export const ClientSignal = z.discriminatedUnion('type', [
   z.object({ type: z.literal('answer'), sdp: z.string().min(1).max(MAX_SIGNAL_BYTES) }).strict(),
   z.object({ type: z.literal('ice-candidate'), candidate: candidate.nullable() }).strict(),
   z.object({ type: z.literal('bye') }).strict(),
+  /**
+   * The device pixels of the viewer's video area, at the start and after each resize: a session
+   * whose app follows the viewer is resized to it (within the server's limits; video-size.ts).
+   */
+  z
+    .object({
+      type: z.literal('viewport'),
+      width: z.number().int().min(1).max(MAX_REQUESTED_SIDE),
+      height: z.number().int().min(1).max(MAX_REQUESTED_SIDE),
+    })
+    .strict(),
 ]);
 export type ClientSignal = z.infer<typeof ClientSignal>;
 
@@ -39,6 +51,10 @@ export const SessionEndReason = z.enum([
 ]);
 export type SessionEndReason = z.infer<typeof SessionEndReason>;
 
+/** Why the stream is below full quality: too little bandwidth (queueing) or heavy loss. */
+export const NetworkLimit = z.enum(['bandwidth', 'loss']);
+export type NetworkLimit = z.infer<typeof NetworkLimit>;
+
 export const ServerSignal = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('offer'),
@@ -57,6 +73,18 @@ export const ServerSignal = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ice-candidate'), candidate: candidate.nullable() }),
   z.object({ type: z.literal('error'), code: ErrorCode, message: z.string() }),
   z.object({ type: z.literal('bye'), reason: SessionEndReason, detail: z.string().optional() }),
+  /**
+   * What the network currently allows: the server's congestion controller lowered (or restored)
+   * the stream. `cause` is null at full quality; the viewer says why the picture is reduced.
+   */
+  z.object({
+    type: z.literal('quality'),
+    cause: NetworkLimit.nullable(),
+    targetKbps: z.number().int().min(0),
+    framerate: z.number().int().min(1).max(120),
+    /** Video pixels per display pixel (1, 0.75, 0.5). */
+    scale: z.number().min(0.1).max(1),
+  }),
   /** The session will end soon unless something changes (input, for an idle timeout). */
   z.object({
     type: z.literal('warning'),

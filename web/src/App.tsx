@@ -9,6 +9,7 @@ import { ThemeProvider } from '@mui/material/styles';
 import { AccountPage } from './account/AccountPage.tsx';
 import { AppsPage } from './apps/AppsPage.tsx';
 import { AuditPage } from './audit/AuditPage.tsx';
+import { ConnectionTestPage } from './connectivity/ConnectionTestPage.tsx';
 import { FilesPage } from './files/FilesPage.tsx';
 import { TrashPage } from './files/TrashPage.tsx';
 import { matchRoute, navigate, redirectFor, useLocation, type ShellRouteName } from './router.ts';
@@ -40,6 +41,7 @@ const SHELL_PAGES: Record<ShellRouteName, () => ReactNode> = {
   audit: () => <AuditPage />,
   shared: () => <SharedWithMePage />,
   account: () => <AccountPage />,
+  'connection-test': () => <ConnectionTestPage />,
 };
 
 function Screen() {

@@ -44,7 +44,7 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
 }
 
 /** Screens inside the signed-in shell, reachable from the navigation. */
-export type ShellRouteName = 'files' | 'trash' | 'shares' | 'apps' | 'audit' | 'shared' | 'account';
+export type ShellRouteName = 'files' | 'trash' | 'shares' | 'apps' | 'audit' | 'shared' | 'account' | 'connection-test';
 
 export type Route =
   /** `/` and unknown paths: redirected to the default page of the person's role. */
@@ -64,6 +64,7 @@ const EXACT_ROUTES: readonly (ShellRouteName | 'signin' | 'invite')[] = [
   'apps',
   'audit',
   'account',
+  'connection-test',
   'signin',
   'invite',
 ];
@@ -77,7 +78,7 @@ export function matchRoute(pathname: string): Route {
       return { name: 'home' };
     }
   }
-  const first = /^\/([a-z]+)(\/.*)?$/.exec(pathname);
+  const first = /^\/([a-z]+(?:-[a-z]+)*)(\/.*)?$/.exec(pathname);
   if (first) {
     const [, name, rest] = first;
     if ((PREFIX_ROUTES as readonly string[]).includes(name!)) return { name: name as ShellRouteName };
@@ -100,8 +101,8 @@ export function defaultPath(role: Role): string {
 }
 
 const ROLE_ROUTES: Record<Role, ReadonlySet<Route['name']>> = {
-  owner: new Set(['files', 'trash', 'shares', 'apps', 'audit', 'account', 'session']),
-  client: new Set(['shared', 'account', 'session']),
+  owner: new Set(['files', 'trash', 'shares', 'apps', 'audit', 'account', 'connection-test', 'session']),
+  client: new Set(['shared', 'account', 'connection-test', 'session']),
 };
 
 /** Whether a signed-in person of this role has any business on the route. */

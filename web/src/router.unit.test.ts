@@ -114,3 +114,10 @@ describe('router', () => {
     expect(redirectFor(at('/signin', '?next=//evil.example/'), 'owner')).toBe('/files');
   });
 });
+
+it('routes the connection self-test for owners and clients alike', () => {
+  expect(matchRoute('/connection-test')).toEqual({ name: 'connection-test' });
+  expect(matchRoute('/connection-test/x')).toEqual({ name: 'home' });
+  expect(redirectFor({ pathname: '/connection-test', search: '' }, 'client')).toBeNull();
+  expect(redirectFor({ pathname: '/connection-test', search: '' }, 'owner')).toBeNull();
+});

@@ -6,7 +6,9 @@
  *   - a 64-bit machine-readable timestamp grid (see e2e/lib/diagnostics-probe.ts),
  *   - a 7-segment frame counter (top right),
  *   - a bar crossing the screen every 4 seconds (bottom),
- *   - a toggle area whose colour flips on every ButtonPress and KeyPress.
+ *   - a toggle area whose colour flips on every ButtonPress and KeyPress;
+ * and with --busy, around those, content that changes most pixels every frame
+ * (continuous scrolling and a played video; see draw_busy()).
  *
  * Layout constants below must stay in sync with e2e/lib/diagnostics-probe.ts.
  */
@@ -55,6 +57,25 @@
 #define FPS_DEFAULT 30
 #define FPS_MAX 120
 
+/* ---- busy content (--busy) ----------------------------------------------
+ * Two precomputed layers live in server-side pixmaps, so a frame costs the
+ * app a few dozen XCopyArea requests and Xvfb one full-screen blit:
+ *   - left half: a page of text-like glyph blocks scrolling upwards
+ *     (continuous scrolling);
+ *   - right half: a colour texture (smooth value noise + finer pseudo-random
+ *     detail) cut into horizontal bands that slide sideways at different
+ *     speeds and directions (a played video with motion).
+ * Most pixels change every frame; nothing is white noise. At 1280x720 30 fps
+ * FFmpeg's libx264 (ultrafast, zerolatency) needs about 5 Mbit/s at CRF 23.
+ */
+#define ATLAS_W 1024
+#define ATLAS_H 512
+#define BAND_H 32           /* divides ATLAS_H */
+#define TEXT_SCROLL_PX_S 75 /* text layer, upwards */
+#define GLYPH_W 8           /* glyph cell: 7x10 bitmap + spacing */
+#define GLYPH_H 14
+#define GLYPH_COUNT 64
+
 enum {
     C_BACKGROUND,
     C_BORDER,
@@ -90,6 +111,8 @@ struct app {
     GC gc;
     int width, height, depth;
     unsigned long pixel[C_COUNT];
+    Pixmap texture;      /* busy layers (ATLAS_W x ATLAS_H), or None */
+    Pixmap text;
     uint64_t frames;     /* frames drawn so far */
     unsigned toggles;    /* ButtonPress + KeyPress events so far */
     int64_t start_ns;    /* CLOCK_MONOTONIC at start */
@@ -131,9 +154,13 @@ static int64_t now_ns(clockid_t clock)
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: vitrine-diagnostics [--fps N]\n"
+    fprintf(out, "usage: vitrine-diagnostics [--fps N] [--busy]\n"
                  "  --fps N   redraw N times per second (1..%d, default %d);\n"
-                 "            0 = static, redraw only on Expose and input\n",
+                 "            0 = static, redraw only on Expose and input\n"
+                 "  --busy    fill the rest of the screen with content that changes most\n"
+                 "            pixels every frame (sliding texture bands under scrolling\n"
+                 "            text-like glyphs), like a played video; the timestamp grid,\n"
+                 "            counter, toggle area and bar keep their places\n",
             FPS_MAX, FPS_DEFAULT);
 }
 
@@ -225,13 +252,59 @@ static void draw_timestamp(struct app *a, uint64_t ms, unsigned toggles)
         XFillRectangles(a->dpy, a->pix, a->gc, zeros, n0);
 }
 
+/* Copies the ATLAS_W x ATLAS_H pixmap `src`, tiled and shifted by (sx, sy), into
+ * the rectangle (x, y, w, h) of the frame pixmap. */
+static void copy_tiled(struct app *a, Pixmap src, int sx, int sy, int x, int y, int w, int h)
+{
+    sx = ((sx % ATLAS_W) + ATLAS_W) % ATLAS_W;
+    sy = ((sy % ATLAS_H) + ATLAS_H) % ATLAS_H;
+    for (int dy = 0, ty = sy; dy < h;) {
+        int ch = ATLAS_H - ty < h - dy ? ATLAS_H - ty : h - dy;
+        for (int dx = 0, tx = sx; dx < w;) {
+            int cw = ATLAS_W - tx < w - dx ? ATLAS_W - tx : w - dx;
+            XCopyArea(a->dpy, src, a->pix, a->gc, tx, ty, (unsigned)cw, (unsigned)ch, x + dx, y + dy);
+            dx += cw;
+            tx = 0;
+        }
+        dy += ch;
+        ty = 0;
+    }
+}
+
+/* Band k slides at a speed of its own (px/s, either direction), from a hash of k. */
+static int band_speed(int k)
+{
+    uint32_t h = (uint32_t)k * 2654435761u;
+    int speed = 40 + (int)((h >> 7) % 200); /* 40..239 px/s */
+    return (k & 1) ? -speed : speed;
+}
+
+/* Left half: a page of text scrolling upwards; right half: the texture bands sliding. */
+static void draw_busy(struct app *a, int64_t elapsed_ms)
+{
+    int split = a->width / 2;
+    copy_tiled(a, a->text, 0, (int)((elapsed_ms * TEXT_SCROLL_PX_S) / 1000 % ATLAS_H), 0, 0, split, a->height);
+    for (int k = 0, y = 0; y < a->height; k++, y += BAND_H) {
+        int sx = (int)((elapsed_ms * band_speed(k)) / 1000 % ATLAS_W);
+        copy_tiled(a, a->texture, sx, y, split, y, a->width - split, BAND_H);
+    }
+}
+
 static void draw_frame(struct app *a)
 {
     /* Wall-clock time read immediately before this frame is drawn. */
     uint64_t wall_ms = (uint64_t)now_ns(CLOCK_REALTIME) / 1000000u;
     int64_t elapsed_ms = (now_ns(CLOCK_MONOTONIC) - a->start_ns) / 1000000;
 
-    fill(a, C_BACKGROUND, 0, 0, a->width, a->height);
+    if (a->texture) {
+        draw_busy(a, elapsed_ms);
+        /* A plain background behind the counter keeps its digits readable. */
+        int total = DIGIT_COUNT * DIGIT_W + (DIGIT_COUNT - 1) * DIGIT_GAP;
+        fill(a, C_BACKGROUND, a->width - DIGIT_MARGIN_RIGHT - total - DIGIT_GAP / 2, DIGIT_Y - DIGIT_GAP / 2,
+             total + DIGIT_GAP, DIGIT_H + DIGIT_GAP);
+    } else {
+        fill(a, C_BACKGROUND, 0, 0, a->width, a->height);
+    }
 
     draw_timestamp(a, wall_ms & 0xffffffffffffull, a->toggles);
     draw_counter(a, a->frames);
@@ -282,12 +355,184 @@ static void resize(struct app *a, int width, int height)
     a->pix = XCreatePixmap(a->dpy, a->win, (unsigned)width, (unsigned)height, (unsigned)a->depth);
 }
 
-static int parse_args(int argc, char **argv, int *fps)
+/* ---- busy layers (made once at start) ------------------------------------ */
+
+static uint32_t rng_state = 0x9E3779B9u;
+
+static uint32_t rng(void)
+{
+    /* xorshift32: deterministic, so every run shows the same content */
+    uint32_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return rng_state = x;
+}
+
+/* Value noise on a lattice of `cell` px that wraps around the atlas (seamless tiling). */
+static float value_noise(const unsigned char *lattice, int lw, int lh, int cell, int x, int y)
+{
+    int gx = x / cell, gy = y / cell;
+    float fx = (float)(x % cell) / (float)cell, fy = (float)(y % cell) / (float)cell;
+    fx = fx * fx * (3 - 2 * fx);
+    fy = fy * fy * (3 - 2 * fy);
+    int x1 = (gx + 1) % lw, y1 = (gy + 1) % lh;
+    float v00 = lattice[gy * lw + gx], v10 = lattice[gy * lw + x1];
+    float v01 = lattice[y1 * lw + gx], v11 = lattice[y1 * lw + x1];
+    float top = v00 + (v10 - v00) * fx, bottom = v01 + (v11 - v01) * fx;
+    return (top + (bottom - top) * fy) / 255.0f; /* 0..1 */
+}
+
+static unsigned shift_of(unsigned long mask)
+{
+    unsigned s = 0;
+    while (s < 32 && !((mask >> s) & 1))
+        s++;
+    return s;
+}
+
+static unsigned long rgb_pixel(const Visual *v, int r, int g, int b)
+{
+    r = r < 0 ? 0 : r > 255 ? 255 : r;
+    g = g < 0 ? 0 : g > 255 ? 255 : g;
+    b = b < 0 ? 0 : b > 255 ? 255 : b;
+    /* 8 bits per channel (TrueColor depth 24/32, checked by the caller). */
+    return ((unsigned long)r << shift_of(v->red_mask)) | ((unsigned long)g << shift_of(v->green_mask)) |
+           ((unsigned long)b << shift_of(v->blue_mask));
+}
+
+/* Uploads an ATLAS_W x ATLAS_H image whose pixels `paint` computes into a new pixmap. */
+static Pixmap make_layer(struct app *a, Visual *visual, void (*paint)(XImage *, const Visual *))
+{
+    char *data = calloc((size_t)ATLAS_W * ATLAS_H, 4);
+    if (!data)
+        return None;
+    XImage *img = XCreateImage(a->dpy, visual, (unsigned)a->depth, ZPixmap, 0, data, ATLAS_W, ATLAS_H, 32, 0);
+    if (!img) {
+        free(data);
+        return None;
+    }
+    paint(img, visual);
+    Pixmap p = XCreatePixmap(a->dpy, a->win, ATLAS_W, ATLAS_H, (unsigned)a->depth);
+    XPutImage(a->dpy, p, a->gc, img, 0, 0, 0, 0, ATLAS_W, ATLAS_H);
+    XDestroyImage(img); /* frees data */
+    return p;
+}
+
+/* Colour texture: a hue that drifts across the atlas (two octaves of value noise), with a
+ * finer octave of detail on top. */
+static void paint_texture(XImage *img, const Visual *v)
+{
+    enum { C1 = 64, C2 = 16, C3 = 4 };
+    static unsigned char l1[(ATLAS_W / C1) * (ATLAS_H / C1)], l2[(ATLAS_W / C2) * (ATLAS_H / C2)],
+        l3[(ATLAS_W / C3) * (ATLAS_H / C3)], l4[(ATLAS_W / C2) * (ATLAS_H / C2)];
+    for (size_t i = 0; i < sizeof l1; i++)
+        l1[i] = (unsigned char)rng();
+    for (size_t i = 0; i < sizeof l2; i++)
+        l2[i] = (unsigned char)rng();
+    for (size_t i = 0; i < sizeof l3; i++)
+        l3[i] = (unsigned char)rng();
+    for (size_t i = 0; i < sizeof l4; i++)
+        l4[i] = (unsigned char)rng();
+    for (int y = 0; y < ATLAS_H; y++) {
+        for (int x = 0; x < ATLAS_W; x++) {
+            float hue = value_noise(l1, ATLAS_W / C1, ATLAS_H / C1, C1, x, y);
+            float mid = value_noise(l2, ATLAS_W / C2, ATLAS_H / C2, C2, x, y);
+            float fine = value_noise(l3, ATLAS_W / C3, ATLAS_H / C3, C3, x, y);
+            float sat = value_noise(l4, ATLAS_W / C2, ATLAS_H / C2, C2, x, y);
+            float luma = 60 + 110 * mid + 40 * (fine - 0.5f);
+            /* hue in 0..1 -> a smooth RGB cycle */
+            float h6 = hue * 6.0f;
+            int sector = (int)h6 % 6;
+            float f = h6 - (float)(int)h6;
+            float rgb[3];
+            switch (sector) {
+            case 0: rgb[0] = 1, rgb[1] = f, rgb[2] = 0; break;
+            case 1: rgb[0] = 1 - f, rgb[1] = 1, rgb[2] = 0; break;
+            case 2: rgb[0] = 0, rgb[1] = 1, rgb[2] = f; break;
+            case 3: rgb[0] = 0, rgb[1] = 1 - f, rgb[2] = 1; break;
+            case 4: rgb[0] = f, rgb[1] = 0, rgb[2] = 1; break;
+            default: rgb[0] = 1, rgb[1] = 0, rgb[2] = 1 - f; break;
+            }
+            float s = 0.3f + 0.6f * sat;
+            int c[3];
+            for (int i = 0; i < 3; i++)
+                c[i] = (int)(luma * (1 - s) + luma * s * 1.6f * rgb[i]);
+            XPutPixel(img, x, y, rgb_pixel(v, c[0], c[1], c[2]));
+        }
+    }
+}
+
+/* Text-like layer: lines of "words" of random 7x10 glyphs on black, ragged right edges and
+ * paragraph breaks, like a page of text. */
+static void paint_text(XImage *img, const Visual *v)
+{
+    static uint16_t glyphs[GLYPH_COUNT][10]; /* 7 bits per row */
+    for (int g = 0; g < GLYPH_COUNT; g++) {
+        /* strokes rather than noise: a few vertical and horizontal runs and a dot or two */
+        for (int s = 0; s < 3; s++) {
+            uint32_t r = rng();
+            if (r & 1) {
+                int col = (int)((r >> 1) % 7), y0 = (int)((r >> 4) % 4), y1 = 6 + (int)((r >> 6) % 4);
+                for (int y = y0; y <= y1; y++)
+                    glyphs[g][y] |= (uint16_t)(1u << col);
+            } else {
+                int row = 1 + (int)((r >> 1) % 8), x0 = (int)((r >> 5) % 3), x1 = 4 + (int)((r >> 7) % 3);
+                for (int x = x0; x <= x1; x++)
+                    glyphs[g][row] |= (uint16_t)(1u << x);
+            }
+        }
+    }
+    unsigned long ink[3] = {rgb_pixel(v, 230, 230, 230), rgb_pixel(v, 250, 200, 120), rgb_pixel(v, 140, 220, 250)};
+    const int cols = ATLAS_W / GLYPH_W, rows = ATLAS_H / GLYPH_H;
+    for (int row = 0; row < rows; row++) {
+        uint32_t r = rng();
+        if (r % 9 == 0)
+            continue; /* paragraph break */
+        int indent = (int)(r >> 8) % 4 == 0 ? 4 : 1;
+        int end = cols - 1 - (int)((r >> 12) % 24);
+        unsigned long colour = ink[(r >> 20) % 3];
+        for (int col = indent; col < end;) {
+            int word = 2 + (int)(rng() % 9);
+            for (int i = 0; i < word && col < end; i++, col++) {
+                const uint16_t *gl = glyphs[rng() % GLYPH_COUNT];
+                for (int y = 0; y < 10; y++)
+                    for (int x = 0; x < 7; x++)
+                        if (gl[y] & (1u << x))
+                            XPutPixel(img, col * GLYPH_W + x, row * GLYPH_H + 2 + y, colour);
+            }
+            col++; /* space */
+        }
+    }
+}
+
+static void make_busy_layers(struct app *a)
+{
+    Visual *visual = DefaultVisual(a->dpy, a->screen);
+    if (visual->class != TrueColor || (a->depth != 24 && a->depth != 32) ||
+        visual->bits_per_rgb != 8) {
+        fprintf(stderr, "vitrine-diagnostics: --busy needs a 24-bit TrueColor screen; drawing without it\n");
+        return;
+    }
+    a->texture = make_layer(a, visual, paint_texture);
+    a->text = make_layer(a, visual, paint_text);
+    if (!a->texture || !a->text) {
+        fprintf(stderr, "vitrine-diagnostics: out of memory for --busy; drawing without it\n");
+        a->texture = None;
+    }
+}
+
+static int parse_args(int argc, char **argv, int *fps, int *busy)
 {
     *fps = FPS_DEFAULT;
+    *busy = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *val = NULL;
+        if (strcmp(arg, "--busy") == 0) {
+            *busy = 1;
+            continue;
+        }
         if (strcmp(arg, "--fps") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "vitrine-diagnostics: --fps needs a value\n");
@@ -318,8 +563,8 @@ static int parse_args(int argc, char **argv, int *fps)
 
 int main(int argc, char **argv)
 {
-    int fps;
-    if (parse_args(argc, argv, &fps) != 0)
+    int fps, busy;
+    if (parse_args(argc, argv, &fps, &busy) != 0)
         return 2;
 
     if (pipe(signal_pipe) != 0) {
@@ -375,6 +620,8 @@ int main(int argc, char **argv)
     a.gc = XCreateGC(a.dpy, a.win, 0, NULL);
     XSetGraphicsExposures(a.dpy, a.gc, False);
     resize(&a, width, height);
+    if (busy)
+        make_busy_layers(&a);
 
     XMapRaised(a.dpy, a.win);
     XFlush(a.dpy);

@@ -439,3 +439,111 @@ describe('diagnostics app at 1920x1080, --fps 0 (static)', () => {
     await waitExit(xvfb.proc, 5000);
   });
 });
+
+describe('diagnostics app arguments', () => {
+  it('documents --busy and refuses unknown arguments with exit code 2', async () => {
+    const help = await execFileAsync(BINARY, ['--help']);
+    expect(help.stdout).toMatch(/--busy/);
+    const refused = await execFileAsync(BINARY, ['--fps', '30', '--bogus']).then(
+      () => null,
+      (err: { code?: number; stderr?: string }) => err,
+    );
+    expect(refused?.code).toBe(2);
+    expect(refused?.stderr).toMatch(/unknown argument '--bogus'/);
+  });
+});
+
+describe('diagnostics app at 1280x720, --fps 30 --busy', () => {
+  let xvfb: Xvfb;
+  let app: ChildProcess;
+
+  beforeAll(async () => {
+    xvfb = await startXvfb(1280, 720);
+  }, 15_000);
+
+  /** Pixels outside the pattern's own elements (timestamp grid, counter, toggle area, bar track). */
+  const busyPixels = (shot: Screenshot): number[] => {
+    const out: number[] = [];
+    const { grid, toggle } = DIAGNOSTICS_LAYOUT;
+    for (let y = 0; y < shot.height; y += 2) {
+      for (let x = 0; x < shot.width; x += 2) {
+        const inGrid =
+          x < grid.x + grid.cols * grid.block + grid.border && y < grid.y + grid.rows * grid.block + grid.border;
+        const inToggle = x >= toggle.x0 && x < toggle.x1 && y >= toggle.y0 && y < toggle.y1;
+        const inCounter = x >= 740 && y >= 70 && y < 200;
+        const inTrack = y >= shot.height - 130 && y < shot.height - 30;
+        if (!inGrid && !inToggle && !inCounter && !inTrack) out.push((y * shot.width + x) * 4);
+      }
+    }
+    return out;
+  };
+
+  it('keeps the pattern decodable and changes most of the rest of the screen every frame', async () => {
+    app = startApp(xvfb.display, ['--fps', '30', '--busy']);
+    const a = await pollUntil(
+      async () => {
+        const g = await grabFrame(xvfb.display);
+        return g.frame ? g : null;
+      },
+      3000,
+      'a decodable frame',
+    );
+    // The next screenshot that shows a later frame (xwd takes ~ a frame's time).
+    const b = await pollUntil(
+      async () => {
+        const g = await grabFrame(xvfb.display);
+        return g.frame && g.frame.timestampMs > a.frame!.timestampMs ? g : null;
+      },
+      2000,
+      'a later frame',
+    );
+    expect(a.frame!.toggleColor).toBe('a');
+    expect(pixel(a.shot, TOGGLE_CENTER.x, TOGGLE_CENTER.y)).toEqual([0, 200, 0]);
+
+    const idx = busyPixels(a.shot);
+    let changed = 0;
+    let neighbourDiff = 0;
+    for (const i of idx) {
+      let d = 0;
+      for (let c = 0; c < 3; c++) d += Math.abs(a.shot.rgba[i + c]! - b.shot.rgba[i + c]!);
+      if (d > 24) changed++;
+      // Against the pixel to the right: content with structure, not white noise.
+      for (let c = 0; c < 3; c++) neighbourDiff += Math.abs(a.shot.rgba[i + c]! - a.shot.rgba[i + 4 + c]!);
+    }
+    const changedShare = changed / idx.length;
+    const meanNeighbourDiff = neighbourDiff / idx.length / 3;
+    console.log(
+      `[diagnostics --busy] ${(changedShare * 100).toFixed(0)} % of the busy area changed between frames ` +
+        `${b.frame!.timestampMs - a.frame!.timestampMs} ms apart; mean neighbour difference ${meanNeighbourDiff.toFixed(1)}`,
+    );
+    expect(changedShare).toBeGreaterThan(0.5);
+    // Uniform noise would be ≈ 85 per channel; smooth texture and sparse glyphs are far below.
+    expect(meanNeighbourDiff).toBeLessThan(40);
+  });
+
+  it('still toggles on input', async () => {
+    const input = await connectInput(xvfb.display);
+    try {
+      const before = (await grabFrame(xvfb.display)).frame!;
+      await input.click(TOGGLE_CENTER.x, TOGGLE_CENTER.y);
+      const after = await pollUntil(
+        async () => {
+          const f = (await grabFrame(xvfb.display)).frame;
+          return f && f.toggles !== before.toggles ? f : null;
+        },
+        2000,
+        'the toggle counter to change',
+      );
+      expect(after.toggles).toBe((before.toggles + 1) % 256);
+      expect(after.toggleColor).toBe('b');
+    } finally {
+      input.close();
+    }
+  });
+
+  it('stays light: RSS well under 50 MB', () => {
+    const kb = rssKb(app.pid!);
+    console.log(`[diagnostics --busy] VmRSS ${kb} kB`);
+    expect(kb).toBeLessThan(50 * 1024);
+  });
+});

@@ -66,9 +66,15 @@ export const Manifest = z
         width: z.number().int().min(64).max(3840).multipleOf(2),
         height: z.number().int().min(64).max(2160).multipleOf(2),
         framerate: z.number().int().min(1).max(60),
+        /**
+         * true: the picture follows the viewer's window (the display is made as large as the
+         * server allows and the app's top-level window is sized to the viewer's video area);
+         * width and height are then only its size until the viewer reports one.
+         */
+        resizable: z.boolean().default(false),
       })
       .strict()
-      .default({ width: 1280, height: 720, framerate: 30 }),
+      .default({ width: 1280, height: 720, framerate: 30, resizable: false }),
   })
   .strict();
 export type Manifest = z.infer<typeof Manifest>;

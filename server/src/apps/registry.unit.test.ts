@@ -89,7 +89,7 @@ describe('discoverApps', () => {
       network: 'none',
       etc: {},
       resources: {},
-      video: { width: 1280, height: 720, framerate: 30 },
+      video: { width: 1280, height: 720, framerate: 30, resizable: false },
     });
     expect(log.warns).toEqual([]);
     expect(log.infos).toEqual([{ obj: { apps: ['hello-app'] }, msg: 'apps discovered' }]);
@@ -254,14 +254,14 @@ describe('loadApp', () => {
     if ('error' in app) throw new Error(app.error);
     expect(app.manifest.args).toEqual(['--flag', 'value']);
     expect(app.manifest.resources).toEqual({ cpu: 1.5, memory: 512 * 1024 * 1024, pids: 64 });
-    expect(app.manifest.video).toEqual({ width: 1920, height: 1080, framerate: 60 });
+    expect(app.manifest.video).toEqual({ width: 1920, height: 1080, framerate: 60, resizable: false });
     expect(toAppInfo(app)).toEqual({
       id: 'full',
       name: 'Hello',
       version: '1.0.0',
       description: 'A demo',
       type: 'x11',
-      video: { width: 1920, height: 1080, framerate: 60 },
+      video: { width: 1920, height: 1080, framerate: 60, resizable: false },
     });
   });
 });
@@ -301,7 +301,7 @@ describe('Manifest schema', () => {
 
   it('defaults video, args, permissions, resources and description', () => {
     const r = Manifest.parse(BASE_MANIFEST);
-    expect(r.video).toEqual({ width: 1280, height: 720, framerate: 30 });
+    expect(r.video).toEqual({ width: 1280, height: 720, framerate: 30, resizable: false });
     expect(r.args).toEqual([]);
     expect(r.permissions).toEqual([]);
     expect(r.resources).toEqual({});
@@ -316,6 +316,9 @@ describe('Manifest schema', () => {
     expect(parse({ video: { width: 1280, height: 720, framerate: 0 } }).success).toBe(false);
     expect(parse({ video: { width: 1280, height: 720 } }).success).toBe(false);
     expect(parse({ video: { width: 3840, height: 2160, framerate: 60 } }).success).toBe(true);
+    // An app may follow its viewer's size; anything but a boolean is refused.
+    expect(parse({ video: { width: 1280, height: 720, framerate: 30, resizable: true } }).success).toBe(true);
+    expect(parse({ video: { width: 1280, height: 720, framerate: 30, resizable: 'yes' } }).success).toBe(false);
   });
 
   it('accepts "runtime": "node" and nothing else; no runtime by default', () => {

@@ -168,7 +168,12 @@ export async function buildServices(config: Config, publicUrl: () => string, log
       limits: config.sandbox.limits,
       nodeRuntime: hostNodeRuntime,
       controlChannel: true,
-      video: { bitrateKbps: config.media.bitrateKbps, keyframeIntervalS: config.media.keyframeIntervalS },
+      video: {
+        bitrateKbps: config.media.bitrateKbps,
+        minBitrateKbps: config.media.minBitrateKbps,
+        keyframeIntervalS: config.media.keyframeIntervalS,
+        maxSize: config.media.maxSize,
+      },
       inputRatePerSecond: config.sessions.inputRatePerSecond,
       startTimeoutMs: config.sessions.startTimeoutMs,
       lifecycle: {

@@ -41,7 +41,15 @@ export interface Config {
     peerGraceMs: number;
     inputRatePerSecond: number;
   };
-  media: { ffmpegPath: string; bitrateKbps: number; keyframeIntervalS: number };
+  media: {
+    ffmpegPath: string;
+    /** The most the encoder sends; the congestion controller lowers it, never below minBitrateKbps. */
+    bitrateKbps: number;
+    minBitrateKbps: number;
+    keyframeIntervalS: number;
+    /** The largest picture of a session whose app follows the viewer's size. */
+    maxSize: { width: number; height: number };
+  };
   webrtc: {
     /** null = gather host candidates on every interface. */
     iceAddresses: string[] | null;
@@ -108,7 +116,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     media: {
       ffmpegPath: c.FFMPEG_PATH,
       bitrateKbps: c.VIDEO_BITRATE_KBPS,
+      minBitrateKbps: Math.min(c.VIDEO_MIN_BITRATE_KBPS, c.VIDEO_BITRATE_KBPS),
       keyframeIntervalS: c.KEYFRAME_INTERVAL_S / 1000,
+      maxSize: { width: c.VIDEO_MAX_WIDTH, height: c.VIDEO_MAX_HEIGHT },
     },
     webrtc: {
       iceAddresses: addresses === 'all' ? null : addressList(addresses),

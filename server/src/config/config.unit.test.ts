@@ -247,6 +247,17 @@ describe('loadConfig durations and shape', () => {
     expect(c.audit.retentionMs).toBe(0);
   });
 
+  it('bounds the picture of a session that follows its viewer (2560x1440 unless set)', () => {
+    expect(loadConfig({}).media.maxSize).toEqual({ width: 2560, height: 1440 });
+    expect(loadConfig({ VIDEO_MAX_WIDTH: '1920', VIDEO_MAX_HEIGHT: '1080' }).media.maxSize).toEqual({
+      width: 1920,
+      height: 1080,
+    });
+    expect(configError({ VIDEO_MAX_WIDTH: '1921' }).message).toMatch(/VIDEO_MAX_WIDTH/);
+    expect(configError({ VIDEO_MAX_WIDTH: '7680' }).message).toMatch(/VIDEO_MAX_WIDTH/);
+    expect(configError({ VIDEO_MAX_HEIGHT: '100' }).message).toMatch(/VIDEO_MAX_HEIGHT/);
+  });
+
   it('is frozen all the way down: nothing writes into it after load', () => {
     const c = loadConfig({ TURN_URLS: 'turn:127.0.0.1:3478', TURN_SECRET: 'a-long-enough-secret' });
     expect(Object.isFrozen(c)).toBe(true);

@@ -9,6 +9,8 @@ import x11, { type XClient, type XDisplayInfo } from 'x11';
  */
 export class XDisplay {
   private damageListeners: Array<() => void> = [];
+  /** The size the app's top-level windows are given, once the session follows its viewer. */
+  private windowSize: { width: number; height: number } | undefined;
   private closedListeners: Array<(err?: Error) => void> = [];
   private closed = false;
   readonly width: number;
@@ -63,14 +65,60 @@ export class XDisplay {
     // NonEmpty: one event per "dirty" transition; we acknowledge with Subtract when we grab.
     damage.Create(id, root, damage.ReportLevel.NonEmpty);
     this.client.removeAllListeners('error');
-    this.client.on('event', (ev: { name?: string }) => {
+    // Top-level windows appearing: sized like the others once the session follows its viewer.
+    this.client.ChangeWindowAttributes(root, { eventMask: SUBSTRUCTURE_NOTIFY });
+    this.client.on('event', (ev: { name?: string; event?: unknown; wid?: unknown; overrideRedirect?: unknown }) => {
+      if (ev.name === 'MapNotify') {
+        if (ev.event === root && ev.overrideRedirect === false && typeof ev.wid === 'number') this.fit(ev.wid);
+        return;
+      }
       if (ev.name !== 'DamageNotify') return;
       damage.Subtract(id, 0, 0);
       for (const l of this.damageListeners) l();
     });
-    this.client.on('error', (err: Error) => this.close(err));
+    this.client.on('error', (err: Error & { error?: number; majorOpcode?: number }) => {
+      // A window that went away between our look and our configure: nothing to size.
+      if (err.error === BAD_WINDOW && err.majorOpcode === CONFIGURE_WINDOW) return;
+      this.close(err);
+    });
     this.socket.on('close', () => this.close());
     this.socket.on('error', (err) => this.close(err));
+  }
+
+  /**
+   * Gives every mapped top-level window of the app (not menus or tooltips, which bypass window
+   * management) the position 0,0 and this size, now and whenever one is mapped later. No window
+   * manager runs on the display, so the configure applies at once; the app sees a ConfigureNotify
+   * and relayouts (Chromium does, measured). Resolves once the requests are sent.
+   */
+  async fitWindows(width: number, height: number): Promise<void> {
+    if (this.closed) return;
+    this.windowSize = { width, height };
+    const root = this.info.screen[0]!.root;
+    const children = await new Promise<number[]>((resolve) =>
+      this.client.QueryTree(root, (err, tree) => {
+        resolve(err ? [] : tree.children);
+        return true;
+      }),
+    );
+    const top = await Promise.all(
+      children.map(
+        (wid) =>
+          new Promise<number | null>((resolve) =>
+            this.client.GetWindowAttributes(wid, (err, a) => {
+              resolve(!err && a.mapState !== MAP_STATE_UNMAPPED && !a.overrideRedirect ? wid : null);
+              return true;
+            }),
+          ),
+      ),
+    );
+    for (const wid of top) if (wid !== null) this.fit(wid);
+  }
+
+  private fit(wid: number): void {
+    const size = this.windowSize;
+    if (!size || this.closed) return;
+    this.client.MoveResizeWindow(wid, 0, 0, size.width, size.height);
   }
 
   onDamage(listener: () => void): void {
@@ -116,6 +164,11 @@ export class XDisplay {
     for (const l of this.closedListeners) l(err);
   }
 }
+
+const SUBSTRUCTURE_NOTIFY = 0x00080000;
+const MAP_STATE_UNMAPPED = 0;
+const BAD_WINDOW = 3;
+const CONFIGURE_WINDOW = 12;
 
 interface DamageExt {
   ReportLevel: { NonEmpty: number };

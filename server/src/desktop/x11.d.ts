@@ -19,6 +19,17 @@ declare module 'x11' {
     GetKeyboardMapping(first: number, count: number, cb: (err: Error | null, rows: number[][]) => void): void;
     ChangeKeyboardMapping(first: number, perKeycode: number, keysyms: number[]): void;
     GetInputFocus?(cb: (err: Error | null, focus: unknown) => void): void;
+    ChangeWindowAttributes(wid: number, values: { eventMask?: number }): void;
+    /** A callback returning true has handled an X error itself (else the client emits 'error'). */
+    QueryTree(
+      wid: number,
+      cb: (err: Error | null, tree: { root: number; parent: number; children: number[] }) => boolean,
+    ): void;
+    GetWindowAttributes(
+      wid: number,
+      cb: (err: Error | null, attrs: { mapState: number; overrideRedirect: number }) => boolean,
+    ): void;
+    MoveResizeWindow(wid: number, x: number, y: number, width: number, height: number): void;
     terminate(): void;
   }
   export interface XDisplayInfo {

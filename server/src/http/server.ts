@@ -12,6 +12,7 @@ import { registerRequestAudit } from '../audit/request-audit.ts';
 import { registerAccountRoutes } from '../auth/account-routes.ts';
 import { registerAuthRoutes } from '../auth/auth-routes.ts';
 import { registerSignInGuard } from '../auth/guard.ts';
+import { registerSelfTestRoute } from '../connectivity/self-test-route.ts';
 import { startScheduler } from '../composition/scheduler.ts';
 import { buildServices, type Log, type Services } from '../composition/services.ts';
 import type { Config } from '../config/config.ts';
@@ -114,6 +115,7 @@ export async function buildServer(config: Config): Promise<Server> {
   });
   registerSessionRoutes(app, sessions, services.launches, config.sessions.launchesPerMinute);
   registerSignaling(app, sessions, services.audit);
+  registerSelfTestRoute(app, config.webrtc, services.audit);
   registerAuditRoutes(app, services.auditStore);
   registerApiNotFound(app);
   if (!(await registerWebClient(app, config.http.webDist))) {

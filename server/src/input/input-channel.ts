@@ -1,4 +1,4 @@
-import { decodeInputEvent, encodePong } from '@vitrine/protocol';
+import { decodeInputEvent, encodePong, type InputEvent } from '@vitrine/protocol';
 import type { InputInjector } from './injector.ts';
 import { RateLimiter } from './rate-limiter.ts';
 
@@ -19,7 +19,7 @@ export class InputChannel {
   private readonly limiter: RateLimiter;
 
   private readonly injector: InputInjector;
-  private readonly display: { width: number; height: number };
+  private display: { width: number; height: number };
   private readonly reply: (data: Uint8Array) => void;
 
   constructor(
@@ -32,6 +32,24 @@ export class InputChannel {
     this.display = display;
     this.reply = reply;
     this.limiter = new RateLimiter(ratePerSecond, ratePerSecond * 2);
+  }
+
+  /**
+   * The encoded picture's size relative to the display (below 1 when the congestion controller
+   * scaled the video down): the viewer's coordinates are video pixels, mapped back here.
+   */
+  videoScale = 1;
+
+  private toDisplay<E extends InputEvent>(event: E): E {
+    if (this.videoScale === 1 || !('x' in event)) return event;
+    const x = Math.min(this.display.width - 1, Math.round(event.x / this.videoScale));
+    const y = Math.min(this.display.height - 1, Math.round(event.y / this.videoScale));
+    return { ...event, x, y };
+  }
+
+  /** The picture changed size (it follows the viewer): pointer positions are checked against it. */
+  setDisplay(display: { width: number; height: number }): void {
+    this.display = { ...display };
   }
 
   handle(data: unknown): void {
@@ -56,6 +74,6 @@ export class InputChannel {
       return;
     }
     this.stats.lastInputAt = Date.now();
-    this.injector.inject(result.event);
+    this.injector.inject(this.toDisplay(result.event));
   }
 }

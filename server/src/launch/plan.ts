@@ -25,12 +25,18 @@ export interface RuntimeSpec {
   policy: SandboxPolicy;
   framerate: number;
   bitrateKbps: number;
+  minBitrateKbps: number;
   keyframeIntervalS: number;
   inputRatePerSecond: number;
   startTimeoutMs: number;
   ice: IceSettings;
   /** Who is watching, burned into the video with the session id and the time; null: no watermark. */
   watermark: string | null;
+  /**
+   * The picture follows the viewer's video area up to the display's size (`policy.display`);
+   * it starts at `policy.window`. Null: the picture is the display, fixed.
+   */
+  resizable: { max: { width: number; height: number } } | null;
 }
 
 /** Where a launch request came from, carried onto the session's audit events. */
@@ -63,7 +69,13 @@ export interface PlanSettings {
   nodeRuntime: () => string;
   /** The server answers on a per-session control socket. */
   controlChannel: boolean;
-  video: { bitrateKbps: number; keyframeIntervalS: number };
+  video: {
+    bitrateKbps: number;
+    minBitrateKbps: number;
+    keyframeIntervalS: number;
+    /** The display of an app that follows its viewer: its largest picture. */
+    maxSize: { width: number; height: number };
+  };
   inputRatePerSecond: number;
   startTimeoutMs: number;
   lifecycle: Omit<LifecycleRules, 'maxDurationMs'>;
@@ -86,12 +98,16 @@ export function planLaunch(
   if (!app) throw new DomainError(404, 'unknown-app', `no app "${appId}"`);
   const sessionId = randomUUID();
   const { video, resources, permissions } = app.manifest;
+  const max = settings.video.maxSize;
+  // Followed: the display is as large as allowed, the app's window starts at the manifest's size.
+  const start = { width: Math.min(video.width, max.width), height: Math.min(video.height, max.height) };
   const policy: SandboxPolicy = {
     sessionDir: path.join(settings.sessionsDir, sessionId),
     appDir: app.dir,
     binary: path.relative(app.dir, app.binaryPath),
     args: app.manifest.args,
-    display: { width: video.width, height: video.height },
+    display: video.resizable ? { ...max } : { width: video.width, height: video.height },
+    window: video.resizable ? start : undefined,
     grants: resolveGrants(permissions, launch.entitlements),
     loopbackTcp: app.manifest.network === 'loopback',
     nodeRuntime: app.manifest.runtime === 'node' ? settings.nodeRuntime() : null,
@@ -115,11 +131,13 @@ export function planLaunch(
       policy,
       framerate: video.framerate,
       bitrateKbps: settings.video.bitrateKbps,
+      minBitrateKbps: settings.video.minBitrateKbps,
       keyframeIntervalS: settings.video.keyframeIntervalS,
       inputRatePerSecond: settings.inputRatePerSecond,
       startTimeoutMs: settings.startTimeoutMs,
       ice: settings.iceFor(sessionId),
       watermark: launch.watermark,
+      resizable: video.resizable ? { max: { ...max } } : null,
     },
     rules: { ...settings.lifecycle, maxDurationMs: launch.maxDurationMs },
   };

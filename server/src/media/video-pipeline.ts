@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import { Encoder, type VideoCodec } from './encoder.ts';
+import { scaledSize, type Encoding } from '../congestion/encoding-ladder.ts';
 
 export interface PipelineOptions {
   ffmpegPath: string;
@@ -7,8 +8,8 @@ export interface PipelineOptions {
   framerate: number;
   bitrateKbps: number;
   keyframeIntervalS: number;
-  /** Xvfb's screen file: where each frame is, and its size. */
-  framebuffer: { path: string; offset: number; length: number; width: number; height: number };
+  /** Xvfb's screen file: where each frame is, its size and stride (see `resize`). */
+  framebuffer: { path: string; offset: number; length: number; width: number; height: number; bytesPerLine?: number };
   watermark?: { textFile: string } | undefined;
   /** Receives each outgoing RTP packet with sequence number and timestamp already continuous. */
   onRtp: (packet: Buffer) => void;
@@ -23,12 +24,28 @@ export interface PipelineStats {
   encoderRestarts: number;
   rtpPackets: number;
   rtpBytes: number;
+  /** Frames re-encoded unchanged to sharpen a still picture (the top-off). */
+  framesRefined: number;
+  /** Encoder changes asked for by the congestion controller. */
+  reconfigurations: number;
 }
 
 /** After this long without a change the last frame is sent again (loss recovery, keepalive). */
 const REFRESH_MS = 1000;
 /** Picture-loss requests closer together than this share one keyframe. */
 const KEYFRAME_DEBOUNCE_MS = 250;
+/** A new encoder that has not sent its first packet after this long takes over anyway. */
+const INCOMING_TIMEOUT_MS = 5000;
+/** After a switch, the next warm spare is started this much later. */
+const SPARE_DELAY_MS = 500;
+/**
+ * Top-off: after the picture stops changing, the same frame is encoded again at the frame rate
+ * for up to this long. Each pass spends the bits the rate allows on what is still blurred, so
+ * text sharpens at the pace the path carries; it stops early once a pass is only a few bytes
+ * (nothing left to improve).
+ */
+const TOP_OFF_MS = 1500;
+const CONVERGED_FRAME_BYTES = 600;
 
 /**
  * Damage-driven capture: a frame is taken from Xvfb's framebuffer and encoded only when the
@@ -43,9 +60,21 @@ export class VideoPipeline {
     encoderRestarts: 0,
     rtpPackets: 0,
     rtpBytes: 0,
+    framesRefined: 0,
+    reconfigurations: 0,
   };
   private readonly opts: PipelineOptions;
-  private readonly interval: number;
+  private interval: number;
+  private encoding: Encoding;
+  private switchTimer: NodeJS.Timeout | undefined;
+  private spareTimer: NodeJS.Timeout | undefined;
+  /** A new encoder warming up on the current frame (a settings change); see changeEncoderSoon. */
+  private incoming: Encoder | undefined;
+  /** Until when a still picture is refined; bytes the last encoded frame came to. */
+  private topOffUntil = 0;
+  private lastFrameBytes = Infinity;
+  /** The captured region, from the screen's top-left corner. */
+  private size: { width: number; height: number };
   private socket: dgram.Socket | undefined;
   private port = 0;
   private active: Encoder | undefined;
@@ -68,6 +97,8 @@ export class VideoPipeline {
   constructor(opts: PipelineOptions) {
     this.opts = opts;
     this.interval = 1000 / opts.framerate;
+    this.size = { width: opts.framebuffer.width, height: opts.framebuffer.height };
+    this.encoding = { bitrateKbps: opts.bitrateKbps, framerate: opts.framerate, scale: 1 };
   }
 
   async start(): Promise<void> {
@@ -107,13 +138,95 @@ export class VideoPipeline {
     );
   }
 
+  /**
+   * Captures only the top-left `width`x`height` of the screen from now on (the app's window
+   * follows the viewer): the spare, made for the old size, is replaced by one at the new size,
+   * which takes over once warm; its first frame is the keyframe the new resolution needs.
+   */
+  resize(width: number, height: number): void {
+    if (this.stopped) return;
+    const fb = this.opts.framebuffer;
+    if (width > fb.width || height > fb.height) throw new Error(`${width}x${height} exceeds the screen`);
+    if (width === this.size.width && height === this.size.height) return;
+    this.size = { width, height };
+    if (!this.active) return; // not started: the first encoders get the size
+    this.changeEncoderSoon();
+  }
+
+  get currentEncoding(): Encoding {
+    return this.encoding;
+  }
+
+  /**
+   * The congestion controller's new bitrate, frame rate or scale. A fresh encoder is started
+   * with them and takes over once warm (its first frame is a keyframe, at the new size).
+   */
+  reconfigure(encoding: Encoding): void {
+    if (this.stopped) return;
+    this.encoding = encoding;
+    this.interval = 1000 / encoding.framerate;
+    this.stats.reconfigurations++;
+    if (!this.active) return; // not started: the first encoders get it
+    this.changeEncoderSoon();
+  }
+
+  /**
+   * A new encoder with the current settings is given the current frame at once, and takes over
+   * with its first packet: that packet starts the keyframe a change needs, and until then the
+   * old encoder keeps the picture going, however long the new one takes to start (seconds on a
+   * loaded machine). The spare, made with the old settings, is replaced too.
+   */
+  private changeEncoderSoon(): void {
+    this.spare?.stop();
+    this.spare = undefined;
+    this.incoming?.stop();
+    const next = this.spawnEncoder();
+    this.incoming = next;
+    next.encodeCurrentFrame(() => {});
+    clearTimeout(this.switchTimer);
+    this.switchTimer = setTimeout(() => {
+      // It never spoke: it died or is starved. Take it anyway (or a fresh one) rather than wait.
+      this.switchTimer = undefined;
+      if (this.incoming !== next) return;
+      if (next.alive) this.promote(next);
+      else {
+        this.incoming = undefined;
+        this.switchEncoder();
+      }
+    }, INCOMING_TIMEOUT_MS);
+  }
+
+  private promote(next: Encoder): void {
+    this.incoming = undefined;
+    clearTimeout(this.switchTimer);
+    this.switchTimer = undefined;
+    const old = this.active;
+    this.active = next;
+    old?.stop();
+    this.lastKeyframeSwitch = performance.now();
+    this.scheduleSpare();
+    // Whatever changed after the frame it started with.
+    this.onScreenChanged();
+  }
+
+  /** The next spare starts a little later: two encoders starting at once slow the new one down. */
+  private scheduleSpare(): void {
+    clearTimeout(this.spareTimer);
+    this.spareTimer = setTimeout(() => {
+      this.spareTimer = undefined;
+      if (!this.stopped && !this.spare) this.spare = this.spawnEncoder();
+    }, SPARE_DELAY_MS);
+  }
+
   /** Stops capture and kills both encoders; resolves when they have exited. */
   stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.grabTimer);
     clearTimeout(this.refreshTimer);
     clearTimeout(this.keyframeTimer);
-    const encoders = [this.active, this.spare].filter((e): e is Encoder => !!e);
+    clearTimeout(this.switchTimer);
+    clearTimeout(this.spareTimer);
+    const encoders = [this.active, this.spare, this.incoming].filter((e): e is Encoder => !!e);
     for (const e of encoders) e.stop();
     if (this.socket) {
       this.socket.close();
@@ -123,7 +236,7 @@ export class VideoPipeline {
   }
 
   get processes(): number[] {
-    return [this.active, this.spare].flatMap((e) => e?.pids ?? []);
+    return [this.active, this.spare, this.incoming].flatMap((e) => e?.pids ?? []);
   }
 
   private switchEncoder(): void {
@@ -131,17 +244,20 @@ export class VideoPipeline {
     this.lastKeyframeSwitch = performance.now();
     const old = this.active;
     this.active = this.spare?.alive ? this.spare : this.spawnEncoder();
-    this.spare = this.spawnEncoder();
+    this.spare = undefined;
     old?.stop();
+    this.scheduleSpare();
     this.dirty = true;
     clearTimeout(this.grabTimer);
     this.grabTimer = undefined;
     this.grab();
   }
 
-  private grab(): void {
+  /** `changed`: the screen changed since the last frame (false for refinement and keep-alive). */
+  private grab(changedForSure = true): void {
     this.grabTimer = undefined;
     if (this.stopped || !this.active) return;
+    const changed = changedForSure || this.dirty;
     if (this.active.congested) {
       // Encoder still busy with the previous frame: remember the change, retry when it drains.
       this.dirty = true;
@@ -155,19 +271,31 @@ export class VideoPipeline {
       if (encoder === this.active && this.dirty && !this.grabTimer) this.onScreenChanged();
     });
     this.stats.framesEncoded++;
+    if (changed) this.topOffUntil = this.lastGrab + TOP_OFF_MS;
+    else if (this.lastGrab < this.topOffUntil) this.stats.framesRefined++;
     clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => this.grab(), REFRESH_MS);
+    this.refreshTimer = setTimeout(() => this.grab(false), this.nextRefreshMs(changed));
+  }
+
+  /** Soon while a still picture is being topped off; otherwise the slow keep-alive refresh. */
+  private nextRefreshMs(changed: boolean): number {
+    const refining = performance.now() < this.topOffUntil;
+    if (refining && (changed || this.lastFrameBytes > CONVERGED_FRAME_BYTES)) return this.interval;
+    this.topOffUntil = 0;
+    return REFRESH_MS;
   }
 
   private spawnEncoder(): Encoder {
     const encoder = new Encoder({
       ffmpegPath: this.opts.ffmpegPath,
       codec: this.opts.codec,
-      width: this.opts.framebuffer.width,
-      height: this.opts.framebuffer.height,
-      bitrateKbps: this.opts.bitrateKbps,
+      width: this.size.width,
+      height: this.size.height,
+      scaledTo:
+        this.encoding.scale === 1 ? undefined : scaledSize(this.size.width, this.size.height, this.encoding.scale),
+      bitrateKbps: this.encoding.bitrateKbps,
       keyframeIntervalS: this.opts.keyframeIntervalS,
-      framerate: this.opts.framerate,
+      framerate: this.encoding.framerate,
       rtpPort: this.port,
       framebuffer: this.opts.framebuffer,
       watermark: this.opts.watermark,
@@ -190,6 +318,7 @@ export class VideoPipeline {
   private onPacket(msg: Buffer, from: string): void {
     if (from !== '127.0.0.1' || msg.length < 12 || this.stopped) return;
     const ssrc = msg.readUInt32BE(8);
+    if (this.incoming && ssrc === this.incoming.ssrc) this.promote(this.incoming);
     if (ssrc !== this.active?.ssrc) return; // a replaced encoder's tail, or a stranger
     // A new source timestamp starts a new frame: stamp it with the real elapsed time, so the
     // receiver's jitter estimate sees the true capture rhythm across encoder switches.
@@ -200,7 +329,9 @@ export class VideoPipeline {
       this.lastOutAt = now;
       this.lastSourceTs = ts;
       this.lastSourceSsrc = ssrc;
+      this.lastFrameBytes = 0;
     }
+    this.lastFrameBytes += msg.length;
     this.seq = (this.seq + 1) & 0xffff;
     msg.writeUInt16BE(this.seq, 2);
     msg.writeUInt32BE(this.outTs, 4);

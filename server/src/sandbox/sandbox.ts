@@ -30,7 +30,13 @@ export interface SandboxPolicy {
   /** Path of the executable relative to appDir. */
   binary: string;
   args: string[];
+  /** The X screen (Xvfb) and Xvfb's framebuffer file. */
   display: { width: number; height: number };
+  /**
+   * The size the app should open its window at (VITRINE_WIDTH/VITRINE_HEIGHT), when smaller
+   * than the display: a session that follows its viewer has a display of the largest size.
+   */
+  window?: { width: number; height: number } | undefined;
   grants: Grant[];
   limits: ResourceLimits;
   /** TCP on the sandbox's own loopback interface (its network namespace has nothing else). */
@@ -144,10 +150,10 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
     XAUTH_MOUNT,
     '--setenv',
     'VITRINE_WIDTH',
-    String(policy.display.width),
+    String((policy.window ?? policy.display).width),
     '--setenv',
     'VITRINE_HEIGHT',
-    String(policy.display.height),
+    String((policy.window ?? policy.display).height),
     '--setenv',
     'VITRINE_GRANTS',
     grantsEnv,

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { ClientSignal, ServerSignal, SessionEndReason } from '@vitrine/protocol';
+import { fitVideoSize, type ClientSignal, type ServerSignal, type SessionEndReason } from '@vitrine/protocol';
 import { XDisplay } from '../desktop/x-display.ts';
 import { InputChannel } from '../input/input-channel.ts';
 import { InputInjector } from '../input/injector.ts';
@@ -7,9 +7,13 @@ import { readFramebufferLayout } from '../media/framebuffer.ts';
 import { VideoPipeline, type PipelineStats } from '../media/video-pipeline.ts';
 import { readTail, startSandbox, type SandboxHost } from '../sandbox/sandbox.ts';
 import { ViewerPeer } from '../webrtc/peer.ts';
+import { StreamAdaptation } from '../congestion/stream-adaptation.ts';
 import type { InputStats } from '../input/input-channel.ts';
 import path from 'node:path';
 import type { RuntimeSpec } from '../launch/plan.ts';
+
+/** A viewer resizing its window is followed at most this often (each resize restarts the encoder). */
+const RESIZE_INTERVAL_MS = 250;
 
 /** What drawtext must not interpret in a name: its expansions (`%{…}`) and escapes; control characters. */
 export function watermarkText(label: string, sessionId: string): string {
@@ -24,6 +28,7 @@ export interface RuntimeEnvironment {
 }
 
 export interface RuntimeLog {
+  trace?(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   debug(obj: object, msg: string): void;
@@ -85,15 +90,23 @@ export class SessionRuntime implements RuntimeHandle {
   private ended = false;
   /** Teardown still in progress (encoders being killed), awaited by whenStopped(). */
   private stopping: Array<Promise<unknown>> = [];
+  private picture: { width: number; height: number };
+  /** Resizes requested by the viewer, applied at most every RESIZE_INTERVAL_MS (the latest wins). */
+  private wantedPicture: { width: number; height: number } | undefined;
+  private lastResizeAt = -Infinity;
+  private resizeTimer: NodeJS.Timeout | undefined;
 
   constructor(spec: RuntimeSpec, env: RuntimeEnvironment, log: RuntimeLog) {
     this.spec = spec;
     this.env = env;
     this.log = log;
+    const { display, window } = spec.policy;
+    this.picture = { ...(spec.resizable && window ? window : display) };
   }
 
+  /** The picture: the display, or its top-left part the app's window fills (it follows the viewer). */
   get size(): { width: number; height: number } {
-    return this.spec.policy.display;
+    return { ...this.picture };
   }
 
   /** Starts sandbox and display; resolves when the display accepts input and damage is watched. */
@@ -125,6 +138,36 @@ export class SessionRuntime implements RuntimeHandle {
     }
     this.injector = new InputInjector(this.display, await this.display.getKeyboardMapping());
     this.display.onDamage(() => this.pipeline?.onScreenChanged());
+    if (this.spec.resizable) await this.display.fitWindows(this.picture.width, this.picture.height);
+  }
+
+  /**
+   * The viewer's video area is this many device pixels: an app that follows the viewer gets a
+   * window of that size (within the server's limits) and the encoder captures just that region.
+   * Bursts are coalesced: at most one resize every RESIZE_INTERVAL_MS, to the latest size asked.
+   */
+  private requestViewport(requested: { width: number; height: number }): void {
+    const resizable = this.spec.resizable;
+    if (!resizable || this.ended) return;
+    this.wantedPicture = fitVideoSize(requested, resizable.max);
+    if (this.resizeTimer) return;
+    const wait = this.lastResizeAt + RESIZE_INTERVAL_MS - performance.now();
+    if (wait <= 0) this.applyViewport();
+    else this.resizeTimer = setTimeout(() => this.applyViewport(), wait);
+  }
+
+  private applyViewport(): void {
+    this.resizeTimer = undefined;
+    const want = this.wantedPicture;
+    if (!want || this.ended || !this.display) return;
+    if (want.width === this.picture.width && want.height === this.picture.height) return;
+    this.lastResizeAt = performance.now();
+    this.log.debug({ from: this.picture, to: want }, 'picture follows the viewer');
+    this.picture = { ...want };
+    // The window first: the encoder then starts on a region the app is already redrawing.
+    void this.display.fitWindows(want.width, want.height);
+    this.input?.setDisplay(want);
+    this.pipeline?.resize(want.width, want.height);
   }
 
   attachViewer(send: (msg: ServerSignal) => void): ViewerLink {
@@ -132,6 +175,19 @@ export class SessionRuntime implements RuntimeHandle {
     if (this.ended || !this.display || !this.framebuffer || !this.injector) throw new Error('session is not running');
     const injector = this.injector;
     const framebuffer = this.framebuffer;
+    // The network decides how much of the stream the viewer gets (server/src/congestion/).
+    const adaptation = new StreamAdaptation({
+      limits: { minKbps: this.spec.minBitrateKbps, maxKbps: this.spec.bitrateKbps },
+      maxFramerate: this.spec.framerate,
+      now: () => performance.now(),
+      apply: (encoding) => {
+        this.pipeline?.reconfigure(encoding);
+        if (this.input) this.input.videoScale = encoding.scale;
+        this.log.debug({ encoding }, 'stream adapted to the network');
+      },
+      announce: (notice) => send({ type: 'quality', ...notice }),
+      trace: (rate, encoding) => this.log.trace?.({ rate, encoding }, 'congestion control'),
+    });
     const peer: ViewerPeer = new ViewerPeer(this.spec.ice, {
       signal: send,
       connected: (codec) => {
@@ -140,7 +196,7 @@ export class SessionRuntime implements RuntimeHandle {
             ffmpegPath: this.env.ffmpegPath,
             codec,
             framerate: this.spec.framerate,
-            bitrateKbps: this.spec.bitrateKbps,
+            bitrateKbps: adaptation.encoding.bitrateKbps,
             keyframeIntervalS: this.spec.keyframeIntervalS,
             framebuffer,
             watermark: this.watermarkFile ? { textFile: this.watermarkFile } : undefined,
@@ -150,6 +206,7 @@ export class SessionRuntime implements RuntimeHandle {
             onFatal: (reason) => this.end('encoder failed', reason),
             log: this.log,
           });
+          this.pipeline.resize(this.picture.width, this.picture.height);
           this.pipeline.start().catch((err: Error) => this.end('error', `video pipeline: ${err.message}`));
         } else {
           this.pipeline.requestKeyframe();
@@ -166,6 +223,7 @@ export class SessionRuntime implements RuntimeHandle {
         if (input.stats.lastInputAt !== before) for (const l of this.activityListeners) l();
       },
       keyframeRequest: () => this.pipeline?.requestKeyframe(),
+      delivery: (fates) => adaptation.onDelivery(fates),
       closed: () => gone(),
     });
     const gone = () => {
@@ -188,6 +246,10 @@ export class SessionRuntime implements RuntimeHandle {
       handle: (msg) => {
         if (msg.type === 'bye') {
           peer.close('viewer said bye');
+          return Promise.resolve();
+        }
+        if (msg.type === 'viewport') {
+          this.requestViewport(msg);
           return Promise.resolve();
         }
         return peer.handle(msg);
@@ -246,6 +308,7 @@ export class SessionRuntime implements RuntimeHandle {
   end(reason: SessionEndReason, detail?: string): void {
     if (this.ended) return;
     this.ended = true;
+    clearTimeout(this.resizeTimer);
     this.peer?.close(reason);
     this.retirePipeline();
     this.display?.close();

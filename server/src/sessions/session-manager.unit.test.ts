@@ -97,7 +97,7 @@ function plan(over: Partial<Launch> = {}): LaunchPlan {
     limits: { memoryBytes: 2 ** 28, pids: 64, cpu: 1 },
     nodeRuntime: () => '/opt/node',
     controlChannel: false,
-    video: { bitrateKbps: 3000, keyframeIntervalS: 2 },
+    video: { bitrateKbps: 3000, minBitrateKbps: 150, keyframeIntervalS: 2, maxSize: { width: 2560, height: 1440 } },
     inputRatePerSecond: 400,
     startTimeoutMs: 15_000,
     lifecycle: { graceMs: 30_000, idleTimeoutMs: 15 * 60_000, warningLeadMs: 60_000 },

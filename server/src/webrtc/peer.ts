@@ -12,6 +12,8 @@ import {
 import type { ClientSignal, ServerSignal } from '@vitrine/protocol';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { VideoCodec } from '../media/encoder.ts';
+import { DeliveryLog, transportSequenceExtension, type PacketFate } from '../congestion/delivery.ts';
+import { feedbackArrivals, type ParsedTransportFeedback } from './transport-feedback.ts';
 
 function interfaceAddresses(addresses: string[]): { udp4?: string; udp6?: string } {
   const v4 = addresses.find((a) => isIPv4(a));
@@ -22,6 +24,16 @@ function interfaceAddresses(addresses: string[]): { udp4?: string; udp6?: string
 /** Chrome's playout-delay extension: min = max = 0 tells the receiver to render at once. */
 const PLAYOUT_DELAY_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
 const PLAYOUT_DELAY_ID = 6;
+/**
+ * Transport-wide congestion control: each packet carries a sequence number and the browser
+ * reports every ~100 ms when each arrived. The server's rate controller reads queueing and loss
+ * from that (werift's own estimator is not used: it cannot tell a static screen from a slow path).
+ */
+const TRANSPORT_CC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+const TRANSPORT_CC_ID = 5;
+/** RTCP transport-layer feedback (205), format 15: transport-wide congestion control. */
+const RTPFB = 205;
+const TWCC_FORMAT = 15;
 
 export interface IceSettings {
   /** Local addresses to gather host candidates on; null = every interface. */
@@ -58,6 +70,8 @@ export interface PeerEvents {
   connected(codec: VideoCodec): void;
   input(data: unknown): void;
   keyframeRequest(): void;
+  /** What the viewer's feedback says about packets we sent (only when transport-cc was agreed). */
+  delivery(fates: PacketFate[]): void;
   closed(reason: string): void;
 }
 
@@ -74,19 +88,29 @@ export class ViewerPeer {
   private readonly events: PeerEvents;
   private readonly ice: IceSettings;
   private playoutDelayId: number | undefined;
+  private transportCcId: number | undefined;
+  private readonly deliveries = new DeliveryLog();
   private closed = false;
   codec: VideoCodec | undefined;
 
   constructor(ice: IceSettings, events: PeerEvents) {
     this.ice = ice;
     this.events = events;
-    const feedback = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }];
+    const feedback = [
+      { type: 'nack' },
+      { type: 'nack', parameter: 'pli' },
+      { type: 'ccm', parameter: 'fir' },
+      { type: 'transport-cc' },
+    ];
     this.pc = new RTCPeerConnection({
       codecs: {
         video: [useH264({ rtcpFeedback: feedback }), useVP8({ rtcpFeedback: feedback })] as RTCRtpCodecParameters[],
       },
       headerExtensions: {
-        video: [new RTCRtpHeaderExtensionParameters({ id: PLAYOUT_DELAY_ID, uri: PLAYOUT_DELAY_URI })],
+        video: [
+          new RTCRtpHeaderExtensionParameters({ id: PLAYOUT_DELAY_ID, uri: PLAYOUT_DELAY_URI }),
+          new RTCRtpHeaderExtensionParameters({ id: TRANSPORT_CC_ID, uri: TRANSPORT_CC_URI }),
+        ],
       },
       iceServers: ice.iceServers.map((s) => ({
         urls: s.urls,
@@ -114,6 +138,7 @@ export class ViewerPeer {
       // FIR arrives as payload-specific feedback format 4; PLI is handled above.
       const fb = rtcp as { type?: number; feedback?: { count?: number } };
       if (fb.type === 206 && fb.feedback?.count === 4) this.events.keyframeRequest();
+      if (fb.type === RTPFB && fb.feedback?.count === TWCC_FORMAT) this.onTransportFeedback(fb.feedback);
     });
     this.pc.onIceCandidate.subscribe((c) => {
       if (this.closed) return;
@@ -180,6 +205,7 @@ export class ViewerPeer {
       if (!this.codec) throw new Error('the answer accepted neither H.264 nor VP8');
       const ext = this.transceiver.headerExtensions?.find((e) => e.uri === PLAYOUT_DELAY_URI);
       this.playoutDelayId = ext?.id;
+      this.transportCcId = this.transceiver.headerExtensions?.find((e) => e.uri === TRANSPORT_CC_URI)?.id;
       if (this.pc.connectionState === 'connected') this.events.connected(this.codec);
     } else if (msg.type === 'ice-candidate') {
       if (!msg.candidate) return;
@@ -198,7 +224,19 @@ export class ViewerPeer {
       packet.header.extension = true;
       packet.header.extensions.push({ id: this.playoutDelayId, payload: Buffer.alloc(3) });
     }
+    if (this.transportCcId !== undefined) {
+      // Numbered here, where the send time is known (werift's own numbering is overridden).
+      const seq = this.deliveries.sent(raw.length, performance.now());
+      packet.header.extension = true;
+      packet.header.extensions.push({ id: this.transportCcId, payload: transportSequenceExtension(seq) });
+    }
     this.track.writeRtp(packet);
+  }
+
+  private onTransportFeedback(feedback: unknown): void {
+    if (this.closed) return;
+    const fates = this.deliveries.fates(feedbackArrivals(feedback as ParsedTransportFeedback));
+    if (fates.length > 0) this.events.delivery(fates);
   }
 
   sendInput(data: Uint8Array): void {

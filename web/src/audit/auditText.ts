@@ -70,6 +70,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'session.peer-disconnected': 'Viewer disconnected',
   'session.end': 'Ended a session',
   'session.ended': 'Session ended',
+  'connectivity.test': 'Ran the connection self-test',
   'app.list': 'Listed apps',
   'app.claim': 'App reported',
   'audit.query': 'Looked at the audit trail',

@@ -18,6 +18,7 @@ import FolderIcon from '@mui/icons-material/Folder';
 import FolderSharedIcon from '@mui/icons-material/FolderShared';
 import HistoryIcon from '@mui/icons-material/History';
 import LogoutIcon from '@mui/icons-material/Logout';
+import NetworkCheckIcon from '@mui/icons-material/NetworkCheck';
 import ShareIcon from '@mui/icons-material/Share';
 import type { Role } from '@vitrine/protocol';
 import { navigate, type ShellRouteName } from '../router.ts';
@@ -37,10 +38,12 @@ const NAV: Record<Role, readonly NavItem[]> = {
     { route: 'shares', label: 'Shares', icon: <ShareIcon /> },
     { route: 'apps', label: 'Apps', icon: <AppsIcon /> },
     { route: 'audit', label: 'Audit', icon: <HistoryIcon /> },
+    { route: 'connection-test', label: 'Connection', icon: <NetworkCheckIcon /> },
     { route: 'account', label: 'Account', icon: <AccountCircleIcon /> },
   ],
   client: [
     { route: 'shared', label: 'Shared with me', icon: <FolderSharedIcon /> },
+    { route: 'connection-test', label: 'Connection', icon: <NetworkCheckIcon /> },
     { route: 'account', label: 'Account', icon: <AccountCircleIcon /> },
   ],
 };

@@ -6,7 +6,9 @@ import { useId, useState } from 'react';
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import Popover from '@mui/material/Popover';
+import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
+import { describeQuality, type QualityNotice } from './networkQuality.ts';
 import { codecLabel } from './codecPreferences.ts';
 import { formatBitrate, formatMs, type StreamStats } from './stats.ts';
 import type { ViewerState } from './viewerState.ts';
@@ -29,9 +31,12 @@ export interface ConnectionIndicatorProps {
   stats: StreamStats | null;
   /** The `?codec=` preference, if any. */
   requestedCodec: string | null;
+  /** The server's latest word on how the network limits the stream. */
+  quality?: QualityNotice | null;
 }
 
-export function ConnectionIndicator({ state, stats, requestedCodec }: ConnectionIndicatorProps) {
+export function ConnectionIndicator({ state, stats, requestedCodec, quality = null }: ConnectionIndicatorProps) {
+  const reduced = describeQuality(quality);
   const [anchor, setAnchor] = useState<HTMLElement | null>(null);
   const popoverId = useId();
   const s = stats;
@@ -49,6 +54,10 @@ export function ConnectionIndicator({ state, stats, requestedCodec }: Connection
     ['Packets lost', s?.packetsLost != null ? String(s.packetsLost) : '–'],
     ['Frames dropped', s?.framesDropped != null ? String(s.framesDropped) : '–'],
     ['Candidate', s?.candidateType ?? '–'],
+    [
+      'Network limit',
+      reduced && quality ? `${formatBitrate(quality.targetKbps * 1000)}, ${quality.framerate} fps` : 'none',
+    ],
   ];
   const rtt = s?.inputRttMs ?? s?.iceRttMs ?? null;
 
@@ -80,6 +89,20 @@ export function ConnectionIndicator({ state, stats, requestedCodec }: Connection
           </Box>
         }
       />
+      {reduced && (
+        <Tooltip title={reduced}>
+          <Chip
+            size="small"
+            color="warning"
+            variant="outlined"
+            label="Reduced by network"
+            data-testid="network-quality"
+            data-cause={quality?.cause ?? ''}
+            aria-label={reduced}
+            sx={{ ml: 1 }}
+          />
+        </Tooltip>
+      )}
       <Popover
         id={popoverId}
         open={anchor !== null}

@@ -39,7 +39,7 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
       ? { path: '/shared', label: 'Back to shared with me' }
       : { path: '/apps', label: 'Back to apps' };
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
-  const { state, stats, end, warning, dismissWarning, sendInput, endSession } = useStreamSession(
+  const { state, stats, end, warning, quality, dismissWarning, sendInput, endSession, setViewport } = useStreamSession(
     sessionId,
     codec,
     video,
@@ -115,7 +115,7 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
           <Typography variant="subtitle1" component="h1" noWrap sx={{ fontWeight: 600 }} data-testid="app-name">
             {appName ?? 'Session'}
           </Typography>
-          <ConnectionIndicator state={state} stats={stats} requestedCodec={codec} />
+          <ConnectionIndicator state={state} stats={stats} requestedCodec={codec} quality={quality} />
           <Tooltip title={codec ? `Requested: ${codec.toUpperCase()}` : 'Chosen by the browser'}>
             <Chip
               size="small"
@@ -156,6 +156,7 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
           sendInput={sendInput}
           active={!terminal}
           focusWhen={state === 'streaming'}
+          onViewport={setViewport}
         />
 
         {progress && (

@@ -8,6 +8,7 @@ import type { InputEvent } from '@vitrine/protocol';
 import type { CodecChoice } from './codecPreferences.ts';
 import { clearDebugSource, setDebugSource } from './debugHandles.ts';
 import type { StreamStats } from './stats.ts';
+import type { QualityNotice } from './networkQuality.ts';
 import type { SessionEnd, ViewerState } from './viewerState.ts';
 import { WebRtcSession } from './webrtcSession.ts';
 
@@ -18,11 +19,15 @@ export interface StreamSession {
   end: SessionEnd | null;
   /** Latest non-fatal warning, if any. */
   warning: string | null;
+  /** The server's latest word on how the network limits the stream. */
+  quality: QualityNotice | null;
   dismissWarning: () => void;
   /** Sends an input event (dropped while the input channel is not open). */
   sendInput: (event: InputEvent) => void;
   /** Ends the session for good (bye + DELETE). Rejects if the DELETE fails. */
   endSession: () => Promise<void>;
+  /** The video area's size in device pixels changed (kept for a session created later). */
+  setViewport: (size: { width: number; height: number }) => void;
 }
 
 export function useStreamSession(
@@ -34,7 +39,9 @@ export function useStreamSession(
   const [stats, setStats] = useState<StreamStats | null>(null);
   const [end, setEnd] = useState<SessionEnd | null>(null);
   const [warning, setWarning] = useState<string | null>(null);
+  const [quality, setQuality] = useState<QualityNotice | null>(null);
   const sessionRef = useRef<WebRtcSession | null>(null);
+  const viewportRef = useRef<{ width: number; height: number } | null>(null);
 
   useEffect(() => {
     if (!video) return;
@@ -46,8 +53,10 @@ export function useStreamSession(
       onEnd: setEnd,
       onWarning: setWarning,
       onStats: setStats,
+      onQuality: setQuality,
     });
     sessionRef.current = session;
+    if (viewportRef.current) session.setViewport(viewportRef.current);
     setDebugSource(session);
     // Deferred so React StrictMode's mount → unmount → mount in development does not open two
     // sockets (the server would turn the second viewer away with CloseCode.ViewerExists).
@@ -71,5 +80,10 @@ export function useStreamSession(
 
   const dismissWarning = useCallback(() => setWarning(null), []);
 
-  return { state, stats, end, warning, dismissWarning, sendInput, endSession };
+  const setViewport = useCallback((size: { width: number; height: number }) => {
+    viewportRef.current = size;
+    sessionRef.current?.setViewport(size);
+  }, []);
+
+  return { state, stats, end, warning, quality, dismissWarning, sendInput, endSession, setViewport };
 }

@@ -2,6 +2,7 @@
  * One viewer connection to a Vitrine session: signaling socket, RTCPeerConnection (the server
  * offers, we answer), the `input` data channel (input events out, pongs in) and periodic stats.
  */
+import type { QualityNotice } from './networkQuality.ts';
 import { CloseCode, decodePong, encodeInputEvent, type InputEvent, type ServerSignal } from '@vitrine/protocol';
 import { ApiError } from '../shared/api.ts';
 import { deleteSession, getSession } from '../shared/sessionsApi.ts';
@@ -9,6 +10,10 @@ import { orderCodecPreferences, supportsCodec, type CodecChoice } from './codecP
 import { SignalingClient, signalingUrl } from './signaling.ts';
 import { EMPTY_STATS, reportEntries, summarizeStats, type StatsSample, type StreamStats } from './stats.ts';
 import { describeEndReason, TERMINAL_STATES, type SessionEnd, type ViewerState } from './viewerState.ts';
+import { ViewportReporter } from './viewport.ts';
+import { failureMessage } from '../connectivity/causeText.ts';
+import { diagnose } from '../connectivity/diagnosis.ts';
+import { observationFrom, turnUrlsOf, type TurnErrors } from '../connectivity/observe.ts';
 
 export interface WebRtcSessionOptions {
   sessionId: string;
@@ -19,6 +24,8 @@ export interface WebRtcSessionOptions {
   /** Non-fatal problems worth showing (server `error` messages, unsupported codec choice). */
   onWarning?: (message: string) => void;
   onStats?: (stats: StreamStats) => void;
+  /** The server adapted the stream to the network (cause null: back to full quality). */
+  onQuality?: (notice: QualityNotice) => void;
 }
 
 const PING_INTERVAL_MS = 1000;
@@ -26,8 +33,6 @@ const STATS_INTERVAL_MS = 1000;
 const OFFER_TIMEOUT_MS = 20_000;
 /** Above this much unsent data, pointer moves are dropped (keys and buttons are always sent). */
 const MAX_BUFFERED_BYTES = 256 * 1024;
-
-export const ICE_FAILED_MESSAGE = 'Could not establish the media connection.';
 
 export class WebRtcSession {
   readonly sessionId: string;
@@ -57,8 +62,12 @@ export class WebRtcSession {
   #lastServerError: string | null = null;
   #relayOnly = false;
   #gathered = 0;
-  /** What TURN servers answered when they refused us (e.g. "401 Unauthorized"). */
-  #turnErrors: string[] = [];
+  /** What TURN servers answered when they failed us (e.g. 401 Unauthorized), for the diagnosis. */
+  #turnErrors: TurnErrors = [];
+  #turnUrls: string[] = [];
+  #diagnosing = false;
+  /** The video area's device pixels, sent on signaling (a resizable app's picture follows them). */
+  #viewport = new ViewportReporter((size) => this.#signaling?.send({ type: 'viewport', ...size }) ?? false);
 
   constructor(opts: WebRtcSessionOptions) {
     this.#opts = opts;
@@ -92,6 +101,7 @@ export class WebRtcSession {
     this.#setState('signaling');
     this.#signaling = new SignalingClient(signalingUrl(this.sessionId), {
       onOpen: () => {
+        this.#viewport.open();
         this.#setState('negotiating');
         this.#offerTimer = setTimeout(() => {
           if (!this.#pc) this.#finish({ kind: 'timeout', message: 'The server did not start the stream in time.' });
@@ -101,6 +111,11 @@ export class WebRtcSession {
       onInvalidMessage: (error) => console.warn('[vitrine] ignored invalid signaling message:', error),
       onClose: (info) => void this.#onSignalingClosed(info),
     });
+  }
+
+  /** The video area now measures this many device pixels (sent at once at the start, then debounced). */
+  setViewport(size: { width: number; height: number }): void {
+    this.#viewport.update(size);
   }
 
   /** Sends one input event on the data channel; dropped while the channel is not open. */
@@ -174,6 +189,9 @@ export class WebRtcSession {
             : `This session reaches its time limit in ${msg.secondsLeft} s.`,
         );
         return;
+      case 'quality':
+        this.#opts.onQuality?.(msg);
+        return;
       case 'bye':
         this.#finish({
           kind: 'server-bye',
@@ -192,6 +210,7 @@ export class WebRtcSession {
     if (!pc) {
       pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: policy });
       this.#relayOnly = policy === 'relay';
+      this.#turnUrls = turnUrlsOf(iceServers);
       this.#pc = pc;
       this.#wirePeerConnection(pc);
     }
@@ -292,12 +311,14 @@ export class WebRtcSession {
   #wirePeerConnection(pc: RTCPeerConnection): void {
     pc.addEventListener('icecandidateerror', (e) => {
       const err = e as RTCPeerConnectionIceErrorEvent;
-      if (err.url?.startsWith('turn')) this.#turnErrors.push(`${err.errorCode} ${err.errorText}`.trim());
+      if (err.url?.startsWith('turn') && this.#turnErrors.length < 50) {
+        this.#turnErrors.push({ url: err.url, code: err.errorCode, text: err.errorText ?? '' });
+      }
     });
     pc.addEventListener('icegatheringstatechange', () => {
       // Forced through a relay that gave us nothing: no connection can ever form; say why now.
       if (pc.iceGatheringState === 'complete' && this.#relayOnly && this.#gathered === 0) {
-        this.#finish({ kind: 'ice-failed', message: this.#iceFailedMessage() });
+        this.#failIce();
       }
     });
     pc.addEventListener('icecandidate', (e) => {
@@ -323,7 +344,7 @@ export class WebRtcSession {
       const cs = pc.connectionState;
       const ice = pc.iceConnectionState;
       if (cs === 'failed' || ice === 'failed') {
-        this.#finish({ kind: 'ice-failed', message: this.#iceFailedMessage() });
+        this.#failIce();
         return;
       }
       if (cs === 'connected') {
@@ -338,9 +359,17 @@ export class WebRtcSession {
     this.#timers.push(setInterval(() => void this.#collectStats(), STATS_INTERVAL_MS));
   }
 
-  #iceFailedMessage(): string {
-    if (!this.#turnErrors.length) return ICE_FAILED_MESSAGE;
-    return `${ICE_FAILED_MESSAGE} The media relay (TURN) refused this session: ${[...new Set(this.#turnErrors)].join(', ')}.`;
+  /** Ends saying why the media connection failed (connectivity/diagnosis.ts), read before teardown. */
+  #failIce(): void {
+    const pc = this.#pc;
+    if (this.#ended || this.#diagnosing || !pc) return;
+    this.#diagnosing = true;
+    const context = { connected: false, relayOnly: this.#relayOnly, turnUrls: this.#turnUrls };
+    void pc
+      .getStats()
+      .then((report) => diagnose(observationFrom(report, { ...context, turnErrors: this.#turnErrors })))
+      .then(failureMessage, () => 'Could not establish the media connection.')
+      .then((message) => this.#finish({ kind: 'ice-failed', message }));
   }
 
   #wireDataChannel(dc: RTCDataChannel): void {
@@ -431,6 +460,7 @@ export class WebRtcSession {
   }
 
   #teardown(): void {
+    this.#viewport.dispose();
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
     if (this.#offerTimer) clearTimeout(this.#offerTimer);

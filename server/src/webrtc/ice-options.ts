@@ -1,0 +1,79 @@
+import { isIPv4, isIPv6 } from 'node:net';
+import type { IceSettings } from './peer.ts';
+import { isPrivateAddress } from './peer.ts';
+
+/**
+ * What a werift peer of ours and the browser facing it are told about ICE, from one session's (or
+ * one self-test's) IceSettings: the same rules ViewerPeer applies (bound addresses, port range,
+ * WEBRTC_PUBLIC_IP announced, private host candidates hidden, the viewer's TURN and policy).
+ */
+
+function interfaceAddresses(addresses: string[]): { udp4?: string; udp6?: string } {
+  const v4 = addresses.find((a) => isIPv4(a));
+  const v6 = addresses.find((a) => isIPv6(a));
+  return { ...(v4 ? { udp4: v4 } : {}), ...(v6 ? { udp6: v6 } : {}) };
+}
+
+/** The ICE part of werift's RTCPeerConnection options. */
+export function weriftIceOptions(ice: IceSettings) {
+  return {
+    iceServers: ice.iceServers.map((s) => ({ urls: s.urls, username: s.username, credential: s.credential })),
+    ...(ice.addresses
+      ? {
+          iceUseIpv4: false,
+          iceUseIpv6: false,
+          iceAdditionalHostAddresses: ice.addresses,
+          // Without this werift binds its sockets to every interface, whatever it advertises.
+          iceInterfaceAddresses: interfaceAddresses(ice.addresses),
+        }
+      : {}),
+    icePortRange: ice.portRange,
+  };
+}
+
+/** The STUN/TURN servers and policy handed to the browser (with this peer's TURN credentials). */
+export function browserIceConfig(ice: IceSettings): {
+  iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
+  iceTransportPolicy: 'all' | 'relay';
+} {
+  return {
+    iceServers: [
+      ...ice.iceServers.map((s) => ({
+        urls: s.urls,
+        ...(s.username ? { username: s.username } : {}),
+        ...(s.credential ? { credential: s.credential } : {}),
+      })),
+      ...(ice.viewerIceServers ?? []),
+    ],
+    iceTransportPolicy: ice.transportPolicy ?? 'all',
+  };
+}
+
+/** For 1:1 NAT: WEBRTC_PUBLIC_IP in place of the bound local address, in a candidate or an SDP. */
+export function announce(ice: IceSettings, text: string): string {
+  if (!ice.publicIp || !ice.addresses) return text;
+  let out = text;
+  for (const local of ice.addresses) out = out.split(` ${local} `).join(` ${ice.publicIp} `);
+  return out;
+}
+
+/** The address of a host candidate line ("candidate:… <ip> <port> typ host …"), else undefined. */
+function hostCandidateAddress(candidate: string): string | undefined {
+  const parts = candidate.replace(/^a=/, '').split(' ');
+  return parts[7] === 'host' ? parts[4] : undefined;
+}
+
+/** Whether a candidate of ours (as announced) may be shown to the browser (ICE_PRIVATE_CANDIDATES). */
+export function offered(ice: IceSettings, candidate: string): boolean {
+  if (ice.privateCandidates !== false) return true;
+  const address = hostCandidateAddress(candidate);
+  return address === undefined || !isPrivateAddress(address);
+}
+
+/** An SDP without the candidate lines `offered` hides. */
+export function withoutHiddenCandidates(ice: IceSettings, sdp: string): string {
+  return sdp
+    .split('\r\n')
+    .filter((l) => !l.startsWith('a=candidate:') || offered(ice, l))
+    .join('\r\n');
+}

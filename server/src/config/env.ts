@@ -94,7 +94,7 @@ export const envSchema = z.object({
   INPUT_RATE_PER_SECOND: z.coerce.number().int().min(10).max(10000).default(400),
   VIDEO_BITRATE_KBPS: z.coerce.number().int().min(200).max(50000).default(3000),
   VIDEO_MIN_BITRATE_KBPS: z.coerce.number().int().min(50).max(50000).default(150),
-  KEYFRAME_INTERVAL_S: duration('2', 500, '0.5s', 's', { ms: 60_000, hint: '60s' }),
+  KEYFRAME_INTERVAL_S: duration('10', 500, '0.5s', 's', { ms: 60_000, hint: '60s' }),
   /** The largest picture of a session that follows its viewer (its display is this big). */
   VIDEO_MAX_WIDTH: z.coerce.number().int().min(320).max(3840).multipleOf(8).default(2560),
   VIDEO_MAX_HEIGHT: z.coerce.number().int().min(240).max(2160).multipleOf(2).default(1440),

@@ -120,7 +120,10 @@ export class RateController {
     const delays = received.map((f) => f.receivedAtMs! - f.sentAtMs);
     const queueDelayMs = delays.length > 0 ? this.queueDelay(delays, now) : 0;
     const receiveKbps = rateOf(received.map((f) => [f.receivedAtMs!, f.size]));
-    const sentKbps = (batch.reduce((s, f) => s + f.size, 0) * 8) / Math.max(elapsedMs, TICK_MS);
+    // Over the span the packets were sent in (feedback delayed by a queue reports more than one
+    // tick's worth at once), and at least the tick.
+    const sentSpan = Math.max(...batch.map((f) => f.sentAtMs)) - Math.min(...batch.map((f) => f.sentAtMs));
+    const sentKbps = (batch.reduce((s, f) => s + f.size, 0) * 8) / Math.max(elapsedMs, sentSpan, TICK_MS);
 
     const delayed = queueDelayMs > OVERUSE_DELAY_MS;
     this.overuseTicks = delayed ? this.overuseTicks + 1 : 0;

@@ -30,7 +30,7 @@ export interface AdaptationDeps {
  * lifted once the target has doubled.
  */
 const OVERSHOOT = 1.3;
-const OVERSHOOT_TICKS = 3;
+const OVERSHOOT_TICKS = 8;
 const SETTLE_MS = 1500;
 
 /**

@@ -39,7 +39,7 @@ describe('stream adaptation', () => {
     const { a, applied, notices, feed } = setup();
     // A 500 kbit/s bottleneck; at full size the content needs twice what the encoder is asked for.
     let busyUntil = 0;
-    for (let t = 0; t < 15_000; t += 100) {
+    for (let t = 0; t < 30_000; t += 100) {
       const kbps = Math.min(3000, a.encoding.bitrateKbps * (a.encoding.scale === 1 ? 2 : 0.9));
       const fates = clear(t, kbps).map((f) => {
         const done = Math.max(busyUntil, f.sentAtMs) + (f.size * 8) / 500;

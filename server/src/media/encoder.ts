@@ -172,11 +172,13 @@ function videoFilter(s: EncoderSettings): string[] {
 }
 
 /**
- * The rate-control buffer: a quarter of a second of the target. It bounds the largest frame
- * (a keyframe) to what the path carries in ~250 ms, so a keyframe cannot itself congest it.
+ * The rate-control buffer: an eighth of a second of the target. It bounds the largest frame
+ * (a keyframe, a page turn) to what the path carries in ~125 ms, so one frame can neither
+ * congest the path nor look like congestion to the controller (which needs queueing over two
+ * 250 ms ticks); the top-off then sharpens the picture at the full rate.
  */
 function bufferKbits(s: EncoderSettings): number {
-  return Math.max(50, Math.round(s.bitrateKbps / 4));
+  return Math.max(50, Math.round(s.bitrateKbps / 8));
 }
 
 function codecArgs(s: EncoderSettings): string[] {
@@ -191,8 +193,12 @@ function codecArgs(s: EncoderSettings): string[] {
       'zerolatency',
       '-profile:v',
       'baseline',
-      '-b:v',
-      rate,
+      // Capped quality: CRF 23 (≈ 46 dB on small text) under a VBV cap at the target. A still
+      // picture re-encoded (the top-off) improves until it reaches that quality, and then the
+      // passes shrink to a few bytes, which is how the pipeline knows it is done; in
+      // average-bitrate mode such passes stayed small while the text was still blurred.
+      '-crf',
+      '23',
       '-maxrate',
       rate,
       '-bufsize',

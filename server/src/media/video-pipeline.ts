@@ -36,6 +36,8 @@ const REFRESH_MS = 1000;
 const KEYFRAME_DEBOUNCE_MS = 250;
 /** A new encoder that has not sent its first packet after this long takes over anyway. */
 const INCOMING_TIMEOUT_MS = 5000;
+/** The picture counts as still when it has not changed for this long. */
+const STILL_MS = 300;
 /** After a switch, the next warm spare is started this much later. */
 const SPARE_DELAY_MS = 500;
 /**
@@ -70,6 +72,9 @@ export class VideoPipeline {
   private spareTimer: NodeJS.Timeout | undefined;
   /** A new encoder warming up on the current frame (a settings change); see changeEncoderSoon. */
   private incoming: Encoder | undefined;
+  /** A step up in quality that waits for the picture to move (see reconfigure). */
+  private deferred: Encoding | undefined;
+  private lastChangeAt = 0;
   /** Until when a still picture is refined; bytes the last encoded frame came to. */
   private topOffUntil = 0;
   private lastFrameBytes = Infinity;
@@ -116,6 +121,17 @@ export class VideoPipeline {
   /** Called on every X DAMAGE notification. */
   onScreenChanged(): void {
     if (this.stopped) return;
+    this.lastChangeAt = performance.now();
+    if (this.deferred) {
+      const encoding = this.deferred;
+      this.deferred = undefined;
+      this.apply(encoding);
+    }
+    this.scheduleGrab();
+  }
+
+  /** Grab the screen as soon as the frame rate allows. */
+  private scheduleGrab(): void {
     this.dirty = true;
     if (this.grabTimer) return;
     const wait = this.lastGrab + this.interval - performance.now();
@@ -163,6 +179,21 @@ export class VideoPipeline {
    */
   reconfigure(encoding: Encoding): void {
     if (this.stopped) return;
+    // A new encoder starts with a keyframe at its rate-control cap: on a still picture that would
+    // throw away the sharpness the top-off built. A step up waits for the picture to move; a step
+    // down (the path is congested) does not wait. (Deferring steps down too, honoured meanwhile
+    // by spacing the top-off passes, was measured worse: the controller, seeing the old rate
+    // go on, backed off to its minimum.)
+    const still = performance.now() - this.lastChangeAt > STILL_MS;
+    if (this.active && still && isStepUp(this.encoding, encoding)) {
+      this.deferred = encoding;
+      return;
+    }
+    this.deferred = undefined;
+    this.apply(encoding);
+  }
+
+  private apply(encoding: Encoding): void {
     this.encoding = encoding;
     this.interval = 1000 / encoding.framerate;
     this.stats.reconfigurations++;
@@ -205,8 +236,8 @@ export class VideoPipeline {
     old?.stop();
     this.lastKeyframeSwitch = performance.now();
     this.scheduleSpare();
-    // Whatever changed after the frame it started with.
-    this.onScreenChanged();
+    // Whatever changed after the frame it started with, and the top-off of what did not.
+    this.scheduleGrab();
   }
 
   /** The next spare starts a little later: two encoders starting at once slow the new one down. */
@@ -268,7 +299,7 @@ export class VideoPipeline {
     this.lastGrab = performance.now();
     const encoder = this.active;
     encoder.encodeCurrentFrame(() => {
-      if (encoder === this.active && this.dirty && !this.grabTimer) this.onScreenChanged();
+      if (encoder === this.active && this.dirty && !this.grabTimer) this.scheduleGrab();
     });
     this.stats.framesEncoded++;
     if (changed) this.topOffUntil = this.lastGrab + TOP_OFF_MS;
@@ -339,4 +370,9 @@ export class VideoPipeline {
     this.stats.rtpBytes += msg.length;
     this.opts.onRtp(msg);
   }
+}
+
+/** More bits without fewer frames or pixels: nothing is lost by waiting for it. */
+function isStepUp(from: Encoding, to: Encoding): boolean {
+  return to.bitrateKbps > from.bitrateKbps && to.framerate >= from.framerate && to.scale >= from.scale;
 }

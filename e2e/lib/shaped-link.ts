@@ -263,13 +263,16 @@ export async function startServerInLab(
       WEBRTC_ICE_ADDRESSES: lab.serverIp,
       RUNTIME_DIR: runtimeDir,
       DATA_DIR: path.join(tmp, 'data'),
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.LAB_LOG ? 'trace' : 'warn',
       PUBLIC_URL: origin,
       ...env,
     },
     detached: true,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // LAB_LOG=<file>: the lab server's log at trace level (every congestion-control decision) goes there.
+  const logFile = process.env.LAB_LOG;
+  if (logFile) child.stdout!.on('data', (d: Buffer) => fs.appendFileSync(logFile, d));
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());

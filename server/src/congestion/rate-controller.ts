@@ -42,15 +42,16 @@ export const TICK_MS = 250;
 /** The lowest one-way delay over this long is the path without queueing (a standing queue must not become it). */
 const BASE_WINDOW_MS = 30_000;
 /** Above this, queueing for two ticks in a row (or once above SEVERE_DELAY_MS) is congestion. */
-const OVERUSE_DELAY_MS = 80;
+const OVERUSE_DELAY_MS = 50;
 const SEVERE_DELAY_MS = 250;
 /** Below this, the path is clear. Between the two: hold. */
-const CLEAR_DELAY_MS = 30;
+const CLEAR_DELAY_MS = 20;
 const HEAVY_LOSS = 0.1;
 const LIGHT_LOSS = 0.02;
 /**
  * After a back-off the queue built before it still has to drain: within this long, back off
- * again only if queueing keeps growing, and then by at most half.
+ * again only if queueing keeps growing or more is sent than the path delivers, and then by at
+ * most half.
  */
 const DRAIN_MS = 4000;
 const MAX_BACKOFF = 0.5;
@@ -129,7 +130,9 @@ export class RateController {
     this.overuseTicks = delayed ? this.overuseTicks + 1 : 0;
     const congested = this.overuseTicks >= 2 || queueDelayMs > SEVERE_DELAY_MS || lossFraction > HEAVY_LOSS;
     if (congested) {
-      const draining = now - this.lastBackoff < DRAIN_MS && queueDelayMs <= this.delayAtBackoff * 1.1;
+      // The queue can only drain while less is sent than the path delivers.
+      const overfeeding = receiveKbps !== undefined && sentKbps > receiveKbps * 1.1;
+      const draining = now - this.lastBackoff < DRAIN_MS && queueDelayMs <= this.delayAtBackoff * 1.1 && !overfeeding;
       if (!draining) {
         const delivered = receiveKbps ?? this.target * 0.7;
         // While the queue of the last back-off drains, what arrives says little: at most halve.

@@ -26,8 +26,8 @@ export interface AdaptationDeps {
 /**
  * Busy content (a video, fast scrolling) may not fit a low target even at the encoder's coarsest
  * quantiser: it then sends well above the target. Sustained for this many ticks (away from an
- * encoder change) while the network limits the stream, the resolution steps down; the cap is
- * lifted once the target has doubled.
+ * encoder change) while the network limits the stream, the resolution steps down, until the
+ * network no longer limits it.
  */
 const OVERSHOOT = 1.3;
 const OVERSHOOT_TICKS = 8;
@@ -44,7 +44,6 @@ export class StreamAdaptation {
   private lastChange = -Infinity;
   private lastNotice: QualityNotice | undefined;
   private scaleCap = 1;
-  private scaleCapAtKbps = 0;
   private overshootTicks = 0;
 
   constructor(deps: AdaptationDeps) {
@@ -66,7 +65,9 @@ export class StreamAdaptation {
     const state = this.controller.onFeedback(fates, now);
     if (!state) return;
     this.deps.trace?.(state, this.current);
-    if (state.cause !== null) this.watchOvershoot(state.sentKbps, state.targetKbps, now);
+    // The cap stays while the network limits the stream; once it no longer does, it goes.
+    if (state.cause === null) this.scaleCap = 1;
+    else this.watchOvershoot(state.sentKbps, now);
     const next = encodingFor(state.targetKbps, this.deps.maxFramerate, this.scaleCap);
     if (worthReconfiguring(this.current, next, now - this.lastChange)) {
       this.current = next;
@@ -76,8 +77,7 @@ export class StreamAdaptation {
     this.notify(state);
   }
 
-  private watchOvershoot(sentKbps: number, targetKbps: number, now: number): void {
-    if (this.scaleCap < 1 && targetKbps >= 2 * this.scaleCapAtKbps) this.scaleCap = 1;
+  private watchOvershoot(sentKbps: number, now: number): void {
     const settled = now - this.lastChange >= SETTLE_MS;
     this.overshootTicks = settled && sentKbps > OVERSHOOT * this.current.bitrateKbps ? this.overshootTicks + 1 : 0;
     if (this.overshootTicks < OVERSHOOT_TICKS) return;
@@ -85,7 +85,6 @@ export class StreamAdaptation {
     const smaller = SCALES.find((s) => s < this.current.scale);
     if (smaller === undefined) return;
     this.scaleCap = smaller;
-    this.scaleCapAtKbps = this.current.bitrateKbps;
   }
 
   private notify(state: RateState): void {

@@ -238,6 +238,10 @@ function codecArgs(s: EncoderSettings): string[] {
     rate,
     '-bufsize',
     `${bufferKbits(s)}k`,
+    // A keyframe at most three average frames: libvpx's keyframes are otherwise many times
+    // larger, and on a slow path each one congested it again (a keyframe storm at 1 Mbit/s).
+    '-max-intra-rate',
+    '300',
     '-undershoot-pct',
     '95',
     '-overshoot-pct',

@@ -182,6 +182,7 @@ export class SessionRuntime implements RuntimeHandle {
       now: () => performance.now(),
       apply: (encoding) => {
         this.pipeline?.reconfigure(encoding);
+        peer.setTargetKbps(encoding.bitrateKbps);
         if (this.input) this.input.videoScale = encoding.scale;
         this.log.debug({ encoding }, 'stream adapted to the network');
       },

@@ -14,6 +14,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { VideoCodec } from '../media/encoder.ts';
 import { DeliveryLog, transportSequenceExtension, type PacketFate } from '../congestion/delivery.ts';
 import { feedbackArrivals, type ParsedTransportFeedback } from './transport-feedback.ts';
+import { RetransmissionBudget } from '../congestion/retransmission-budget.ts';
 
 function interfaceAddresses(addresses: string[]): { udp4?: string; udp6?: string } {
   const v4 = addresses.find((a) => isIPv4(a));
@@ -34,6 +35,8 @@ const TRANSPORT_CC_ID = 5;
 /** RTCP transport-layer feedback (205), format 15: transport-wide congestion control. */
 const RTPFB = 205;
 const TWCC_FORMAT = 15;
+/** RTCP transport-layer feedback format 1: generic NACK. */
+const GENERIC_NACK = 1;
 
 export interface IceSettings {
   /** Local addresses to gather host candidates on; null = every interface. */
@@ -90,6 +93,8 @@ export class ViewerPeer {
   private playoutDelayId: number | undefined;
   private transportCcId: number | undefined;
   private readonly deliveries = new DeliveryLog();
+  /** What werift resends on NACK; the target follows the congestion controller (`setTargetKbps`). */
+  private readonly resends = new RetransmissionBudget(Infinity);
   private closed = false;
   codec: VideoCodec | undefined;
 
@@ -134,6 +139,7 @@ export class ViewerPeer {
     this.channel = this.pc.createDataChannel('input', { ordered: true });
     this.channel.onMessage.subscribe((data) => this.events.input(data));
     this.transceiver.sender.onPictureLossIndication.subscribe(() => this.events.keyframeRequest());
+    this.limitResends();
     this.transceiver.sender.onRtcp.subscribe((rtcp) => {
       // FIR arrives as payload-specific feedback format 4; PLI is handled above.
       const fb = rtcp as { type?: number; feedback?: { count?: number } };
@@ -231,6 +237,28 @@ export class ViewerPeer {
       packet.header.extensions.push({ id: this.transportCcId, payload: transportSequenceExtension(seq) });
     }
     this.track.writeRtp(packet);
+  }
+
+  /** The congestion controller's target: resends take at most a share of it. */
+  setTargetKbps(kbps: number): void {
+    this.resends.targetKbps = kbps;
+  }
+
+  /**
+   * werift resends whatever a NACK lists, inside its RTCP handling. The list is trimmed to the
+   * retransmission budget first, by wrapping that handler on this one sender (its router calls
+   * it for every RTCP packet addressed to the sender).
+   */
+  private limitResends(): void {
+    const sender = this.transceiver.sender as unknown as { handleRtcpPacket(packet: unknown): void };
+    const handle = sender.handleRtcpPacket.bind(sender);
+    sender.handleRtcpPacket = (packet) => {
+      const p = packet as { type?: number; feedback?: { count?: number; lost?: number[] } };
+      if (p.type === RTPFB && p.feedback?.count === GENERIC_NACK && Array.isArray(p.feedback.lost)) {
+        p.feedback.lost = this.resends.allow(p.feedback.lost, performance.now());
+      }
+      handle(packet);
+    };
   }
 
   private onTransportFeedback(feedback: unknown): void {

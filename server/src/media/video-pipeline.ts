@@ -72,8 +72,9 @@ export class VideoPipeline {
   private spareTimer: NodeJS.Timeout | undefined;
   /** A new encoder warming up on the current frame (a settings change); see changeEncoderSoon. */
   private incoming: Encoder | undefined;
-  /** A step up in quality that waits for the picture to move (see reconfigure). */
+  /** A change of settings that waits for the picture to move (see reconfigure). */
   private deferred: Encoding | undefined;
+  private refineSpacing = 1;
   private lastChangeAt = 0;
   /** Until when a still picture is refined; bytes the last encoded frame came to. */
   private topOffUntil = 0;
@@ -180,13 +181,13 @@ export class VideoPipeline {
   reconfigure(encoding: Encoding): void {
     if (this.stopped) return;
     // A new encoder starts with a keyframe at its rate-control cap: on a still picture that would
-    // throw away the sharpness the top-off built. A step up waits for the picture to move; a step
-    // down (the path is congested) does not wait. (Deferring steps down too, honoured meanwhile
-    // by spacing the top-off passes, was measured worse: the controller, seeing the old rate
-    // go on, backed off to its minimum.)
+    // throw away the sharpness the top-off built. So while the picture is still the change waits
+    // for it to move, and a lower target is honoured meanwhile by spacing the top-off passes
+    // (each is about one frame's share of the encoder's rate).
     const still = performance.now() - this.lastChangeAt > STILL_MS;
-    if (this.active && still && isStepUp(this.encoding, encoding)) {
+    if (this.active && still) {
       this.deferred = encoding;
+      this.refineSpacing = Math.max(1, this.encoding.bitrateKbps / encoding.bitrateKbps);
       return;
     }
     this.deferred = undefined;
@@ -194,6 +195,7 @@ export class VideoPipeline {
   }
 
   private apply(encoding: Encoding): void {
+    this.refineSpacing = 1;
     this.encoding = encoding;
     this.interval = 1000 / encoding.framerate;
     this.stats.reconfigurations++;
@@ -311,7 +313,7 @@ export class VideoPipeline {
   /** Soon while a still picture is being topped off; otherwise the slow keep-alive refresh. */
   private nextRefreshMs(changed: boolean): number {
     const refining = performance.now() < this.topOffUntil;
-    if (refining && (changed || this.lastFrameBytes > CONVERGED_FRAME_BYTES)) return this.interval;
+    if (refining && (changed || this.lastFrameBytes > CONVERGED_FRAME_BYTES)) return this.interval * this.refineSpacing;
     this.topOffUntil = 0;
     return REFRESH_MS;
   }
@@ -370,9 +372,4 @@ export class VideoPipeline {
     this.stats.rtpBytes += msg.length;
     this.opts.onRtp(msg);
   }
-}
-
-/** More bits without fewer frames or pixels: nothing is lost by waiting for it. */
-function isStepUp(from: Encoding, to: Encoding): boolean {
-  return to.bitrateKbps > from.bitrateKbps && to.framerate >= from.framerate && to.scale >= from.scale;
 }

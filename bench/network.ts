@@ -26,10 +26,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { isAlive, sessionProcesses, waitFor } from '../server/test/helpers.ts';
+import type { Browser, Page } from 'playwright-core';
 import { registerInBrowser } from '../e2e/lib/passkeys.ts';
 import { createShapedLink, startServerInLab, type LinkShape } from '../e2e/lib/shaped-link.ts';
+import { closeLabViewer, openLabViewer, type LabViewer as Viewer } from './lib/lab-viewer.ts';
 import { createAppsRoot, type BenchApp } from './lib/apps-root.ts';
 import {
   CHANGE_MONITOR_SCRIPT,
@@ -46,8 +46,6 @@ import { checkExplorerBuilt } from './lib/explorer.ts';
 import { machineInfo } from './lib/report.ts';
 import {
   INBOUND_STATS,
-  INIT_SCRIPT,
-  SESSION_ID,
   VIEWER_STATE,
   recorderScript,
   setRecording,
@@ -401,12 +399,6 @@ const mark = (met: boolean | null) => (met === null ? '?' : met ? '✓' : '✗')
 
 // ---- one viewer ------------------------------------------------------------------------------
 
-interface Viewer {
-  context: BrowserContext;
-  page: Page;
-  sessionId: string | null;
-}
-
 async function main(): Promise<void> {
   const began = performance.now();
   const date = new Date();
@@ -442,50 +434,22 @@ async function main(): Promise<void> {
   await owner.context.close();
 
   /** Opens the app list with `?codec=`, launches `appId` and waits until the viewer streams. */
-  const openViewer = async (codec: Codec, appId: string, initScript?: string): Promise<Viewer> => {
-    // The probes are scripts injected as strings; the page's CSP rightly forbids that, so
-    // this measuring browser alone bypasses it (as bench/run.ts does).
-    const context = await browser.newContext({
-      viewport: { width: DISPLAY.width, height: DISPLAY.height + 160 },
-      bypassCSP: true,
-    });
-    const viewer: Viewer = { context, page: await context.newPage(), sessionId: null };
-    try {
-      await context.addCookies([{ ...cookie }]);
-      const { page } = viewer;
-      await page.addInitScript(INIT_SCRIPT);
-      if (initScript) await page.addInitScript(initScript);
-      await page.goto(`${server.origin}/apps?codec=${codec}`);
-      await page.getByTestId(`launch-${appId}`).click();
-      await page.waitForURL(/\/session\//);
-      await page.waitForFunction(
-        `window.__vitrine && ['streaming', 'failed', 'error', 'ended'].includes(window.__vitrine.state)`,
-        null,
-        { timeout: 30_000 },
-      );
-      viewer.sessionId = (await page.evaluate(SESSION_ID)) as string | null;
-      const state = (await page.evaluate(VIEWER_STATE)) as string;
-      if (state !== 'streaming') throw new Error(`viewer ended in state "${state}" instead of streaming`);
-      await page.waitForFunction('window.__bench.firstFrameWall !== null', null, { timeout: 10_000 });
-      return viewer;
-    } catch (err) {
-      await closeViewer(viewer);
-      throw err;
-    }
-  };
-  const closeViewer = async ({ context, page, sessionId }: Viewer) => {
+  const openViewer = async (codec: Codec, appId: string, initScript?: string): Promise<Viewer> =>
+    openLabViewer(
+      browser,
+      {
+        origin: server.origin,
+        cookie,
+        codec,
+        appId,
+        viewport: { width: DISPLAY.width, height: DISPLAY.height + 160 },
+        initScript,
+      },
+      closeViewer,
+    );
+  const closeViewer = async (viewer: Viewer) => {
     lab.clear();
-    if (sessionId) {
-      const procs = sessionProcesses(server.runtimeDir, sessionId);
-      await page
-        .getByTestId('end-session')
-        .click({ timeout: 5000 })
-        .catch(() => {});
-      await waitFor('session processes to exit', () => procs.every((x) => !isAlive(x.pid)), 15_000).catch((e: Error) =>
-        log(`warning: ${e.message}`),
-      );
-    }
-    await context.close().catch(() => {});
+    await closeLabViewer(viewer, server.runtimeDir, log);
   };
 
   // results[codec, content, condition] = one entry per run; documents[codec] likewise

@@ -22,15 +22,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { FramebufferReader } from '../server/src/media/framebuffer.ts';
-import { isAlive, sessionProcesses, waitFor } from '../server/test/helpers.ts';
 import { registerInBrowser } from '../e2e/lib/passkeys.ts';
 import { createShapedLink, startServerInLab, type LinkShape } from '../e2e/lib/shaped-link.ts';
+import { closeLabViewer, openLabViewer, type LabViewer as Viewer } from './lib/lab-viewer.ts';
+import { waitFor } from '../server/test/helpers.ts';
 import { createAppsRoot } from './lib/apps-root.ts';
 import { checkExplorerBuilt } from './lib/explorer.ts';
 import { machineInfo } from './lib/report.ts';
-import { INIT_SCRIPT, SESSION_ID, VIEWER_STATE } from './lib/page-scripts.ts';
+import { VIEWER_STATE } from './lib/page-scripts.ts';
 import {
   findSessionFramebuffer,
   lumaOfBgr0,
@@ -319,12 +320,6 @@ function describeTurn(r: TurnResult): string {
 
 // ---- the run ---------------------------------------------------------------------------------
 
-interface Viewer {
-  context: BrowserContext;
-  page: Page;
-  sessionId: string | null;
-}
-
 async function uploadPdf(page: Page, file: string): Promise<void> {
   const base64 = fs.readFileSync(file).toString('base64');
   const status = await page.evaluate(
@@ -380,47 +375,21 @@ async function main(): Promise<void> {
   await uploadPdf(owner.page, pdf);
   await owner.context.close();
 
-  const openViewer = async (): Promise<Viewer> => {
-    const context = await browser.newContext({
-      viewport: { width: DISPLAY.width + 120, height: DISPLAY.height + 200 },
-      bypassCSP: true, // the probes are injected as strings (as in bench/network.ts)
-    });
-    const viewer: Viewer = { context, page: await context.newPage(), sessionId: null };
-    try {
-      await context.addCookies([{ ...cookie }]);
-      const { page } = viewer;
-      await page.addInitScript(INIT_SCRIPT);
-      await page.goto(`${server.origin}/apps?codec=${CODEC}`);
-      await page.getByTestId(`launch-${APP_ID}`).click();
-      await page.waitForURL(/\/session\//);
-      await page.waitForFunction(
-        `window.__vitrine && ['streaming', 'failed', 'error', 'ended'].includes(window.__vitrine.state)`,
-        null,
-        { timeout: 30_000 },
-      );
-      viewer.sessionId = (await page.evaluate(SESSION_ID)) as string | null;
-      const state = (await page.evaluate(VIEWER_STATE)) as string;
-      if (state !== 'streaming') throw new Error(`viewer ended in state "${state}" instead of streaming`);
-      await page.waitForFunction('window.__bench.firstFrameWall !== null', null, { timeout: 10_000 });
-      return viewer;
-    } catch (err) {
-      await closeViewer(viewer);
-      throw err;
-    }
-  };
-  const closeViewer = async ({ context, page, sessionId }: Viewer) => {
+  const openViewer = async (): Promise<Viewer> =>
+    openLabViewer(
+      browser,
+      {
+        origin: server.origin,
+        cookie,
+        codec: CODEC,
+        appId: APP_ID,
+        viewport: { width: DISPLAY.width + 120, height: DISPLAY.height + 200 },
+      },
+      closeViewer,
+    );
+  const closeViewer = async (viewer: Viewer) => {
     lab.clear();
-    if (sessionId) {
-      const procs = sessionProcesses(server.runtimeDir, sessionId);
-      await page
-        .getByTestId('end-session')
-        .click({ timeout: 5000 })
-        .catch(() => {});
-      await waitFor('session processes to exit', () => procs.every((x) => !isAlive(x.pid)), 15_000).catch((e: Error) =>
-        log(`warning: ${e.message}`),
-      );
-    }
-    await context.close().catch(() => {});
+    await closeLabViewer(viewer, server.runtimeDir, log);
   };
 
   const turns = new Map<number | null, TurnResult[]>(RATES.map((r) => [r, []]));

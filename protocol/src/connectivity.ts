@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from './error-codes.ts';
+import { IceCandidateSignal } from './signaling.ts';
 
 /**
  * The connection self-test (WebSocket `/api/connectivity/self-test`): a short-lived peer of the
@@ -42,19 +43,10 @@ export const CONNECTIVITY_CAUSES = [
 export const ConnectivityCause = z.enum(CONNECTIVITY_CAUSES);
 export type ConnectivityCause = z.infer<typeof ConnectivityCause>;
 
-const candidate = z
-  .object({
-    candidate: z.string().max(1024),
-    sdpMid: z.string().max(32).nullable().optional(),
-    sdpMLineIndex: z.number().int().min(0).max(15).nullable().optional(),
-    usernameFragment: z.string().max(256).nullable().optional(),
-  })
-  .strict();
-
 /** What a browser may send on the self-test socket. */
 export const SelfTestClientSignal = z.discriminatedUnion('type', [
   z.object({ type: z.literal('answer'), sdp: z.string().min(1).max(MAX_SELF_TEST_SIGNAL_BYTES) }).strict(),
-  z.object({ type: z.literal('ice-candidate'), candidate: candidate.nullable() }).strict(),
+  z.object({ type: z.literal('ice-candidate'), candidate: IceCandidateSignal.nullable() }).strict(),
 ]);
 export type SelfTestClientSignal = z.infer<typeof SelfTestClientSignal>;
 
@@ -85,7 +77,7 @@ export const SelfTestServerSignal = z.discriminatedUnion('type', [
      */
     pageAddress: z.string().max(64).optional(),
   }),
-  z.object({ type: z.literal('ice-candidate'), candidate: candidate.nullable() }),
+  z.object({ type: z.literal('ice-candidate'), candidate: IceCandidateSignal.nullable() }),
   z.object({ type: z.literal('error'), code: ErrorCode, message: z.string() }),
   z.object({ type: z.literal('end'), reason: SelfTestEndReason }),
 ]);

@@ -5,7 +5,8 @@ import { MAX_REQUESTED_SIDE } from './video-size.ts';
 /** Largest signaling frame accepted; an SDP from Chromium is ~5-10 KB. */
 export const MAX_SIGNAL_BYTES = 64 * 1024;
 
-const candidate = z
+/** An ICE candidate as either side sends it on a signaling socket. */
+export const IceCandidateSignal = z
   .object({
     candidate: z.string().max(1024),
     sdpMid: z.string().max(32).nullable().optional(),
@@ -17,7 +18,7 @@ const candidate = z
 /** Messages a viewer may send. Anything else is answered with an `error`. */
 export const ClientSignal = z.discriminatedUnion('type', [
   z.object({ type: z.literal('answer'), sdp: z.string().min(1).max(MAX_SIGNAL_BYTES) }).strict(),
-  z.object({ type: z.literal('ice-candidate'), candidate: candidate.nullable() }).strict(),
+  z.object({ type: z.literal('ice-candidate'), candidate: IceCandidateSignal.nullable() }).strict(),
   z.object({ type: z.literal('bye') }).strict(),
   /**
    * The device pixels of the viewer's video area, at the start and after each resize: a session
@@ -70,7 +71,7 @@ export const ServerSignal = z.discriminatedUnion('type', [
     /** `relay`: connect only through the TURN servers above. */
     iceTransportPolicy: z.enum(['all', 'relay']).default('all'),
   }),
-  z.object({ type: z.literal('ice-candidate'), candidate: candidate.nullable() }),
+  z.object({ type: z.literal('ice-candidate'), candidate: IceCandidateSignal.nullable() }),
   z.object({ type: z.literal('error'), code: ErrorCode, message: z.string() }),
   z.object({ type: z.literal('bye'), reason: SessionEndReason, detail: z.string().optional() }),
   /**

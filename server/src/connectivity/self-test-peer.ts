@@ -11,7 +11,7 @@ import {
   type SelfTestEndReason,
   type SelfTestServerSignal,
 } from '@vitrine/protocol';
-import type { IceSettings } from '../webrtc/peer.ts';
+import type { IceSettings } from '../webrtc/ice-options.ts';
 import {
   announce,
   browserIceConfig,

@@ -12,7 +12,7 @@ import { refuseRequest } from '../auth/guard.ts';
 import type { Config } from '../config/config.ts';
 import { RateLimiter } from '../input/rate-limiter.ts';
 import { iceSettingsFor } from '../webrtc/ice-settings.ts';
-import { isPrivateAddress } from '../webrtc/peer.ts';
+import { isPrivateAddress } from '../webrtc/ice-options.ts';
 import { SelfTestPeer } from './self-test-peer.ts';
 import { SelfTestSlots } from './self-test-slots.ts';
 

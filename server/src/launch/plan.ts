@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { App } from '../apps/registry.ts';
 import { DomainError } from '../errors.ts';
 import type { SandboxPolicy } from '../sandbox/sandbox.ts';
-import type { IceSettings } from '../webrtc/peer.ts';
+import type { IceSettings } from '../webrtc/ice-options.ts';
 import type { Launch } from './entitlements.ts';
 import { resolveGrants } from './grants.ts';
 

@@ -1,12 +1,34 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { IceSettings } from './peer.ts';
-import { isPrivateAddress } from './peer.ts';
 
 /**
  * What a werift peer of ours and the browser facing it are told about ICE, from one session's (or
  * one self-test's) IceSettings: the same rules ViewerPeer applies (bound addresses, port range,
  * WEBRTC_PUBLIC_IP announced, private host candidates hidden, the viewer's TURN and policy).
  */
+
+export interface IceSettings {
+  /** Local addresses to gather host candidates on; null = every interface. */
+  addresses: string[] | null;
+  portRange?: [number, number] | undefined;
+  /** Advertised instead of the local address, for a server behind 1:1 NAT. */
+  publicIp?: string | undefined;
+  iceServers: Array<{ urls: string | string[]; username?: string | undefined; credential?: string | undefined }>;
+  /** Only for the viewer (the server needs no relay of its own): TURN with this session's credentials. */
+  viewerIceServers?: Array<{ urls: string | string[]; username: string; credential: string }> | undefined;
+  /** The viewer's policy: `relay` lets it connect only through TURN. */
+  transportPolicy?: 'all' | 'relay' | undefined;
+  /** False: host candidates on private, loopback or link-local addresses are not offered. */
+  privateCandidates?: boolean | undefined;
+}
+
+/** Addresses that say something about the inside of a network and nothing useful outside it. */
+export function isPrivateAddress(address: string): boolean {
+  const a = address.toLowerCase();
+  if (/^(10|127)\./.test(a) || /^192\.168\./.test(a) || /^169\.254\./.test(a)) return true;
+  const m = /^172\.(\d+)\./.exec(a);
+  if (m && Number(m[1]) >= 16 && Number(m[1]) <= 31) return true;
+  return a === '::1' || /^f[cd][0-9a-f]{2}:/.test(a) || /^fe[89ab][0-9a-f]:/.test(a);
+}
 
 function interfaceAddresses(addresses: string[]): { udp4?: string; udp6?: string } {
   const v4 = addresses.find((a) => isIPv4(a));

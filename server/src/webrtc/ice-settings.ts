@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.ts';
-import type { IceSettings } from './peer.ts';
+import type { IceSettings } from './ice-options.ts';
 import { turnCredentials } from './turn-credentials.ts';
 
 /** The ICE settings of one session: the server's own, and the viewer's TURN with this session's credentials. */

@@ -10,17 +10,18 @@ import {
   type RTCRtpTransceiver,
 } from 'werift';
 import type { ClientSignal, ServerSignal } from '@vitrine/protocol';
-import { isIPv4, isIPv6 } from 'node:net';
 import type { VideoCodec } from '../media/encoder.ts';
 import { DeliveryLog, transportSequenceExtension, type PacketFate } from '../congestion/delivery.ts';
 import { feedbackArrivals, type ParsedTransportFeedback } from './transport-feedback.ts';
 import { RetransmissionBudget } from '../congestion/retransmission-budget.ts';
-
-function interfaceAddresses(addresses: string[]): { udp4?: string; udp6?: string } {
-  const v4 = addresses.find((a) => isIPv4(a));
-  const v6 = addresses.find((a) => isIPv6(a));
-  return { ...(v4 ? { udp4: v4 } : {}), ...(v6 ? { udp6: v6 } : {}) };
-}
+import {
+  announce,
+  browserIceConfig,
+  offered,
+  weriftIceOptions,
+  withoutHiddenCandidates,
+  type IceSettings,
+} from './ice-options.ts';
 
 /** Chrome's playout-delay extension: min = max = 0 tells the receiver to render at once. */
 const PLAYOUT_DELAY_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
@@ -38,35 +39,6 @@ const TWCC_FORMAT = 15;
 /** RTCP transport-layer feedback format 1: generic NACK. */
 const GENERIC_NACK = 1;
 
-export interface IceSettings {
-  /** Local addresses to gather host candidates on; null = every interface. */
-  addresses: string[] | null;
-  portRange?: [number, number] | undefined;
-  /** Advertised instead of the local address, for a server behind 1:1 NAT. */
-  publicIp?: string | undefined;
-  iceServers: Array<{ urls: string | string[]; username?: string | undefined; credential?: string | undefined }>;
-  /** Only for the viewer (the server needs no relay of its own): TURN with this session's credentials. */
-  viewerIceServers?: Array<{ urls: string | string[]; username: string; credential: string }> | undefined;
-  /** The viewer's policy: `relay` lets it connect only through TURN. */
-  transportPolicy?: 'all' | 'relay' | undefined;
-  /** False: host candidates on private, loopback or link-local addresses are not offered. */
-  privateCandidates?: boolean | undefined;
-}
-
-/** Addresses that say something about the inside of a network and nothing useful outside it. */
-export function isPrivateAddress(address: string): boolean {
-  const a = address.toLowerCase();
-  if (/^(10|127)\./.test(a) || /^192\.168\./.test(a) || /^169\.254\./.test(a)) return true;
-  const m = /^172\.(\d+)\./.exec(a);
-  if (m && Number(m[1]) >= 16 && Number(m[1]) <= 31) return true;
-  return a === '::1' || /^f[cd][0-9a-f]{2}:/.test(a) || /^fe[89ab][0-9a-f]:/.test(a);
-}
-
-/** The address of an ICE candidate line ("candidate:… <ip> <port> typ …"), when it is a host candidate. */
-function hostCandidateAddress(candidate: string): string | undefined {
-  const parts = candidate.replace(/^a=/, '').split(' ');
-  return parts[7] === 'host' ? parts[4] : undefined;
-}
 
 export interface PeerEvents {
   signal(msg: ServerSignal): void;
@@ -117,21 +89,7 @@ export class ViewerPeer {
           new RTCRtpHeaderExtensionParameters({ id: TRANSPORT_CC_ID, uri: TRANSPORT_CC_URI }),
         ],
       },
-      iceServers: ice.iceServers.map((s) => ({
-        urls: s.urls,
-        username: s.username,
-        credential: s.credential,
-      })),
-      ...(ice.addresses
-        ? {
-            iceUseIpv4: false,
-            iceUseIpv6: false,
-            iceAdditionalHostAddresses: ice.addresses,
-            // Without this werift binds its sockets to every interface, whatever it advertises.
-            iceInterfaceAddresses: interfaceAddresses(ice.addresses),
-          }
-        : {}),
-      icePortRange: ice.portRange,
+      ...weriftIceOptions(ice),
       // One ICE transport for video and data: one port, one DTLS handshake, nothing left over.
       bundlePolicy: 'max-bundle',
     });
@@ -149,8 +107,8 @@ export class ViewerPeer {
     this.pc.onIceCandidate.subscribe((c) => {
       if (this.closed) return;
       const json = c?.toJSON();
-      const candidate = json ? this.announce(json.candidate ?? '') : '';
-      if (json && !this.offered(candidate)) return;
+      const candidate = json ? announce(this.ice, json.candidate ?? '') : '';
+      if (json && !offered(this.ice, candidate)) return;
       this.events.signal({
         type: 'ice-candidate',
         candidate: json
@@ -174,31 +132,9 @@ export class ViewerPeer {
     await this.pc.setLocalDescription(offer);
     this.events.signal({
       type: 'offer',
-      sdp: this.withoutHiddenCandidates(this.announce(this.pc.localDescription!.sdp)),
-      iceServers: [
-        ...this.ice.iceServers.map((s) => ({
-          urls: s.urls,
-          ...(s.username ? { username: s.username } : {}),
-          ...(s.credential ? { credential: s.credential } : {}),
-        })),
-        ...(this.ice.viewerIceServers ?? []),
-      ],
-      iceTransportPolicy: this.ice.transportPolicy ?? 'all',
+      sdp: withoutHiddenCandidates(this.ice, announce(this.ice, this.pc.localDescription!.sdp)),
+      ...browserIceConfig(this.ice),
     });
-  }
-
-  /** Whether a candidate of ours (as announced) may be shown to the viewer (ICE_PRIVATE_CANDIDATES). */
-  private offered(candidate: string): boolean {
-    if (this.ice.privateCandidates !== false) return true;
-    const address = hostCandidateAddress(candidate);
-    return address === undefined || !isPrivateAddress(address);
-  }
-
-  private withoutHiddenCandidates(sdp: string): string {
-    return sdp
-      .split('\r\n')
-      .filter((l) => !l.startsWith('a=candidate:') || this.offered(l))
-      .join('\r\n');
   }
 
   /** Throws with a message meant for the viewer when the message does not fit the state. */
@@ -278,14 +214,5 @@ export class ViewerPeer {
     this.track.stop();
     void this.pc.close().catch(() => {});
     this.events.closed(reason);
-  }
-
-  /** For 1:1 NAT: advertise WEBRTC_PUBLIC_IP in place of the bound local address. */
-  private announce(text: string): string {
-    const publicIp = this.ice.publicIp;
-    if (!publicIp || !this.ice.addresses) return text;
-    let out = text;
-    for (const local of this.ice.addresses) out = out.split(` ${local} `).join(` ${publicIp} `);
-    return out;
   }
 }

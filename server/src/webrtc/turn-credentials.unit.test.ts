@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { turnCredentials } from './turn-credentials.ts';
-import { isPrivateAddress } from './peer.ts';
+import { isPrivateAddress } from './ice-options.ts';
 
 it('makes TURN REST credentials: "<expiry>:<who>" and the base64 HMAC-SHA1 of it under the shared secret', () => {
   // Reference value computed independently (Python's hmac module).

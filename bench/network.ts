@@ -44,13 +44,7 @@ import {
 } from './lib/document.ts';
 import { checkExplorerBuilt } from './lib/explorer.ts';
 import { machineInfo } from './lib/report.ts';
-import {
-  INBOUND_STATS,
-  VIEWER_STATE,
-  recorderScript,
-  setRecording,
-  type InboundSnapshot,
-} from './lib/page-scripts.ts';
+import { INBOUND_STATS, VIEWER_STATE, recorderScript, setRecording, type InboundSnapshot } from './lib/page-scripts.ts';
 import { median, percentile } from './lib/stats.ts';
 
 // e2e/lib/browser.ts holds the Chromium flags that work here; it uses DOM types the root

@@ -39,7 +39,6 @@ const TWCC_FORMAT = 15;
 /** RTCP transport-layer feedback format 1: generic NACK. */
 const GENERIC_NACK = 1;
 
-
 export interface PeerEvents {
   signal(msg: ServerSignal): void;
   connected(codec: VideoCodec): void;

@@ -242,7 +242,7 @@ describe('loadConfig durations and shape', () => {
     const c = loadConfig({});
     expect(c.sessions.peerGraceMs).toBe(30_000);
     expect(c.sessions.startTimeoutMs).toBe(15_000);
-    expect(c.media.keyframeIntervalS).toBe(2);
+    expect(c.media.keyframeIntervalS).toBe(10);
     expect(c.storage.trashRetentionMs).toBe(30 * 86_400_000);
     expect(c.audit.retentionMs).toBe(0);
   });

@@ -207,7 +207,7 @@ describe('TURN on UDP, TCP and TLS', () => {
       expect(r.path).toMatch(/^direct .* over UDP$/);
       expect(r.diagnosis).toMatch(/Direct connection/);
       expect(Number(/^([\d.]+) ms$/.exec(r.rtt)?.[1])).toBeLessThan(200);
-      expect(Number(/^(\d+) kbit\/s$/.exec(r.throughput)?.[1])).toBeGreaterThan(500);
+      expect(Number(/^(\d+) kbit\/s/.exec(r.throughput)?.[1])).toBeGreaterThan(500);
       const loss = /^([\d.]+) % \((\d+) of (\d+) probe messages arrived\)$/.exec(r.loss);
       expect(loss).not.toBeNull();
       expect(Number(loss![3])).toBeGreaterThan(100);

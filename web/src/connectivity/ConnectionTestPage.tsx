@@ -13,6 +13,7 @@ import TableCell from '@mui/material/TableCell';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import NetworkCheckIcon from '@mui/icons-material/NetworkCheck';
+import { PROBE_MAX_KBPS } from '@vitrine/protocol';
 import { causeText, describePath, explain } from './causeText.ts';
 import { runSelfTest, SelfTestError, type SelfTestPhase, type SelfTestReport } from './selfTest.ts';
 
@@ -105,11 +106,7 @@ export function ConnectionTestPage() {
                 <Row label="Server candidate" testId="remote-type" value={d.path?.remote ?? '–'} />
                 <Row label="Round trip (data channel echo)" testId="rtt" value={ms(report.rttMs)} />
                 <Row label="Round trip (ICE)" testId="pair-rtt" value={ms(report.pairRttMs)} />
-                <Row
-                  label="Throughput"
-                  testId="throughput"
-                  value={report.throughputKbps === null ? '–' : `${report.throughputKbps} kbit/s`}
-                />
+                <Row label="Throughput" testId="throughput" value={throughputText(report.throughputKbps)} />
                 <Row
                   label="Loss"
                   testId="loss"
@@ -150,4 +147,12 @@ function Row({ label, value, testId }: { label: string; value: string; testId: s
       <TableCell data-testid={`connection-test-${testId}`}>{value}</TableCell>
     </TableRow>
   );
+}
+
+/** The probe never sends faster than PROBE_MAX_KBPS: reaching it says the path carries at least that. */
+function throughputText(kbps: number | null): string {
+  if (kbps === null) return '–';
+  return kbps >= 0.95 * PROBE_MAX_KBPS
+    ? `${kbps} kbit/s (the most this test sends; the path may carry more)`
+    : `${kbps} kbit/s`;
 }

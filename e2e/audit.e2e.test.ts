@@ -109,8 +109,10 @@ describe.each(['pglite', 'postgres'] as const)('audit trail end to end on %s', (
     await clickDisplay(page, 1200, 690);
     await page.keyboard.press('Enter');
     await claimed('Reports listed', '/files/Reports', 'folder-opened');
-    // Sorted by name: photo.png is selected first, q3.pdf is next.
-    await page.keyboard.press('Enter');
+    // Sorted by name: photo.png is selected first, q3.pdf is next. The picture must show the image
+    // before Escape: the claim can arrive before the frame that shows it, and Escape pressed then
+    // would close the image with no change of picture to wait for.
+    await pressAndSettle(page, 'Enter');
     await claimed('photo.png opened', '/files/Reports/photo.png');
     await pressAndSettle(page, 'Escape');
     await page.keyboard.press('ArrowDown');

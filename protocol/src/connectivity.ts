@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from './error-codes.ts';
-import { IceCandidateSignal } from './signaling.ts';
+import { IceCandidateSignal, IceServerList } from './signaling.ts';
 
 /**
  * The connection self-test (WebSocket `/api/connectivity/self-test`): a short-lived peer of the
@@ -59,13 +59,7 @@ export const SelfTestServerSignal = z.discriminatedUnion('type', [
     type: z.literal('offer'),
     sdp: z.string(),
     /** The same STUN/TURN servers (with fresh credentials) and policy a session's viewer gets. */
-    iceServers: z.array(
-      z.object({
-        urls: z.union([z.string(), z.array(z.string())]),
-        username: z.string().optional(),
-        credential: z.string().optional(),
-      }),
-    ),
+    iceServers: IceServerList,
     iceTransportPolicy: z.enum(['all', 'relay']),
     /** The server ends the test this long after the offer, whatever happens. */
     timeLimitMs: z.number().int().positive(),

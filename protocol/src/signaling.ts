@@ -52,6 +52,15 @@ export const SessionEndReason = z.enum([
 ]);
 export type SessionEndReason = z.infer<typeof SessionEndReason>;
 
+/** STUN/TURN servers handed to a browser with an offer (a session's viewer, a self-test). */
+export const IceServerList = z.array(
+  z.object({
+    urls: z.union([z.string(), z.array(z.string())]),
+    username: z.string().optional(),
+    credential: z.string().optional(),
+  }),
+);
+
 /** Why the stream is below full quality: too little bandwidth (queueing) or heavy loss. */
 export const NetworkLimit = z.enum(['bandwidth', 'loss']);
 export type NetworkLimit = z.infer<typeof NetworkLimit>;
@@ -61,13 +70,7 @@ export const ServerSignal = z.discriminatedUnion('type', [
     type: z.literal('offer'),
     sdp: z.string(),
     /** STUN/TURN servers the viewer must use for this session (may carry ephemeral credentials). */
-    iceServers: z.array(
-      z.object({
-        urls: z.union([z.string(), z.array(z.string())]),
-        username: z.string().optional(),
-        credential: z.string().optional(),
-      }),
-    ),
+    iceServers: IceServerList,
     /** `relay`: connect only through the TURN servers above. */
     iceTransportPolicy: z.enum(['all', 'relay']).default('all'),
   }),

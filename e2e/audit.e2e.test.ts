@@ -177,10 +177,46 @@ describe.each(['pglite', 'postgres'] as const)('audit trail end to end on %s', (
     expect(ended.detail.bytesSent).toBeGreaterThan(0);
     expect(ended.correlationId).toBe(launch.correlationId);
 
-    // The owner's Audit page shows it; the CSV export holds it; the session's timeline tells the story.
+    // The owner's Audit page opens on the client's activity, in words: the session, the files it
+    // opened, the refused download, why the session ended; none of the owner's own page loads.
     const op = owner.page;
     await op.getByTestId('nav-audit').click();
+    const activity = op.getByRole('table', { name: 'Client activity' });
+    const activityRow = (action: string) => activity.locator(`[data-testid="activity-row"][data-action="${action}"]`);
+    await activityRow('session.ended').waitFor();
+    await expect(activityRow('session.ended').getByTestId('activity-what').innerText()).resolves.toBe(
+      'Session ended: the share was revoked',
+    );
+    await expect(activityRow('session.ended').innerText()).resolves.toContain('Cleo');
+    await expect(activityRow('session.ended').getByTestId('activity-share').innerText()).resolves.toBe('Quarterly');
+    await expect(activityRow('session.launch').getByTestId('activity-what').innerText()).resolves.toBe(
+      'Opened the share',
+    );
+    const opened = await activityRow('app.claim').getByTestId('activity-what').allInnerTexts();
+    expect(opened).toEqual(expect.arrayContaining(['Opened q3.pdf', 'Opened photo.png']));
+    const refusedRow = activity.locator('[data-testid="activity-row"][data-outcome="denied"]');
+    await expect(refusedRow.count()).resolves.toBe(1);
+    await expect(refusedRow.getByTestId('activity-what').innerText()).resolves.toBe('Tried to download q3.pdf');
+    for (const action of ['auth.whoami', 'share.list', 'share.create', 'file.upload', 'audit.query']) {
+      await expect(activityRow(action).count(), action).resolves.toBe(0);
+    }
+    // No action codes on screen.
+    expect(await activity.innerText()).not.toMatch(/\b(app\.claim|auth\.whoami|session\.ended|share\.list)\b/);
+    // Nothing wider than the window at 1280 px.
+    await op.setViewportSize({ width: 1280, height: 800 });
+    expect(await op.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+
+    // The full trail is one click away: every event, the owner's own reads included.
+    await op.getByTestId('audit-view-all').click();
+    await op.waitForURL(/view=all/);
     await op.locator('[data-testid="audit-row"][data-action="session.launch"]').first().waitFor();
+    for (const action of ['auth.whoami', 'share.list']) {
+      await expect(
+        op.locator(`[data-testid="audit-row"][data-action="${action}"]`).count(),
+        action,
+      ).resolves.toBeGreaterThan(0);
+    }
+    expect(await op.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await expect(
       op.locator('[data-testid="audit-row"][data-action="file.download"][data-outcome="denied"]').count(),
     ).resolves.toBe(1);
@@ -196,7 +232,8 @@ describe.each(['pglite', 'postgres'] as const)('audit trail end to end on %s', (
       .getByTestId('audit-timeline-open')
       .click();
     const timeline = op.getByTestId('audit-timeline');
-    await timeline.waitFor();
+    // The dialog opens at once; its rows come when the session's events are loaded.
+    await timeline.getByTestId('audit-timeline-row').first().waitFor();
     const steps = await timeline
       .getByTestId('audit-timeline-row')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));

@@ -35,11 +35,61 @@ export type AuditEvent = z.infer<typeof AuditEvent>;
 
 const isoTime = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 time' });
 
+/**
+ * Which part of the trail a list shows: `all` of it, or `client-activity`, what clients did with
+ * the owner's shares (the Audit page's default view; `CLIENT_ACTIVITY` says which events).
+ */
+export const AuditView = z.enum(['all', 'client-activity']);
+export type AuditView = z.infer<typeof AuditView>;
+
+/**
+ * The one table of "client activity": the events the Audit page shows by default, and the server
+ * filters by (`view=client-activity`, so pages stay full). Everything else (an owner's own page
+ * loads, listings, sign-in checks) is in the full trail only.
+ */
+export const CLIENT_ACTIVITY = {
+  /** These actions, when a client did them. */
+  actions: [
+    // Accepting an invitation: the first one creates the account, later ones add a share.
+    'auth.register',
+    'invitation.accept',
+    // Sessions opened, moved to another tab or device, and ended (why: the reason, a SessionEndReason).
+    'session.launch',
+    'session.take-over',
+    'session.ended',
+    // What the app reported the client opened, viewed, played or changed.
+    'app.claim',
+    // Files changed (through an app's control channel) or taken.
+    'file.download',
+    'file.upload',
+    'file.create-folder',
+    'file.rename',
+    'file.move',
+    'file.delete',
+    'file.restore',
+    'file.purge',
+  ] as const satisfies readonly AuditAction[],
+  /** Refused attempts, of any action, by these. */
+  refusalsBy: ['client', 'anonymous'] as const satisfies readonly AuditActorRole[],
+};
+
+/** Whether an event is client activity (what `view=client-activity` keeps; the server filters in SQL alike). */
+export function isClientActivity(e: {
+  action: string;
+  outcome: AuditOutcome;
+  actor: { role: AuditActorRole };
+}): boolean {
+  if (e.outcome === 'denied' && (CLIENT_ACTIVITY.refusalsBy as readonly string[]).includes(e.actor.role)) return true;
+  return e.actor.role === 'client' && (CLIENT_ACTIVITY.actions as readonly string[]).includes(e.action);
+}
+
 /** Filters of the Audit page and of its exports. */
 export const AuditQuery = z
   .object({
     /** `server`: every event (admins only); `mine` (default): events about the owner's files, shares and clients. */
     scope: z.enum(['mine', 'server']).default('mine'),
+    /** `client-activity`: only what clients did (CLIENT_ACTIVITY); `all` (default): the full trail. */
+    view: AuditView.default('all'),
     /** Events by this person, or about them (their sign-ins expiring). */
     person: z.uuid({ message: 'not a user id' }).optional(),
     share: z.uuid({ message: 'not a share id' }).optional(),

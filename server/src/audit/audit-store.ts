@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { AuditQuery, AuditVerifyResult } from '@vitrine/protocol';
+import { CLIENT_ACTIVITY, type AuditQuery, type AuditVerifyResult } from '@vitrine/protocol';
 import type { AuditEventsTable, Tables } from '../db/schema.ts';
 import { AUDIT_CHAIN_LOCK } from '../db/migrations/003-audit-trail.ts';
 import { chain, GENESIS, verifyChain, type ChainedEvent, type ChainStart } from './chain.ts';
@@ -10,7 +10,9 @@ type Row = Selectable<AuditEventsTable>;
 /** Which events a reader may see: all of them (admins), or those about one owner. */
 export type AuditScope = { kind: 'server' } | { kind: 'owner'; ownerId: string };
 
-export type AuditFilter = Omit<AuditQuery, 'scope' | 'limit' | 'order' | 'before'> & {
+export type AuditFilter = Omit<AuditQuery, 'scope' | 'limit' | 'order' | 'before' | 'view'> & {
+  /** `client-activity`: only CLIENT_ACTIVITY's events; `all` (default): every event. */
+  view?: AuditQuery['view'];
   before?: number | undefined;
   order?: 'asc' | 'desc';
 };
@@ -175,6 +177,15 @@ export class AuditStore {
               eb.and([eb('target_type', '=', 'user'), eb('target_id', 'in', clients(eb))]),
             ]),
           ]),
+        ]),
+      );
+    }
+    if (filter.view === 'client-activity') {
+      // The protocol's one table (isClientActivity says the same in words).
+      q = q.where((eb) =>
+        eb.or([
+          eb.and([eb('actor_role', '=', 'client'), eb('action', 'in', CLIENT_ACTIVITY.actions)]),
+          eb.and([eb('outcome', '=', 'denied'), eb('actor_role', 'in', CLIENT_ACTIVITY.refusalsBy)]),
         ]),
       );
     }

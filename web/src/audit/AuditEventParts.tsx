@@ -30,17 +30,16 @@ export function ActorText({ actor }: { actor: AuditEvent['actor'] }) {
   );
 }
 
-/** The action in words, with its raw name in small type (what exports and filters use). */
+/** The action in words; its raw name (what exports and filters use) on hover. */
 export function ActionText({ event }: { event: AuditEvent }) {
   const label = eventLabel(event);
   return (
     <Box sx={{ minWidth: 0 }}>
-      <Typography variant="body2" sx={{ overflowWrap: 'anywhere' }}>
-        {label}
-      </Typography>
-      <Typography variant="caption" color="text.secondary" component="div" sx={{ fontFamily: 'monospace' }}>
-        {event.action}
-      </Typography>
+      <Tooltip title={<span style={{ fontFamily: 'monospace' }}>{event.action}</span>} placement="bottom-start">
+        <Typography variant="body2" sx={{ overflowWrap: 'anywhere' }} data-testid="audit-action-label">
+          {label}
+        </Typography>
+      </Tooltip>
     </Box>
   );
 }

@@ -11,7 +11,14 @@ import TextField from '@mui/material/TextField';
 import FilterAltOffIcon from '@mui/icons-material/FilterAltOff';
 import type { Share } from '@vitrine/protocol';
 import { fromDateTimeLocal, toDateTimeLocal } from '../shared/format.ts';
-import { hasFilters, NO_FILTERS, OUTCOMES, type AuditFilters, type AuditPerson } from './auditApi.ts';
+import {
+  hasFilters,
+  NO_FILTERS,
+  OUTCOMES,
+  type AuditFilters,
+  type AuditOutcome,
+  type AuditPerson,
+} from './auditApi.ts';
 import { ACTION_FAMILIES } from './auditText.ts';
 
 interface FilterSelectProps {
@@ -65,6 +72,8 @@ function TimeField(props: { label: string; value: string; onChange: (iso: string
   );
 }
 
+const OUTCOME_WORDS: Record<AuditOutcome, string> = { ok: 'Succeeded', denied: 'Refused', failed: 'Failed' };
+
 export interface AuditFiltersBarProps {
   filters: AuditFilters;
   onChange: (filters: AuditFilters) => void;
@@ -86,7 +95,7 @@ export function AuditFiltersBar({ filters, onChange, people, shares, admin, chil
     { value: '', label: 'All shares' },
     ...(shares ?? []).map((s) => ({ value: s.id, label: `${s.label || 'Untitled share'} · ${s.clientEmail}` })),
   ];
-  const outcomeOptions = [{ value: '', label: 'All' }, ...OUTCOMES.map((o) => ({ value: o, label: o }))];
+  const outcomeOptions = [{ value: '', label: 'All' }, ...OUTCOMES.map((o) => ({ value: o, label: OUTCOME_WORDS[o] }))];
 
   return (
     <Stack direction="row" sx={{ gap: 1.5, flexWrap: 'wrap', alignItems: 'center', mb: 2 }}>
@@ -137,7 +146,7 @@ export function AuditFiltersBar({ filters, onChange, people, shares, admin, chil
         <Button
           size="small"
           startIcon={<FilterAltOffIcon />}
-          onClick={() => onChange({ ...NO_FILTERS, scope: filters.scope })}
+          onClick={() => onChange({ ...NO_FILTERS, view: filters.view, scope: filters.scope })}
           data-testid="audit-clear-filters"
         >
           Clear filters

@@ -1,13 +1,17 @@
 /**
- * The owner's audit trail: who did what to their files and shares, when, from where, and whether
- * it was allowed. Filters live in the query string (a filtered view can be bookmarked); pages go
- * back in time 50 events at a time; any view can be exported. Admins may look at the whole server
- * and check the hash chain.
+ * The owner's audit trail. By default, "Client activity": what clients did with the owner's shares
+ * (invitations accepted, sessions opened and why they ended, files opened, changes, refused
+ * attempts), in words; one click away, the full trail with every event and its action code.
+ * Filters and the view live in the query string (a filtered view can be bookmarked); pages go back
+ * in time 50 events at a time; any view can be exported. Admins may look at the whole server and
+ * check the hash chain.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
+import Tab from '@mui/material/Tab';
+import Tabs from '@mui/material/Tabs';
 import Typography from '@mui/material/Typography';
 import DownloadIcon from '@mui/icons-material/Download';
 import FirstPageIcon from '@mui/icons-material/FirstPage';
@@ -27,7 +31,9 @@ import {
   listAuditPeople,
   type AuditFilters,
   type AuditPage as AuditEventsPage,
+  type AuditView,
 } from './auditApi.ts';
+import { ActivityTable } from './ActivityTable.tsx';
 import { AuditFiltersBar } from './AuditFiltersBar.tsx';
 import { AuditTable } from './AuditTable.tsx';
 import { AuditTimelineDialog } from './AuditTimelineDialog.tsx';
@@ -37,6 +43,22 @@ const EXPORTS = [
   { format: 'csv', label: 'Export CSV' },
   { format: 'jsonl', label: 'Export JSON lines' },
 ] as const;
+
+const VIEWS: readonly { view: AuditView; label: string }[] = [
+  { view: 'client-activity', label: 'Client activity' },
+  { view: 'all', label: 'Full trail' },
+];
+
+function subtitleOf(filters: AuditFilters): string {
+  if (filters.view === 'client-activity') {
+    return filters.scope === 'server'
+      ? 'What clients did on this server: invitations accepted, sessions, files opened and changed, refused attempts. Newest first.'
+      : 'What your clients did with your shares: invitations accepted, sessions, files opened and changed, refused attempts. Newest first.';
+  }
+  return filters.scope === 'server'
+    ? 'Everything recorded on this server, newest first.'
+    : 'Everything recorded about your files, shares and clients, your own actions included: newest first.';
+}
 
 /** Where the list is: the filters' query, and the page (`before`) within it. */
 interface Cursor {
@@ -59,7 +81,7 @@ export function AuditPage() {
   const before = here.before;
   const requestKey = `${query}#${before ?? ''}`;
 
-  const [result, setResult] = useState<{ key: string; page: AuditEventsPage } | null>(null);
+  const [result, setResult] = useState<{ key: string; page: AuditEventsPage; at: number } | null>(null);
   const [loadError, setLoadError] = useState<{ key: string; message: string } | null>(null);
   const [reloadKey, setReloadKey] = useState(0);
   const [timeline, setTimeline] = useState<string | null>(null);
@@ -67,13 +89,14 @@ export function AuditPage() {
   const loadPeople = useCallback((signal: AbortSignal) => listAuditPeople(filters.scope, signal), [filters.scope]);
   const people = useReloadable(loadPeople);
   const shares = useReloadable(listShares);
+  const sharesById = useMemo(() => new Map((shares.data ?? []).map((s) => [s.id, s])), [shares.data]);
 
   useEffect(() => {
     const ctrl = new AbortController();
     const key = `${query}#${before ?? ''}`;
     listAuditEvents(filtersFromSearch(query), { before }, ctrl.signal)
       .then((page) => {
-        setResult({ key, page });
+        setResult({ key, page, at: Date.now() });
         setLoadError(null);
       })
       .catch((err: unknown) => {
@@ -97,18 +120,22 @@ export function AuditPage() {
   const page = result?.key === requestKey ? result.page : null;
   const events = page?.events ?? null;
   const nextBefore = page?.nextBefore ?? null;
+  const loadedAt = result?.key === requestKey ? result.at : 0;
 
   return (
     <Box sx={{ p: { xs: 2, md: 3 } }}>
-      <PageHeader
-        title="Audit"
-        subtitle={
-          filters.scope === 'server'
-            ? 'Everything recorded on this server, newest first.'
-            : 'Who did what with your files and shares, and when: newest first.'
-        }
-        onReload={refresh}
-      />
+      <PageHeader title="Audit" subtitle={subtitleOf(filters)} onReload={refresh} />
+
+      <Tabs
+        value={filters.view}
+        onChange={(_, view: AuditView) => setFilters({ ...filters, view })}
+        aria-label="Audit view"
+        sx={{ mb: 2, borderBottom: 1, borderColor: 'divider' }}
+      >
+        {VIEWS.map(({ view, label }) => (
+          <Tab key={view} value={view} label={label} data-testid={`audit-view-${view}`} />
+        ))}
+      </Tabs>
 
       <AuditFiltersBar
         filters={filters}
@@ -161,10 +188,22 @@ export function AuditPage() {
       {events === null && !shownError && <Loading label="Loading the audit trail" />}
       {events !== null && events.length === 0 && (
         <EmptyState testId="audit-empty">
-          {hasFilters(filters) || before !== null ? 'No events match these filters.' : 'Nothing has been recorded yet.'}
+          {hasFilters(filters) || before !== null
+            ? 'No events match these filters.'
+            : filters.view === 'client-activity'
+              ? 'No client activity yet. When a client accepts an invitation or opens one of your shares, it shows here.'
+              : 'Nothing has been recorded yet.'}
         </EmptyState>
       )}
-      {events !== null && events.length > 0 && (
+      {events !== null && events.length > 0 && filters.view === 'client-activity' && (
+        <ActivityTable
+          events={events}
+          shares={sharesById}
+          now={loadedAt}
+          onTimeline={(sessionId) => setTimeline(sessionId)}
+        />
+      )}
+      {events !== null && events.length > 0 && filters.view === 'all' && (
         <AuditTable events={events} onTimeline={(sessionId) => setTimeline(sessionId)} />
       )}
 

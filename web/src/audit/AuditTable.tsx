@@ -12,7 +12,7 @@ import TimelineIcon from '@mui/icons-material/Timeline';
 import { formatDateTime } from '../shared/format.ts';
 import type { AuditEvent } from './auditApi.ts';
 import { ActionText, ActorText, OutcomeChip } from './AuditEventParts.tsx';
-import { describeTarget } from './auditText.ts';
+import { auditPath, claimPath, describeTarget } from './auditText.ts';
 
 const wide = { display: { xs: 'none', md: 'table-cell' } } as const;
 
@@ -53,7 +53,9 @@ export function AuditTable({ events, onTimeline }: { events: AuditEvent[]; onTim
                 <ActionText event={e} />
               </TableCell>
               <TableCell sx={{ ...wide, maxWidth: 260, overflowWrap: 'anywhere' }}>
-                <Typography variant="body2">{describeTarget(e.target)}</Typography>
+                <Typography variant="body2">
+                  {e.action === 'app.claim' ? auditPath(claimPath(e) ?? '') : describeTarget(e.target)}
+                </Typography>
               </TableCell>
               <TableCell>
                 <OutcomeChip event={e} />

@@ -7,6 +7,7 @@ import {
   AuditAction,
   AuditActionFamily,
   type AuditEvent,
+  type AuditView,
   type AuditOutcome,
   type AuditPage,
   type AuditPerson,
@@ -14,12 +15,14 @@ import {
 } from '@vitrine/protocol';
 import { apiRequest } from '../shared/api.ts';
 
-export type { AuditEvent, AuditOutcome, AuditPage, AuditPerson, AuditVerifyResult };
+export type { AuditEvent, AuditOutcome, AuditPage, AuditPerson, AuditVerifyResult, AuditView };
 
 export type AuditScope = 'mine' | 'server';
 
 /** What the Audit page filters on; "" means "any". `from`/`to` are ISO 8601 instants. */
 export interface AuditFilters {
+  /** What clients did (the page's default), or the full trail (`view=all` in the URL). */
+  view: AuditView;
   scope: AuditScope;
   person: string;
   share: string;
@@ -31,6 +34,7 @@ export interface AuditFilters {
 }
 
 export const NO_FILTERS: AuditFilters = {
+  view: 'client-activity',
   scope: 'mine',
   person: '',
   share: '',
@@ -60,6 +64,7 @@ export function filtersFromSearch(search: string): AuditFilters {
   const outcome = q.get('outcome') ?? '';
   const action = ActionFilter.safeParse(q.get('action'));
   return {
+    view: q.get('view') === 'all' ? 'all' : 'client-activity',
     scope: q.get('scope') === 'server' ? 'server' : 'mine',
     person: q.get('person') ?? '',
     share: q.get('share') ?? '',
@@ -70,9 +75,13 @@ export function filtersFromSearch(search: string): AuditFilters {
   };
 }
 
-/** The filters as query parameters, leaving out the ones that are not set (and the default scope). */
+/**
+ * The filters as the page's query parameters, leaving out the ones that are not set (and the
+ * default view and scope). The API's default view is the full trail: `apiParams` says which.
+ */
 export function filtersToParams(filters: AuditFilters): URLSearchParams {
   const q = new URLSearchParams();
+  if (filters.view === 'all') q.set('view', 'all');
   if (filters.scope === 'server') q.set('scope', 'server');
   for (const key of ['person', 'share', 'action', 'outcome', 'from', 'to'] as const) {
     if (filters[key]) q.set(key, filters[key]);
@@ -80,9 +89,16 @@ export function filtersToParams(filters: AuditFilters): URLSearchParams {
   return q;
 }
 
-/** Whether any filter narrows the trail (the scope does not count). */
+/** The filters as the API's query parameters: the page's, with the view always said. */
+export function apiParams(filters: AuditFilters): URLSearchParams {
+  const q = filtersToParams(filters);
+  q.set('view', filters.view);
+  return q;
+}
+
+/** Whether any filter narrows the trail (the view and the scope do not count). */
 export function hasFilters(filters: AuditFilters): boolean {
-  return filtersToParams({ ...filters, scope: 'mine' }).size > 0;
+  return filtersToParams({ ...filters, view: 'client-activity', scope: 'mine' }).size > 0;
 }
 
 export interface AuditPaging {
@@ -101,7 +117,7 @@ function withParams(path: string, q: URLSearchParams): string {
 
 /** One page of events, newest first unless `order` says otherwise. */
 export function listAuditEvents(filters: AuditFilters, paging: AuditPaging, signal?: AbortSignal): Promise<AuditPage> {
-  const q = filtersToParams(filters);
+  const q = apiParams(filters);
   if (paging.session) q.set('session', paging.session);
   if (paging.before) q.set('before', String(paging.before));
   q.set('limit', String(paging.limit ?? AUDIT_PAGE_SIZE));
@@ -111,14 +127,18 @@ export function listAuditEvents(filters: AuditFilters, paging: AuditPaging, sign
 
 /** A session's events in the order they happened (as many as one page holds). */
 export function sessionTimeline(scope: AuditScope, sessionId: string, signal?: AbortSignal): Promise<AuditPage> {
-  return listAuditEvents({ ...NO_FILTERS, scope }, { session: sessionId, order: 'asc', limit: TIMELINE_LIMIT }, signal);
+  return listAuditEvents(
+    { ...NO_FILTERS, view: 'all', scope },
+    { session: sessionId, order: 'asc', limit: TIMELINE_LIMIT },
+    signal,
+  );
 }
 
 /** The people of the person filter: an owner's clients; with `server` (admins), everyone. */
 export function listAuditPeople(scope: AuditScope, signal?: AbortSignal): Promise<AuditPerson[]> {
   return apiRequest<AuditPerson[]>(
     'GET',
-    withParams('/api/audit/people', filtersToParams({ ...NO_FILTERS, scope })),
+    withParams('/api/audit/people', scope === 'server' ? new URLSearchParams({ scope }) : new URLSearchParams()),
     undefined,
     signal,
   );
@@ -132,6 +152,6 @@ export function verifyAuditChain(signal?: AbortSignal): Promise<AuditVerifyResul
 /** Where to download every event matching the filters (for a link with `download`; the cookie goes along). */
 export function auditExportUrl(filters: AuditFilters, format: 'csv' | 'jsonl'): string {
   const q = new URLSearchParams({ format });
-  for (const [key, value] of filtersToParams(filters)) q.set(key, value);
+  for (const [key, value] of apiParams(filters)) q.set(key, value);
   return `/api/audit/export?${q.toString()}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditExportUrl, filtersFromSearch, filtersToParams, hasFilters, NO_FILTERS } from './auditApi.ts';
+import { apiParams, auditExportUrl, filtersFromSearch, filtersToParams, hasFilters, NO_FILTERS } from './auditApi.ts';
 
 describe('audit filters', () => {
   it('reads filters from the URL and drops malformed ones', () => {
@@ -28,7 +28,19 @@ describe('audit filters', () => {
     expect(hasFilters(filters)).toBe(true);
     expect(hasFilters({ ...NO_FILTERS, scope: 'server' })).toBe(false);
     expect(auditExportUrl({ ...filters, scope: 'server' }, 'csv')).toBe(
-      '/api/audit/export?format=csv&scope=server&action=share.&outcome=ok',
+      '/api/audit/export?format=csv&scope=server&action=share.&outcome=ok&view=client-activity',
     );
+  });
+
+  it('opens on client activity; the full trail is view=all, and the API is always told which', () => {
+    expect(NO_FILTERS.view).toBe('client-activity');
+    expect(filtersFromSearch('?view=all').view).toBe('all');
+    expect(filtersFromSearch('?view=everything').view).toBe('client-activity');
+    const all = { ...NO_FILTERS, view: 'all' as const };
+    expect(filtersToParams(all).toString()).toBe('view=all');
+    expect(hasFilters(all)).toBe(false);
+    expect(apiParams(NO_FILTERS).toString()).toBe('view=client-activity');
+    expect(apiParams(all).toString()).toBe('view=all');
+    expect(auditExportUrl(all, 'jsonl')).toBe('/api/audit/export?format=jsonl&view=all');
   });
 });

@@ -5,11 +5,12 @@
 import {
   AUDIT_ACTIONS,
   ControlEventKind,
+  SessionEndReason,
   type AuditAction,
   type AuditActionFamily,
   type AuditEvent,
 } from '@vitrine/protocol';
-import { formatBytes, normalizePath } from '../shared/format.ts';
+import { baseName, formatBytes, normalizePath } from '../shared/format.ts';
 
 /** The action families of the action filter: "" is all of them, the others are API prefixes. */
 export const ACTION_FAMILIES: readonly { value: AuditActionFamily | ''; label: string }[] = [
@@ -61,18 +62,24 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'share.revoke': 'Revoked a share',
   'share.expired': 'Share expired',
   'share.received': 'Listed shares received',
+  'share.share-again': 'Shared again',
+  'share.archive': 'Archived a share',
+  'share.unarchive': 'Took a share out of the archive',
+  'share.invitation-sent': 'E-mailed an invitation link',
   'session.list': 'Listed sessions',
   'session.launch': 'Started a session',
+  'session.preview': 'Previewed as the client will see it',
   'session.get': 'Looked at a session',
   'session.stats': 'Read session statistics',
   'session.connect': 'Connected to a session',
+  'session.take-over': 'Took a session over from another tab',
   'session.peer-connected': 'Viewer connected',
   'session.peer-disconnected': 'Viewer disconnected',
   'session.end': 'Ended a session',
   'session.ended': 'Session ended',
   'connectivity.test': 'Ran the connection self-test',
   'app.list': 'Listed apps',
-  'app.claim': 'App reported',
+  'app.claim': 'The app reported what was done',
   'audit.query': 'Looked at the audit trail',
   'audit.people': 'Listed people in the audit trail',
   'audit.export': 'Exported the audit trail',
@@ -85,6 +92,115 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'api.describe': 'Read the API description',
   'api.unknown': 'Called an unknown API',
 };
+
+/**
+ * Every action as an attempt, after "Tried to": what a refused or failed event says someone tried.
+ * One missing is a compile error, like a label.
+ */
+const ACTION_ATTEMPTS: Record<AuditAction, string> = {
+  'auth.whoami': 'check who is signed in',
+  'auth.register-start': 'start creating an account',
+  'auth.register': 'create an account',
+  'auth.sign-in-start': 'start signing in',
+  'auth.sign-in': 'sign in',
+  'auth.sign-in-expired': 'end a sign-in',
+  'auth.sign-out': 'sign out',
+  'sign-in.list': 'list sign-ins',
+  'sign-in.revoke': 'revoke a sign-in',
+  'passkey.list': 'list passkeys',
+  'passkey.add-start': 'start adding a passkey',
+  'passkey.add': 'add a passkey',
+  'passkey.rename': 'rename a passkey',
+  'passkey.remove': 'remove a passkey',
+  'invitation.inspect': 'open an invitation',
+  'invitation.create': 'make an invitation link',
+  'invitation.accept': 'accept an invitation',
+  'invitation.expired': 'end an invitation',
+  'file.list': 'list a folder',
+  'file.usage': 'check storage use',
+  'file.download': 'download a file',
+  'file.upload': 'upload a file',
+  'file.create-folder': 'create a folder',
+  'file.rename': 'rename a file',
+  'file.move': 'move a file',
+  'file.delete': 'move a file to the trash',
+  'file.restore': 'restore a file from the trash',
+  'file.purge': 'delete a file for good',
+  'trash.list': 'list the trash',
+  'share.list': 'list shares',
+  'share.create': 'create a share',
+  'share.get': 'look at a share',
+  'share.edit': 'change a share',
+  'share.revoke': 'revoke a share',
+  'share.expired': 'end a share',
+  'share.received': 'list shares received',
+  'share.share-again': 'share again',
+  'share.archive': 'archive a share',
+  'share.unarchive': 'take a share out of the archive',
+  'share.invitation-sent': 'e-mail an invitation link',
+  'session.list': 'list sessions',
+  'session.launch': 'open a session',
+  'session.preview': 'preview as the client will see it',
+  'session.get': 'look at a session',
+  'session.stats': 'read session statistics',
+  'session.connect': 'connect to a session',
+  'session.take-over': 'take a session over from another tab',
+  'session.peer-connected': 'connect a viewer',
+  'session.peer-disconnected': 'disconnect a viewer',
+  'session.end': 'end a session',
+  'session.ended': 'end a session',
+  'connectivity.test': 'run the connection self-test',
+  'app.list': 'list apps',
+  'app.claim': 'report what was done',
+  'audit.query': 'look at the audit trail',
+  'audit.people': 'list people in the audit trail',
+  'audit.export': 'export the audit trail',
+  'audit.verify': 'check the audit chain',
+  'audit.unavailable': 'write the audit trail',
+  'audit.events-lost': 'write the audit trail',
+  'server.start': 'start the server',
+  'server.stop': 'stop the server',
+  'server.status': 'check server status',
+  'api.describe': 'read the API description',
+  'api.unknown': 'call an unknown API',
+};
+
+/**
+ * Why a session ended, in words (the `session.ended` event's reason). `who` is the person it ran
+ * for ("the client"). One reason missing is a compile error, so a new one cannot reach the page as a code.
+ */
+const SESSION_END_TEXT: Record<SessionEndReason, (who: string) => string> = {
+  'user ended': (who) => `${who} ended it`,
+  'peer gone': (who) => `${who} closed the viewer and did not come back`,
+  'idle timeout': () => 'no activity for too long (idle timeout)',
+  'time limit': () => 'the time limit was reached',
+  'share revoked': () => 'the share was revoked',
+  'share expired': () => 'the share expired',
+  'share changed': () => 'the share was changed',
+  'signed out': (who) => `${who} signed out`,
+  'app exited': () => 'the app closed',
+  'out of memory': () => 'the app ran out of memory',
+  'encoder failed': () => 'the video stream failed',
+  error: () => 'an error on the server',
+  'server shutdown': () => 'the server was shut down',
+  'server crash': () => 'the server stopped unexpectedly (crash)',
+};
+
+/**
+ * Why a session ended, in words: `share revoked` → "the share was revoked". A reason this client
+ * does not know (a newer server's) comes back as it came; none → null.
+ */
+export function sessionEndText(reason: string | null, role: AuditEvent['actor']['role'] = 'client'): string | null {
+  if (!reason) return null;
+  const known = SessionEndReason.safeParse(reason);
+  if (!known.success) return reason;
+  return SESSION_END_TEXT[known.data](role === 'client' ? 'the client' : role === 'owner' ? 'you' : 'its user');
+}
+
+/** `file.download` → "download a file", for "Tried to …"; an unknown action comes back as is. */
+export function actionAttempt(action: string): string {
+  return isAuditAction(action) ? ACTION_ATTEMPTS[action] : action;
+}
 
 function isAuditAction(action: string): action is AuditAction {
   return (AUDIT_ACTIONS as readonly string[]).includes(action);
@@ -120,15 +236,43 @@ function formatPosition(seconds: number): string {
   return `${Math.floor(s / 60)}:${(s % 60).toString().padStart(2, '0')}`;
 }
 
+/** The sandbox's folder of shared files: a claim about it is about the share's top level. */
+const SANDBOX_FILES = '/files';
+
+/**
+ * A claim's path: the owner's storage path (`Reports/q3.pdf`); else the app's sandbox path as the
+ * client saw it (`/files/Reports` → `Reports`); null for the top of the shared files, or none.
+ */
+export function claimPath(event: AuditEvent): string | null {
+  const raw = event.target.path ?? text(event.detail.path);
+  if (raw === null) return null;
+  if (raw.startsWith('/')) {
+    const inside = normalizePath(raw);
+    if (inside === SANDBOX_FILES.slice(1)) return null;
+    return inside.startsWith(`${SANDBOX_FILES.slice(1)}/`) ? inside.slice(SANDBOX_FILES.length) : inside;
+  }
+  return normalizePath(raw);
+}
+
+/** How a path shows in a phrase: the whole storage path (`Reports/q3.pdf`), or only its name (`q3.pdf`). */
+export type PathStyle = 'path' | 'name';
+
+function showPath(path: string, style: PathStyle): string {
+  return style === 'name' ? baseName(path) || auditPath(path) : auditPath(path);
+}
+
 /**
  * What an app reported (`app.claim`), as a phrase: "opened Reports/q3.pdf", "viewed page 4 of
- * Reports/q3.pdf". The server's storage path (the target) wins over the app's sandbox path.
+ * Reports/q3.pdf" (with `name`: "opened q3.pdf"). The server's storage path (the target) wins over
+ * the app's sandbox path.
  */
-export function describeClaim(event: AuditEvent): string {
+export function describeClaim(event: AuditEvent, style: PathStyle = 'path'): string {
   const d = event.detail;
-  const rawPath = event.target.path ?? text(d.path);
-  const path = rawPath === null ? 'something' : auditPath(rawPath);
-  const to = text(d.to);
+  const at = claimPath(event);
+  const top = at === null && (event.target.path ?? text(d.path)) !== null;
+  const path = at === null ? (top ? 'the shared files' : 'something') : showPath(at, style);
+  const rawTo = text(d.to);
+  const to = rawTo === null ? null : normalizePath(rawTo.startsWith('/files/') ? rawTo.slice(7) : rawTo);
   const page = count(d.page);
   const position = count(d.position);
   // A claim is what an app said: an unknown kind (an app newer than this page) is shown as it came.
@@ -139,7 +283,8 @@ export function describeClaim(event: AuditEvent): string {
   switch (kind) {
     case 'folder-opened': {
       const entries = count(d.entries);
-      return `opened the folder ${path}${entries === null ? '' : ` (${entries} ${entries === 1 ? 'entry' : 'entries'})`}`;
+      const what = top ? 'opened the shared files' : `opened the folder ${path}`;
+      return `${what}${entries === null ? '' : ` (${entries} ${entries === 1 ? 'entry' : 'entries'})`}`;
     }
     case 'file-opened':
       return `opened ${path}`;
@@ -150,7 +295,7 @@ export function describeClaim(event: AuditEvent): string {
     case 'video-stopped':
       return `stopped playing ${path}${position === null ? '' : ` at ${formatPosition(position)}`}`;
     case 'renamed':
-      return to ? `renamed ${path} to ${auditPath(to)}` : `renamed ${path}`;
+      return to ? `renamed ${path} to ${showPath(to, style)}` : `renamed ${path}`;
     case 'moved':
       return to ? `moved ${path} to ${auditPath(to)}` : `moved ${path}`;
     case 'folder-created':
@@ -162,11 +307,20 @@ export function describeClaim(event: AuditEvent): string {
   }
 }
 
-/** The short label of an event: the action's, or for an app's report what it said. */
+/** "opened q3.pdf" → "Opened q3.pdf". */
+export function capitalize(phrase: string): string {
+  return phrase.charAt(0).toUpperCase() + phrase.slice(1);
+}
+
+/**
+ * The short label of an event, in words: the action's ("Created a share"); for an app's report
+ * what it said ("Opened Reports/q3.pdf"); for a session's end, why ("Session ended: the share was revoked").
+ */
 export function eventLabel(event: AuditEvent): string {
-  if (event.action === 'app.claim') {
-    const phrase = describeClaim(event);
-    return `App: ${phrase}`;
+  if (event.action === 'app.claim') return capitalize(describeClaim(event));
+  if (event.action === 'session.ended') {
+    const why = sessionEndText(event.reason, event.actor.role);
+    return why ? `Session ended: ${why}` : actionLabel(event.action);
   }
   return actionLabel(event.action);
 }
@@ -202,6 +356,8 @@ export function eventDetails(event: AuditEvent): string {
     if (duration !== null) parts.push(`after ${formatDuration(duration)}`);
     if (frames !== null) parts.push(`${frames} frames`);
     if (bytes !== null) parts.push(formatBytes(bytes));
+    const more = text(d.detail);
+    if (more) parts.push(more);
   } else if (event.action === 'session.peer-connected') {
     if (text(d.codec)) parts.push(`codec ${text(d.codec)}`);
   } else if (event.action === 'session.peer-disconnected') {
@@ -212,8 +368,14 @@ export function eventDetails(event: AuditEvent): string {
     if (to) parts.push(`to ${auditPath(to)}`);
     if (d.via === 'app') parts.push('through the app');
     if (text(d.app)) parts.push(`app ${text(d.app)}`);
+    // Uploads onto a taken name, restores beside what took its place, previews (storage-routes.ts).
+    if (d.replaced && typeof d.replaced === 'object') parts.push('replaced a file: its old version is in the trash');
+    const requested = text(d.requestedPath);
+    if (requested) parts.push(`kept both: ${auditPath(requested)} was taken`);
+    if (d.disposition === 'inline') parts.push('previewed');
   }
-  if (event.reason) parts.push(event.reason);
+  // A session's end says why in its label; other reasons are error codes, kept as they are.
+  if (event.reason && event.action !== 'session.ended') parts.push(event.reason);
   const message = text(d.message);
   if (message && message !== event.reason) parts.push(message);
   return parts.join(' · ');

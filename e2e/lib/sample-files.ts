@@ -88,6 +88,20 @@ export function writeSolidPng(file: string, rgb: number, width = 320, height = 2
   ]);
 }
 
+/** A one-page PDF of body text: `lines` from the top, Helvetica at `size` points (ASCII, no parentheses). */
+export function writeTextPdf(file: string, lines: string[], size = 12): void {
+  const lead = Math.round(size * 1.5);
+  const body = lines.map((l, i) => `${i === 0 ? '' : `0 -${lead} Td `}(${l.replace(/[()\\]/g, '')}) Tj`).join('\n');
+  const content = `BT /F1 ${size} Tf 72 720 Td\n${body}\nET`;
+  writePdfObjects(file, [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ]);
+}
+
 export function sampleFiles(dir: string): { pdf: string; png: string; mp4: string } {
   const pdf = path.join(dir, 'Contract.pdf');
   const png = path.join(dir, 'Scan.png');

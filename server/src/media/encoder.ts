@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { WatermarkImage } from './watermark-images.ts';
 
 export type VideoCodec = 'h264' | 'vp8';
 
@@ -28,32 +29,11 @@ export interface EncoderSettings {
   framebuffer: { path: string; offset: number; length: number; bytesPerLine?: number | undefined };
   /** Encoded at this size when smaller than the captured one (the congestion controller's choice). */
   scaledTo?: { width: number; height: number } | undefined;
-  /** Burned into every frame: a file with the text (who, which session, `%{localtime}`). */
-  watermark?: { textFile: string } | undefined;
-}
-
-const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
-
-/**
- * The watermark as an FFmpeg filter: the text tiled in staggered rows across the picture,
- * light with a dark outline (readable on any background) and semi-transparent. Drawn by the
- * encoder, so nothing on the client side can take it off the pixels.
- */
-export function watermarkFilter(width: number, height: number, textFile: string): string {
-  const size = Math.max(12, Math.round(height / 40));
-  const font = fs.existsSync(FONT) ? `fontfile=${FONT}` : 'font=Sans';
-  const rows = 5;
-  const tiles: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    const y = Math.round(((r + 0.5) * height) / rows);
-    for (let c = 0; c < 2; c++) {
-      const x = Math.round((c * width) / 2 + ((r % 2) * width) / 4 - width / 8);
-      tiles.push(
-        `drawtext=${font}:textfile=${textFile}:fontsize=${size}:fontcolor=white@0.4:borderw=1:bordercolor=black@0.4:x=${x}:y=${y}`,
-      );
-    }
-  }
-  return tiles.join(',');
+  /**
+   * Laid over every frame: the session's watermark drawn for the captured size (raw yuva420p,
+   * watermark-images.ts), scaled with the picture when it is sent smaller.
+   */
+  watermark?: WatermarkImage | undefined;
 }
 
 /**
@@ -79,10 +59,11 @@ export class Encoder {
       // The nominal rate only steers rate control: frames arrive when the screen changes and
       // passthrough keeps FFmpeg from duplicating them (constant-rate mode grows latency).
       // Real-time RTP timestamps are written by the pipeline on arrival.
+      ...watermarkInputArgs(s),
       '-f', 'rawvideo', '-pix_fmt', 'bgr0', '-video_size', `${s.width}x${s.height}`,
       '-framerate', String(s.framerate), '-i', 'pipe:0',
       '-fps_mode', 'passthrough',
-      ...videoFilter(s),
+      ...videoFilterArgs(s),
       '-pix_fmt', 'yuv420p',
       ...codecArgs(s),
       '-force_key_frames', `expr:gte(t,n_forced*${s.keyframeIntervalS})`,
@@ -162,13 +143,42 @@ export function pumpArgs(s: Pick<EncoderSettings, 'width' | 'height' | 'framebuf
   return [path, String(offset), String(bytesPerLine), String(row), String(s.height)];
 }
 
-/** Scaling (to the controller's size) first, then the watermark drawn at the size that is sent. */
-function videoFilter(s: EncoderSettings): string[] {
-  const filters: string[] = [];
+/**
+ * The watermark is the first input: FFmpeg opens (and reads) it when it starts, while a warm
+ * spare waits for its first frame, so nothing of it is on a keyframe's path. (Opening the pipe
+ * first would wait for a frame before reading the rest.)
+ */
+export function watermarkInputArgs(s: Pick<EncoderSettings, 'watermark'>): string[] {
+  if (!s.watermark) return [];
+  const { file, width, height } = s.watermark;
+  // prettier-ignore
+  return ['-f', 'rawvideo', '-pix_fmt', 'yuva420p', '-video_size', `${width}x${height}`, '-i', file];
+}
+
+/**
+ * Scaling (to the controller's size) first, then the watermark laid over at the size that is
+ * sent: the one picture of it (scaled the same way) repeats for every frame. Frames are encoded
+ * only when the screen changes, so a still screen costs no more with it.
+ */
+export function videoFilterArgs(s: Pick<EncoderSettings, 'width' | 'height' | 'scaledTo' | 'watermark'>): string[] {
   const out = s.scaledTo ?? { width: s.width, height: s.height };
-  if (s.scaledTo) filters.push(`scale=${out.width}:${out.height}:flags=bilinear`);
-  if (s.watermark) filters.push(watermarkFilter(out.width, out.height, s.watermark.textFile));
-  return filters.length > 0 ? ['-vf', filters.join(',')] : [];
+  const scale = `scale=${out.width}:${out.height}:flags=bilinear`;
+  if (!s.watermark) return s.scaledTo ? ['-vf', scale] : [];
+  const wm = s.watermark;
+  const chains: string[] = [];
+  let picture = '[1:v]';
+  let stamps = '[0:v]';
+  if (s.scaledTo) {
+    chains.push(`[1:v]${scale}[picture]`);
+    picture = '[picture]';
+  }
+  if (wm.width !== out.width || wm.height !== out.height) {
+    chains.push(`[0:v]${scale}[stamps]`);
+    stamps = '[stamps]';
+  }
+  chains.push(`${picture}${stamps}overlay=eof_action=repeat:format=yuv420[out]`);
+  const graph = chains.join(';');
+  return ['-filter_complex', graph, '-map', '[out]'];
 }
 
 /**

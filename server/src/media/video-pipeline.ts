@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import { Encoder, type VideoCodec } from './encoder.ts';
+import type { WatermarkImage, WatermarkSource } from './watermark-images.ts';
 import { scaledSize, type Encoding } from '../congestion/encoding-ladder.ts';
 
 export interface PipelineOptions {
@@ -10,7 +11,8 @@ export interface PipelineOptions {
   keyframeIntervalS: number;
   /** Xvfb's screen file: where each frame is, its size and stride (see `resize`). */
   framebuffer: { path: string; offset: number; length: number; width: number; height: number; bytesPerLine?: number };
-  watermark?: { textFile: string } | undefined;
+  /** The session's watermark, laid over every frame; encoders for a size start once it is drawn for it. */
+  watermark?: WatermarkSource | undefined;
   /** Receives each outgoing RTP packet with sequence number and timestamp already continuous. */
   onRtp: (packet: Buffer) => void;
   onFatal: (reason: string) => void;
@@ -79,8 +81,11 @@ export class VideoPipeline {
   /** Until when a still picture is refined; bytes the last encoded frame came to. */
   private topOffUntil = 0;
   private lastFrameBytes = Infinity;
-  /** The captured region, from the screen's top-left corner. */
+  /** The captured region, from the screen's top-left corner, and the watermark drawn for it. */
   private size: { width: number; height: number };
+  private watermark: WatermarkImage | undefined;
+  /** The region asked for last (captured once its watermark is drawn). */
+  private wanted: { width: number; height: number };
   private socket: dgram.Socket | undefined;
   private port = 0;
   private active: Encoder | undefined;
@@ -104,6 +109,7 @@ export class VideoPipeline {
     this.opts = opts;
     this.interval = 1000 / opts.framerate;
     this.size = { width: opts.framebuffer.width, height: opts.framebuffer.height };
+    this.wanted = { ...this.size };
     this.encoding = { bitrateKbps: opts.bitrateKbps, framerate: opts.framerate, scale: 1 };
   }
 
@@ -114,6 +120,14 @@ export class VideoPipeline {
     socket.on('error', (err) => this.opts.log.warn({ err: err.message }, 'rtp socket error'));
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     this.port = socket.address().port;
+    const source = this.opts.watermark;
+    if (source && !this.watermark) {
+      // Never a frame without it: the first encoders wait for the first drawing.
+      const { width, height } = this.wanted;
+      const image = await source.imageFor(width, height);
+      if (this.stopped) return;
+      if (!this.watermark) this.capture(width, height, image);
+    }
     this.active = this.spawnEncoder();
     this.spare = this.spawnEncoder();
     this.grab();
@@ -164,8 +178,35 @@ export class VideoPipeline {
     if (this.stopped) return;
     const fb = this.opts.framebuffer;
     if (width > fb.width || height > fb.height) throw new Error(`${width}x${height} exceeds the screen`);
-    if (width === this.size.width && height === this.size.height) return;
+    this.wanted = { width, height };
+    const source = this.opts.watermark;
+    if (!source) {
+      this.capture(width, height, undefined);
+      return;
+    }
+    // The old size goes on until the watermark for the new one is drawn (once per size).
+    void source.imageFor(width, height).then(
+      (image) => {
+        if (this.stopped || this.wanted.width !== width || this.wanted.height !== height) {
+          if (image !== this.watermark) source.release(image);
+          return;
+        }
+        this.capture(width, height, image);
+      },
+      (err: Error) => {
+        if (!this.stopped) this.opts.onFatal(`watermark: ${err.message}`);
+      },
+    );
+  }
+
+  /** New encoders capture this region (with this watermark) from now on. */
+  private capture(width: number, height: number, watermark: WatermarkImage | undefined): void {
+    if (width === this.size.width && height === this.size.height && watermark === this.watermark) return;
+    const old = this.watermark;
     this.size = { width, height };
+    this.watermark = watermark;
+    // Encoders that read it keep what they read; no new one will.
+    if (old && old !== watermark) this.opts.watermark?.release(old);
     if (!this.active) return; // not started: the first encoders get the size
     this.changeEncoderSoon();
   }
@@ -331,7 +372,7 @@ export class VideoPipeline {
       framerate: this.encoding.framerate,
       rtpPort: this.port,
       framebuffer: this.opts.framebuffer,
-      watermark: this.opts.watermark,
+      watermark: this.watermark,
     });
     void encoder.exit.then(({ code, signal, stderr }) => {
       if (this.stopped || (encoder !== this.active && encoder !== this.spare)) return;

@@ -10,8 +10,13 @@ import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
 import FormControlLabel from '@mui/material/FormControlLabel';
 import Stack from '@mui/material/Stack';
+import Slider from '@mui/material/Slider';
 import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
+import ToggleButton from '@mui/material/ToggleButton';
+import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
+import Typography from '@mui/material/Typography';
+import { WATERMARK_DEFAULT_DENSITY, WATERMARK_OPACITY, type WatermarkDensity } from '@vitrine/protocol';
 import { dialogFormLayout } from '../shared/ActionDialog.tsx';
 import { describeError, fromDateTimeLocal, normalizePath, toDateTimeLocal } from '../shared/format.ts';
 import { ShareCreated } from './ShareCreated.tsx';
@@ -38,6 +43,8 @@ export interface ShareFormProps {
   onClose: () => void;
   /** Edit this share; without it the form creates a new one. */
   share?: Share | null;
+  /** "Share again": a new share prefilled from this earlier one (same client, paths and settings). */
+  template?: Share | null;
   /** Paths to prefill a new share with (e.g. the entry the owner chose "Share" on). */
   initialPaths?: string[];
   /** After a share was created or changed. */
@@ -48,17 +55,22 @@ export interface ShareFormProps {
 
 /** The share's fields and their checks; mounted afresh with each opening of the dialog. */
 export function ShareForm(props: ShareFormProps) {
-  const { share, initialPaths, onClose, onSaved, onBusy } = props;
+  const { share, template, initialPaths, onClose, onSaved, onBusy } = props;
   const editing = !!share;
-  const [email, setEmail] = useState(share?.clientEmail ?? '');
-  const [label, setLabel] = useState(share?.label ?? '');
-  const [rows, setRows] = useState<PathRow[]>(() => initialRows(share, initialPaths));
+  const again = !share && template ? template : null;
+  // The fields start from the share being edited or, sharing again, from the earlier one.
+  const prefill = share ?? again;
+  const [email, setEmail] = useState(prefill?.clientEmail ?? '');
+  const [label, setLabel] = useState(prefill?.label ?? '');
+  const [rows, setRows] = useState<PathRow[]>(() => initialRows(prefill, initialPaths));
   const [initialExpiry] = useState(() => (share ? toDateTimeLocal(new Date(share.expiresAt)) : defaultExpiry()));
   const [expiry, setExpiry] = useState(initialExpiry);
   // Validation compares with the time the dialog opened (render stays pure); submitting checks again.
   const [openedAt] = useState(() => Date.now());
-  const [maxMinutes, setMaxMinutes] = useState(share?.maxSessionMinutes?.toString() ?? '');
-  const [watermark, setWatermark] = useState(share?.watermark ?? true);
+  const [maxMinutes, setMaxMinutes] = useState(prefill?.maxSessionMinutes?.toString() ?? '');
+  const [watermark, setWatermark] = useState(prefill?.watermark ?? true);
+  const [density, setDensity] = useState<WatermarkDensity>(prefill?.watermarkDensity ?? WATERMARK_DEFAULT_DENSITY);
+  const [opacity, setOpacity] = useState(prefill?.watermarkOpacity ?? WATERMARK_OPACITY.default);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [attempted, setAttempted] = useState(false);
@@ -101,6 +113,8 @@ export function ShareForm(props: ShareFormProps) {
           ...(expiryChanged ? { expiresAt } : {}),
           maxSessionMinutes: minutes,
           watermark,
+          watermarkDensity: density,
+          watermarkOpacity: opacity,
         });
         onSaved?.(updated);
         onClose();
@@ -112,6 +126,9 @@ export function ShareForm(props: ShareFormProps) {
           expiresAt,
           maxSessionMinutes: minutes,
           watermark,
+          watermarkDensity: density,
+          watermarkOpacity: opacity,
+          ...(again ? { againOf: again.id } : {}),
         });
         setCreated(result);
         onSaved?.(result.share);
@@ -130,7 +147,9 @@ export function ShareForm(props: ShareFormProps) {
 
   return (
     <Box component="form" noValidate onSubmit={(e: FormEvent) => void submit(e)} sx={dialogFormLayout}>
-      <DialogTitle id="share-dialog-title">{editing ? 'Edit share' : 'Share with a client'}</DialogTitle>
+      <DialogTitle id="share-dialog-title">
+        {editing ? 'Edit share' : again ? 'Share again' : 'Share with a client'}
+      </DialogTitle>
       <DialogContent>
         <Stack sx={{ gap: 2.5, pt: 1 }}>
           {error && (
@@ -149,12 +168,19 @@ export function ShareForm(props: ShareFormProps) {
             type="email"
             value={email}
             onChange={(e) => setEmail(e.target.value)}
-            disabled={editing}
+            disabled={editing || !!again}
             required={!editing}
-            autoFocus={!editing}
+            autoFocus={!editing && !again}
             fullWidth
             error={!!show(emailProblem)}
-            helperText={show(emailProblem) ?? (editing ? 'A share stays with the client it was made for.' : undefined)}
+            helperText={
+              show(emailProblem) ??
+              (editing
+                ? 'A share stays with the client it was made for.'
+                : again
+                  ? 'Sharing again is for the same client, with a new invitation link.'
+                  : undefined)
+            }
             slotProps={{ htmlInput: { 'data-testid': 'share-email', autoComplete: 'off' } }}
           />
           <TextField
@@ -204,6 +230,9 @@ export function ShareForm(props: ShareFormProps) {
             }
             label="Watermark the client’s screen with their e-mail address"
           />
+          {watermark && (
+            <WatermarkSettings density={density} setDensity={setDensity} opacity={opacity} setOpacity={setOpacity} />
+          )}
         </Stack>
       </DialogContent>
       <DialogActions>
@@ -221,5 +250,66 @@ export function ShareForm(props: ShareFormProps) {
         </Button>
       </DialogActions>
     </Box>
+  );
+}
+
+const DENSITIES: Array<{ value: WatermarkDensity; label: string }> = [
+  { value: 'sparse', label: 'Sparse' },
+  { value: 'normal', label: 'Normal' },
+  { value: 'dense', label: 'Dense' },
+];
+
+/**
+ * How the watermark looks: how many stamps (each quarter of the screen carries at least one at
+ * every density) and how strongly they show, within the bounds the server keeps text readable in.
+ */
+function WatermarkSettings(props: {
+  density: WatermarkDensity;
+  setDensity: (d: WatermarkDensity) => void;
+  opacity: number;
+  setOpacity: (o: number) => void;
+}) {
+  const { density, setDensity, opacity, setOpacity } = props;
+  const percent = (v: number) => `${Math.round(v * 100)} %`;
+  return (
+    <Stack direction={{ xs: 'column', sm: 'row' }} sx={{ gap: 3, pl: { sm: 6 }, alignItems: { sm: 'center' } }}>
+      <Box>
+        <Typography variant="body2" color="text.secondary" id="share-watermark-density-label" sx={{ mb: 0.5 }}>
+          Stamps
+        </Typography>
+        <ToggleButtonGroup
+          exclusive
+          size="small"
+          value={density}
+          onChange={(_, d: WatermarkDensity | null) => d && setDensity(d)}
+          aria-labelledby="share-watermark-density-label"
+          data-testid="share-watermark-density"
+        >
+          {DENSITIES.map((d) => (
+            <ToggleButton key={d.value} value={d.value} data-testid={`share-watermark-density-${d.value}`}>
+              {d.label}
+            </ToggleButton>
+          ))}
+        </ToggleButtonGroup>
+      </Box>
+      <Box sx={{ flex: 1, minWidth: 180 }}>
+        <Typography variant="body2" color="text.secondary" id="share-watermark-opacity-label">
+          Strength: {percent(opacity)}
+        </Typography>
+        <Slider
+          size="small"
+          min={WATERMARK_OPACITY.min}
+          max={WATERMARK_OPACITY.max}
+          step={0.01}
+          value={opacity}
+          onChange={(_, v) => setOpacity(Array.isArray(v) ? v[0]! : v)}
+          valueLabelDisplay="auto"
+          valueLabelFormat={percent}
+          getAriaValueText={percent}
+          aria-labelledby="share-watermark-opacity-label"
+          slotProps={{ input: { 'data-testid': 'share-watermark-opacity' } as object }}
+        />
+      </Box>
+    </Stack>
   );
 }

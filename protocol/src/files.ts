@@ -29,6 +29,10 @@ export const StorageUsage = z.object({
 });
 export type StorageUsage = z.infer<typeof StorageUsage>;
 
+/** Why an item is in the trash: deleted, or the previous version of a file an upload replaced. */
+export const TrashReason = z.enum(['deleted', 'replaced']);
+export type TrashReason = z.infer<typeof TrashReason>;
+
 export const TrashItem = z.object({
   id: z.uuid(),
   /** Where it was, relative to the storage root; restore puts it back there. */
@@ -38,13 +42,42 @@ export const TrashItem = z.object({
   deletedAt: z.string(),
   /** After this the item is purged for good. */
   purgeAt: z.string(),
+  /** Items trashed before this field existed were all deleted. */
+  reason: TrashReason.default('deleted'),
 });
 export type TrashItem = z.infer<typeof TrashItem>;
 
+/**
+ * What an upload does when the name is taken (decided by the server when the file is put in
+ * place, so two uploads cannot both win): `fail` answers 409 `exists`; `replace` puts the new file
+ * there and the previous version in the trash; `keep-both` stores the new one as "name (2).ext"
+ * (the first free number). A folder of that name is never replaced.
+ */
+export const UploadConflict = z.enum(['fail', 'replace', 'keep-both']);
+export type UploadConflict = z.infer<typeof UploadConflict>;
+
+/** A stored upload: the entry (its name differs from the one sent after `keep-both`), and the replaced version. */
+export const UploadedFile = FileEntry.extend({
+  /** The previous version, now in the trash, when the upload replaced a file. */
+  replaced: TrashItem.optional(),
+});
+export type UploadedFile = z.infer<typeof UploadedFile>;
+
 export const PathQuery = z.object({ path: StoragePath.default('') }).strict();
-export const UploadQuery = z
-  .object({ path: StoragePath, overwrite: z.enum(['true', 'false']).default('false') })
+/** Download (an attachment) or, for the owner's preview, `inline` with the file's own type when it is safe to show. */
+export const ContentQuery = z
+  .object({ path: StoragePath.default(''), disposition: z.enum(['attachment', 'inline']).default('attachment') })
   .strict();
+export const UploadQuery = z
+  .object({
+    path: StoragePath,
+    conflict: UploadConflict.optional(),
+    /** The older spelling of `conflict=replace` (scripts use it); `conflict` wins when both are given. */
+    overwrite: z.enum(['true', 'false']).default('false'),
+  })
+  .strict();
+/** Restoring onto a taken path: `fail` answers 409 `exists`; `keep-both` restores as "name (2).ext". */
+export const RestoreQuery = z.object({ conflict: z.enum(['fail', 'keep-both']).default('fail') }).strict();
 export const CreateFolderBody = z.object({ path: StoragePath }).strict();
 /** Rename and move are one operation: `to` is the full new path. */
 export const MoveBody = z.object({ from: StoragePath, to: StoragePath }).strict();

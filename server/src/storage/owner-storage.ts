@@ -3,7 +3,15 @@ import { existsSync, mkdirSync, realpathSync, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { TrashItem, type FileEntry, type FolderListing, type StorageUsage } from '@vitrine/protocol';
+import {
+  TrashItem,
+  type FileEntry,
+  type FolderListing,
+  type StorageUsage,
+  type TrashReason,
+  type UploadConflict,
+  type UploadedFile,
+} from '@vitrine/protocol';
 import { DomainError } from '../errors.ts';
 import {
   badPath,
@@ -13,6 +21,7 @@ import {
   joinStoragePath,
   kindOf,
   lstatIn,
+  numberedName,
   openDir,
   openFile,
   parseStoragePath,
@@ -45,7 +54,8 @@ export interface OwnerStorageOptions {
 }
 
 export interface UploadOptions {
-  overwrite: boolean;
+  /** What happens when the name is taken (see UploadConflict). */
+  conflict: UploadConflict;
   /** The request's Content-Length, when it had one: refused up front if too large. */
   declaredBytes?: number;
 }
@@ -62,12 +72,15 @@ const TRASH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 // A trash slot without a readable item is debris of a crash mid-delete; the age keeps purging from
 // racing a delete that is in progress.
 const ORPHAN_AGE_MS = 60 * 60_000;
+// "name (2).ext" … "name (1000).ext": past that, keeping both is refused as a conflict.
+const MAX_NUMBERED = 1000;
 // An upload that has not written for a day belongs to a server that crashed.
 const STALE_UPLOAD_MS = 24 * 60 * 60_000;
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 const notFound = (what: string) => new DomainError(404, 'not-found', `there is no ${what}`);
 const exists = (shown: string) => new DomainError(409, 'exists', `"${shown}" already exists`);
+const isFolder = (shown: string) => new DomainError(409, 'exists', `"${shown}" is a folder`);
 
 function ownerDir(rootDir: string, ownerId: string): string {
   // Ids come from the database, never from a request; anything else is a bug, not a bad request.
@@ -85,6 +98,8 @@ export class OwnerStorage {
   readonly #ready = new Map<string, Promise<{ files: string; trash: string; tmp: string }>>();
   /** Bytes being received per owner, so that parallel uploads cannot each fill the whole quota. */
   readonly #inFlight = new Map<string, number>();
+  /** Replaces in progress per owner and path: each keeps the version the one before it put there. */
+  readonly #replacing = new Map<string, Promise<unknown>>();
 
   constructor(options: OwnerStorageOptions) {
     if (!existsSync('/proc/self/fd')) throw new Error('owner storage needs /proc/self/fd (Linux with /proc mounted)');
@@ -152,26 +167,12 @@ export class OwnerStorage {
 
   async delete(ownerId: string, relPath: string): Promise<TrashItem> {
     const segments = named(relPath, 'your storage root cannot be deleted');
-    const { trash } = await this.#dirs(ownerId);
     return this.#inParent(ownerId, segments, async (dir, name) => {
       const stats = await present(dir, name, relPath);
       const kind = kindOf(stats)!;
       const size = kind === 'file' ? stats.size : await folderSize(dir, name);
-      const now = this.options.now();
-      const item: TrashItem = {
-        id: randomUUID(),
-        originalPath: joinStoragePath(segments),
-        kind,
-        size,
-        deletedAt: new Date(now).toISOString(),
-        purgeAt: new Date(now + this.options.trashRetentionMs).toISOString(),
-      };
-      // meta.json before the item: a crash in between leaves an empty slot that purging removes,
-      // never an item nobody can see or restore.
-      const slot = path.join(trash, item.id);
-      await fs.mkdir(slot, { mode: 0o700 });
+      const { item, slot } = await this.#trashSlot(ownerId, segments, kind, size, 'deleted');
       try {
-        await fs.writeFile(path.join(slot, 'meta.json'), JSON.stringify(item), { mode: 0o600 });
         await fs.rename(dir.at(name), path.join(slot, 'item'));
       } catch (err) {
         await fs.rm(slot, { recursive: true, force: true });
@@ -181,14 +182,55 @@ export class OwnerStorage {
     });
   }
 
+  /**
+   * A new trash slot with its meta.json written, ready for the item. meta.json goes first: a crash
+   * before the item is in leaves an empty slot that purging removes, never an item nobody can see
+   * or restore. The caller removes the slot if putting the item there fails.
+   */
+  async #trashSlot(
+    ownerId: string,
+    segments: string[],
+    kind: EntryKind,
+    size: number,
+    reason: TrashReason,
+  ): Promise<{ item: TrashItem; slot: string }> {
+    const { trash } = await this.#dirs(ownerId);
+    const now = this.options.now();
+    const item: TrashItem = {
+      id: randomUUID(),
+      originalPath: joinStoragePath(segments),
+      kind,
+      size,
+      deletedAt: new Date(now).toISOString(),
+      purgeAt: new Date(now + this.options.trashRetentionMs).toISOString(),
+      reason,
+    };
+    const slot = path.join(trash, item.id);
+    await fs.mkdir(slot, { mode: 0o700 });
+    try {
+      await fs.writeFile(path.join(slot, 'meta.json'), JSON.stringify(item), { mode: 0o600 });
+    } catch (err) {
+      await fs.rm(slot, { recursive: true, force: true });
+      throw err;
+    }
+    return { item, slot };
+  }
+
   async listTrash(ownerId: string): Promise<TrashItem[]> {
     const { trash } = await this.#dirs(ownerId);
     const items = await Promise.all((await fs.readdir(trash)).map((id) => readTrash(trash, id)));
     return items.filter((i) => i !== null).sort((a, b) => b.deletedAt.localeCompare(a.deletedAt));
   }
 
-  /** Puts an item back where it was, recreating missing parent folders. */
-  async restore(ownerId: string, id: string): Promise<FileEntry> {
+  /**
+   * Puts an item back where it was, recreating missing parent folders. Something at the old path
+   * is never replaced: the restore fails, or with `keepBoth` the item comes back as "name (2).ext".
+   */
+  async restore(
+    ownerId: string,
+    id: string,
+    options: { keepBoth?: boolean } = {},
+  ): Promise<{ entry: FileEntry; item: TrashItem }> {
     const { trash } = await this.#dirs(ownerId);
     const item = await readTrash(trash, id);
     if (!item) throw notFound('such item in the trash');
@@ -198,8 +240,12 @@ export class OwnerStorage {
       ownerId,
       segments,
       async (dir, name) => {
-        await placeNew(path.join(trash, id, 'item'), dir, name, item.kind, shown);
-        return entryOf(segments, await present(dir, name, shown));
+        const source = path.join(trash, id, 'item');
+        let placed = name;
+        if (options.keepBoth) placed = await placeNumbered(source, dir, name, item.kind, shown);
+        else await placeNew(source, dir, name, item.kind, shown);
+        const at = [...segments.slice(0, -1), placed];
+        return entryOf(at, await present(dir, placed, joinStoragePath(at)));
       },
       true,
     ).catch((err) => {
@@ -207,7 +253,7 @@ export class OwnerStorage {
       throw err instanceof DomainError && err.code === 'not-a-folder' ? exists(shown) : err;
     });
     await fs.rm(path.join(trash, id), { recursive: true, force: true });
-    return entry;
+    return { entry, item };
   }
 
   async purge(ownerId: string, id: string): Promise<void> {
@@ -259,19 +305,19 @@ export class OwnerStorage {
    * Stores a request body as a file, atomically: it is received into tmp/, synced, then renamed
    * into place. Any failure, limit or client abort leaves no file and no temporary file.
    */
-  async upload(ownerId: string, relPath: string, body: Readable, options: UploadOptions): Promise<FileEntry> {
+  async upload(ownerId: string, relPath: string, body: Readable, options: UploadOptions): Promise<UploadedFile> {
     const segments = named(relPath, 'give the file a name');
     const { tmp } = await this.#dirs(ownerId);
     const { maxUploadBytes, quotaBytes } = this.options;
+    const { conflict } = options;
     return this.#inParent(ownerId, segments, async (dir, name) => {
+      // Refused before a byte is received; the placement below decides again, atomically.
       const current = await lstatIn(dir, name);
-      if (current && !current.isFile()) {
-        if (current.isDirectory()) throw new DomainError(409, 'exists', `"${relPath}" is a folder`);
-        throw badPath(`"${relPath}" is not a regular file`);
-      }
-      if (current && !options.overwrite) throw exists(relPath);
-      // A replaced file's bytes are freed by the upload.
-      const used = (await this.#used(ownerId)) - (current?.size ?? 0);
+      if (current && !current.isFile() && !current.isDirectory()) throw badPath(`"${relPath}" is not a regular file`);
+      if (current?.isDirectory() && conflict !== 'keep-both') throw isFolder(relPath);
+      if (current && conflict === 'fail') throw exists(relPath);
+      // A replaced file stays in the trash, which counts: the upload needs room for all of itself.
+      const used = await this.#used(ownerId);
       let mine = 0;
       const check = (bytes: number) => {
         if (bytes > maxUploadBytes) {
@@ -282,7 +328,7 @@ export class OwnerStorage {
           throw new DomainError(
             413,
             'quota-exceeded',
-            `this file does not fit in your storage quota of ${formatBytes(quotaBytes)} (${formatBytes(used + others)} in use)`,
+            `this file does not fit in your storage quota of ${formatBytes(quotaBytes)} (${formatBytes(used + others)} in use, the trash included)`,
           );
         }
       };
@@ -294,20 +340,96 @@ export class OwnerStorage {
           this.#reserve(ownerId, bytes - mine);
           mine = bytes;
         });
-        if (options.overwrite) {
-          await fs.rename(temp, dir.at(name)).catch((err) => {
-            throw isCode(err, 'EISDIR', 'ENOTEMPTY', 'EEXIST') ? exists(relPath) : err;
-          });
-        } else {
-          await placeNew(temp, dir, name, 'file', relPath);
-        }
+        let placed = name;
+        let replaced: TrashItem | null = null;
+        if (conflict === 'replace') {
+          replaced = await this.#oneAtATime(`${ownerId}/${joinStoragePath(segments)}`, () =>
+            this.#replace(ownerId, temp, dir, segments, relPath),
+          );
+        } else if (conflict === 'keep-both') placed = await placeNumbered(temp, dir, name, 'file', relPath);
+        else await placeNew(temp, dir, name, 'file', relPath);
         await dir.handle.sync();
-        return entryOf(segments, await present(dir, name, relPath));
+        const at = [...segments.slice(0, -1), placed];
+        const entry = entryOf(at, await present(dir, placed, joinStoragePath(at)));
+        return replaced ? { ...entry, replaced } : entry;
       } finally {
         this.#reserve(ownerId, -mine);
         await fs.rm(temp, { force: true });
       }
     });
+  }
+
+  /**
+   * Puts the received file `temp` at the name, the file there before going to the trash (as
+   * "replaced"); null when there was none after all. The name never goes missing: the old file is
+   * hard-linked into its trash slot first, then one rename swaps the new file in. A folder or a
+   * link at the name is refused, never replaced.
+   */
+  async #replace(
+    ownerId: string,
+    temp: string,
+    dir: SafeDir,
+    segments: string[],
+    relPath: string,
+  ): Promise<TrashItem | null> {
+    const name = segments.at(-1)!;
+    const old = await lstatIn(dir, name);
+    if (!old) {
+      await placeNew(temp, dir, name, 'file', relPath);
+      return null;
+    }
+    if (old.isDirectory()) throw isFolder(relPath);
+    if (!old.isFile()) throw badPath(`"${relPath}" is not a regular file`);
+    const { item, slot } = await this.#trashSlot(ownerId, segments, 'file', old.size, 'replaced');
+    const kept = path.join(slot, 'item');
+    let moved = false;
+    try {
+      try {
+        await fs.link(dir.at(name), kept);
+      } catch (err) {
+        // Gone meanwhile: nothing to keep. Filesystems without hard links: move it out, then in.
+        if (isCode(err, 'ENOENT')) {
+          await fs.rm(slot, { recursive: true, force: true });
+          await placeNew(temp, dir, name, 'file', relPath);
+          return null;
+        }
+        ignore(err, 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'EPERM');
+        await fs.rename(dir.at(name), kept);
+        moved = true;
+      }
+      // link() never follows a final symlink, so an app swapping in a link meanwhile is caught here.
+      const linked = await fs.lstat(kept);
+      if (!linked.isFile()) throw badPath(`"${relPath}" is not a regular file`);
+      await fs.rename(temp, dir.at(name)).catch((err) => {
+        throw isCode(err, 'EISDIR', 'ENOTEMPTY', 'EEXIST') ? isFolder(relPath) : err;
+      });
+      // Recorded as the size of what was actually kept (an app may have written since it was checked).
+      if (linked.size !== item.size) {
+        item.size = linked.size;
+        await fs.writeFile(path.join(slot, 'meta.json'), JSON.stringify(item), { mode: 0o600 });
+      }
+      return item;
+    } catch (err) {
+      // Moved out without a link: put it back unless something took the name meanwhile.
+      if (moved) await placeNew(kept, dir, name, 'file', relPath).catch(() => {});
+      await fs.rm(slot, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /**
+   * Runs `fn` after every earlier call with the same key has settled. Two replaces of one path
+   * would otherwise both keep the same old version and lose the one between them.
+   */
+  async #oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.#replacing.get(key) ?? Promise.resolve();
+    const mine = before.catch(() => {}).then(fn);
+    this.#replacing.set(key, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.#replacing.get(key) === mine) this.#replacing.delete(key);
+    }
   }
 
   /** Where an existing file or folder is on the host, for bind mounts (404 if there is none). */
@@ -425,6 +547,29 @@ async function placeNew(source: string, dir: SafeDir, name: string, kind: EntryK
   } catch (err) {
     throw isCode(err, 'EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR') ? exists(shown) : err;
   }
+}
+
+/**
+ * Moves `source` into `dir` under `name`, or if it is taken the first free "name (2).ext",
+ * "name (3).ext"…; each try is as atomic as placeNew. Returns the name used.
+ */
+async function placeNumbered(
+  source: string,
+  dir: SafeDir,
+  name: string,
+  kind: EntryKind,
+  shown: string,
+): Promise<string> {
+  for (let n = 1; n <= MAX_NUMBERED; n++) {
+    const candidate = n === 1 ? name : numberedName(name, n);
+    try {
+      await placeNew(source, dir, candidate, kind, candidate);
+      return candidate;
+    } catch (err) {
+      if (!(err instanceof DomainError && err.code === 'exists')) throw err;
+    }
+  }
+  throw exists(shown);
 }
 
 async function withDir<T>(root: string, segments: string[], fn: (dir: SafeDir) => Promise<T>, create = false) {

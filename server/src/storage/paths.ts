@@ -63,6 +63,42 @@ export function parseStoragePath(input: string): string[] {
 
 export const joinStoragePath = (segments: readonly string[]) => segments.join('/');
 
+// Extensions that are two names long: "backup (2).tar.gz", not "backup.tar (2).gz".
+const DOUBLE_EXTENSION = /\.tar\.(?:gz|bz2|xz|zst|lz|lzma|Z)$/i;
+
+/**
+ * A name and its extension: "q3.pdf" → ["q3", ".pdf"]. A leading dot is part of the name
+ * (".bashrc" has no extension), and so is a trailing one.
+ */
+export function splitExtension(name: string): [string, string] {
+  const double = DOUBLE_EXTENSION.exec(name);
+  const dot = double && double.index > 0 ? double.index : name.lastIndexOf('.');
+  if (dot <= 0 || dot === name.length - 1) return [name, ''];
+  return [name.slice(0, dot), name.slice(dot)];
+}
+
+/**
+ * The `n`th name to keep both under: "report.pdf", 2 → "report (2).pdf". A name already numbered
+ * counts on ("report (2).pdf", 2 → "report (3).pdf"); a name that would grow past the limit is
+ * shortened before the number, never in the middle of a character.
+ */
+export function numberedName(name: string, n: number): string {
+  const [base, ext] = splitExtension(name);
+  const numbered = /^(.*) \((\d{1,6})\)$/s.exec(base);
+  const stem = numbered ? numbered[1]! : base;
+  const number = numbered ? Number(numbered[2]) + n - 1 : n;
+  const fitted = fit(stem, ` (${number})${ext}`);
+  // An extension so long that nothing of the name is left: number the whole name instead.
+  return fitted.trim() === '' ? fit(name, ` (${number})`) + ` (${number})` : fitted + ` (${number})${ext}`;
+}
+
+/** As much of `stem` as fits before `suffix` in one name, cut between characters. */
+function fit(stem: string, suffix: string): string {
+  const chars = [...stem];
+  while (chars.length > 0 && Buffer.byteLength(chars.join('') + suffix) > MAX_SEGMENT_BYTES) chars.pop();
+  return chars.join('');
+}
+
 export type EntryKind = 'file' | 'folder';
 
 /** Only regular files and folders exist for users; symlinks, FIFOs, sockets and devices do not. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../errors.ts';
-import { joinStoragePath, parseStoragePath } from './paths.ts';
+import { previewContentType } from './content-types.ts';
+import { joinStoragePath, numberedName, parseStoragePath, segmentProblem, splitExtension } from './paths.ts';
 import { attachment } from './storage-routes.ts';
 
 describe('parseStoragePath', () => {
@@ -65,5 +66,54 @@ describe('attachment', () => {
       `attachment; filename="R_sum_ _v2_ (final)*.pdf"; filename*=UTF-8''R%C3%A9sum%C3%A9%20%22v2%22%20%28final%29%2A.pdf`,
     );
     expect(attachment("it's 100%")).toBe(`attachment; filename="it's 100_"; filename*=UTF-8''it%27s%20100%25`);
+  });
+});
+
+describe('keeping both: numbered names', () => {
+  it.each([
+    ['report.pdf', ['report', '.pdf']],
+    ['backup.tar.gz', ['backup', '.tar.gz']],
+    ['.bashrc', ['.bashrc', '']],
+    ['.tar.gz', ['.tar', '.gz']],
+    ['Makefile', ['Makefile', '']],
+    ['trailing.', ['trailing.', '']],
+    [' leading space.txt', [' leading space', '.txt']],
+  ])('splits %j into name and extension', (name, parts) => {
+    expect(splitExtension(name)).toEqual(parts);
+  });
+
+  it('numbers before the extension, counting on from a number already there', () => {
+    expect(numberedName('report.pdf', 2)).toBe('report (2).pdf');
+    expect(numberedName('report.pdf', 3)).toBe('report (3).pdf');
+    expect(numberedName('backup.tar.gz', 2)).toBe('backup (2).tar.gz');
+    expect(numberedName('Makefile', 2)).toBe('Makefile (2)');
+    expect(numberedName('.bashrc', 2)).toBe('.bashrc (2)');
+    expect(numberedName('report (2).pdf', 2)).toBe('report (3).pdf');
+    expect(numberedName(' leading space.txt', 2)).toBe(' leading space (2).txt');
+  });
+
+  it('stays a valid name when the original is as long as a name can be', () => {
+    for (const name of ['x'.repeat(251) + '.pdf', 'é'.repeat(125) + '.txt', 'y'.repeat(255), 'a.' + 'z'.repeat(253)]) {
+      const numbered = numberedName(name, 12);
+      expect(Buffer.byteLength(numbered)).toBeLessThanOrEqual(255);
+      expect(segmentProblem(numbered)).toBeNull();
+      expect(numbered).toContain('(12)');
+    }
+    expect(numberedName('x'.repeat(251) + '.pdf', 2)).toBe('x'.repeat(247) + ' (2).pdf');
+  });
+});
+
+describe('preview types', () => {
+  it('shows pictures, PDF, audio and video as themselves, text and markup as plain text, the rest as bytes', () => {
+    expect(previewContentType('a.PNG')).toBe('image/png');
+    expect(previewContentType('q3.pdf')).toBe('application/pdf');
+    expect(previewContentType('clip.mp4')).toBe('video/mp4');
+    expect(previewContentType('song.mp3')).toBe('audio/mpeg');
+    expect(previewContentType('notes.txt')).toBe('text/plain; charset=utf-8');
+    expect(previewContentType('page.html')).toBe('text/plain; charset=utf-8');
+    expect(previewContentType('logo.svg')).toBe('image/svg+xml');
+    expect(previewContentType('setup.exe')).toBe('application/octet-stream');
+    expect(previewContentType('.png')).toBe('application/octet-stream');
+    expect(previewContentType('README')).toBe('application/octet-stream');
   });
 });

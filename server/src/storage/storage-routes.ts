@@ -4,20 +4,24 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   ApiErrorBody,
+  ContentQuery,
   CreateFolderBody,
   FileEntry,
   fileMoveAction,
   FolderListing,
   MoveBody,
   PathQuery,
+  RestoreQuery,
   StorageUsage,
   TrashItem,
+  UploadedFile,
   UploadQuery,
 } from '@vitrine/protocol';
 import { actorOf } from '../auth/guard.ts';
 import { byId, fileAt, str } from '../audit/route-audit.ts';
 import { DomainError } from '../errors.ts';
 import { authorize } from '../policies/policies.ts';
+import { PREVIEW_CSP, previewContentType } from './content-types.ts';
 import type { OwnerStorage } from './owner-storage.ts';
 
 const TrashId = z.object({ id: z.uuid() });
@@ -60,19 +64,23 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
     {
       config: { audit: { action: 'file.download', target: fileAt, security: true } },
       schema: {
-        summary: 'Download a file (as an attachment)',
-        querystring: PathQuery,
+        summary: 'Download a file (as an attachment), or open it in the owner’s preview (inline)',
+        querystring: ContentQuery,
         // Streamed as it is: a stream is never serialised.
-        response: { 200: z.unknown().describe('the file, application/octet-stream'), ...errors },
+        response: { 200: z.unknown().describe('the file, application/octet-stream unless previewed'), ...errors },
       },
     },
     async (req, reply) => {
       const actor = actorOf(req);
       authorize(actor, 'download', 'Storage', { ownerId: actor.id });
+      const inline = req.query.disposition === 'inline';
+      if (inline) req.audit.note({ detail: { disposition: 'inline' } });
       const file = await storage.download(actor.id, req.query.path);
+      // A preview may be framed by our own page (the PDF viewer) and nothing else; see content-types.ts.
+      if (inline) reply.header('content-security-policy', PREVIEW_CSP);
       return reply
-        .header('content-type', 'application/octet-stream')
-        .header('content-disposition', attachment(file.filename))
+        .header('content-type', inline ? previewContentType(file.filename) : 'application/octet-stream')
+        .header('content-disposition', inline ? disposition('inline', file.filename) : attachment(file.filename))
         .header('content-length', file.size)
         .header('x-content-type-options', 'nosniff')
         .header('cache-control', 'private, no-store')
@@ -136,14 +144,24 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
     '/api/trash/:id/restore',
     {
       config: { audit: { action: 'file.restore', target: byId('trash-item') } },
-      schema: { summary: 'Put an item back', params: TrashId, response: { 200: FileEntry, ...errors } },
+      schema: {
+        summary: 'Put an item back (with conflict=keep-both, as "name (2).ext" if its path is taken)',
+        params: TrashId,
+        querystring: RestoreQuery,
+        response: { 200: FileEntry, ...errors },
+      },
     },
     async (req) => {
       const actor = actorOf(req);
       authorize(actor, 'write', 'Storage', { ownerId: actor.id });
-      const restored = await storage.restore(actor.id, req.params.id);
-      req.audit.note({ target: { type: 'file', id: req.params.id, path: restored.path } });
-      return restored;
+      const keepBoth = req.query.conflict === 'keep-both';
+      const { entry, item } = await storage.restore(actor.id, req.params.id, { keepBoth });
+      req.audit.note({
+        target: { type: 'file', id: req.params.id, path: entry.path },
+        // Its old path was taken: restored beside what is there now, under another name.
+        ...(entry.path !== item.originalPath ? { detail: { requestedPath: item.originalPath } } : {}),
+      });
+      return entry;
     },
   );
   app.delete(
@@ -177,9 +195,9 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
         // Counted while streaming; this only lifts Fastify's small global limit.
         bodyLimit: storage.options.maxUploadBytes + 1,
         schema: {
-          summary: 'Upload a file (raw bytes, application/octet-stream)',
+          summary: 'Upload a file (raw bytes, application/octet-stream); `conflict` says what a taken name does',
           querystring: UploadQuery,
-          response: { 201: FileEntry, ...errors, 413: ApiErrorBody },
+          response: { 201: UploadedFile, ...errors, 413: ApiErrorBody },
         },
       },
       async (req, reply) => {
@@ -190,10 +208,22 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
           throw new DomainError(415, 'unsupported-media-type', 'send the file as application/octet-stream');
         }
         const length = Number(req.headers['content-length']);
+        const conflict = req.query.conflict ?? (req.query.overwrite === 'true' ? 'replace' : 'fail');
+        if (conflict !== 'fail') req.audit.note({ detail: { conflict } });
         const entry = await storage.upload(actor.id, req.query.path, req.body, {
-          overwrite: req.query.overwrite === 'true',
+          conflict,
           declaredBytes:
             req.headers['content-length'] !== undefined && Number.isSafeInteger(length) ? length : undefined,
+        });
+        // The trail says where the file went (another name when both were kept) and which trash
+        // item holds the version it replaced.
+        req.audit.note({
+          target: { type: 'file', path: entry.path },
+          ...(entry.replaced
+            ? { detail: { replaced: { trashItemId: entry.replaced.id, size: entry.replaced.size } } }
+            : entry.path !== req.query.path
+              ? { detail: { requestedPath: req.query.path } }
+              : {}),
         });
         return reply.status(201).send(entry);
       },
@@ -203,10 +233,14 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
 
 /** RFC 6266 attachment header: an ASCII fallback for old clients and the exact name per RFC 5987. */
 export function attachment(filename: string): string {
+  return disposition('attachment', filename);
+}
+
+function disposition(type: 'attachment' | 'inline', filename: string): string {
   const fallback = filename.replace(/[^\x20-\x7e]|["\\%]/g, '_');
   const exact = encodeURIComponent(filename).replace(
     /['()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${exact}`;
+  return `${type}; filename="${fallback}"; filename*=UTF-8''${exact}`;
 }

@@ -7,7 +7,14 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FileEntry, FolderListing, StorageUsage, TrashItem } from '@vitrine/protocol';
+import type {
+  FileEntry,
+  FolderListing,
+  StorageUsage,
+  TrashItem,
+  UploadConflict,
+  UploadedFile,
+} from '@vitrine/protocol';
 import { DomainError } from '../../src/errors.ts';
 import type { Actor } from '../../src/policies/policies.ts';
 import { OwnerStorage, ownerRoot } from '../../src/storage/owner-storage.ts';
@@ -125,7 +132,19 @@ function request<T = any>(
 
 const put = (user: string, rel: string, data: Buffer | string, overwrite = false) => {
   const body = Buffer.from(data);
-  return request<FileEntry>(user, 'PUT', `/api/files/content?path=${encodeURIComponent(rel)}&overwrite=${overwrite}`, {
+  return request<UploadedFile>(
+    user,
+    'PUT',
+    `/api/files/content?path=${encodeURIComponent(rel)}&overwrite=${overwrite}`,
+    {
+      chunks: [body],
+      headers: { 'content-type': 'application/octet-stream', 'content-length': body.length },
+    },
+  );
+};
+const putAs = (user: string, rel: string, data: Buffer | string, conflict: UploadConflict) => {
+  const body = Buffer.from(data);
+  return request<UploadedFile>(user, 'PUT', `/api/files/content?path=${encodeURIComponent(rel)}&conflict=${conflict}`, {
     chunks: [body],
     headers: { 'content-type': 'application/octet-stream', 'content-length': body.length },
   });
@@ -174,8 +193,11 @@ describe('files and folders', () => {
     const again = await put(ALICE, 'Reports/Résumé "q1".txt', 'second');
     expect([again.status, again.body.error]).toEqual([409, 'exists']);
     expect(fs.readFileSync(onDisk(ALICE, 'Reports/Résumé "q1".txt'), 'utf8')).toBe('hello world');
-    expect((await put(ALICE, 'Reports/Résumé "q1".txt', 'second', true)).body.size).toBe(6);
+    const replaced = await put(ALICE, 'Reports/Résumé "q1".txt', 'second', true);
+    expect(replaced.body).toMatchObject({ size: 6, replaced: { originalPath: 'Reports/Résumé "q1".txt', size: 11 } });
     expect(fs.readFileSync(onDisk(ALICE, 'Reports/Résumé "q1".txt'), 'utf8')).toBe('second');
+    // The replaced version is in the trash (purged here to keep the usage figures below simple).
+    expect((await request(ALICE, 'DELETE', `/api/trash/${replaced.body.replaced!.id}`)).status).toBe(204);
     expect((await put(ALICE, 'Reports', 'x', true)).body.error).toBe('exists');
     expect((await put(ALICE, 'Missing/a.txt', 'x')).status).toBe(404);
     expect((await put(ALICE, 'empty.bin', '')).body).toMatchObject({ kind: 'file', size: 0 });
@@ -315,6 +337,101 @@ describe('trash', () => {
   });
 });
 
+describe('a name that is taken', () => {
+  const trashOf = async (user: string) => (await request<TrashItem[]>(user, 'GET', '/api/trash')).body;
+
+  it('replace puts the previous version in the trash as "replaced", restorable beside the new one', async () => {
+    await mkdir(CAROL, 'Docs');
+    await put(CAROL, 'Docs/plan.txt', 'version one');
+    const up = await putAs(CAROL, 'Docs/plan.txt', 'version two!', 'replace');
+    expect(up.status).toBe(201);
+    expect(up.body).toMatchObject({ path: 'Docs/plan.txt', size: 12 });
+    const old = up.body.replaced!;
+    expect(old).toMatchObject({ originalPath: 'Docs/plan.txt', kind: 'file', size: 11, reason: 'replaced' });
+    expect(fs.readFileSync(onDisk(CAROL, 'Docs/plan.txt'), 'utf8')).toBe('version two!');
+    expect(fs.readFileSync(path.join(rootDir, CAROL, 'trash', old.id, 'item'), 'utf8')).toBe('version one');
+    expect((await trashOf(CAROL)).find((t) => t.id === old.id)).toEqual(old);
+    // Both versions count.
+    expect((await usage(CAROL)).usedBytes).toBe(23);
+
+    // Its path is taken by the new version: restore refuses, or keeps both.
+    const blocked = await request(CAROL, 'POST', `/api/trash/${old.id}/restore`);
+    expect([blocked.status, blocked.body.error]).toEqual([409, 'exists']);
+    const back = await request<FileEntry>(CAROL, 'POST', `/api/trash/${old.id}/restore?conflict=keep-both`);
+    expect(back.body).toMatchObject({ path: 'Docs/plan (2).txt', name: 'plan (2).txt', size: 11 });
+    expect(fs.readFileSync(onDisk(CAROL, 'Docs/plan (2).txt'), 'utf8')).toBe('version one');
+    expect(fs.readFileSync(onDisk(CAROL, 'Docs/plan.txt'), 'utf8')).toBe('version two!');
+    expect((await trashOf(CAROL)).map((t) => t.id)).not.toContain(old.id);
+
+    // Nothing there: a replace is a plain upload. A folder is never replaced.
+    const fresh = await putAs(CAROL, 'Docs/new.txt', 'n', 'replace');
+    expect(fresh.status).toBe(201);
+    expect(fresh.body.replaced).toBeUndefined();
+    const folder = await putAs(CAROL, 'Docs', 'x', 'replace');
+    expect([folder.status, folder.body.error]).toEqual([409, 'exists']);
+    expect(fs.statSync(onDisk(CAROL, 'Docs')).isDirectory()).toBe(true);
+    // A deleted item is marked so.
+    expect((await remove(CAROL, 'Docs/new.txt')).body.reason).toBe('deleted');
+  });
+
+  it('keep both stores the new file under the first free "name (n).ext"', async () => {
+    await put(CAROL, 'photo.png', 'one');
+    const second = await putAs(CAROL, 'photo.png', 'two', 'keep-both');
+    expect(second.body).toMatchObject({ name: 'photo (2).png', path: 'photo (2).png', size: 3 });
+    expect(second.body.replaced).toBeUndefined();
+    const third = await putAs(CAROL, 'photo.png', 'three', 'keep-both');
+    expect(third.body.path).toBe('photo (3).png');
+    expect(fs.readFileSync(onDisk(CAROL, 'photo.png'), 'utf8')).toBe('one');
+    expect(fs.readFileSync(onDisk(CAROL, 'photo (2).png'), 'utf8')).toBe('two');
+    // A free name is used as it is; a folder's name is taken too.
+    expect((await putAs(CAROL, 'free.png', 'f', 'keep-both')).body.path).toBe('free.png');
+    await mkdir(CAROL, 'Album');
+    expect((await putAs(CAROL, 'Album', 'a', 'keep-both')).body.path).toBe('Album (2)');
+    // Many at once: each gets its own name, none is lost.
+    const many = await Promise.all(Array.from({ length: 6 }, (_, i) => putAs(CAROL, 'race.txt', `r${i}`, 'keep-both')));
+    expect(many.map((r) => r.status)).toEqual(Array(6).fill(201));
+    const names = many.map((r) => r.body.name).sort();
+    expect(new Set(names).size).toBe(6);
+    const contents = names.map((n) => fs.readFileSync(onDisk(CAROL, n), 'utf8')).sort();
+    expect(contents).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5']);
+  });
+
+  it('many replaces at once keep every earlier version in the trash', async () => {
+    await put(CAROL, 'busy.txt', 'v0');
+    const ups = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => putAs(CAROL, 'busy.txt', `v${i + 1}`, 'replace')),
+    );
+    expect(ups.map((r) => r.status)).toEqual(Array(5).fill(201));
+    const kept = ups.map((r) => r.body.replaced!.id);
+    const inTrash = kept.map((id) => fs.readFileSync(path.join(rootDir, CAROL, 'trash', id, 'item'), 'utf8'));
+    const current = fs.readFileSync(onDisk(CAROL, 'busy.txt'), 'utf8');
+    // Six versions, one on show and five in the trash, each exactly once.
+    expect([...inTrash, current].sort()).toEqual(['v0', 'v1', 'v2', 'v3', 'v4', 'v5']);
+  });
+});
+
+describe('previews', () => {
+  it('serves a file inline with its type, framable only by this site and sandboxed', async () => {
+    await put(ALICE, 'shot.png', 'not really a png');
+    const got = await request(ALICE, 'GET', '/api/files/content?path=shot.png&disposition=inline');
+    expect(got.status).toBe(200);
+    expect(got.headers).toMatchObject({
+      'content-type': 'image/png',
+      'content-disposition': `inline; filename="shot.png"; filename*=UTF-8''shot.png`,
+      'content-security-policy': "default-src 'none'; frame-ancestors 'self'; sandbox",
+      'x-content-type-options': 'nosniff',
+    });
+    await put(ALICE, 'page.html', '<script>alert(1)</script>');
+    const html = await request(ALICE, 'GET', '/api/files/content?path=page.html&disposition=inline');
+    expect(html.headers['content-type']).toBe('text/plain; charset=utf-8');
+    // A download stays an attachment of bytes.
+    const plain = await request(ALICE, 'GET', '/api/files/content?path=shot.png');
+    expect(plain.headers['content-type']).toBe('application/octet-stream');
+    expect(plain.headers['content-security-policy']).toBeUndefined();
+    expect((await request(ALICE, 'GET', '/api/files/content?path=shot.png&disposition=evil')).status).toBe(400);
+  });
+});
+
 describe('paths that try to leave the root', () => {
   beforeAll(() => {
     fs.symlinkSync(outside, onDisk(ALICE, 'escape'));
@@ -428,7 +545,7 @@ describe('uploads', () => {
     expect((await put(BOB, 'exact.bin', Buffer.alloc(MAX_UPLOAD))).status).toBe(201);
   });
 
-  it('refuses what would exceed the quota, counting the trash and freeing what an overwrite replaces', async () => {
+  it('refuses what would exceed the quota, counting the trash and what a replace keeps there', async () => {
     await put(BOB, 'two.bin', Buffer.alloc(MAX_UPLOAD));
     await remove(BOB, 'two.bin');
     expect((await usage(BOB)).usedBytes).toBe(2 * MAX_UPLOAD);
@@ -443,8 +560,10 @@ describe('uploads', () => {
     expect(fs.existsSync(onDisk(BOB, 'over.bin'))).toBe(false);
     expect(fs.readdirSync(tmpOf(BOB))).toEqual([]);
     expect((await put(BOB, 'fits.bin', Buffer.alloc(room))).status).toBe(201);
-    // Replacing a file only needs room for the difference.
-    expect((await put(BOB, 'fits.bin', Buffer.alloc(room), true)).status).toBe(201);
+    // The version a replace puts in the trash still counts: the new one needs room of its own.
+    const replace = await put(BOB, 'fits.bin', Buffer.alloc(1), true);
+    expect([replace.status, replace.body.error]).toEqual([413, 'quota-exceeded']);
+    expect(fs.statSync(onDisk(BOB, 'fits.bin')).size).toBe(room);
     expect((await usage(BOB)).usedBytes).toBe(QUOTA);
   });
 

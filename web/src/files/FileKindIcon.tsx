@@ -1,12 +1,43 @@
-/** The small icon before a file or folder name in the storage tables. */
+/** The small icon before a file or folder name in the storage tables: folder, or the file's sort. */
+import type { SvgIconProps } from '@mui/material/SvgIcon';
+import ArticleOutlinedIcon from '@mui/icons-material/ArticleOutlined';
+import AudioFileOutlinedIcon from '@mui/icons-material/AudioFileOutlined';
+import CodeOutlinedIcon from '@mui/icons-material/CodeOutlined';
+import DescriptionOutlinedIcon from '@mui/icons-material/DescriptionOutlined';
 import FolderIcon from '@mui/icons-material/Folder';
+import FolderZipOutlinedIcon from '@mui/icons-material/FolderZipOutlined';
+import ImageOutlinedIcon from '@mui/icons-material/ImageOutlined';
 import InsertDriveFileOutlinedIcon from '@mui/icons-material/InsertDriveFileOutlined';
+import PictureAsPdfOutlinedIcon from '@mui/icons-material/PictureAsPdfOutlined';
+import SlideshowOutlinedIcon from '@mui/icons-material/SlideshowOutlined';
+import TableChartOutlinedIcon from '@mui/icons-material/TableChartOutlined';
+import VideoFileOutlinedIcon from '@mui/icons-material/VideoFileOutlined';
+import type { ComponentType } from 'react';
 import type { FileEntry } from './filesApi.ts';
+import { fileSortOf, type FileSort } from './fileKinds.ts';
 
-export function FileKindIcon({ kind }: { kind: FileEntry['kind'] }) {
-  return kind === 'folder' ? (
-    <FolderIcon fontSize="small" color="primary" />
-  ) : (
-    <InsertDriveFileOutlinedIcon fontSize="small" color="action" />
-  );
+const ICONS: Record<FileSort, { Icon: ComponentType<SvgIconProps>; color: SvgIconProps['color'] }> = {
+  folder: { Icon: FolderIcon, color: 'primary' },
+  pdf: { Icon: PictureAsPdfOutlinedIcon, color: 'error' },
+  image: { Icon: ImageOutlinedIcon, color: 'success' },
+  video: { Icon: VideoFileOutlinedIcon, color: 'secondary' },
+  audio: { Icon: AudioFileOutlinedIcon, color: 'secondary' },
+  text: { Icon: ArticleOutlinedIcon, color: 'action' },
+  code: { Icon: CodeOutlinedIcon, color: 'action' },
+  spreadsheet: { Icon: TableChartOutlinedIcon, color: 'success' },
+  document: { Icon: DescriptionOutlinedIcon, color: 'primary' },
+  presentation: { Icon: SlideshowOutlinedIcon, color: 'warning' },
+  archive: { Icon: FolderZipOutlinedIcon, color: 'warning' },
+  other: { Icon: InsertDriveFileOutlinedIcon, color: 'action' },
+};
+
+/** `name` decides a file's icon (by extension); a folder is a folder whatever its name. */
+export function FileKindIcon({
+  kind,
+  name,
+  fontSize = 'small',
+}: Pick<FileEntry, 'kind' | 'name'> & { fontSize?: SvgIconProps['fontSize'] }) {
+  const sort = fileSortOf({ kind, name });
+  const { Icon, color } = ICONS[sort];
+  return <Icon fontSize={fontSize} color={color} data-sort={sort} aria-hidden />;
 }

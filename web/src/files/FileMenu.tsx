@@ -1,4 +1,4 @@
-/** What can be done with one file or folder: download (files), share, rename, move, move to the trash. */
+/** What can be done with one file or folder: preview and download (files), share, rename, move, move to the trash. */
 import ListItemIcon from '@mui/material/ListItemIcon';
 import ListItemText from '@mui/material/ListItemText';
 import Menu from '@mui/material/Menu';
@@ -8,6 +8,7 @@ import DownloadIcon from '@mui/icons-material/Download';
 import DriveFileMoveIcon from '@mui/icons-material/DriveFileMove';
 import DriveFileRenameOutlineIcon from '@mui/icons-material/DriveFileRenameOutline';
 import ShareIcon from '@mui/icons-material/Share';
+import VisibilityOutlinedIcon from '@mui/icons-material/VisibilityOutlined';
 import type { EntryDialog } from './EntryDialogs.tsx';
 import type { FileEntry } from './filesApi.ts';
 import { downloadUrl } from './filesApi.ts';
@@ -24,11 +25,20 @@ interface FileMenuProps {
   /** Share, rename or move: opens that dialog for the entry. */
   onDialog: (dialog: EntryDialog) => void;
   onTrash: (entry: FileEntry) => void;
+  onPreview: (entry: FileEntry) => void;
 }
 
-export function FileMenu({ target, onClose, onDialog, onTrash }: FileMenuProps) {
+export function FileMenu({ target, onClose, onDialog, onTrash, onPreview }: FileMenuProps) {
   return (
     <Menu anchorEl={target?.anchor ?? null} open={target !== null} onClose={onClose}>
+      {target?.entry.kind === 'file' && (
+        <MenuItem onClick={() => onPreview(target.entry)} data-testid="file-preview-open">
+          <ListItemIcon>
+            <VisibilityOutlinedIcon fontSize="small" />
+          </ListItemIcon>
+          <ListItemText>Preview</ListItemText>
+        </MenuItem>
+      )}
       {target?.entry.kind === 'file' && (
         <MenuItem
           component="a"
@@ -55,7 +65,7 @@ export function FileMenu({ target, onClose, onDialog, onTrash }: FileMenuProps) 
         </ListItemIcon>
         <ListItemText>Rename…</ListItemText>
       </MenuItem>
-      <MenuItem onClick={() => target && onDialog({ kind: 'move', entry: target.entry })} data-testid="file-move">
+      <MenuItem onClick={() => target && onDialog({ kind: 'move', entries: [target.entry] })} data-testid="file-move">
         <ListItemIcon>
           <DriveFileMoveIcon fontSize="small" />
         </ListItemIcon>

@@ -21,44 +21,54 @@ interface StoragePathFieldProps {
 
 /**
  * A free-text storage path with suggestions: the entries of the folder being typed (`Projects/`
- * suggests what is in Projects). A native `<datalist>` rather than a popup list: nothing covers
- * the dialog's buttons, and the browser filters as the person types.
+ * suggests what is in Projects), and once a folder's name is typed out, what is inside it too
+ * (`Projects` suggests `Projects/Archive`). A native `<datalist>` rather than a popup list:
+ * nothing covers the dialog's buttons, and the browser filters as the person types. (Moving
+ * uses FolderPicker, which browses instead.)
  */
 export function StoragePathField(props: StoragePathFieldProps) {
   const { value, onChange, label, testId, foldersOnly = false, helperText, error, autoFocus, placeholder } = props;
   const listId = useId();
   const trimmed = value.trim();
   const dir = trimmed.endsWith('/') ? normalizePath(trimmed) : parentPath(trimmed);
+  // The typed path itself, when it may be a folder whose contents to suggest as well.
+  const inside = trimmed.endsWith('/') ? '' : normalizePath(trimmed);
+  const key = `${dir}\n${inside}`;
   const cache = useRef(new Map<string, FileEntry[]>());
-  const [listing, setListing] = useState<{ dir: string; entries: FileEntry[] } | null>(null);
+  const [listing, setListing] = useState<{ key: string; entries: FileEntry[] } | null>(null);
 
   useEffect(() => {
-    const cached = cache.current.get(dir);
     const ctrl = new AbortController();
+    const list = (folder: string) => {
+      const cached = cache.current.get(folder);
+      if (cached) return Promise.resolve(cached);
+      return listFolder(folder, ctrl.signal).then(
+        (l) => {
+          cache.current.set(folder, l.entries);
+          return l.entries;
+        },
+        // No such folder (yet), or not reachable: the field stays free text.
+        () => [] as FileEntry[],
+      );
+    };
+    const known = cache.current.has(dir) && (!inside || cache.current.has(inside));
     // Debounced: typing a long path should not list every prefix on the way.
     const timer = setTimeout(
       () => {
-        const load = cached ? Promise.resolve(cached) : listFolder(dir, ctrl.signal).then((l) => l.entries);
-        load
-          .then((entries) => {
-            cache.current.set(dir, entries);
-            if (!ctrl.signal.aborted) setListing({ dir, entries });
-          })
-          .catch(() => {
-            // No such folder (yet), or not reachable: the field stays free text.
-            if (!ctrl.signal.aborted) setListing({ dir, entries: [] });
-          });
+        void Promise.all([list(dir), inside ? list(inside) : Promise.resolve([])]).then(([here, within]) => {
+          if (!ctrl.signal.aborted) setListing({ key, entries: [...here, ...within] });
+        });
       },
-      cached ? 0 : 150,
+      known ? 0 : 150,
     );
     return () => {
       clearTimeout(timer);
       ctrl.abort();
     };
-  }, [dir]);
+  }, [dir, inside, key]);
 
   const suggestions =
-    listing?.dir === dir
+    listing?.key === key
       ? listing.entries
           .filter((e) => !foldersOnly || e.kind === 'folder')
           .map((e) => ({ path: e.path, kind: e.kind }))

@@ -1,7 +1,11 @@
-/** The owner's trash: what was deleted, until when it can come back; restore or delete for good. */
+/**
+ * The owner's trash: what was deleted, or replaced by an upload, until when it can come back;
+ * restore (beside what took its place, if its path is taken now) or delete for good.
+ */
 import { useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
+import Chip from '@mui/material/Chip';
 import Paper from '@mui/material/Paper';
 import Snackbar from '@mui/material/Snackbar';
 import Stack from '@mui/material/Stack';
@@ -16,12 +20,13 @@ import Typography from '@mui/material/Typography';
 import DeleteForeverIcon from '@mui/icons-material/DeleteForever';
 import RestoreFromTrashIcon from '@mui/icons-material/RestoreFromTrash';
 import { ActionDialog } from '../shared/ActionDialog.tsx';
-import { describeError, displayPath, formatBytes, formatDateTime, formatRelative } from '../shared/format.ts';
+import { baseName, describeError, displayPath, formatBytes, formatDateTime, formatRelative } from '../shared/format.ts';
 import { EmptyState, Loading, PageAlert, PageHeader } from '../shared/PageParts.tsx';
 import { useReloadable } from '../shared/useReloadable.ts';
 import { FileKindIcon } from './FileKindIcon.tsx';
 import type { TrashItem } from './filesApi.ts';
 import { listTrash, purgeTrashItem, restoreTrashItem } from './filesApi.ts';
+import { entryNameText } from './nameStyle.ts';
 
 /** What is in the trash, most recently deleted first. */
 async function loadTrash(signal: AbortSignal): Promise<TrashItem[]> {
@@ -48,9 +53,14 @@ export function TrashPage() {
     mark(item.id, true);
     setActionError(null);
     try {
-      const entry = await restoreTrashItem(item.id);
+      // Never over what is at its path now (the newer version of a replaced file): beside it, as "name (2)".
+      const entry = await restoreTrashItem(item.id, { keepBoth: true });
       setItems((list) => list?.filter((i) => i.id !== item.id) ?? null);
-      setNotice(`Restored ${displayPath(entry.path)}`);
+      setNotice(
+        entry.path === item.originalPath
+          ? `Restored ${displayPath(entry.path)}`
+          : `Restored as ${displayPath(entry.path)} (${displayPath(item.originalPath)} is taken)`,
+      );
     } catch (err) {
       setActionError(`Could not restore ${displayPath(item.originalPath)}: ${describeError(err)}`);
     } finally {
@@ -68,7 +78,7 @@ export function TrashPage() {
     <Box sx={{ p: { xs: 2, md: 3 } }}>
       <PageHeader
         title="Trash"
-        subtitle="Deleted files and folders stay here for a while, then they are removed for good."
+        subtitle="Deleted files and folders, and the versions uploads replaced, stay here for a while, then they are removed for good."
         onReload={refresh}
       />
 
@@ -83,14 +93,20 @@ export function TrashPage() {
       {items !== null && items.length === 0 && <EmptyState testId="trash-empty">The trash is empty.</EmptyState>}
       {items !== null && items.length > 0 && (
         <TableContainer component={Paper} variant="outlined">
-          <Table size="small" aria-label="Trash">
+          <Table size="small" aria-label="Trash" sx={{ tableLayout: 'fixed' }}>
             <TableHead>
               <TableRow>
                 <TableCell>Original location</TableCell>
-                <TableCell align="right">Size</TableCell>
-                <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Deleted</TableCell>
-                <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Removed for good</TableCell>
-                <TableCell align="right">Actions</TableCell>
+                <TableCell align="right" sx={{ width: 100 }}>
+                  Size
+                </TableCell>
+                <TableCell sx={{ width: 190, display: { xs: 'none', md: 'table-cell' } }}>Deleted</TableCell>
+                <TableCell sx={{ width: 170, whiteSpace: 'nowrap', display: { xs: 'none', sm: 'table-cell' } }}>
+                  Removed for good
+                </TableCell>
+                <TableCell align="right" sx={{ width: 260 }}>
+                  Actions
+                </TableCell>
               </TableRow>
             </TableHead>
             <TableBody>
@@ -102,24 +118,39 @@ export function TrashPage() {
                   data-path={item.originalPath}
                   data-id={item.id}
                   data-kind={item.kind}
+                  data-reason={item.reason}
                 >
-                  <TableCell sx={{ maxWidth: 0, width: '100%' }}>
+                  <TableCell>
                     <Stack direction="row" sx={{ alignItems: 'center', gap: 1.5, minWidth: 0 }}>
-                      <FileKindIcon kind={item.kind} />
-                      <Typography
-                        variant="body2"
-                        title={displayPath(item.originalPath)}
-                        sx={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
-                      >
+                      <FileKindIcon kind={item.kind} name={baseName(item.originalPath)} />
+                      <Typography variant="body2" title={displayPath(item.originalPath)} sx={entryNameText}>
                         {displayPath(item.originalPath)}
                       </Typography>
+                      {item.reason === 'replaced' && (
+                        <Tooltip title="An upload replaced this version; restoring puts it back beside the newer one.">
+                          <Chip
+                            label="Replaced"
+                            size="small"
+                            variant="outlined"
+                            color="warning"
+                            data-testid="trash-reason"
+                            sx={{ flexShrink: 0 }}
+                          />
+                        </Tooltip>
+                      )}
                     </Stack>
                   </TableCell>
                   <TableCell align="right" sx={{ whiteSpace: 'nowrap', color: 'text.secondary' }}>
                     {formatBytes(item.size)}
                   </TableCell>
                   <TableCell
-                    sx={{ whiteSpace: 'nowrap', color: 'text.secondary', display: { xs: 'none', md: 'table-cell' } }}
+                    sx={{
+                      overflow: 'hidden',
+                      textOverflow: 'ellipsis',
+                      whiteSpace: 'nowrap',
+                      color: 'text.secondary',
+                      display: { xs: 'none', md: 'table-cell' },
+                    }}
                   >
                     {formatDateTime(item.deletedAt)}
                   </TableCell>

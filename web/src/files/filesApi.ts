@@ -1,8 +1,15 @@
 /** The owner's own storage: `/api/files` and `/api/trash` (see docs/accounts-and-shares.md). */
-import type { FileEntry, FolderListing, StorageUsage, TrashItem } from '@vitrine/protocol';
+import type {
+  FileEntry,
+  FolderListing,
+  StorageUsage,
+  TrashItem,
+  UploadConflict,
+  UploadedFile,
+} from '@vitrine/protocol';
 import { ApiError, apiRequest, errorFromResponse, isErrorBody } from '../shared/api.ts';
 
-export type { FileEntry, FolderListing, StorageUsage, TrashItem };
+export type { FileEntry, FolderListing, StorageUsage, TrashItem, UploadConflict, UploadedFile };
 
 const q = (path: string) => `path=${encodeURIComponent(path)}`;
 
@@ -32,8 +39,10 @@ export function listTrash(signal?: AbortSignal): Promise<TrashItem[]> {
   return apiRequest<TrashItem[]>('GET', '/api/trash', undefined, signal);
 }
 
-export function restoreTrashItem(id: string): Promise<FileEntry> {
-  return apiRequest<FileEntry>('POST', `/api/trash/${encodeURIComponent(id)}/restore`);
+/** Puts an item back; with `keepBoth`, as "name (2).ext" when something is at its path now (else 409 `exists`). */
+export function restoreTrashItem(id: string, options: { keepBoth?: boolean } = {}): Promise<FileEntry> {
+  const query = options.keepBoth ? '?conflict=keep-both' : '';
+  return apiRequest<FileEntry>('POST', `/api/trash/${encodeURIComponent(id)}/restore${query}`);
 }
 
 export async function purgeTrashItem(id: string): Promise<void> {
@@ -48,9 +57,17 @@ export function downloadUrl(path: string): string {
   return `/api/files/content?${q(path)}`;
 }
 
+/** The file for the owner's preview: served inline with its type when the server deems it safe to show. */
+export function previewUrl(path: string): string {
+  return `/api/files/content?${q(path)}&disposition=inline`;
+}
+
 export interface UploadOptions {
-  /** Replace a file already at that path (otherwise the server answers 409 `exists`). */
-  overwrite?: boolean;
+  /**
+   * When the name is taken: `fail` (the server answers 409 `exists`), `replace` (the old version
+   * goes to the trash) or `keep-both` (stored as "name (2).ext"). Decided by the server, atomically.
+   */
+  conflict?: UploadConflict;
 }
 
 function parseJson(text: unknown): unknown {
@@ -71,8 +88,9 @@ function uploadError(xhr: XMLHttpRequest): ApiError {
 
 /**
  * Uploads one file into `folderPath` (XHR rather than fetch: fetch reports no upload progress).
- * Resolves the new entry; rejects with an `ApiError` carrying the server's code and message
- * (413 `file-too-large` / `quota-exceeded`, 409 `exists`), or an `AbortError` when `signal` aborts.
+ * Resolves the stored entry (another name after `keep-both`; `replaced` when an old version went
+ * to the trash); rejects with an `ApiError` carrying the server's code and message (413
+ * `file-too-large` / `quota-exceeded`, 409 `exists`), or an `AbortError` when `signal` aborts.
  */
 export function uploadFile(
   folderPath: string,
@@ -80,8 +98,8 @@ export function uploadFile(
   onProgress: (loaded: number, total: number) => void,
   signal?: AbortSignal,
   options: UploadOptions = {},
-): Promise<FileEntry> {
-  return new Promise<FileEntry>((resolve, reject) => {
+): Promise<UploadedFile> {
+  return new Promise<UploadedFile>((resolve, reject) => {
     if (signal?.aborted) {
       reject(new DOMException('The upload was cancelled.', 'AbortError'));
       return;
@@ -91,7 +109,7 @@ export function uploadFile(
     const onAbortSignal = () => xhr.abort();
     const done = () => signal?.removeEventListener('abort', onAbortSignal);
 
-    xhr.open('PUT', `/api/files/content?${q(path)}${options.overwrite ? '&overwrite=true' : ''}`);
+    xhr.open('PUT', `/api/files/content?${q(path)}&conflict=${options.conflict ?? 'fail'}`);
     xhr.setRequestHeader('content-type', 'application/octet-stream');
     xhr.setRequestHeader('accept', 'application/json');
     xhr.responseType = 'text';
@@ -101,7 +119,7 @@ export function uploadFile(
       done();
       if (xhr.status >= 200 && xhr.status < 300) {
         try {
-          const entry = JSON.parse(xhr.response as string) as FileEntry;
+          const entry = JSON.parse(xhr.response as string) as UploadedFile;
           onProgress(file.size, file.size);
           resolve(entry);
         } catch {

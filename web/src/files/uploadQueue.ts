@@ -1,5 +1,5 @@
 /** The queue behind the Files page's upload list: each file's progress, and why one failed. */
-import type { FileEntry } from '@vitrine/protocol';
+import type { FileEntry, UploadConflict } from '@vitrine/protocol';
 import { ApiError, type ApiErrorCode } from '../shared/api.ts';
 import { uploadFile, type UploadOptions } from './filesApi.ts';
 
@@ -24,13 +24,17 @@ export interface UploadItem {
   readonly code: ApiErrorCode | null;
   /** Whether it can be tried again (the file is still at hand). */
   readonly retryable: boolean;
+  /** Once done: the name it was stored under, when not its own (both were kept: "name (2).ext"). */
+  readonly savedAs: string | null;
+  /** Once done: it replaced a file, whose previous version is now in the trash. */
+  readonly replaced: boolean;
 }
 
 export type Uploader = typeof uploadFile;
 
 interface Pending {
   file: File;
-  overwrite: boolean;
+  conflict: UploadConflict;
 }
 
 /**
@@ -74,7 +78,7 @@ export class UploadQueue {
     const added: UploadItem[] = [];
     for (const file of files) {
       const id = this.nextId++;
-      this.files.set(id, { file, overwrite: options.overwrite ?? false });
+      this.files.set(id, { file, conflict: options.conflict ?? 'fail' });
       this.waiting.push(id);
       added.push({
         id,
@@ -87,6 +91,8 @@ export class UploadQueue {
         error: null,
         code: null,
         retryable: false,
+        savedAs: null,
+        replaced: false,
       });
       ids.push(id);
     }
@@ -102,18 +108,31 @@ export class UploadQueue {
     const id = this.nextId++;
     this.items = [
       ...this.items,
-      { id, name, folder, size, loaded: 0, total: size, state: 'failed', error, code, retryable: false },
+      {
+        id,
+        name,
+        folder,
+        size,
+        loaded: 0,
+        total: size,
+        state: 'failed',
+        error,
+        code,
+        retryable: false,
+        savedAs: null,
+        replaced: false,
+      },
     ];
     this.emit();
     return id;
   }
 
-  /** Tries a failed upload again, optionally replacing what is at its path. */
+  /** Tries a failed upload again, optionally saying what to do when its name is taken. */
   retry(id: number, options: UploadOptions = {}): void {
     const pending = this.files.get(id);
     const item = this.items.find((i) => i.id === id);
     if (!pending || !item || item.state !== 'failed') return;
-    pending.overwrite = options.overwrite ?? pending.overwrite;
+    pending.conflict = options.conflict ?? pending.conflict;
     this.update(id, { state: 'queued', loaded: 0, error: null, code: null, retryable: false });
     this.waiting.push(id);
     this.pump();
@@ -160,11 +179,17 @@ export class UploadQueue {
     const onProgress = (loaded: number, total: number) => {
       if (!ctrl.signal.aborted) this.update(id, { loaded, total });
     };
-    this.upload(folder, pending.file, onProgress, ctrl.signal, { overwrite: pending.overwrite })
+    this.upload(folder, pending.file, onProgress, ctrl.signal, { conflict: pending.conflict })
       .then(
         (entry) => {
           this.files.delete(id);
-          this.update(id, { state: 'done', loaded: pending.file.size, total: pending.file.size });
+          this.update(id, {
+            state: 'done',
+            loaded: pending.file.size,
+            total: pending.file.size,
+            savedAs: entry.name !== pending.file.name ? entry.name : null,
+            replaced: entry.replaced !== undefined,
+          });
           for (const l of this.uploadedListeners) l(entry, folder);
         },
         (err: unknown) => {
@@ -195,6 +220,58 @@ export class UploadQueue {
   private emit(): void {
     for (const l of this.listeners) l();
   }
+}
+
+export interface UploadSummary {
+  /** Rows in the list (uploads of this visit not dismissed). */
+  total: number;
+  /** Stored. */
+  done: number;
+  failed: number;
+  /** Sending now, and waiting to. */
+  uploading: number;
+  queued: number;
+  /** Bytes sent and to send, over the uploads that are not failed. */
+  loaded: number;
+  bytes: number;
+}
+
+/** The list's header figures: what is done and what is left, counted apart. */
+export function summarize(items: readonly UploadItem[]): UploadSummary {
+  const summary: UploadSummary = {
+    total: items.length,
+    done: 0,
+    failed: 0,
+    uploading: 0,
+    queued: 0,
+    loaded: 0,
+    bytes: 0,
+  };
+  for (const i of items) {
+    if (i.state === 'done') summary.done++;
+    else if (i.state === 'failed') summary.failed++;
+    else if (i.state === 'uploading') summary.uploading++;
+    else summary.queued++;
+    if (i.state !== 'failed') {
+      const total = Math.max(i.total, i.size);
+      summary.bytes += total;
+      summary.loaded += i.state === 'done' ? total : Math.min(i.loaded, total);
+    }
+  }
+  return summary;
+}
+
+/**
+ * The header in words: "Uploading 2 of 11" names the upload in progress (the first one not done;
+ * several may be sending at once: "Uploading 2–4 of 11"), "Uploaded 11 of 11" when all are.
+ */
+export function summaryText(s: UploadSummary): string {
+  const finished = s.done + s.failed;
+  const failed = s.failed > 0 ? ` · ${s.failed} failed` : '';
+  if (s.uploading + s.queued === 0) return `Uploaded ${s.done} of ${s.total}${failed}`;
+  const first = finished + 1;
+  const last = finished + Math.max(1, s.uploading);
+  return `Uploading ${first === last ? first : `${first}–${last}`} of ${s.total}${failed}`;
 }
 
 function errorText(err: unknown): string {

@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { navigate, useLocation } from '../router.ts';
-import { describeError, normalizePath } from '../shared/format.ts';
+import { describeError, joinPath } from '../shared/format.ts';
 import type { FileEntry, FolderListing, StorageUsage } from './filesApi.ts';
 import { getUsage, listFolder } from './filesApi.ts';
 import { nextSortOrder, sortEntries, type SortKey, type SortOrder } from './sortEntries.ts';
@@ -36,8 +36,9 @@ interface LoadError {
   status: number | null;
 }
 
+/** The folder in the URL, its names as they are (a folder may be called " Old"): only slashes are tidied. */
 function folderFromSearch(search: string): string {
-  return normalizePath(new URLSearchParams(search).get('path') ?? '');
+  return joinPath(new URLSearchParams(search).get('path') ?? '', '');
 }
 
 export function useFolder(): Folder {

@@ -4,9 +4,10 @@
  */
 import type { ShareAccess } from '@vitrine/protocol';
 
-const UNITS = ['KB', 'MB', 'GB', 'TB', 'PB'];
+// Binary multiples, so named as such: 1 KiB is 1024 bytes (a "KB" would be 1000).
+const UNITS = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
-/** `1536` → `1.5 KB` (binary multiples, the way file managers count). */
+/** `1536` → `1.5 KiB` (binary multiples, with their IEC names). */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '—';
   if (bytes < 1024) return `${Math.round(bytes)} B`;
@@ -16,9 +17,9 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  // One decimal below 10 (1.5 MB), none above (15 MB, 150 MB).
+  // One decimal below 10 (1.5 MiB), none above (15 MiB, 150 MiB).
   const text = value < 10 ? (Math.round(value * 10) / 10).toString() : Math.round(value).toString();
-  // Rounding can reach the next unit (1023.9 KB → "1024 KB"); say "1 MB" instead.
+  // Rounding can reach the next unit (1023.9 KiB → "1024 KiB"); say "1 MiB" instead.
   if (text === '1024' && unit < UNITS.length - 1) return `1 ${UNITS[unit + 1]}`;
   return `${text} ${UNITS[unit]}`;
 }
@@ -119,9 +120,11 @@ export function accessLabel(access: ShareAccess): string {
   return ACCESS_TEXT[access].label;
 }
 
-// Storage paths: relative to the owner's root, '/'-separated, "" is the root itself.
+// Storage paths: relative to the owner's root, '/'-separated, "" is the root itself. Names are
+// kept exactly as they are (" notes.txt" has its leading space); only what a person types into a
+// path field is trimmed, by normalizePath.
 
-/** Tidies what a person typed: no leading, trailing or doubled slashes, no `.` segments. */
+/** Tidies what a person typed: no leading, trailing or doubled slashes, no `.` segments, no spaces around names. */
 export function normalizePath(input: string): string {
   return input
     .split('/')
@@ -130,31 +133,37 @@ export function normalizePath(input: string): string {
     .join('/');
 }
 
+/** The names of a storage path the server gave, as they are (spaces kept): `a/ b` → `["a", " b"]`. */
+function segmentsOf(path: string): string[] {
+  return path.split('/').filter((s) => s !== '' && s !== '.');
+}
+
+/** `folder` + `/` + `name`, names kept as they are. */
 export function joinPath(folder: string, name: string): string {
-  const f = normalizePath(folder);
-  const n = normalizePath(name);
-  if (!f) return n;
-  if (!n) return f;
-  return `${f}/${n}`;
+  return [...segmentsOf(folder), ...segmentsOf(name)].join('/');
 }
 
 /** The folder holding `path` ("" for a top-level entry or the root). */
 export function parentPath(path: string): string {
-  const p = normalizePath(path);
-  const i = p.lastIndexOf('/');
-  return i < 0 ? '' : p.slice(0, i);
+  return segmentsOf(path).slice(0, -1).join('/');
 }
 
 export function baseName(path: string): string {
-  const p = normalizePath(path);
-  return p.slice(p.lastIndexOf('/') + 1);
+  return segmentsOf(path).at(-1) ?? '';
+}
+
+/** Whether `path` is `folder` itself or inside it (a folder cannot be moved there). */
+export function isWithin(path: string, folder: string): boolean {
+  const p = segmentsOf(path);
+  const f = segmentsOf(folder);
+  return f.length <= p.length && f.every((s, i) => p[i] === s);
 }
 
 /** The folders from the root down to `path`, for a breadcrumb: `a/b` → `[{"",""}, {a,a}, {b,a/b}]`. */
 export function pathCrumbs(path: string): { name: string; path: string }[] {
   const crumbs = [{ name: '', path: '' }];
   let acc = '';
-  for (const segment of normalizePath(path).split('/').filter(Boolean)) {
+  for (const segment of segmentsOf(path)) {
     acc = acc ? `${acc}/${segment}` : segment;
     crumbs.push({ name: segment, path: acc });
   }
@@ -163,8 +172,22 @@ export function pathCrumbs(path: string): { name: string; path: string }[] {
 
 /** A storage path as people read it; the root is "All files". */
 export function displayPath(path: string): string {
-  const p = normalizePath(path);
+  const p = segmentsOf(path).join('/');
   return p === '' ? 'All files' : `/${p}`;
+}
+
+// Extensions two names long: "backup.tar.gz" is "backup" + ".tar.gz".
+const DOUBLE_EXTENSION = /\.tar\.(?:gz|bz2|xz|zst|lz|lzma|Z)$/i;
+
+/**
+ * A file name and its extension: `q3.pdf` → `["q3", ".pdf"]`; a leading dot belongs to the name
+ * (`.bashrc` has none). The server numbers names the same way ("q3 (2).pdf").
+ */
+export function splitExtension(name: string): [string, string] {
+  const double = DOUBLE_EXTENSION.exec(name);
+  const dot = double && double.index > 0 ? double.index : name.lastIndexOf('.');
+  if (dot <= 0 || dot === name.length - 1) return [name, ''];
+  return [name.slice(0, dot), name.slice(dot)];
 }
 
 /** Why a single file or folder name is not acceptable, or null when it is. */

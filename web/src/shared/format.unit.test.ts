@@ -11,11 +11,13 @@ import {
   formatRelative,
   formatTime,
   fromDateTimeLocal,
+  isWithin,
   joinPath,
   nameProblem,
   normalizePath,
   parentPath,
   pathCrumbs,
+  splitExtension,
   toDateTimeLocal,
   usagePercent,
 } from './format.ts';
@@ -27,17 +29,19 @@ describe('formatBytes', () => {
     expect(formatBytes(1023)).toBe('1023 B');
   });
 
-  it('uses one decimal below 10 and none above', () => {
-    expect(formatBytes(1024)).toBe('1 KB');
-    expect(formatBytes(1536)).toBe('1.5 KB');
-    expect(formatBytes(15 * 1024)).toBe('15 KB');
-    expect(formatBytes(5.25 * 1024 ** 2)).toBe('5.3 MB');
-    expect(formatBytes(10 * 1024 ** 3)).toBe('10 GB');
-    expect(formatBytes(2 * 1024 ** 4)).toBe('2 TB');
+  it('names binary multiples as such (KiB, MiB, GiB, TiB), one decimal below 10 and none above', () => {
+    expect(formatBytes(1024)).toBe('1 KiB');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(15 * 1024)).toBe('15 KiB');
+    expect(formatBytes(5.25 * 1024 ** 2)).toBe('5.3 MiB');
+    expect(formatBytes(10 * 1024 ** 3)).toBe('10 GiB');
+    expect(formatBytes(20 * 1024 ** 3)).toBe('20 GiB');
+    expect(formatBytes(2 * 1024 ** 4)).toBe('2 TiB');
+    expect(formatBytes(3 * 1024 ** 5)).toBe('3 PiB');
   });
 
   it('rounds up into the next unit rather than showing 1024', () => {
-    expect(formatBytes(1024 * 1024 - 1)).toBe('1 MB');
+    expect(formatBytes(1024 * 1024 - 1)).toBe('1 MiB');
   });
 
   it('shows a dash for nonsense', () => {
@@ -138,6 +142,36 @@ describe('storage paths', () => {
     expect(parentPath('')).toBe('');
     expect(baseName('a/b/x.txt')).toBe('x.txt');
     expect(baseName('x')).toBe('x');
+  });
+
+  it('keeps names as they are, spaces included (only typed paths are trimmed)', () => {
+    expect(joinPath('a', ' notes.txt')).toBe('a/ notes.txt');
+    expect(joinPath('', ' notes.txt')).toBe(' notes.txt');
+    expect(parentPath(' Old /x.txt')).toBe(' Old ');
+    expect(baseName('a/ b ')).toBe(' b ');
+    expect(displayPath(' lead')).toBe('/ lead');
+    expect(pathCrumbs(' a/b ')).toEqual([
+      { name: '', path: '' },
+      { name: ' a', path: ' a' },
+      { name: 'b ', path: ' a/b ' },
+    ]);
+  });
+
+  it('tells whether a path is a folder or inside it', () => {
+    expect(isWithin('a/b/c', 'a/b')).toBe(true);
+    expect(isWithin('a/b', 'a/b')).toBe(true);
+    expect(isWithin('a/bc', 'a/b')).toBe(false);
+    expect(isWithin('a', 'a/b')).toBe(false);
+    expect(isWithin('anything', '')).toBe(true);
+  });
+
+  it('splits a name from its extension', () => {
+    expect(splitExtension('report.pdf')).toEqual(['report', '.pdf']);
+    expect(splitExtension('my.report.final.docx')).toEqual(['my.report.final', '.docx']);
+    expect(splitExtension('backup.tar.gz')).toEqual(['backup', '.tar.gz']);
+    expect(splitExtension('.bashrc')).toEqual(['.bashrc', '']);
+    expect(splitExtension('Makefile')).toEqual(['Makefile', '']);
+    expect(splitExtension('dots.')).toEqual(['dots.', '']);
   });
 
   it('makes breadcrumbs from the root down', () => {

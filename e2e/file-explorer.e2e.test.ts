@@ -113,7 +113,7 @@ it('a client browses a view-only share and previews PDF, images and video throug
   await claimed(id, 'Docs listed', (c) => c.kind === 'folder-opened' && c.path === '/files/Docs');
   expect(claims(id).find((c) => c.path === '/files/Docs')?.entries).toBe(7);
 
-  // PDF: first page, then page 3 via "go to page", then zoom.
+  // PDF: first page (at fit width), then page 3 via "go to page", then zoom.
   await openByName(page, 'pages');
   await claimed(id, 'pdf opened', (c) => c.kind === 'file-opened' && c.path === '/files/Docs/pages.pdf');
   const page1 = await waitFor('page 1 shown', async () => {
@@ -129,11 +129,13 @@ it('a client browses a view-only share and previews PDF, images and video throug
   });
   expect((await findColour(page, PAGE_COLOURS[0]!, 40, PAGE_AREA)).share).toBeLessThan(page1.share / 4);
   await claimed(id, 'page 3 reported', (c) => c.kind === 'page-viewed' && c.page === 3);
-  await page.keyboard.press('+');
-  await page.keyboard.press('+');
+  // PDFs open at "fit width": the page fills the area's width; zooming out shows the grey around it.
+  expect(page3.width).toBeGreaterThan((PAGE_AREA[2] - PAGE_AREA[0]) * 0.75);
+  await page.keyboard.press('-');
+  await page.keyboard.press('-');
   await waitFor(
-    'zoomed in',
-    async () => (await findColour(page, PAGE_COLOURS[2]!, 40, PAGE_AREA)).share > page3.share * 1.1,
+    'zoomed out',
+    async () => (await findColour(page, PAGE_COLOURS[2]!, 40, PAGE_AREA)).share < page3.share * 0.8,
   );
   await pressAndSettle(page, 'Escape');
 

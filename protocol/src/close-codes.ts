@@ -13,8 +13,15 @@ export const CloseCode = {
   BadMessage: 4400,
   /** No such session, or it ended before the viewer attached. */
   UnknownSession: 4404,
-  /** The session already has a viewer. */
+  /** The session already has a viewer (another tab or device); the viewer may ask to take it over. */
   ViewerExists: 4409,
+  /** The session was taken over by another viewer ("Use here" in another tab); its `taken-over` came first. */
+  TakenOver: 4410,
+  /**
+   * The server is stopping, almost always to restart: sessions do not survive it (each ended with
+   * `bye` "server shutdown" first). The viewer reconnects with backoff and opens the app again.
+   */
+  ServerRestarting: 4503,
 } as const;
 /** One of the close codes above. */
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

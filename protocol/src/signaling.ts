@@ -95,8 +95,30 @@ export const ServerSignal = z.discriminatedUnion('type', [
     reason: z.enum(['idle timeout', 'time limit']),
     secondsLeft: z.number().int().min(0),
   }),
+  /**
+   * The app has drawn its first real picture (or reported its first screen on its control
+   * channel): until then the stream shows an empty display and the viewer says the app is opening.
+   * Sent once per viewer, at once to a viewer that attaches later.
+   */
+  z.object({ type: z.literal('app-ready') }),
+  /** Another viewer of the same person took the session over ("Use here"); the socket closes with TakenOver. */
+  z.object({ type: z.literal('taken-over') }),
 ]);
 export type ServerSignal = z.infer<typeof ServerSignal>;
+
+/** A viewer tab's own id: lets it take back its seat after its connection dropped (a stale socket). */
+export const ViewerId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+
+/**
+ * The signaling socket's query (`/api/sessions/:id/signal?viewer=…&takeover=1`): `viewer` names the
+ * tab, so a reconnect of the same tab replaces its own stale connection; `takeover=1` asks to take
+ * the session from another tab or device of the same person (audited as `session.take-over`).
+ */
+export const SignalingQuery = z.object({
+  viewer: ViewerId.optional().catch(undefined),
+  takeover: z.literal('1').optional().catch(undefined),
+});
+export type SignalingQuery = z.infer<typeof SignalingQuery>;
 
 export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
 export type ParsedSignal = Parsed<ClientSignal>;

@@ -21,6 +21,8 @@ export interface ExplorerOptions {
   uiDir: string;
   grants: GrantInfo[];
   control: ControlClient;
+  /** What to show first (VITRINE_OPEN: a file opened in its viewer, or a folder listed); null: the roots. */
+  openFirst?: string | null;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -92,6 +94,8 @@ export function createExplorerServer(opts: ExplorerOptions): http.Server {
     switch (route) {
       case 'GET /api/roots':
         return sendJson(res, 200, await roots());
+      case 'GET /api/start':
+        return sendJson(res, 200, { open: opts.openFirst ?? null });
       case 'GET /api/list':
         return sendJson(res, 200, await list(checkSandboxPath(url.searchParams.get('path'))));
       case 'GET /api/file':
@@ -166,7 +170,16 @@ export function createExplorerServer(opts: ExplorerOptions): http.Server {
         return sendJson(res, 202, { forwarded: control.event(event) });
       }
     }
-    const known = ['/api/roots', '/api/list', '/api/file', '/api/folders', '/api/move', '/api/trash', '/api/events'];
+    const known = [
+      '/api/roots',
+      '/api/start',
+      '/api/list',
+      '/api/file',
+      '/api/folders',
+      '/api/move',
+      '/api/trash',
+      '/api/events',
+    ];
     if (known.includes(url.pathname)) throw new ApiError(405, 'method-not-allowed', `${method} not allowed here`);
     throw new ApiError(404, 'not-found', 'no such route');
   }

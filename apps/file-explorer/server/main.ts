@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createControlClient } from './control.ts';
 import { createExplorerServer, parseGrants } from './explorer.ts';
+import { checkSandboxPath } from './paths.ts';
 
 const { values } = parseArgs({
   options: {
@@ -23,12 +24,24 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+/** VITRINE_OPEN: what the person asked to see first (a path under /files); anything else is ignored. */
+function openFirst(value: string | undefined): string | null {
+  if (!value) return null;
+  try {
+    return checkSandboxPath(value, 'VITRINE_OPEN');
+  } catch (err) {
+    process.stderr.write(`explorer: ignoring VITRINE_OPEN: ${(err as Error).message}\n`);
+    return null;
+  }
+}
+
 const control = createControlClient(process.env.VITRINE_CONTROL_SOCKET);
 const server = createExplorerServer({
   root: values.root,
   uiDir: values.ui,
   grants: parseGrants(process.env.VITRINE_GRANTS),
   control,
+  openFirst: openFirst(process.env.VITRINE_OPEN),
 });
 
 server.listen(port, '127.0.0.1', () => {

@@ -171,7 +171,11 @@ beforeAll(async () => {
     root: files,
     ui,
     roBinds: [path.join(files, 'Ro'), path.join(files, 'notes.txt')],
-    env: { VITRINE_GRANTS: JSON.stringify(GRANTS), VITRINE_CONTROL_SOCKET: path.join(tmp, 'control.sock') },
+    env: {
+      VITRINE_GRANTS: JSON.stringify(GRANTS),
+      VITRINE_CONTROL_SOCKET: path.join(tmp, 'control.sock'),
+      VITRINE_OPEN: '/files/Docs/report.pdf',
+    },
   });
 });
 
@@ -216,6 +220,16 @@ describe('reading', () => {
       { name: 'Ro', path: '/files/Ro', kind: 'folder', access: 'read' },
       { name: 'notes.txt', path: '/files/notes.txt', kind: 'file', access: 'read' },
     ]);
+  });
+
+  it('GET /api/start: what the session asked to show first (VITRINE_OPEN), only a path under /files', async () => {
+    expect(await getJson('/api/start')).toEqual({ status: 200, body: { open: '/files/Docs/report.pdf' } });
+    const other = await startExplorer({ root: files, ui, env: { VITRINE_OPEN: '/files/../etc/passwd' } });
+    try {
+      expect(await (await fetch(`${other.url}/api/start`)).json()).toEqual({ open: null });
+    } finally {
+      await other.stop();
+    }
   });
 
   it('GET /api/list: folders first, then files by name, typed by extension; links are not listed', async () => {

@@ -3,9 +3,11 @@ import {
   CloseCode,
   parseClientSignal,
   MAX_SIGNAL_BYTES,
+  SignalingQuery,
   type AuditOutcome,
   type ErrorCode,
   type ServerSignal,
+  type SessionEndReason,
 } from '@vitrine/protocol';
 import { SessionError, type SessionManager } from '../sessions/session-manager.ts';
 import { RateLimiter } from '../input/rate-limiter.ts';
@@ -36,7 +38,14 @@ export function registerSignaling(app: FastifyInstance, sessions: SessionManager
     {
       websocket: true,
       preValidation: mayWatch,
-      config: { audit: { action: 'session.connect', target: byId('session'), security: true } },
+      config: {
+        audit: {
+          // Taking a session from another tab or device is its own event on the trail.
+          action: (r) => (r.query.takeover === '1' ? 'session.take-over' : 'session.connect'),
+          target: byId('session'),
+          security: true,
+        },
+      },
     },
     (socket, req) => {
       const log = req.log.child({ session: req.params.id });
@@ -52,13 +61,19 @@ export function registerSignaling(app: FastifyInstance, sessions: SessionManager
           socket.close(CloseCode.Ended, 'audit trail unavailable');
         });
       };
+      const query = SignalingQuery.parse(req.query ?? {});
       let link;
       try {
         // Who may watch was settled before the upgrade (mayWatch); the session may still have ended since.
-        link = sessions.attachViewer(req.params.id, (msg) => {
-          send(msg);
-          if (msg.type === 'bye') socket.close(CloseCode.Ended, msg.reason);
-        });
+        link = sessions.attachViewer(
+          req.params.id,
+          (msg) => {
+            send(msg);
+            if (msg.type === 'bye') socket.close(closeCodeFor(msg.reason), msg.reason);
+            if (msg.type === 'taken-over') socket.close(CloseCode.TakenOver, 'opened in another tab');
+          },
+          { viewerId: query.viewer, takeOver: query.takeover === '1' },
+        );
       } catch (err) {
         const e = err instanceof SessionError ? err : new SessionError(500, 'error', 'internal error');
         audit(e.status === 404 ? 'denied' : 'failed', e.code, e.message);
@@ -66,6 +81,7 @@ export function registerSignaling(app: FastifyInstance, sessions: SessionManager
         socket.close(e.status === 404 ? CloseCode.UnknownSession : CloseCode.ViewerExists, e.message);
         return;
       }
+      if (link.takeover !== 'none') req.audit.note({ detail: { replaced: link.takeover } });
       audit('ok');
       const viewer = link;
       const limiter = new RateLimiter(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND);
@@ -92,3 +108,19 @@ export function registerSignaling(app: FastifyInstance, sessions: SessionManager
 }
 
 export const websocketOptions = { maxPayload: MAX_SIGNAL_BYTES };
+
+/** A session ended by the server stopping tells the viewer to come back; any other end is final. */
+function closeCodeFor(reason: SessionEndReason): CloseCode {
+  return reason === 'server shutdown' ? CloseCode.ServerRestarting : CloseCode.Ended;
+}
+
+/**
+ * Before the WebSocket plugin closes every socket with no reason (register this hook first): end
+ * the sessions, so each viewer is told `bye` "server shutdown" and its socket closes with
+ * ServerRestarting, and the viewer says the server is restarting and comes back by itself.
+ */
+export function registerViewerShutdown(app: FastifyInstance, sessions: SessionManager): void {
+  app.addHook('preClose', async () => {
+    await sessions.shutdown();
+  });
+}

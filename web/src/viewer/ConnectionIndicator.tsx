@@ -1,41 +1,58 @@
 /**
- * Toolbar chip showing the connection state; click to expand the live numbers (codec, resolution,
- * decoded fps, bitrate, round-trip times).
+ * The viewer header's word on the connection, which speaks only when something is wrong: a notice
+ * while the network lowers the picture, nothing while all is well. The technical numbers (codec, resolution, frame rate, round trips) are behind
+ * a small info button, for whoever wants them.
  */
 import { useId, useState } from 'react';
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
+import IconButton from '@mui/material/IconButton';
 import Popover from '@mui/material/Popover';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
+import InfoOutlinedIcon from '@mui/icons-material/InfoOutlined';
 import { describeQuality, type QualityNotice } from './networkQuality.ts';
 import { codecLabel } from './codecPreferences.ts';
 import { formatBitrate, formatMs, type StreamStats } from './stats.ts';
 import type { ViewerState } from './viewerState.ts';
 
-const STATE_COLOR: Record<ViewerState, string> = {
-  idle: '#787c99',
-  signaling: '#e0af68',
-  negotiating: '#e0af68',
-  connecting: '#e0af68',
-  connected: '#7dcfff',
-  streaming: '#9ece6a',
-  reconnecting: '#ff9e64',
-  ended: '#787c99',
-  failed: '#f7768e',
-  error: '#f7768e',
-};
-
-export interface ConnectionIndicatorProps {
-  state: ViewerState;
-  stats: StreamStats | null;
-  /** The `?codec=` preference, if any. */
-  requestedCodec: string | null;
+export interface ConnectionNoticeProps {
   /** The server's latest word on how the network limits the stream. */
   quality?: QualityNotice | null;
 }
 
-export function ConnectionIndicator({ state, stats, requestedCodec, quality = null }: ConnectionIndicatorProps) {
+/**
+ * Nothing when the connection is fine; a calm chip while the network lowers the picture. A lost
+ * connection is said by the cover over the picture (it reconnects by itself), not here twice.
+ */
+export function ConnectionNotice({ quality = null }: ConnectionNoticeProps) {
+  const reduced = describeQuality(quality);
+  if (!reduced) return null;
+  return (
+    <Tooltip title={reduced}>
+      <Chip
+        size="small"
+        color="warning"
+        variant="outlined"
+        label="Reduced by network"
+        data-testid="network-quality"
+        data-cause={quality?.cause ?? ''}
+        aria-label={reduced}
+      />
+    </Tooltip>
+  );
+}
+
+export interface ConnectionDetailsProps {
+  state: ViewerState;
+  stats: StreamStats | null;
+  /** The `?codec=` preference, if any. */
+  requestedCodec: string | null;
+  quality?: QualityNotice | null;
+}
+
+/** An info button; its popover lists the live numbers (codec, resolution, fps, bitrate, round trips). */
+export function ConnectionDetails({ state, stats, requestedCodec, quality = null }: ConnectionDetailsProps) {
   const reduced = describeQuality(quality);
   const [anchor, setAnchor] = useState<HTMLElement | null>(null);
   const popoverId = useId();
@@ -59,57 +76,27 @@ export function ConnectionIndicator({ state, stats, requestedCodec, quality = nu
       reduced && quality ? `${formatBitrate(quality.targetKbps * 1000)}, ${quality.framerate} fps` : 'none',
     ],
   ];
-  const rtt = s?.inputRttMs ?? s?.iceRttMs ?? null;
 
   return (
     <>
-      <Chip
-        size="small"
-        variant="outlined"
-        clickable
-        aria-describedby={anchor ? popoverId : undefined}
-        aria-label="Connection details"
-        onClick={(e) => setAnchor(e.currentTarget)}
-        icon={
-          <Box
-            component="span"
-            sx={{ width: 8, height: 8, borderRadius: '50%', bgcolor: STATE_COLOR[state], ml: '8px !important' }}
-          />
-        }
-        label={
-          <Box component="span" sx={{ display: 'inline-flex', gap: 1, alignItems: 'baseline' }}>
-            <span data-testid="connection-state" data-state={state}>
-              {state}
-            </span>
-            {state === 'streaming' && rtt !== null && (
-              <Box component="span" sx={{ color: 'text.secondary', fontVariantNumeric: 'tabular-nums' }}>
-                {formatMs(rtt)}
-              </Box>
-            )}
-          </Box>
-        }
-      />
-      {reduced && (
-        <Tooltip title={reduced}>
-          <Chip
-            size="small"
-            color="warning"
-            variant="outlined"
-            label="Reduced by network"
-            data-testid="network-quality"
-            data-cause={quality?.cause ?? ''}
-            aria-label={reduced}
-            sx={{ ml: 1 }}
-          />
-        </Tooltip>
-      )}
+      <Tooltip title="Connection details">
+        <IconButton
+          size="small"
+          aria-label="Connection details"
+          aria-describedby={anchor ? popoverId : undefined}
+          onClick={(e) => setAnchor(e.currentTarget)}
+          data-testid="connection-info"
+        >
+          <InfoOutlinedIcon fontSize="small" />
+        </IconButton>
+      </Tooltip>
       <Popover
         id={popoverId}
         open={anchor !== null}
         anchorEl={anchor}
         onClose={() => setAnchor(null)}
-        anchorOrigin={{ vertical: 'bottom', horizontal: 'left' }}
-        transformOrigin={{ vertical: 'top', horizontal: 'left' }}
+        anchorOrigin={{ vertical: 'bottom', horizontal: 'right' }}
+        transformOrigin={{ vertical: 'top', horizontal: 'right' }}
       >
         <Box sx={{ p: 2, minWidth: 260 }} data-testid="connection-details">
           <Typography variant="subtitle2" sx={{ mb: 1 }}>
@@ -132,7 +119,12 @@ export function ConnectionIndicator({ state, stats, requestedCodec, quality = nu
             {rows.map(([k, v]) => (
               <Box key={k} sx={{ display: 'contents' }}>
                 <dt>{k}</dt>
-                <dd>{v}</dd>
+                <dd
+                  data-testid={k === 'State' ? 'connection-state' : undefined}
+                  data-state={k === 'State' ? state : undefined}
+                >
+                  {v}
+                </dd>
               </Box>
             ))}
           </Box>

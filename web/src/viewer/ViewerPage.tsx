@@ -1,11 +1,14 @@
-/** The viewer: toolbar (app name, codec, connection, full screen, end) above the streamed display. */
+/**
+ * The viewer: a calm header (what is open, a connection notice only when something is wrong,
+ * connection details behind an info button, full screen, End) above the streamed display, with a
+ * cover saying what is happening until the app's own picture shows.
+ */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import AppBar from '@mui/material/AppBar';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Chip from '@mui/material/Chip';
 import CircularProgress from '@mui/material/CircularProgress';
 import IconButton from '@mui/material/IconButton';
 import Toolbar from '@mui/material/Toolbar';
@@ -15,19 +18,32 @@ import ArrowBackIcon from '@mui/icons-material/ArrowBack';
 import FullscreenIcon from '@mui/icons-material/Fullscreen';
 import FullscreenExitIcon from '@mui/icons-material/FullscreenExit';
 import StopCircleIcon from '@mui/icons-material/StopCircle';
-import { navigate } from '../router.ts';
+import type { SessionInfo } from '@vitrine/protocol';
+import { navigate, sessionPath } from '../router.ts';
 import { errorMessage } from '../shared/api.ts';
-import { getSession, listApps } from '../shared/sessionsApi.ts';
+import { createSession, getSession, listApps } from '../shared/sessionsApi.ts';
+import { listSharedWithMe } from '../shares/sharesApi.ts';
 import { useSignIn } from '../signin/SignInProvider.tsx';
-import { codecLabel, parseCodecChoice } from './codecPreferences.ts';
-import { ConnectionIndicator } from './ConnectionIndicator.tsx';
+import { parseCodecChoice } from './codecPreferences.ts';
+import { ConnectionDetails, ConnectionNotice } from './ConnectionIndicator.tsx';
+import { useAppShown } from './useAppShown.ts';
 import { useStreamSession } from './useStreamSession.ts';
 import { VideoViewer } from './VideoViewer.tsx';
-import { canEndSession, endSeverity, endTitle, progressText, TERMINAL_STATES } from './viewerState.ts';
+import { canEndSession, endSeverity, endTitle, overlayText, TERMINAL_STATES, type SessionEnd } from './viewerState.ts';
 
 export interface ViewerPageProps {
   sessionId: string;
   search: string;
+}
+
+/** Sessions this page opened again after a server restart: their page says so once. */
+const reopenedAfterRestart = new Set<string>();
+
+/** Ends after which opening the same app again is what the person may want (not a share taken away). */
+function offersOpenAgain(end: SessionEnd): boolean {
+  if (end.kind === 'unknown-session') return true;
+  if (end.kind !== 'server-bye') return false;
+  return !['share revoked', 'share expired', 'signed out'].includes(end.reason ?? '');
 }
 
 export function ViewerPage({ sessionId, search }: ViewerPageProps) {
@@ -39,35 +55,75 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
       ? { path: '/shared', label: 'Back to shared with me' }
       : { path: '/apps', label: 'Back to apps' };
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
-  const { state, stats, end, warning, quality, dismissWarning, sendInput, endSession, setViewport } = useStreamSession(
-    sessionId,
-    codec,
-    video,
+  const [notice, setNotice] = useState<string | null>(() =>
+    reopenedAfterRestart.delete(sessionId) ? 'The server restarted, so this was opened again.' : null,
   );
+  const onReopened = useCallback(
+    (session: SessionInfo) => {
+      reopenedAfterRestart.add(session.id);
+      navigate(sessionPath(session.id, codec), { replace: true });
+    },
+    [codec],
+  );
+  const {
+    state,
+    stats,
+    end,
+    recovery,
+    appReady,
+    warning,
+    quality,
+    dismissWarning,
+    sendInput,
+    endSession,
+    setViewport,
+    takeOver,
+    retry,
+  } = useStreamSession(sessionId, codec, video, onReopened);
+  const [session, setSession] = useState<SessionInfo | null>(null);
   const [appName, setAppName] = useState<string | null>(null);
+  const [shareLabel, setShareLabel] = useState<string | null>(null);
   const [ending, setEnding] = useState(false);
+  const [reopening, setReopening] = useState(false);
   const [endError, setEndError] = useState<string | null>(null);
   const [fullscreen, setFullscreen] = useState(false);
   const rootRef = useRef<HTMLDivElement | null>(null);
-  const terminal = TERMINAL_STATES.has(state);
+  const terminal = TERMINAL_STATES.has(state) || end !== null;
+  const appShown = useAppShown(state === 'streaming', appReady, video);
 
-  // App name for the toolbar (best effort; the stream does not depend on it).
+  // What is open, for the header (best effort; the stream does not depend on it).
   useEffect(() => {
     const ctrl = new AbortController();
-    Promise.all([getSession(sessionId, ctrl.signal), listApps(ctrl.signal)])
-      .then(([session, apps]) => setAppName(apps.find((a) => a.id === session.appId)?.name ?? session.appId))
+    getSession(sessionId, ctrl.signal)
+      .then(async (info) => {
+        setSession(info);
+        const apps = await listApps(ctrl.signal);
+        setAppName(apps.find((a) => a.id === info.appId)?.name ?? info.appId);
+        if (info.shareId && me?.role === 'client') {
+          const shares = await listSharedWithMe(ctrl.signal);
+          const label = shares.find((s) => s.id === info.shareId)?.label;
+          if (label) setShareLabel(label);
+        }
+      })
       .catch(() => {
         // Errors surface through the signaling connection.
       });
     return () => ctrl.abort();
-  }, [sessionId]);
+  }, [sessionId, me?.role]);
 
+  const title = shareLabel && appName ? `${shareLabel} — ${appName}` : (shareLabel ?? appName);
   useEffect(() => {
-    document.title = appName ? `${appName} · Vitrine` : 'Vitrine';
+    document.title = title ? `${title} · Vitrine` : 'Vitrine';
     return () => {
       document.title = 'Vitrine';
     };
-  }, [appName]);
+  }, [title]);
+
+  useEffect(() => {
+    if (!notice) return;
+    const t = setTimeout(() => setNotice(null), 15_000);
+    return () => clearTimeout(t);
+  }, [notice]);
 
   useEffect(() => {
     const onChange = () => setFullscreen(document.fullscreenElement !== null);
@@ -96,15 +152,61 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
     }
   }, [endSession]);
 
+  /** The same app on the same share, in a new session. */
+  const openAgain = useCallback(async () => {
+    if (!session) return;
+    setReopening(true);
+    setEndError(null);
+    try {
+      const next = await createSession(session.appId, session.shareId ?? undefined);
+      navigate(sessionPath(next.id, codec), { replace: true });
+    } catch (err) {
+      setEndError(`Could not open it again: ${errorMessage(err)}`);
+      setReopening(false);
+    }
+  }, [session, codec]);
+
   useEffect(() => {
     if (terminal && document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
   }, [terminal]);
 
-  const codecInUse = codecLabel(stats?.codec);
-  const progress = progressText(state);
+  const overlay = overlayText(state, { recovery, appShown, appName, ended: end !== null });
+
+  const endActions = (e: SessionEnd) => (
+    <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', alignItems: 'center' }}>
+      {(e.kind === 'already-viewed' || e.kind === 'taken-over') && (
+        <Button color="inherit" variant="outlined" size="small" onClick={takeOver} data-testid="use-here">
+          Use here
+        </Button>
+      )}
+      {(e.kind === 'unreachable' || e.kind === 'signaling-lost' || e.kind === 'signaling-failed') && (
+        <Button color="inherit" variant="outlined" size="small" onClick={retry} data-testid="viewer-retry">
+          Try again
+        </Button>
+      )}
+      {offersOpenAgain(e) && session && (
+        <Button
+          color="inherit"
+          variant="outlined"
+          size="small"
+          onClick={() => void openAgain()}
+          disabled={reopening}
+          data-testid="open-again"
+        >
+          Open again
+        </Button>
+      )}
+      <Button color="inherit" size="small" onClick={() => navigate(back.path)} data-testid="back-to-apps">
+        {back.label}
+      </Button>
+    </Box>
+  );
 
   return (
-    <Box ref={rootRef} sx={{ height: '100dvh', display: 'flex', flexDirection: 'column', bgcolor: '#000' }}>
+    <Box
+      ref={rootRef}
+      sx={{ height: '100dvh', display: 'flex', flexDirection: 'column', bgcolor: '#000', userSelect: 'none' }}
+    >
       <AppBar position="static" color="default" elevation={0} sx={{ borderBottom: 1, borderColor: 'divider' }}>
         <Toolbar variant="dense" sx={{ gap: 1.5 }}>
           <Tooltip title={`${back.label} (the session keeps running)`}>
@@ -112,19 +214,18 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
               <ArrowBackIcon fontSize="small" />
             </IconButton>
           </Tooltip>
-          <Typography variant="subtitle1" component="h1" noWrap sx={{ fontWeight: 600 }} data-testid="app-name">
-            {appName ?? 'Session'}
+          <Typography
+            variant="subtitle1"
+            component="h1"
+            noWrap
+            sx={{ fontWeight: 600, minWidth: 0 }}
+            data-testid="app-name"
+          >
+            {title ?? 'Session'}
           </Typography>
-          <ConnectionIndicator state={state} stats={stats} requestedCodec={codec} quality={quality} />
-          <Tooltip title={codec ? `Requested: ${codec.toUpperCase()}` : 'Chosen by the browser'}>
-            <Chip
-              size="small"
-              variant="outlined"
-              label={codecInUse ?? (codec ? codec.toUpperCase() : 'codec: –')}
-              data-testid="codec-in-use"
-            />
-          </Tooltip>
+          <ConnectionNotice quality={quality} />
           <Box sx={{ flex: 1 }} />
+          <ConnectionDetails state={state} stats={stats} requestedCodec={codec} quality={quality} />
           <Tooltip title={fullscreen ? 'Exit full screen' : 'Full screen'}>
             <IconButton
               aria-label={fullscreen ? 'Exit full screen' : 'Full screen'}
@@ -144,7 +245,7 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
             onClick={() => void onEnd()}
             data-testid="end-session"
           >
-            End session
+            End
           </Button>
         </Toolbar>
       </AppBar>
@@ -159,8 +260,12 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
           onViewport={setViewport}
         />
 
-        {progress && (
+        {overlay && (
           <Box
+            data-testid="viewer-progress"
+            data-kind={overlay.kind}
+            role="status"
+            aria-live="polite"
             sx={{
               position: 'absolute',
               inset: 0,
@@ -169,16 +274,23 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
               alignItems: 'center',
               justifyContent: 'center',
               gap: 2,
+              // A cover, never a barrier: clicks and keys go to the display beneath.
               pointerEvents: 'none',
-              color: 'text.secondary',
+              bgcolor: 'rgba(0, 0, 0, 0.88)',
+              color: 'grey.300',
+              textAlign: 'center',
+              px: 2,
             }}
           >
-            <CircularProgress />
-            <Typography>{progress}</Typography>
+            <CircularProgress color="inherit" />
+            <Typography variant="h6" component="p" sx={{ fontWeight: 500 }}>
+              {overlay.text}
+            </Typography>
+            {overlay.detail && <Typography variant="body2">{overlay.detail}</Typography>}
           </Box>
         )}
 
-        {(end || warning || endError) && (
+        {(end || warning || endError || notice) && (
           <Box
             sx={{
               position: 'absolute',
@@ -191,24 +303,16 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
               gap: 1,
               p: 2,
               pointerEvents: 'none',
+              userSelect: 'text',
               '& > *': { pointerEvents: 'auto', width: 'min(560px, 100%)' },
             }}
           >
             {end && (
-              <Alert
-                severity={endSeverity(end)}
-                variant="filled"
-                data-testid="viewer-message"
-                data-kind={end.kind}
-                action={
-                  <Button color="inherit" size="small" onClick={() => navigate(back.path)} data-testid="back-to-apps">
-                    {back.label}
-                  </Button>
-                }
-              >
+              <Alert severity={endSeverity(end)} variant="filled" data-testid="viewer-message" data-kind={end.kind}>
                 <AlertTitle>{endTitle(end)}</AlertTitle>
                 {end.message}
                 {end.detail ? ` ${end.detail}` : ''}
+                <Box sx={{ mt: 1.5 }}>{endActions(end)}</Box>
               </Alert>
             )}
             {endError && (
@@ -219,6 +323,11 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
             {warning && !end && (
               <Alert severity="warning" onClose={dismissWarning} data-testid="viewer-warning">
                 {warning}
+              </Alert>
+            )}
+            {notice && !end && (
+              <Alert severity="info" onClose={() => setNotice(null)} data-testid="viewer-notice">
+                {notice}
               </Alert>
             )}
           </Box>

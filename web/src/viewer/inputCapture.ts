@@ -257,6 +257,20 @@ export function attachInputCapture({ container, video, send }: InputCaptureOptio
     send({ type: 'key', down: false, keysym });
   };
 
+  /**
+   * Keys pressed while nothing on the page has the focus (after a click on the header, say) belong
+   * to the app too: the page itself has nothing to select, find or save, so select-all, find and
+   * the like never act on the viewer's own chrome. Keys aimed at a focused control (a button, an
+   * open popover) are left alone.
+   */
+  const onPageKey = (e: KeyboardEvent) => {
+    if (e.target !== document.body && e.target !== document.documentElement) return;
+    if (e.type === 'keydown') {
+      container.focus({ preventScroll: true });
+      onKeyDown(e);
+    } else onKeyUp(e);
+  };
+
   const onBlur = () => {
     releaseKeys();
     wheel.reset();
@@ -288,6 +302,8 @@ export function attachInputCapture({ container, video, send }: InputCaptureOptio
   container.addEventListener('dragover', prevent);
   container.addEventListener('drop', prevent);
   window.addEventListener('blur', onBlur);
+  window.addEventListener('keydown', onPageKey);
+  window.addEventListener('keyup', onPageKey);
   document.addEventListener('visibilitychange', onVisibility);
 
   return () => {
@@ -310,6 +326,8 @@ export function attachInputCapture({ container, video, send }: InputCaptureOptio
     container.removeEventListener('dragover', prevent);
     container.removeEventListener('drop', prevent);
     window.removeEventListener('blur', onBlur);
+    window.removeEventListener('keydown', onPageKey);
+    window.removeEventListener('keyup', onPageKey);
     document.removeEventListener('visibilitychange', onVisibility);
     if (frame) cancelAnimationFrame(frame);
     frame = 0;

@@ -19,12 +19,21 @@ export interface SignalingHandlers {
   onClose: (info: { code: number; reason: string; opened: boolean }) => void;
 }
 
+/**
+ * The signaling socket's URL. `viewer` names this tab (a reconnect replaces its own dropped
+ * connection); `takeover` takes the session from another tab or device ("Use here").
+ */
 export function signalingUrl(
   sessionId: string,
   location: Pick<Location, 'protocol' | 'host'> = window.location,
+  opts: { viewer?: string; takeover?: boolean } = {},
 ): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/api/sessions/${encodeURIComponent(sessionId)}/signal`;
+  const query = new URLSearchParams();
+  if (opts.viewer) query.set('viewer', opts.viewer);
+  if (opts.takeover) query.set('takeover', '1');
+  const q = query.size ? `?${query}` : '';
+  return `${scheme}//${location.host}/api/sessions/${encodeURIComponent(sessionId)}/signal${q}`;
 }
 
 export function parseServerSignal(raw: unknown): Parsed<ServerSignal> {

@@ -10,6 +10,16 @@ describe('signalingUrl', () => {
       'wss://example.com/api/sessions/a%2Fb/signal',
     );
   });
+
+  it('names the tab and asks to take over only when told', () => {
+    const at = { protocol: 'https:', host: 'example.com' };
+    expect(signalingUrl('s', at, { viewer: 'tab-1234abcd' })).toBe(
+      'wss://example.com/api/sessions/s/signal?viewer=tab-1234abcd',
+    );
+    expect(signalingUrl('s', at, { viewer: 'tab-1234abcd', takeover: true })).toBe(
+      'wss://example.com/api/sessions/s/signal?viewer=tab-1234abcd&takeover=1',
+    );
+  });
 });
 
 describe('parseServerSignal', () => {
@@ -18,6 +28,8 @@ describe('parseServerSignal', () => {
     expect(r.ok).toBe(true);
     expect(parseServerSignal(JSON.stringify({ type: 'bye', reason: 'app exited' })).ok).toBe(true);
     expect(parseServerSignal(JSON.stringify({ type: 'ice-candidate', candidate: null })).ok).toBe(true);
+    expect(parseServerSignal(JSON.stringify({ type: 'app-ready' })).ok).toBe(true);
+    expect(parseServerSignal(JSON.stringify({ type: 'taken-over' })).ok).toBe(true);
   });
 
   it('rejects junk', () => {

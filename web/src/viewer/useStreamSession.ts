@@ -1,22 +1,29 @@
 /**
- * React binding for a WebRtcSession: creates it once the video element exists, mirrors its state,
- * stats and end information into React state, and disposes it on unmount. The caller remounts
- * (keys) the component per session and codec, so state never has to be reset here.
+ * React binding for a StreamSupervisor (which keeps one WebRtcSession connected): creates it once
+ * the video element exists, mirrors its state, stats, end and recovery into React state, and
+ * disposes it on unmount. The caller remounts (keys) the component per session and codec, so
+ * state never has to be reset here.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { InputEvent } from '@vitrine/protocol';
+import type { InputEvent, SessionInfo } from '@vitrine/protocol';
+import { createSession, deleteSession, getSession } from '../shared/sessionsApi.ts';
 import type { CodecChoice } from './codecPreferences.ts';
 import { clearDebugSource, setDebugSource } from './debugHandles.ts';
 import type { StreamStats } from './stats.ts';
 import type { QualityNotice } from './networkQuality.ts';
-import type { SessionEnd, ViewerState } from './viewerState.ts';
+import { StreamSupervisor } from './streamSupervisor.ts';
+import type { Recovery, SessionEnd, ViewerState } from './viewerState.ts';
 import { WebRtcSession } from './webrtcSession.ts';
 
 export interface StreamSession {
   state: ViewerState;
   stats: StreamStats | null;
-  /** Set once the session is over (ended by anyone, or failed). */
+  /** Set once the session is over for this page (ended by anyone, failed, or open elsewhere). */
   end: SessionEnd | null;
+  /** Set while the viewer gets a lost session back by itself (reconnecting, server restarting). */
+  recovery: Recovery | null;
+  /** The server said the app has drawn its first real picture. */
+  appReady: boolean;
   /** Latest non-fatal warning, if any. */
   warning: string | null;
   /** The server's latest word on how the network limits the stream. */
@@ -26,64 +33,107 @@ export interface StreamSession {
   sendInput: (event: InputEvent) => void;
   /** Ends the session for good (bye + DELETE). Rejects if the DELETE fails. */
   endSession: () => Promise<void>;
-  /** The video area's size in device pixels changed (kept for a session created later). */
+  /** The video area's size in device pixels changed (kept for a connection made later). */
   setViewport: (size: { width: number; height: number }) => void;
+  /** "Use here": take the session from the other tab or device. */
+  takeOver: () => void;
+  /** Try to get the session back now (after the viewer gave up waiting). */
+  retry: () => void;
 }
+
+/** This page's own id on the signaling socket: its reconnects replace its own dropped connection. */
+const VIEWER_ID = `tab-${crypto.randomUUID()}`;
 
 export function useStreamSession(
   sessionId: string,
   codec: CodecChoice | null,
   video: HTMLVideoElement | null,
+  onReopened: (session: SessionInfo) => void,
 ): StreamSession {
   const [state, setState] = useState<ViewerState>('idle');
   const [stats, setStats] = useState<StreamStats | null>(null);
   const [end, setEnd] = useState<SessionEnd | null>(null);
+  const [recovery, setRecovery] = useState<Recovery | null>(null);
+  const [appReady, setAppReady] = useState(false);
   const [warning, setWarning] = useState<string | null>(null);
   const [quality, setQuality] = useState<QualityNotice | null>(null);
-  const sessionRef = useRef<WebRtcSession | null>(null);
+  const supervisorRef = useRef<StreamSupervisor | null>(null);
   const viewportRef = useRef<{ width: number; height: number } | null>(null);
+  const reopenedRef = useRef(onReopened);
+  useEffect(() => {
+    reopenedRef.current = onReopened;
+  }, [onReopened]);
 
   useEffect(() => {
     if (!video) return;
-    const session = new WebRtcSession({
+    let debug: WebRtcSession | null = null;
+    const supervisor = new StreamSupervisor({
       sessionId,
       codec,
       video,
+      viewerId: VIEWER_ID,
+      connect: (opts) => new WebRtcSession(opts),
+      probe: (id) => getSession(id),
+      reopen: (appId, shareId) => createSession(appId, shareId),
+      remove: (id) => deleteSession(id),
       onState: setState,
       onEnd: setEnd,
+      onRecovery: setRecovery,
+      onAppReady: () => setAppReady(true),
       onWarning: setWarning,
       onStats: setStats,
       onQuality: setQuality,
+      onConnection: (conn) => {
+        if (debug) clearDebugSource(debug);
+        debug = conn as WebRtcSession;
+        setDebugSource(debug);
+      },
+      onReopened: (session) => reopenedRef.current(session),
     });
-    sessionRef.current = session;
-    if (viewportRef.current) session.setViewport(viewportRef.current);
-    setDebugSource(session);
+    supervisorRef.current = supervisor;
+    if (viewportRef.current) supervisor.setViewport(viewportRef.current);
     // Deferred so React StrictMode's mount → unmount → mount in development does not open two
     // sockets (the server would turn the second viewer away with CloseCode.ViewerExists).
-    const timer = setTimeout(() => session.start(), 0);
+    const timer = setTimeout(() => supervisor.start(), 0);
     return () => {
       clearTimeout(timer);
-      session.dispose();
-      clearDebugSource(session);
-      if (sessionRef.current === session) sessionRef.current = null;
+      supervisor.dispose();
+      if (debug) clearDebugSource(debug);
+      if (supervisorRef.current === supervisor) supervisorRef.current = null;
     };
   }, [sessionId, codec, video]);
 
   const sendInput = useCallback((event: InputEvent) => {
-    sessionRef.current?.sendInput(event);
+    supervisorRef.current?.sendInput(event);
   }, []);
 
   const endSession = useCallback(async () => {
-    const session = sessionRef.current;
-    if (session) await session.end();
+    await supervisorRef.current?.endSession();
   }, []);
 
   const dismissWarning = useCallback(() => setWarning(null), []);
 
   const setViewport = useCallback((size: { width: number; height: number }) => {
     viewportRef.current = size;
-    sessionRef.current?.setViewport(size);
+    supervisorRef.current?.setViewport(size);
   }, []);
 
-  return { state, stats, end, warning, quality, dismissWarning, sendInput, endSession, setViewport };
+  const takeOver = useCallback(() => supervisorRef.current?.takeOver(), []);
+  const retry = useCallback(() => supervisorRef.current?.retry(), []);
+
+  return {
+    state,
+    stats,
+    end,
+    recovery,
+    appReady,
+    warning,
+    quality,
+    dismissWarning,
+    sendInput,
+    endSession,
+    setViewport,
+    takeOver,
+    retry,
+  };
 }

@@ -24,16 +24,54 @@ export type ViewerState =
 export const TERMINAL_STATES: ReadonlySet<ViewerState> = new Set(['ended', 'failed', 'error']);
 
 const PROGRESS_TEXT: Partial<Record<ViewerState, string>> = {
-  idle: 'Starting…',
-  signaling: 'Connecting to the server…',
-  negotiating: 'Waiting for the stream…',
-  connecting: 'Establishing the media connection…',
-  reconnecting: 'Connection interrupted, reconnecting…',
+  idle: 'Connecting…',
+  signaling: 'Connecting…',
+  negotiating: 'Connecting…',
+  connecting: 'Connecting…',
+  reconnecting: 'The connection was interrupted. Reconnecting…',
 };
 
 /** What the viewer is waiting for, shown over the video until it streams; undefined when nothing. */
 export function progressText(state: ViewerState): string | undefined {
   return !TERMINAL_STATES.has(state) && state !== 'streaming' ? PROGRESS_TEXT[state] : undefined;
+}
+
+/** How the viewer gets a lost session back (useStreamSession's recovery), for the words it shows. */
+export type RecoveryKind = 'reconnecting' | 'restarting' | 'reopening';
+
+export interface Recovery {
+  kind: RecoveryKind;
+  /** Attempts made so far (0 while waiting for the first). */
+  attempt: number;
+}
+
+/**
+ * What the overlay over the video says, in order of precedence: a recovery under way, the
+ * connection being made, then the app opening (streaming, but the app has not drawn yet).
+ * Undefined once the app shows (or the session is over: the end message says the rest).
+ */
+export function overlayText(
+  state: ViewerState,
+  opts: { recovery: Recovery | null; appShown: boolean; appName: string | null; ended: boolean },
+): { kind: RecoveryKind | 'connecting' | 'opening'; text: string; detail?: string } | undefined {
+  if (opts.ended) return undefined;
+  const app = opts.appName ?? 'the app';
+  switch (opts.recovery?.kind) {
+    case 'restarting':
+      return {
+        kind: 'restarting',
+        text: 'The server is restarting…',
+        detail: 'This page reconnects by itself as soon as it is back.',
+      };
+    case 'reopening':
+      return { kind: 'reopening', text: `Opening ${app} again…` };
+    case 'reconnecting':
+      return { kind: 'reconnecting', text: 'The connection was interrupted. Reconnecting…' };
+  }
+  const progress = progressText(state);
+  if (progress) return { kind: state === 'reconnecting' ? 'reconnecting' : 'connecting', text: progress };
+  if (!opts.appShown) return { kind: 'opening', text: `Opening ${app}…` };
+  return undefined;
 }
 
 export type EndKind =
@@ -42,6 +80,12 @@ export type EndKind =
   | 'ice-failed'
   | 'unknown-session'
   | 'already-viewed'
+  /** Another tab (or device) of the same person took the session ("Use here" there). */
+  | 'taken-over'
+  /** The server said it is stopping (restart): the viewer recovers by itself. */
+  | 'server-restarting'
+  /** The session ended with the server's restart and opening the app again failed. */
+  | 'reopen-failed'
   | 'unreachable'
   | 'signaling-failed'
   | 'signaling-lost'
@@ -86,6 +130,9 @@ const NOTHING_LEFT_TO_END: ReadonlySet<SessionEnd['kind']> = new Set([
   'server-bye',
   'unknown-session',
   'already-viewed',
+  'taken-over',
+  'server-restarting',
+  'reopen-failed',
 ]);
 
 /** Titles for server ends that are about the share or the sign-in rather than the app. */
@@ -115,6 +162,12 @@ export function endTitle(end: SessionEnd): string {
       return 'Unknown session';
     case 'already-viewed':
       return 'Session already open';
+    case 'taken-over':
+      return 'Opened in another tab';
+    case 'server-restarting':
+      return 'The server is restarting';
+    case 'reopen-failed':
+      return 'Could not open it again';
     case 'unreachable':
       return 'Server unreachable';
     default:
@@ -126,6 +179,7 @@ export function endTitle(end: SessionEnd): string {
 export function endSeverity(end: SessionEnd): 'info' | 'warning' | 'error' {
   if (end.kind === 'server-bye' && end.reason && REASON_TITLE[end.reason]) return 'warning';
   if (end.kind === 'user' || end.kind === 'server-bye') return 'info';
-  if (end.kind === 'already-viewed') return 'warning';
+  if (end.kind === 'already-viewed' || end.kind === 'taken-over') return 'info';
+  if (end.kind === 'server-restarting' || end.kind === 'reopen-failed') return 'warning';
   return 'error';
 }

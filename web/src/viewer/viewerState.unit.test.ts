@@ -5,6 +5,7 @@ import {
   describeEndReason,
   endSeverity,
   endTitle,
+  overlayText,
   progressText,
   type SessionEnd,
 } from './viewerState.ts';
@@ -35,7 +36,8 @@ describe('the end message', () => {
     expect(endSeverity({ kind: 'server-bye', reason: 'app exited', message: '' })).toBe('info');
     expect(endTitle({ kind: 'server-bye', reason: 'app exited', message: '' })).toBe('Session ended');
     expect(endSeverity({ kind: 'user', message: '' })).toBe('info');
-    expect(endSeverity({ kind: 'already-viewed', message: '' })).toBe('warning');
+    expect(endSeverity({ kind: 'already-viewed', message: '' })).toBe('info');
+    expect(endTitle({ kind: 'taken-over', message: '' })).toBe('Opened in another tab');
     expect(endSeverity({ kind: 'ice-failed', message: '' })).toBe('error');
     expect(endTitle({ kind: 'timeout', message: '' })).toBe('Connection problem');
   });
@@ -45,14 +47,37 @@ describe('the end message', () => {
     expect(canEndSession({ kind: 'ice-failed', message: '' })).toBe(true);
     expect(canEndSession({ kind: 'server-bye', message: '' })).toBe(false);
     expect(canEndSession({ kind: 'already-viewed', message: '' })).toBe(false);
+    expect(canEndSession({ kind: 'taken-over', message: '' })).toBe(false);
   });
 });
 
 describe('progressText', () => {
   it('says what the viewer waits for, and nothing once streaming or over', () => {
-    expect(progressText('negotiating')).toBe('Waiting for the stream…');
+    expect(progressText('negotiating')).toBe('Connecting…');
     expect(progressText('streaming')).toBeUndefined();
     expect(progressText('connected')).toBeUndefined();
     expect(progressText('ended')).toBeUndefined();
+  });
+});
+
+describe('overlayText', () => {
+  const base = { recovery: null, appShown: false, appName: 'File Explorer', ended: false };
+
+  it('says the app is opening once streaming, until its picture shows', () => {
+    expect(overlayText('negotiating', base)).toMatchObject({ kind: 'connecting', text: 'Connecting…' });
+    expect(overlayText('streaming', base)).toMatchObject({ kind: 'opening', text: 'Opening File Explorer…' });
+    expect(overlayText('streaming', { ...base, appShown: true })).toBeUndefined();
+  });
+
+  it('puts a recovery first, and nothing over an end message', () => {
+    const restarting = { ...base, appShown: true, recovery: { kind: 'restarting' as const, attempt: 2 } };
+    expect(overlayText('reconnecting', restarting)).toMatchObject({
+      kind: 'restarting',
+      text: 'The server is restarting…',
+    });
+    expect(overlayText('connecting', { ...base, recovery: { kind: 'reopening', attempt: 1 } })?.text).toBe(
+      'Opening File Explorer again…',
+    );
+    expect(overlayText('error', { ...restarting, ended: true })).toBeUndefined();
   });
 });

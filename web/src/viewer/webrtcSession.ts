@@ -19,6 +19,12 @@ export interface WebRtcSessionOptions {
   sessionId: string;
   codec: CodecChoice | null;
   video: HTMLVideoElement;
+  /** This tab's id: reconnecting, it replaces its own dropped connection on the server. */
+  viewerId?: string;
+  /** Take the session from another tab or device ("Use here"). */
+  takeOver?: boolean;
+  /** The app has drawn its first real picture (the server's `app-ready`). */
+  onAppReady?: () => void;
   onState: (state: ViewerState) => void;
   onEnd: (end: SessionEnd) => void;
   /** Non-fatal problems worth showing (server `error` messages, unsupported codec choice). */
@@ -27,6 +33,12 @@ export interface WebRtcSessionOptions {
   /** The server adapted the stream to the network (cause null: back to full quality). */
   onQuality?: (notice: QualityNotice) => void;
 }
+
+const TAKEN_OVER: SessionEnd = {
+  kind: 'taken-over',
+  message: 'This session was opened in another tab (or on another device).',
+};
+const SERVER_RESTARTING: SessionEnd = { kind: 'server-restarting', message: 'The server is restarting.' };
 
 const PING_INTERVAL_MS = 1000;
 const STATS_INTERVAL_MS = 1000;
@@ -49,6 +61,9 @@ export class WebRtcSession {
   #localCandidates: (RTCIceCandidate | null)[] = [];
   #pcConnected = false;
   #hasFrame = false;
+  /** This session's own track is on the video element (a picture left by an earlier one is not ours). */
+  #trackAttached = false;
+  #streamed = false;
   #ended: SessionEnd | null = null;
   #disposed = false;
   #timers: ReturnType<typeof setInterval>[] = [];
@@ -94,23 +109,33 @@ export class WebRtcSession {
   get inputReady(): boolean {
     return this.#dc?.readyState === 'open';
   }
+  /** Whether this connection ever streamed (a drop after that is worth reconnecting). */
+  get everStreamed(): boolean {
+    return this.#streamed;
+  }
 
   start(): void {
     if (this.#signaling || this.#disposed) return;
     this.#watchVideo();
     this.#setState('signaling');
-    this.#signaling = new SignalingClient(signalingUrl(this.sessionId), {
-      onOpen: () => {
-        this.#viewport.open();
-        this.#setState('negotiating');
-        this.#offerTimer = setTimeout(() => {
-          if (!this.#pc) this.#finish({ kind: 'timeout', message: 'The server did not start the stream in time.' });
-        }, OFFER_TIMEOUT_MS);
+    this.#signaling = new SignalingClient(
+      signalingUrl(this.sessionId, window.location, {
+        ...(this.#opts.viewerId ? { viewer: this.#opts.viewerId } : {}),
+        ...(this.#opts.takeOver ? { takeover: true } : {}),
+      }),
+      {
+        onOpen: () => {
+          this.#viewport.open();
+          this.#setState('negotiating');
+          this.#offerTimer = setTimeout(() => {
+            if (!this.#pc) this.#finish({ kind: 'timeout', message: 'The server did not start the stream in time.' });
+          }, OFFER_TIMEOUT_MS);
+        },
+        onMessage: (msg) => this.#enqueue(msg),
+        onInvalidMessage: (error) => console.warn('[vitrine] ignored invalid signaling message:', error),
+        onClose: (info) => void this.#onSignalingClosed(info),
       },
-      onMessage: (msg) => this.#enqueue(msg),
-      onInvalidMessage: (error) => console.warn('[vitrine] ignored invalid signaling message:', error),
-      onClose: (info) => void this.#onSignalingClosed(info),
-    });
+    );
   }
 
   /** The video area now measures this many device pixels (sent at once at the start, then debounced). */
@@ -179,6 +204,8 @@ export class WebRtcSession {
         return;
       }
       case 'error':
+        // Refusals that come with a close code are said by the end message, not as a warning too.
+        if (msg.code === 'viewer-exists' || msg.code === 'unknown-session') return;
         this.#lastServerError = `Server error (${msg.code}): ${msg.message}`;
         this.#opts.onWarning?.(this.#lastServerError);
         return;
@@ -192,7 +219,17 @@ export class WebRtcSession {
       case 'quality':
         this.#opts.onQuality?.(msg);
         return;
+      case 'app-ready':
+        this.#opts.onAppReady?.();
+        return;
+      case 'taken-over':
+        this.#finish(TAKEN_OVER);
+        return;
       case 'bye':
+        if (msg.reason === 'server shutdown') {
+          this.#finish(SERVER_RESTARTING);
+          return;
+        }
         this.#finish({
           kind: 'server-bye',
           reason: msg.reason,
@@ -265,7 +302,18 @@ export class WebRtcSession {
   async #onSignalingClosed(info: { code: number; reason: string; opened: boolean }): Promise<void> {
     if (this.#ended || this.#disposed) return;
     if (info.code === CloseCode.ViewerExists) {
-      this.#finish({ kind: 'already-viewed', message: 'This session already has a viewer.' });
+      this.#finish({
+        kind: 'already-viewed',
+        message: 'This session is open in another tab or on another device.',
+      });
+      return;
+    }
+    if (info.code === CloseCode.TakenOver) {
+      this.#finish(TAKEN_OVER);
+      return;
+    }
+    if (info.code === CloseCode.ServerRestarting) {
+      this.#finish(SERVER_RESTARTING);
       return;
     }
     if (info.code === CloseCode.UnknownSession) {
@@ -332,6 +380,7 @@ export class WebRtcSession {
       if (e.track.kind !== 'video') return;
       const stream = e.streams[0] ?? new MediaStream([e.track]);
       if (this.video.srcObject !== stream) this.video.srcObject = stream;
+      this.#trackAttached = true;
       this.video.muted = true;
       this.video.play().catch(() => {
         // Autoplay of muted video is allowed; a rejection here means a newer load() replaced it.
@@ -423,7 +472,7 @@ export class WebRtcSession {
   #watchVideo(): void {
     const video = this.video;
     const check = () => {
-      if (!this.#hasFrame && video.videoWidth > 0 && video.videoHeight > 0) {
+      if (!this.#hasFrame && this.#trackAttached && video.videoWidth > 0 && video.videoHeight > 0) {
         this.#hasFrame = true;
         this.#updateConnectedState();
       }
@@ -437,7 +486,9 @@ export class WebRtcSession {
 
   #updateConnectedState(): void {
     if (this.#ended || !this.#pcConnected) return;
-    this.#setState(this.#hasFrame && this.#dc?.readyState === 'open' ? 'streaming' : 'connected');
+    const streaming = this.#hasFrame && this.#dc?.readyState === 'open';
+    if (streaming) this.#streamed = true;
+    this.#setState(streaming ? 'streaming' : 'connected');
   }
 
   // --- lifecycle ---------------------------------------------------------------------------

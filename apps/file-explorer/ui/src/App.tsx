@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, createFolder, getRoots, moveEntry, reportEvent, trashEntry } from './api.ts';
+import { ApiError, createFolder, getRoots, getStart, moveEntry, reportEvent, trashEntry } from './api.ts';
 import { ConfirmDialog, MoveDialog, NameDialog } from './components/Dialogs.tsx';
 import { FileList, ROW_HEIGHT } from './components/FileList.tsx';
 import { Tree } from './components/Tree.tsx';
@@ -74,6 +74,8 @@ export function App() {
   const viewerKeys = useRef<((action: Action) => boolean) | null>(null);
   const treeKeys = useRef<((action: Action) => boolean) | null>(null);
   const listHeight = useRef(500);
+  /** What the session asked to show first (/api/start), opened once its folder is listed. */
+  const pendingOpen = useRef<string | null>(null);
 
   const setListEl = useCallback((el: HTMLDivElement | null) => {
     listRef.current = el;
@@ -104,19 +106,29 @@ export function App() {
   }, []);
 
   // The roots (one per grant). Once they are here the list gets the focus, first root selected,
-  // so a person (or a test) can type at once.
+  // so a person (or a test) can type at once. A path the session asked for is shown instead:
+  // its folder listed with it selected, then opened (a file in its viewer, a folder entered).
   useEffect(() => {
     let live = true;
-    getRoots().then(
-      (r) => {
+    Promise.all([getRoots(), getStart().catch(() => null)]).then(
+      ([r, start]) => {
         if (!live) return;
         const list = Array.isArray(r) ? r : [];
         setRoots(list);
         setRootsError(null);
         reportEvent({ kind: 'folder-opened', path: '/files', entries: list.length });
-        // One shared folder (or an owner's whole storage): start inside it, not one level above.
-        const only = list.length === 1 && list[0]!.kind === 'folder' ? list[0]!.path : null;
-        if (only) setCwd(only);
+        const root = start === null ? undefined : rootOf(start, list);
+        if (start !== null && root && !(start === root.path && root.kind === 'folder')) {
+          setCwd(start === root.path ? null : parentPath(start));
+          setSelected(start);
+          pendingOpen.current = start;
+        } else if (start !== null && root) {
+          setCwd(start);
+        } else {
+          // One shared folder (or an owner's whole storage): start inside it, not one level above.
+          const only = list.length === 1 && list[0]!.kind === 'folder' ? list[0]!.path : null;
+          if (only) setCwd(only);
+        }
         focusList();
       },
       (err: unknown) => {
@@ -200,6 +212,14 @@ export function App() {
     },
     [navigate],
   );
+
+  // The path asked for first, once its folder is listed (gone meanwhile: simply not opened).
+  useEffect(() => {
+    const wanted = pendingOpen.current;
+    if (wanted === null || loading || roots === null) return;
+    pendingOpen.current = null;
+    open(entries.find((e) => e.path === wanted));
+  }, [entries, loading, roots, open]);
 
   const closePreview = useCallback(() => {
     viewerKeys.current = null;

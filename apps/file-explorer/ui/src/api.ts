@@ -48,6 +48,12 @@ export function getRoots(signal?: AbortSignal): Promise<Root[]> {
   return request<Root[]>('GET', '/api/roots', undefined, signal);
 }
 
+/** What the session asked to show first (a file or a folder under /files), if anything. */
+export async function getStart(signal?: AbortSignal): Promise<string | null> {
+  const start = await request<{ open?: unknown }>('GET', '/api/start', undefined, signal);
+  return typeof start?.open === 'string' ? start.open : null;
+}
+
 export async function listFolder(path: string, signal?: AbortSignal): Promise<Entry[]> {
   const listing = await request<Listing>('GET', `/api/list?path=${encodeURIComponent(path)}`, undefined, signal);
   return Array.isArray(listing?.entries) ? listing.entries : [];

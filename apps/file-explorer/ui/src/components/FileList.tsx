@@ -3,6 +3,7 @@ import { effectiveType, typeLabel } from '../lib/fileTypes.ts';
 import { formatDate, formatSize } from '../lib/format.ts';
 import type { SortKey, SortState } from '../lib/listing.ts';
 import type { Entry } from '../lib/types.ts';
+import { isSecondClick } from '../lib/clicks.ts';
 import { scrollToReveal, visibleRange } from '../lib/windowing.ts';
 import { FileIcon } from './Icon.tsx';
 
@@ -42,6 +43,7 @@ export function FileList({
   onViewportHeight,
 }: Props) {
   const scroller = useRef<HTMLDivElement | null>(null);
+  const lastClick = useRef<{ path: string; at: number; x: number; y: number } | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
   // The header stops where the rows do: above the list's vertical scrollbar.
@@ -94,7 +96,13 @@ export function FileList({
           if (ev.button !== 0) return;
           onSelect(i);
         }}
-        onDoubleClick={() => onOpen(i)}
+        onClick={(ev) => {
+          if (ev.button !== 0) return;
+          const click = { path: e.path, at: performance.now(), x: ev.clientX, y: ev.clientY };
+          const second = ev.detail === 2 || isSecondClick(lastClick.current, click);
+          lastClick.current = second ? null : click;
+          if (second) onOpen(i);
+        }}
       >
         <span className="col-name">
           <FileIcon type={type} />

@@ -4,7 +4,10 @@ import { effectiveType, typeLabel } from '../lib/fileTypes.ts';
 import { formatDate, formatSize } from '../lib/format.ts';
 import type { Entry } from '../lib/types.ts';
 
-/** Anything without a viewer: what is known about it. */
+/**
+ * Anything without a viewer: what is known about it. Never where it lives in the sandbox
+ * (`/files/…` means nothing to the person, and names the machinery rather than their files).
+ */
 export function MetaCard({ entry, header }: { entry: Entry; header: ReactNode }) {
   const size = formatSize(entry.size);
   const modified = formatDate(entry.modifiedAt);
@@ -24,9 +27,27 @@ export function MetaCard({ entry, header }: { entry: Entry; header: ReactNode })
             <dd data-testid="meta-modified">{modified || '—'}</dd>
             <dt>Type</dt>
             <dd data-testid="meta-type">{typeLabel(entry)}</dd>
-            <dt>Location</dt>
-            <dd>{entry.path}</dd>
           </dl>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** A file with nothing in it: said plainly, with its name, instead of an empty viewer. */
+export function EmptyFile({ entry, header }: { entry: Entry; header: ReactNode }) {
+  const modified = formatDate(entry.modifiedAt);
+  return (
+    <div className="viewer meta-viewer" data-testid="empty-file">
+      <div className="preview-bar">{header}</div>
+      <div className="meta-stage" tabIndex={0}>
+        <div className="meta-card">
+          <FileIcon type={effectiveType(entry)} size={64} />
+          <h2>This file is empty</h2>
+          <p className="meta-lead" data-testid="empty-name">
+            {entry.name}
+          </p>
+          <p className="muted">It has no content to show (0 bytes){modified ? `; last changed ${modified}` : ''}.</p>
         </div>
       </div>
     </div>

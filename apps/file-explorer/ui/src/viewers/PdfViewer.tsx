@@ -47,7 +47,7 @@ export function PdfViewer({ entry, header, registerKeys }: Props) {
   const [doc, setDoc] = useState<PDFDocumentProxy | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [sizes, setSizes] = useState<Size[]>([]);
-  const [mode, setMode] = useState<ZoomMode>('fit-page');
+  const [mode, setMode] = useState<ZoomMode>('fit-width');
   const [customScale, setCustomScale] = useState(1);
   const [viewport, setViewport] = useState<Size>({ width: 0, height: 0 });
   const [scrollTop, setScrollTop] = useState(0);

@@ -4,7 +4,7 @@ import { formatSize } from '../lib/format.ts';
 import type { Action } from '../lib/keymap.ts';
 import type { Entry } from '../lib/types.ts';
 import { ImageViewer } from './ImageViewer.tsx';
-import { MetaCard } from './MetaCard.tsx';
+import { EmptyFile, MetaCard } from './MetaCard.tsx';
 import { PdfViewer } from './PdfViewer.tsx';
 import { TextViewer } from './TextViewer.tsx';
 import { VideoPlayer } from './VideoPlayer.tsx';
@@ -41,7 +41,7 @@ export function Preview({ entry, onClose, registerKeys }: Props) {
       <button type="button" className="back-button" data-testid="preview-close" onClick={onClose} title="Back (Esc)">
         ← Back
       </button>
-      <span className="preview-name" data-testid="preview-name" title={entry.path}>
+      <span className="preview-name" data-testid="preview-name" title={entry.name}>
         {entry.name}
       </span>
       {entry.size ? <span className="bar-text muted">{formatSize(entry.size)}</span> : null}
@@ -49,22 +49,25 @@ export function Preview({ entry, onClose, registerKeys }: Props) {
   );
 
   let viewer;
-  switch (kind) {
-    case 'pdf':
-      viewer = <PdfViewer entry={entry} header={header} registerKeys={registerKeys} />;
-      break;
-    case 'image':
-      viewer = <ImageViewer entry={entry} header={header} registerKeys={registerKeys} />;
-      break;
-    case 'video':
-      viewer = <VideoPlayer entry={entry} header={header} registerKeys={registerKeys} />;
-      break;
-    case 'text':
-      viewer = <TextViewer entry={entry} header={header} registerKeys={registerKeys} />;
-      break;
-    default:
-      viewer = <MetaCard entry={entry} header={header} />;
-  }
+  // Nothing to show, whatever the type says: say so rather than show an empty viewer.
+  if (entry.kind === 'file' && entry.size === 0) viewer = <EmptyFile entry={entry} header={header} />;
+  else
+    switch (kind) {
+      case 'pdf':
+        viewer = <PdfViewer entry={entry} header={header} registerKeys={registerKeys} />;
+        break;
+      case 'image':
+        viewer = <ImageViewer entry={entry} header={header} registerKeys={registerKeys} />;
+        break;
+      case 'video':
+        viewer = <VideoPlayer entry={entry} header={header} registerKeys={registerKeys} />;
+        break;
+      case 'text':
+        viewer = <TextViewer entry={entry} header={header} registerKeys={registerKeys} />;
+        break;
+      default:
+        viewer = <MetaCard entry={entry} header={header} />;
+    }
 
   return (
     <div

@@ -81,6 +81,12 @@ export function TextViewer({ entry, header, registerKeys }: Props) {
           </div>
         ) : state.text === null ? (
           <div className="viewer-message">Loading…</div>
+        ) : state.size === 0 ? (
+          <div className="viewer-message" data-testid="empty-file">
+            <strong>This file is empty</strong>
+            <br />
+            {entry.name}
+          </div>
         ) : (
           <pre className={loading ? 'text-content stale' : 'text-content'} data-testid="text-content">
             {state.text}

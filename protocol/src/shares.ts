@@ -14,6 +14,20 @@ export type SharePath = z.infer<typeof SharePath>;
 export const ShareStatus = z.enum(['pending', 'active', 'expired', 'revoked']);
 export type ShareStatus = z.infer<typeof ShareStatus>;
 
+/** How many stamps the watermark has; at every density each quarter of the picture holds a whole one. */
+export const WatermarkDensity = z.enum(['sparse', 'normal', 'dense']);
+export type WatermarkDensity = z.infer<typeof WatermarkDensity>;
+
+/**
+ * How strongly the stamps show (the share of a stamp's pixels that replaces the picture's). At
+ * `max` and the densest setting OCR still reads ≥ 99 % of the characters of a document it reads
+ * without a watermark (e2e/watermark.e2e.test.ts; at 0.25 it was 99.4–99.7 %, too close); below
+ * `min` the video encoder smooths faint stamps away and a photographed screen loses them.
+ */
+export const WATERMARK_OPACITY = { min: 0.06, max: 0.2, default: 0.12 } as const;
+export const WatermarkOpacity = z.number().min(WATERMARK_OPACITY.min).max(WATERMARK_OPACITY.max);
+export const WATERMARK_DEFAULT_DENSITY: WatermarkDensity = 'normal';
+
 /** A share as its owner sees it. */
 export const Share = z.object({
   id: z.uuid(),
@@ -24,8 +38,12 @@ export const Share = z.object({
   expiresAt: z.string(),
   maxSessionMinutes: z.number().int().nullable(),
   watermark: z.boolean(),
+  watermarkDensity: WatermarkDensity,
+  watermarkOpacity: z.number(),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
+  /** Hidden from the owner's list (only a revoked or expired share); null while listed. */
+  archivedAt: z.string().nullable(),
   status: ShareStatus,
   liveSessions: z.number().int(),
 });
@@ -61,6 +79,10 @@ export const CreateShareBody = z
     expiresAt: ExpiresAt,
     maxSessionMinutes: MaxSessionMinutes.default(null),
     watermark: z.boolean().default(true),
+    watermarkDensity: WatermarkDensity.default(WATERMARK_DEFAULT_DENSITY),
+    watermarkOpacity: WatermarkOpacity.default(WATERMARK_OPACITY.default),
+    /** "Share again": the earlier share (of the same client) this one repeats; recorded on the audit trail. */
+    againOf: z.uuid().optional(),
   })
   .strict();
 
@@ -71,12 +93,35 @@ export const UpdateShareBody = z
     expiresAt: ExpiresAt.optional(),
     maxSessionMinutes: MaxSessionMinutes.optional(),
     watermark: z.boolean().optional(),
+    watermarkDensity: WatermarkDensity.optional(),
+    watermarkOpacity: WatermarkOpacity.optional(),
   })
   .strict();
+
+/**
+ * A client's invitation link (shown once; never later than the share's own expiry) and whether
+ * the server can send it by e-mail (SMTP configured).
+ */
+export const ShareInvitationLink = z.object({ link: z.string(), expiresAt: z.string(), canEmail: z.boolean() });
+export type ShareInvitationLink = z.infer<typeof ShareInvitationLink>;
 
 /** A new share and the client's invitation link (shown once). */
 export const CreatedShare = z.object({
   share: Share,
-  invitation: z.object({ link: z.string(), expiresAt: z.string() }),
+  invitation: ShareInvitationLink,
+  /**
+   * The client's e-mail already belongs to an account: a client's (they sign in and open the link,
+   * no sign-up) or an owner's (owners cannot receive shares); null for someone new.
+   */
+  existingAccount: z.enum(['client', 'owner']).nullable(),
 });
 export type CreatedShare = z.infer<typeof CreatedShare>;
+
+/** The owner's list: archived shares only on request. */
+export const ListSharesQuery = z.object({ archived: z.enum(['include', 'exclude']).default('exclude') }).strict();
+
+/** E-mail a share's invitation link to its client: the link's token (from the fragment) proves which. */
+export const SendInvitationBody = z.object({ token: z.string().min(20).max(128) }).strict();
+
+export const InvitationSent = z.object({ to: z.string() });
+export type InvitationSent = z.infer<typeof InvitationSent>;

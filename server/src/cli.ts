@@ -1,8 +1,9 @@
 /**
- * Operator commands: `npm run cli -- invite --role owner --email you@example.com` prints an
- * invitation link for a new owner; `npm run cli -- setup-link` prints a fresh setup link while
- * no account exists; `npm run cli -- audit verify` checks the audit trail's hash chain. Talks to the running server through its admin socket, or opens the
- * database itself when no server is running.
+ * Operator commands, run through `./vitrine` at the repository's root (it sets the machine up and
+ * uses the repository's Node.js 24): `./vitrine invite --role owner --email you@example.com` prints
+ * an invitation link for a new owner; `./vitrine setup-link` prints a fresh setup link while no
+ * account exists; `./vitrine audit verify` checks the audit trail's hash chain. Talks to the
+ * running server through its admin socket, or opens the database itself when no server is running.
  */
 import http from 'node:http';
 import path from 'node:path';
@@ -15,18 +16,25 @@ import { operatorCommands } from './admin/commands.ts';
 import type { AuditVerifyResult } from '@vitrine/protocol';
 
 const USAGE = `usage:
-  npm run cli -- invite --role owner --email <address>   print an invitation link for a new owner
-  npm run cli -- setup-link                               print a new setup link (only while no account exists)
-  npm run cli -- audit verify                             check the audit trail; exit status 1 if it was tampered with`;
+  ./vitrine invite --role owner --email <address>   print an invitation link for a new owner
+  ./vitrine setup-link                              print a new setup link (only while no account exists)
+  ./vitrine audit verify                            check the audit trail; exit status 1 if it was tampered with
+  ./vitrine --help                                  this text
+  ./vitrine doctor                                  check that this host can confine sessions (as make doctor)
+  ./vitrine serve                                   run the server (as make start does, without the setup)
 
-type Command = { kind: 'invite'; email: string } | { kind: 'setup-link' } | { kind: 'audit-verify' };
+Run it as the user the server runs as, with the server's environment (DATA_DIR, DATABASE_URL, PUBLIC_URL;
+VITRINE_ENV=/etc/vitrine/vitrine.env reads them from the server's environment file).`;
+
+type Command = { kind: 'invite'; email: string } | { kind: 'setup-link' } | { kind: 'audit-verify' } | { kind: 'help' };
 
 function parse(argv: string[]): Command {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, email: { type: 'string' } },
+    options: { role: { type: 'string' }, email: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
+  if (values.help || (positionals[0] === 'help' && positionals.length === 1)) return { kind: 'help' };
   if (positionals[0] === 'setup-link' && positionals.length === 1) return { kind: 'setup-link' };
   if (positionals[0] === 'audit' && positionals[1] === 'verify' && positionals.length === 2)
     return { kind: 'audit-verify' };
@@ -39,13 +47,16 @@ function parse(argv: string[]): Command {
   throw new Error(USAGE);
 }
 
-const SOCKET_PATHS: Record<Command['kind'], [string, string]> = {
+const SOCKET_PATHS: Record<Exclude<Command['kind'], 'help'>, [string, string]> = {
   invite: ['POST', '/owner-invitations'],
   'setup-link': ['POST', '/setup-link'],
   'audit-verify': ['GET', '/audit/verify'],
 };
 
-function viaSocket(socketPath: string, command: Command): Promise<{ status: number; body: Record<string, unknown> }> {
+function viaSocket(
+  socketPath: string,
+  command: Exclude<Command, { kind: 'help' }>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -68,7 +79,7 @@ function viaSocket(socketPath: string, command: Command): Promise<{ status: numb
   });
 }
 
-async function direct(config: Config, command: Command): Promise<Record<string, unknown>> {
+async function direct(config: Config, command: Exclude<Command, { kind: 'help' }>): Promise<Record<string, unknown>> {
   const core = await openCoreServices(config, () => config.http.publicUrl, {
     error: (obj, msg) => console.error(msg, obj),
   });
@@ -89,6 +100,10 @@ async function main(): Promise<number> {
   let config;
   try {
     command = parse(process.argv.slice(2));
+    if (command.kind === 'help') {
+      console.log(USAGE);
+      return 0;
+    }
     config = loadConfig();
   } catch (err) {
     console.error(err instanceof ConfigError ? err.message : (err as Error).message);

@@ -17,7 +17,11 @@ async function main(): Promise<void> {
   }
   const server = await buildServer(config);
   const { address } = await server.listen();
-  server.app.log.info({ address, publicUrl: server.publicUrl() }, 'Vitrine is listening');
+  const publicUrl = server.publicUrl();
+  // The first line for people: the address to open (the socket's, e.g. 127.0.0.1, is not it:
+  // passkeys and the origin checks work on PUBLIC_URL only; other names are redirected there).
+  process.stdout.write(`\n  Vitrine is ready: open ${publicUrl}\n\n`);
+  server.app.log.info({ address, publicUrl }, `Vitrine is ready: open ${publicUrl}`);
   if (!config.http.tls && !isLoopback(config.http.host)) {
     server.app.log.warn(
       { host: config.http.host },

@@ -20,6 +20,12 @@ export interface TestServer extends Server {
   /** The (now used) setup link the owner registered with. */
   setupLink: string;
   close(): Promise<void>;
+  /**
+   * Stops this server as SIGTERM does (`app.close()`: sessions end, viewers are told) and starts a
+   * new one on the same data, runtime folder and port, so browsers keep their origin and sign-in.
+   * Resolves to the new server once it listens; `between` runs while no server is up.
+   */
+  restart(opts?: { between?: () => Promise<void> }): Promise<TestServer>;
 }
 
 /** A real Vitrine server on a random loopback port with its own runtime and data folders. */
@@ -51,22 +57,53 @@ export async function startTestServer(
     removeDirs();
     throw err;
   }
-  const scheme = config.http.tls ? 'https' : 'http';
-  const url = `${scheme}://127.0.0.1:${port}`;
   const setup = opts.registerOwner === false ? undefined : await server.issueSetupLink();
+  const url = `${config.http.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const owner = setup
     ? await register(url, server.publicUrl(), setup.link, { displayName: 'Olive Owner', email: 'olive@example.test' })
     : undefined;
+  return running(server, config, port, { owner: owner!, setupLink: setup?.link ?? '' }, removeDirs);
+}
+
+/** A listening server as a TestServer; `restart` brings up its successor on the same folders and port. */
+function running(
+  server: Server,
+  config: Config,
+  port: number,
+  who: { owner: TestUser; setupLink: string },
+  removeDirs: () => void,
+): TestServer {
+  const url = `${config.http.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     ...server,
     config,
     runtimeDir: config.sandbox.runtimeDir,
     url,
-    owner: owner!,
-    setupLink: setup?.link ?? '',
+    ...who,
     close: async () => {
       await server.app.close();
       removeDirs();
+    },
+    restart: async ({ between } = {}) => {
+      await server.app.close();
+      await between?.();
+      let next: Server | undefined;
+      // The old socket may linger a moment in the kernel: retry the same port briefly.
+      for (let i = 0; ; i++) {
+        try {
+          next = await buildServer(config);
+          await next.listen({ port, host: '127.0.0.1' });
+          break;
+        } catch (err) {
+          await next?.app.close().catch(() => {});
+          if (i >= 20 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+            removeDirs();
+            throw err;
+          }
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+      return running(next!, config, port, who, removeDirs);
     },
   };
 }

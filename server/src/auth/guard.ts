@@ -73,7 +73,11 @@ export function registerSignInGuard(
       refuseRequest(req, reply, status, error, message);
     const tooMany = () => refuse(429, 'rate-limited', 'Too many attempts; wait a minute and try again.');
     if (origin !== undefined && (UNSAFE_METHODS.has(req.method) || upgrade) && origin !== deps.publicUrl()) {
-      return refuse(403, 'bad-origin', `requests from ${origin} are not accepted`);
+      return refuse(
+        403,
+        'bad-origin',
+        `Requests from ${origin} are not accepted: open ${deps.publicUrl()} instead (this server's PUBLIC_URL).`,
+      );
     }
     const token = readCookie(req.headers.cookie, cookieName(deps.publicUrl()));
     if (token) req.actor = await deps.resolve(token);

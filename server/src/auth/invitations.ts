@@ -35,18 +35,30 @@ export class Invitations {
     this.now = now;
   }
 
+  /**
+   * A new invitation valid for `ttlMs`, never beyond `notAfter` (a client's invitation ends with
+   * its share at the latest).
+   */
   async create(
-    spec: { kind: InvitationKind; email: string | null; shareId?: string; createdBy?: string; ttlMs: number },
+    spec: {
+      kind: InvitationKind;
+      email: string | null;
+      shareId?: string;
+      createdBy?: string;
+      ttlMs: number;
+      notAfter?: Date;
+    },
     db: Db = this.db,
   ): Promise<{ token: string; invitation: Invitation }> {
     const token = newSecret();
     const now = this.now();
+    const ends = Math.min(now + spec.ttlMs, spec.notAfter?.getTime() ?? Infinity);
     const invitation: Invitation = {
       id: randomUUID(),
       kind: spec.kind,
       email: spec.email,
       shareId: spec.shareId ?? null,
-      expiresAt: new Date(now + spec.ttlMs),
+      expiresAt: new Date(ends),
     };
     await db
       .insertInto('invitations')
@@ -105,6 +117,18 @@ export class Invitations {
     if (Number(res.numUpdatedRows) !== 1) {
       throw new DomainError(410, 'invitation-used', 'This invitation has already been used or has expired.');
     }
+  }
+
+  /** A share now ends at `notAfter`: its unused invitations end then at the latest (never later than it). */
+  async clampOpen(shareId: string, notAfter: Date, db: Db = this.db): Promise<void> {
+    await db
+      .updateTable('invitations')
+      .set({ expires_at: notAfter })
+      .where('share_id', '=', shareId)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', notAfter)
+      .execute();
   }
 
   /** Unused invitations of a kind (or of one share) stop working, e.g. when a new link replaces them. */

@@ -161,6 +161,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
       getShare: (id) => shares.get(id),
       ownerRoot: (ownerId) => storage.ensureRoot(ownerId),
       resolveExisting: (ownerId, relPath) => storage.resolveExisting(ownerId, relPath),
+      personName: async (userId) => (await users.get(userId))?.displayName,
       log,
     },
     settings: {

@@ -62,6 +62,8 @@ export interface Config {
   };
   auth: { signInIdleTimeoutMs: number; signInMaxAgeMs: number; invitationTtlMs: number };
   audit: { retentionMs: number; expiryCheckMs: number };
+  /** Outgoing mail; null (the default) when SMTP_URL is not set: invitation links are then only shown. */
+  mail: { smtpUrl: string; from: string } | null;
 }
 
 export class ConfigError extends Error {}
@@ -135,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       invitationTtlMs: c.INVITATION_TTL,
     },
     audit: { retentionMs: c.AUDIT_RETENTION_DAYS, expiryCheckMs: c.EXPIRY_CHECK_INTERVAL },
+    mail: c.SMTP_URL && c.MAIL_FROM ? { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM } : null,
   });
 }
 
@@ -183,6 +186,13 @@ function checkTogether(c: Env): void {
       `  HOST: ${c.HOST} is not a loopback address and TLS is off. Set TLS_CERT and TLS_KEY, ` +
         'or ALLOW_INSECURE_HTTP=1 when a TLS-terminating reverse proxy is in front (see "Deploying securely" in the README)',
     );
+  }
+  if ((c.SMTP_URL === undefined) !== (c.MAIL_FROM === undefined)) {
+    throw invalid('  SMTP_URL, MAIL_FROM: set both (the SMTP server and the sender address) or neither');
+  }
+  const address = '[^\\s@<>]+@[^\\s@<>]+';
+  if (c.MAIL_FROM !== undefined && !new RegExp(`^(?:${address}|[^<>]*<${address}>)$`).test(c.MAIL_FROM.trim())) {
+    throw invalid('  MAIL_FROM: expected an address, e.g. vitrine@example.com or "Vitrine <vitrine@example.com>"');
   }
   if (c.PUBLIC_URL) {
     const u = new URL(c.PUBLIC_URL);

@@ -36,6 +36,8 @@ describe('loadConfig defaults', () => {
     expect(c.sandbox.limits.pids).toBe(256);
     expect(c.sandbox.limits.cpu).toBe(1);
     expect(c.http.logLevel).toBe('info');
+    // Mail is off unless SMTP_URL and MAIL_FROM are set: invitation links are only shown.
+    expect(c.mail).toBeNull();
   });
 
   it('resolves default folders relative to the repository, not the working directory', () => {
@@ -267,5 +269,34 @@ describe('loadConfig durations and shape', () => {
     expect(() => {
       (c.http as { publicUrl: string }).publicUrl = 'http://elsewhere.test';
     }).toThrow(TypeError);
+  });
+});
+
+describe('loadConfig mail', () => {
+  it('reads SMTP_URL and MAIL_FROM together (smtp:// or smtps://)', () => {
+    const c = loadConfig({
+      SMTP_URL: 'smtp://user:secret@mail.example.test:587',
+      MAIL_FROM: 'Vitrine <v@example.test>',
+    });
+    expect(c.mail).toEqual({ smtpUrl: 'smtp://user:secret@mail.example.test:587', from: 'Vitrine <v@example.test>' });
+    expect(loadConfig({ SMTP_URL: 'smtps://mail.example.test', MAIL_FROM: 'v@example.test' }).mail?.smtpUrl).toBe(
+      'smtps://mail.example.test',
+    );
+  });
+
+  it('refuses one without the other, other schemes and a sender that is not an address', () => {
+    expect(configError({ SMTP_URL: 'smtp://mail.example.test' }).message).toMatch(/SMTP_URL, MAIL_FROM: set both/);
+    expect(configError({ MAIL_FROM: 'v@example.test' }).message).toMatch(/SMTP_URL, MAIL_FROM: set both/);
+    expect(configError({ SMTP_URL: 'http://mail.example.test', MAIL_FROM: 'v@example.test' }).message).toMatch(
+      /SMTP_URL: expected smtp/,
+    );
+    expect(configError({ SMTP_URL: 'smtp://mail.example.test', MAIL_FROM: 'Vitrine' }).message).toMatch(
+      /MAIL_FROM: expected an address/,
+    );
+  });
+
+  it('never repeats the SMTP password in an error', () => {
+    const e = configError({ SMTP_URL: 'smtp://u:hunter2hunter2@/', MAIL_FROM: 'v@example.test' });
+    expect(e.message).not.toContain('hunter2');
   });
 });

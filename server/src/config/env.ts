@@ -138,6 +138,13 @@ export const envSchema = z.object({
   /** 0 keeps audit events forever. */
   AUDIT_RETENTION_DAYS: duration('0', 0, '0d', 'd', { ms: 36500 * 86_400_000, hint: '36500 days' }),
   EXPIRY_CHECK_INTERVAL: duration('30s', 1000, '1s'),
+  /** Outgoing mail (client invitations): smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465. */
+  SMTP_URL: z
+    .url()
+    .refine((u) => /^smtps?:\/\/[^/]/.test(u), 'expected smtp://[user:password@]host[:port] or smtps://…')
+    .optional(),
+  /** The sender of that mail, e.g. `Vitrine <vitrine@example.com>`. */
+  MAIL_FROM: z.string().max(320).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -7,6 +7,8 @@ import pg from 'pg';
 import * as m001 from './migrations/001-streamed-sessions.ts';
 import * as m002 from './migrations/002-accounts-and-shares.ts';
 import * as m003 from './migrations/003-audit-trail.ts';
+import * as m004 from './migrations/004-watermark-settings.ts';
+import * as m005 from './migrations/005-share-archive.ts';
 import type { Tables } from './schema.ts';
 
 // Listed explicitly (not read from a folder) so the order is reviewed and nothing stray runs.
@@ -14,6 +16,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '001-streamed-sessions': m001,
   '002-accounts-and-shares': m002,
   '003-audit-trail': m003,
+  '004-watermark-settings': m004,
+  '005-share-archive': m005,
 };
 
 export interface Database {

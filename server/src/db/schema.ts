@@ -84,10 +84,14 @@ export interface SharesTable {
   expires_at: Timestamp;
   max_session_minutes: number | null;
   watermark: boolean;
+  watermark_density: ColumnType<'sparse' | 'normal' | 'dense', 'sparse' | 'normal' | 'dense' | undefined>;
+  watermark_opacity: ColumnType<number, number | undefined>;
   created_at: ColumnType<Date, Date | string, never>;
   updated_at: Timestamp;
   revoked_at: NullableTimestamp;
   expiry_audited_at: NullableTimestamp;
+  /** Hidden from the owner's list (a revoked or expired share the owner archived). */
+  archived_at: NullableTimestamp;
 }
 
 export interface InvitationsTable {

@@ -17,9 +17,10 @@ import { startScheduler } from '../composition/scheduler.ts';
 import { buildServices, type Log, type Services } from '../composition/services.ts';
 import type { Config } from '../config/config.ts';
 import { FRAME_PUMP } from '../media/encoder.ts';
+import { smtpMailer } from '../mail/mailer.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
 import { registerShareRoutes } from '../shares/share-routes.ts';
-import { registerSignaling, websocketOptions } from '../signaling/signaling-route.ts';
+import { registerSignaling, registerViewerShutdown, websocketOptions } from '../signaling/signaling-route.ts';
 import { joinStoragePath, parseStoragePath } from '../storage/paths.ts';
 import { registerStorageRoutes } from '../storage/storage-routes.ts';
 import { registerErrorHandler } from './error-handler.ts';
@@ -49,7 +50,18 @@ export async function buildServer(config: Config): Promise<Server> {
             https.createServer(credentials, handler) as unknown as http.Server,
         }
       : {}),
-    logger: { level: config.http.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
+    logger: {
+      level: config.http.logLevel,
+      redact: ['req.headers.cookie', 'req.headers.authorization'],
+      // Fastify's own "Server listening at http://127.0.0.1:8080" names the socket, not the address
+      // to open (and says http even under TLS): main.ts announces PUBLIC_URL instead.
+      hooks: {
+        logMethod(args, method) {
+          if (typeof args[0] === 'string' && args[0].startsWith('Server listening at ')) return;
+          method.apply(this, args);
+        },
+      },
+    },
     bodyLimit: 64 * 1024,
     // The correlation id of audit events and logs: ours, never taken from the client.
     genReqId: () => randomUUID(),
@@ -63,6 +75,7 @@ export async function buildServer(config: Config): Promise<Server> {
   const services = await buildServices(config, publicUrl, app.log as unknown as Log);
   const { sessions, reactions, storage } = services;
   const scheduler = startScheduler(services.jobs, app.log);
+  const mailer = config.mail ? smtpMailer(config.mail) : null;
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -75,6 +88,8 @@ export async function buildServer(config: Config): Promise<Server> {
     openapi: { info: { title: 'Vitrine API', version: '0.1.0' } },
     transform: jsonSchemaTransform,
   });
+  // First: viewers hear that the server is restarting before the plugin closes their sockets.
+  registerViewerShutdown(app, sessions);
   await app.register(fastifyWebsocket, { options: websocketOptions });
 
   registerMetaRoutes(app, services.sandbox);
@@ -112,18 +127,21 @@ export async function buildServer(config: Config): Promise<Server> {
     },
     liveSessions: reactions.liveSessionsOf,
     endSessions: reactions.shareEnded,
+    accountRole: async (email) => (await services.users.findByEmail(email))?.role ?? null,
+    mailer,
   });
   registerSessionRoutes(app, sessions, services.launches, config.sessions.launchesPerMinute);
   registerSignaling(app, sessions, services.audit);
   registerSelfTestRoute(app, config.webrtc, services.audit);
   registerAuditRoutes(app, services.auditStore);
   registerApiNotFound(app);
-  if (!(await registerWebClient(app, config.http.webDist))) {
+  if (!(await registerWebClient(app, config.http.webDist, { publicUrl, tls: tls !== null }))) {
     app.log.warn({ webDist: config.http.webDist }, 'web client not built; serving the API only');
   }
 
   app.addHook('onClose', async () => {
     scheduler.stop();
+    mailer?.close();
     await services.close();
   });
   return {

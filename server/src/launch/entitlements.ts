@@ -1,5 +1,11 @@
 import path from 'node:path';
-import type { Role, ShareAccess } from '@vitrine/protocol';
+import {
+  WATERMARK_DEFAULT_DENSITY,
+  WATERMARK_OPACITY,
+  type Role,
+  type ShareAccess,
+  type WatermarkDensity,
+} from '@vitrine/protocol';
 import { DomainError } from '../errors.ts';
 import { authorize, type Actor } from '../policies/policies.ts';
 import type { Access } from '../sandbox/sandbox.ts';
@@ -18,8 +24,25 @@ export interface Launch {
   maxDurationMs: number | null;
   /** Whose storage the entitlements are in (the share's owner, or the owner themselves). */
   storageOwnerId: string | null;
-  /** Burned into the video (the share's watermark): who is watching. Null: none. */
-  watermark: string | null;
+  /** Laid over the video (the share's watermark): who is watching, and how. Null: none. */
+  watermark: LaunchWatermark | null;
+  /** The owner seeing what a client would (watermarked as a client's session is); see `resolvePreview`. */
+  preview: boolean;
+  /** A path in the sandbox (under /files) the app opens first, when it can; null: its usual start. */
+  openPath: string | null;
+}
+
+/** A session's watermark: the label stamped with the session and its start, and the share's settings. */
+export interface LaunchWatermark {
+  label: string;
+  density: WatermarkDensity;
+  opacity: number;
+}
+
+/** What an owner asks to preview: a share (or their own storage), and a path to open first. */
+export interface PreviewRequest {
+  shareId?: string | undefined;
+  path?: string | undefined;
 }
 
 /** Where everything a session may see appears inside its sandbox. */
@@ -37,6 +60,8 @@ export interface LaunchDeps {
   ownerRoot: (ownerId: string) => string;
   /** The host path and kind of an owner's relative path; throws if it no longer exists. */
   resolveExisting: (ownerId: string, relPath: string) => Promise<{ hostPath: string }>;
+  /** A person's display name (the preview's watermark names the owner watching). */
+  personName: (userId: string) => Promise<string | undefined>;
   log: { warn(obj: object, msg: string): void };
   now?: () => number;
 }
@@ -46,8 +71,17 @@ export interface LaunchDeps {
  * the sandbox may expose: host paths, where they appear and with which rights. The app's own
  * request is intersected with this later (`resolveGrants`), so nothing wider is ever mounted.
  */
-export async function resolveLaunch(actor: Actor, shareId: string | undefined, deps: LaunchDeps): Promise<Launch> {
-  const base = { userId: actor.id, userRole: actor.role, signInId: actor.signInId };
+export async function resolveLaunch(
+  actor: Actor,
+  shareId: string | undefined,
+  deps: LaunchDeps,
+  preview?: PreviewRequest,
+): Promise<Launch> {
+  const base = { userId: actor.id, userRole: actor.role, signInId: actor.signInId, preview: false, openPath: null };
+  if (preview) {
+    if (shareId) throw new DomainError(400, 'bad-request', 'preview: name the share inside the preview');
+    return resolvePreview(actor, preview, deps);
+  }
   if (!shareId) {
     authorize(actor, 'launch-on-own-storage', 'App', {});
     return {
@@ -63,7 +97,65 @@ export async function resolveLaunch(actor: Actor, shareId: string | undefined, d
   if (!share) throw new DomainError(404, 'not-found', 'no such share');
   const status = shareStatus(share, (deps.now ?? Date.now)());
   authorize(actor, 'open', 'Share', { ownerId: share.ownerId, clientId: share.client?.id ?? null, status });
+  const { mounts: _, ...launch } = await shareLaunch(share, deps);
+  return {
+    ...base,
+    ...launch,
+    watermark: share.watermark ? shareWatermark(share, share.client?.email ?? share.clientEmail) : null,
+  };
+}
+
+/** The label of an owner's preview: whoever watches is named, like a client is. */
+export function previewLabel(ownerName: string): string {
+  return `Preview · ${ownerName}`;
+}
+
+/**
+ * An owner seeing what a client will: with a share, exactly its files, rights, time limit and
+ * watermark (the stamps name the owner: "Preview · <name>"); without one, their whole storage
+ * read-only (as a view-only share would show it) under the default watermark. `path`, in the
+ * owner's storage, is what the app opens first; with a share it must be inside what it shares.
+ */
+async function resolvePreview(actor: Actor, preview: PreviewRequest, deps: LaunchDeps): Promise<Launch> {
+  const base = { userId: actor.id, userRole: actor.role, signInId: actor.signInId, preview: true };
+  if (!preview.shareId) {
+    authorize(actor, 'launch-on-own-storage', 'App', {});
+    const mounts = [{ path: '', sandboxPath: FILES_MOUNT }];
+    return {
+      ...base,
+      shareId: null,
+      maxDurationMs: null,
+      storageOwnerId: actor.id,
+      watermark: {
+        label: previewLabel((await deps.personName(actor.id)) ?? 'owner'),
+        density: WATERMARK_DEFAULT_DENSITY,
+        opacity: WATERMARK_OPACITY.default,
+      },
+      entitlements: [{ hostPath: deps.ownerRoot(actor.id), sandboxPath: FILES_MOUNT, access: 'read' }],
+      openPath: preview.path === undefined ? null : await openPathIn(actor.id, mounts, preview.path, deps),
+    };
+  }
+  const share = await deps.getShare(preview.shareId);
+  if (!share) throw new DomainError(404, 'not-found', 'no such share');
+  const status = shareStatus(share, (deps.now ?? Date.now)());
+  authorize(actor, 'preview', 'Share', { ownerId: share.ownerId, clientId: share.client?.id ?? null, status });
+  const { mounts, ...launch } = await shareLaunch(share, deps);
+  return {
+    ...base,
+    ...launch,
+    watermark: share.watermark ? shareWatermark(share, previewLabel(share.ownerName)) : null,
+    openPath: preview.path === undefined ? null : await openPathIn(share.ownerId, mounts, preview.path, deps),
+  };
+}
+
+function shareWatermark(share: ShareRecord, label: string): LaunchWatermark {
+  return { label, density: share.watermarkDensity, opacity: share.watermarkOpacity };
+}
+
+/** What a share exposes: its paths that still exist, each at its own mount. */
+async function shareLaunch(share: ShareRecord, deps: LaunchDeps) {
   const entitlements: Entitlement[] = [];
+  const mounts: Array<{ path: string; sandboxPath: string }> = [];
   const used = new Set<string>();
   for (const p of share.paths) {
     let hostPath: string;
@@ -74,19 +166,41 @@ export async function resolveLaunch(actor: Actor, shareId: string | undefined, d
       deps.log.warn({ share: share.id, path: p.path, err: (err as Error).message }, 'shared path unavailable');
       continue;
     }
-    entitlements.push({ hostPath, sandboxPath: uniqueMount(p.path, used), access: SANDBOX_ACCESS[p.access] });
+    const sandboxPath = uniqueMount(p.path, used);
+    entitlements.push({ hostPath, sandboxPath, access: SANDBOX_ACCESS[p.access] });
+    mounts.push({ path: p.path, sandboxPath });
   }
   if (entitlements.length === 0) {
     throw new DomainError(409, 'share-empty', 'Nothing in this share exists any more; ask the owner to update it.');
   }
   return {
-    ...base,
     shareId: share.id,
     storageOwnerId: share.ownerId,
     maxDurationMs: share.maxSessionMinutes === null ? null : share.maxSessionMinutes * 60_000,
-    watermark: share.watermark ? (share.client?.email ?? share.clientEmail) : null,
     entitlements,
+    mounts,
   };
+}
+
+/**
+ * Where an owner's path (checked to exist) appears in the sandbox: under the mount of the shared
+ * path holding it (`mounts`: storage path → sandbox path; "" is the whole storage).
+ */
+async function openPathIn(
+  ownerId: string,
+  mounts: Array<{ path: string; sandboxPath: string }>,
+  relPath: string,
+  deps: LaunchDeps,
+): Promise<string> {
+  await deps.resolveExisting(ownerId, relPath);
+  const wanted = relPath.replace(/\/$/, '');
+  for (const m of mounts) {
+    if (m.path === '' || wanted === m.path || wanted.startsWith(`${m.path}/`)) {
+      const rest = m.path === '' ? wanted : wanted.slice(m.path.length + 1);
+      return rest === '' ? m.sandboxPath : path.posix.join(m.sandboxPath, rest);
+    }
+  }
+  throw new DomainError(400, 'bad-request', 'preview.path: not in this share');
 }
 
 /** `/files/<last path segment>`, made unique; the owner's folder structure above it stays hidden. */

@@ -24,8 +24,11 @@ const record = (over: Partial<ShareRecord> = {}): ShareRecord => ({
   expiresAt: new Date(Date.now() + 60_000),
   maxSessionMinutes: 30,
   watermark: true,
+  watermarkDensity: 'dense',
+  watermarkOpacity: 0.2,
   createdAt: new Date(),
   revokedAt: null,
+  archivedAt: null,
   ...over,
 });
 
@@ -36,6 +39,7 @@ const deps = (share: ShareRecord | undefined, warnings: string[] = []): LaunchDe
     if (rel === 'Gone') throw new DomainError(404, 'not-found', 'no such file');
     return { hostPath: `/srv/storage/${ownerId}/files/${rel}` };
   },
+  personName: async (id) => (id === 'o' ? 'Olga Owner' : undefined),
   log: { warn: (_o, msg) => warnings.push(msg) },
 });
 
@@ -48,6 +52,8 @@ describe('resolveLaunch', () => {
       shareId: null,
       maxDurationMs: null,
       watermark: null,
+      preview: false,
+      openPath: null,
       storageOwnerId: 'o',
       entitlements: [{ hostPath: '/srv/storage/o/files', sandboxPath: '/files', access: 'read-write-delete' }],
     });
@@ -73,8 +79,10 @@ describe('resolveLaunch', () => {
     expect(launch.shareId).toBe('s');
     expect(launch.storageOwnerId).toBe('o');
     expect(warnings).toEqual(['shared path unavailable']);
-    // The share's watermark names the client watching.
-    expect(launch.watermark).toBe('c@example.test');
+    // The share's watermark names the client watching, with the share's settings.
+    expect(launch.watermark).toEqual({ label: 'c@example.test', density: 'dense', opacity: 0.2 });
+    expect(launch.preview).toBe(false);
+    expect(launch.openPath).toBeNull();
     expect((await resolveLaunch(client, 's', deps(record({ watermark: false })))).watermark).toBeNull();
   });
 
@@ -89,6 +97,63 @@ describe('resolveLaunch', () => {
     await expect(resolveLaunch(client, 'missing', deps(undefined))).rejects.toMatchObject({ status: 404 });
     const empty = record({ paths: [{ path: 'Gone', access: 'view' }] });
     await expect(resolveLaunch(client, 's', deps(empty))).rejects.toMatchObject({ status: 409 });
+  });
+
+  it('lets an owner preview their storage as a client would see it: read-only, watermarked with their name', async () => {
+    const launch = await resolveLaunch(owner, undefined, deps(undefined), { path: 'Reports/q3.pdf' });
+    expect(launch).toMatchObject({
+      shareId: null,
+      preview: true,
+      storageOwnerId: 'o',
+      maxDurationMs: null,
+      watermark: { label: 'Preview · Olga Owner', density: 'normal', opacity: 0.12 },
+      entitlements: [{ hostPath: '/srv/storage/o/files', sandboxPath: '/files', access: 'read' }],
+      openPath: '/files/Reports/q3.pdf',
+    });
+    expect((await resolveLaunch(owner, undefined, deps(undefined), {})).openPath).toBeNull();
+    expect((await resolveLaunch(owner, undefined, deps(undefined), { path: '' })).openPath).toBe('/files');
+    // A path that is not there is not opened (nor launched).
+    await expect(resolveLaunch(owner, undefined, deps(undefined), { path: 'Gone' })).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(resolveLaunch(client, undefined, deps(undefined), {})).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('lets an owner preview a share exactly as its client gets it, the path opened inside its mount', async () => {
+    const preview = await resolveLaunch(owner, undefined, deps(record()), { shareId: 's' });
+    const asClient = await resolveLaunch(client, 's', deps(record()));
+    expect(preview.entitlements).toEqual(asClient.entitlements);
+    expect(preview).toMatchObject({
+      shareId: 's',
+      preview: true,
+      userId: 'o',
+      maxDurationMs: 30 * 60_000,
+      watermark: { label: 'Preview · O', density: 'dense', opacity: 0.2 },
+      openPath: null,
+    });
+    const open = async (p: string) =>
+      (await resolveLaunch(owner, undefined, deps(record()), { shareId: 's', path: p })).openPath;
+    expect(await open('Work/Reports/q3.csv')).toBe('/files/Reports (2)/q3.csv');
+    expect(await open('Reports')).toBe('/files/Reports');
+    expect(await open('Reports/')).toBe('/files/Reports');
+    expect(await open('a/b/contract.pdf')).toBe('/files/contract.pdf');
+    await expect(open('Private/diary.txt')).rejects.toMatchObject({ status: 400 });
+    await expect(open('ReportsX/a')).rejects.toMatchObject({ status: 400 });
+    // No watermark on the share: none in its preview either.
+    const plain = await resolveLaunch(owner, undefined, deps(record({ watermark: false })), { shareId: 's' });
+    expect(plain.watermark).toBeNull();
+  });
+
+  it('previews only the owner’s own shares that are not revoked, and not beside a shareId', async () => {
+    const preview = (actor: Actor, share: ShareRecord) =>
+      resolveLaunch(actor, undefined, deps(share), { shareId: 's' });
+    await expect(preview(client, record())).rejects.toMatchObject({ status: 403 });
+    await expect(preview({ ...owner, id: 'x' }, record())).rejects.toMatchObject({ status: 404 });
+    await expect(preview(owner, record({ revokedAt: new Date() }))).rejects.toMatchObject({ status: 403 });
+    await expect(preview(owner, record({ expiresAt: new Date(Date.now() - 1) }))).resolves.toMatchObject({
+      preview: true,
+    });
+    await expect(resolveLaunch(owner, 's', deps(record()), { shareId: 's' })).rejects.toMatchObject({ status: 400 });
   });
 
   it('names the whole storage, when shared, without revealing host paths', () => {

@@ -4,7 +4,7 @@ import type { App } from '../apps/registry.ts';
 import { DomainError } from '../errors.ts';
 import type { SandboxPolicy } from '../sandbox/sandbox.ts';
 import type { IceSettings } from '../webrtc/ice-options.ts';
-import type { Launch } from './entitlements.ts';
+import type { Launch, LaunchWatermark } from './entitlements.ts';
 import { resolveGrants } from './grants.ts';
 
 /** The rules of a session's life (enforced by sessions/lifecycle.ts). */
@@ -30,8 +30,11 @@ export interface RuntimeSpec {
   inputRatePerSecond: number;
   startTimeoutMs: number;
   ice: IceSettings;
-  /** Who is watching, burned into the video with the session id and the time; null: no watermark. */
-  watermark: string | null;
+  /**
+   * Laid over the video: who is watching (stamped with the session id and its start), how many
+   * stamps and how strong; null: no watermark.
+   */
+  watermark: LaunchWatermark | null;
   /**
    * The picture follows the viewer's video area up to the display's size (`policy.display`);
    * it starts at `policy.window`. Null: the picture is the display, fixed.
@@ -106,6 +109,7 @@ export function planLaunch(
     appDir: app.dir,
     binary: path.relative(app.dir, app.binaryPath),
     args: app.manifest.args,
+    openPath: launch.openPath,
     display: video.resizable ? { ...max } : { width: video.width, height: video.height },
     window: video.resizable ? start : undefined,
     grants: resolveGrants(permissions, launch.entitlements),
@@ -147,10 +151,15 @@ export function planLaunch(
 export function launchAuditDetail(plan: LaunchPlan): Record<string, unknown> {
   const { policy } = plan.runtime;
   return {
+    // The owner seeing it as a client would (and what it opened first).
+    ...(plan.launch.preview ? { preview: { openPath: plan.launch.openPath } } : {}),
     policy: {
       files: policy.grants.map((g) => ({ path: g.sandboxPath, access: g.access })),
       network: policy.loopbackTcp ? 'loopback only' : 'none',
       watermark: plan.launch.watermark !== null,
+      ...(plan.launch.watermark
+        ? { watermarkStyle: { density: plan.launch.watermark.density, opacity: plan.launch.watermark.opacity } }
+        : {}),
       display: policy.display,
       limits: policy.limits,
     },

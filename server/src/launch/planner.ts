@@ -1,6 +1,6 @@
 import type { App } from '../apps/registry.ts';
 import type { Actor } from '../policies/policies.ts';
-import { resolveLaunch, type LaunchDeps } from './entitlements.ts';
+import { resolveLaunch, type LaunchDeps, type PreviewRequest } from './entitlements.ts';
 import { planLaunch, type LaunchOrigin, type LaunchPlan, type PlanSettings } from './plan.ts';
 
 /**
@@ -23,10 +23,10 @@ export class LaunchPlanner {
 
   async plan(
     actor: Actor,
-    request: { appId: string; shareId?: string | undefined },
+    request: { appId: string; shareId?: string | undefined; preview?: PreviewRequest | undefined },
     origin?: LaunchOrigin,
   ): Promise<LaunchPlan> {
-    const launch = await resolveLaunch(actor, request.shareId, this.deps.entitlements);
+    const launch = await resolveLaunch(actor, request.shareId, this.deps.entitlements, request.preview);
     const app = this.deps.findApp(request.appId);
     return planLaunch(app, request.appId, launch, origin, this.deps.settings);
   }

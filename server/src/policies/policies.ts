@@ -32,7 +32,7 @@ export interface Resources {
 
 export interface Actions {
   Storage: 'browse' | 'write' | 'download';
-  Share: 'create' | 'read' | 'update' | 'revoke' | 'open';
+  Share: 'create' | 'read' | 'update' | 'revoke' | 'archive' | 'open' | 'preview';
   App: 'list' | 'launch-on-own-storage';
   Session: 'view' | 'end' | 'signal' | 'inspect-host';
   OwnerInvitation: 'create';
@@ -72,7 +72,11 @@ const rules: { [K in Kind]: { [A in Actions[K]]: Rule<K> } } = {
     read: (a, r) => isOwner(a) && r.ownerId === a.id,
     update: (a, r) => isOwner(a) && r.ownerId === a.id && r.status !== 'revoked',
     revoke: (a, r) => isOwner(a) && r.ownerId === a.id && r.status !== 'revoked',
+    // Out of the owner's list (and back): only once the share is over.
+    archive: (a, r) => isOwner(a) && r.ownerId === a.id && (r.status === 'revoked' || r.status === 'expired'),
     open: (a, r) => isClient(a) && r.clientId === a.id && r.status === 'active',
+    // The owner seeing it as the client will (a session of their own): until it is revoked.
+    preview: (a, r) => isOwner(a) && r.ownerId === a.id && r.status !== 'revoked',
   },
   App: {
     list: () => true,

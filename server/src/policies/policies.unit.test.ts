@@ -30,6 +30,10 @@ describe('policies', () => {
   it('shares: the owner manages, the client opens while active, everyone else does not know it exists', () => {
     expect(outcome(() => authorize(owner, 'update', 'Share', share('active')))).toBe('ok');
     expect(outcome(() => authorize(owner, 'revoke', 'Share', share('revoked')))).toBe(403);
+    expect(outcome(() => authorize(owner, 'archive', 'Share', share('revoked')))).toBe('ok');
+    expect(outcome(() => authorize(owner, 'archive', 'Share', share('expired')))).toBe('ok');
+    expect(outcome(() => authorize(owner, 'archive', 'Share', share('active')))).toBe(403);
+    expect(outcome(() => authorize(stranger, 'archive', 'Share', share('revoked')))).toBe(404);
     expect(outcome(() => authorize(client, 'open', 'Share', share('active')))).toBe('ok');
     expect(outcome(() => authorize(client, 'update', 'Share', share('active')))).toBe(403);
     for (const status of ['pending', 'expired', 'revoked'] as const) {
@@ -63,6 +67,14 @@ describe('policies', () => {
     expect(outcome(() => authorize(owner, 'manage', 'Passkey', { userId: 'o' }))).toBe('ok');
     expect(outcome(() => authorize(admin, 'manage', 'Passkey', { userId: 'o' }))).toBe(404);
     expect(outcome(() => authorize(client, 'revoke', 'SignIn', { userId: 'o' }))).toBe(404);
+  });
+
+  it('a share is previewed by its owner only, until it is revoked', () => {
+    expect(outcome(() => authorize(owner, 'preview', 'Share', share('pending')))).toBe('ok');
+    expect(outcome(() => authorize(owner, 'preview', 'Share', share('expired')))).toBe('ok');
+    expect(outcome(() => authorize(owner, 'preview', 'Share', share('revoked')))).toBe(403);
+    expect(outcome(() => authorize(client, 'preview', 'Share', share('active')))).toBe(403);
+    expect(outcome(() => authorize(admin, 'preview', 'Share', share('active')))).toBe(404);
   });
 
   it('denies an action nobody declared', () => {

@@ -61,6 +61,24 @@ describe('bwrapArgs', () => {
     expect(bwrap.join(' ')).not.toContain('/run/vitrine/control');
   });
 
+  it('names the path to open first in VITRINE_OPEN, only a plain one under /files', () => {
+    expect(env(split(bwrapArgs(policy(), HOST)).bwrap).VITRINE_OPEN).toBeUndefined();
+    const open = (p: string) => env(split(bwrapArgs(policy({ openPath: p }), HOST)).bwrap).VITRINE_OPEN;
+    expect(open('/files/Reports/q3 (final).pdf')).toBe('/files/Reports/q3 (final).pdf');
+    expect(open('/files')).toBe('/files');
+    for (const bad of [
+      '/etc/passwd',
+      '/files/../etc',
+      '/files/a/./b',
+      '/files//a',
+      'files/a',
+      '/files/a\nb',
+      '/filesx',
+    ]) {
+      expect(() => open(bad), bad).toThrow(/not a path under/);
+    }
+  });
+
   it('VITRINE_GRANTS is an empty list when nothing is granted', () => {
     const e = env(split(bwrapArgs(policy({ grants: [] }), HOST)).bwrap);
     expect(e.VITRINE_GRANTS).toBe('[]');

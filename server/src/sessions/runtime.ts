@@ -5,21 +5,18 @@ import { InputChannel } from '../input/input-channel.ts';
 import { InputInjector } from '../input/injector.ts';
 import { readFramebufferLayout } from '../media/framebuffer.ts';
 import { VideoPipeline, type PipelineStats } from '../media/video-pipeline.ts';
+import { stampLines } from '../media/watermark.ts';
+import { WatermarkImages } from '../media/watermark-images.ts';
 import { readTail, startSandbox, type SandboxHost } from '../sandbox/sandbox.ts';
 import { ViewerPeer } from '../webrtc/peer.ts';
 import { StreamAdaptation } from '../congestion/stream-adaptation.ts';
 import type { InputStats } from '../input/input-channel.ts';
 import path from 'node:path';
 import type { RuntimeSpec } from '../launch/plan.ts';
+import { FirstPictureWatch, samplePicture, showsContent } from './app-readiness.ts';
 
 /** A viewer resizing its window is followed at most this often (each resize restarts the encoder). */
 const RESIZE_INTERVAL_MS = 250;
-
-/** What drawtext must not interpret in a name: its expansions (`%{…}`) and escapes; control characters. */
-export function watermarkText(label: string, sessionId: string): string {
-  const clean = label.replace(/[%{}\\\p{Cc}\p{Cf}]/gu, '').slice(0, 80);
-  return `${clean} · ${sessionId.slice(0, 8)} · %{localtime:%F %X}`;
-}
 
 /** What the machine running sessions provides (detected there, never sent over the wire). */
 export interface RuntimeEnvironment {
@@ -57,6 +54,8 @@ export interface RuntimeHandle {
   onEnded(listener: (reason: SessionEndReason, detail?: string) => void): void;
   onViewer(listener: (event: 'connected' | 'gone') => void): void;
   onActivity(listener: () => void): void;
+  /** Once: the app has drawn its first real picture (app-readiness.ts). */
+  onAppReady(listener: () => void): void;
   stats(): RuntimeStats;
   sent(): { frames: number; bytes: number };
   pids(): number[];
@@ -79,12 +78,14 @@ export class SessionRuntime implements RuntimeHandle {
   private injector: InputInjector | undefined;
   private pipeline: VideoPipeline | undefined;
   private readonly sentBefore = { frames: 0, bytes: 0 };
-  private watermarkFile: string | undefined;
+  private watermark: WatermarkImages | undefined;
   private peer: ViewerPeer | undefined;
   private input: InputChannel | undefined;
   private endedListeners: Array<(reason: SessionEndReason, detail?: string) => void> = [];
   private viewerListeners: Array<(event: 'connected' | 'gone') => void> = [];
   private activityListeners: Array<() => void> = [];
+  private appReadyListeners: Array<() => void> = [];
+  private firstPicture: FirstPictureWatch | undefined;
   /** Where the one encoded stream goes: each connected viewer's peer (one today; the shape allows more). */
   private readonly sinks = new Set<ViewerPeer>();
   private ended = false;
@@ -122,10 +123,18 @@ export class SessionRuntime implements RuntimeHandle {
       );
     });
     await this.sandbox.ready;
-    if (this.spec.watermark !== null) {
-      // In the session folder itself, which is not mounted into the sandbox: the app cannot change it.
-      this.watermarkFile = path.join(policy.sessionDir, 'watermark.txt');
-      fs.writeFileSync(this.watermarkFile, watermarkText(this.spec.watermark, this.spec.sessionId), { mode: 0o600 });
+    const { watermark } = this.spec;
+    if (watermark !== null) {
+      // Drawn into the session folder itself, which is not mounted into the sandbox: the app
+      // cannot change it. The stamps carry the session's start, not a running clock.
+      this.watermark = new WatermarkImages({
+        ffmpegPath: this.env.ffmpegPath,
+        dir: policy.sessionDir,
+        lines: stampLines(watermark.label, this.spec.sessionId, new Date()),
+        style: { density: watermark.density, opacity: watermark.opacity },
+      });
+      // Drawn now for the first picture, so the first viewer does not wait (a failure is the pipeline's to report).
+      this.watermark.imageFor(this.picture.width, this.picture.height).catch(() => {});
     }
     this.display = await XDisplay.connect(this.sandbox.xSocket, this.sandbox.xCookie);
     this.display.onClosed((err) =>
@@ -137,8 +146,32 @@ export class SessionRuntime implements RuntimeHandle {
       throw new Error(`framebuffer is ${this.framebuffer.width}x${this.framebuffer.height}, expected the display size`);
     }
     this.injector = new InputInjector(this.display, await this.display.getKeyboardMapping());
-    this.display.onDamage(() => this.pipeline?.onScreenChanged());
+    const fb = this.framebuffer;
+    this.firstPicture = new FirstPictureWatch(
+      () => showsContent(samplePicture(fb.path, fb, this.readinessRegion())),
+      () => {
+        for (const l of this.appReadyListeners) l();
+      },
+    );
+    this.display.onDamage(() => {
+      this.pipeline?.onScreenChanged();
+      this.firstPicture?.changed();
+    });
+    // The app may have drawn before damage was watched.
+    this.firstPicture.changed();
     if (this.spec.resizable) await this.display.fitWindows(this.picture.width, this.picture.height);
+  }
+
+  /**
+   * Where the app's first picture is looked for: the picture, but for an app that follows the
+   * viewer only the part its window covers both before and after a resize (it starts at
+   * `policy.window` at 0,0), so the bare display uncovered while a resize is under way does not
+   * pass for the app's drawing.
+   */
+  private readinessRegion(): { width: number; height: number } {
+    const start = this.spec.resizable ? this.spec.policy.window : undefined;
+    if (!start) return this.picture;
+    return { width: Math.min(start.width, this.picture.width), height: Math.min(start.height, this.picture.height) };
   }
 
   /**
@@ -200,7 +233,7 @@ export class SessionRuntime implements RuntimeHandle {
             bitrateKbps: adaptation.encoding.bitrateKbps,
             keyframeIntervalS: this.spec.keyframeIntervalS,
             framebuffer,
-            watermark: this.watermarkFile ? { textFile: this.watermarkFile } : undefined,
+            watermark: this.watermark,
             onRtp: (pkt) => {
               for (const sink of this.sinks) sink.sendRtp(pkt);
             },
@@ -267,6 +300,11 @@ export class SessionRuntime implements RuntimeHandle {
     this.viewerListeners.push(listener);
   }
 
+  /** Once: the app has drawn its first real picture (looked for after each change of the screen). */
+  onAppReady(listener: () => void): void {
+    this.appReadyListeners.push(listener);
+  }
+
   /** Someone used the session: a valid input event was injected (pointer, key, wheel; not pings). */
   onActivity(listener: () => void): void {
     this.activityListeners.push(listener);
@@ -310,6 +348,7 @@ export class SessionRuntime implements RuntimeHandle {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.resizeTimer);
+    this.firstPicture?.stop();
     this.peer?.close(reason);
     this.retirePipeline();
     this.display?.close();

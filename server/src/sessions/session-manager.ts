@@ -19,10 +19,29 @@ interface Session {
   control?: { close(): void };
   peerConnectedAt?: number;
   /** The viewer holding the session's one viewer slot (for warnings); unset while nobody watches. */
-  viewer?: ((msg: ServerSignal) => void) | undefined;
+  viewer?: Viewer | undefined;
   /** Every signaling link still open, told "bye" when the session ends. */
   signals: Set<(msg: ServerSignal) => void>;
+  /** The app has drawn its first real picture (or claimed its first screen): viewers are told `app-ready`. */
+  appReady: boolean;
 }
+
+/** The viewer in the session's one viewer slot. */
+interface Viewer {
+  send: (msg: ServerSignal) => void;
+  /** The tab's own id (`?viewer=`), so the same tab reconnecting replaces its stale connection. */
+  id: string | undefined;
+  link?: ViewerLink;
+}
+
+/** How a viewer came to hold the slot: it was free, it replaced its own stale connection, or took it over. */
+export type ViewerTakeover = 'none' | 'same-viewer' | 'other-viewer';
+
+/**
+ * An app that reported what it shows (a control-channel claim) has drawn it, whatever the pixels
+ * looked like: ready this long after its first claim at the latest (its pixels usually tell first).
+ */
+const CLAIM_READY_MS = 2000;
 
 const MAX_CLAIMS_KEPT = 1000;
 /** Ended sessions stay this long so a late GET can report why. */
@@ -78,6 +97,7 @@ export class SessionManager {
       runtime,
       claims: [],
       signals: new Set(),
+      appReady: false,
       lifecycle: new SessionLifecycle(plan.rules, (e) => this.onLifecycle(s, e), this.deps.clock ?? systemClock),
     };
     this.sessions.set(plan.sessionId, s);
@@ -104,6 +124,7 @@ export class SessionManager {
       }
     });
     runtime.onActivity(() => s.lifecycle.touch());
+    runtime.onAppReady(() => this.appReady(s));
     try {
       await runtime.start();
     } catch (err) {
@@ -124,6 +145,7 @@ export class SessionManager {
       s.control = await open(s.plan, (claim) => {
         s.claims.push(claim);
         if (s.claims.length > MAX_CLAIMS_KEPT) s.claims.shift();
+        if (!s.appReady && s.claims.length === 1) setTimeout(() => this.appReady(s), CLAIM_READY_MS).unref();
       });
     } catch (err) {
       // The app still runs; it just cannot report or ask for anything.
@@ -137,7 +159,7 @@ export class SessionManager {
     if (e.type === 'state' && (e.state === 'ready' || e.state === 'streaming')) {
       for (const o of this.deps.observers) o.stateChanged?.(s.plan, e.state);
     } else if (e.type === 'warning') {
-      s.viewer?.({ type: 'warning', reason: e.reason, secondsLeft: e.secondsLeft });
+      s.viewer?.send({ type: 'warning', reason: e.reason, secondsLeft: e.secondsLeft });
     } else if (e.type === 'end') {
       s.runtime.end(e.reason);
     }
@@ -193,29 +215,62 @@ export class SessionManager {
     return true;
   }
 
-  /** Binds a viewer's signaling transport to a session, or explains why not. */
-  attachViewer(id: string, send: (msg: ServerSignal) => void): ViewerLink {
+  /**
+   * Binds a viewer's signaling transport to a session, or explains why not. A session has one
+   * viewer: the same tab (`viewerId`) reconnecting replaces its own stale connection; another tab
+   * or device of the same person gets `viewer-exists` unless it asks to take over, and then the
+   * viewer it replaces is told `taken-over` and let go.
+   */
+  attachViewer(
+    id: string,
+    send: (msg: ServerSignal) => void,
+    opts: { viewerId?: string | undefined; takeOver?: boolean | undefined } = {},
+  ): ViewerLink & { takeover: ViewerTakeover } {
     const s = this.sessions.get(id);
     if (!s || s.lifecycle.state === 'ended') throw new SessionError(404, 'unknown-session', 'no such session');
-    if (s.viewer) throw new SessionError(409, 'viewer-exists', 'this session already has a viewer');
-    s.viewer = send;
+    const previous = s.viewer;
+    let takeover: ViewerTakeover = 'none';
+    if (previous) {
+      const same = opts.viewerId !== undefined && previous.id === opts.viewerId;
+      if (!same && !opts.takeOver) {
+        throw new SessionError(409, 'viewer-exists', 'this session is open in another tab or on another device');
+      }
+      takeover = same ? 'same-viewer' : 'other-viewer';
+      // Told first, so its socket closes as taken over rather than as a lost connection.
+      previous.send({ type: 'taken-over' });
+      s.signals.delete(previous.send);
+      if (s.viewer === previous) s.viewer = undefined;
+      previous.link?.detach();
+    }
+    const viewer: Viewer = { send, id: opts.viewerId };
+    s.viewer = viewer;
     s.signals.add(send);
     s.lifecycle.viewerAttached();
     let link: ViewerLink;
     try {
       link = s.runtime.attachViewer(send);
     } catch (err) {
-      s.viewer = undefined;
+      if (s.viewer === viewer) s.viewer = undefined;
       s.signals.delete(send);
       throw new SessionError(409, 'viewer-exists', (err as Error).message);
     }
+    viewer.link = link;
+    if (s.appReady) send({ type: 'app-ready' });
     return {
+      takeover,
       handle: (msg) => link.handle(msg),
       detach: () => {
         s.signals.delete(send);
         link.detach();
       },
     };
+  }
+
+  /** The app has drawn (or said what it shows): the viewer stops saying it is opening. Once. */
+  private appReady(s: Session): void {
+    if (s.appReady || s.lifecycle.state === 'ended') return;
+    s.appReady = true;
+    s.viewer?.send({ type: 'app-ready' });
   }
 
   /** Ends live sessions and waits for every teardown, including ones already under way. */

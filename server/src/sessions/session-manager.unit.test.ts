@@ -45,6 +45,9 @@ class FakeRuntime implements RuntimeHandle {
   private endedListeners: Array<(reason: SessionEndReason, detail?: string) => void> = [];
   private viewerListeners: Array<(e: 'connected' | 'gone') => void> = [];
   private activityListeners: Array<() => void> = [];
+  private appReadyListeners: Array<() => void> = [];
+  /** Viewer links handed out, and which were let go. */
+  links: Array<{ send: (msg: ServerSignal) => void; detached: boolean }> = [];
   readonly spec: RuntimeSpec;
   constructor(spec: RuntimeSpec) {
     this.spec = spec;
@@ -52,7 +55,23 @@ class FakeRuntime implements RuntimeHandle {
   start = async () => {
     if (this.failStart) throw new Error('no display');
   };
-  attachViewer = (): ViewerLink => ({ handle: async () => {}, detach: () => {} });
+  attachViewer = (send: (msg: ServerSignal) => void): ViewerLink => {
+    const link = { send, detached: false };
+    this.links.push(link);
+    return {
+      handle: async () => {},
+      detach: () => {
+        if (link.detached) return;
+        link.detached = true;
+        // The real runtime: closing the peer frees its slot at once and reports the viewer gone.
+        this.viewer('gone');
+      },
+    };
+  };
+  onAppReady = (l: () => void) => void this.appReadyListeners.push(l);
+  appDrew(): void {
+    for (const l of this.appReadyListeners) l();
+  }
   onEnded = (l: (reason: SessionEndReason, detail?: string) => void) => void this.endedListeners.push(l);
   onViewer = (l: (e: 'connected' | 'gone') => void) => void this.viewerListeners.push(l);
   onActivity = (l: () => void) => void this.activityListeners.push(l);
@@ -90,6 +109,8 @@ function plan(over: Partial<Launch> = {}): LaunchPlan {
     maxDurationMs: null,
     storageOwnerId: 'o1',
     watermark: null,
+    preview: false,
+    openPath: null,
     ...over,
   };
   return planLaunch(app, app.id, launch, undefined, {
@@ -183,7 +204,68 @@ describe('SessionManager', () => {
     const { manager } = setup();
     const { id } = await manager.admit(plan()).start();
     manager.attachViewer(id, () => {});
-    expect(() => manager.attachViewer(id, () => {})).toThrow(/already has a viewer/);
+    expect(() => manager.attachViewer(id, () => {})).toThrow(/open in another tab/);
+  });
+
+  it('lets the same tab replace its own dropped connection without asking', async () => {
+    const { manager, runtimes } = setup();
+    const { id } = await manager.admit(plan()).start();
+    const old: ServerSignal[] = [];
+    manager.attachViewer(id, (m) => old.push(m), { viewerId: 'tab-aaaaaaaa' });
+    runtimes[0]!.viewer('connected');
+    const again = manager.attachViewer(id, () => {}, { viewerId: 'tab-aaaaaaaa' });
+    expect(again.takeover).toBe('same-viewer');
+    // The stale socket is told, so it closes as replaced rather than lingering.
+    expect(old).toEqual([{ type: 'taken-over' }]);
+    expect(runtimes[0]!.links.map((l) => l.detached)).toEqual([true, false]);
+  });
+
+  it('turns another tab away unless it asks to take over; then the first tab is told and let go', async () => {
+    const { manager, clock, runtimes, told } = setup();
+    const { id } = await manager.admit(plan()).start();
+    const first: ServerSignal[] = [];
+    manager.attachViewer(id, (m) => first.push(m), { viewerId: 'tab-aaaaaaaa' });
+    runtimes[0]!.viewer('connected');
+    expect(() => manager.attachViewer(id, () => {}, { viewerId: 'tab-bbbbbbbb' })).toThrow(/another tab/);
+    const second: ServerSignal[] = [];
+    const link = manager.attachViewer(id, (m) => second.push(m), { viewerId: 'tab-bbbbbbbb', takeOver: true });
+    expect(link.takeover).toBe('other-viewer');
+    expect(first).toEqual([{ type: 'taken-over' }]);
+    expect(told).toContain('viewer gone');
+    // The first tab's later messages no longer reach it; the new viewer gets the warnings.
+    runtimes[0]!.viewer('connected');
+    clock.advance(14 * 60_000);
+    expect(first).toEqual([{ type: 'taken-over' }]);
+    expect(second).toContainEqual({ type: 'warning', reason: 'idle timeout', secondsLeft: 60 });
+    // Taking over is no gap: the grace period the first viewer's leaving started does not end the session.
+    clock.advance(40_000);
+    expect(runtimes[0]!.ended).toBeUndefined();
+    // Taking over a free slot is just a connection.
+    const { id: other } = await manager.admit(plan()).start();
+    expect(manager.attachViewer(other, () => {}, { takeOver: true }).takeover).toBe('none');
+  });
+
+  it('tells the viewer once the app has drawn, and a viewer attaching later at once', async () => {
+    const { manager, runtimes } = setup();
+    const { id } = await manager.admit(plan()).start();
+    const got: ServerSignal[] = [];
+    manager.attachViewer(id, (m) => got.push(m), { viewerId: 'tab-aaaaaaaa' });
+    expect(got).toEqual([]);
+    runtimes[0]!.appDrew();
+    runtimes[0]!.appDrew();
+    expect(got).toEqual([{ type: 'app-ready' }]);
+    const later: ServerSignal[] = [];
+    manager.attachViewer(id, (m) => later.push(m), { viewerId: 'tab-aaaaaaaa' });
+    expect(later).toEqual([{ type: 'app-ready' }]);
+  });
+
+  it('says "server shutdown" to every viewer when the server stops', async () => {
+    const { manager } = setup();
+    const { id } = await manager.admit(plan()).start();
+    const got: ServerSignal[] = [];
+    manager.attachViewer(id, (m) => got.push(m));
+    await manager.shutdown();
+    expect(got.at(-1)).toEqual({ type: 'bye', reason: 'server shutdown' });
   });
 
   it('sends the idle warning to the viewer, and input pushed by the runtime postpones the end', async () => {

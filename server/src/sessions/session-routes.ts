@@ -41,11 +41,12 @@ export function registerSessionRoutes(
     {
       // Each launch starts a sandbox: a person cannot make the server start dozens a minute.
       config: {
-        audit: { action: 'session.launch' },
+        audit: { action: (r) => (r.body.preview ? 'session.preview' : 'session.launch') },
         perPerson: { burst: launchesPerMinute, perMinute: launchesPerMinute },
       },
       schema: {
-        summary: 'Start an app in a new sandboxed session (owners on their own storage, clients through a share)',
+        summary:
+          'Start an app in a new sandboxed session (owners on their own storage or previewing what a client sees, clients through a share)',
         body: CreateSessionBody,
         response: { 201: SessionInfo, ...errors, 500: ApiErrorBody, 503: ApiErrorBody },
       },

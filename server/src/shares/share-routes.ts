@@ -5,9 +5,12 @@ import {
   ApiErrorBody,
   CreatedShare,
   CreateShareBody,
-  InvitationLink,
+  InvitationSent,
+  ListSharesQuery,
   ReceivedShare,
+  SendInvitationBody,
   Share,
+  ShareInvitationLink,
   UpdateShareBody,
   type SharePath,
 } from '@vitrine/protocol';
@@ -15,6 +18,8 @@ import { byId } from '../audit/route-audit.ts';
 import { actorOf } from '../auth/guard.ts';
 import { invitationLink, type Invitations } from '../auth/invitations.ts';
 import { DomainError } from '../errors.ts';
+import { invitationMail } from '../mail/invitation-mail.ts';
+import { MailError, type Mailer } from '../mail/mailer.ts';
 import { authorize, type Actor } from '../policies/policies.ts';
 import { shareStatus, type ShareRecord, type ShareStore } from './share-store.ts';
 
@@ -28,10 +33,17 @@ export interface ShareDeps {
   liveSessions: (shareId: string) => number;
   /** Ends the share's live sessions (revoked, or changed: they run with the old policy). */
   endSessions: (shareId: string, reason: 'share revoked' | 'share changed') => number;
+  /** The role of the account an e-mail address belongs to, if any. */
+  accountRole: (email: string) => Promise<'owner' | 'client' | null>;
+  /** Outgoing mail; null when SMTP is not configured (links are then only shown). */
+  mailer: Mailer | null;
 }
 
 const Id = z.object({ id: z.uuid() });
 const errors = { 400: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody, 409: ApiErrorBody };
+
+/** Invitation e-mails one owner may send: a burst, then one every 30 s (the guard's per-person limit). */
+export const INVITATION_MAILS = { burst: 10, perMinute: 2 };
 
 /** An owner's shares and a client's "Shared with me". */
 export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): void {
@@ -45,8 +57,11 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
     expiresAt: s.expiresAt.toISOString(),
     maxSessionMinutes: s.maxSessionMinutes,
     watermark: s.watermark,
+    watermarkDensity: s.watermarkDensity,
+    watermarkOpacity: s.watermarkOpacity,
     createdAt: s.createdAt.toISOString(),
     revokedAt: s.revokedAt?.toISOString() ?? null,
+    archivedAt: s.archivedAt?.toISOString() ?? null,
     status: shareStatus(s, Date.now()),
     liveSessions: deps.liveSessions(s.id),
   });
@@ -74,7 +89,8 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
       throw new DomainError(400, 'bad-request', 'expiresAt: the expiry must be in the future');
     return d;
   };
-  const newInvitation = async (actor: Actor, share: { id: string; clientEmail: string }) => {
+  /** A fresh link replacing any unused one; it ends with the share at the latest. */
+  const newInvitation = async (actor: Actor, share: { id: string; clientEmail: string; expiresAt: Date }) => {
     await deps.invitations.revokeOpen({ kind: 'client', shareId: share.id });
     const { token, invitation } = await deps.invitations.create({
       kind: 'client',
@@ -82,29 +98,39 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
       shareId: share.id,
       createdBy: actor.id,
       ttlMs: deps.invitationTtlMs,
+      notAfter: share.expiresAt,
     });
-    return { link: invitationLink(deps.publicUrl(), token), expiresAt: invitation.expiresAt.toISOString() };
+    return {
+      link: invitationLink(deps.publicUrl(), token),
+      expiresAt: invitation.expiresAt.toISOString(),
+      canEmail: deps.mailer !== null,
+    };
   };
 
   app.get(
     '/api/shares',
     {
       config: { audit: { action: 'share.list' } },
-      schema: { summary: 'My shares (owners)', response: { 200: z.array(Share) } },
+      schema: {
+        summary: 'My shares (owners); archived ones only with ?archived=include',
+        querystring: ListSharesQuery,
+        response: { 200: z.array(Share) },
+      },
     },
     async (req) => {
       const actor = actorOf(req);
       authorize(actor, 'read', 'Share', { ownerId: actor.id, clientId: null, status: 'pending' });
-      return (await deps.shares.byOwner(actor.id)).map(view);
+      const includeArchived = req.query.archived === 'include';
+      return (await deps.shares.byOwner(actor.id, { includeArchived })).map(view);
     },
   );
 
   app.post(
     '/api/shares',
     {
-      config: { audit: { action: 'share.create' } },
+      config: { audit: { action: (r) => (r.body.againOf ? 'share.share-again' : 'share.create') } },
       schema: {
-        summary: 'Share paths with a client; returns the client invitation link',
+        summary: 'Share paths with a client ("Share again": `againOf` an earlier share); returns the invitation link',
         body: CreateShareBody,
         response: { 201: CreatedShare, ...errors },
       },
@@ -113,6 +139,11 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
       const actor = actorOf(req);
       authorize(actor, 'create', 'Share', { ownerId: actor.id, clientId: null, status: 'pending' });
       const body = req.body;
+      // "Share again" repeats an earlier share of this owner, for the same client.
+      const earlier = body.againOf ? await load(actor, body.againOf, 'read') : null;
+      if (earlier && earlier.clientEmail !== body.clientEmail) {
+        throw new DomainError(400, 'bad-request', 'clientEmail: sharing again keeps the client of the earlier share');
+      }
       const id = await deps.shares.create({
         ownerId: actor.id,
         clientEmail: body.clientEmail,
@@ -121,6 +152,8 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
         expiresAt: futureDate(body.expiresAt),
         maxSessionMinutes: body.maxSessionMinutes,
         watermark: body.watermark,
+        watermarkDensity: body.watermarkDensity,
+        watermarkOpacity: body.watermarkOpacity,
       });
       req.audit.note({
         target: { type: 'share', id, path: body.label },
@@ -130,12 +163,16 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
           expiresAt: body.expiresAt,
           maxSessionMinutes: body.maxSessionMinutes,
           watermark: body.watermark,
+          watermarkDensity: body.watermarkDensity,
+          watermarkOpacity: body.watermarkOpacity,
+          ...(earlier ? { sharedAgainFrom: earlier.id } : {}),
         },
       });
-      const invitation = await newInvitation(actor, { id, clientEmail: body.clientEmail });
-      const share = await deps.shares.get(id);
-      req.log.info({ share: id, owner: actor.id, paths: body.paths }, 'share created');
-      return reply.status(201).send({ share: view(share!), invitation });
+      const share = (await deps.shares.get(id))!;
+      const invitation = await newInvitation(actor, share);
+      const existingAccount = await deps.accountRole(body.clientEmail);
+      req.log.info({ share: id, owner: actor.id, paths: body.paths, againOf: earlier?.id }, 'share created');
+      return reply.status(201).send({ share: view(share), invitation, existingAccount });
     },
   );
 
@@ -169,10 +206,15 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
         ...(b.expiresAt !== undefined ? { expiresAt: futureDate(b.expiresAt) } : {}),
         ...(b.maxSessionMinutes !== undefined ? { maxSessionMinutes: b.maxSessionMinutes } : {}),
         ...(b.watermark !== undefined ? { watermark: b.watermark } : {}),
+        ...(b.watermarkDensity !== undefined ? { watermarkDensity: b.watermarkDensity } : {}),
+        ...(b.watermarkOpacity !== undefined ? { watermarkOpacity: b.watermarkOpacity } : {}),
       });
+      const updated = (await deps.shares.get(share.id))!;
+      // An unused invitation never outlives its share (a shortened expiry shortens it too).
+      if (b.expiresAt !== undefined) await deps.invitations.clampOpen(share.id, updated.expiresAt);
       req.audit.note({ detail: { changes: b, sessionsEnded: deps.endSessions(share.id, 'share changed') } });
       req.log.info({ share: share.id, changes: Object.keys(b) }, 'share changed');
-      return view((await deps.shares.get(share.id))!);
+      return view(updated);
     },
   );
 
@@ -204,7 +246,7 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
       schema: {
         summary: 'A fresh invitation link for a share nobody has accepted yet (the old link stops working)',
         params: Id,
-        response: { 201: InvitationLink, ...errors },
+        response: { 201: ShareInvitationLink, ...errors },
       },
     },
     async (req, reply) => {
@@ -212,6 +254,85 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
       const share = await load(actor, req.params.id, 'update');
       if (share.client) throw new DomainError(409, 'share-accepted', 'This share has already been accepted.');
       return reply.status(201).send(await newInvitation(actor, share));
+    },
+  );
+
+  for (const [suffix, archived] of [
+    ['archive', true],
+    ['unarchive', false],
+  ] as const) {
+    app.post(
+      `/api/shares/:id/${suffix}`,
+      {
+        config: { audit: { action: archived ? 'share.archive' : 'share.unarchive', target: byId('share') } },
+        schema: {
+          summary: archived
+            ? 'Hide a revoked or expired share from my list (GET /api/shares?archived=include still shows it)'
+            : 'Show an archived share in my list again',
+          params: Id,
+          response: { 200: Share, ...errors },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        const share = await load(actor, req.params.id, 'read');
+        const status = shareStatus(share, Date.now());
+        if (status !== 'revoked' && status !== 'expired') {
+          throw new DomainError(409, 'share-not-over', 'Only a revoked or expired share can be archived.');
+        }
+        authorize(actor, 'archive', 'Share', { ownerId: share.ownerId, clientId: share.client?.id ?? null, status });
+        await deps.shares.setArchived(share.id, archived);
+        return view((await deps.shares.get(share.id))!);
+      },
+    );
+  }
+
+  app.post(
+    '/api/shares/:id/invitation/send',
+    {
+      config: {
+        perPerson: INVITATION_MAILS,
+        audit: { action: 'share.invitation-sent', target: byId('share') },
+      },
+      schema: {
+        summary: "E-mail a pending share's invitation link to its client (the link's token says which link)",
+        params: Id,
+        body: SendInvitationBody,
+        response: { 200: InvitationSent, ...errors, 502: ApiErrorBody, 503: ApiErrorBody },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const share = await load(actor, req.params.id, 'update');
+      if (!deps.mailer) {
+        throw new DomainError(503, 'mail-not-configured', 'This server sends no e-mail (SMTP_URL is not set).');
+      }
+      if (share.client) throw new DomainError(409, 'share-accepted', 'This share has already been accepted.');
+      // Only the share's own open link: the token proves the owner holds it (only its hash is stored).
+      const invitation = await deps.invitations.find(req.body.token);
+      if (invitation.kind !== 'client' || invitation.shareId !== share.id) {
+        throw new DomainError(404, 'invalid-invitation', 'This invitation link is not one of this share.');
+      }
+      const hasAccount = (await deps.accountRole(share.clientEmail)) === 'client';
+      req.audit.note({ detail: { to: share.clientEmail, invitation: invitation.id } });
+      try {
+        const { messageId } = await deps.mailer.send(
+          invitationMail({
+            to: share.clientEmail,
+            ownerName: share.ownerName,
+            label: share.label,
+            link: invitationLink(deps.publicUrl(), req.body.token),
+            expiresAt: invitation.expiresAt,
+            hasAccount,
+          }),
+        );
+        req.log.info({ share: share.id, invitation: invitation.id, messageId }, 'invitation e-mailed');
+      } catch (err) {
+        if (!(err instanceof MailError)) throw err;
+        req.log.warn({ share: share.id, invitation: invitation.id, problem: err.message }, 'invitation not e-mailed');
+        throw new DomainError(502, 'mail-failed', `The e-mail was not sent: ${err.message}.`);
+      }
+      return { to: share.clientEmail };
     },
   );
 

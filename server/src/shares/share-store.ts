@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { InferResult, Kysely, Transaction } from 'kysely';
-import type { SharePath, ShareStatus } from '@vitrine/protocol';
+import type { SharePath, ShareStatus, WatermarkDensity } from '@vitrine/protocol';
 import type { Tables } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 
@@ -19,8 +19,12 @@ export interface ShareRecord {
   expiresAt: Date;
   maxSessionMinutes: number | null;
   watermark: boolean;
+  watermarkDensity: WatermarkDensity;
+  watermarkOpacity: number;
   createdAt: Date;
   revokedAt: Date | null;
+  /** Hidden from the owner's default list (only a share that is over). */
+  archivedAt: Date | null;
 }
 
 export function shareStatus(s: Pick<ShareRecord, 'revokedAt' | 'expiresAt' | 'client'>, now: number): ShareStatus {
@@ -37,6 +41,9 @@ export interface NewShare {
   expiresAt: Date;
   maxSessionMinutes: number | null;
   watermark: boolean;
+  /** The defaults (normal, 0.12) when not given. */
+  watermarkDensity?: WatermarkDensity | undefined;
+  watermarkOpacity?: number | undefined;
 }
 
 export class ShareStore {
@@ -61,6 +68,8 @@ export class ShareStore {
         expires_at: s.expiresAt,
         max_session_minutes: s.maxSessionMinutes,
         watermark: s.watermark,
+        ...(s.watermarkDensity !== undefined ? { watermark_density: s.watermarkDensity } : {}),
+        ...(s.watermarkOpacity !== undefined ? { watermark_opacity: s.watermarkOpacity } : {}),
         created_at: now,
         updated_at: now,
       })
@@ -73,12 +82,21 @@ export class ShareStore {
     return row && toRecord(row);
   }
 
-  async byOwner(ownerId: string): Promise<ShareRecord[]> {
-    const rows = await selectShares(this.db)
-      .where('shares.owner_id', '=', ownerId)
-      .orderBy('shares.created_at', 'desc')
-      .execute();
+  /** An owner's shares, newest first; archived ones only when asked for. */
+  async byOwner(ownerId: string, opts: { includeArchived?: boolean } = {}): Promise<ShareRecord[]> {
+    let q = selectShares(this.db).where('shares.owner_id', '=', ownerId);
+    if (!opts.includeArchived) q = q.where('shares.archived_at', 'is', null);
+    const rows = await q.orderBy('shares.created_at', 'desc').execute();
     return rows.map(toRecord);
+  }
+
+  /** Hides a share from (or returns it to) its owner's list; the routes allow it only once the share is over. */
+  async setArchived(id: string, archived: boolean): Promise<void> {
+    await this.db
+      .updateTable('shares')
+      .set({ archived_at: archived ? new Date() : null, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Shares a client has accepted that are neither revoked nor expired. */
@@ -94,7 +112,12 @@ export class ShareStore {
 
   async update(
     id: string,
-    patch: Partial<Pick<NewShare, 'label' | 'paths' | 'expiresAt' | 'maxSessionMinutes' | 'watermark'>>,
+    patch: Partial<
+      Pick<
+        NewShare,
+        'label' | 'paths' | 'expiresAt' | 'maxSessionMinutes' | 'watermark' | 'watermarkDensity' | 'watermarkOpacity'
+      >
+    >,
   ): Promise<void> {
     await this.db
       .updateTable('shares')
@@ -102,9 +125,12 @@ export class ShareStore {
         updated_at: new Date(),
         ...(patch.label !== undefined ? { label: patch.label } : {}),
         ...(patch.paths !== undefined ? { paths: JSON.stringify(patch.paths) } : {}),
-        ...(patch.expiresAt !== undefined ? { expires_at: patch.expiresAt } : {}),
+        // A new expiry (always in the future) brings an archived, expired share back to life: list it again.
+        ...(patch.expiresAt !== undefined ? { expires_at: patch.expiresAt, archived_at: null } : {}),
         ...(patch.maxSessionMinutes !== undefined ? { max_session_minutes: patch.maxSessionMinutes } : {}),
         ...(patch.watermark !== undefined ? { watermark: patch.watermark } : {}),
+        ...(patch.watermarkDensity !== undefined ? { watermark_density: patch.watermarkDensity } : {}),
+        ...(patch.watermarkOpacity !== undefined ? { watermark_opacity: patch.watermarkOpacity } : {}),
       })
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
@@ -176,8 +202,11 @@ function selectShares(db: Db) {
       'shares.expires_at as expiresAt',
       'shares.max_session_minutes as maxSessionMinutes',
       'shares.watermark',
+      'shares.watermark_density as watermarkDensity',
+      'shares.watermark_opacity as watermarkOpacity',
       'shares.created_at as createdAt',
       'shares.revoked_at as revokedAt',
+      'shares.archived_at as archivedAt',
     ]);
 }
 
@@ -199,7 +228,10 @@ function toRecord(r: Row): ShareRecord {
     expiresAt: new Date(r.expiresAt),
     maxSessionMinutes: r.maxSessionMinutes,
     watermark: r.watermark,
+    watermarkDensity: r.watermarkDensity,
+    watermarkOpacity: Number(r.watermarkOpacity),
     createdAt: new Date(r.createdAt),
     revokedAt: r.revokedAt ? new Date(r.revokedAt) : null,
+    archivedAt: r.archivedAt ? new Date(r.archivedAt) : null,
   };
 }

@@ -25,7 +25,7 @@ afterAll(() => {
 const cli = (...args: string[]) => run(process.execPath, ['server/src/cli.ts', ...args], { cwd: repo, env });
 const linkIn = (out: string) => /(http:\/\/localhost:\d+\/invite#[\w-]{43})/.exec(out)?.[1];
 
-function startServer(): Promise<{ proc: ChildProcess; url: string; setupLink: string | undefined }> {
+function startServer(): Promise<{ proc: ChildProcess; url: string; setupLink: string | undefined; out: () => string }> {
   const proc = spawn(process.execPath, ['server/src/main.ts'], {
     cwd: repo,
     env: { ...env, PORT: '0', LOG_LEVEL: 'info' },
@@ -38,7 +38,7 @@ function startServer(): Promise<{ proc: ChildProcess; url: string; setupLink: st
       out += d.toString();
       const addr = /"address":"(http:\/\/[^"]+)"/.exec(out);
       if (addr && (linkIn(out) || out.includes('accounts exist')))
-        resolve({ proc, url: addr[1]!, setupLink: linkIn(out) });
+        resolve({ proc, url: addr[1]!, setupLink: linkIn(out), out: () => out });
     });
     proc.on('exit', (code) => reject(new Error(`server exited (${code}): ${out.slice(-400)}`)));
   });
@@ -55,6 +55,16 @@ it('prints owner invitations and setup links, through a running server or straig
   // With the server running, it asks the server over its admin socket (the database is in use).
   const server = await startServer();
   try {
+    // The first line for people is the address to open (PUBLIC_URL), not the socket's 127.0.0.1;
+    // Fastify's own "Server listening at http://127.0.0.1:…" is not printed at all.
+    const port = new URL(server.url).port;
+    const human = server
+      .out()
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('{'));
+    expect(human[0]?.trim()).toBe(`Vitrine is ready: open http://localhost:${port}`);
+    expect(server.out()).not.toMatch(/Server listening at/);
+    expect(server.out().indexOf(`http://localhost:${port}`)).toBeLessThan(server.out().indexOf('127.0.0.1'));
     expect(fs.statSync(path.join(env.DATA_DIR!, 'admin.sock')).mode & 0o777).toBe(0o600);
     const online = await cli('invite', '--role', 'owner', '--email', 'bob@example.com');
     const onlineLink = linkIn(online.stdout)!;
@@ -74,10 +84,29 @@ it('prints owner invitations and setup links, through a running server or straig
     await new Promise((r) => server.proc.once('exit', r));
   }
   expect(fs.existsSync(path.join(env.DATA_DIR!, 'admin.sock'))).toBe(false);
-});
+}, 90_000);
 
 it('refuses bad arguments with the usage', async () => {
   await expect(cli('invite', '--role', 'client', '--email', 'x@example.com')).rejects.toMatchObject({ code: 2 });
   await expect(cli('invite', '--role', 'owner', '--email', 'not-an-address')).rejects.toMatchObject({ code: 2 });
   await expect(cli('frobnicate')).rejects.toMatchObject({ stderr: expect.stringMatching(/usage:/) });
 });
+
+it('runs as the README says, ./vitrine, even where the machine’s own Node.js is too old for .ts files', async () => {
+  // A stand-in for Debian's older Node first on PATH: `node file.ts` fails as it does there.
+  const fakeBin = fs.mkdtempSync(path.join(tmp, 'old-node-'));
+  fs.writeFileSync(
+    path.join(fakeBin, 'node'),
+    '#!/bin/sh\n[ "$1" = --version ] && { echo v18.19.0; exit 0; }\necho \'TypeError [ERR_UNKNOWN_FILE_EXTENSION]: Unknown file extension ".ts"\' >&2\nexit 1\n',
+    { mode: 0o755 },
+  );
+  const wrapperEnv = { ...env, DATA_DIR: path.join(tmp, 'wrapper-data'), PATH: `${fakeBin}:${process.env.PATH}` };
+  const vitrine = (...args: string[]) =>
+    run(path.join(repo, 'vitrine'), args, { cwd: os.tmpdir(), env: wrapperEnv, timeout: 170_000 });
+  const help = await vitrine('--help');
+  expect(help.stdout).toMatch(/^usage:\n {2}\.\/vitrine invite --role owner --email/);
+  // A real command against a fresh data folder (no server running: it opens the database itself).
+  const setup = await vitrine('setup-link');
+  expect(setup.stdout).toMatch(/^Setup link \(single use, expires /);
+  expect(linkIn(setup.stdout)).toBeDefined();
+}, 180_000);

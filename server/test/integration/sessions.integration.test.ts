@@ -61,6 +61,9 @@ describe('streamed session lifecycle', () => {
     const viewer = new WeriftViewer(server.owner, id);
     await waitFor('video RTP at the viewer', () => viewer.rtpPackets > 30);
     expect((await api<SessionInfo>(server.owner, 'GET', `/api/sessions/${id}`)).body.state).toBe('streaming');
+    // The app has drawn (its pixels are more than the empty display): the viewer stops saying "Opening…".
+    await waitFor('app-ready', () => viewer.messages.some((m) => m.type === 'app-ready'));
+    expect(viewer.messages.filter((m) => m.type === 'app-ready')).toHaveLength(1);
     const { pids } = await stats(id);
     const encoders = ffmpegProcesses(pids);
     expect(encoders.length).toBe(2); // active + warm spare

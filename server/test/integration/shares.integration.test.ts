@@ -196,6 +196,62 @@ describe.each(['pglite', 'postgres'] as const)('shares on %s', (kind) => {
     fs.rmSync(report);
   });
 
+  it('keeps the watermark settings the owner chose, within bounds; previews show a share as its client gets it', async () => {
+    const share = (await sharesOf(client))[0]!;
+    const own = (await call<Share>(owner, 'GET', `/api/shares/${share.id}`)).body;
+    expect([own.watermark, own.watermarkDensity, own.watermarkOpacity]).toEqual([true, 'normal', 0.12]);
+    for (const bad of [{ watermarkOpacity: 0.5 }, { watermarkOpacity: 0.01 }, { watermarkDensity: 'solid' }]) {
+      expect((await call(owner, 'PATCH', `/api/shares/${share.id}`, bad)).status, JSON.stringify(bad)).toBe(400);
+    }
+    const set = await call<Share>(owner, 'PATCH', `/api/shares/${share.id}`, {
+      watermarkDensity: 'dense',
+      watermarkOpacity: 0.2,
+    });
+    expect([set.body.watermarkDensity, set.body.watermarkOpacity]).toEqual(['dense', 0.2]);
+
+    // The owner's preview: the share's files and rights, its watermark naming the owner, the path opened first.
+    const preview = await call<SessionInfo>(owner, 'POST', '/api/sessions', {
+      appId: 'probe',
+      preview: { shareId: share.id, path: 'Reports/q3.txt' },
+    });
+    expect(preview.status, JSON.stringify(preview.body)).toBe(201);
+    const record = await server.db
+      .selectFrom('streamed_sessions')
+      .select(['policy', 'user_id'])
+      .where('id', '=', preview.body.id)
+      .executeTakeFirstOrThrow();
+    expect(record.user_id).toBe(owner.me.id);
+    const policy = record.policy as { grants: Array<{ sandboxPath: string; access: string }>; openPath: string };
+    expect(policy.grants.map((g) => [g.sandboxPath, g.access])).toEqual([
+      ['/files/Reports', 'read'],
+      ['/files/Inbox', 'read-write'],
+    ]);
+    expect(policy.openPath).toBe('/files/Reports/q3.txt');
+    const launched = await server.db
+      .selectFrom('audit_events')
+      .select(['action', 'detail', 'share_id'])
+      .where('session_id', '=', preview.body.id)
+      .where('action', '=', 'session.preview')
+      .executeTakeFirstOrThrow();
+    expect(launched.share_id).toBe(share.id);
+    expect(JSON.parse(launched.detail)).toMatchObject({
+      preview: { openPath: '/files/Reports/q3.txt' },
+      policy: { watermark: true, watermarkStyle: { density: 'dense', opacity: 0.2 } },
+    });
+    expect((await call(owner, 'DELETE', `/api/sessions/${preview.body.id}`)).status).toBe(204);
+    // Only inside the share, only the owner's own share, never for a client.
+    const outside = { appId: 'probe', preview: { shareId: share.id, path: 'Private/secret.txt' } };
+    expect((await call(owner, 'POST', '/api/sessions', outside)).status).toBe(400);
+    expect(
+      (await call(otherOwner, 'POST', '/api/sessions', { appId: 'probe', preview: { shareId: share.id } })).status,
+    ).toBe(404);
+    expect((await call(client, 'POST', '/api/sessions', { appId: 'probe', preview: {} })).status).toBe(403);
+    expect(
+      (await call(owner, 'PATCH', `/api/shares/${share.id}`, { watermarkDensity: 'normal', watermarkOpacity: 0.12 }))
+        .status,
+    ).toBe(200);
+  });
+
   it('ends the client session within 5 s when the share expires, and when the owner changes it', async () => {
     const share = (await sharesOf(client))[0]!;
     const start = async () => {

@@ -28,6 +28,22 @@ export function createSession(appId: string, shareId?: string): Promise<SessionI
   return apiRequest<SessionInfo>('POST', '/api/sessions', shareId === undefined ? { appId } : { appId, shareId });
 }
 
+/** The app an owner previews their files in. */
+export const PREVIEW_APP_ID = 'file-explorer';
+
+/**
+ * Owners: opens the File Explorer as a client will see it, watermarked ("Preview · <your name>"),
+ * with `path` (in your storage) opened first. With `shareId`, exactly that share's files, rights
+ * and watermark settings (`path` must be inside what it shares); without it, your whole storage
+ * read-only under the default watermark.
+ */
+export function previewAsClient(path: string, shareId?: string): Promise<SessionInfo> {
+  return apiRequest<SessionInfo>('POST', '/api/sessions', {
+    appId: PREVIEW_APP_ID,
+    preview: shareId === undefined ? { path } : { path, shareId },
+  });
+}
+
 export async function deleteSession(id: string): Promise<void> {
   try {
     await apiRequest<void>('DELETE', `/api/sessions/${encodeURIComponent(id)}`);

@@ -1,4 +1,7 @@
-/** The owner's shares: who can reach what, until when; create, edit, revoke, re-invite. */
+/**
+ * The owner's shares: who can reach what, until when; create, edit, revoke, re-invite; shares that
+ * are over can be shared again or archived (hidden unless "Show archived").
+ */
 import { useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -7,13 +10,18 @@ import CardActions from '@mui/material/CardActions';
 import CardContent from '@mui/material/CardContent';
 import Chip from '@mui/material/Chip';
 import CircularProgress from '@mui/material/CircularProgress';
+import FormControlLabel from '@mui/material/FormControlLabel';
 import Snackbar from '@mui/material/Snackbar';
 import Stack from '@mui/material/Stack';
+import Switch from '@mui/material/Switch';
 import Typography from '@mui/material/Typography';
 import AddIcon from '@mui/icons-material/Add';
+import ArchiveIcon from '@mui/icons-material/Archive';
 import BlockIcon from '@mui/icons-material/Block';
 import EditIcon from '@mui/icons-material/Edit';
 import LinkIcon from '@mui/icons-material/Link';
+import ReplayIcon from '@mui/icons-material/Replay';
+import UnarchiveIcon from '@mui/icons-material/Unarchive';
 import { ActionDialog } from '../shared/ActionDialog.tsx';
 import {
   accessLabel,
@@ -28,7 +36,7 @@ import { useReloadable } from '../shared/useReloadable.ts';
 import { InvitationLinkDialog } from './InvitationLinkDialog.tsx';
 import { ShareDialog } from './ShareDialog.tsx';
 import type { InvitationLink, Share, ShareStatus } from './sharesApi.ts';
-import { listShares, newInvitationLink, revokeShare } from './sharesApi.ts';
+import { listShares, listSharesWithArchived, newInvitationLink, revokeShare, setShareArchived } from './sharesApi.ts';
 
 const STATUS_LABEL: Record<ShareStatus, string> = {
   pending: 'Pending',
@@ -45,12 +53,22 @@ const STATUS_COLOR: Record<ShareStatus, 'warning' | 'success' | 'default' | 'err
 // Live and waiting shares first, then the ones that are over.
 const STATUS_ORDER: Record<ShareStatus, number> = { active: 0, pending: 1, expired: 2, revoked: 3 };
 
+const isOver = (share: Share) => share.status === 'revoked' || share.status === 'expired';
+
 export function SharesPage() {
-  const { data: shares, setData: setShares, loadError, loadedAt: now, reload: refresh } = useReloadable(listShares);
+  const [showArchived, setShowArchived] = useState(false);
+  const {
+    data: shares,
+    setData: setShares,
+    loadError,
+    loadedAt: now,
+    reload: refresh,
+  } = useReloadable(showArchived ? listSharesWithArchived : listShares);
   const [actionError, setActionError] = useState<string | null>(null);
-  const [editor, setEditor] = useState<{ share: Share | null } | null>(null);
+  // Editing a share, creating one, or sharing an earlier one again (`template`).
+  const [editor, setEditor] = useState<{ share: Share | null; template?: Share } | null>(null);
   const [revoking, setRevoking] = useState<Share | null>(null);
-  const [invitation, setInvitation] = useState<InvitationLink | null>(null);
+  const [invitation, setInvitation] = useState<{ link: InvitationLink; share: Share } | null>(null);
   const [linkBusy, setLinkBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -64,11 +82,24 @@ export function SharesPage() {
     setLinkBusy(share.id);
     setActionError(null);
     try {
-      setInvitation(await newInvitationLink(share.id));
+      setInvitation({ link: await newInvitationLink(share.id), share });
     } catch (err) {
       setActionError(`Could not make a new invitation link: ${describeError(err)}`);
     } finally {
       setLinkBusy(null);
+    }
+  };
+
+  const archive = async (share: Share, archived: boolean) => {
+    setActionError(null);
+    try {
+      const changed = await setShareArchived(share.id, archived);
+      // Archived shares leave the list unless it shows them.
+      if (archived && !showArchived) setShares((list) => list?.filter((s) => s.id !== share.id) ?? null);
+      else replace(changed);
+      setNotice(archived ? 'Share archived.' : 'Share back in the list.');
+    } catch (err) {
+      setActionError(`Could not ${archived ? 'archive' : 'unarchive'} the share: ${describeError(err)}`);
     }
   };
 
@@ -85,6 +116,16 @@ export function SharesPage() {
         subtitle="Clients open what you share in a streamed session; they never download your files."
         onReload={refresh}
       >
+        <FormControlLabel
+          control={
+            <Switch
+              checked={showArchived}
+              onChange={(e) => setShowArchived(e.target.checked)}
+              slotProps={{ input: { 'data-testid': 'shares-show-archived' } as object }}
+            />
+          }
+          label="Show archived"
+        />
         <Button
           variant="contained"
           startIcon={<AddIcon />}
@@ -108,7 +149,8 @@ export function SharesPage() {
       {sorted === null && !loadError && <Loading label="Loading shares" />}
       {sorted !== null && sorted.length === 0 && (
         <EmptyState testId="shares-empty">
-          You have not shared anything yet. Create a share to let a client work on some of your files.
+          Nothing shared{showArchived ? '' : ' outside the archive'}. Create a share to let a client work on some of
+          your files.
         </EmptyState>
       )}
       {sorted !== null && sorted.length > 0 && (
@@ -128,6 +170,11 @@ export function SharesPage() {
                 setRevoking(share);
               }}
               onNewLink={() => void newLink(share)}
+              onShareAgain={() => {
+                setActionError(null);
+                setEditor({ share: null, template: share });
+              }}
+              onArchive={(archived) => void archive(share, archived)}
             />
           ))}
         </Stack>
@@ -136,6 +183,7 @@ export function SharesPage() {
       <ShareDialog
         open={editor !== null}
         share={editor?.share ?? null}
+        template={editor?.template ?? null}
         onClose={() => setEditor(null)}
         onSaved={(share) => {
           replace(share);
@@ -158,11 +206,15 @@ export function SharesPage() {
         <Typography>
           {revoking?.client?.displayName ?? revoking?.clientEmail} loses access at once
           {revoking && revoking.liveSessions > 0 ? ', and their running sessions end' : ''}. This cannot be undone; you
-          can create a new share later.
+          can share again later (a new share, with a new invitation link).
         </Typography>
       </ActionDialog>
 
-      <InvitationLinkDialog invitation={invitation} onClose={() => setInvitation(null)} />
+      <InvitationLinkDialog
+        invitation={invitation?.link ?? null}
+        share={invitation?.share ?? null}
+        onClose={() => setInvitation(null)}
+      />
 
       <Snackbar open={notice !== null} autoHideDuration={4000} onClose={() => setNotice(null)} message={notice ?? ''} />
     </Box>
@@ -176,12 +228,22 @@ interface ShareCardProps {
   onEdit: () => void;
   onRevoke: () => void;
   onNewLink: () => void;
+  onShareAgain: () => void;
+  onArchive: (archived: boolean) => void;
 }
 
-function ShareCard({ share, now, linkBusy, onEdit, onRevoke, onNewLink }: ShareCardProps) {
-  const over = share.status === 'revoked';
+function ShareCard(props: ShareCardProps) {
+  const { share, now, linkBusy, onEdit, onRevoke, onNewLink, onShareAgain, onArchive } = props;
+  const revoked = share.status === 'revoked';
+  const archived = share.archivedAt !== null;
   return (
-    <Card data-testid="share-row" data-share-id={share.id} data-status={share.status}>
+    <Card
+      data-testid="share-row"
+      data-share-id={share.id}
+      data-status={share.status}
+      data-archived={archived ? 'true' : 'false'}
+      sx={archived ? { opacity: 0.75 } : undefined}
+    >
       <CardContent sx={{ pb: 1 }}>
         <Stack direction="row" sx={{ alignItems: 'flex-start', gap: 1.5, flexWrap: 'wrap' }}>
           <Box sx={{ flex: 1, minWidth: 220 }}>
@@ -205,6 +267,7 @@ function ShareCard({ share, now, linkBusy, onEdit, onRevoke, onNewLink }: ShareC
             variant={share.status === 'expired' ? 'outlined' : 'filled'}
             data-testid="share-status"
           />
+          {archived && <Chip size="small" variant="outlined" label="Archived" data-testid="share-archived" />}
           {share.liveSessions > 0 && (
             <Chip
               size="small"
@@ -240,27 +303,44 @@ function ShareCard({ share, now, linkBusy, onEdit, onRevoke, onNewLink }: ShareC
           {share.watermark ? 'watermarked' : 'no watermark'}
         </Typography>
       </CardContent>
-      {!over && (
-        <CardActions sx={{ px: 2, pb: 1.5, pt: 0, gap: 0.5 }}>
+      <CardActions sx={{ px: 2, pb: 1.5, pt: 0, gap: 0.5, flexWrap: 'wrap' }}>
+        {!revoked && (
           <Button size="small" startIcon={<EditIcon />} onClick={onEdit} data-testid="share-edit">
             Edit
           </Button>
-          {share.status === 'pending' && (
-            <Button
-              size="small"
-              startIcon={linkBusy ? <CircularProgress size={14} color="inherit" /> : <LinkIcon />}
-              disabled={linkBusy}
-              onClick={onNewLink}
-              data-testid="share-new-link"
-            >
-              New invitation link
-            </Button>
-          )}
+        )}
+        {share.status === 'pending' && (
+          <Button
+            size="small"
+            startIcon={linkBusy ? <CircularProgress size={14} color="inherit" /> : <LinkIcon />}
+            disabled={linkBusy}
+            onClick={onNewLink}
+            data-testid="share-new-link"
+          >
+            New invitation link
+          </Button>
+        )}
+        {!revoked && (
           <Button size="small" color="error" startIcon={<BlockIcon />} onClick={onRevoke} data-testid="share-revoke">
             Revoke
           </Button>
-        </CardActions>
-      )}
+        )}
+        {isOver(share) && (
+          <Button size="small" startIcon={<ReplayIcon />} onClick={onShareAgain} data-testid="share-again">
+            Share again
+          </Button>
+        )}
+        {isOver(share) && (
+          <Button
+            size="small"
+            startIcon={archived ? <UnarchiveIcon /> : <ArchiveIcon />}
+            onClick={() => onArchive(!archived)}
+            data-testid={archived ? 'share-unarchive' : 'share-archive'}
+          >
+            {archived ? 'Unarchive' : 'Archive'}
+          </Button>
+        )}
+      </CardActions>
     </Card>
   );
 }

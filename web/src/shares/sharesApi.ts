@@ -1,16 +1,20 @@
 /** Shares: what an owner lets one client see (`/api/shares`), and what a client received (`/api/shared-with-me`). */
 import type {
   CreatedShare,
-  InvitationLink,
+  InvitationSent,
   ReceivedShare,
   Share,
   ShareAccess,
+  ShareInvitationLink,
   SharePath,
   ShareStatus,
+  WatermarkDensity,
 } from '@vitrine/protocol';
 import { apiRequest } from '../shared/api.ts';
 
-export type { CreatedShare, InvitationLink, ReceivedShare, Share, ShareAccess, SharePath, ShareStatus };
+/** A client's invitation link as the shares API returns it (with whether it can be e-mailed). */
+export type InvitationLink = ShareInvitationLink;
+export type { CreatedShare, InvitationSent, ReceivedShare, Share, ShareAccess, SharePath, ShareStatus };
 
 export interface CreateShareInput {
   clientEmail: string;
@@ -20,14 +24,36 @@ export interface CreateShareInput {
   expiresAt: string;
   maxSessionMinutes: number | null;
   watermark: boolean;
+  /** How many stamps and how strongly they show (the server's defaults when left out). */
+  watermarkDensity?: WatermarkDensity;
+  watermarkOpacity?: number;
+  /** "Share again": the earlier share (same client) this one repeats. */
+  againOf?: string;
 }
 
-export type UpdateShareInput = Partial<Omit<CreateShareInput, 'clientEmail'>>;
+export type UpdateShareInput = Partial<Omit<CreateShareInput, 'clientEmail' | 'againOf'>>;
 
 const sharePath = (id: string) => `/api/shares/${encodeURIComponent(id)}`;
 
+/** My shares, without the archived ones. */
 export function listShares(signal?: AbortSignal): Promise<Share[]> {
   return apiRequest<Share[]>('GET', '/api/shares', undefined, signal);
+}
+
+/** My shares, the archived ones included ("Show archived"). */
+export function listSharesWithArchived(signal?: AbortSignal): Promise<Share[]> {
+  return apiRequest<Share[]>('GET', '/api/shares?archived=include', undefined, signal);
+}
+
+/** Hides a revoked or expired share from the list, or shows it again. */
+export function setShareArchived(id: string, archived: boolean): Promise<Share> {
+  return apiRequest<Share>('POST', `${sharePath(id)}/${archived ? 'archive' : 'unarchive'}`);
+}
+
+/** E-mails the invitation link (whose token only this browser has) to the share's client. */
+export function sendInvitationByEmail(id: string, link: string): Promise<InvitationSent> {
+  const token = new URL(link, window.location.origin).hash.slice(1);
+  return apiRequest<InvitationSent>('POST', `${sharePath(id)}/invitation/send`, { token });
 }
 
 export function getShare(id: string, signal?: AbortSignal): Promise<Share> {

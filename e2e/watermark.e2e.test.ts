@@ -1,13 +1,23 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { WATERMARK_OPACITY, type CreatedShare, type SessionInfo } from '@vitrine/protocol';
-import { frameSignature, launchChromium, waitForStreaming } from './lib/browser.ts';
+import { launchChromium, waitForStreaming } from './lib/browser.ts';
 import { registerInBrowser, setupAdminInBrowser, type BrowserUser } from './lib/passkeys.ts';
-import { focusViewer } from './lib/remote-screen.ts';
+import { focusViewer, waitForStill } from './lib/remote-screen.ts';
+import {
+  bare,
+  documentArea,
+  grabFrame,
+  linesIn,
+  luma,
+  ocrWords,
+  readAs,
+  recovered,
+  stampsByQuarter,
+} from './lib/screen-text.ts';
 import { writeTextPdf } from './lib/sample-files.ts';
 import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
@@ -90,151 +100,15 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-/** Waits until the shown picture has not changed for a while (the top-off has sharpened it). */
-async function still(page: Page): Promise<void> {
-  let last = await frameSignature(page);
-  let since = Date.now();
-  await waitFor(
-    'a still picture',
-    async () => {
-      const now = await frameSignature(page);
-      if (!now.every((v, i) => Math.abs(v - last[i]!) <= 2)) since = Date.now();
-      last = now;
-      return Date.now() - since > 1500;
-    },
-    15_000,
-    150,
-  );
-}
-
-/** The decoded frame at its full size, as a PNG file (drawn from the video element in the page). */
-async function grab(page: Page, name: string): Promise<{ file: string; width: number; height: number }> {
-  const { url, width, height } = await page.evaluate(() => {
-    const video = (window as any).__vitrine.video as HTMLVideoElement;
-    const canvas = document.createElement('canvas');
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    canvas.getContext('2d')!.drawImage(video, 0, 0);
-    return { url: canvas.toDataURL('image/png'), width: canvas.width, height: canvas.height };
-  });
-  const file = path.join(shots ?? work, `wm-${name}.png`);
-  fs.writeFileSync(file, Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'));
-  return { file, width, height };
-}
-
-/** The luma of a PNG, full size. */
-function luma(file: string): Buffer {
-  return execFileSync('ffmpeg', ['-loglevel', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1']);
-}
-
-/** What tesseract reads (English), the picture doubled in size first (screen text is small for it). */
-function ocr(file: string, filter = 'scale=iw*2:ih*2:flags=lanczos', psm = 6, tsv = false): string {
-  const big = `${file}.ocr.png`;
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', file, '-vf', filter, big]);
-  return execFileSync('tesseract', [big, 'stdout', '-l', 'eng', '--psm', String(psm), ...(tsv ? ['tsv'] : [])], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-    // One thread: on two busy cores tesseract's threads only wait for each other (3× slower).
-    env: { ...process.env, OMP_THREAD_LIMIT: '1' },
-  });
-}
-
-interface Word {
-  text: string;
-  line: string;
-  x: number;
-  y: number;
-  right: number;
-  bottom: number;
-}
-
-/** The words OCR reads (doubled in size), each with its line and its box in the picture's pixels. */
-function ocrWords(file: string): Word[] {
-  return ocr(file, undefined, 6, true)
-    .split('\n')
-    .slice(1)
-    .map((row) => row.split('\t'))
-    .filter((c) => c[0] === '5' && c[11])
-    .map(([, , block, par, line, , left, top, width, height, , text]) => ({
-      text: text!,
-      line: `${block}.${par}.${line}`,
-      x: Number(left) / 2,
-      y: Number(top) / 2,
-      right: (Number(left) + Number(width)) / 2,
-      bottom: (Number(top) + Number(height)) / 2,
-    }));
-}
-
-/**
- * Where a document's text is on the screen: the boxes of the words read without a watermark that
- * are words of the document, together, with a margin. The rest of the screen (the viewer's
- * buttons, the thumbnails) is no part of the document's legibility.
- */
-function documentArea(words: Word[], truth: string[]): { x: number; y: number; right: number; bottom: number } {
-  const known = new Set(
-    truth
-      .join(' ')
-      .split(/[\s,]+/)
-      .filter((w) => w.length >= 3),
-  );
-  const mine = words.filter((w) => w.text.split(',').some((part) => known.has(part.replace(/[.:]$/, ''))));
-  expect(mine.length, 'the document was found on the screen').toBeGreaterThan(truth.length);
-  return {
-    x: Math.min(...mine.map((w) => w.x)) - 12,
-    y: Math.min(...mine.map((w) => w.y)) - 12,
-    right: Math.max(...mine.map((w) => w.right)) + 12,
-    bottom: Math.max(...mine.map((w) => w.bottom)) + 12,
-  };
-}
-
-/** The lines read inside an area (words whose centre is in it), in reading order. */
-function linesIn(words: Word[], area: ReturnType<typeof documentArea>): string {
-  const lines = new Map<string, string[]>();
-  for (const w of words) {
-    const [cx, cy] = [(w.x + w.right) / 2, (w.y + w.bottom) / 2];
-    if (cx < area.x || cx > area.right || cy < area.y || cy > area.bottom) continue;
-    lines.set(w.line, [...(lines.get(w.line) ?? []), w.text]);
-  }
-  return [...lines.values()].map((l) => l.join(' ')).join('\n');
-}
-
-/** Character-level edit distance. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
-}
-
-const bare = (s: string) => s.replace(/\s+/g, '');
-
-/**
- * The characters of a document OCR recovered: for each of its lines, the line's length less its
- * edit distance to the closest line read (whitespace left out: OCR spaces monospace text its own
- * way). What else is on the screen (the viewer's own buttons) neither helps nor hurts.
- */
-function recovered(read: string, truth: string[]): number {
-  const lines = read.split('\n').map(bare).filter(Boolean);
-  return truth
-    .map(bare)
-    .reduce((sum, t) => sum + t.length - Math.min(t.length, ...lines.map((l) => distance(l, t))), 0);
-}
-
-/** A word read that is the expected one but for at most `slack` characters. */
-const readAs = (read: string, word: string, slack: number) =>
-  read.split(/\s+/).some((w) => w.length >= word.length - slack && distance(w, word) <= slack);
+/** The decoded frame at its full size, as a PNG file. */
+const grab = (page: Page, name: string) => grabFrame(page, path.join(shots ?? work, `wm-${name}.png`));
 
 /** Opens the session's viewer in `page` and waits for the app to report `claim` (a folder or file shown). */
 async function watch(page: Page, id: string, claim: (c: { kind: string; path?: string }) => boolean): Promise<void> {
   if (!page.url().endsWith(`/session/${id}`)) await page.goto(`${server.publicUrl()}/session/${id}`);
   await waitForStreaming(page);
   await waitFor('the explorer showed it', () => server.sessions.claimsOf(id).some(claim), 20_000);
-  await still(page);
+  await waitForStill(page);
 }
 
 /** The owner's "see it as the client will" session on a share, with `file` (in Plans) opened first. */
@@ -372,7 +246,7 @@ it.runIf(!!shots)(
     await waitFor('a 1920x1080 picture', () =>
       page.evaluate(() => (window as any).__vitrine.video.videoHeight === 1080),
     );
-    await still(page);
+    await waitForStill(page);
     const csv = await grab(page, 'default-csv-1920x1080');
     await openNext(page);
     await watch(page, session.id, opened('statement.pdf'));

@@ -125,3 +125,20 @@ export async function pressAndSettle(page: Page, key: string): Promise<void> {
     80,
   );
 }
+
+/** Waits until the shown picture has not changed for `quietMs` (the encoder's top-off has sharpened it). */
+export async function waitForStill(page: Page, quietMs = 1500, timeoutMs = 15_000): Promise<void> {
+  let last = await frameSignature(page);
+  let since = Date.now();
+  await waitFor(
+    'a still picture',
+    async () => {
+      const now = await frameSignature(page);
+      if (!now.every((v, i) => Math.abs(v - last[i]!) <= 2)) since = Date.now();
+      last = now;
+      return Date.now() - since > quietMs;
+    },
+    timeoutMs,
+    150,
+  );
+}

@@ -12,17 +12,37 @@ const CONTROLLERS = ['memory', 'pids', 'cpu'] as const;
 type Controller = (typeof CONTROLLERS)[number];
 
 export type CgroupSupport =
-  { version: 2; base: string } | { version: 1; bases: Record<Controller, string> } | { version: 0; reason: string };
+  | { version: 2; base: string; delegated?: string | undefined }
+  | { version: 1; bases: Record<Controller, string> }
+  | { version: 0; reason: string };
 
 /**
- * Finds where this process may create session cgroups. v2: a `vitrine` group at the unified
- * root with memory, pids and cpu enabled. v1 (hybrid hosts): beneath this process's own group
- * in each controller hierarchy, so any limits the host puts on Vitrine still apply.
+ * Finds where this process may create session cgroups. v2 as root: a `vitrine` group at the
+ * unified root with memory, pids and cpu enabled. v2 as a service user: the subtree systemd
+ * delegated to the service (`Delegate=yes`: the service's own group, owned by its user), with
+ * the sessions beneath it. v1 (hybrid hosts): beneath this process's own group in each
+ * controller hierarchy, so any limits the host puts on Vitrine still apply.
  */
-export function detectCgroups(root = '/sys/fs/cgroup', selfCgroup = readSelfCgroup()): CgroupSupport {
+export function detectCgroups(
+  root = '/sys/fs/cgroup',
+  selfCgroup = readSelfCgroup(),
+  writable: (dir: string) => boolean = isWritable,
+): CgroupSupport {
   const unifiedControllers = readWords(path.join(root, 'cgroup.controllers'));
   if (unifiedControllers && CONTROLLERS.every((c) => unifiedControllers.includes(c))) {
-    return { version: 2, base: path.join(root, 'vitrine') };
+    if (writable(root)) return { version: 2, base: path.join(root, 'vitrine') };
+    const own = selfCgroup.find((l) => l.controllers.length === 1 && l.controllers[0] === '');
+    const ownDir = own ? path.join(root, own.path) : null;
+    const ownControllers = ownDir ? readWords(path.join(ownDir, 'cgroup.controllers')) : null;
+    if (ownDir && writable(ownDir) && ownControllers && CONTROLLERS.every((c) => ownControllers.includes(c))) {
+      return { version: 2, base: path.join(ownDir, 'sessions'), delegated: ownDir };
+    }
+    return {
+      version: 0,
+      reason:
+        'cgroup v2 is not writable here: run as root, or as a systemd service with Delegate=yes ' +
+        '(its own group must offer memory, pids and cpu)',
+    };
   }
   const bases = {} as Record<Controller, string>;
   for (const c of CONTROLLERS) {
@@ -72,6 +92,7 @@ export class SessionCgroup {
     const quota = Math.max(1000, Math.round(limits.cpu * 100_000));
     if (support.version === 2) {
       const parent = path.join(support.base, instance);
+      if (support.delegated) enterDelegatedLeaf(support.delegated);
       ensureV2Parent(support.base, parent);
       const dir = path.join(parent, session);
       fs.mkdirSync(dir);
@@ -206,6 +227,33 @@ function ensureV2Parent(base: string, parent: string): void {
     if (!fs.existsSync(dir)) fs.mkdirSync(dir);
     // Controllers must be enabled on each ancestor for the session groups to get them.
     tryWrite(dir, 'cgroup.subtree_control', '+memory +pids +cpu');
+  }
+}
+
+/**
+ * cgroup v2 lets a group hand controllers to its children only while no process sits in the group
+ * itself. In a delegated subtree the server's own processes do: move them into a `server` leaf
+ * first, then enable the controllers for the sessions' groups. Done once; later calls see it done.
+ */
+function enterDelegatedLeaf(own: string): void {
+  const enabled = readWords(path.join(own, 'cgroup.subtree_control')) ?? [];
+  if (CONTROLLERS.every((c) => enabled.includes(c))) return;
+  const leaf = path.join(own, 'server');
+  if (!fs.existsSync(leaf)) fs.mkdirSync(leaf);
+  for (const pid of fs.readFileSync(path.join(own, 'cgroup.procs'), 'utf8').split('\n')) {
+    // A process may exit between the read and the move.
+    if (pid) tryWrite(leaf, 'cgroup.procs', pid);
+  }
+  write(own, 'cgroup.subtree_control', '+memory +pids +cpu');
+}
+
+function isWritable(dir: string): boolean {
+  try {
+    fs.accessSync(path.join(dir, 'cgroup.procs'), fs.constants.W_OK);
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

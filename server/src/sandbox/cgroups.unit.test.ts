@@ -19,7 +19,7 @@ describe('cgroups', () => {
   it('uses v2 when the unified hierarchy has memory, pids and cpu, and writes every limit', () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'cg-'));
     mk('.', { 'cgroup.controllers': 'cpuset cpu io memory pids\n' });
-    const support = detectCgroups(root, []);
+    const support = detectCgroups(root, [], () => true);
     expect(support).toEqual({ version: 2, base: path.join(root, 'vitrine') });
     const cg = SessionCgroup.create(support, 'inst', 's1', limits);
     expect(cg.dirs).toEqual([path.join(root, 'vitrine', 'inst', 's1')]);
@@ -29,6 +29,36 @@ describe('cgroups', () => {
     expect(read('vitrine/inst/s1/pids.max')).toBe('64');
     expect(read('vitrine/inst/s1/cpu.max')).toBe('50000 100000');
     expect(read('vitrine/inst/cgroup.subtree_control')).toBe('+memory +pids +cpu');
+  });
+
+  it('on v2 as a service user, puts sessions beneath the subtree systemd delegated, moving itself into a leaf', () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cg-'));
+    mk('.', { 'cgroup.controllers': 'cpuset cpu io memory pids\n' });
+    mk('system.slice/vitrine.service', {
+      'cgroup.controllers': 'cpu memory pids\n',
+      'cgroup.procs': '4242\n4243\n',
+      'cgroup.subtree_control': '',
+    });
+    const own = path.join(root, 'system.slice/vitrine.service');
+    const self = [{ controllers: [''], path: '/system.slice/vitrine.service' }];
+    // The unified root belongs to root; the delegated group to the service's user.
+    const support = detectCgroups(root, self, (dir) => dir === own);
+    expect(support).toEqual({ version: 2, base: path.join(own, 'sessions'), delegated: own });
+    SessionCgroup.create(support, 'inst', 's1', limits);
+    // (A real cgroup.procs file takes one PID per write; the fake keeps the last.)
+    expect(read('system.slice/vitrine.service/server/cgroup.procs')).toBe('4243');
+    expect(read('system.slice/vitrine.service/cgroup.subtree_control')).toBe('+memory +pids +cpu');
+    expect(read('system.slice/vitrine.service/sessions/inst/s1/pids.max')).toBe('64');
+    expect(read('system.slice/vitrine.service/sessions/inst/cgroup.subtree_control')).toBe('+memory +pids +cpu');
+  });
+
+  it('on v2 without root or a delegated group, says how to run it', () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cg-'));
+    mk('.', { 'cgroup.controllers': 'cpu memory pids\n' });
+    mk('user.slice', { 'cgroup.controllers': 'cpu memory pids\n', 'cgroup.procs': '' });
+    const support = detectCgroups(root, [{ controllers: [''], path: '/user.slice' }], () => false);
+    expect(support.version).toBe(0);
+    expect(support.version === 0 && support.reason).toMatch(/Delegate=yes/);
   });
 
   it('falls back to v1 beneath its own groups on a hybrid host, and reports OOM kills', () => {
@@ -61,7 +91,7 @@ describe('cgroups', () => {
   it('reports when neither version offers the controllers', () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'cg-'));
     mk('.', { 'cgroup.controllers': 'cpu' });
-    const support = detectCgroups(root, []);
+    const support = detectCgroups(root, [], () => true);
     expect(support.version).toBe(0);
     expect(() => SessionCgroup.create(support, 'i', 's', limits)).toThrow(/cgroups unavailable/);
   });

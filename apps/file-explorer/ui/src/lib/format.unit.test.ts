@@ -5,9 +5,9 @@ describe('formats', () => {
   it('sizes', () => {
     expect(formatSize(0)).toBe('0 B');
     expect(formatSize(1023)).toBe('1023 B');
-    expect(formatSize(1536)).toBe('1.5 KB');
-    expect(formatSize(65536)).toBe('64 KB');
-    expect(formatSize(5 * 1024 * 1024 * 1024)).toBe('5.0 GB');
+    expect(formatSize(1536)).toBe('1.5 KiB');
+    expect(formatSize(65536)).toBe('64 KiB');
+    expect(formatSize(5 * 1024 * 1024 * 1024)).toBe('5.0 GiB');
     expect(formatSize(null)).toBe('');
   });
 

@@ -1,0 +1,193 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import type { Page } from 'playwright-core';
+
+/**
+ * Reading text off the streamed picture as a person would: the frame Chromium decoded, saved as
+ * a PNG, read by tesseract (English), and scored against the text that was put on the screen.
+ */
+
+export interface Frame {
+  file: string;
+  width: number;
+  height: number;
+}
+
+/** The decoded frame shown now at its full size (drawn from the viewer's video element), as a PNG file. */
+export async function grabFrame(page: Page, file: string): Promise<Frame> {
+  const { url, width, height } = await page.evaluate(() => {
+    const video = (window as any).__vitrine.video as HTMLVideoElement;
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    canvas.getContext('2d')!.drawImage(video, 0, 0);
+    return { url: canvas.toDataURL('image/png'), width: canvas.width, height: canvas.height };
+  });
+  fs.writeFileSync(file, Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'));
+  return { file, width, height };
+}
+
+/** The luma of a PNG, full size, row by row. */
+export function luma(file: string): Buffer {
+  return execFileSync('ffmpeg', ['-loglevel', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1']);
+}
+
+export interface OcrOptions {
+  /** An FFmpeg filter applied first (screen text is small for tesseract: doubling helps); none by default. */
+  filter?: string;
+  /** tesseract's page segmentation mode (3: automatic, 6: one block of text, 11: sparse text). */
+  psm?: number;
+  /** Words with their boxes (tesseract's TSV) instead of plain text. */
+  tsv?: boolean;
+}
+
+/** Doubles the picture's size, the way screen text reads best. */
+export const DOUBLE = 'scale=iw*2:ih*2:flags=lanczos';
+
+/** What tesseract reads in a picture file (English). */
+export function ocr(file: string, { filter, psm = 3, tsv = false }: OcrOptions = {}): string {
+  let input = file;
+  if (filter) {
+    input = `${file}.ocr.png`;
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', file, '-vf', filter, input]);
+  }
+  return execFileSync('tesseract', [input, 'stdout', '-l', 'eng', '--psm', String(psm), ...(tsv ? ['tsv'] : [])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    // One thread: on two busy cores tesseract's threads only wait for each other (3× slower).
+    env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+  });
+}
+
+export interface Word {
+  text: string;
+  /** Which line of the page OCR put it on ("block.paragraph.line"). */
+  line: string;
+  x: number;
+  y: number;
+  right: number;
+  bottom: number;
+}
+
+/** The words OCR reads (the picture doubled in size), each with its line and its box in the picture's pixels. */
+export function ocrWords(file: string): Word[] {
+  return ocr(file, { filter: DOUBLE, psm: 6, tsv: true })
+    .split('\n')
+    .slice(1)
+    .map((row) => row.split('\t'))
+    .filter((c) => c[0] === '5' && c[11])
+    .map(([, , block, par, line, , left, top, width, height, , text]) => ({
+      text: text!,
+      line: `${block}.${par}.${line}`,
+      x: Number(left) / 2,
+      y: Number(top) / 2,
+      right: (Number(left) + Number(width)) / 2,
+      bottom: (Number(top) + Number(height)) / 2,
+    }));
+}
+
+export interface Area {
+  x: number;
+  y: number;
+  right: number;
+  bottom: number;
+}
+
+/**
+ * Where a document's text is on the screen: the boxes of the words read that are words of the
+ * document, together, with a margin. The rest of the screen (the viewer's buttons, thumbnails) is
+ * no part of the document's legibility. Throws when too few of its words were read to tell.
+ */
+export function documentArea(words: Word[], truth: string[]): Area {
+  const known = new Set(
+    truth
+      .join(' ')
+      .split(/[\s,]+/)
+      .filter((w) => w.length >= 3),
+  );
+  const mine = words.filter((w) => w.text.split(',').some((part) => known.has(part.replace(/[.:]$/, ''))));
+  if (mine.length <= truth.length) {
+    throw new Error(`the document was not found on the screen (${mine.length} of its words read)`);
+  }
+  return {
+    x: Math.min(...mine.map((w) => w.x)) - 12,
+    y: Math.min(...mine.map((w) => w.y)) - 12,
+    right: Math.max(...mine.map((w) => w.right)) + 12,
+    bottom: Math.max(...mine.map((w) => w.bottom)) + 12,
+  };
+}
+
+/** The lines read inside an area (words whose centre is in it), in reading order. */
+export function linesIn(words: Word[], area: Area): string {
+  const lines = new Map<string, string[]>();
+  for (const w of words) {
+    const [cx, cy] = [(w.x + w.right) / 2, (w.y + w.bottom) / 2];
+    if (cx < area.x || cx > area.right || cy < area.y || cy > area.bottom) continue;
+    lines.set(w.line, [...(lines.get(w.line) ?? []), w.text]);
+  }
+  return [...lines.values()].map((l) => l.join(' ')).join('\n');
+}
+
+/** Character-level edit distance. */
+export function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** Text without its whitespace (OCR spaces monospace text its own way). */
+export const bare = (s: string) => s.replace(/\s+/g, '');
+
+/**
+ * The characters of a document OCR recovered: for each of its lines, the line's length less its
+ * edit distance to the closest line read (whitespace left out). What else is on the screen (the
+ * viewer's own buttons) neither helps nor hurts.
+ */
+export function recovered(read: string, truth: string[]): number {
+  const lines = read.split('\n').map(bare).filter(Boolean);
+  return truth
+    .map(bare)
+    .reduce((sum, t) => sum + t.length - Math.min(t.length, ...lines.map((l) => distance(l, t))), 0);
+}
+
+/** How many characters a document has, as `recovered` counts them. */
+export const characters = (truth: string[]) => bare(truth.join('')).length;
+
+/**
+ * How much of a document shown on the screen OCR reads: the frame's words in the document's own
+ * area, scored against its lines. `read` is what was read there, for a message.
+ */
+export function readDocument(file: string, truth: string[]): { recovered: number; total: number; read: string } {
+  const words = ocrWords(file);
+  const read = linesIn(words, documentArea(words, truth));
+  return { recovered: recovered(read, truth), total: characters(truth), read };
+}
+
+/** A word read that is the expected one but for at most `slack` characters. */
+export const readAs = (read: string, word: string, slack: number) =>
+  read.split(/\s+/).some((w) => w.length >= word.length - slack && distance(w, word) <= slack);
+
+/**
+ * What OCR reads of the watermark's stamps in each quarter of a frame (top left, top right,
+ * bottom left, bottom right): the quarter cut out alone, its stamps turned level, enlarged and
+ * made black on white (`threshold`: lumas below it are ink; the faint stamps of a weaker
+ * watermark need a higher one).
+ */
+export function stampsByQuarter(frame: Frame, threshold = 225): string[] {
+  const [w2, h2] = [Math.floor(frame.width / 2), Math.floor(frame.height / 2)];
+  const level = `rotate=PI/6:c=white:ow=hypot(iw\\,ih):oh=ow,scale=iw*3:ih*3:flags=lanczos,lutyuv=y=if(lt(val\\,${threshold})\\,0\\,255)`;
+  return (
+    [
+      [0, 0],
+      [w2, 0],
+      [0, h2],
+      [w2, h2],
+    ] as const
+  ).map(([x, y]) => ocr(frame.file, { filter: `crop=${w2}:${h2}:${x}:${y},${level}`, psm: 11 }));
+}

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launchChromium, waitForStreaming } from './lib/browser.ts';
+import { entryAction, fileRow, trashRow, uploadRow } from './lib/files-page.ts';
 import { registerInBrowser, setupAdminInBrowser } from './lib/passkeys.ts';
 import { sampleFiles } from './lib/sample-files.ts';
 import { startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
@@ -23,13 +24,6 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-const row = (page: Page, name: string) => page.locator(`[data-testid="file-row"][data-name="${name}"]`);
-
-async function entryAction(page: Page, name: string, action: string): Promise<void> {
-  await row(page, name).getByTestId('file-menu').click();
-  await page.getByTestId(action).click();
-}
-
 it('owner sets up, uploads, organises and shares; the client opens the share; revoking ends it within 5 s', async () => {
   const files = sampleFiles(tmp);
 
@@ -45,10 +39,10 @@ it('owner sets up, uploads, organises and shares; the client opens the share; re
   // Upload three files at once; each gets its own row with a progress bar and finishes.
   await page.getByTestId('files-upload-input').setInputFiles([files.pdf, files.png, files.mp4]);
   for (const name of ['Contract.pdf', 'Scan.png', 'Walkthrough.mp4']) {
-    const upload = page.locator(`[data-testid="upload-row"][data-name="${name}"]`);
+    const upload = uploadRow(page, name);
     await expect.poll(() => upload.getAttribute('data-state'), { timeout: 15_000 }).toBe('done');
     expect(await upload.getByRole('progressbar').count()).toBe(1);
-    await row(page, name).waitFor();
+    await fileRow(page, name).waitFor();
   }
   for (const f of [files.pdf, files.png, files.mp4]) {
     expect(fs.readFileSync(path.join(root, path.basename(f)))).toEqual(fs.readFileSync(f));
@@ -58,28 +52,28 @@ it('owner sets up, uploads, organises and shares; the client opens the share; re
   await page.getByTestId('files-new-folder').click();
   await page.getByTestId('folder-name-input').fill('Reports');
   await page.getByTestId('dialog-confirm').click();
-  await row(page, 'Reports').waitFor();
+  await fileRow(page, 'Reports').waitFor();
   await entryAction(page, 'Scan.png', 'file-rename');
   await page.getByTestId('rename-input').fill('Scan 2026.png');
   await page.getByTestId('dialog-confirm').click();
-  await row(page, 'Scan 2026.png').waitFor();
+  await fileRow(page, 'Scan 2026.png').waitFor();
   await entryAction(page, 'Contract.pdf', 'file-move');
   await page.locator('[data-testid="folder-picker-item"][data-path="Reports"]').click();
   await page.getByTestId('dialog-confirm').click();
-  await row(page, 'Contract.pdf').waitFor({ state: 'detached' });
+  await fileRow(page, 'Contract.pdf').waitFor({ state: 'detached' });
   expect(fs.existsSync(path.join(root, 'Reports', 'Contract.pdf'))).toBe(true);
   expect(fs.existsSync(path.join(root, 'Scan 2026.png'))).toBe(true);
 
   // Delete to the trash, then restore from the trash page.
   await entryAction(page, 'Walkthrough.mp4', 'file-delete');
-  await row(page, 'Walkthrough.mp4').waitFor({ state: 'detached' });
+  await fileRow(page, 'Walkthrough.mp4').waitFor({ state: 'detached' });
   expect(fs.existsSync(path.join(root, 'Walkthrough.mp4'))).toBe(false);
   await page.getByTestId('nav-trash').click();
-  await page.locator('[data-testid="trash-row"][data-path="Walkthrough.mp4"]').getByTestId('trash-restore').click();
+  await trashRow(page, 'Walkthrough.mp4').getByTestId('trash-restore').click();
   await page.locator('[data-testid="trash-row"]').first().waitFor({ state: 'detached' });
   expect(fs.readFileSync(path.join(root, 'Walkthrough.mp4'))).toEqual(fs.readFileSync(files.mp4));
   await page.getByTestId('nav-files').click();
-  await row(page, 'Walkthrough.mp4').waitFor();
+  await fileRow(page, 'Walkthrough.mp4').waitFor();
 
   // Share the Reports folder (view only) with a client; the dialog shows the invitation link.
   await entryAction(page, 'Reports', 'file-share');

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,11 +10,13 @@ import {
   clickDisplay,
   findColour,
   focusViewer,
+  openByName,
   pressAndSettle,
   shownSize,
   typeRemote,
   type ColourRegion,
 } from './lib/remote-screen.ts';
+import { grabFrame, ocr } from './lib/screen-text.ts';
 import { PAGE_COLOURS, writeColourPdf } from './lib/sample-files.ts';
 import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
@@ -96,28 +97,10 @@ const opened = () =>
     .filter((c) => c.kind === 'file-opened')
     .map((c) => c.path);
 
-/** Filters the list by name and opens the first match. */
-async function openByName(page: Page, name: string): Promise<void> {
-  await pressAndSettle(page, '/');
-  await typeRemote(page, name);
-  await pressAndSettle(page, 'Enter');
-  await page.keyboard.press('Enter');
-}
-
 /** The text tesseract reads in the frame shown now. */
 let shots = 0;
-async function ocr(page: Page): Promise<string> {
-  const png = await page.evaluate(() => {
-    const v = (window as any).__vitrine.video as HTMLVideoElement;
-    const c = document.createElement('canvas');
-    c.width = v.videoWidth;
-    c.height = v.videoHeight;
-    c.getContext('2d')!.drawImage(v, 0, 0);
-    return c.toDataURL('image/png').split(',')[1]!;
-  });
-  const file = path.join(tmp, `frame-${shots++}.png`);
-  fs.writeFileSync(file, Buffer.from(png, 'base64'));
-  return execFileSync('tesseract', [file, 'stdout'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+async function ocrShown(page: Page): Promise<string> {
+  return ocr((await grabFrame(page, path.join(tmp, `frame-${shots++}.png`))).file);
 }
 
 /** The focused selected row of the list (not the tree's or a button's blue). */
@@ -136,7 +119,7 @@ it('says when a file is empty, and never shows a sandbox path on a card', async 
   await openByName(page, 'empty');
   await claimed('empty opened', (c) => c.kind === 'file-opened' && c.path.endsWith('/empty.txt'));
   const empty = await waitFor('the empty-file message', async () => {
-    const text = await ocr(page);
+    const text = await ocrShown(page);
     return /This file is empty/.test(text) ? text : null;
   });
   expect(empty).toContain('empty.txt');
@@ -147,7 +130,7 @@ it('says when a file is empty, and never shows a sandbox path on a card', async 
   await openByName(page, 'archive');
   await claimed('zip opened', (c) => c.kind === 'file-opened' && c.path.endsWith('/archive.zip'));
   const card = await waitFor('the no-preview card', async () => {
-    const text = await ocr(page);
+    const text = await ocrShown(page);
     return /No preview/.test(text) ? text : null;
   });
   expect(card).toContain('archive.zip');

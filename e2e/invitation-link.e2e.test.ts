@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
-import { launchChromium } from './lib/browser.ts';
+import { CLIPBOARD_ORIGIN, clipboardText, launchChromium } from './lib/browser.ts';
 import { setupAdminInBrowser, type BrowserUser } from './lib/passkeys.ts';
 import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 
@@ -65,24 +65,6 @@ async function createShare(page: Page, email: string): Promise<string> {
   return link;
 }
 
-/**
- * What is on the browser's clipboard, read from a page of its own (an origin without Vitrine's
- * policy, which denies reading the clipboard to every page of Vitrine).
- */
-async function clipboardText(): Promise<string> {
-  const reader = await owner.context.newPage();
-  try {
-    await reader.route('http://localhost:9/clipboard', (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>clipboard</title>' }),
-    );
-    await reader.goto('http://localhost:9/clipboard');
-    await reader.bringToFront();
-    return await reader.evaluate(() => navigator.clipboard.readText());
-  } finally {
-    await reader.close();
-  }
-}
-
 it('redirects a browser that opened 127.0.0.1 to PUBLIC_URL, where it is signed in', async () => {
   const page = owner.page;
   await page.goto(`${server.url}/shares`);
@@ -91,7 +73,7 @@ it('redirects a browser that opened 127.0.0.1 to PUBLIC_URL, where it is signed 
 });
 
 it('copies the invitation link to the clipboard, and e-mails it to the client', async () => {
-  await owner.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: 'http://localhost:9' });
+  await owner.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: CLIPBOARD_ORIGIN });
   await owner.context.grantPermissions(['clipboard-write'], { origin: server.publicUrl() });
   const page = owner.page;
   await page.goto(`${server.publicUrl()}/shares`);
@@ -99,7 +81,7 @@ it('copies the invitation link to the clipboard, and e-mails it to the client', 
   await page.getByTestId('share-copy-link').click();
   await expect.poll(() => page.getByTestId('share-copy-link').textContent()).toMatch(/Copied/);
   await page.bringToFront();
-  expect(await clipboardText()).toBe(link);
+  expect(await clipboardText(owner.context)).toBe(link);
 
   await page.getByTestId('share-send-email').click();
   await page.getByTestId('share-email-sent').waitFor();

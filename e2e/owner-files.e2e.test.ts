@@ -5,6 +5,14 @@ import { afterAll, beforeAll, beforeEach, expect, it, onTestFailed } from 'vites
 import type { Browser, Page } from 'playwright-core';
 import type { AuditEvent, TrashItem } from '@vitrine/protocol';
 import { launchChromium } from './lib/browser.ts';
+import {
+  dragOnto,
+  entryAction as entryActionOn,
+  fileRow,
+  trashRow,
+  uploadFiles,
+  uploadRow as uploadRowOf,
+} from './lib/files-page.ts';
 import { setupAdminInBrowser, type BrowserUser } from './lib/passkeys.ts';
 import { writePdf, writePng } from './lib/sample-files.ts';
 import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
@@ -55,22 +63,11 @@ beforeEach(async (ctx) => {
   await page.getByTestId('breadcrumb').waitFor();
 });
 
-const row = (name: string) => page.locator(`[data-testid="file-row"][data-name="${name}"]`);
-const uploadRow = (name: string) => page.locator(`[data-testid="upload-row"][data-name="${name}"]`);
+const row = (name: string) => fileRow(page, name);
+const uploadRow = (name: string) => uploadRowOf(page, name);
 const onDisk = (rel: string) => path.join(root, rel);
-
-async function entryAction(name: string, action: string): Promise<void> {
-  await row(name).getByTestId('file-menu').click();
-  await page.getByTestId(action).click();
-}
-
-async function upload(...files: { name: string; body: string | Buffer }[]): Promise<void> {
-  await page
-    .getByTestId('files-upload-input')
-    .setInputFiles(
-      files.map((f) => ({ name: f.name, mimeType: 'application/octet-stream', buffer: Buffer.from(f.body) })),
-    );
-}
+const entryAction = (name: string, action: string) => entryActionOn(page, name, action);
+const upload = (...files: { name: string; body: string | Buffer }[]) => uploadFiles(page, ...files);
 
 async function uploadState(name: string): Promise<string | null> {
   return uploadRow(name).last().getAttribute('data-state');
@@ -134,7 +131,7 @@ it('Replace asks first and keeps the old version in the Trash, restorable; Keep 
 
   // The replaced version is in the Trash, marked so; restoring puts it beside the newer one.
   await page.getByTestId('nav-trash').click();
-  const replaced = page.locator('[data-testid="trash-row"][data-path="plan.txt"]');
+  const replaced = trashRow(page, 'plan.txt');
   await replaced.waitFor();
   expect(await replaced.getAttribute('data-reason')).toBe('replaced');
   expect(await replaced.getByTestId('trash-reason').textContent()).toBe('Replaced');
@@ -170,13 +167,7 @@ it('moves by dragging rows onto a folder or a breadcrumb, several at once, and b
   await row('a.txt').waitFor();
 
   // One row onto a folder row, which shows it takes it while the row is over it.
-  await row('a.txt').hover();
-  await page.mouse.down();
-  const inbox = (await row('Inbox').boundingBox())!;
-  await page.mouse.move(inbox.x + inbox.width / 3, inbox.y + inbox.height / 2, { steps: 8 });
-  await expect.poll(() => row('Inbox').getAttribute('data-drop-target')).toBe('true');
-  await shoot('drag-onto-folder-1440x900');
-  await page.mouse.up();
+  await dragOnto(page, row('a.txt'), row('Inbox'), () => shoot('drag-onto-folder-1440x900'));
   await row('a.txt').waitFor({ state: 'detached' });
   expect(fs.readFileSync(onDisk('Inbox/a.txt'), 'utf8')).toBe('a.txt');
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { CreatedShare } from '@vitrine/protocol';
-import { launchChromium } from './lib/browser.ts';
+import { launchChromium, waitForStreaming } from './lib/browser.ts';
 import { registerInBrowser, setupAdminInBrowser, type BrowserUser } from './lib/passkeys.ts';
 import { api, startTestServer, type TestServer } from '../server/test/helpers.ts';
 
@@ -86,6 +86,15 @@ it('no client or visitor page scrolls sideways at 1280 px and wider', async () =
   ] as const) {
     await checkWidths(client.page, base + url, ready);
   }
+  // The viewer: a long share label in its header, at the narrowest width.
+  await client.page.setViewportSize({ width: 1280, height: 800 });
+  await client.page.goto(`${base}/shared`);
+  await client.page.getByTestId('share-open').first().click();
+  await client.page.waitForURL(/\/session\//);
+  await waitForStreaming(client.page);
+  const viewer = await overflow(client.page);
+  expect(viewer.scrollWidth, 'the viewer at 1280 px').toBeLessThanOrEqual(viewer.innerWidth);
+  await client.page.getByTestId('end-session').click();
   const visitor = await browser.newPage();
   try {
     await checkWidths(visitor, `${base}/signin`, 'button');

@@ -1,4 +1,4 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { decodeDiagnosticsFrame } from './diagnostics-probe.ts';
 
 /** Debian's Chromium with the flags that work on this machine; WebRTC stays on loopback. */
@@ -97,4 +97,26 @@ export async function lumaPlane(page: Page): Promise<{ width: number; height: nu
       }
     return { width: Math.ceil(w / 2), height: Math.ceil(h / 2), luma };`);
   return page.evaluate(expr) as Promise<{ width: number; height: number; luma: number[] }>;
+}
+
+/** The origin `clipboardText` reads from (served by the test itself; grant it clipboard-read). */
+export const CLIPBOARD_ORIGIN = 'http://localhost:9';
+
+/**
+ * What is on the browser's clipboard, read from a page of its own (an origin without Vitrine's
+ * policy, which denies reading the clipboard to every page of Vitrine). The context needs
+ * clipboard-read granted to CLIPBOARD_ORIGIN.
+ */
+export async function clipboardText(context: BrowserContext): Promise<string> {
+  const reader = await context.newPage();
+  try {
+    await reader.route(`${CLIPBOARD_ORIGIN}/clipboard`, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>clipboard</title>' }),
+    );
+    await reader.goto(`${CLIPBOARD_ORIGIN}/clipboard`);
+    await reader.bringToFront();
+    return await reader.evaluate(() => navigator.clipboard.readText());
+  } finally {
+    await reader.close();
+  }
 }

@@ -142,3 +142,11 @@ export async function waitForStill(page: Page, quietMs = 1500, timeoutMs = 15_00
     150,
   );
 }
+
+/** In the File Explorer: filters the list by `name` ("/" then the name, key by key) and opens the first match. */
+export async function openByName(page: Page, name: string): Promise<void> {
+  await pressAndSettle(page, '/');
+  await typeRemote(page, name);
+  await pressAndSettle(page, 'Enter');
+  await page.keyboard.press('Enter');
+}

@@ -69,9 +69,13 @@ export interface Word {
   bottom: number;
 }
 
-/** The words OCR reads (the picture doubled in size), each with its line and its box in the picture's pixels. */
-export function ocrWords(file: string): Word[] {
-  return ocr(file, { filter: DOUBLE, psm: 6, tsv: true })
+/**
+ * The words OCR reads (the picture enlarged `scale` times first: small screen text reads better
+ * doubled), each with its line and its box in the picture's pixels.
+ */
+export function ocrWords(file: string, scale = 2): Word[] {
+  const filter = scale === 2 ? DOUBLE : scale === 1 ? undefined : `scale=iw*${scale}:ih*${scale}:flags=lanczos`;
+  return ocr(file, { ...(filter ? { filter } : {}), psm: 6, tsv: true })
     .split('\n')
     .slice(1)
     .map((row) => row.split('\t'))
@@ -79,10 +83,10 @@ export function ocrWords(file: string): Word[] {
     .map(([, , block, par, line, , left, top, width, height, , text]) => ({
       text: text!,
       line: `${block}.${par}.${line}`,
-      x: Number(left) / 2,
-      y: Number(top) / 2,
-      right: (Number(left) + Number(width)) / 2,
-      bottom: (Number(top) + Number(height)) / 2,
+      x: Number(left) / scale,
+      y: Number(top) / scale,
+      right: (Number(left) + Number(width)) / scale,
+      bottom: (Number(top) + Number(height)) / scale,
     }));
 }
 
@@ -163,8 +167,12 @@ export const characters = (truth: string[]) => bare(truth.join('')).length;
  * How much of a document shown on the screen OCR reads: the frame's words in the document's own
  * area, scored against its lines. `read` is what was read there, for a message.
  */
-export function readDocument(file: string, truth: string[]): { recovered: number; total: number; read: string } {
-  const words = ocrWords(file);
+export function readDocument(
+  file: string,
+  truth: string[],
+  scale = 2,
+): { recovered: number; total: number; read: string } {
+  const words = ocrWords(file, scale);
   const read = linesIn(words, documentArea(words, truth));
   return { recovered: recovered(read, truth), total: characters(truth), read };
 }
@@ -175,13 +183,17 @@ export const readAs = (read: string, word: string, slack: number) =>
 
 /**
  * What OCR reads of the watermark's stamps in each quarter of a frame (top left, top right,
- * bottom left, bottom right): the quarter cut out alone, its stamps turned level, enlarged and
- * made black on white (`threshold`: lumas below it are ink; the faint stamps of a weaker
- * watermark need a higher one).
+ * bottom left, bottom right): the quarter cut out alone, its stamps turned level, enlarged
+ * (`enlarge` times: about 40 px letters read best) and made black on white (`threshold`: lumas
+ * below it are ink; the faint stamps of a weaker watermark need a higher one).
  */
-export function stampsByQuarter(frame: Frame, threshold = 225): string[] {
+export function stampsByQuarter(frame: Frame, { threshold = 225, enlarge = 3 } = {}): string[] {
   const [w2, h2] = [Math.floor(frame.width / 2), Math.floor(frame.height / 2)];
-  const level = `rotate=PI/6:c=white:ow=hypot(iw\\,ih):oh=ow,scale=iw*3:ih*3:flags=lanczos,lutyuv=y=if(lt(val\\,${threshold})\\,0\\,255)`;
+  const level = [
+    'rotate=PI/6:c=white:ow=hypot(iw\\,ih):oh=ow',
+    `scale=iw*${enlarge}:ih*${enlarge}:flags=lanczos`,
+    `lutyuv=y=if(lt(val\\,${threshold})\\,0\\,255)`,
+  ].join(',');
   return (
     [
       [0, 0],

@@ -19,6 +19,21 @@ export const FileEntry = z.object({
 });
 export type FileEntry = z.infer<typeof FileEntry>;
 
+// Extensions two names long: "backup.tar.gz" is "backup" + ".tar.gz" (numbered "backup (2).tar.gz").
+const DOUBLE_EXTENSION = /\.tar\.(?:gz|bz2|xz|zst|lz|lzma|Z)$/i;
+
+/**
+ * A file name and its extension: "q3.pdf" → ["q3", ".pdf"]. A leading dot is part of the name
+ * (".bashrc" has no extension), and so is a trailing one. The one rule for the server's "keep
+ * both" numbering ("q3 (2).pdf") and the web client's rename (which selects the name, not ".pdf").
+ */
+export function splitExtension(name: string): [string, string] {
+  const double = DOUBLE_EXTENSION.exec(name);
+  const dot = double && double.index > 0 ? double.index : name.lastIndexOf('.');
+  if (dot <= 0 || dot === name.length - 1) return [name, ''];
+  return [name.slice(0, dot), name.slice(dot)];
+}
+
 export const FolderListing = z.object({ path: z.string(), entries: z.array(FileEntry) });
 export type FolderListing = z.infer<typeof FolderListing>;
 

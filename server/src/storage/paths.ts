@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import { constants, type Stats } from 'node:fs';
+import { splitExtension } from '@vitrine/protocol';
 import { DomainError } from '../errors.ts';
 
 /**
@@ -63,24 +64,11 @@ export function parseStoragePath(input: string): string[] {
 
 export const joinStoragePath = (segments: readonly string[]) => segments.join('/');
 
-// Extensions that are two names long: "backup (2).tar.gz", not "backup.tar (2).gz".
-const DOUBLE_EXTENSION = /\.tar\.(?:gz|bz2|xz|zst|lz|lzma|Z)$/i;
-
 /**
- * A name and its extension: "q3.pdf" → ["q3", ".pdf"]. A leading dot is part of the name
- * (".bashrc" has no extension), and so is a trailing one.
- */
-export function splitExtension(name: string): [string, string] {
-  const double = DOUBLE_EXTENSION.exec(name);
-  const dot = double && double.index > 0 ? double.index : name.lastIndexOf('.');
-  if (dot <= 0 || dot === name.length - 1) return [name, ''];
-  return [name.slice(0, dot), name.slice(dot)];
-}
-
-/**
- * The `n`th name to keep both under: "report.pdf", 2 → "report (2).pdf". A name already numbered
- * counts on ("report (2).pdf", 2 → "report (3).pdf"); a name that would grow past the limit is
- * shortened before the number, never in the middle of a character.
+ * The `n`th name to keep both under: "report.pdf", 2 → "report (2).pdf" (the number goes before the
+ * extension, as `splitExtension` finds it). A name already numbered counts on ("report (2).pdf",
+ * 2 → "report (3).pdf"); a name that would grow past the limit is shortened before the number,
+ * never in the middle of a character.
  */
 export function numberedName(name: string, n: number): string {
   const [base, ext] = splitExtension(name);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../errors.ts';
 import { previewContentType } from './content-types.ts';
-import { joinStoragePath, numberedName, parseStoragePath, segmentProblem, splitExtension } from './paths.ts';
+import { joinStoragePath, numberedName, parseStoragePath, segmentProblem } from './paths.ts';
 import { attachment } from './storage-routes.ts';
 
 describe('parseStoragePath', () => {
@@ -70,18 +70,6 @@ describe('attachment', () => {
 });
 
 describe('keeping both: numbered names', () => {
-  it.each([
-    ['report.pdf', ['report', '.pdf']],
-    ['backup.tar.gz', ['backup', '.tar.gz']],
-    ['.bashrc', ['.bashrc', '']],
-    ['.tar.gz', ['.tar', '.gz']],
-    ['Makefile', ['Makefile', '']],
-    ['trailing.', ['trailing.', '']],
-    [' leading space.txt', [' leading space', '.txt']],
-  ])('splits %j into name and extension', (name, parts) => {
-    expect(splitExtension(name)).toEqual(parts);
-  });
-
   it('numbers before the extension, counting on from a number already there', () => {
     expect(numberedName('report.pdf', 2)).toBe('report (2).pdf');
     expect(numberedName('report.pdf', 3)).toBe('report (3).pdf');

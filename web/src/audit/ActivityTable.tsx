@@ -4,7 +4,6 @@
  * refused attempt stands out; a session's rows open its timeline. No action codes here.
  */
 import Box from '@mui/material/Box';
-import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Paper from '@mui/material/Paper';
 import Table from '@mui/material/Table';
@@ -14,14 +13,11 @@ import TableContainer from '@mui/material/TableContainer';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
-import TimelineIcon from '@mui/icons-material/Timeline';
 import type { Share, ShareStatus } from '@vitrine/protocol';
 import { formatDateTime, formatRelative } from '../shared/format.ts';
 import type { AuditEvent } from './auditApi.ts';
-import { ActorText } from './AuditEventParts.tsx';
+import { ActorText, EventRow, TimelineCell, wideColumn } from './AuditEventParts.tsx';
 import { describeActivity } from './activityText.ts';
-
-const wide = { display: { xs: 'none', md: 'table-cell' } } as const;
 
 const SHARE_STATUS: Record<ShareStatus, string> = {
   pending: 'Invitation not accepted yet',
@@ -78,7 +74,7 @@ export function ActivityTable({ events, shares, onTimeline, now }: ActivityTable
             <TableCell sx={{ width: 150 }}>When</TableCell>
             <TableCell sx={{ width: '20%' }}>Who</TableCell>
             <TableCell>What happened</TableCell>
-            <TableCell sx={{ ...wide, width: '18%' }}>Share</TableCell>
+            <TableCell sx={{ ...wideColumn, width: '18%' }}>Share</TableCell>
             <TableCell sx={{ width: 120 }}>Session</TableCell>
           </TableRow>
         </TableHead>
@@ -88,15 +84,7 @@ export function ActivityTable({ events, shares, onTimeline, now }: ActivityTable
             const exact = formatDateTime(e.at, undefined, { seconds: true });
             const folderPath = a.path && a.path.includes('/') ? a.path : null;
             return (
-              <TableRow
-                key={e.seq}
-                hover
-                data-testid="activity-row"
-                data-action={e.action}
-                data-outcome={e.outcome}
-                data-seq={e.seq}
-                sx={{ verticalAlign: 'top' }}
-              >
+              <EventRow key={e.seq} event={e} testId="activity-row">
                 <TableCell sx={{ whiteSpace: 'nowrap' }}>
                   <Typography
                     variant="body2"
@@ -145,22 +133,11 @@ export function ActivityTable({ events, shares, onTimeline, now }: ActivityTable
                     </Typography>
                   )}
                 </TableCell>
-                <TableCell sx={wide}>
+                <TableCell sx={wideColumn}>
                   <ShareText shareId={e.shareId} shares={shares} />
                 </TableCell>
-                <TableCell sx={{ py: 0.5 }}>
-                  {e.sessionId && (
-                    <Button
-                      size="small"
-                      startIcon={<TimelineIcon />}
-                      onClick={() => e.sessionId && onTimeline(e.sessionId)}
-                      data-testid="audit-timeline-open"
-                    >
-                      Timeline
-                    </Button>
-                  )}
-                </TableCell>
-              </TableRow>
+                <TimelineCell event={e} onTimeline={onTimeline} />
+              </EventRow>
             );
           })}
         </TableBody>

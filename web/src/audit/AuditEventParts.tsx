@@ -1,8 +1,16 @@
-/** How one audit event shows on the Audit page and in a session timeline: who, what, the outcome. */
+/**
+ * How one audit event shows on the Audit page (its two tables) and in a session timeline: its row,
+ * who, what, the outcome, the way to its session's timeline.
+ */
+import type { ReactNode } from 'react';
 import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
+import TableCell from '@mui/material/TableCell';
+import TableRow from '@mui/material/TableRow';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
+import TimelineIcon from '@mui/icons-material/Timeline';
 import type { AuditEvent, AuditOutcome } from './auditApi.ts';
 import { actorName, eventLabel } from './auditText.ts';
 
@@ -12,6 +20,44 @@ const OUTCOME_COLOR: Record<AuditOutcome, 'success' | 'warning' | 'error'> = {
   denied: 'warning',
   failed: 'error',
 };
+
+/** A table column shown on wide screens only. */
+export const wideColumn = { display: { xs: 'none', md: 'table-cell' } } as const;
+
+/** One event's table row, saying which event it is (action, outcome, sequence number) for tests. */
+export function EventRow({ event, testId, children }: { event: AuditEvent; testId: string; children: ReactNode }) {
+  return (
+    <TableRow
+      hover
+      data-testid={testId}
+      data-action={event.action}
+      data-outcome={event.outcome}
+      data-seq={event.seq}
+      sx={{ verticalAlign: 'top' }}
+    >
+      {children}
+    </TableRow>
+  );
+}
+
+/** The last cell of an event's row: its session's timeline, when it belongs to a session. */
+export function TimelineCell({ event, onTimeline }: { event: AuditEvent; onTimeline: (sessionId: string) => void }) {
+  const { sessionId } = event;
+  return (
+    <TableCell sx={{ py: 0.5 }}>
+      {sessionId && (
+        <Button
+          size="small"
+          startIcon={<TimelineIcon />}
+          onClick={() => onTimeline(sessionId)}
+          data-testid="audit-timeline-open"
+        >
+          Timeline
+        </Button>
+      )}
+    </TableCell>
+  );
+}
 
 /** The person (name over e-mail), or "System" / "Anonymous". */
 export function ActorText({ actor }: { actor: AuditEvent['actor'] }) {

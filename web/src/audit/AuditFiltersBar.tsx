@@ -4,13 +4,12 @@
  */
 import type { ReactNode } from 'react';
 import Button from '@mui/material/Button';
-import FormControlLabel from '@mui/material/FormControlLabel';
 import Stack from '@mui/material/Stack';
-import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
 import FilterAltOffIcon from '@mui/icons-material/FilterAltOff';
 import type { Share } from '@vitrine/protocol';
 import { fromDateTimeLocal, toDateTimeLocal } from '../shared/format.ts';
+import { SwitchField } from '../shared/SwitchField.tsx';
 import {
   hasFilters,
   NO_FILTERS,
@@ -130,16 +129,12 @@ export function AuditFiltersBar({ filters, onChange, people, shares, admin, chil
       <TimeField label="From" value={filters.from} onChange={(from) => set({ from })} testId="audit-filter-from" />
       <TimeField label="To" value={filters.to} onChange={(to) => set({ to })} testId="audit-filter-to" />
       {admin && (
-        <FormControlLabel
-          control={
-            <Switch
-              checked={filters.scope === 'server'}
-              // Someone else's people and shares mean nothing in the other scope.
-              onChange={(e) => set({ scope: e.target.checked ? 'server' : 'mine', person: '' })}
-              slotProps={{ input: { 'data-testid': 'audit-scope-server' } as object }}
-            />
-          }
+        <SwitchField
           label="Whole server"
+          checked={filters.scope === 'server'}
+          // Someone else's people and shares mean nothing in the other scope.
+          onChange={(server) => set({ scope: server ? 'server' : 'mine', person: '' })}
+          testId="audit-scope-server"
         />
       )}
       {hasFilters(filters) && (

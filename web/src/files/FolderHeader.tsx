@@ -59,10 +59,10 @@ export function FolderHeader({ folder, usage, onOpenFolder, drag }: FolderHeader
                 color="text.primary"
                 data-path={c.path}
                 aria-current="page"
-                title={c.name || 'All files'}
+                title={c.label}
                 sx={crumb(c.path)}
               >
-                {c.name || 'All files'}
+                {c.label}
               </Typography>
             ) : (
               <Link
@@ -74,12 +74,12 @@ export function FolderHeader({ folder, usage, onOpenFolder, drag }: FolderHeader
                 data-path={c.path}
                 data-testid="breadcrumb-folder"
                 data-drop-target={drag.over === c.path ? 'true' : undefined}
-                title={c.name || 'All files'}
+                title={c.label}
                 onClick={() => onOpenFolder(c.path)}
                 {...drag.target(c.path)}
                 sx={crumb(c.path)}
               >
-                {c.name || 'All files'}
+                {c.label}
               </Link>
             ),
           )}

@@ -87,9 +87,9 @@ export function FolderPicker({ value, onChange, excluded }: FolderPickerProps) {
               data-testid="folder-picker-crumb"
               data-path={c.path}
               sx={{ ...entryNameText, maxWidth: 260, fontWeight: 600 }}
-              title={c.name || 'All files'}
+              title={c.label}
             >
-              {c.name || 'All files'}
+              {c.label}
             </Typography>
           ) : (
             <Link
@@ -102,9 +102,9 @@ export function FolderPicker({ value, onChange, excluded }: FolderPickerProps) {
               data-path={c.path}
               onClick={() => onChange(c.path)}
               sx={{ ...entryNameText, maxWidth: 200, verticalAlign: 'bottom' }}
-              title={c.name || 'All files'}
+              title={c.label}
             >
-              {c.name || 'All files'}
+              {c.label}
             </Link>
           ),
         )}

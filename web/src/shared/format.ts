@@ -159,13 +159,19 @@ export function isWithin(path: string, folder: string): boolean {
   return f.length <= p.length && f.every((s, i) => p[i] === s);
 }
 
-/** The folders from the root down to `path`, for a breadcrumb: `a/b` → `[{"",""}, {a,a}, {b,a/b}]`. */
-export function pathCrumbs(path: string): { name: string; path: string }[] {
-  const crumbs = [{ name: '', path: '' }];
+/** What the root of the owner's storage is called where people read it. */
+const ROOT_NAME = 'All files';
+
+/**
+ * The folders from the root down to `path`, for a breadcrumb, each with the name it shows (the root
+ * is "All files"): `a/b` → `[{All files,""}, {a,a}, {b,a/b}]`.
+ */
+export function pathCrumbs(path: string): { label: string; path: string }[] {
+  const crumbs = [{ label: ROOT_NAME, path: '' }];
   let acc = '';
   for (const segment of segmentsOf(path)) {
     acc = acc ? `${acc}/${segment}` : segment;
-    crumbs.push({ name: segment, path: acc });
+    crumbs.push({ label: segment, path: acc });
   }
   return crumbs;
 }
@@ -173,21 +179,7 @@ export function pathCrumbs(path: string): { name: string; path: string }[] {
 /** A storage path as people read it; the root is "All files". */
 export function displayPath(path: string): string {
   const p = segmentsOf(path).join('/');
-  return p === '' ? 'All files' : `/${p}`;
-}
-
-// Extensions two names long: "backup.tar.gz" is "backup" + ".tar.gz".
-const DOUBLE_EXTENSION = /\.tar\.(?:gz|bz2|xz|zst|lz|lzma|Z)$/i;
-
-/**
- * A file name and its extension: `q3.pdf` → `["q3", ".pdf"]`; a leading dot belongs to the name
- * (`.bashrc` has none). The server numbers names the same way ("q3 (2).pdf").
- */
-export function splitExtension(name: string): [string, string] {
-  const double = DOUBLE_EXTENSION.exec(name);
-  const dot = double && double.index > 0 ? double.index : name.lastIndexOf('.');
-  if (dot <= 0 || dot === name.length - 1) return [name, ''];
-  return [name.slice(0, dot), name.slice(dot)];
+  return p === '' ? ROOT_NAME : `/${p}`;
 }
 
 /** Why a single file or folder name is not acceptable, or null when it is. */

@@ -17,7 +17,6 @@ import {
   normalizePath,
   parentPath,
   pathCrumbs,
-  splitExtension,
   toDateTimeLocal,
   usagePercent,
 } from './format.ts';
@@ -151,9 +150,9 @@ describe('storage paths', () => {
     expect(baseName('a/ b ')).toBe(' b ');
     expect(displayPath(' lead')).toBe('/ lead');
     expect(pathCrumbs(' a/b ')).toEqual([
-      { name: '', path: '' },
-      { name: ' a', path: ' a' },
-      { name: 'b ', path: ' a/b ' },
+      { label: 'All files', path: '' },
+      { label: ' a', path: ' a' },
+      { label: 'b ', path: ' a/b ' },
     ]);
   });
 
@@ -165,21 +164,12 @@ describe('storage paths', () => {
     expect(isWithin('anything', '')).toBe(true);
   });
 
-  it('splits a name from its extension', () => {
-    expect(splitExtension('report.pdf')).toEqual(['report', '.pdf']);
-    expect(splitExtension('my.report.final.docx')).toEqual(['my.report.final', '.docx']);
-    expect(splitExtension('backup.tar.gz')).toEqual(['backup', '.tar.gz']);
-    expect(splitExtension('.bashrc')).toEqual(['.bashrc', '']);
-    expect(splitExtension('Makefile')).toEqual(['Makefile', '']);
-    expect(splitExtension('dots.')).toEqual(['dots.', '']);
-  });
-
   it('makes breadcrumbs from the root down', () => {
-    expect(pathCrumbs('')).toEqual([{ name: '', path: '' }]);
+    expect(pathCrumbs('')).toEqual([{ label: 'All files', path: '' }]);
     expect(pathCrumbs('a/b')).toEqual([
-      { name: '', path: '' },
-      { name: 'a', path: 'a' },
-      { name: 'b', path: 'a/b' },
+      { label: 'All files', path: '' },
+      { label: 'a', path: 'a' },
+      { label: 'b', path: 'a/b' },
     ]);
   });
 

@@ -8,10 +8,8 @@ import CircularProgress from '@mui/material/CircularProgress';
 import DialogActions from '@mui/material/DialogActions';
 import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
-import FormControlLabel from '@mui/material/FormControlLabel';
 import Stack from '@mui/material/Stack';
 import Slider from '@mui/material/Slider';
-import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
 import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
@@ -19,6 +17,7 @@ import Typography from '@mui/material/Typography';
 import { WATERMARK_DEFAULT_DENSITY, WATERMARK_OPACITY, type WatermarkDensity } from '@vitrine/protocol';
 import { dialogFormLayout } from '../shared/ActionDialog.tsx';
 import { describeError, fromDateTimeLocal, normalizePath, toDateTimeLocal } from '../shared/format.ts';
+import { SwitchField } from '../shared/SwitchField.tsx';
 import { ShareCreated } from './ShareCreated.tsx';
 import { pathRow, pathRowProblem, SharePathRows, type PathRow } from './SharePathRows.tsx';
 import type { CreatedShare, Share } from './sharesApi.ts';
@@ -220,15 +219,11 @@ export function ShareForm(props: ShareFormProps) {
             />
           </Stack>
 
-          <FormControlLabel
-            control={
-              <Switch
-                checked={watermark}
-                onChange={(e) => setWatermark(e.target.checked)}
-                slotProps={{ input: { 'data-testid': 'share-watermark' } as object }}
-              />
-            }
+          <SwitchField
             label="Watermark the client’s screen with their e-mail address"
+            checked={watermark}
+            onChange={setWatermark}
+            testId="share-watermark"
           />
           {watermark && (
             <WatermarkSettings density={density} setDensity={setDensity} opacity={opacity} setOpacity={setOpacity} />

@@ -10,10 +10,8 @@ import CardActions from '@mui/material/CardActions';
 import CardContent from '@mui/material/CardContent';
 import Chip from '@mui/material/Chip';
 import CircularProgress from '@mui/material/CircularProgress';
-import FormControlLabel from '@mui/material/FormControlLabel';
 import Snackbar from '@mui/material/Snackbar';
 import Stack from '@mui/material/Stack';
-import Switch from '@mui/material/Switch';
 import Typography from '@mui/material/Typography';
 import AddIcon from '@mui/icons-material/Add';
 import ArchiveIcon from '@mui/icons-material/Archive';
@@ -32,6 +30,7 @@ import {
   formatRelative,
 } from '../shared/format.ts';
 import { EmptyState, Loading, PageAlert, PageHeader } from '../shared/PageParts.tsx';
+import { SwitchField } from '../shared/SwitchField.tsx';
 import { useReloadable } from '../shared/useReloadable.ts';
 import { InvitationLinkDialog } from './InvitationLinkDialog.tsx';
 import { ShareDialog } from './ShareDialog.tsx';
@@ -116,15 +115,11 @@ export function SharesPage() {
         subtitle="Clients open what you share in a streamed session; they never download your files."
         onReload={refresh}
       >
-        <FormControlLabel
-          control={
-            <Switch
-              checked={showArchived}
-              onChange={(e) => setShowArchived(e.target.checked)}
-              slotProps={{ input: { 'data-testid': 'shares-show-archived' } as object }}
-            />
-          }
+        <SwitchField
           label="Show archived"
+          checked={showArchived}
+          onChange={setShowArchived}
+          testId="shares-show-archived"
         />
         <Button
           variant="contained"

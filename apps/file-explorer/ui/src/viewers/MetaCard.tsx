@@ -4,6 +4,30 @@ import { effectiveType, typeLabel } from '../lib/fileTypes.ts';
 import { formatDate, formatSize } from '../lib/format.ts';
 import type { Entry } from '../lib/types.ts';
 
+interface MetaFrameProps {
+  entry: Entry;
+  header: ReactNode;
+  testId: string;
+  title: string;
+  children: ReactNode;
+}
+
+/** The viewer of a file with nothing to show: its header, then a card with its icon and a title. */
+function MetaFrame({ entry, header, testId, title, children }: MetaFrameProps) {
+  return (
+    <div className="viewer meta-viewer" data-testid={testId}>
+      <div className="preview-bar">{header}</div>
+      <div className="meta-stage" tabIndex={0}>
+        <div className="meta-card">
+          <FileIcon type={effectiveType(entry)} size={64} />
+          <h2>{title}</h2>
+          {children}
+        </div>
+      </div>
+    </div>
+  );
+}
+
 /**
  * Anything without a viewer: what is known about it. Never where it lives in the sandbox
  * (`/files/…` means nothing to the person, and names the machinery rather than their files).
@@ -12,25 +36,18 @@ export function MetaCard({ entry, header }: { entry: Entry; header: ReactNode })
   const size = formatSize(entry.size);
   const modified = formatDate(entry.modifiedAt);
   return (
-    <div className="viewer meta-viewer" data-testid="meta-card">
-      <div className="preview-bar">{header}</div>
-      <div className="meta-stage" tabIndex={0}>
-        <div className="meta-card">
-          <FileIcon type={effectiveType(entry)} size={64} />
-          <h2>No preview for this type</h2>
-          <dl>
-            <dt>Name</dt>
-            <dd data-testid="meta-name">{entry.name}</dd>
-            <dt>Size</dt>
-            <dd data-testid="meta-size">{size || '—'}</dd>
-            <dt>Modified</dt>
-            <dd data-testid="meta-modified">{modified || '—'}</dd>
-            <dt>Type</dt>
-            <dd data-testid="meta-type">{typeLabel(entry)}</dd>
-          </dl>
-        </div>
-      </div>
-    </div>
+    <MetaFrame entry={entry} header={header} testId="meta-card" title="No preview for this type">
+      <dl>
+        <dt>Name</dt>
+        <dd data-testid="meta-name">{entry.name}</dd>
+        <dt>Size</dt>
+        <dd data-testid="meta-size">{size || '—'}</dd>
+        <dt>Modified</dt>
+        <dd data-testid="meta-modified">{modified || '—'}</dd>
+        <dt>Type</dt>
+        <dd data-testid="meta-type">{typeLabel(entry)}</dd>
+      </dl>
+    </MetaFrame>
   );
 }
 
@@ -38,18 +55,11 @@ export function MetaCard({ entry, header }: { entry: Entry; header: ReactNode })
 export function EmptyFile({ entry, header }: { entry: Entry; header: ReactNode }) {
   const modified = formatDate(entry.modifiedAt);
   return (
-    <div className="viewer meta-viewer" data-testid="empty-file">
-      <div className="preview-bar">{header}</div>
-      <div className="meta-stage" tabIndex={0}>
-        <div className="meta-card">
-          <FileIcon type={effectiveType(entry)} size={64} />
-          <h2>This file is empty</h2>
-          <p className="meta-lead" data-testid="empty-name">
-            {entry.name}
-          </p>
-          <p className="muted">It has no content to show (0 bytes){modified ? `; last changed ${modified}` : ''}.</p>
-        </div>
-      </div>
-    </div>
+    <MetaFrame entry={entry} header={header} testId="empty-file" title="This file is empty">
+      <p className="meta-lead" data-testid="empty-name">
+        {entry.name}
+      </p>
+      <p className="muted">It has no content to show (0 bytes){modified ? `; last changed ${modified}` : ''}.</p>
+    </MetaFrame>
   );
 }

@@ -98,7 +98,7 @@ it('Replace asks first and keeps the old version in the Trash, restorable; Keep 
   await upload({ name: 'plan.txt', body: 'version two!' });
   await expect.poll(() => uploadState('plan.txt')).toBe('failed');
   const conflict = uploadRow('plan.txt').last();
-  expect(await conflict.getByTestId('upload-error').textContent()).toMatch(/already has a file called/);
+  expect(await conflict.getByTestId('upload-error').textContent()).toMatch(/A file called “.*” is already in/);
   // Replace asks before anything happens to the file.
   await conflict.getByTestId('upload-replace').click();
   await page.getByTestId('replace-explanation').waitFor();

@@ -43,8 +43,16 @@ export async function dragOnto(
   await from.hover();
   await page.mouse.down();
   const box = (await folder.boundingBox())!;
-  await page.mouse.move(box.x + box.width / 3, box.y + box.height / 2, { steps: 8 });
-  await waitFor('the folder to show it takes the drop', async () => (await folder.getAttribute('data-drop-target')) === 'true');
+  const [x, y] = [box.x + box.width / 3, box.y + box.height / 2];
+  await page.mouse.move(x, y, { steps: 8 });
+  // The page learns what is dragged as the drag starts: a move over the folder may come before
+  // it; Chromium tells the folder again at each move over it (a person's hand is never still).
+  let nudge = 0;
+  await waitFor('the folder to show it takes the drop', async () => {
+    if ((await folder.getAttribute('data-drop-target')) === 'true') return true;
+    await page.mouse.move(x + (++nudge % 2), y);
+    return false;
+  });
   await whileOver?.();
   await page.mouse.up();
 }

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 
 /**
@@ -46,17 +48,20 @@ export const DOUBLE = 'scale=iw*2:ih*2:flags=lanczos';
 
 /** What tesseract reads in a picture file (English). */
 export function ocr(file: string, { filter, psm = 3, tsv = false }: OcrOptions = {}): string {
-  let input = file;
-  if (filter) {
-    input = `${file}.ocr.png`;
-    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', file, '-vf', filter, input]);
+  // The filtered picture is tesseract's input only: made in a folder of its own, removed after.
+  const work = filter ? fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-ocr-')) : null;
+  try {
+    const input = work ? path.join(work, 'input.png') : file;
+    if (filter) execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', file, '-vf', filter, input]);
+    return execFileSync('tesseract', [input, 'stdout', '-l', 'eng', '--psm', String(psm), ...(tsv ? ['tsv'] : [])], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      // One thread: on two busy cores tesseract's threads only wait for each other (3× slower).
+      env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+    });
+  } finally {
+    if (work) fs.rmSync(work, { recursive: true, force: true });
   }
-  return execFileSync('tesseract', [input, 'stdout', '-l', 'eng', '--psm', String(psm), ...(tsv ? ['tsv'] : [])], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-    // One thread: on two busy cores tesseract's threads only wait for each other (3× slower).
-    env: { ...process.env, OMP_THREAD_LIMIT: '1' },
-  });
 }
 
 export interface Word {

@@ -68,14 +68,15 @@ export function wrapLabel(clean: string): string[] {
       rest = [];
       break;
     }
+    // The best break in the second half of the line: a space, else before the "@" (an address
+    // keeps its domain whole), else after a dot, dash or underscore.
     let cut = end;
+    let best = 0;
     for (let i = end; i > end / 2; i--) {
       const before = rest[i - 1]!;
       const at = rest[i]!;
-      if (at === ' ' || at === '@' || before === '.' || before === '-' || before === '_') {
-        cut = i;
-        break;
-      }
+      const rank = at === ' ' ? 3 : at === '@' ? 2 : before === '.' || before === '-' || before === '_' ? 1 : 0;
+      if (rank > best) [cut, best] = [i, rank];
     }
     lines.push(rest.slice(0, cut).join('').trim());
     rest = rest.slice(cut);

@@ -90,11 +90,12 @@ export function UploadList({ currentFolder }: { currentFolder: string }) {
         <Typography data-testid="replace-explanation">
           {confirming.length === 1 ? (
             <>
+              A file called{' '}
               <Box component="span" sx={{ whiteSpace: 'pre-wrap' }}>
-                {displayPath(confirming[0]!.folder)}
+                “{confirming[0]!.name}”
               </Box>{' '}
-              already has a file of that name. It will be replaced by the one you are uploading; the current version
-              goes to the Trash, where you can restore it.
+              is already in {displayPath(confirming[0]!.folder)}. It will be replaced by the one you are uploading; the
+              current version goes to the Trash, where you can restore it.
             </>
           ) : (
             <>
@@ -195,7 +196,7 @@ function UploadRow({ item, currentFolder, onReplace }: UploadRowProps) {
           sx={{ display: 'block', mt: 0.5, overflowWrap: 'anywhere' }}
         >
           {conflict
-            ? `${displayPath(item.folder)} already has a file called “${item.name}”. Replace it (the current version goes to the Trash) or keep both.`
+            ? `A file called “${item.name}” is already in ${displayPath(item.folder)}. Replace it (the current version goes to the Trash) or keep both.`
             : item.error}
         </Typography>
       )}

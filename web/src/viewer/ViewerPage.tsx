@@ -52,7 +52,7 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
   // Owners launch apps from Apps; clients open sessions from "Shared with me".
   const back =
     me?.role === 'client'
-      ? { path: '/shared', label: 'Back to shared with me' }
+      ? { path: '/shared', label: 'Back to Shared with me' }
       : { path: '/apps', label: 'Back to apps' };
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
   const [notice, setNotice] = useState<string | null>(() =>

@@ -21,7 +21,7 @@ export function pageCsp(nonce: string, pathname = '/'): string {
     "media-src 'self'",
     // The owner's PDF preview: only a file preview (storage/content-types.ts) lets itself be
     // framed, every other response says frame-ancestors 'none'. The clients' pages frame nothing.
-    CLIPBOARD_LOCKED_PAGES.test(pathname) ? "frame-src 'none'" : "frame-src 'self'",
+    CLIENT_PAGES.test(pathname) ? "frame-src 'none'" : "frame-src 'self'",
     "font-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
@@ -49,13 +49,15 @@ const DENIED_FEATURES = [
 
 /** Every response but a page: nothing at all, the clipboard included. */
 export const LOCKED_PERMISSIONS_POLICY = [...DENIED_FEATURES, 'clipboard-write'].map((f) => `${f}=()`).join(', ');
+/** Owners' pages: the same, except that they may write to the clipboard (never read it). */
+const OWNER_PAGE_PERMISSIONS_POLICY = [...DENIED_FEATURES.map((f) => `${f}=()`), 'clipboard-write=(self)'].join(', ');
 
 /**
  * Paths of the pages clients use to watch: the streamed session (`/session/…`) and "Shared with
  * me" (from where a client's viewer is reached without a new page load). Their documents may not
- * touch the clipboard in either direction.
+ * touch the clipboard in either direction, nor frame anything.
  */
-const CLIPBOARD_LOCKED_PAGES = /^\/(session|shared)(\/|$)/;
+const CLIENT_PAGES = /^\/(session|shared)(\/|$)/;
 
 /**
  * The Permissions-Policy of the page served at `pathname`. A policy belongs to a document, so it
@@ -64,8 +66,7 @@ const CLIPBOARD_LOCKED_PAGES = /^\/(session|shared)(\/|$)/;
  * read it.
  */
 export function pagePermissionsPolicy(pathname: string): string {
-  if (CLIPBOARD_LOCKED_PAGES.test(pathname)) return LOCKED_PERMISSIONS_POLICY;
-  return [...DENIED_FEATURES.map((f) => `${f}=()`), 'clipboard-write=(self)'].join(', ');
+  return CLIENT_PAGES.test(pathname) ? LOCKED_PERMISSIONS_POLICY : OWNER_PAGE_PERMISSIONS_POLICY;
 }
 
 const COMMON_HEADERS: Record<string, string> = {
@@ -125,9 +126,10 @@ export async function registerWebClient(
     const elsewhere = canonicalRedirect(req, opts.publicUrl(), opts.tls);
     if (elsewhere) return reply.header('cache-control', 'no-store').redirect(elsewhere, 302);
     const nonce = randomBytes(16).toString('base64');
+    const pathname = req.url.split('?')[0]!;
     return reply
-      .header('content-security-policy', pageCsp(nonce, req.url.split('?')[0]!))
-      .header('permissions-policy', pagePermissionsPolicy(req.url.split('?')[0]!))
+      .header('content-security-policy', pageCsp(nonce, pathname))
+      .header('permissions-policy', pagePermissionsPolicy(pathname))
       .header('cache-control', 'no-cache')
       .type('text/html; charset=utf-8')
       .send(template.replaceAll(NONCE_PLACEHOLDER, nonce));

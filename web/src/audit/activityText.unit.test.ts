@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIT_ACTIONS, CLIENT_ACTIVITY, SessionEndReason, type AuditEvent } from '@vitrine/protocol';
+import { AUDIT_ACTIONS, CLIENT_ACTIVITY, SessionEndReason } from '@vitrine/protocol';
 import { describeActivity } from './activityText.ts';
-
-function event(over: Partial<AuditEvent> = {}): AuditEvent {
-  return {
-    seq: 1,
-    at: '2025-03-12T14:05:09.000Z',
-    actor: { id: 'b1c2d3e4-0000-4000-8000-000000000000', role: 'client', name: 'Cleo', email: 'cleo@example.com' },
-    action: 'app.claim',
-    target: { type: 'file', id: null, path: 'Reports/q3.pdf' },
-    outcome: 'ok',
-    reason: null,
-    ip: '127.0.0.1',
-    userAgent: null,
-    correlationId: null,
-    shareId: null,
-    sessionId: null,
-    detail: {},
-    ...over,
-  };
-}
+import { auditEvent } from './auditEventFixture.ts';
 
 /** An action code anywhere in a text ("app.claim", "auth.whoami"). */
 const CODE = /\b[a-z-]+\.[a-z-]+\b/;
@@ -29,7 +11,7 @@ describe('client activity in words', () => {
     for (const action of CLIENT_ACTIVITY.actions) {
       for (const outcome of ['ok', 'denied', 'failed'] as const) {
         const a = describeActivity(
-          event({ action, outcome, detail: { kind: 'file-opened', durationMs: 1000, message: 'not allowed' } }),
+          auditEvent({ action, outcome, detail: { kind: 'file-opened', durationMs: 1000, message: 'not allowed' } }),
         );
         expect(a.what, `${action} ${outcome}`).toBeTruthy();
         expect(a.what, `${action} ${outcome}`).not.toMatch(CODE);
@@ -41,7 +23,7 @@ describe('client activity in words', () => {
   it('says any refused attempt as one, whatever the action', () => {
     for (const action of AUDIT_ACTIONS) {
       const a = describeActivity(
-        event({ action, outcome: 'denied', target: { type: null, id: null, path: null }, reason: 'forbidden' }),
+        auditEvent({ action, outcome: 'denied', target: { type: null, id: null, path: null }, reason: 'forbidden' }),
       );
       if (action === 'app.claim' || action === 'session.ended') continue; // a report and an end are never refused
       expect(a.what, action).toMatch(/^Tried to /);
@@ -51,35 +33,40 @@ describe('client activity in words', () => {
   });
 
   it('names the file an app reported, with its whole path beside it', () => {
-    expect(describeActivity(event({ detail: { kind: 'file-opened' } }))).toEqual({
+    expect(describeActivity(auditEvent({ detail: { kind: 'file-opened' } }))).toEqual({
       what: 'Opened q3.pdf',
       path: 'Reports/q3.pdf',
       more: null,
       claim: true,
     });
-    expect(describeActivity(event({ detail: { kind: 'page-viewed', page: 4 } })).what).toBe('Viewed page 4 of q3.pdf');
+    expect(describeActivity(auditEvent({ detail: { kind: 'page-viewed', page: 4 } })).what).toBe(
+      'Viewed page 4 of q3.pdf',
+    );
     expect(
       describeActivity(
-        event({ target: { type: 'file', id: null, path: 'Reports' }, detail: { kind: 'folder-opened', entries: 3 } }),
+        auditEvent({
+          target: { type: 'file', id: null, path: 'Reports' },
+          detail: { kind: 'folder-opened', entries: 3 },
+        }),
       ).what,
     ).toBe('Opened the folder Reports (3 entries)');
   });
 
   it('tells invitations, sessions and file changes', () => {
     expect(
-      describeActivity(event({ action: 'auth.register', target: { type: 'user', id: null, path: 'c@x' } })).what,
+      describeActivity(auditEvent({ action: 'auth.register', target: { type: 'user', id: null, path: 'c@x' } })).what,
     ).toBe('Accepted the invitation and created an account');
-    expect(describeActivity(event({ action: 'invitation.accept' })).what).toBe('Accepted an invitation');
-    expect(describeActivity(event({ action: 'session.launch' })).what).toBe('Opened the share');
-    expect(describeActivity(event({ action: 'file.rename', detail: { via: 'app', to: 'Reports/q4.pdf' } })).what).toBe(
-      'Renamed q3.pdf to q4.pdf',
-    );
-    expect(describeActivity(event({ action: 'file.delete', detail: { via: 'app' } })).what).toBe(
+    expect(describeActivity(auditEvent({ action: 'invitation.accept' })).what).toBe('Accepted an invitation');
+    expect(describeActivity(auditEvent({ action: 'session.launch' })).what).toBe('Opened the share');
+    expect(
+      describeActivity(auditEvent({ action: 'file.rename', detail: { via: 'app', to: 'Reports/q4.pdf' } })).what,
+    ).toBe('Renamed q3.pdf to q4.pdf');
+    expect(describeActivity(auditEvent({ action: 'file.delete', detail: { via: 'app' } })).what).toBe(
       'Moved q3.pdf to the trash',
     );
     expect(
       describeActivity(
-        event({
+        auditEvent({
           action: 'file.download',
           outcome: 'denied',
           reason: 'forbidden',
@@ -92,14 +79,14 @@ describe('client activity in words', () => {
   it('says why each session ended, and after how long', () => {
     for (const reason of SessionEndReason.options) {
       const a = describeActivity(
-        event({ action: 'session.ended', reason, target: { type: 'session', id: null, path: null } }),
+        auditEvent({ action: 'session.ended', reason, target: { type: 'session', id: null, path: null } }),
       );
       expect(a.what, reason).toMatch(/^Session ended: /);
       expect(a.what, reason).not.toBe(`Session ended: ${reason}`);
     }
     expect(
       describeActivity(
-        event({
+        auditEvent({
           action: 'session.ended',
           reason: 'idle timeout',
           target: { type: 'session', id: null, path: null },
@@ -114,7 +101,11 @@ describe('client activity in words', () => {
     });
     expect(
       describeActivity(
-        event({ action: 'session.ended', reason: 'user ended', target: { type: 'session', id: null, path: null } }),
+        auditEvent({
+          action: 'session.ended',
+          reason: 'user ended',
+          target: { type: 'session', id: null, path: null },
+        }),
       ).what,
     ).toBe('Session ended: the client ended it');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIT_ACTIONS, SessionEndReason, type AuditEvent } from '@vitrine/protocol';
+import { AUDIT_ACTIONS, SessionEndReason } from '@vitrine/protocol';
 import {
   actionAttempt,
   actionLabel,
@@ -13,25 +13,7 @@ import {
   formatOffset,
   sessionEndText,
 } from './auditText.ts';
-
-function event(over: Partial<AuditEvent> = {}): AuditEvent {
-  return {
-    seq: 1,
-    at: '2025-03-12T14:05:09.000Z',
-    actor: { id: 'b1c2d3e4-0000-4000-8000-000000000000', role: 'client', name: 'Cleo', email: 'cleo@example.com' },
-    action: 'app.claim',
-    target: { type: 'file', id: null, path: 'Reports/q3.pdf' },
-    outcome: 'ok',
-    reason: null,
-    ip: '127.0.0.1',
-    userAgent: null,
-    correlationId: null,
-    shareId: null,
-    sessionId: null,
-    detail: {},
-    ...over,
-  };
-}
+import { auditEvent } from './auditEventFixture.ts';
 
 describe('audit text', () => {
   it('labels actions, unknown ones as they are', () => {
@@ -69,45 +51,47 @@ describe('audit text', () => {
     // A newer server's reason shows as it came; none is none.
     expect(sessionEndText('moon phase')).toBe('moon phase');
     expect(sessionEndText(null)).toBeNull();
-    expect(eventLabel(event({ action: 'session.ended', reason: 'time limit' }))).toBe(
+    expect(eventLabel(auditEvent({ action: 'session.ended', reason: 'time limit' }))).toBe(
       'Session ended: the time limit was reached',
     );
-    expect(eventLabel(event({ action: 'session.ended', reason: null }))).toBe('Session ended');
+    expect(eventLabel(auditEvent({ action: 'session.ended', reason: null }))).toBe('Session ended');
   });
 
   it('tells what an app reported', () => {
-    expect(describeClaim(event({ detail: { kind: 'file-opened', page: 1 } }))).toBe('opened Reports/q3.pdf');
-    expect(describeClaim(event({ detail: { kind: 'page-viewed', page: 4 } }))).toBe('viewed page 4 of Reports/q3.pdf');
+    expect(describeClaim(auditEvent({ detail: { kind: 'file-opened', page: 1 } }))).toBe('opened Reports/q3.pdf');
+    expect(describeClaim(auditEvent({ detail: { kind: 'page-viewed', page: 4 } }))).toBe(
+      'viewed page 4 of Reports/q3.pdf',
+    );
     expect(
       describeClaim(
-        event({ target: { type: 'file', id: null, path: '' }, detail: { kind: 'folder-opened', entries: 1 } }),
+        auditEvent({ target: { type: 'file', id: null, path: '' }, detail: { kind: 'folder-opened', entries: 1 } }),
       ),
     ).toBe('opened the folder All files (1 entry)');
-    expect(describeClaim(event({ detail: { kind: 'moved', to: 'Old/q3.pdf' } }))).toBe(
+    expect(describeClaim(auditEvent({ detail: { kind: 'moved', to: 'Old/q3.pdf' } }))).toBe(
       'moved Reports/q3.pdf to Old/q3.pdf',
     );
-    expect(describeClaim(event({ detail: { kind: 'video-stopped', position: 72.5 } }))).toBe(
+    expect(describeClaim(auditEvent({ detail: { kind: 'video-stopped', position: 72.5 } }))).toBe(
       'stopped playing Reports/q3.pdf at 1:12',
     );
-    expect(eventLabel(event({ detail: { kind: 'file-opened' } }))).toBe('Opened Reports/q3.pdf');
-    expect(describeClaim(event({ detail: { kind: 'file-opened' } }), 'name')).toBe('opened q3.pdf');
-    expect(describeClaim(event({ detail: { kind: 'renamed', to: 'Reports/q4.pdf' } }), 'name')).toBe(
+    expect(eventLabel(auditEvent({ detail: { kind: 'file-opened' } }))).toBe('Opened Reports/q3.pdf');
+    expect(describeClaim(auditEvent({ detail: { kind: 'file-opened' } }), 'name')).toBe('opened q3.pdf');
+    expect(describeClaim(auditEvent({ detail: { kind: 'renamed', to: 'Reports/q4.pdf' } }), 'name')).toBe(
       'renamed q3.pdf to q4.pdf',
     );
     // The top of the shared files has no storage path: the app's sandbox path is kept, and said in words.
-    const top = event({
+    const top = auditEvent({
       target: { type: 'file', id: null, path: '/files' },
       detail: { kind: 'folder-opened', entries: 2 },
     });
     expect(claimPath(top)).toBeNull();
     expect(eventLabel(top)).toBe('Opened the shared files (2 entries)');
-    expect(claimPath(event({ target: { type: 'file', id: null, path: '/files/Reports/a.pdf' } }))).toBe(
+    expect(claimPath(auditEvent({ target: { type: 'file', id: null, path: '/files/Reports/a.pdf' } }))).toBe(
       'Reports/a.pdf',
     );
   });
 
   it('names who did it and what it was about', () => {
-    expect(actorName(event().actor)).toEqual({ name: 'Cleo', email: 'cleo@example.com' });
+    expect(actorName(auditEvent().actor)).toEqual({ name: 'Cleo', email: 'cleo@example.com' });
     expect(actorName({ id: null, role: 'system', name: null, email: null }).name).toBe('System');
     expect(actorName({ id: null, role: 'anonymous', name: null, email: null }).name).toBe('Anonymous');
     expect(describeTarget({ type: 'share', id: '0b7c1d2e-aaaa-4bbb-8ccc-dddddddddddd', path: null })).toBe(
@@ -119,7 +103,7 @@ describe('audit text', () => {
   it('sums up a session', () => {
     expect(
       eventDetails(
-        event({
+        auditEvent({
           action: 'session.ended',
           reason: 'share revoked',
           detail: { durationMs: 75_000, framesSent: 1800, bytesSent: 1536 },
@@ -128,7 +112,9 @@ describe('audit text', () => {
     ).toBe('after 1 min 15 s · 1800 frames · 1.5 KiB');
     // The reason is in the label, in words; what the server added about it, in the details.
     expect(
-      eventDetails(event({ action: 'session.ended', reason: 'error', detail: { detail: 'video pipeline: boom' } })),
+      eventDetails(
+        auditEvent({ action: 'session.ended', reason: 'error', detail: { detail: 'video pipeline: boom' } }),
+      ),
     ).toBe('video pipeline: boom');
     expect(formatDuration(3_900_000)).toBe('1 h 5 min');
     expect(formatOffset('2025-03-12T14:06:21Z', '2025-03-12T14:05:09Z')).toBe('+1:12');

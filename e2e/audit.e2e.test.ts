@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { AuditEvent, AuditPage, CreatedShare } from '@vitrine/protocol';
+import type { AuditEvent, AuditPage } from '@vitrine/protocol';
 import { launchChromium, waitForStreaming } from './lib/browser.ts';
 import { registerInBrowser, setupAdminInBrowser, type BrowserUser } from './lib/passkeys.ts';
 import { clickDisplay, focusViewer, pressAndSettle } from './lib/remote-screen.ts';
 import { writeColourPdf, writeSolidPng } from './lib/sample-files.ts';
-import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
+import { api, createShare, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { startTestPostgres, type TestPostgres } from '../server/test/postgres.ts';
 
 /** Successful reads: recorded (and checked elsewhere), but how many a page makes is the UI's business. */
@@ -74,14 +74,11 @@ describe.each(['pglite', 'postgres'] as const)('audit trail end to end on %s', (
     writeSolidPng(path.join(tmp, 'photo.png'), 0x00c850);
     await upload('q3.pdf', path.join(tmp, 'q3.pdf'));
     await upload('photo.png', path.join(tmp, 'photo.png'));
-    const { share, invitation } = (
-      await api<CreatedShare>(owner.api, 'POST', '/api/shares', {
-        clientEmail: 'cleo@example.test',
-        label: 'Quarterly',
-        paths: [{ path: 'Reports', access: 'view' }],
-        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-      })
-    ).body;
+    const { share, invitation } = await createShare(owner.api, {
+      clientEmail: 'cleo@example.test',
+      label: 'Quarterly',
+      paths: [{ path: 'Reports', access: 'view' }],
+    });
 
     // The client accepts with a new passkey, signs out and signs in again.
     const client = await registerInBrowser(browser, invitation.link, { displayName: 'Cleo' }, { apiUrl: server.url });

@@ -18,7 +18,7 @@ import {
 } from './lib/remote-screen.ts';
 import { grabFrame, ocr } from './lib/screen-text.ts';
 import { PAGE_COLOURS, writeColourPdf } from './lib/sample-files.ts';
-import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
+import { createShare, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import type { AppClaim } from '../server/src/control/ports.ts';
 
@@ -60,14 +60,11 @@ beforeAll(async () => {
     fs.mkdirSync(path.join(papers, `glyphs-${dir}`));
     fs.writeFileSync(path.join(papers, `glyphs-${dir}`, `${name}.txt`), 'x');
   }
-  const res = await api<CreatedShare>(server.owner, 'POST', '/api/shares', {
+  share = await createShare(server.owner, {
     clientEmail: 'cleo@example.test',
     label: 'Papers',
     paths: [{ path: 'Papers', access: 'view' }],
-    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
   });
-  expect(res.status).toBe(201);
-  share = res.body;
   client = await registerInBrowser(
     browser,
     share.invitation.link,

@@ -16,7 +16,7 @@ import {
   writeSolidPng,
   writeWebm,
 } from './lib/sample-files.ts';
-import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
+import { api, createShare, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import type { AppClaim } from '../server/src/control/ports.ts';
 
@@ -51,15 +51,8 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(root, 'Private'));
   fs.writeFileSync(path.join(root, 'Private', 'secret.txt'), 'not for clients');
 
-  const share = async (paths: Array<{ path: string; access: string }>) => {
-    const res = await api<CreatedShare>(server.owner, 'POST', '/api/shares', {
-      clientEmail: 'cleo@example.test',
-      paths,
-      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-    });
-    expect(res.status).toBe(201);
-    return res.body;
-  };
+  const share = (paths: Array<{ path: string; access: string }>) =>
+    createShare(server.owner, { clientEmail: 'cleo@example.test', paths });
   viewShare = await share([
     { path: 'Docs', access: 'view' },
     { path: 'Many', access: 'view' },

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { CreatedShare } from '@vitrine/protocol';
 import { launchChromium, waitForStreaming } from './lib/browser.ts';
 import { registerInBrowser, setupAdminInBrowser, type BrowserUser } from './lib/passkeys.ts';
-import { api, startTestServer, type TestServer } from '../server/test/helpers.ts';
+import { api, createShare, startTestServer, type TestServer } from '../server/test/helpers.ts';
 
 // No page may scroll sideways at 1280 px and wider: every page an owner, a client or a visitor
 // can reach is loaded at each width with long names in its data, and the document's width compared
@@ -24,14 +24,11 @@ beforeAll(async () => {
   const ownerApi = owner.api;
   await api(ownerApi, 'POST', '/api/files/folders', { path: LONG });
   await api(ownerApi, 'POST', '/api/files/folders', { path: `${LONG}/${LONG} (correspondence)` });
-  share = (
-    await api<CreatedShare>(ownerApi, 'POST', '/api/shares', {
-      clientEmail: 'a.very.long.address.for.a.client.of.the.firm@example.test',
-      label: LONG,
-      paths: [{ path: LONG, access: 'view' }],
-      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-    })
-  ).body;
+  share = await createShare(ownerApi, {
+    clientEmail: 'a.very.long.address.for.a.client.of.the.firm@example.test',
+    label: LONG,
+    paths: [{ path: LONG, access: 'view' }],
+  });
   client = await registerInBrowser(
     browser,
     share.invitation.link,

@@ -6,7 +6,7 @@ import type { CreatedShare } from '@vitrine/protocol';
 import { frameSignature, launchChromium, viewerState, waitForStreaming } from './lib/browser.ts';
 import { registerInBrowser, type BrowserUser } from './lib/passkeys.ts';
 import { focusViewer, pressAndSettle } from './lib/remote-screen.ts';
-import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
+import { api, createShare, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 
 // The viewer as a client meets it: a calm header, a cover until the app's first picture, a page
@@ -24,14 +24,11 @@ beforeAll(async () => {
   const root = ownerRoot(server.config.storage.dir, server.owner.me.id);
   fs.mkdirSync(path.join(root, 'Contracts'), { recursive: true });
   fs.writeFileSync(path.join(root, 'Contracts', 'terms.txt'), 'Terms\n'.repeat(50));
-  const res = await api<CreatedShare>(server.owner, 'POST', '/api/shares', {
+  share = await createShare(server.owner, {
     clientEmail: 'cleo@example.test',
     label: 'Q3 contracts',
     paths: [{ path: 'Contracts', access: 'view' }],
-    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
   });
-  expect(res.status).toBe(201);
-  share = res.body;
   client = await registerInBrowser(
     browser,
     share.invitation.link,

@@ -19,7 +19,7 @@ import {
   stampsByQuarter,
 } from './lib/screen-text.ts';
 import { writeTextPdf } from './lib/sample-files.ts';
-import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
+import { api, createShare, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 
 // The watermark is laid over the picture by the server's encoder. What Chromium decodes is
@@ -77,15 +77,12 @@ beforeAll(async () => {
     ['strongest', { watermark: true, watermarkDensity: 'dense', watermarkOpacity: WATERMARK_OPACITY.max }],
     ['off', { watermark: false }],
   ] as const) {
-    const res = await api<CreatedShare>(owner.api, 'POST', '/api/shares', {
+    shares[mode] = await createShare(owner.api, {
       clientEmail: 'wanda@example.test',
       label: `Watermark ${mode}`,
       paths: [{ path: 'Plans', access: 'view' }],
-      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
       ...settings,
     });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    shares[mode] = res.body;
   }
   client = await registerInBrowser(
     browser,

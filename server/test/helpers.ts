@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { CreatedShare } from '@vitrine/protocol';
 import { loadConfig, type Config } from '../src/config/config.ts';
 import { buildServer, type Server } from '../src/http/server.ts';
 import { call, register, type Target, type TestUser } from './auth-client.ts';
@@ -117,6 +118,19 @@ export async function api<T = unknown>(
 ): Promise<{ status: number; body: T }> {
   const { status, body: parsed } = await call<T>(target, method, url, body);
   return { status, body: parsed };
+}
+
+/**
+ * A share made by `owner` through the API, valid for an hour unless the body says otherwise;
+ * anything but 201 fails the test with the server's answer.
+ */
+export async function createShare(owner: Target, body: Record<string, unknown>): Promise<CreatedShare> {
+  const res = await api<CreatedShare>(owner, 'POST', '/api/shares', {
+    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    ...body,
+  });
+  if (res.status !== 201) throw new Error(`creating a share answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body;
 }
 
 /** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */

@@ -10,7 +10,7 @@ import {
   type SessionInfo,
 } from '@vitrine/protocol';
 import { call, register, type TestUser } from '../auth-client.ts';
-import { api, startTestServer, waitFor, type TestServer } from '../helpers.ts';
+import { api, createShare, startTestServer, waitFor, type TestServer } from '../helpers.ts';
 import { startTestPostgres, type TestPostgres } from '../postgres.ts';
 
 // An app that only sits there: sessions to open and end, nothing else.
@@ -79,14 +79,11 @@ describe.each(['pglite', 'postgres'] as const)('client activity on %s', (kind) =
     server = await startTestServer({ APPS_ROOT: appsRoot, ...(pg ? { DATABASE_URL: pg.url } : {}) });
     owner = server.owner;
     expect((await api(owner, 'POST', '/api/files/folders', { path: 'Reports' })).status).toBe(201);
-    const created = await api<CreatedShare>(owner, 'POST', '/api/shares', {
+    share = await createShare(owner, {
       clientEmail: 'cleo@example.test',
       label: 'Quarterly',
       paths: [{ path: 'Reports', access: 'view' }],
-      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    share = created.body;
     client = await register(server.url, server.publicUrl(), share.invitation.link, { displayName: 'Cleo' });
   }, 60_000);
   afterAll(async () => {

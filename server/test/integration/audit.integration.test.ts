@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent, AuditPage, AuditVerifyResult, CreatedShare } from '@vitrine/protocol';
-import { api, startTestServer, waitFor, type TestServer } from '../helpers.ts';
+import { api, createShare, startTestServer, waitFor, type TestServer } from '../helpers.ts';
 import { call, register, signIn, tokenOf, type TestUser } from '../auth-client.ts';
 import { startTestPostgres, type TestPostgres } from '../postgres.ts';
 import { openDatabase } from '../../src/db/database.ts';
@@ -49,14 +49,11 @@ describe.each(['pglite', 'postgres'] as const)('audit trail on %s', (kind) => {
     });
     owner = server.owner;
     expect((await api(owner, 'POST', '/api/files/folders', { path: 'Shared' })).status).toBe(201);
-    const created = await api<CreatedShare>(owner, 'POST', '/api/shares', {
+    share = await createShare(owner, {
       clientEmail: 'cleo@example.test',
       label: 'Audit',
       paths: [{ path: 'Shared', access: 'view' }],
-      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    share = created.body;
     client = await register(server.url, server.publicUrl(), share.invitation.link, { displayName: 'Cleo' });
   }, 60_000);
   afterAll(async () => {

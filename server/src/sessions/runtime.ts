@@ -116,11 +116,7 @@ export class SessionRuntime implements RuntimeHandle {
     this.sandbox = startSandbox(this.env.sandbox, policy, this.spec.startTimeoutMs, this.spec.sessionId);
     void this.sandbox.exited.then(({ code, signal, oomKilled }) => {
       const appLog = readTail(path.join(policy.sessionDir, 'log', 'app.log'), 500).trim();
-      const detail = `exit ${code ?? signal}${appLog ? `: ${appLog}` : ''}`;
-      this.end(
-        oomKilled ? 'out of memory' : 'app exited',
-        oomKilled ? `memory limit ${policy.limits.memoryBytes} bytes` : detail,
-      );
+      this.sandboxGone(`exit ${code ?? signal}${appLog ? `: ${appLog}` : ''}`, oomKilled);
     });
     await this.sandbox.ready;
     const { watermark } = this.spec;
@@ -138,7 +134,7 @@ export class SessionRuntime implements RuntimeHandle {
     }
     this.display = await XDisplay.connect(this.sandbox.xSocket, this.sandbox.xCookie);
     this.display.onClosed((err) =>
-      this.end('app exited', err ? `display connection lost: ${err.message}` : 'display closed'),
+      this.sandboxGone(err ? `display connection lost: ${err.message}` : 'display closed'),
     );
     // The file is written inside the sandbox: trust its header only if it matches our display.
     this.framebuffer = readFramebufferLayout(this.sandbox.framebuffer);
@@ -160,6 +156,16 @@ export class SessionRuntime implements RuntimeHandle {
     // The app may have drawn before damage was watched.
     this.firstPicture.changed();
     if (this.spec.resizable) await this.display.fitWindows(this.picture.width, this.picture.height);
+  }
+
+  /**
+   * The sandbox's side went away: its process exited, or its display closed (which can be noticed
+   * first when the sandbox is torn down). Either way, out of memory if the kernel's OOM killer
+   * struck in its cgroup.
+   */
+  private sandboxGone(detail: string, oomKilled = (this.sandbox?.cgroup?.oomKills() ?? 0) > 0): void {
+    if (oomKilled) this.end('out of memory', `memory limit ${this.spec.policy.limits.memoryBytes} bytes`);
+    else this.end('app exited', detail);
   }
 
   /**

@@ -1,7 +1,7 @@
 // What a file is, by its name: the `type` of a listing entry and the Content-Type of its bytes.
 // Pure (no Node APIs): the UI imports it too, so server and UI never disagree on a type.
 
-export type EntryType = 'pdf' | 'image' | 'video' | 'text' | 'other' | 'folder';
+export type EntryType = 'pdf' | 'document' | 'spreadsheet' | 'image' | 'video' | 'audio' | 'text' | 'other' | 'folder';
 
 const IMAGE: Record<string, string> = {
   png: 'image/png',
@@ -25,9 +25,27 @@ const VIDEO: Record<string, string> = {
   mkv: 'video/x-matroska',
 };
 
+const AUDIO: Record<string, string> = {
+  mp3: 'audio/mpeg',
+  ogg: 'audio/ogg',
+  oga: 'audio/ogg',
+  opus: 'audio/ogg',
+  wav: 'audio/wav',
+  flac: 'audio/flac',
+  m4a: 'audio/mp4',
+  aac: 'audio/aac',
+};
+
+/** Word-processing documents and presentations: rendered by LibreOffice inside the sandbox, shown as pages. */
+// prettier-ignore
+const DOCUMENT = new Set(['doc', 'docx', 'docm', 'dot', 'dotx', 'odt', 'ott', 'fodt', 'rtf', 'ppt', 'pptx', 'pptm', 'pps', 'ppsx', 'odp', 'otp', 'fodp']);
+
+/** Spreadsheets, shown as a grid with their sheets; CSV/TSV are parsed by the UI itself. */
+const SPREADSHEET = new Set(['xls', 'xlsx', 'xlsm', 'xlsb', 'ods', 'ots', 'fods', 'csv', 'tsv']);
+
 // prettier-ignore
 const TEXT = new Set([
-  'txt', 'text', 'md', 'markdown', 'rst', 'log', 'csv', 'tsv', 'json', 'jsonl', 'ndjson', 'xml', 'yaml', 'yml',
+  'txt', 'text', 'md', 'markdown', 'rst', 'log', 'json', 'jsonl', 'ndjson', 'xml', 'yaml', 'yml',
   'toml', 'ini', 'cfg', 'conf', 'env', 'properties', 'html', 'htm', 'css', 'scss', 'less', 'js', 'mjs', 'cjs',
   'jsx', 'ts', 'mts', 'cts', 'tsx', 'py', 'rb', 'go', 'rs', 'java', 'kt', 'kts', 'scala', 'c', 'h', 'cc', 'cpp',
   'cxx', 'hpp', 'hh', 'cs', 'swift', 'm', 'php', 'pl', 'pm', 'lua', 'r', 'sql', 'sh', 'bash', 'zsh', 'fish',
@@ -59,6 +77,9 @@ export function fileType(name: string): Exclude<EntryType, 'folder'> {
   if (ext === 'pdf') return 'pdf';
   if (ext in IMAGE) return 'image';
   if (ext in VIDEO) return 'video';
+  if (ext in AUDIO) return 'audio';
+  if (DOCUMENT.has(ext)) return 'document';
+  if (SPREADSHEET.has(ext)) return 'spreadsheet';
   if (TEXT.has(ext) || (ext === '' && TEXT_NAMES.has(name.toLowerCase()))) return 'text';
   return 'other';
 }
@@ -72,7 +93,8 @@ export function fileContentType(name: string): string {
   if (ext === 'pdf') return 'application/pdf';
   if (ext in IMAGE) return IMAGE[ext]!;
   if (ext in VIDEO) return VIDEO[ext]!;
-  if (fileType(name) === 'text') return 'text/plain; charset=utf-8';
+  if (ext in AUDIO) return AUDIO[ext]!;
+  if (fileType(name) === 'text' || ext === 'csv' || ext === 'tsv') return 'text/plain; charset=utf-8';
   return 'application/octet-stream';
 }
 

@@ -64,7 +64,10 @@ describe('types and errors', () => {
     expect(fileType('a.jpeg')).toBe('image');
     expect(fileType('a.webm')).toBe('video');
     expect(fileType('README')).toBe('text');
-    expect(fileType('a.docx')).toBe('other');
+    expect(fileType('a.docx')).toBe('document');
+    expect(fileType('a.ods')).toBe('spreadsheet');
+    expect(fileType('a.flac')).toBe('audio');
+    expect(fileType('a.pages')).toBe('other');
     expect(fileContentType('x.svg')).toBe('image/svg+xml');
     expect(fileContentType('x.htm')).toBe('text/plain; charset=utf-8');
     expect(fileContentType('x.js')).toBe('text/plain; charset=utf-8');

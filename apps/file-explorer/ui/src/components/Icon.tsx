@@ -9,8 +9,11 @@ const FOLD = 'M13 2v5h5';
 const COLORS: Record<EntryType, string> = {
   folder: '#b7791f',
   pdf: '#c62828',
+  document: '#1e5bb8',
+  spreadsheet: '#1b7a43',
   image: '#2e7d32',
   video: '#6a1b9a',
+  audio: '#ad1457',
   text: '#1565c0',
   other: '#546e7a',
 };

@@ -6,23 +6,8 @@ import { extensionOf, fileType } from '../../../server/types.ts';
 
 export { extensionOf };
 
-// "Documents" in the type filter: PDFs plus office-like files (shown with a metadata card).
-const OFFICE = [
-  'doc',
-  'docx',
-  'odt',
-  'rtf',
-  'xls',
-  'xlsx',
-  'ods',
-  'ppt',
-  'pptx',
-  'odp',
-  'pages',
-  'numbers',
-  'key',
-  'epub',
-];
+// "Documents" in the type filter: PDFs, office documents, spreadsheets, plus formats without a viewer yet.
+const OTHER_DOCUMENTS = ['pages', 'numbers', 'key', 'epub'];
 
 /** The type of a file by its name alone. */
 export function typeFromName(name: string): Exclude<EntryType, 'folder'> {
@@ -32,7 +17,7 @@ export function typeFromName(name: string): Exclude<EntryType, 'folder'> {
 /** The type the UI acts on: the server's when it sent a known one, else by extension. */
 export function effectiveType(entry: Pick<Entry, 'name' | 'kind' | 'type'>): EntryType {
   if (entry.kind === 'folder') return 'folder';
-  const known: EntryType[] = ['pdf', 'image', 'video', 'text', 'other'];
+  const known: EntryType[] = ['pdf', 'document', 'spreadsheet', 'image', 'video', 'audio', 'text', 'other'];
   if (known.includes(entry.type) && entry.type !== 'other') return entry.type;
   return typeFromName(entry.name);
 }
@@ -43,7 +28,7 @@ export const TYPE_FILTERS: { id: TypeFilter; label: string }[] = [
   { id: 'all', label: 'All' },
   { id: 'documents', label: 'Documents' },
   { id: 'images', label: 'Images' },
-  { id: 'videos', label: 'Videos' },
+  { id: 'videos', label: 'Video & audio' },
   { id: 'text', label: 'Text' },
 ];
 
@@ -54,11 +39,13 @@ export function matchesTypeFilter(entry: Pick<Entry, 'name' | 'kind' | 'type'>, 
   const t = effectiveType(entry);
   switch (filter) {
     case 'documents':
-      return t === 'pdf' || OFFICE.includes(extensionOf(entry.name));
+      return (
+        t === 'pdf' || t === 'document' || t === 'spreadsheet' || OTHER_DOCUMENTS.includes(extensionOf(entry.name))
+      );
     case 'images':
       return t === 'image';
     case 'videos':
-      return t === 'video';
+      return t === 'video' || t === 'audio';
     case 'text':
       return t === 'text';
   }
@@ -73,6 +60,12 @@ export function typeLabel(entry: Pick<Entry, 'name' | 'kind' | 'type'>): string 
       return 'Folder';
     case 'pdf':
       return 'PDF document';
+    case 'document':
+      return ext ? `Document (${ext})` : 'Document';
+    case 'spreadsheet':
+      return ext ? `Spreadsheet (${ext})` : 'Spreadsheet';
+    case 'audio':
+      return ext ? `Audio (${ext})` : 'Audio';
     case 'image':
       return ext ? `Image (${ext})` : 'Image';
     case 'video':

@@ -24,7 +24,12 @@ describe('type detection by extension', () => {
     ['config.yaml', 'text'],
     ['Dockerfile', 'text'],
     ['README', 'text'],
-    ['budget.xlsx', 'other'],
+    ['budget.xlsx', 'spreadsheet'],
+    ['table.csv', 'spreadsheet'],
+    ['Contract.docx', 'document'],
+    ['deck.odp', 'document'],
+    ['song.MP3', 'audio'],
+    ['keynote.key', 'other'],
     ['blob', 'other'],
   ])('%s is %s', (name, type) => {
     expect(typeFromName(name)).toBe(type);

@@ -2,7 +2,19 @@
 // through a video stream, so everything is reachable from the keyboard. Documented in
 // apps/file-explorer/README.md; keep the two in step.
 
-export type KeyContext = 'list' | 'filter' | 'tree' | 'pdf' | 'image' | 'video' | 'text' | 'other' | 'dialog';
+export type KeyContext =
+  | 'list'
+  | 'filter'
+  | 'tree'
+  | 'pdf'
+  | 'document'
+  | 'spreadsheet'
+  | 'image'
+  | 'video'
+  | 'audio'
+  | 'text'
+  | 'other'
+  | 'dialog';
 
 export interface KeyInput {
   key: string;

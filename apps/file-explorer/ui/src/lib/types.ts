@@ -1,7 +1,8 @@
 // Shapes of the explorer server's HTTP API (docs/file-explorer.md).
 
 export type Access = 'read' | 'read-write' | 'read-write-delete';
-export type EntryType = 'pdf' | 'image' | 'video' | 'text' | 'other' | 'folder';
+export type { EntryType } from '../../../server/types.ts';
+import type { EntryType } from '../../../server/types.ts';
 
 export interface Root {
   name: string;

@@ -2,14 +2,14 @@ import { useLayoutEffect, useRef } from 'react';
 import { effectiveType } from '../lib/fileTypes.ts';
 import { formatSize } from '../lib/format.ts';
 import type { Action } from '../lib/keymap.ts';
-import type { Entry } from '../lib/types.ts';
+import type { Entry, EntryType } from '../lib/types.ts';
 import { ImageViewer } from './ImageViewer.tsx';
 import { EmptyFile, MetaCard } from './MetaCard.tsx';
 import { PdfViewer } from './PdfViewer.tsx';
 import { TextViewer } from './TextViewer.tsx';
 import { VideoPlayer } from './VideoPlayer.tsx';
 
-export type PreviewKind = 'pdf' | 'image' | 'video' | 'text' | 'other';
+export type PreviewKind = Exclude<EntryType, 'folder'>;
 
 export function previewKind(entry: Entry): PreviewKind {
   const t = effectiveType(entry);

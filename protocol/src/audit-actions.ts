@@ -62,6 +62,8 @@ export const AUDIT_ACTIONS = [
   'share.unarchive',
   /** A client's invitation link sent by e-mail (the link itself is never recorded). */
   'share.invitation-sent',
+  /** The owner read what clients reported viewing in a share (its reading report, or its CSV). */
+  'share.reading',
   // Streamed sessions
   'session.list',
   'session.launch',
@@ -74,6 +76,11 @@ export const AUDIT_ACTIONS = [
   'session.take-over',
   'session.peer-connected',
   'session.peer-disconnected',
+  /**
+   * Whether the person is with the session: "away" when the viewer's tab is hidden or nobody has
+   * touched it for a while, "present" again on their return (reading time counts only when present).
+   */
+  'session.attention',
   'session.end',
   'session.ended',
   // The connection self-test (a short-lived media peer, no session)

@@ -11,6 +11,8 @@ export const CONTROL_MAX_LINE_BYTES = 4096;
 export const CONTROL_EVENT_KINDS = [
   'folder-opened',
   'file-opened',
+  /** The person left a file's viewer (back to the list): what was on screen is no longer. */
+  'file-closed',
   'page-viewed',
   'video-started',
   'video-stopped',

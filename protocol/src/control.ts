@@ -33,6 +33,10 @@ export const AppEvent = z
     position: z.number().min(0).max(1e7).optional(),
     /** For folder-opened: how many entries the folder showed. */
     entries: z.number().int().min(0).max(10_000_000).optional(),
+    /** For file-opened and page-viewed of a paged document: how many pages it has. */
+    pages: z.number().int().min(1).max(1_000_000).optional(),
+    /** For page-viewed: the zoom the page is shown at, in percent. */
+    zoom: z.number().int().min(1).max(6400).optional(),
   })
   .strict();
 export type AppEvent = z.infer<typeof AppEvent>;

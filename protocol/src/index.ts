@@ -12,3 +12,4 @@ export * from './close-codes.ts';
 export * from './control.ts';
 export * from './video-size.ts';
 export * from './connectivity.ts';
+export * from './reading.ts';

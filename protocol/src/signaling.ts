@@ -31,6 +31,11 @@ export const ClientSignal = z.discriminatedUnion('type', [
       height: z.number().int().min(1).max(MAX_REQUESTED_SIDE),
     })
     .strict(),
+  /**
+   * Whether the viewer's page is visible (sent on connect and on each change): time in a hidden tab
+   * is not reading time.
+   */
+  z.object({ type: z.literal('visibility'), visible: z.boolean() }).strict(),
 ]);
 export type ClientSignal = z.infer<typeof ClientSignal>;
 

@@ -23,6 +23,10 @@ export interface AppEvent {
   position?: number;
   /** folder-opened: how many entries the folder showed. */
   entries?: number;
+  /** file-opened, page-viewed: how many pages the document has. */
+  pages?: number;
+  /** page-viewed: the zoom in percent. */
+  zoom?: number;
 }
 
 export type Reply = { ok: true } | { ok: false; error: string; message: string };

@@ -13,6 +13,7 @@ import {
 } from '@vitrine/protocol';
 import { actorOf, authorize, type Actor } from '../policies/policies.ts';
 import type { ChainedEvent } from './chain.ts';
+import { csvLine } from './csv.ts';
 import type { AuditScope, AuditStore } from './audit-store.ts';
 
 const errors = { 400: ApiErrorBody, 403: ApiErrorBody };
@@ -82,7 +83,7 @@ export function registerAuditRoutes(server: FastifyInstance, store: AuditStore):
         let before: number | undefined;
         for (;;) {
           const events = await store.find(where, { ...filter, before }, EXPORT_PAGE);
-          for (const e of await view(events)) yield format === 'csv' ? csvLine(e) : JSON.stringify(e) + '\n';
+          for (const e of await view(events)) yield format === 'csv' ? eventCsvLine(e) : JSON.stringify(e) + '\n';
           if (events.length < EXPORT_PAGE) return;
           before = events[events.length - 1]!.seq;
         }
@@ -156,36 +157,25 @@ const CSV_COLUMNS = [
   'detail',
 ];
 
-/** RFC 4180 quoting; cells a spreadsheet would run as a formula are prefixed with a quote. */
-function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function csvLine(e: AuditEvent): string {
-  return (
-    [
-      e.seq,
-      e.at,
-      e.actor.id,
-      e.actor.role,
-      e.actor.name,
-      e.actor.email,
-      e.action,
-      e.target.type,
-      e.target.id,
-      e.target.path,
-      e.outcome,
-      e.reason,
-      e.ip,
-      e.userAgent,
-      e.correlationId,
-      e.shareId,
-      e.sessionId,
-      JSON.stringify(e.detail),
-    ]
-      .map(csvCell)
-      .join(',') + '\r\n'
-  );
+function eventCsvLine(e: AuditEvent): string {
+  return csvLine([
+    e.seq,
+    e.at,
+    e.actor.id,
+    e.actor.role,
+    e.actor.name,
+    e.actor.email,
+    e.action,
+    e.target.type,
+    e.target.id,
+    e.target.path,
+    e.outcome,
+    e.reason,
+    e.ip,
+    e.userAgent,
+    e.correlationId,
+    e.shareId,
+    e.sessionId,
+    JSON.stringify(e.detail),
+  ]);
 }

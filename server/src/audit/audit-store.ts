@@ -213,6 +213,22 @@ export class AuditStore {
     return rows.map(fromRow);
   }
 
+  /**
+   * A share's events of the given actions, the newest `limit` of them, oldest first (a reading
+   * report replays them in order).
+   */
+  async shareTrail(shareId: string, actions: readonly string[], limit: number): Promise<ChainedEvent[]> {
+    const rows = await this.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('share_id', '=', shareId)
+      .where('action', 'in', [...actions])
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.reverse().map(fromRow);
+  }
+
   /** The people a reader may filter by: an owner's clients, or everyone (admins). */
   async peopleIn(scope: AuditScope): Promise<Array<{ id: string; displayName: string; email: string }>> {
     let q = this.db.selectFrom('users').select(['id', 'display_name', 'email']);

@@ -27,6 +27,7 @@ import { endSessionsOfInactiveShares } from '../shares/share-watch.ts';
 import { OwnerStorage } from '../storage/owner-storage.ts';
 import { iceSettingsFor } from '../webrtc/ice-settings.ts';
 import { sessionReactions } from './reactions.ts';
+import { ReadingReports } from '../insights/reading-report.ts';
 import type { Job } from './scheduler.ts';
 
 export interface Log {
@@ -154,6 +155,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     records: sessionStore,
     findApp,
     log,
+    attentionIdleMs: config.sessions.readingIdleAfterMs,
   });
   const launches = new LaunchPlanner({
     findApp,
@@ -225,6 +227,11 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     signIns,
     webauthn,
     shares,
+    readingReports: new ReadingReports({
+      shares,
+      trail: auditStore,
+      idleAfterMs: config.sessions.readingIdleAfterMs,
+    }),
     accounts,
     sessions,
     launches,

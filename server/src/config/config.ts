@@ -37,6 +37,8 @@ export interface Config {
     maxPerUser: number;
     launchesPerMinute: number;
     idleTimeoutMs: number;
+    /** No input for this long and reading time stops counting (the person is "away"). */
+    readingIdleAfterMs: number;
     startTimeoutMs: number;
     peerGraceMs: number;
     inputRatePerSecond: number;
@@ -111,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       maxPerUser: c.MAX_SESSIONS_PER_USER,
       launchesPerMinute: c.SESSION_LAUNCHES_PER_MINUTE,
       idleTimeoutMs: c.SESSION_IDLE_TIMEOUT,
+      readingIdleAfterMs: c.READING_IDLE_AFTER,
       startTimeoutMs: c.SESSION_START_TIMEOUT_MS,
       peerGraceMs: c.PEER_GRACE_MS,
       inputRatePerSecond: c.INPUT_RATE_PER_SECOND,

@@ -9,6 +9,7 @@ import * as m002 from './migrations/002-accounts-and-shares.ts';
 import * as m003 from './migrations/003-audit-trail.ts';
 import * as m004 from './migrations/004-watermark-settings.ts';
 import * as m005 from './migrations/005-share-archive.ts';
+import * as m006 from './migrations/006-share-trail-index.ts';
 import type { Tables } from './schema.ts';
 
 // Listed explicitly (not read from a folder) so the order is reviewed and nothing stray runs.
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-audit-trail': m003,
   '004-watermark-settings': m004,
   '005-share-archive': m005,
+  '006-share-trail-index': m006,
 };
 
 export interface Database {

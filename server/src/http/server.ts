@@ -19,6 +19,7 @@ import type { Config } from '../config/config.ts';
 import { FRAME_PUMP } from '../media/encoder.ts';
 import { smtpMailer } from '../mail/mailer.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
+import { registerReadingRoutes } from '../insights/reading-routes.ts';
 import { registerShareRoutes } from '../shares/share-routes.ts';
 import { registerSignaling, registerViewerShutdown, websocketOptions } from '../signaling/signaling-route.ts';
 import { joinStoragePath, parseStoragePath } from '../storage/paths.ts';
@@ -134,6 +135,7 @@ export async function buildServer(config: Config): Promise<Server> {
   registerSignaling(app, sessions, services.audit);
   registerSelfTestRoute(app, config.webrtc, services.audit);
   registerAuditRoutes(app, services.auditStore);
+  registerReadingRoutes(app, services.readingReports);
   registerApiNotFound(app);
   if (!(await registerWebClient(app, config.http.webDist, { publicUrl, tls: tls !== null }))) {
     app.log.warn({ webDist: config.http.webDist }, 'web client not built; serving the API only');

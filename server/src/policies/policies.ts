@@ -32,7 +32,7 @@ export interface Resources {
 
 export interface Actions {
   Storage: 'browse' | 'write' | 'download';
-  Share: 'create' | 'read' | 'update' | 'revoke' | 'archive' | 'open' | 'preview';
+  Share: 'create' | 'read' | 'read-reading' | 'update' | 'revoke' | 'archive' | 'open' | 'preview';
   App: 'list' | 'launch-on-own-storage';
   Session: 'view' | 'end' | 'signal' | 'inspect-host';
   OwnerInvitation: 'create';
@@ -70,6 +70,8 @@ const rules: { [K in Kind]: { [A in Actions[K]]: Rule<K> } } = {
   Share: {
     create: (a) => isOwner(a),
     read: (a, r) => isOwner(a) && r.ownerId === a.id,
+    // What the client viewed: the share's owner, whatever its state (a revoked share was still read).
+    'read-reading': (a, r) => isOwner(a) && r.ownerId === a.id,
     update: (a, r) => isOwner(a) && r.ownerId === a.id && r.status !== 'revoked',
     revoke: (a, r) => isOwner(a) && r.ownerId === a.id && r.status !== 'revoked',
     // Out of the owner's list (and back): only once the share is over.

@@ -2,6 +2,7 @@ import type { SessionEndReason, SessionInfo } from '@vitrine/protocol';
 import type { App } from '../apps/registry.ts';
 import type { AppClaim } from '../control/ports.ts';
 import type { LaunchPlan, RuntimeSpec } from '../launch/plan.ts';
+import type { AttentionChange } from './attention.ts';
 import type { Clock } from './lifecycle.ts';
 import type { RuntimeHandle } from './runtime.ts';
 
@@ -18,6 +19,8 @@ export interface SessionManagerDeps {
   findApp: (id: string) => App | undefined;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   clock?: Clock;
+  /** No input for this long and the person counts as away (reading time); default 2 minutes. */
+  attentionIdleMs?: number;
 }
 
 /**
@@ -30,6 +33,8 @@ export interface SessionObserver {
   stateChanged?(plan: LaunchPlan, state: 'ready' | 'streaming'): void;
   viewerConnected?(plan: LaunchPlan, codec: string | undefined): void;
   viewerGone?(plan: LaunchPlan, connectedMs: number): void;
+  /** The person went away from the session (a hidden tab, no input for a while) or came back. */
+  attentionChanged?(plan: LaunchPlan, change: AttentionChange): void;
   ended?(plan: LaunchPlan, end: SessionEnd): void;
 }
 

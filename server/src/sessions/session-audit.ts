@@ -32,6 +32,9 @@ export function sessionAuditObserver(
         detail: { connectedMs },
       });
     },
+    attentionChanged(plan, change) {
+      audit.note({ ...sessionAuditScope(plan), action: 'session.attention', outcome: 'ok', detail: { ...change } });
+    },
     ended(plan, end) {
       audit
         .record({

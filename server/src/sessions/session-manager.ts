@@ -6,6 +6,7 @@ import type { LaunchPlan } from '../launch/plan.ts';
 import { SessionLifecycle, systemClock, type LifecycleEvent } from './lifecycle.ts';
 import type { RuntimeHandle, RuntimeStats, ViewerLink } from './runtime.ts';
 import type { SessionManagerDeps } from './ports.ts';
+import { Attention } from './attention.ts';
 
 export class SessionError extends DomainError {}
 
@@ -24,6 +25,8 @@ interface Session {
   signals: Set<(msg: ServerSignal) => void>;
   /** The app has drawn its first real picture (or claimed its first screen): viewers are told `app-ready`. */
   appReady: boolean;
+  /** Whether the person is with it (for reading time): a hidden tab or a long idle is "away". */
+  attention: Attention;
 }
 
 /** The viewer in the session's one viewer slot. */
@@ -46,6 +49,8 @@ const CLAIM_READY_MS = 2000;
 const MAX_CLAIMS_KEPT = 1000;
 /** Ended sessions stay this long so a late GET can report why. */
 const KEEP_ENDED_MS = 60_000;
+/** No input for this long and the person counts as away (reading time): a page is read without input. */
+const DEFAULT_ATTENTION_IDLE_MS = 120_000;
 
 /** The live sessions of this server: admits planned launches, runs them, binds viewers, ends them. */
 export class SessionManager {
@@ -99,10 +104,18 @@ export class SessionManager {
       signals: new Set(),
       appReady: false,
       lifecycle: new SessionLifecycle(plan.rules, (e) => this.onLifecycle(s, e), this.deps.clock ?? systemClock),
+      attention: new Attention(
+        this.deps.attentionIdleMs ?? DEFAULT_ATTENTION_IDLE_MS,
+        (change) => {
+          for (const o of observers) o.attentionChanged?.(plan, change);
+        },
+        this.deps.clock ?? systemClock,
+      ),
     };
     this.sessions.set(plan.sessionId, s);
     runtime.onEnded((reason, detail) => {
       s.lifecycle.ended();
+      s.attention.ended();
       s.control?.close();
       s.endReason = reason;
       log.info({ session: plan.sessionId, reason, detail }, 'session ended');
@@ -116,14 +129,19 @@ export class SessionManager {
       if (event === 'connected') {
         s.peerConnectedAt = Date.now();
         s.lifecycle.viewerConnected();
+        s.attention.viewerAttached();
         for (const o of observers) o.viewerConnected?.(plan, runtime.stats().codec);
       } else {
         s.viewer = undefined;
         s.lifecycle.viewerGone();
+        s.attention.viewerGone();
         for (const o of observers) o.viewerGone?.(plan, Date.now() - (s.peerConnectedAt ?? Date.now()));
       }
     });
-    runtime.onActivity(() => s.lifecycle.touch());
+    runtime.onActivity(() => {
+      s.lifecycle.touch();
+      s.attention.touched();
+    });
     runtime.onAppReady(() => this.appReady(s));
     try {
       await runtime.start();
@@ -246,6 +264,7 @@ export class SessionManager {
     s.viewer = viewer;
     s.signals.add(send);
     s.lifecycle.viewerAttached();
+    s.attention.viewerBound();
     let link: ViewerLink;
     try {
       link = s.runtime.attachViewer(send);
@@ -258,7 +277,14 @@ export class SessionManager {
     if (s.appReady) send({ type: 'app-ready' });
     return {
       takeover,
-      handle: (msg) => link.handle(msg),
+      handle: (msg) => {
+        // Whether the tab is visible is the registry's business (reading time), not the media's.
+        if (msg.type === 'visibility') {
+          if (s.viewer === viewer) s.attention.visibility(msg.visible);
+          return Promise.resolve();
+        }
+        return link.handle(msg);
+      },
       detach: () => {
         s.signals.delete(send);
         link.detach();

@@ -4,7 +4,7 @@
  * q3.pdf"), with the file's whole path and the rest (how long, why refused) beside it. Pure helpers.
  */
 import type { AuditEvent } from '@vitrine/protocol';
-import { baseName, normalizePath } from '../shared/format.ts';
+import { baseName, formatDuration, normalizePath } from '../shared/format.ts';
 import {
   actionAttempt,
   actionLabel,
@@ -12,7 +12,6 @@ import {
   capitalize,
   claimPath,
   describeClaim,
-  formatDuration,
   sessionEndText,
 } from './auditText.ts';
 

@@ -10,7 +10,7 @@ import {
   type AuditActionFamily,
   type AuditEvent,
 } from '@vitrine/protocol';
-import { baseName, formatBytes, normalizePath } from '../shared/format.ts';
+import { baseName, formatBytes, formatDuration, formatPosition, normalizePath } from '../shared/format.ts';
 
 /** The action families of the action filter: "" is all of them, the others are API prefixes. */
 export const ACTION_FAMILIES: readonly { value: AuditActionFamily | ''; label: string }[] = [
@@ -66,6 +66,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'share.archive': 'Archived a share',
   'share.unarchive': 'Took a share out of the archive',
   'share.invitation-sent': 'E-mailed an invitation link',
+  'share.reading': 'Read what a client viewed',
   'session.list': 'Listed sessions',
   'session.launch': 'Started a session',
   'session.preview': 'Previewed as the client will see it',
@@ -75,6 +76,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'session.take-over': 'Took a session over from another tab',
   'session.peer-connected': 'Viewer connected',
   'session.peer-disconnected': 'Viewer disconnected',
+  'session.attention': 'Viewer away or back',
   'session.end': 'Ended a session',
   'session.ended': 'Session ended',
   'connectivity.test': 'Ran the connection self-test',
@@ -138,6 +140,7 @@ const ACTION_ATTEMPTS: Record<AuditAction, string> = {
   'share.archive': 'archive a share',
   'share.unarchive': 'take a share out of the archive',
   'share.invitation-sent': 'e-mail an invitation link',
+  'share.reading': 'read what a client viewed',
   'session.list': 'list sessions',
   'session.launch': 'open a session',
   'session.preview': 'preview as the client will see it',
@@ -147,6 +150,7 @@ const ACTION_ATTEMPTS: Record<AuditAction, string> = {
   'session.take-over': 'take a session over from another tab',
   'session.peer-connected': 'connect a viewer',
   'session.peer-disconnected': 'disconnect a viewer',
+  'session.attention': 'note the viewer away or back',
   'session.end': 'end a session',
   'session.ended': 'end a session',
   'connectivity.test': 'run the connection self-test',
@@ -219,22 +223,6 @@ export function auditPath(path: string): string {
   return normalizePath(path) || 'All files';
 }
 
-/** `75_000` → `1 min 15 s`; `3_900_000` → `1 h 5 min`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '—';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
-  const h = Math.floor(m / 60);
-  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-}
-
-/** A video position in seconds as `m:ss`. */
-function formatPosition(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  return `${Math.floor(s / 60)}:${(s % 60).toString().padStart(2, '0')}`;
-}
 
 /** The sandbox's folder of shared files: a claim about it is about the share's top level. */
 const SANDBOX_FILES = '/files';
@@ -288,8 +276,13 @@ export function describeClaim(event: AuditEvent, style: PathStyle = 'path'): str
     }
     case 'file-opened':
       return `opened ${path}`;
-    case 'page-viewed':
-      return page === null ? `viewed ${path}` : `viewed page ${page} of ${path}`;
+    case 'file-closed':
+      return `closed ${path}`;
+    case 'page-viewed': {
+      const zoom = count(d.zoom);
+      const at = zoom === null ? '' : ` at ${zoom} %`;
+      return page === null ? `viewed ${path}${at}` : `viewed page ${page} of ${path}${at}`;
+    }
     case 'video-started':
       return `started playing ${path}${position ? ` at ${formatPosition(position)}` : ''}`;
     case 'video-stopped':
@@ -363,6 +356,10 @@ export function eventDetails(event: AuditEvent): string {
   } else if (event.action === 'session.peer-disconnected') {
     const connected = count(d.connectedMs);
     if (connected !== null) parts.push(`watched for ${formatDuration(connected)}`);
+  } else if (event.action === 'session.attention') {
+    if (d.present === true) parts.push('back');
+    else if (d.why === 'hidden') parts.push('away: the tab was hidden');
+    else if (d.why === 'idle') parts.push('away: no input for a while');
   } else if (event.action !== 'app.claim') {
     const to = text(d.to);
     if (to) parts.push(`to ${auditPath(to)}`);

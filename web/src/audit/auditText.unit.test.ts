@@ -9,10 +9,10 @@ import {
   describeTarget,
   eventDetails,
   eventLabel,
-  formatDuration,
   formatOffset,
   sessionEndText,
 } from './auditText.ts';
+import { formatDuration } from '../shared/format.ts';
 import { auditEvent } from './auditEventFixture.ts';
 
 describe('audit text', () => {

@@ -200,3 +200,20 @@ export function describeError(err: unknown): string {
   if (typeof err === 'string') return err;
   return 'Something went wrong.';
 }
+
+/** `75_000` → `1 min 15 s`; `3_900_000` → `1 h 5 min`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
+  const h = Math.floor(m / 60);
+  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+}
+
+/** A video position in seconds as `m:ss`. */
+export function formatPosition(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  return `${Math.floor(s / 60)}:${(s % 60).toString().padStart(2, '0')}`;
+}

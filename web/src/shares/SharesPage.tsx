@@ -17,6 +17,7 @@ import AddIcon from '@mui/icons-material/Add';
 import ArchiveIcon from '@mui/icons-material/Archive';
 import BlockIcon from '@mui/icons-material/Block';
 import EditIcon from '@mui/icons-material/Edit';
+import InsightsIcon from '@mui/icons-material/Insights';
 import LinkIcon from '@mui/icons-material/Link';
 import ReplayIcon from '@mui/icons-material/Replay';
 import UnarchiveIcon from '@mui/icons-material/Unarchive';
@@ -32,6 +33,8 @@ import {
 import { EmptyState, Loading, PageAlert, PageHeader } from '../shared/PageParts.tsx';
 import { SwitchField } from '../shared/SwitchField.tsx';
 import { useReloadable } from '../shared/useReloadable.ts';
+import { ReadingPage } from '../insights/ReadingPage.tsx';
+import { navigate, useLocation } from '../router.ts';
 import { InvitationLinkDialog } from './InvitationLinkDialog.tsx';
 import { ShareDialog } from './ShareDialog.tsx';
 import type { InvitationLink, Share, ShareStatus } from './sharesApi.ts';
@@ -54,7 +57,15 @@ const STATUS_ORDER: Record<ShareStatus, number> = { active: 0, pending: 1, expir
 
 const isOver = (share: Share) => share.status === 'revoked' || share.status === 'expired';
 
+/** `/shares/<id>/reading`: that share's reading report; anything else under /shares: the list. */
 export function SharesPage() {
+  const { pathname } = useLocation();
+  const reading = /^\/shares\/([0-9a-f-]{36})\/reading\/?$/.exec(pathname);
+  if (reading) return <ReadingPage shareId={reading[1]!} />;
+  return <ShareList />;
+}
+
+function ShareList() {
   const [showArchived, setShowArchived] = useState(false);
   const {
     data: shares,
@@ -299,6 +310,16 @@ function ShareCard(props: ShareCardProps) {
         </Typography>
       </CardContent>
       <CardActions sx={{ px: 2, pb: 1.5, pt: 0, gap: 0.5, flexWrap: 'wrap' }}>
+        {share.client && (
+          <Button
+            size="small"
+            startIcon={<InsightsIcon />}
+            onClick={() => navigate(`/shares/${share.id}/reading`)}
+            data-testid="share-reading"
+          >
+            What was read
+          </Button>
+        )}
         {!revoked && (
           <Button size="small" startIcon={<EditIcon />} onClick={onEdit} data-testid="share-edit">
             Edit

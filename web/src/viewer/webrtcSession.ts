@@ -126,6 +126,8 @@ export class WebRtcSession {
       {
         onOpen: () => {
           this.#viewport.open();
+          this.#reportVisibility();
+          document.addEventListener('visibilitychange', this.#reportVisibility);
           this.#setState('negotiating');
           this.#offerTimer = setTimeout(() => {
             if (!this.#pc) this.#finish({ kind: 'timeout', message: 'The server did not start the stream in time.' });
@@ -510,8 +512,14 @@ export class WebRtcSession {
     this.#opts.onEnd(end);
   }
 
+  /** Whether this tab is visible: the server counts reading time only while it is. */
+  #reportVisibility = (): void => {
+    this.#signaling?.send({ type: 'visibility', visible: document.visibilityState === 'visible' });
+  };
+
   #teardown(): void {
     this.#viewport.dispose();
+    document.removeEventListener('visibilitychange', this.#reportVisibility);
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
     if (this.#offerTimer) clearTimeout(this.#offerTimer);

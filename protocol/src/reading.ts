@@ -52,6 +52,8 @@ export type ReadingClient = z.infer<typeof ReadingClient>;
 
 export const ReadingReport = z.object({
   shareId: z.string(),
+  /** The share's label ('' when it has none). */
+  label: z.string(),
   generatedAt: z.string(),
   /** No input for this long and time stops counting (READING_IDLE_AFTER). */
   idleAfterSeconds: z.number(),

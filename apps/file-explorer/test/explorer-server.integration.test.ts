@@ -444,7 +444,13 @@ describe('changing', () => {
   });
 
   it('POST /api/events: what the UI reports is forwarded; the kinds the server reports itself are not accepted', async () => {
-    const r = await post('/api/events', { kind: 'page-viewed', path: '/files/Docs/report.pdf', page: 3 });
+    const r = await post('/api/events', {
+      kind: 'page-viewed',
+      path: '/files/Docs/report.pdf',
+      page: 3,
+      pages: 12,
+      zoom: 125,
+    });
     expect(r).toEqual({ status: 202, body: { forwarded: true } });
     await waitUntil(() => control.events().some((e) => e.kind === 'page-viewed'), 'the page-viewed event');
     expect(control.events().find((e) => e.kind === 'page-viewed')).toEqual({
@@ -453,7 +459,10 @@ describe('changing', () => {
       kind: 'page-viewed',
       path: '/files/Docs/report.pdf',
       page: 3,
+      pages: 12,
+      zoom: 125,
     });
+    expect((await post('/api/events', { kind: 'file-closed', path: '/files/Docs/report.pdf' })).status).toBe(202);
     const video = await post('/api/events', { kind: 'video-stopped', path: '/files/Docs/clip.mp4', position: 12.5 });
     expect(video.status).toBe(202);
     for (const bad of [
@@ -461,6 +470,9 @@ describe('changing', () => {
       { kind: 'teleported', path: '/files/Docs/a' },
       { kind: 'page-viewed', path: '/files/Docs/a', page: 0 },
       { kind: 'page-viewed', path: '/files/Docs/a', page: 1.5 },
+      { kind: 'page-viewed', path: '/files/Docs/a', page: 1, pages: 0 },
+      { kind: 'page-viewed', path: '/files/Docs/a', page: 1, zoom: 99.5 },
+      { kind: 'page-viewed', path: '/files/Docs/a', page: 1, zoom: 10_000 },
       { kind: 'video-started', path: '/files/Docs/a', position: -1 },
     ]) {
       expect((await post('/api/events', bad)).status, JSON.stringify(bad)).toBe(400);

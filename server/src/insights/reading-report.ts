@@ -52,6 +52,7 @@ export class ReadingReports {
     const people = await this.deps.trail.people(readings.map((r) => r.actorId));
     return {
       shareId,
+      label: share.label,
       generatedAt: new Date(now).toISOString(),
       idleAfterSeconds: this.deps.idleAfterMs / 1000,
       truncated,

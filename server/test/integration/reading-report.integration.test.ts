@@ -107,6 +107,7 @@ describe.each(['pglite', 'postgres'] as const)('reading report on %s', (kind) =>
 
     const report = await api<ReadingReport>(owner, 'GET', `/api/shares/${share.share.id}/reading`);
     expect(report.status, JSON.stringify(report.body)).toBe(200);
+    expect(report.body.label).toBe('Deal room');
     expect(report.body.clients).toHaveLength(1);
     const [cleo] = report.body.clients;
     expect(cleo!.person).toMatchObject({ id: client.me.id, name: 'Cleo' });

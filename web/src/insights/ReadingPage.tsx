@@ -30,7 +30,11 @@ export function ReadingPage({ shareId }: { shareId: string }) {
       <Button size="small" startIcon={<ArrowBackIcon />} onClick={() => navigate('/shares')} sx={{ mb: 1 }}>
         Shares
       </Button>
-      <PageHeader title="What was read" subtitle="Documents, pages and time on screen in this share." onReload={reload}>
+      <PageHeader
+        title={report?.label ? `What was read: ${report.label}` : 'What was read'}
+        subtitle="Documents, pages and time on screen in this share."
+        onReload={reload}
+      >
         <Button
           variant="outlined"
           startIcon={<DownloadIcon />}
@@ -124,29 +128,37 @@ function DocumentCard({ doc }: { doc: ReadingDocument }) {
 /** Time per page as vertical bars, page numbers under them; each bar names its page and time. */
 function PageChart({ bars }: { bars: ReturnType<typeof pageBars> }) {
   const labelEvery = bars.length > 40 ? 10 : bars.length > 15 ? 5 : 1;
+  // Few bars: each says its time above it; many: the tooltip does.
+  const valued = bars.length <= 24;
   return (
     <Box
       role="img"
       aria-label={`Time per page: ${bars.map((b) => `page ${b.page} ${formatDuration(b.seconds * 1000)}`).join(', ')}`}
       sx={{ mt: 1.5, overflowX: 'auto' }}
     >
-      <Stack direction="row" sx={{ alignItems: 'flex-end', gap: '3px', height: 96, minWidth: bars.length * 10 }}>
+      <Stack direction="row" sx={{ alignItems: 'flex-end', gap: '3px', height: 112, minWidth: bars.length * 10 }}>
         {bars.map((b) => (
-          <Box
+          <Stack
             key={b.page}
-            title={`Page ${b.page}: ${formatDuration(b.seconds * 1000)}`}
-            data-testid="reading-page-bar"
-            data-page={b.page}
-            data-seconds={b.seconds}
-            sx={{
-              flex: '1 1 0',
-              minWidth: 7,
-              maxWidth: 36,
-              height: `${Math.max(b.seconds > 0 ? 4 : 1, b.share * 100)}%`,
-              bgcolor: b.seconds > 0 ? 'primary.main' : 'divider',
-              borderRadius: '2px 2px 0 0',
-            }}
-          />
+            sx={{ flex: '1 1 0', minWidth: 7, maxWidth: 48, height: '100%', justifyContent: 'flex-end' }}
+          >
+            {valued && b.seconds > 0 && (
+              <Typography variant="caption" sx={{ textAlign: 'center', fontSize: 11, lineHeight: 1.4 }}>
+                {formatDuration(b.seconds * 1000)}
+              </Typography>
+            )}
+            <Box
+              title={`Page ${b.page}: ${formatDuration(b.seconds * 1000)}`}
+              data-testid="reading-page-bar"
+              data-page={b.page}
+              data-seconds={b.seconds}
+              sx={{
+                height: `${Math.max(b.seconds > 0 ? 4 : 1, b.share * 80)}%`,
+                bgcolor: b.seconds > 0 ? 'primary.main' : 'divider',
+                borderRadius: '2px 2px 0 0',
+              }}
+            />
+          </Stack>
         ))}
       </Stack>
       <Stack direction="row" sx={{ gap: '3px', minWidth: bars.length * 10 }}>
@@ -155,7 +167,7 @@ function PageChart({ bars }: { bars: ReturnType<typeof pageBars> }) {
             key={b.page}
             variant="caption"
             color="text.secondary"
-            sx={{ flex: '1 1 0', minWidth: 7, maxWidth: 36, textAlign: 'center', fontSize: 11 }}
+            sx={{ flex: '1 1 0', minWidth: 7, maxWidth: 48, textAlign: 'center', fontSize: 11 }}
           >
             {b.page === 1 || b.page % labelEvery === 0 ? b.page : ''}
           </Typography>

@@ -1,3 +1,4 @@
+import { RateLimiter } from '../input/rate-limiter.ts';
 import type { Clock } from './lifecycle.ts';
 
 /** Why the person is not with the session. */
@@ -22,11 +23,18 @@ export class Attention {
   private readonly idleAfterMs: number;
   private readonly report: (change: AttentionChange) => void;
   private readonly clock: Clock;
+  /**
+   * Each change of a tab's visibility goes on the trail: a viewer toggling it in a loop would flood
+   * it. Past a burst of 20, one every 2 s is taken; the rest are ignored (which only makes the
+   * toggling viewer's own reading time less exact).
+   */
+  private readonly visibilityChanges: RateLimiter;
 
   constructor(idleAfterMs: number, report: (change: AttentionChange) => void, clock: Clock) {
     this.idleAfterMs = idleAfterMs;
     this.report = report;
     this.clock = clock;
+    this.visibilityChanges = new RateLimiter(0.5, 20, () => clock.now());
   }
 
   /** A new viewer tab bound to the session: visible until it says otherwise. */
@@ -52,6 +60,7 @@ export class Attention {
 
   /** The viewer's page became visible or hidden (also before its media connected). */
   visibility(visible: boolean): void {
+    if (visible === this.visible || !this.visibilityChanges.take()) return;
     this.visible = visible;
     if (!this.attached) return;
     // Coming back to the tab is an act of the person, like an input.

@@ -73,6 +73,16 @@ describe('attention (reading time, never enforcement)', () => {
     expect(changes).toEqual([{ present: false, why: 'hidden' }]);
   });
 
+  it('ignores a tab toggling its visibility in a loop, past a burst', () => {
+    const { attention, changes, advance } = setup();
+    attention.viewerAttached();
+    for (let i = 0; i < 100; i++) attention.visibility(i % 2 === 1);
+    expect(changes.length).toBe(20);
+    advance(2_000);
+    attention.visibility(false);
+    expect(changes.length).toBe(21);
+  });
+
   it('reports nothing while no viewer is attached, and stops its timer when the viewer goes', () => {
     const { attention, changes, advance, pending } = setup(1_000);
     attention.viewerAttached();

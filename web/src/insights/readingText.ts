@@ -5,6 +5,8 @@
 import type { MediaRange, ReadingClient, ReadingDocument } from '@vitrine/protocol';
 import { baseName, formatDuration, formatPosition } from '../shared/format.ts';
 
+const SPREADSHEET = /\.(xlsx?|xlsm|xlsb|ods|fods|csv|tsv)$/i;
+
 /** The person as the owner knows them: their display name, else their e-mail. */
 export function clientName(client: ReadingClient): string {
   return client.person.name || client.person.email || 'A client';
@@ -20,10 +22,13 @@ export function documentSummary(client: ReadingClient, doc: ReadingDocument): st
     return `${who} played ${formatDuration(watched * 1000)} of ${name} (${rangesText(doc.mediaRanges)}), on screen ${time}`;
   }
   if (doc.pagesViewed > 0) {
+    // A spreadsheet's "pages" are its sheets (the File Explorer reports the sheet shown).
+    const unit = SPREADSHEET.test(name) ? 'sheet' : 'page';
+    const of = (n: number) => `${n === 1 ? unit : `${unit}s`}`;
     const pages = doc.pages
-      ? `${doc.pagesViewed} of ${doc.pages} ${doc.pages === 1 ? 'page' : 'pages'}`
-      : `${doc.pagesViewed} ${doc.pagesViewed === 1 ? 'page' : 'pages'}`;
-    return `${who} read ${pages} of ${name}, ${time}`;
+      ? `${doc.pagesViewed} of ${doc.pages} ${of(doc.pages)}`
+      : `${doc.pagesViewed} ${of(doc.pagesViewed)}`;
+    return `${who} ${unit === 'sheet' ? 'looked at' : 'read'} ${pages} of ${name}, ${time}`;
   }
   return doc.seconds > 0 ? `${who} had ${name} on screen for ${time}` : `${who} opened ${name}`;
 }

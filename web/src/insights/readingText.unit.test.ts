@@ -31,6 +31,9 @@ describe('reading report in words', () => {
     expect(documentSummary(cleo, doc({ pages: null, pagesViewed: 0, seconds: 12, path: 'a.png' }))).toBe(
       'Cleo had a.png on screen for 12 s',
     );
+    expect(documentSummary(cleo, doc({ path: 'Budget.xlsx', pages: 3, pagesViewed: 2, seconds: 30 }))).toBe(
+      'Cleo looked at 2 of 3 sheets of Budget.xlsx, 30 s',
+    );
     expect(documentSummary({ ...cleo, person: { id: 'x', name: null, email: 'x@example.com' } }, doc({}))).toMatch(
       /^x@example\.com read/,
     );

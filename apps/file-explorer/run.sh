@@ -19,6 +19,8 @@ done
 # --- chromium ---
 # Debian's Chromium binary itself: its /usr/bin/chromium launcher only adds a shell, Google API keys
 # and flags that matter on a desktop. Required flags first, then what measured smaller (README.md).
+# Sound goes to the session's sound server (PULSE_SERVER, set by the sandbox; Chromium's PulseAudio
+# output); a preview plays when opened, without waiting for a click inside the app.
 exec /usr/lib/chromium/chromium \
   --kiosk --no-sandbox --disable-gpu --no-first-run \
   --disable-background-networking --disable-component-update --disable-sync \
@@ -27,4 +29,5 @@ exec /usr/lib/chromium/chromium \
   --disable-extensions --disable-breakpad --no-default-browser-check --noerrdialogs \
   --disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,CertificateTransparencyComponentUpdater \
   --renderer-process-limit=1 --disk-cache-dir=/dev/null --password-store=basic --disable-dev-shm-usage \
+  --autoplay-policy=no-user-gesture-required \
   "http://127.0.0.1:$port/"

@@ -35,6 +35,11 @@ export const Manifest = z
      */
     runtime: z.enum(['node']).optional(),
     /**
+     * true: the app may play sound. Its session gets a sound server with one output and no
+     * input (server/src/audio/), and the viewer an audio track; without it there is neither.
+     */
+    audio: z.boolean().default(false),
+    /**
      * Configuration files of the app shown under /etc in its sandbox (read-only), e.g. a browser's
      * managed policy: { "chromium/policies/managed/app.json": "chromium-policy.json" }.
      */

@@ -87,6 +87,7 @@ describe('discoverApps', () => {
       args: [],
       permissions: [],
       network: 'none',
+      audio: false,
       etc: {},
       resources: {},
       video: { width: 1280, height: 720, framerate: 30, resizable: false },

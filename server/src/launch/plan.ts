@@ -114,6 +114,7 @@ export function planLaunch(
     window: video.resizable ? start : undefined,
     grants: resolveGrants(permissions, launch.entitlements),
     loopbackTcp: app.manifest.network === 'loopback',
+    audio: app.manifest.audio,
     nodeRuntime: app.manifest.runtime === 'node' ? settings.nodeRuntime() : null,
     etcFiles: Object.fromEntries(
       Object.entries(app.manifest.etc).map(([inside, file]) => [`/etc/${inside}`, path.join(app.dir, file)]),

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SessionCgroup, type CgroupSupport, type ResourceLimits } from './cgroups.ts';
+import { AUDIO_MOUNT, SOUND_SERVER_SCRIPT, soundServerBinds } from '../audio/sound-server.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const INIT_SCRIPT = path.join(HERE, 'session-init.sh');
@@ -46,6 +47,11 @@ export interface SandboxPolicy {
   limits: ResourceLimits;
   /** TCP on the sandbox's own loopback interface (its network namespace has nothing else). */
   loopbackTcp: boolean;
+  /**
+   * The app may play sound: a sound server with one output and no input starts inside the
+   * sandbox before the app (server/src/audio/), its folder `<sessionDir>/audio` at /run/vitrine/audio.
+   */
+  audio?: boolean | undefined;
   /**
    * Host path of a Node.js installation (`bin/node` inside) mounted read-only at
    * /opt/vitrine/node and first on PATH, for apps whose manifest says `"runtime": "node"`.
@@ -121,9 +127,14 @@ const HOST_CONFIG_PATHS = [
   // Debian's chromium launcher sources these.
   '/etc/chromium.d',
   '/etc/chromium',
+  // LibreOffice's registry (share/registry links here): the File Explorer's office worker.
+  '/etc/libreoffice',
   // The host's font cache: without it fontconfig rescans every font at each start (≈ 0.2 s per
   // process with the Noto fonts installed). Bound after the /var tmpfs, read-only.
   '/var/cache/fontconfig',
+  // LibreOffice's bundled-extensions registry (share/prereg/bundled links here; without it
+  // soffice aborts with a DeploymentException): the File Explorer's office worker.
+  '/var/lib/libreoffice',
 ];
 
 /**
@@ -238,6 +249,7 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
     APP_MOUNT,
   );
   if (policy.nodeRuntime !== null) args.push('--ro-bind', policy.nodeRuntime, NODE_RUNTIME_MOUNT);
+  if (policy.audio) args.push(...soundServerBinds(dir));
   const etcFiles = Object.entries(policy.etcFiles);
   for (const [inside, host] of etcFiles) {
     if (!inside.startsWith('/etc/') || inside.split('/').includes('..')) throw new Error(`not under /etc: ${inside}`);
@@ -269,7 +281,11 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
   if (policy.nodeRuntime !== null) args.push('--rox', NODE_RUNTIME_MOUNT);
   for (const [inside] of etcFiles) args.push('--ro', inside);
   if (policy.controlSocket) args.push('--ro', CONTROL_MOUNT);
-  for (const p of ['/tmp', '/home/user', '/var', '/dev', '/run/vitrine/fb', '/run/vitrine/log']) args.push('--rw', p);
+  if (policy.audio) args.push('--rox', SOUND_SERVER_SCRIPT, '--rw', AUDIO_MOUNT);
+  for (const p of ['/home/user', '/var', '/dev', '/run/vitrine/fb', '/run/vitrine/log']) args.push('--rw', p);
+  // The sandbox's own /tmp (a private tmpfs): deleting and renaming there harms nobody, and
+  // LibreOffice (the File Explorer's office worker) cannot keep a profile without renaming files.
+  args.push('--rwd', '/tmp');
   const flag: Record<Access, string> = { read: '--ro', 'read-write': '--rw', 'read-write-delete': '--rwd' };
   for (const g of policy.grants) args.push(flag[g.access], g.sandboxPath);
   // The folders holding the grants (e.g. /files) must be listable, or an app cannot find what
@@ -289,9 +305,11 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
 }
 
 /** Creates the session folder and the display's Xauthority file; returns the cookie. */
-export function prepareSessionDir(sessionDir: string): Buffer {
+export function prepareSessionDir(sessionDir: string, audio = false): Buffer {
   fs.mkdirSync(sessionDir, { recursive: false, mode: 0o700 });
-  for (const sub of ['x11', 'fb', 'log', 'control']) fs.mkdirSync(path.join(sessionDir, sub), { mode: 0o700 });
+  for (const sub of ['x11', 'fb', 'log', 'control', ...(audio ? ['audio'] : [])]) {
+    fs.mkdirSync(path.join(sessionDir, sub), { mode: 0o700 });
+  }
   const cookie = randomBytes(16);
   fs.writeFileSync(path.join(sessionDir, 'xauth'), xauthorityEntry(cookie), { mode: 0o600 });
   return cookie;
@@ -353,7 +371,7 @@ export function startSandbox(
   let cgroup: SessionCgroup | undefined;
   let child: ChildProcess;
   try {
-    xCookie = prepareSessionDir(policy.sessionDir);
+    xCookie = prepareSessionDir(policy.sessionDir, policy.audio);
     cgroup =
       host.cgroups.version === 0
         ? undefined

@@ -10,6 +10,7 @@ import { WatermarkImages } from '../media/watermark-images.ts';
 import { readTail, startSandbox, type SandboxHost } from '../sandbox/sandbox.ts';
 import { ViewerPeer } from '../webrtc/peer.ts';
 import { StreamAdaptation } from '../congestion/stream-adaptation.ts';
+import { AudioPipeline, type AudioStats } from '../audio/audio-pipeline.ts';
 import type { InputStats } from '../input/input-channel.ts';
 import path from 'node:path';
 import type { RuntimeSpec } from '../launch/plan.ts';
@@ -17,6 +18,8 @@ import { FirstPictureWatch, samplePicture, showsContent } from './app-readiness.
 
 /** A viewer resizing its window is followed at most this often (each resize restarts the encoder). */
 const RESIZE_INTERVAL_MS = 250;
+/** Opus for a session's sound: transparent for music at a fraction of the video's rate. */
+const AUDIO_BITRATE_KBPS = 96;
 
 /** What the machine running sessions provides (detected there, never sent over the wire). */
 export interface RuntimeEnvironment {
@@ -45,6 +48,8 @@ export interface RuntimeStats {
   connected: boolean;
   video?: PipelineStats;
   input?: InputStats;
+  /** The session's sound, when its app asked for sound. */
+  audio?: AudioStats;
 }
 
 /** A running session as the registry drives it: one encoded stream for its viewers, one end. */
@@ -77,6 +82,8 @@ export class SessionRuntime implements RuntimeHandle {
   private framebuffer: ReturnType<typeof readFramebufferLayout> | undefined;
   private injector: InputInjector | undefined;
   private pipeline: VideoPipeline | undefined;
+  /** The app's sound (manifest `audio`): read for the session's life, encoded while heard. */
+  private audio: AudioPipeline | undefined;
   private readonly sentBefore = { frames: 0, bytes: 0 };
   private watermark: WatermarkImages | undefined;
   private peer: ViewerPeer | undefined;
@@ -132,6 +139,7 @@ export class SessionRuntime implements RuntimeHandle {
       // Drawn now for the first picture, so the first viewer does not wait (a failure is the pipeline's to report).
       this.watermark.imageFor(this.picture.width, this.picture.height).catch(() => {});
     }
+    if (policy.audio) await this.startAudio();
     this.display = await XDisplay.connect(this.sandbox.xSocket, this.sandbox.xCookie);
     this.display.onClosed((err) =>
       this.sandboxGone(err ? `display connection lost: ${err.message}` : 'display closed'),
@@ -156,6 +164,27 @@ export class SessionRuntime implements RuntimeHandle {
     // The app may have drawn before damage was watched.
     this.firstPicture.changed();
     if (this.spec.resizable) await this.display.fitWindows(this.picture.width, this.picture.height);
+  }
+
+  /** The sound server is up once the sandbox is ready; a session whose sound fails goes on without. */
+  private async startAudio(): Promise<void> {
+    const audio = new AudioPipeline({
+      ffmpegPath: this.env.ffmpegPath,
+      sessionDir: this.spec.policy.sessionDir,
+      bitrateKbps: AUDIO_BITRATE_KBPS,
+      onRtp: (pkt) => {
+        for (const sink of this.sinks) sink.sendAudioRtp(pkt);
+      },
+      log: this.log,
+    });
+    this.audio = audio;
+    try {
+      await audio.start();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'no sound for this session');
+      this.stopping.push(audio.stop());
+      this.audio = undefined;
+    }
   }
 
   /**
@@ -252,6 +281,7 @@ export class SessionRuntime implements RuntimeHandle {
           this.pipeline.requestKeyframe();
         }
         this.sinks.add(peer);
+        this.audio?.setListening(true);
         this.log.info({ codec }, 'viewer connected');
         for (const l of this.viewerListeners) l('connected');
       },
@@ -266,8 +296,16 @@ export class SessionRuntime implements RuntimeHandle {
       delivery: (fates) => adaptation.onDelivery(fates),
       closed: () => gone(),
     });
+    // The app's sound, when it asked for sound: a send-only track on the session's clock.
+    const audio = this.audio;
+    if (audio)
+      peer.addSound(
+        (ms) => audio.timeline.rtpAt(ms),
+        () => audio.stats.playing,
+      );
     const gone = () => {
       this.sinks.delete(peer);
+      if (this.sinks.size === 0) this.audio?.setListening(false);
       if (this.peer !== peer) return;
       this.peer = undefined;
       this.input = undefined;
@@ -323,6 +361,7 @@ export class SessionRuntime implements RuntimeHandle {
       connected: !!this.pipeline,
       video: this.pipeline ? { ...this.pipeline.stats } : undefined,
       input: this.input ? { ...this.input.stats } : undefined,
+      ...(this.audio ? { audio: { ...this.audio.stats } } : {}),
     };
   }
 
@@ -346,7 +385,9 @@ export class SessionRuntime implements RuntimeHandle {
 
   /** Host PIDs belonging to this session (sandbox and encoders), for tests and metrics. */
   pids(): number[] {
-    return [this.sandbox?.process.pid, ...(this.pipeline?.processes ?? [])].filter((p): p is number => !!p);
+    return [this.sandbox?.process.pid, ...(this.pipeline?.processes ?? []), ...(this.audio?.processes ?? [])].filter(
+      (p): p is number => !!p,
+    );
   }
 
   /** Ends the session: kills every process and removes the session directory. Idempotent. */
@@ -357,6 +398,7 @@ export class SessionRuntime implements RuntimeHandle {
     this.firstPicture?.stop();
     this.peer?.close(reason);
     this.retirePipeline();
+    if (this.audio) this.stopping.push(this.audio.stop());
     this.display?.close();
     this.sandbox?.kill();
     const dir = this.spec.policy.sessionDir;

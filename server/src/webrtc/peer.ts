@@ -5,12 +5,15 @@ import {
   RTCRtpHeaderExtensionParameters,
   RtpPacket,
   useH264,
+  useOPUS,
   useVP8,
   type RTCDataChannel,
   type RTCRtpTransceiver,
 } from 'werift';
 import type { ClientSignal, ServerSignal } from '@vitrine/protocol';
 import type { VideoCodec } from '../media/encoder.ts';
+import { ObservedRtpClock, pinSenderReports, type RtpClock } from '../audio/sender-report-clock.ts';
+import { assertReceiveOnlyAudio } from '../audio/answer-audio.ts';
 import { DeliveryLog, transportSequenceExtension, type PacketFate } from '../congestion/delivery.ts';
 import { feedbackArrivals, type ParsedTransportFeedback } from './transport-feedback.ts';
 import { RetransmissionBudget } from '../congestion/retransmission-budget.ts';
@@ -26,6 +29,10 @@ import {
 /** Chrome's playout-delay extension: min = max = 0 tells the receiver to render at once. */
 const PLAYOUT_DELAY_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
 const PLAYOUT_DELAY_ID = 6;
+/** Playout delay min = max = 0 (12 bits each, in 10 ms): render each frame as soon as it is decoded. */
+const RENDER_AT_ONCE = Buffer.alloc(3);
+/** min 0, max 40.95 s: the browser's own buffering, free to line the picture up with the sound. */
+const UNBOUNDED_DELAY = Buffer.from([0x00, 0x0f, 0xff]);
 /**
  * Transport-wide congestion control: each packet carries a sequence number and the browser
  * reports every ~100 ms when each arrived. The server's rate controller reads queueing and loss
@@ -33,6 +40,9 @@ const PLAYOUT_DELAY_ID = 6;
  */
 const TRANSPORT_CC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const TRANSPORT_CC_ID = 5;
+/** One media stream for video and sound: the browser lines up tracks of one stream (lip sync). */
+const STREAM_ID = 'vitrine';
+
 /** RTCP transport-layer feedback (205), format 15: transport-wide congestion control. */
 const RTPFB = 205;
 const TWCC_FORMAT = 15;
@@ -64,6 +74,9 @@ export class ViewerPeer {
   private playoutDelayId: number | undefined;
   private transportCcId: number | undefined;
   private readonly deliveries = new DeliveryLog();
+  private readonly videoClock = new ObservedRtpClock(90000);
+  /** The session's sound, send-only, when its app asked for sound (`addSound`). */
+  private audio: { track: MediaStreamTrack; transceiver: RTCRtpTransceiver; playing: () => boolean } | undefined;
   /** What werift resends on NACK; the target follows the congestion controller (`setTargetKbps`). */
   private readonly resends = new RetransmissionBudget(Infinity);
   private closed = false;
@@ -81,6 +94,9 @@ export class ViewerPeer {
     this.pc = new RTCPeerConnection({
       codecs: {
         video: [useH264({ rtcpFeedback: feedback }), useVP8({ rtcpFeedback: feedback })] as RTCRtpCodecParameters[],
+        audio: [
+          useOPUS({ parameters: 'minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1' }),
+        ] as RTCRtpCodecParameters[],
       },
       headerExtensions: {
         video: [
@@ -93,6 +109,8 @@ export class ViewerPeer {
       bundlePolicy: 'max-bundle',
     });
     this.transceiver = this.pc.addTransceiver(this.track, { direction: 'sendonly' });
+    this.transceiver.sender.streamIds = [STREAM_ID];
+    pinSenderReports(this.transceiver.sender, this.videoClock.now);
     this.channel = this.pc.createDataChannel('input', { ordered: true });
     this.channel.onMessage.subscribe((data) => this.events.input(data));
     this.transceiver.sender.onPictureLossIndication.subscribe(() => this.events.keyframeRequest());
@@ -126,6 +144,19 @@ export class ViewerPeer {
     });
   }
 
+  /**
+   * The session has sound: a send-only Opus track (nothing from the viewer's microphone ever
+   * reaches the session), its packets stamped on `clock` (audio/audio-timeline.ts). Before `offer`.
+   */
+  addSound(clock: RtpClock, playing: () => boolean): void {
+    if (this.audio || this.pc.localDescription) throw new Error('sound is added once, before the offer');
+    const track = new MediaStreamTrack({ kind: 'audio' });
+    const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly' });
+    transceiver.sender.streamIds = [STREAM_ID];
+    pinSenderReports(transceiver.sender, clock);
+    this.audio = { track, transceiver, playing };
+  }
+
   async offer(): Promise<void> {
     const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);
@@ -144,8 +175,8 @@ export class ViewerPeer {
       const mime = this.transceiver.sender.codec?.mimeType.toLowerCase();
       this.codec = mime === 'video/vp8' ? 'vp8' : mime === 'video/h264' ? 'h264' : undefined;
       if (!this.codec) throw new Error('the answer accepted neither H.264 nor VP8');
-      const ext = this.transceiver.headerExtensions?.find((e) => e.uri === PLAYOUT_DELAY_URI);
-      this.playoutDelayId = ext?.id;
+      if (this.audio) assertReceiveOnlyAudio(msg.sdp, this.audio.transceiver.sender.codec?.mimeType);
+      this.playoutDelayId = this.transceiver.headerExtensions?.find((e) => e.uri === PLAYOUT_DELAY_URI)?.id;
       this.transportCcId = this.transceiver.headerExtensions?.find((e) => e.uri === TRANSPORT_CC_URI)?.id;
       if (this.pc.connectionState === 'connected') this.events.connected(this.codec);
     } else if (msg.type === 'ice-candidate') {
@@ -163,7 +194,11 @@ export class ViewerPeer {
     const packet = RtpPacket.deSerialize(raw);
     if (this.playoutDelayId !== undefined) {
       packet.header.extension = true;
-      packet.header.extensions.push({ id: this.playoutDelayId, payload: Buffer.alloc(3) });
+      // While sound plays, the browser must be free to hold the picture back to meet it (lip
+      // sync: measured −230 ms median offset with "render at once", −95 ms without); the rest of
+      // the time (a still page, typing, scrolling) it renders at once, ≈ 30 ms sooner.
+      const free = this.audio?.playing() ?? false;
+      packet.header.extensions.push({ id: this.playoutDelayId, payload: free ? UNBOUNDED_DELAY : RENDER_AT_ONCE });
     }
     if (this.transportCcId !== undefined) {
       // Numbered here, where the send time is known (werift's own numbering is overridden).
@@ -171,7 +206,14 @@ export class ViewerPeer {
       packet.header.extension = true;
       packet.header.extensions.push({ id: this.transportCcId, payload: transportSequenceExtension(seq) });
     }
+    this.videoClock.sent(packet.header.timestamp, performance.now());
     this.track.writeRtp(packet);
+  }
+
+  /** One Opus packet of the session's sound (ignored when the session has none). */
+  sendAudioRtp(raw: Buffer): void {
+    if (this.closed || !this.audio) return;
+    this.audio.track.writeRtp(RtpPacket.deSerialize(raw));
   }
 
   /** The congestion controller's target: resends take at most a share of it. */
@@ -211,6 +253,7 @@ export class ViewerPeer {
     if (this.closed) return;
     this.closed = true;
     this.track.stop();
+    this.audio?.track.stop();
     void this.pc.close().catch(() => {});
     this.events.closed(reason);
   }

@@ -26,6 +26,7 @@ import { listSharedWithMe } from '../shares/sharesApi.ts';
 import { useSignIn } from '../signin/SignInProvider.tsx';
 import { parseCodecChoice } from './codecPreferences.ts';
 import { ConnectionDetails, ConnectionNotice } from './ConnectionIndicator.tsx';
+import { SoundButton } from './SoundButton.tsx';
 import { useAppShown } from './useAppShown.ts';
 import { useStreamSession } from './useStreamSession.ts';
 import { VideoViewer } from './VideoViewer.tsx';
@@ -226,6 +227,7 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
           <ConnectionNotice quality={quality} />
           <Box sx={{ flex: 1 }} />
           <ConnectionDetails state={state} stats={stats} requestedCodec={codec} quality={quality} />
+          <SoundButton />
           <Tooltip title={fullscreen ? 'Exit full screen' : 'Full screen'}>
             <IconButton
               aria-label={fullscreen ? 'Exit full screen' : 'Full screen'}

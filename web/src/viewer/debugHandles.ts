@@ -4,6 +4,7 @@
  * getters over the current viewer session, so tests observe the live values but cannot replace them.
  */
 import type { StreamStats } from './stats.ts';
+import { sessionSound } from './sessionSound.ts';
 
 export interface DebugSource {
   readonly sessionId: string;
@@ -29,6 +30,8 @@ export interface VitrineDebugHandles {
   readonly sessionId: string | null;
   /** The `?codec=` preference in effect (null = browser's choice). */
   readonly requestedCodec: string | null;
+  /** The element playing the session's sound, or null (no sound yet). */
+  readonly audio: HTMLAudioElement | null;
 }
 
 declare global {
@@ -70,6 +73,9 @@ export function installDebugHandles(): void {
     },
     get requestedCodec() {
       return source?.requestedCodec ?? null;
+    },
+    get audio() {
+      return sessionSound.element;
     },
   });
   Object.defineProperty(window, '__vitrine', {

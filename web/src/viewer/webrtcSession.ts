@@ -13,6 +13,7 @@ import { describeEndReason, TERMINAL_STATES, type SessionEnd, type ViewerState }
 import { ViewportReporter } from './viewport.ts';
 import { failureMessage } from '../connectivity/causeText.ts';
 import { diagnose } from '../connectivity/diagnosis.ts';
+import { sessionSound } from './sessionSound.ts';
 import { observationFrom, turnUrlsOf, type TurnErrors } from '../connectivity/observe.ts';
 
 export interface WebRtcSessionOptions {
@@ -81,6 +82,7 @@ export class WebRtcSession {
   #turnErrors: TurnErrors = [];
   #turnUrls: string[] = [];
   #diagnosing = false;
+  #soundTracks: MediaStreamTrack[] = [];
   /** The video area's device pixels, sent on signaling (a resizable app's picture follows them). */
   #viewport = new ViewportReporter((size) => this.#signaling?.send({ type: 'viewport', ...size }) ?? false);
 
@@ -379,6 +381,13 @@ export class WebRtcSession {
       else this.#sendLocalCandidate(c);
     });
     pc.addEventListener('track', (e) => {
+      if (e.track.kind === 'audio') {
+        // The app's sound (only for apps that asked for it), played apart from the picture.
+        const track = e.track;
+        sessionSound.attach(track);
+        this.#soundTracks.push(track);
+        return;
+      }
       if (e.track.kind !== 'video') return;
       const stream = e.streams[0] ?? new MediaStream([e.track]);
       if (this.video.srcObject !== stream) this.video.srcObject = stream;
@@ -519,6 +528,8 @@ export class WebRtcSession {
 
   #teardown(): void {
     this.#viewport.dispose();
+    for (const track of this.#soundTracks) sessionSound.detach(track);
+    this.#soundTracks = [];
     document.removeEventListener('visibilitychange', this.#reportVisibility);
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type MediaHTMLAttributes, type ReactNode } from 'react';
 import { fileUrl, reportEvent } from '../api.ts';
 import { formatTime } from '../lib/format.ts';
 import type { Action } from '../lib/keymap.ts';
@@ -6,6 +6,8 @@ import type { Entry } from '../lib/types.ts';
 
 export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
 const SEEK_STEP = 5;
+/** What a sound file shows where a video's picture would be. */
+const AUDIO_CARD = { display: 'flex', flexDirection: 'column', alignItems: 'center', gap: 12, opacity: 0.8 } as const;
 
 interface Props {
   entry: Entry;
@@ -13,12 +15,17 @@ interface Props {
   registerKeys: (handler: ((action: Action) => boolean) | null) => void;
 }
 
+/** <video> with its own controls; its sound reaches the viewer (the session's sound server). */
+export function VideoPlayer(props: Props) {
+  return <MediaPlayer {...props} kind="video" />;
+}
+
 /**
- * <video> with its own controls. No sound reaches the viewer yet, so nothing here depends on audio;
- * if autoplay rules refuse play() with sound, it retries muted.
+ * A <video> or <audio> with the same controls, keys and claims (`video-started` / `video-stopped`
+ * with the position, for the audit trail). If autoplay rules refuse play() with sound, it retries muted.
  */
-export function VideoPlayer({ entry, header, registerKeys }: Props) {
-  const video = useRef<HTMLVideoElement | null>(null);
+export function MediaPlayer({ entry, header, registerKeys, kind }: Props & { kind: 'video' | 'audio' }) {
+  const video = useRef<HTMLMediaElement | null>(null);
   const [playing, setPlaying] = useState(false);
   const [time, setTime] = useState(0);
   const [duration, setDuration] = useState(0);
@@ -57,7 +64,7 @@ export function VideoPlayer({ entry, header, registerKeys }: Props) {
       v.removeAttribute('src');
       v.load();
     };
-  }, [entry.path]);
+  }, [entry.path, kind]);
 
   const toggle = () => {
     const v = video.current;
@@ -122,21 +129,27 @@ export function VideoPlayer({ entry, header, registerKeys }: Props) {
   useLayoutEffect(() => registerKeys(handleKey));
 
   return (
-    <div className="viewer video-viewer" data-testid="video-player" data-playing={playing}>
+    <div className={`viewer video-viewer ${kind}-viewer`} data-testid={`${kind}-player`} data-playing={playing}>
       <div className="preview-bar">{header}</div>
-      <div className="video-stage" tabIndex={0} data-testid="video-stage" onClick={toggle}>
+      <div className="video-stage" tabIndex={0} data-testid={`${kind}-stage`} onClick={toggle}>
         {error ? (
           <div className="viewer-message" role="alert">
             {error}
           </div>
         ) : null}
-        <video
-          ref={video}
+        {kind === 'audio' ? (
+          <div className="audio-card" aria-hidden="true" style={AUDIO_CARD}>
+            <span style={{ fontSize: 96, lineHeight: 1 }}>♪</span>
+            <span>{entry.name}</span>
+          </div>
+        ) : null}
+        <MediaElement
+          kind={kind}
+          ref={(el) => {
+            video.current = el;
+          }}
           src={fileUrl(entry.path)}
-          preload="metadata"
-          playsInline
-          disablePictureInPicture
-          data-testid="video"
+          data-testid={kind}
           onLoadedMetadata={(ev) => {
             setDuration(Number.isFinite(ev.currentTarget.duration) ? ev.currentTarget.duration : 0);
             ev.currentTarget.playbackRate = rate;
@@ -145,7 +158,7 @@ export function VideoPlayer({ entry, header, registerKeys }: Props) {
             setDuration(Number.isFinite(ev.currentTarget.duration) ? ev.currentTarget.duration : 0)
           }
           onTimeUpdate={(ev) => setTime(ev.currentTarget.currentTime)}
-          onError={() => setError('This video cannot be played (unsupported format or damaged file).')}
+          onError={() => setError(`This ${kind} cannot be played (unsupported format or damaged file).`)}
           style={error ? { display: 'none' } : undefined}
         />
       </div>
@@ -189,6 +202,18 @@ export function VideoPlayer({ entry, header, registerKeys }: Props) {
       </div>
     </div>
   );
+}
+
+type ElementProps = Omit<MediaHTMLAttributes<HTMLMediaElement>, 'ref'> & {
+  kind: 'video' | 'audio';
+  ref: (el: HTMLMediaElement | null) => void;
+  'data-testid': string;
+};
+
+/** The element itself: a picture-less <audio> for sound files. */
+function MediaElement({ kind, ref, ...rest }: ElementProps) {
+  if (kind === 'audio') return <audio ref={ref} preload="metadata" {...rest} />;
+  return <video ref={ref} preload="metadata" playsInline disablePictureInPicture {...rest} />;
 }
 
 function round(t: number): number {

@@ -1,9 +1,11 @@
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { readRange } from '../api.ts';
 import { formatSize } from '../lib/format.ts';
+import { highlightHtml, languageFor } from '../lib/highlight.ts';
 import type { Action } from '../lib/keymap.ts';
 import { decodePage, pageCount, pageRequestRange, TEXT_PAGE_SIZE } from '../lib/textPaging.ts';
 import type { Entry } from '../lib/types.ts';
+import '../lib/highlight.css';
 
 interface Props {
   entry: Entry;
@@ -13,7 +15,11 @@ interface Props {
 
 type State = { part: number; text: string | null; error: string | null; size: number | null };
 
-/** Monospace text, read in 64 KB parts with Range requests: a large log is never loaded whole. */
+/**
+ * Monospace text, read in 64 KB parts with Range requests: a large log is never loaded whole.
+ * Source files are highlighted by their extension, one part at a time (so a huge file costs what
+ * one part does).
+ */
 export function TextViewer({ entry, header, registerKeys }: Props) {
   const [part, setPart] = useState(0);
   const [state, setState] = useState<State>({ part: -1, text: null, error: null, size: entry.size ?? null });
@@ -55,6 +61,8 @@ export function TextViewer({ entry, header, registerKeys }: Props) {
   useLayoutEffect(() => registerKeys(handleKey));
 
   const loading = state.part !== part;
+  const language = languageFor(entry.name);
+  const highlighted = useMemo(() => (state.text ? highlightHtml(state.text, language) : null), [state.text, language]);
   return (
     <div className="viewer text-viewer" data-testid="text-viewer" data-part={part + 1} data-parts={parts}>
       <div className="preview-bar">
@@ -88,9 +96,15 @@ export function TextViewer({ entry, header, registerKeys }: Props) {
             {entry.name}
           </div>
         ) : (
-          <pre className={loading ? 'text-content stale' : 'text-content'} data-testid="text-content">
-            {state.text}
-          </pre>
+          <pre
+            className={loading ? 'text-content stale' : 'text-content'}
+            data-testid="text-content"
+            data-language={highlighted === null ? 'plain' : (language ?? 'plain')}
+            // highlight.js's output: its own spans around the text, which it has escaped.
+            {...(highlighted === null
+              ? { children: state.text }
+              : { dangerouslySetInnerHTML: { __html: highlighted } })}
+          />
         )}
       </div>
     </div>

@@ -102,6 +102,32 @@ export function writeTextPdf(file: string, lines: string[], size = 12): void {
   ]);
 }
 
+/**
+ * A PDF of several pages of body text, `pages[i]` the lines of page i + 1 (ASCII, no parentheses),
+ * Helvetica at `size` points: text a search finds, page by page.
+ */
+export function writeTextPdfPages(file: string, pages: string[][], size = 14): void {
+  const objects: string[] = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  const kids: string[] = [];
+  const lead = Math.round(size * 1.5);
+  pages.forEach((lines) => {
+    const body = lines.map((l, j) => `${j === 0 ? '' : `0 -${lead} Td `}(${l.replace(/[()\\]/g, '')}) Tj`).join('\n');
+    const content = `BT /F1 ${size} Tf 72 720 Td\n${body}\nET`;
+    objects.push(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
+    const contentId = objects.length;
+    objects.push(
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${contentId} 0 R /Resources << /Font << /F1 3 0 R >> >> >>`,
+    );
+    kids.push(`${objects.length} 0 R`);
+  });
+  objects[1] = `<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${pages.length} >>`;
+  writePdfObjects(file, objects);
+}
+
 export function sampleFiles(dir: string): { pdf: string; png: string; mp4: string } {
   const pdf = path.join(dir, 'Contract.pdf');
   const png = path.join(dir, 'Scan.png');

@@ -3,13 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { CreatedShare } from '@vitrine/protocol';
-import { launchChromium, lumaPlane, waitForStreaming } from './lib/browser.ts';
-import { registerInBrowser, type BrowserUser } from './lib/passkeys.ts';
+import { launchChromium, lumaPlane } from './lib/browser.ts';
+import type { BrowserUser } from './lib/passkeys.ts';
+import { inviteClient, openShare, type SharedSession } from './lib/shared-session.ts';
 import {
   clickDisplay,
   findColour,
-  focusViewer,
   openByName,
   pressAndSettle,
   shownSize,
@@ -18,7 +17,7 @@ import {
 } from './lib/remote-screen.ts';
 import { grabFrame, ocr } from './lib/screen-text.ts';
 import { PAGE_COLOURS, writeColourPdf } from './lib/sample-files.ts';
-import { createShare, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
+import { startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import type { AppClaim } from '../server/src/control/ports.ts';
 
@@ -29,9 +28,8 @@ import type { AppClaim } from '../server/src/control/ports.ts';
 let server: TestServer;
 let browser: Browser;
 let client: BrowserUser;
-let share: CreatedShare;
 let tmp: string;
-let sessionId: string;
+let session: SharedSession;
 /** The list's focused selection colour (#0b57d0). */
 const SELECTED: [number, number, number] = [11, 87, 208];
 /** Per script, a folder holding one file named in it; `tofu*` are named in code points no font has. */
@@ -60,25 +58,13 @@ beforeAll(async () => {
     fs.mkdirSync(path.join(papers, `glyphs-${dir}`));
     fs.writeFileSync(path.join(papers, `glyphs-${dir}`, `${name}.txt`), 'x');
   }
-  share = await createShare(server.owner, {
-    clientEmail: 'cleo@example.test',
-    label: 'Papers',
-    paths: [{ path: 'Papers', access: 'view' }],
-  });
-  client = await registerInBrowser(
-    browser,
-    share.invitation.link,
-    { displayName: 'Cleo' },
-    { apiUrl: server.url, viewport: { width: 1440, height: 900 } },
-  );
-  await client.page.goto(`${server.publicUrl()}/shared`);
-  await client.page.getByTestId('share-open').click();
-  await client.page.waitForURL(/\/session\//);
-  await waitForStreaming(client.page);
-  sessionId = await client.page.evaluate(() => (window as any).__vitrine.sessionId as string);
-  await claimed('the shared folder listed', (c) => c.kind === 'folder-opened' && c.path === '/files/Papers', 30_000);
-  await client.page.getByTestId('viewer-progress').waitFor({ state: 'detached', timeout: 30_000 });
-  await focusViewer(client.page);
+  ({ client } = await inviteClient(browser, server, {
+    folder: 'Papers',
+    name: 'Cleo',
+    email: 'cleo@example.test',
+    viewport: { width: 1440, height: 900 },
+  }));
+  session = await openShare(server, client.page, 'Papers');
 }, 180_000);
 afterAll(async () => {
   await browser?.close();
@@ -86,9 +72,9 @@ afterAll(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-const claims = (): AppClaim[] => server.sessions.claimsOf(sessionId);
+const claims = (): AppClaim[] => session.claims();
 const claimed = (what: string, match: (c: AppClaim) => boolean, timeoutMs = 10_000) =>
-  waitFor(what, () => claims().find(match), timeoutMs);
+  session.claimed(what, match, timeoutMs);
 const opened = () =>
   claims()
     .filter((c) => c.kind === 'file-opened')

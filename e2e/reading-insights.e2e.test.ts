@@ -3,13 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import type { Browser } from 'playwright-core';
-import type { CreatedShare } from '@vitrine/protocol';
-import { launchChromium, waitForStreaming } from './lib/browser.ts';
-import { registerInBrowser, setupAdminInBrowser, type BrowserUser } from './lib/passkeys.ts';
-import { focusViewer, openByName, pressAndSettle } from './lib/remote-screen.ts';
+import { launchChromium } from './lib/browser.ts';
+import { setupAdminInBrowser, type BrowserUser } from './lib/passkeys.ts';
+import { openByName, pressAndSettle } from './lib/remote-screen.ts';
 import { writeColourPdf } from './lib/sample-files.ts';
-import { api, createShare, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
-import type { AppClaim } from '../server/src/control/ports.ts';
+import { inviteClient, openShare } from './lib/shared-session.ts';
+import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 
 // The owner's reading report, end to end: a client reads pages of a PDF in the File Explorer for
 // times the test measures, hides the tab for a while, goes back to the list; the owner's "What was
@@ -21,7 +20,6 @@ let server: TestServer;
 let browser: Browser;
 let owner: BrowserUser;
 let client: BrowserUser;
-let share: CreatedShare;
 let tmp: string;
 
 beforeAll(async () => {
@@ -38,17 +36,12 @@ beforeAll(async () => {
     body: fs.readFileSync(path.join(tmp, 'Contract.pdf')),
   });
   expect(put.status).toBe(201);
-  share = await createShare(owner.api, {
-    clientEmail: 'cleo@example.test',
-    label: 'Deal room',
-    paths: [{ path: 'Deal', access: 'view' }],
-  });
-  client = await registerInBrowser(
-    browser,
-    share.invitation.link,
-    { displayName: 'Cleo' },
-    { apiUrl: server.url, viewport: { width: 1440, height: 900 } },
-  );
+  ({ client } = await inviteClient(browser, server, {
+    folder: 'Deal',
+    name: 'Cleo',
+    email: 'cleo@example.test',
+    owner: owner.api,
+  }));
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
@@ -75,16 +68,7 @@ it('shows the owner which pages the client read and for how long, without the ti
   const setHidden = (hidden: boolean) =>
     page.evaluate((h) => (window as unknown as { __setHidden: (h: boolean) => void }).__setHidden(h), hidden);
 
-  await page.goto(`${server.publicUrl()}/shared`);
-  await page.getByTestId('share-open').click();
-  await page.waitForURL(/\/session\//);
-  await waitForStreaming(page);
-  const sessionId = await page.evaluate(() => (window as any).__vitrine.sessionId as string);
-  const claimed = (what: string, match: (c: AppClaim) => boolean) =>
-    waitFor(what, () => server.sessions.claimsOf(sessionId).find(match), 30_000);
-  await claimed('the share listed', (c) => c.kind === 'folder-opened');
-  await page.getByTestId('viewer-progress').waitFor({ state: 'detached', timeout: 30_000 });
-  await focusViewer(page);
+  const { sessionId, claimed } = await openShare(server, page, 'Deal');
 
   // Page 1, then page 2 (visible, hidden, visible again), then back to the list.
   await openByName(page, 'Contract');

@@ -5,13 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # What running Vitrine needs: the display, the encoder, the sandbox, the browser the File Explorer
-# runs in, the X11 apps, what builds the native helpers, and fonts for names and text in any script
-# (Latin/Arabic/Hebrew/Indic from Noto, CJK, colour emoji).
+# runs in, the X11 apps, what builds the native helpers, fonts for names and text in any script
+# (Latin/Arabic/Hebrew/Indic from Noto, CJK, colour emoji), LibreOffice (office documents, rendered
+# inside the sandbox), pdftotext (search inside PDFs) and PulseAudio (a session's sound).
 RUNTIME_PACKAGES=(xvfb ffmpeg bubblewrap chromium x11-apps x11-utils libx11-dev libseccomp-dev gcc make util-linux openssl
-  fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
+  fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+  libreoffice-core-nogui libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui python3-uno poppler-utils
+  pulseaudio)
 # What only the tests need: a real PostgreSQL, network namespaces and NAT, a TURN server, OCR for
 # the watermark's legibility check. `scripts/setup.sh test` (from `make test`) adds them.
-TEST_PACKAGES=(postgresql iproute2 iptables coturn tesseract-ocr tesseract-ocr-eng)
+TEST_PACKAGES=(postgresql iproute2 iptables coturn tesseract-ocr tesseract-ocr-eng pulseaudio-utils)
 
 APT_PACKAGES=("${RUNTIME_PACKAGES[@]}")
 [ "${1:-run}" = test ] && APT_PACKAGES+=("${TEST_PACKAGES[@]}")

@@ -4,8 +4,11 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ControlClient, EventKind } from './control.ts';
 import { isRename } from './generated/control-vocabulary.ts';
+import { officePdf, type Office } from './office.ts';
+import { handleOffice } from './office-routes.ts';
 import { ApiError, FILES, FileRoot, checkParent, checkSandboxPath, fsError, openNoFollow } from './paths.ts';
-import { assetContentType, fileContentType, fileType, type EntryType } from './types.ts';
+import { Search, parseSearch } from './search.ts';
+import { assetContentType, extensionOf, fileContentType, fileType, type EntryType } from './types.ts';
 
 export type Access = 'read' | 'read-write' | 'read-write-delete';
 
@@ -23,11 +26,30 @@ export interface ExplorerOptions {
   control: ControlClient;
   /** What to show first (VITRINE_OPEN: a file opened in its viewer, or a folder listed); null: the roots. */
   openFirst?: string | null;
+  /** The PDF an office document is laid out into, for searching its pages; absent: not available. */
+  officePdf?: (sandboxPath: string) => Promise<string>;
+  /** LibreOffice for /api/office/* (office.ts); absent: those routes answer 503 `unavailable`. */
+  office?: Office;
+  /** After the UI's first request for the roots (it has drawn): start LibreOffice then. */
+  officeWarmDelayMs?: number;
 }
+
+/** Files LibreOffice shows (CSV and TSV are spreadsheets the UI parses itself). */
+const isOfficeFile = (name: string) => {
+  const type = fileType(name);
+  return type === 'document' || (type === 'spreadsheet' && !['csv', 'tsv'].includes(extensionOf(name)));
+};
 
 const MAX_BODY_BYTES = 64 * 1024;
 /** What the UI may report itself; the server reports renames, moves and new folders on its own. */
-const UI_EVENTS = new Set<EventKind>(['folder-opened', 'file-opened', 'page-viewed', 'video-started', 'video-stopped']);
+const UI_EVENTS = new Set<EventKind>([
+  'folder-opened',
+  'file-opened',
+  'file-closed',
+  'page-viewed',
+  'video-started',
+  'video-stopped',
+]);
 const ACCESS = new Set<Access>(['read', 'read-write', 'read-write-delete']);
 
 /** VITRINE_GRANTS as set by the sandbox; without it, /files as a whole (the kernel decides anyway). */
@@ -52,6 +74,7 @@ export function createExplorerServer(opts: ExplorerOptions): http.Server {
   const root = new FileRoot(opts.root);
   const uiDir = path.resolve(opts.uiDir);
   const { control } = opts;
+  const search = new Search({ root, grants: opts.grants.map((g) => g.path), officePdf: opts.officePdf ?? officePdf });
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -68,6 +91,19 @@ export function createExplorerServer(opts: ExplorerOptions): http.Server {
     return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
   };
 
+  // LibreOffice starts warm (≈ 4.5 s of CPU at nice 10, ≈ 150 MiB) once the UI has listed a folder
+  // holding an office file, so that document opens in ~0.5 s instead of ~5 s, without slowing the
+  // UI's first picture; sessions whose files hold none never pay for it.
+  let warmTimer: NodeJS.Timeout | null = null;
+  const warmOffice = () => {
+    if (warmTimer || !opts.office) return;
+    warmTimer = setTimeout(() => opts.office?.warm(), opts.officeWarmDelayMs ?? 1000);
+    warmTimer.unref();
+  };
+  server.on('close', () => {
+    if (warmTimer) clearTimeout(warmTimer);
+  });
+
   const pathOf = (req: http.IncomingMessage) => (req.url ?? '/').replace(/\?.*/, '');
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -80,6 +116,7 @@ export function createExplorerServer(opts: ExplorerOptions): http.Server {
     }
     res.setHeader('Cache-Control', 'no-store');
     const route = `${method} ${url.pathname}`;
+    if (url.pathname.startsWith('/api/office/')) return handleOffice(opts.office, method, url, res);
     if (method === 'POST') {
       // Only the UI (same origin, JSON) may change anything: a file opened from the person's storage
       // that somehow ran script elsewhere could not post here without a preflight that fails.
@@ -92,12 +129,25 @@ export function createExplorerServer(opts: ExplorerOptions): http.Server {
       }
     }
     switch (route) {
-      case 'GET /api/roots':
-        return sendJson(res, 200, await roots());
+      case 'GET /api/roots': {
+        const shown = await roots();
+        if (shown.some((r) => r.kind === 'file' && isOfficeFile(r.name))) warmOffice();
+        return sendJson(res, 200, shown);
+      }
       case 'GET /api/start':
         return sendJson(res, 200, { open: opts.openFirst ?? null });
-      case 'GET /api/list':
-        return sendJson(res, 200, await list(checkSandboxPath(url.searchParams.get('path'))));
+      case 'GET /api/list': {
+        const listing = await list(checkSandboxPath(url.searchParams.get('path')));
+        if (listing.entries.some((e) => e.kind === 'file' && isOfficeFile(e.name))) warmOffice();
+        return sendJson(res, 200, listing);
+      }
+      case 'GET /api/search': {
+        const request = parseSearch(url.searchParams);
+        // A search the UI gave up on (a newer query) stops, and its pdftotext with it.
+        const gone = new AbortController();
+        res.on('close', () => gone.abort(new ApiError(499, 'aborted', 'the request was abandoned')));
+        return sendJson(res, 200, await search.run(request, gone.signal));
+      }
       case 'GET /api/file':
       case 'HEAD /api/file':
         return sendFile(checkSandboxPath(url.searchParams.get('path')), req, res);
@@ -167,6 +217,18 @@ export function createExplorerServer(opts: ExplorerOptions): http.Server {
           }
           event.entries = body.entries as number;
         }
+        if (body.pages !== undefined) {
+          if (!Number.isInteger(body.pages) || (body.pages as number) < 1 || (body.pages as number) > 1_000_000) {
+            throw new ApiError(400, 'invalid', 'pages must be a positive count');
+          }
+          event.pages = body.pages as number;
+        }
+        if (body.zoom !== undefined) {
+          if (!Number.isInteger(body.zoom) || (body.zoom as number) < 1 || (body.zoom as number) > 6400) {
+            throw new ApiError(400, 'invalid', 'zoom must be a whole percentage');
+          }
+          event.zoom = body.zoom as number;
+        }
         return sendJson(res, 202, { forwarded: control.event(event) });
       }
     }
@@ -175,6 +237,7 @@ export function createExplorerServer(opts: ExplorerOptions): http.Server {
       '/api/start',
       '/api/list',
       '/api/file',
+      '/api/search',
       '/api/folders',
       '/api/move',
       '/api/trash',

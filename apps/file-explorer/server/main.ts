@@ -3,11 +3,13 @@
 // Listens on 127.0.0.1 only; prints "listening <port>" once it accepts connections, and writes
 // the port to --ready-file (for run.sh, which has no HTTP client to poll with).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createControlClient } from './control.ts';
 import { createExplorerServer, parseGrants } from './explorer.ts';
-import { checkSandboxPath } from './paths.ts';
+import { createOffice, setSharedOffice } from './office.ts';
+import { FileRoot, checkSandboxPath } from './paths.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,12 +38,18 @@ function openFirst(value: string | undefined): string | null {
 }
 
 const control = createControlClient(process.env.VITRINE_CONTROL_SOCKET);
+// LibreOffice's profile, private copies and converted results: the sandbox's /tmp, never /files.
+const officeDir = path.join(os.tmpdir(), `vitrine-office-${process.pid}`);
+const office = createOffice({ root: new FileRoot(values.root), workDir: officeDir });
+setSharedOffice(office);
 const server = createExplorerServer({
   root: values.root,
   uiDir: values.ui,
   grants: parseGrants(process.env.VITRINE_GRANTS),
   control,
   openFirst: openFirst(process.env.VITRINE_OPEN),
+  office,
+  officePdf: (p) => office.pdf(p),
 });
 
 server.listen(port, '127.0.0.1', () => {
@@ -52,6 +60,7 @@ server.listen(port, '127.0.0.1', () => {
 
 const stop = () => {
   control.close();
+  void office.close().then(() => fs.rmSync(officeDir, { recursive: true, force: true }));
   server.close();
   server.closeAllConnections();
 };

@@ -75,7 +75,10 @@ describe.each(['pglite', 'postgres'] as const)('reading report on %s', (kind) =>
   });
 
   it('counts a page only while the viewer is there and its tab visible, for the owner only', async () => {
-    const launched = await call<SessionInfo>(client, 'POST', '/api/sessions', { appId: 'idle', shareId: share.share.id });
+    const launched = await call<SessionInfo>(client, 'POST', '/api/sessions', {
+      appId: 'idle',
+      shareId: share.share.id,
+    });
     expect(launched.status, JSON.stringify(launched.body)).toBe(201);
     const id = launched.body.id;
     const viewer = new WeriftViewer(client, id);

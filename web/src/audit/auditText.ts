@@ -223,7 +223,6 @@ export function auditPath(path: string): string {
   return normalizePath(path) || 'All files';
 }
 
-
 /** The sandbox's folder of shared files: a claim about it is about the share's top level. */
 const SANDBOX_FILES = '/files';
 

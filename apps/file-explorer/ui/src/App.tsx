@@ -22,6 +22,8 @@ import {
 import type { Entry, Root } from './lib/types.ts';
 import { clampIndex, rowsPerPage } from './lib/windowing.ts';
 import { Preview, previewKind } from './viewers/Preview.tsx';
+import { SearchPanel } from './search/SearchPanel.tsx';
+import type { SearchResult } from './search/searchApi.ts';
 
 type Dialog =
   | { kind: 'new-folder'; dir: string }
@@ -64,6 +66,9 @@ export function App() {
   const [nameFilter, setNameFilter] = useState('');
   const [typeFilter, setTypeFilter] = useState<TypeFilter>('all');
   const [preview, setPreview] = useState<Entry | null>(null);
+  /** The page a preview opens at (a search hit's). */
+  const [previewPage, setPreviewPage] = useState<number | undefined>(undefined);
+  const [searchOpen, setSearchOpen] = useState(false);
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [banner, setBanner] = useState<Banner | null>(null);
   const [version, setVersion] = useState(0);
@@ -195,7 +200,7 @@ export function App() {
   }, [cwd, roots, navigate]);
 
   const open = useCallback(
-    (entry: Entry | undefined) => {
+    (entry: Entry | undefined, page?: number) => {
       if (!entry) return;
       if (entry.kind === 'folder') {
         navigate(entry.path);
@@ -204,14 +209,36 @@ export function App() {
       setSelected(entry.path);
       setBanner(null);
       setPreview(entry);
+      setPreviewPage(page);
       reportEvent(
-        effectiveType(entry) === 'pdf'
-          ? { kind: 'file-opened', path: entry.path, page: 1 }
+        ['pdf', 'document', 'spreadsheet'].includes(effectiveType(entry))
+          ? { kind: 'file-opened', path: entry.path, page: page ?? 1 }
           : { kind: 'file-opened', path: entry.path },
       );
     },
     [navigate],
   );
+
+  /** A search result: its folder listed with it selected, and a file opened (at the hit's page). */
+  const openResult = useCallback(
+    (r: SearchResult) => {
+      setSearchOpen(false);
+      const root = roots ? rootOf(r.path, roots) : undefined;
+      if (r.kind === 'folder') {
+        navigate(r.path);
+        return;
+      }
+      navigate(root && root.path === r.path ? null : r.folder, r.path);
+      const { name, path, kind, size, modifiedAt, type } = r;
+      open({ name, path, kind, size, modifiedAt, type }, r.page ?? undefined);
+    },
+    [roots, navigate, open],
+  );
+
+  const closeSearch = useCallback(() => {
+    setSearchOpen(false);
+    focusList();
+  }, [focusList]);
 
   // The path asked for first, once its folder is listed (gone meanwhile: simply not opened).
   useEffect(() => {
@@ -223,9 +250,11 @@ export function App() {
 
   const closePreview = useCallback(() => {
     viewerKeys.current = null;
+    // The list is on screen again: the document no longer is (reading time stops here).
+    if (preview) reportEvent({ kind: 'file-closed', path: preview.path });
     setPreview(null);
     focusList();
-  }, [focusList]);
+  }, [focusList, preview]);
 
   const closeDialog = useCallback(() => {
     setDialog(null);
@@ -290,6 +319,11 @@ export function App() {
         invalidateAll();
         setVersion((v) => v + 1);
         if (!roots) setRootsAttempt((a) => a + 1);
+        return true;
+      case 'open-search':
+        if (!roots) return true;
+        if (searchOpen) document.querySelector<HTMLInputElement>('[data-testid="search-input"]')?.focus();
+        setSearchOpen(true);
         return true;
       case 'focus-filter':
         filterRef.current?.focus();
@@ -468,6 +502,7 @@ export function App() {
     'Enter open',
     'Backspace up',
     '/ filter',
+    'Ctrl+Shift+F search all',
     's sort',
     folderAbilities.create ? 'n new folder' : '',
     itemAbilities.rename ? 'F2 rename' : '',
@@ -490,7 +525,12 @@ export function App() {
         </div>
       ) : null}
 
-      {preview ? <Preview entry={preview} onClose={closePreview} registerKeys={registerViewerKeys} /> : null}
+      {preview ? (
+        <Preview entry={preview} onClose={closePreview} registerKeys={registerViewerKeys} initialPage={previewPage} />
+      ) : null}
+      {roots ? (
+        <SearchPanel open={searchOpen && !preview} roots={roots} onOpen={openResult} onClose={closeSearch} />
+      ) : null}
 
       <div className="explorer" hidden={!!preview}>
         <header className="toolbar">
@@ -523,6 +563,14 @@ export function App() {
             autoComplete="off"
             onChange={(ev) => setNameFilter(ev.target.value)}
           />
+          <button
+            type="button"
+            data-testid="search-open"
+            onClick={() => setSearchOpen(true)}
+            title="Search the whole share: names, or words inside files (Ctrl+Shift+F)"
+          >
+            Search all <kbd>Ctrl+Shift+F</kbd>
+          </button>
         </header>
         <div className="toolbar second">
           <div className="type-filters" role="group" aria-label="Show">

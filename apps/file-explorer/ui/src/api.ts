@@ -71,7 +71,8 @@ export function trashEntry(path: string): Promise<void> {
   return request<void>('POST', '/api/trash', { path });
 }
 
-export type EventKind = 'folder-opened' | 'file-opened' | 'page-viewed' | 'video-started' | 'video-stopped';
+export type EventKind =
+  'folder-opened' | 'file-opened' | 'file-closed' | 'page-viewed' | 'video-started' | 'video-stopped';
 
 /** Fire and forget: what the person did, for the audit trail. Never blocks or fails the UI. */
 export function reportEvent(event: {
@@ -80,6 +81,9 @@ export function reportEvent(event: {
   page?: number;
   position?: number;
   entries?: number;
+  /** A paged document's page count, and the zoom it is shown at (percent). */
+  pages?: number;
+  zoom?: number;
 }): void {
   void fetch('/api/events', {
     method: 'POST',

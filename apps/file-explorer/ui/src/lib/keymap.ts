@@ -14,7 +14,8 @@ export type KeyContext =
   | 'audio'
   | 'text'
   | 'other'
-  | 'dialog';
+  | 'dialog'
+  | 'search'; // the search across the shares (its panel handles its own keys)
 
 export interface KeyInput {
   key: string;
@@ -31,6 +32,7 @@ export type Action =
   | 'block' // swallow a browser shortcut (zoom, reload, find) that would break the kiosk page
   | 'refresh'
   | 'focus-filter'
+  | 'open-search'
   // list
   | 'select-next'
   | 'select-prev'
@@ -99,9 +101,23 @@ export type Action =
   | 'speed-up'
   // text
   | 'next-part'
-  | 'prev-part';
+  | 'prev-part'
+  // spreadsheet
+  | 'cell-left'
+  | 'cell-right'
+  | 'cell-up'
+  | 'cell-down'
+  | 'cell-page-up'
+  | 'cell-page-down'
+  | 'cell-row-start'
+  | 'cell-row-end'
+  | 'cell-first'
+  | 'cell-last'
+  | 'next-sheet'
+  | 'prev-sheet'
+  | 'goto-cell';
 
-const PREVIEWS: KeyContext[] = ['pdf', 'image', 'video', 'text', 'other'];
+const PREVIEWS: KeyContext[] = ['pdf', 'spreadsheet', 'image', 'video', 'audio', 'text', 'other'];
 
 export function resolveKey(ctx: KeyContext, k: KeyInput): Action | null {
   const ctrl = !!(k.ctrl || k.meta);
@@ -114,7 +130,16 @@ export function resolveKey(ctx: KeyContext, k: KeyInput): Action | null {
       if (key === '-') return 'zoom-out';
       if (key === '0') return ctx === 'pdf' ? 'fit-page' : 'fit';
     }
+    if (ctx === 'spreadsheet') {
+      if (key === 'PageDown') return 'next-sheet';
+      if (key === 'PageUp') return 'prev-sheet';
+      if (key === 'Home') return 'cell-first';
+      if (key === 'End') return 'cell-last';
+    }
     if (key === '+' || key === '=' || key === '-' || key === '0') return 'block';
+    // Ctrl+Shift+F searches the whole share; Ctrl+F (and /) filters the folder shown.
+    if (k.shift && (key === 'f' || key === 'F'))
+      return ctx === 'list' || ctx === 'tree' || ctx === 'filter' || ctx === 'search' ? 'open-search' : 'block';
     if (key === 'f' || key === 'F')
       return ctx === 'list' || ctx === 'tree' || ctx === 'filter' ? 'focus-filter' : 'block';
     if (key === 'r' || key === 'R') return ctx === 'list' || ctx === 'tree' ? 'refresh' : 'block';
@@ -123,7 +148,7 @@ export function resolveKey(ctx: KeyContext, k: KeyInput): Action | null {
   }
   if (key === 'F5') return ctx === 'list' || ctx === 'tree' ? 'refresh' : 'block';
 
-  if (ctx === 'dialog') return null; // dialogs handle their own keys
+  if (ctx === 'dialog' || ctx === 'search') return null; // dialogs and the search panel handle their own keys
 
   if (ctx === 'filter') {
     if (key === 'ArrowDown' || key === 'Enter') return 'filter-to-list';
@@ -290,7 +315,7 @@ export function resolveKey(ctx: KeyContext, k: KeyInput): Action | null {
     return null;
   }
 
-  if (ctx === 'video') {
+  if (ctx === 'video' || ctx === 'audio') {
     switch (key) {
       case ' ':
       case 'k':
@@ -310,6 +335,31 @@ export function resolveKey(ctx: KeyContext, k: KeyInput): Action | null {
       case '>':
       case '.':
         return 'speed-up';
+    }
+    return null;
+  }
+
+  if (ctx === 'spreadsheet') {
+    switch (key) {
+      case 'ArrowLeft':
+        return 'cell-left';
+      case 'ArrowRight':
+        return 'cell-right';
+      case 'ArrowUp':
+        return 'cell-up';
+      case 'ArrowDown':
+        return 'cell-down';
+      case 'PageUp':
+        return 'cell-page-up';
+      case 'PageDown':
+        return 'cell-page-down';
+      case 'Home':
+        return 'cell-row-start';
+      case 'End':
+        return 'cell-row-end';
+      case 'g':
+      case 'G':
+        return 'goto-cell';
     }
     return null;
   }

@@ -85,4 +85,25 @@ describe('key map', () => {
     expect(resolveKey('tree', { key: 'Enter' })).toBe('tree-open');
     expect(resolveKey('tree', { key: 'Escape' })).toBe('focus-list');
   });
+
+  it('drives a spreadsheet: the active cell, the sheets, go to a cell', () => {
+    expect(resolveKey('spreadsheet', { key: 'ArrowDown' })).toBe('cell-down');
+    expect(resolveKey('spreadsheet', { key: 'ArrowRight' })).toBe('cell-right');
+    expect(resolveKey('spreadsheet', { key: 'PageDown' })).toBe('cell-page-down');
+    expect(resolveKey('spreadsheet', { key: 'Home' })).toBe('cell-row-start');
+    expect(resolveKey('spreadsheet', { key: 'End' })).toBe('cell-row-end');
+    expect(resolveKey('spreadsheet', { key: 'Home', ctrl: true })).toBe('cell-first');
+    expect(resolveKey('spreadsheet', { key: 'End', ctrl: true })).toBe('cell-last');
+    expect(resolveKey('spreadsheet', { key: 'PageDown', ctrl: true })).toBe('next-sheet');
+    expect(resolveKey('spreadsheet', { key: 'PageUp', ctrl: true })).toBe('prev-sheet');
+    expect(resolveKey('spreadsheet', { key: 'g' })).toBe('goto-cell');
+    expect(resolveKey('spreadsheet', { key: 'Escape' })).toBe('close-preview');
+    expect(resolveKey('spreadsheet', { key: 'ArrowLeft', alt: true })).toBe('close-preview');
+    expect(resolveKey('spreadsheet', { key: '+', ctrl: true })).toBe('block');
+    // Typing a cell name: letters and digits are the field's; Esc gives the keys back.
+    expect(resolveKey('spreadsheet', { key: 'g', inInput: true })).toBeNull();
+    expect(resolveKey('spreadsheet', { key: 'Escape', inInput: true })).toBe('leave-input');
+    // Elsewhere Ctrl+PageDown is not a sheet switch.
+    expect(resolveKey('pdf', { key: 'PageDown', ctrl: true })).toBeNull();
+  });
 });

@@ -41,9 +41,13 @@ interface Props {
   entry: Entry;
   header: ReactNode;
   registerKeys: (handler: ((action: Action) => boolean) | null) => void;
+  /** The page to open at (1-based; a search hit's page); the first page if absent or out of range. */
+  initialPage?: number | undefined;
+  /** Where the PDF's bytes come from: the file itself unless given (a converted office document). */
+  url?: string | undefined;
 }
 
-export function PdfViewer({ entry, header, registerKeys }: Props) {
+export function PdfViewer({ entry, header, registerKeys, initialPage, url }: Props) {
   const [doc, setDoc] = useState<PDFDocumentProxy | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [sizes, setSizes] = useState<Size[]>([]);
@@ -69,7 +73,7 @@ export function PdfViewer({ entry, header, registerKeys }: Props) {
     (async () => {
       const pdfjs = await loadPdfJs();
       const loadingTask = pdfjs.getDocument({
-        url: fileUrl(entry.path),
+        url: url ?? fileUrl(entry.path),
         cMapUrl: `${PDFJS_ASSETS}cmaps/`,
         cMapPacked: true,
         standardFontDataUrl: `${PDFJS_ASSETS}standard_fonts/`,
@@ -108,7 +112,7 @@ export function PdfViewer({ entry, header, registerKeys }: Props) {
       // Ends the worker's work on this document and frees its memory.
       if (task) void task.destroy();
     };
-  }, [entry.path]);
+  }, [entry.path, url]);
 
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -190,6 +194,14 @@ export function PdfViewer({ entry, header, registerKeys }: Props) {
     [layout, numPages],
   );
 
+  // Open at the page asked for, once the document and the viewer's size are known.
+  const openedAtPage = useRef(false);
+  useLayoutEffect(() => {
+    if (openedAtPage.current || !doc || numPages === 0 || viewport.height === 0) return;
+    openedAtPage.current = true;
+    if (initialPage !== undefined && initialPage > 1) goToPage(initialPage - 1);
+  }, [doc, numPages, viewport.height, goToPage, initialPage]);
+
   const setZoom = (nextMode: ZoomMode, nextScale?: number) => {
     keepPlace();
     if (nextMode === 'custom') setCustomScale(nextScale ?? scale);
@@ -199,19 +211,23 @@ export function PdfViewer({ entry, header, registerKeys }: Props) {
   // The page field follows the current page unless it is being typed in.
   const shownPage = editingPage ? pageField : String(current + 1);
 
-  // page-viewed, once the visible page has settled. file-opened (page 1) was reported on open.
-  const lastReported = useRef(1);
+  // page-viewed (with the page count and zoom, for the owner's reading report), once the visible
+  // page and zoom have settled; also once when the document is first shown, so a document read on
+  // its first page only still says how many pages it has.
+  const lastReported = useRef<string | null>(null);
+  const zoomPercent = Math.round(scale * 100);
   useEffect(() => {
-    if (!doc) return;
+    if (!doc || numPages === 0) return;
     const page = current + 1;
     const t = setTimeout(() => {
-      if (page !== lastReported.current) {
-        lastReported.current = page;
-        reportEvent({ kind: 'page-viewed', path: entry.path, page });
+      const key = `${page}:${zoomPercent}`;
+      if (key !== lastReported.current) {
+        lastReported.current = key;
+        reportEvent({ kind: 'page-viewed', path: entry.path, page, pages: numPages, zoom: zoomPercent });
       }
     }, PAGE_VIEWED_DEBOUNCE_MS);
     return () => clearTimeout(t);
-  }, [current, doc, entry.path]);
+  }, [current, doc, entry.path, numPages, zoomPercent]);
 
   // Ctrl+wheel zooms the document, never the kiosk page.
   useEffect(() => {

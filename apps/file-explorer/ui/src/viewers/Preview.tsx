@@ -4,10 +4,13 @@ import { formatSize } from '../lib/format.ts';
 import type { Action } from '../lib/keymap.ts';
 import type { Entry, EntryType } from '../lib/types.ts';
 import { ImageViewer } from './ImageViewer.tsx';
+import { DocumentViewer } from './DocumentViewer.tsx';
 import { EmptyFile, MetaCard } from './MetaCard.tsx';
 import { PdfViewer } from './PdfViewer.tsx';
+import { SheetViewer } from './SheetViewer.tsx';
 import { TextViewer } from './TextViewer.tsx';
 import { VideoPlayer } from './VideoPlayer.tsx';
+import { AudioPlayer } from './AudioPlayer.tsx';
 
 export type PreviewKind = Exclude<EntryType, 'folder'>;
 
@@ -20,10 +23,12 @@ interface Props {
   entry: Entry;
   onClose: () => void;
   registerKeys: (handler: ((action: Action) => boolean) | null) => void;
+  /** The page to open a paged document at (1-based: a search hit's page). */
+  initialPage?: number | undefined;
 }
 
 /** The preview takes the whole window below its bar; Esc (or Backspace) returns to the list. */
-export function Preview({ entry, onClose, registerKeys }: Props) {
+export function Preview({ entry, onClose, registerKeys, initialPage }: Props) {
   const root = useRef<HTMLDivElement | null>(null);
   const kind = previewKind(entry);
 
@@ -31,7 +36,7 @@ export function Preview({ entry, onClose, registerKeys }: Props) {
   useLayoutEffect(() => {
     const el = root.current;
     const target = el?.querySelector<HTMLElement>(
-      '.pdf-scroller, .image-stage, .video-stage, .text-scroller, .meta-stage',
+      '.pdf-scroller, .sheet-scroller, .image-stage, .video-stage, .text-scroller, .meta-stage',
     );
     (target ?? el)?.focus();
   }, [entry.path]);
@@ -54,13 +59,30 @@ export function Preview({ entry, onClose, registerKeys }: Props) {
   else
     switch (kind) {
       case 'pdf':
-        viewer = <PdfViewer entry={entry} header={header} registerKeys={registerKeys} />;
+        viewer = <PdfViewer entry={entry} header={header} registerKeys={registerKeys} initialPage={initialPage} />;
+        break;
+      case 'document':
+        viewer = (
+          <DocumentViewer
+            key={entry.path}
+            entry={entry}
+            header={header}
+            registerKeys={registerKeys}
+            initialPage={initialPage}
+          />
+        );
         break;
       case 'image':
         viewer = <ImageViewer entry={entry} header={header} registerKeys={registerKeys} />;
         break;
       case 'video':
         viewer = <VideoPlayer entry={entry} header={header} registerKeys={registerKeys} />;
+        break;
+      case 'audio':
+        viewer = <AudioPlayer entry={entry} header={header} registerKeys={registerKeys} />;
+        break;
+      case 'spreadsheet':
+        viewer = <SheetViewer key={entry.path} entry={entry} header={header} registerKeys={registerKeys} />;
         break;
       case 'text':
         viewer = <TextViewer entry={entry} header={header} registerKeys={registerKeys} />;

@@ -247,3 +247,24 @@ export function ffmpegProcesses(pids: number[]): number[] {
     }
   });
 }
+
+/**
+ * A folder of apps (for `APPS_ROOT`) holding one: `idle`, a sandboxed shell that only sits there
+ * reading nothing, for tests about sessions rather than what an app draws. Remove it afterwards.
+ */
+export function idleAppsRoot(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-apps-'));
+  fs.mkdirSync(path.join(root, 'idle'));
+  fs.writeFileSync(path.join(root, 'idle', 'run.sh'), '#!/bin/sh\nexec sleep 600\n', { mode: 0o755 });
+  fs.writeFileSync(
+    path.join(root, 'idle', 'manifest.json'),
+    JSON.stringify({
+      name: 'Idle',
+      version: '1',
+      type: 'x11',
+      binary: 'run.sh',
+      permissions: [{ path: '.', access: ['read'] }],
+    }),
+  );
+  return root;
+}

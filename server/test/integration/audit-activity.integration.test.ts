@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   isClientActivity,
@@ -10,11 +8,8 @@ import {
   type SessionInfo,
 } from '@vitrine/protocol';
 import { call, register, type TestUser } from '../auth-client.ts';
-import { api, createShare, startTestServer, waitFor, type TestServer } from '../helpers.ts';
+import { api, createShare, idleAppsRoot, startTestServer, waitFor, type TestServer } from '../helpers.ts';
 import { startTestPostgres, type TestPostgres } from '../postgres.ts';
-
-// An app that only sits there: sessions to open and end, nothing else.
-const IDLE = '#!/bin/sh\nexec sleep 600\n';
 
 /**
  * The Audit page's default view (`view=client-activity`): what clients did with an owner's
@@ -63,19 +58,7 @@ describe.each(['pglite', 'postgres'] as const)('client activity on %s', (kind) =
 
   beforeAll(async () => {
     if (kind === 'postgres') pg = startTestPostgres();
-    appsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-apps-'));
-    fs.mkdirSync(path.join(appsRoot, 'idle'));
-    fs.writeFileSync(path.join(appsRoot, 'idle', 'run.sh'), IDLE, { mode: 0o755 });
-    fs.writeFileSync(
-      path.join(appsRoot, 'idle', 'manifest.json'),
-      JSON.stringify({
-        name: 'Idle',
-        version: '1',
-        type: 'x11',
-        binary: 'run.sh',
-        permissions: [{ path: '.', access: ['read'] }],
-      }),
-    );
+    appsRoot = idleAppsRoot();
     server = await startTestServer({ APPS_ROOT: appsRoot, ...(pg ? { DATABASE_URL: pg.url } : {}) });
     owner = server.owner;
     expect((await api(owner, 'POST', '/api/files/folders', { path: 'Reports' })).status).toBe(201);

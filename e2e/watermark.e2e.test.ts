@@ -26,7 +26,7 @@ import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 // compared with the watermark on (densest, strongest setting) and off: the stamps are in every
 // quarter of the picture and carry the session, yet OCR reads the documents under them as well
 // as without them. VITRINE_WATERMARK_SHOTS=dir also saves what a person sees at 1920x1080 with
-// the default settings (a CSV file and a PDF page) for a look.
+// the default settings (a text file and a PDF page) for a look.
 let server: TestServer;
 let browser: Browser;
 let owner: BrowserUser;
@@ -71,7 +71,7 @@ beforeAll(async () => {
   const me = (await api<{ id: string }>(owner.api, 'GET', '/api/auth/me')).body;
   const plans = path.join(ownerRoot(server.config.storage.dir, me.id), 'Plans');
   fs.mkdirSync(plans, { recursive: true });
-  fs.writeFileSync(path.join(plans, 'ledger.csv'), LEDGER.join('\n') + '\n');
+  fs.writeFileSync(path.join(plans, 'ledger.txt'), LEDGER.join('\n') + '\n');
   writeTextPdf(path.join(plans, 'statement.pdf'), STATEMENT, 13);
   for (const [mode, settings] of [
     ['strongest', { watermark: true, watermarkDensity: 'dense', watermarkOpacity: WATERMARK_OPACITY.max }],
@@ -158,22 +158,22 @@ it('stamps every quarter of a client’s picture with who is watching and which 
   expect(emails).toBeGreaterThanOrEqual(2);
 }, 60_000);
 
-it('keeps every line legible: OCR reads a CSV file and a PDF page as well with the strongest watermark as without', async () => {
+it('keeps every line legible: OCR reads a text file and a PDF page as well with the strongest watermark as without', async () => {
   const page = await owner.context.newPage();
-  const frames: Record<string, { csv: string; pdf: string }> = {};
+  const frames: Record<string, { text: string; pdf: string }> = {};
   const ledger: Record<string, { file: string; width: number; height: number }> = {};
   for (const mode of ['strongest', 'off'] as const) {
-    const session = await preview(shares[mode], 'ledger.csv');
-    await watch(page, session.id, opened('ledger.csv'));
+    const session = await preview(shares[mode], 'ledger.txt');
+    await watch(page, session.id, opened('ledger.txt'));
     ledger[mode] = await grab(page, `ledger-${mode}`);
     await openNext(page);
     await watch(page, session.id, opened('statement.pdf'));
-    frames[mode] = { csv: ledger[mode].file, pdf: (await grab(page, `statement-${mode}`)).file };
+    frames[mode] = { text: ledger[mode].file, pdf: (await grab(page, `statement-${mode}`)).file };
     await api(owner.api, 'DELETE', `/api/sessions/${session.id}`);
   }
   await page.close();
   for (const [doc, truth] of [
-    ['csv', LEDGER],
+    ['text', LEDGER],
     ['pdf', STATEMENT],
   ] as const) {
     // What OCR reads in the document's own area, the same for both.
@@ -218,13 +218,13 @@ it('keeps every line legible: OCR reads a CSV file and a PDF page as well with t
 }, 90_000);
 
 it.runIf(!!shots)(
-  'shows a person a CSV file and a PDF page at 1920x1080 with the default watermark',
+  'shows a person a text file and a PDF page at 1920x1080 with the default watermark',
   async () => {
     const page = await owner.context.newPage();
     // The viewer's own bar takes some height: the video area gets exactly 1920x1080.
     await page.setViewportSize({ width: 1920, height: 1200 });
-    const session = await preview(null, 'ledger.csv');
-    await watch(page, session.id, opened('ledger.csv'));
+    const session = await preview(null, 'ledger.txt');
+    await watch(page, session.id, opened('ledger.txt'));
     const area = await page.evaluate(
       () => (window as any).__vitrine.video.parentElement.getBoundingClientRect().height,
     );
@@ -233,11 +233,11 @@ it.runIf(!!shots)(
       page.evaluate(() => (window as any).__vitrine.video.videoHeight === 1080),
     );
     await waitForStill(page);
-    const csv = await grab(page, 'default-csv-1920x1080');
+    const text = await grab(page, 'default-text-1920x1080');
     await openNext(page);
     await watch(page, session.id, opened('statement.pdf'));
     const pdf = await grab(page, 'default-pdf-1920x1080');
-    console.log(`watermark: screenshots ${csv.file} (${csv.width}x${csv.height}), ${pdf.file}`);
+    console.log(`watermark: screenshots ${text.file} (${text.width}x${text.height}), ${pdf.file}`);
     await api(owner.api, 'DELETE', `/api/sessions/${session.id}`);
     await page.close();
   },

@@ -128,6 +128,9 @@ async function openRowAtRightEdge(page: Page, id: string, below: number, folder:
   await waitFor(`${folder} opened`, () =>
     server.sessions.claimsOf(id).find((c) => c.kind === 'folder-opened' && c.path === `/files/${folder}`),
   );
+  // The claim can come before the picture that shows the folder: the next key's "did the screen
+  // change" must start from that picture, not from the list before it.
+  await still(page);
 }
 /** Waits until no new frame came for half a second (a changed picture is refined for a while). */
 async function still(page: Page): Promise<void> {

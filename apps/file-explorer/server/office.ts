@@ -13,21 +13,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { SheetInfo } from './office-contract.ts';
 import { writeProfile } from './office-profile.ts';
 import { ApiError, type FileRoot, openNoFollow } from './paths.ts';
 import { fileType } from './types.ts';
 import { checkZip, isZip } from './zip.ts';
-
-export interface SheetInfo {
-  name: string;
-  rows: number;
-  columns: number;
-  frozenRows: number;
-  frozenColumns: number;
-  /** CSS px at 100 %, one per column. */
-  columnWidths: number[];
-  truncated: boolean;
-}
 
 export interface Workbook {
   sheets: SheetInfo[];

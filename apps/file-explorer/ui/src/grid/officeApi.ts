@@ -4,15 +4,10 @@
 
 import { ApiError } from '../api.ts';
 
-export interface SheetInfo {
-  name: string;
-  rows: number;
-  columns: number;
-  frozenRows: number;
-  frozenColumns: number;
-  columnWidths: number[];
-  truncated: boolean;
-}
+// The shape is the server's (one definition for both sides).
+import type { SheetInfo } from '../../../server/office-contract.ts';
+
+export type { SheetInfo };
 
 const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0);
 

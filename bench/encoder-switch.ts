@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { VideoPipeline } from '../server/src/media/video-pipeline.ts';
+import { linearRtpClock } from '../server/src/webrtc/sender-report-clock.ts';
 import { median } from './lib/stats.ts';
 
 const codec = process.argv[2] === 'vp8' ? 'vp8' : 'h264';
@@ -36,6 +37,7 @@ const pipeline = new VideoPipeline({
   bitrateKbps: 3000,
   keyframeIntervalS: 10,
   framebuffer: { path: file, offset: 0, length, width, height },
+  clock: linearRtpClock(90000),
   onRtp: (packet) => {
     const now = performance.now();
     longestGap = Math.max(longestGap, now - lastPacketAt);

@@ -26,6 +26,9 @@ node -e '
   for (const f of fs.readdirSync(process.argv[1])) {
     const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests;
+    for (const file of r.testResults ?? [])
+      for (const t of file.assertionResults ?? [])
+        if (t.status === "failed") console.log(`failed: ${file.name.replace(process.cwd() + "/", "")}: ${t.fullName}`);
   }
   console.log(`vitest: ${passed} passed, ${failed} failed`);
 ' "$report"

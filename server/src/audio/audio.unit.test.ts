@@ -7,7 +7,6 @@ import { isSilent } from './audio-pipeline.ts';
 import { AudioTimeline, GAP_MS } from './audio-timeline.ts';
 import { assertReceiveOnlyAudio } from './answer-audio.ts';
 import { opusArgs } from './opus-encoder.ts';
-import { ObservedRtpClock, ntpFromUnixMs, pinSenderReports } from './sender-report-clock.ts';
 import { AUDIO_FORMAT, AUDIO_MOUNT, SOUND_SOCKET, SOUND_SERVER_SCRIPT } from './sound-server.ts';
 
 describe('AudioTimeline', () => {
@@ -56,33 +55,6 @@ describe('AudioTimeline', () => {
   it('its clock wraps at 32 bits', () => {
     const t = new AudioTimeline(48000, 2 ** 32 - 10);
     expect(t.rtpAt(1)).toBe(38);
-  });
-});
-
-describe('sender reports', () => {
-  it('NTP keeps the fraction of the second', () => {
-    const ntp = ntpFromUnixMs(1_700_000_000_500);
-    expect(Number(ntp >> 32n)).toBe(1_700_000_000 + 2_208_988_800);
-    expect(Number(ntp & 0xffffffffn)).toBe(2 ** 31);
-  });
-
-  it('a video clock runs on from the last frame sent', () => {
-    const clock = new ObservedRtpClock(90000);
-    expect(clock.now(0)).toBe(0);
-    clock.sent(1000, 50);
-    clock.sent(1000, 70); // the same frame's later packets do not move it
-    expect(clock.now(150)).toBe(1000 + 9000);
-  });
-
-  it("pins werift's report fields to the wall clock and the track's clock", () => {
-    const sender: Record<string, unknown> = { ntpTimestamp: 0n, rtpTimestamp: 0 };
-    pinSenderReports(sender, (ms) => Math.round(ms * 48));
-    sender.ntpTimestamp = 5n; // werift assigns on every packet: ignored
-    const before = ntpFromUnixMs(performance.timeOrigin + performance.now());
-    const ntp = sender.ntpTimestamp as bigint;
-    const rtp = sender.rtpTimestamp as number;
-    expect(ntp >= before).toBe(true);
-    expect(Math.abs(rtp - performance.now() * 48)).toBeLessThan(48 * 50);
   });
 });
 

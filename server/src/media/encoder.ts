@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WatermarkImage } from './watermark-images.ts';
+import { GrabTimes } from './grab-times.ts';
 
 export type VideoCodec = 'h264' | 'vp8';
 
@@ -50,9 +51,11 @@ export class Encoder {
   private pending: Array<() => void> = [];
   private exited = false;
   private stderrTail = '';
+  private readonly grabs: GrabTimes;
   readonly exit: Promise<{ code: number | null; signal: string | null; stderr: string }>;
 
   constructor(s: EncoderSettings) {
+    this.grabs = new GrabTimes(s.framerate);
     // prettier-ignore
     const args = [
       '-hide_banner', '-nostats', '-loglevel', 'error',
@@ -108,7 +111,13 @@ export class Encoder {
   encodeCurrentFrame(done: () => void): void {
     if (this.exited) return;
     this.pending.push(done);
+    this.grabs.grabbed(performance.now());
     this.process.stdin!.write('f');
+  }
+
+  /** When the frame FFmpeg sent with this RTP timestamp was grabbed (`performance.now()`). */
+  grabbedAt(rtpTimestamp: number): number | undefined {
+    return this.grabs.of(rtpTimestamp);
   }
 
   /** The pump and the FFmpeg it started. */

@@ -13,6 +13,12 @@ export interface PipelineOptions {
   framebuffer: { path: string; offset: number; length: number; width: number; height: number; bytesPerLine?: number };
   /** The session's watermark, laid over every frame; encoders for a size start once it is drawn for it. */
   watermark?: WatermarkSource | undefined;
+  /**
+   * The session's video clock (90 kHz): each frame is stamped with it at the moment it was
+   * grabbed, which is what the viewer lines the sound up against: the RTP timestamp of a moment
+   * of `performance.now()` (webrtc/sender-report-clock.ts makes one).
+   */
+  clock: (ms: number) => number;
   /** Receives each outgoing RTP packet with sequence number and timestamp already continuous. */
   onRtp: (packet: Buffer) => void;
   onFatal: (reason: string) => void;
@@ -102,8 +108,7 @@ export class VideoPipeline {
   private seq = Math.floor(Math.random() * 0xffff);
   private lastSourceTs = -1;
   private lastSourceSsrc = 0;
-  private outTs = Math.floor(Math.random() * 0x7fffffff);
-  private lastOutAt = performance.now();
+  private outTs: number | undefined;
 
   constructor(opts: PipelineOptions) {
     this.opts = opts;
@@ -394,13 +399,15 @@ export class VideoPipeline {
     const ssrc = msg.readUInt32BE(8);
     if (this.incoming && ssrc === this.incoming.ssrc) this.promote(this.incoming);
     if (ssrc !== this.active?.ssrc) return; // a replaced encoder's tail, or a stranger
-    // A new source timestamp starts a new frame: stamp it with the real elapsed time, so the
-    // receiver's jitter estimate sees the true capture rhythm across encoder switches.
+    // A new source timestamp starts a new frame: it is stamped with the moment it was grabbed,
+    // so the viewer sees the true capture rhythm (its jitter estimate) and lines the sound up
+    // with the picture as it was on screen, not as late as the encoder finished it.
     const ts = msg.readUInt32BE(4);
     if (ts !== this.lastSourceTs || ssrc !== this.lastSourceSsrc) {
-      const now = performance.now();
-      this.outTs = (this.outTs + Math.max(1, Math.round((now - this.lastOutAt) * 90))) >>> 0;
-      this.lastOutAt = now;
+      let out = this.opts.clock(this.active.grabbedAt(ts) ?? performance.now());
+      // Never backwards: a new encoder's first frame can be older than the old one's last.
+      if (this.outTs !== undefined && ((out - this.outTs) | 0) <= 0) out = (this.outTs + 1) >>> 0;
+      this.outTs = out;
       this.lastSourceTs = ts;
       this.lastSourceSsrc = ssrc;
       this.lastFrameBytes = 0;
@@ -408,7 +415,7 @@ export class VideoPipeline {
     this.lastFrameBytes += msg.length;
     this.seq = (this.seq + 1) & 0xffff;
     msg.writeUInt16BE(this.seq, 2);
-    msg.writeUInt32BE(this.outTs, 4);
+    msg.writeUInt32BE(this.outTs!, 4);
     this.stats.rtpPackets++;
     this.stats.rtpBytes += msg.length;
     this.opts.onRtp(msg);

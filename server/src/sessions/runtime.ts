@@ -11,6 +11,7 @@ import { readTail, startSandbox, type SandboxHost } from '../sandbox/sandbox.ts'
 import { ViewerPeer } from '../webrtc/peer.ts';
 import { StreamAdaptation } from '../congestion/stream-adaptation.ts';
 import { AudioPipeline, type AudioStats } from '../audio/audio-pipeline.ts';
+import { linearRtpClock } from '../webrtc/sender-report-clock.ts';
 import type { InputStats } from '../input/input-channel.ts';
 import path from 'node:path';
 import type { RuntimeSpec } from '../launch/plan.ts';
@@ -82,6 +83,8 @@ export class SessionRuntime implements RuntimeHandle {
   private framebuffer: ReturnType<typeof readFramebufferLayout> | undefined;
   private injector: InputInjector | undefined;
   private pipeline: VideoPipeline | undefined;
+  /** What video frames are stamped with, the same for every viewer and every pipeline of the session. */
+  private readonly videoClock = linearRtpClock(90000);
   /** The app's sound (manifest `audio`): read for the session's life, encoded while heard. */
   private audio: AudioPipeline | undefined;
   private readonly sentBefore = { frames: 0, bytes: 0 };
@@ -257,45 +260,50 @@ export class SessionRuntime implements RuntimeHandle {
       announce: (notice) => send({ type: 'quality', ...notice }),
       trace: (rate, encoding) => this.log.trace?.({ rate, encoding }, 'congestion control'),
     });
-    const peer: ViewerPeer = new ViewerPeer(this.spec.ice, {
-      signal: send,
-      connected: (codec) => {
-        if (!this.pipeline) {
-          this.pipeline = new VideoPipeline({
-            ffmpegPath: this.env.ffmpegPath,
-            codec,
-            framerate: this.spec.framerate,
-            bitrateKbps: adaptation.encoding.bitrateKbps,
-            keyframeIntervalS: this.spec.keyframeIntervalS,
-            framebuffer,
-            watermark: this.watermark,
-            onRtp: (pkt) => {
-              for (const sink of this.sinks) sink.sendRtp(pkt);
-            },
-            onFatal: (reason) => this.end('encoder failed', reason),
-            log: this.log,
-          });
-          this.pipeline.resize(this.picture.width, this.picture.height);
-          this.pipeline.start().catch((err: Error) => this.end('error', `video pipeline: ${err.message}`));
-        } else {
-          this.pipeline.requestKeyframe();
-        }
-        this.sinks.add(peer);
-        this.audio?.setListening(true);
-        this.log.info({ codec }, 'viewer connected');
-        for (const l of this.viewerListeners) l('connected');
+    const peer: ViewerPeer = new ViewerPeer(
+      this.spec.ice,
+      {
+        signal: send,
+        connected: (codec) => {
+          if (!this.pipeline) {
+            this.pipeline = new VideoPipeline({
+              ffmpegPath: this.env.ffmpegPath,
+              codec,
+              framerate: this.spec.framerate,
+              bitrateKbps: adaptation.encoding.bitrateKbps,
+              keyframeIntervalS: this.spec.keyframeIntervalS,
+              framebuffer,
+              watermark: this.watermark,
+              clock: this.videoClock,
+              onRtp: (pkt) => {
+                for (const sink of this.sinks) sink.sendRtp(pkt);
+              },
+              onFatal: (reason) => this.end('encoder failed', reason),
+              log: this.log,
+            });
+            this.pipeline.resize(this.picture.width, this.picture.height);
+            this.pipeline.start().catch((err: Error) => this.end('error', `video pipeline: ${err.message}`));
+          } else {
+            this.pipeline.requestKeyframe();
+          }
+          this.sinks.add(peer);
+          this.audio?.setListening(true);
+          this.log.info({ codec }, 'viewer connected');
+          for (const l of this.viewerListeners) l('connected');
+        },
+        input: (data) => {
+          const input = this.input;
+          if (!input) return;
+          const before = input.stats.lastInputAt;
+          input.handle(data);
+          if (input.stats.lastInputAt !== before) for (const l of this.activityListeners) l();
+        },
+        keyframeRequest: () => this.pipeline?.requestKeyframe(),
+        delivery: (fates) => adaptation.onDelivery(fates),
+        closed: () => gone(),
       },
-      input: (data) => {
-        const input = this.input;
-        if (!input) return;
-        const before = input.stats.lastInputAt;
-        input.handle(data);
-        if (input.stats.lastInputAt !== before) for (const l of this.activityListeners) l();
-      },
-      keyframeRequest: () => this.pipeline?.requestKeyframe(),
-      delivery: (fates) => adaptation.onDelivery(fates),
-      closed: () => gone(),
-    });
+      this.videoClock,
+    );
     // The app's sound, when it asked for sound: a send-only track on the session's clock.
     const audio = this.audio;
     if (audio)

@@ -12,7 +12,7 @@ import {
 } from 'werift';
 import type { ClientSignal, ServerSignal } from '@vitrine/protocol';
 import type { VideoCodec } from '../media/encoder.ts';
-import { ObservedRtpClock, pinSenderReports, type RtpClock } from '../audio/sender-report-clock.ts';
+import { pinSenderReports, type RtpClock } from './sender-report-clock.ts';
 import { assertReceiveOnlyAudio } from '../audio/answer-audio.ts';
 import { DeliveryLog, transportSequenceExtension, type PacketFate } from '../congestion/delivery.ts';
 import { feedbackArrivals, type ParsedTransportFeedback } from './transport-feedback.ts';
@@ -31,8 +31,14 @@ const PLAYOUT_DELAY_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-
 const PLAYOUT_DELAY_ID = 6;
 /** Playout delay min = max = 0 (12 bits each, in 10 ms): render each frame as soon as it is decoded. */
 const RENDER_AT_ONCE = Buffer.alloc(3);
-/** min 0, max 40.95 s: the browser's own buffering, free to line the picture up with the sound. */
-const UNBOUNDED_DELAY = Buffer.from([0x00, 0x0f, 0xff]);
+/**
+ * While sound plays: min 150 ms, max 40.95 s, the browser free to line the picture up with the
+ * sound. The sound reaches the page later than the picture (Opus packets, the audio jitter
+ * buffer), and Chrome closes such a gap slowly (a share of it per second): from min 0 the first
+ * seconds of a video had the beep 100–160 ms after the flash. Starting the picture 150 ms back
+ * leaves a gap Chrome closes from either side: 10–60 ms from the start (e2e/sound.e2e.test.ts).
+ */
+const LIP_SYNC_DELAY = Buffer.from([0x00, 0xff, 0xff]);
 /**
  * Transport-wide congestion control: each packet carries a sequence number and the browser
  * reports every ~100 ms when each arrived. The server's rate controller reads queueing and loss
@@ -74,7 +80,6 @@ export class ViewerPeer {
   private playoutDelayId: number | undefined;
   private transportCcId: number | undefined;
   private readonly deliveries = new DeliveryLog();
-  private readonly videoClock = new ObservedRtpClock(90000);
   /** The session's sound, send-only, when its app asked for sound (`addSound`). */
   private audio: { track: MediaStreamTrack; transceiver: RTCRtpTransceiver; playing: () => boolean } | undefined;
   /** What werift resends on NACK; the target follows the congestion controller (`setTargetKbps`). */
@@ -82,7 +87,8 @@ export class ViewerPeer {
   private closed = false;
   codec: VideoCodec | undefined;
 
-  constructor(ice: IceSettings, events: PeerEvents) {
+  /** `videoClock`: the session's, which its video frames are stamped with (its sender reports read it). */
+  constructor(ice: IceSettings, events: PeerEvents, videoClock: RtpClock) {
     this.ice = ice;
     this.events = events;
     const feedback = [
@@ -110,7 +116,7 @@ export class ViewerPeer {
     });
     this.transceiver = this.pc.addTransceiver(this.track, { direction: 'sendonly' });
     this.transceiver.sender.streamIds = [STREAM_ID];
-    pinSenderReports(this.transceiver.sender, this.videoClock.now);
+    pinSenderReports(this.transceiver.sender, videoClock);
     this.channel = this.pc.createDataChannel('input', { ordered: true });
     this.channel.onMessage.subscribe((data) => this.events.input(data));
     this.transceiver.sender.onPictureLossIndication.subscribe(() => this.events.keyframeRequest());
@@ -198,7 +204,7 @@ export class ViewerPeer {
       // sync: measured −230 ms median offset with "render at once", −95 ms without); the rest of
       // the time (a still page, typing, scrolling) it renders at once, ≈ 30 ms sooner.
       const free = this.audio?.playing() ?? false;
-      packet.header.extensions.push({ id: this.playoutDelayId, payload: free ? UNBOUNDED_DELAY : RENDER_AT_ONCE });
+      packet.header.extensions.push({ id: this.playoutDelayId, payload: free ? LIP_SYNC_DELAY : RENDER_AT_ONCE });
     }
     if (this.transportCcId !== undefined) {
       // Numbered here, where the send time is known (werift's own numbering is overridden).
@@ -206,7 +212,6 @@ export class ViewerPeer {
       packet.header.extension = true;
       packet.header.extensions.push({ id: this.transportCcId, payload: transportSequenceExtension(seq) });
     }
-    this.videoClock.sent(packet.header.timestamp, performance.now());
     this.track.writeRtp(packet);
   }
 

@@ -8,6 +8,8 @@
  * same instant from the track's own clock.
  */
 
+import { randomInt } from 'node:crypto';
+
 /** Seconds from 1900 (NTP's epoch) to 1970. */
 const NTP_EPOCH_OFFSET_S = 2_208_988_800;
 
@@ -22,29 +24,13 @@ export function ntpFromUnixMs(ms: number): bigint {
 export type RtpClock = (nowMs: number) => number;
 
 /**
- * A video track's clock, learnt from what is sent: the pipeline stamps each frame's timestamp
- * from `performance.now()` as it passes (90 kHz), so the last frame's timestamp plus the time
- * since is the clock now.
+ * A clock that runs with `performance.now()` from a random start (as RTP asks): the RTP
+ * timestamp of a moment. A session's video frames are stamped with it at the moment they were
+ * grabbed (media/video-pipeline.ts), and its sender reports read it, so a frame's timestamp says
+ * when its picture was on screen, not when the encoder finished it.
  */
-export class ObservedRtpClock {
-  private readonly rate: number;
-  private last: { timestamp: number; at: number } | undefined;
-
-  constructor(rate: number) {
-    this.rate = rate;
-  }
-
-  /** A packet with this timestamp went out at `at`; only the first packet of a frame counts. */
-  sent(timestamp: number, at: number): void {
-    if (this.last?.timestamp === timestamp) return;
-    this.last = { timestamp, at };
-  }
-
-  readonly now: RtpClock = (nowMs) => {
-    const last = this.last;
-    if (!last) return 0;
-    return (last.timestamp + Math.round(((nowMs - last.at) * this.rate) / 1000)) >>> 0;
-  };
+export function linearRtpClock(rate: number, base = randomInt(0, 2 ** 32)): RtpClock {
+  return (ms) => (base + Math.round((ms * rate) / 1000)) >>> 0;
 }
 
 /**

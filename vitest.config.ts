@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // real Xvfb/bubblewrap/FFmpeg, and end-to-end tests in a real Chromium.
 export default defineConfig({
   test: {
+    // Spawned servers keep their audit key in a folder of the run, never in /etc/vitrine.
+    globalSetup: ['server/test/audit-key-setup.ts'],
     projects: [
       {
         test: {

@@ -46,6 +46,7 @@ async function inSandbox(client: string): Promise<{ output: string; peakMiB: num
     node -e '${js.replaceAll("'", "'\\''")}'
     echo "TASKS $(ls -d /proc/[0-9]*/task/* | wc -l)"`;
   const policy = h.policy(script, {
+    syscalls: 'browser',
     nodeRuntime: hostNodeRuntime(),
     loopbackTcp: true,
     limits: { memoryBytes: 768 * 2 ** 20, pids: 256, cpu: 1 },

@@ -1,12 +1,19 @@
 /*
  * vitrine-sandbox-init: the first process inside a bubblewrap sandbox. bwrap has already built
  * the namespaces and mounts (so every path here is a sandbox path); this program narrows what
- * the app may do with them (Landlock), forbids the kernel interfaces a desktop app never needs
- * (seccomp), and then execs the app. Both restrictions are inherited by everything it starts.
+ * the app may do with them (Landlock), lets it make only the syscalls its profile lists (seccomp),
+ * and then execs the app. Both restrictions are inherited by everything it starts.
  *
- *   vitrine-sandbox-init [--ro P]... [--rw P]... [--rwd P]... [--rox P]... [--allow-degraded]
+ *   vitrine-sandbox-init --syscalls LIST [--syscalls LIST]... [--syscalls-permissive]
+ *                        [--ro P]... [--rw P]... [--rwd P]... [--rox P]... [--allow-degraded]
  *                        [--loopback-tcp]
  *                        -- COMMAND [ARGS...]
+ *
+ * Each LIST is a text file of syscall names, one per line, '#' starting a comment (the server's are
+ * in server/src/sandbox/syscalls/); the lists given are united. A syscall on none of them fails with
+ * ENOSYS. The escape syscalls below fail with EPERM whatever the lists say, and a list naming one is
+ * refused. --syscalls-permissive (for scripts/trace-syscalls.sh only) still reads and checks the
+ * lists but allows what they do not name, so a trace sees what the app does when nothing stops it.
  *
  * Nothing is printed on success; any failure prints "vitrine-sandbox-init: <what>: <why>" and
  * exits 125, so a sandbox that would run with less protection than asked never starts.
@@ -153,9 +160,10 @@ static void apply_landlock(int abi, const struct grant *grants, int n, int loopb
 	close(ruleset);
 }
 
-/* The deny-list. Default is allow because Xvfb, X clients and Chromium use a wide, changing set
- * of syscalls; what is listed here is what lets a process escape or reach the kernel's attack
- * surface (mounts, namespaces, tracing, keyrings, BPF, modules, clock, io_uring, ...). */
+/* Refused with EPERM whatever the allow-list says: what lets a process escape or reach the
+ * kernel's attack surface (mounts, namespaces, tracing, keyrings, BPF, modules, clock, io_uring,
+ * ...). With the allow-list these would fail anyway (ENOSYS); naming them keeps the answer a
+ * clear "not permitted", and keeps them refused in --syscalls-permissive traces. */
 static const char *const denied[] = {
 	"ptrace", "process_vm_readv", "process_vm_writev",
 	"mount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree", "fsopen", "fsconfig",
@@ -175,6 +183,51 @@ static const uint64_t namespace_flags[] = {
 	0x00000080 /* CLONE_NEWTIME */,
 };
 
+/* Above every syscall number of x86_64 (about 460 today); a bigger one is not a native syscall. */
+#define MAX_SYSCALL 1024
+
+static int always_refused(const char *name)
+{
+	if (strcmp(name, "clone3") == 0) return 1; /* its flags are in memory a filter can't read */
+	for (size_t i = 0; i < sizeof denied / sizeof denied[0]; i++)
+		if (strcmp(name, denied[i]) == 0) return 1;
+	return 0;
+}
+
+/* Reads one allow-list into allowed[] (indexed by syscall number). Any mistake stops the sandbox:
+ * a name this libseccomp does not know, a syscall of another architecture, an escape syscall. */
+static void read_syscall_list(const char *file, unsigned char *allowed)
+{
+	char line[256], where[4200], name[sizeof line];
+	FILE *f = fopen(file, "re");
+	int lineno = 0;
+
+	snprintf(where, sizeof where, "cannot read syscall list %s", file);
+	if (!f) die(where, errno);
+	while (fgets(line, sizeof line, f)) {
+		snprintf(where, sizeof where, "%s:%d", file, ++lineno);
+		if (!strchr(line, '\n') && !feof(f)) {
+			/* Only a comment may be longer than the buffer (a header naming a long command). */
+			if (line[strspn(line, " \t")] != '#') die_msg(where, "line too long");
+			int c;
+			while ((c = getc(f)) != EOF && c != '\n') {}
+		}
+		line[strcspn(line, "#\n")] = '\0';
+		int used = 0;
+		int fields = sscanf(line, " %255s %n", name, &used);
+		if (fields <= 0) continue; /* blank or comment */
+		if (line[used] != '\0') die_msg(where, "one syscall name per line");
+		int nr = seccomp_syscall_resolve_name(name);
+		snprintf(where, sizeof where, "%s:%d: %s", file, lineno, name);
+		if (nr == __NR_SCMP_ERROR) die_msg(where, "unknown syscall");
+		if (nr < 0 || nr >= MAX_SYSCALL) die_msg(where, "not a syscall of this architecture");
+		if (always_refused(name)) die_msg(where, "always refused, remove it from the list");
+		allowed[nr] = 1;
+	}
+	if (ferror(f)) die(file, errno);
+	fclose(f);
+}
+
 static void add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned n,
                      const struct scmp_arg_cmp *cmp)
 {
@@ -187,7 +240,8 @@ static void add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, uns
 /* personality(2) takes an unsigned int, so the kernel ignores the upper half of the register.
  * libseccomp compares all 64 bits and cannot express "low half is neither 0 nor 0xffffffff"
  * (no masked not-equal, one comparison per argument per rule), so this one check is a small
- * hand-written filter stacked on top; the stricter verdict of the two filters wins. */
+ * hand-written filter stacked under the main one, which always lets personality through to it.
+ * The kernel takes the strictest verdict of all filters (EPERM beats ALLOW). */
 static void deny_personality_changes(void)
 {
 	_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "args[0] low word offset");
@@ -207,9 +261,14 @@ static void deny_personality_changes(void)
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) < 0) die("seccomp personality filter", errno);
 }
 
-static void apply_seccomp(void)
+/* The allow-list. ENOSYS, not EPERM, for what it does not name: to a program ENOSYS means "this
+ * kernel does not have it", and glibc, Chromium and Node then fall back to an older call (clone3 →
+ * clone, faccessat2 → faccessat, statx → fstatat, close_range → close, ...) that the list may name;
+ * EPERM is taken as a real refusal and turns such probes into failures. */
+static void apply_seccomp(const unsigned char *allowed, int permissive)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	scmp_filter_ctx ctx = seccomp_init(permissive ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO(ENOSYS));
+	uint64_t any_namespace = 0;
 	int rc;
 
 	if (!ctx) die_msg("seccomp_init", "failed");
@@ -225,20 +284,34 @@ static void apply_seccomp(void)
 	for (size_t i = 0; i < sizeof namespace_flags / sizeof namespace_flags[0]; i++) {
 		struct scmp_arg_cmp cmp = SCMP_A0(SCMP_CMP_MASKED_EQ, namespace_flags[i], namespace_flags[i]);
 		add_rule(ctx, SCMP_ACT_ERRNO(EPERM), "clone", 1, &cmp);
+		any_namespace |= namespace_flags[i];
 	}
-	/* clone3 passes its flags in memory a filter can't read. ENOSYS makes glibc (threads,
-	 * posix_spawn) fall back to clone, which the rules above can check. */
-	add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
+	/* clone3 passes its flags in memory a filter can't read, so no list may name it: its ENOSYS
+	 * (the default; a rule of its own in permissive runs) makes glibc fall back to clone. */
+	if (permissive) {
+		add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
+	} else {
+		for (int nr = 0; nr < MAX_SYSCALL; nr++) {
+			if (!allowed[nr] || nr == __NR_clone || nr == __NR_personality) continue;
+			if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0)) < 0) die("seccomp allow rule", -rc);
+		}
+		/* clone is allowed only without namespace flags (the rules above refuse those). */
+		if (allowed[__NR_clone]) {
+			struct scmp_arg_cmp cmp = SCMP_A0(SCMP_CMP_MASKED_EQ, any_namespace, 0);
+			add_rule(ctx, SCMP_ACT_ALLOW, "clone", 1, &cmp);
+		}
+		add_rule(ctx, SCMP_ACT_ALLOW, "personality", 0, NULL); /* decided by the filter below */
+	}
 	if ((rc = seccomp_load(ctx)) < 0) die("seccomp_load", -rc);
 	seccomp_release(ctx);
-	deny_personality_changes();
 }
 
 __attribute__((noreturn)) static void usage(const char *why)
 {
 	fprintf(stderr,
 	        "vitrine-sandbox-init: %s\n"
-	        "usage: vitrine-sandbox-init [--ro PATH]... [--rw PATH]... [--rwd PATH]... [--rox PATH]...\n"
+	        "usage: vitrine-sandbox-init --syscalls LIST [--syscalls LIST]... [--syscalls-permissive]\n"
+	        "                            [--ro PATH]... [--rw PATH]... [--rwd PATH]... [--rox PATH]...\n"
 	        "                            [--allow-degraded] [--loopback-tcp] -- COMMAND [ARGS...]\n",
 	        why);
 	exit(FAIL);
@@ -247,14 +320,23 @@ __attribute__((noreturn)) static void usage(const char *why)
 int main(int argc, char **argv)
 {
 	struct grant *grants = calloc(argc, sizeof *grants);
-	int n = 0, allow_degraded = 0, loopback_tcp = 0, i;
+	static unsigned char allowed[MAX_SYSCALL];
+	int n = 0, allow_degraded = 0, loopback_tcp = 0, permissive = 0, lists = 0, i;
 
 	if (!grants) die("calloc", errno);
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		uint64_t access;
 		if (strcmp(argv[i], "--allow-degraded") == 0) { allow_degraded = 1; continue; }
 		if (strcmp(argv[i], "--loopback-tcp") == 0) { loopback_tcp = 1; continue; }
-		else if (strcmp(argv[i], "--ro") == 0) access = FS_READ;
+		if (strcmp(argv[i], "--syscalls-permissive") == 0) { permissive = 1; continue; }
+		if (strcmp(argv[i], "--syscalls") == 0) {
+			if (i + 1 >= argc) usage("option needs a path");
+			/* Read now: the list need not be readable once Landlock is on. */
+			read_syscall_list(argv[++i], allowed);
+			lists++;
+			continue;
+		}
+		if (strcmp(argv[i], "--ro") == 0) access = FS_READ;
 		else if (strcmp(argv[i], "--rox") == 0) access = FS_READ | LANDLOCK_ACCESS_FS_EXECUTE;
 		else if (strcmp(argv[i], "--rw") == 0) access = FS_READ | FS_WRITE;
 		else if (strcmp(argv[i], "--rwd") == 0) access = FS_READ | FS_WRITE | FS_DELETE;
@@ -263,6 +345,7 @@ int main(int argc, char **argv)
 		grants[n++] = (struct grant){ .path = argv[++i], .access = access };
 	}
 	if (i + 1 >= argc) usage("missing -- COMMAND");
+	if (lists == 0) usage("missing --syscalls LIST"); /* no list would mean no syscall at all */
 	char **command = argv + i + 1;
 
 	int abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
@@ -282,8 +365,10 @@ int main(int argc, char **argv)
 	 * server, say) and points out of the sandbox: the app gets none of it. */
 	if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
 		for (int fd = 3; fd < 65536; fd++) close(fd);
-	/* Last, so the setup above may still use any syscall it needs. */
-	apply_seccomp();
+	/* Last, so the setup above may still use any syscall it needs. The personality filter goes
+	 * first: loading it needs prctl, which the allow-list may not name. */
+	deny_personality_changes();
+	apply_seccomp(allowed, permissive);
 	execv(command[0], command);
 	die(command[0], errno);
 }

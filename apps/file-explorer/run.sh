@@ -16,6 +16,13 @@ while [ ! -s "$ready" ]; do
   [ "$i" -lt 500 ] || { echo "run.sh: the explorer server did not answer in time" >&2; exit 1; }
   sleep 0.02
 done
+# Chromium opens its sound output once, at start: wait for the session's sound server (started with
+# the display, in parallel with the server above), ≤ 5 s.
+if [ -n "${PULSE_SERVER:-}" ]; then
+  sound=${PULSE_SERVER#unix:}
+  i=0
+  while [ ! -S "$sound" ] && [ "$i" -lt 250 ]; do i=$((i + 1)); sleep 0.02; done
+fi
 # --- chromium ---
 # Debian's Chromium binary itself: its /usr/bin/chromium launcher only adds a shell, Google API keys
 # and flags that matter on a desktop. Required flags first, then what measured smaller (README.md).

@@ -263,6 +263,9 @@ export async function startServerInLab(
       WEBRTC_ICE_ADDRESSES: lab.serverIp,
       RUNTIME_DIR: runtimeDir,
       DATA_DIR: path.join(tmp, 'data'),
+      // Also run by the benchmarks, outside the test runner: the audit key stays in this lab's folder.
+      AUDIT_KEY_FILE: path.join(tmp, 'audit', 'audit.key'),
+      AUDIT_CHECKPOINT_FILE: path.join(tmp, 'audit', 'audit-checkpoints.jsonl'),
       LOG_LEVEL: process.env.LAB_LOG ? 'trace' : 'warn',
       PUBLIC_URL: origin,
       ...env,

@@ -12,6 +12,8 @@ const NATIVE = path.resolve(import.meta.dirname, '..');
 const BUILD = path.join(NATIVE, 'build');
 const INIT = '/opt/native/vitrine-sandbox-init';
 const PROBE = '/opt/native/syscall-probe';
+/** The server's seccomp allow-lists, bound read-only at /opt/syscalls. */
+const LISTS = path.resolve(NATIVE, '../server/src/sandbox/syscalls');
 
 let tmp = '';
 const dirs = { ro: '', rw: '', secret: '' };
@@ -37,7 +39,7 @@ function bwrap(opts: { shareNet?: boolean; extra?: string[] } = {}): string[] {
     '--die-with-parent', '--new-session', '--cap-drop', 'ALL',
     '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib',
     '--symlink', 'usr/lib64', '/lib64', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
-    '--ro-bind', BUILD, '/opt/native',
+    '--ro-bind', BUILD, '/opt/native', '--ro-bind', LISTS, '/opt/syscalls',
     '--bind', dirs.ro, '/data/ro', '--bind', dirs.rw, '/data/rw', '--bind', dirs.secret, '/data/secret',
     ...(opts.extra ?? []),
     '--',
@@ -45,10 +47,16 @@ function bwrap(opts: { shareNet?: boolean; extra?: string[] } = {}): string[] {
 }
 
 // prettier-ignore
-const POLICY = [
+const LANDLOCK = [
   '--rox', '/usr', '--rox', '/opt/native', '--ro', '/data/ro', '--rw', '/data/rw',
   '--rw', '/tmp', '--rw', '/dev/null', '--ro', '/proc',
 ];
+const BASE = ['--syscalls', '/opt/syscalls/base.txt'];
+const BROWSER = ['--syscalls', '/opt/syscalls/browser.txt'];
+/** The widest allow-list an app can have (the shell tools the tests use need more than base). */
+const POLICY = [...BASE, ...BROWSER, ...LANDLOCK];
+/** The lists read but not enforced: seccomp is then only the deny-list. */
+const PERMISSIVE = ['--syscalls-permissive'];
 
 interface Result {
   code: number | null;
@@ -101,17 +109,20 @@ async function probes(
 describe('filesystem (Landlock)', () => {
   it('--ro: reading works; writing, creating, deleting and renaming are EACCES although the mount is writable', async () => {
     expect(
-      await probes([
-        'read /data/ro/file',
-        'readdir /data/ro',
-        'write /data/ro/file',
-        'create /data/ro/new',
-        'truncate /data/ro/file',
-        'mkdir /data/ro/dir',
-        'unlink /data/ro/file',
-        'rmdir /data/ro/sub',
-        'rename /data/ro/file /data/ro/moved',
-      ]),
+      await probes(
+        [
+          'read /data/ro/file',
+          'readdir /data/ro',
+          'write /data/ro/file',
+          'create /data/ro/new',
+          'truncate /data/ro/file',
+          'mkdir /data/ro/dir',
+          'unlink /data/ro/file',
+          'rmdir /data/ro/sub',
+          'rename /data/ro/file /data/ro/moved',
+        ],
+        [...PERMISSIVE, ...POLICY],
+      ), // truncate(2) is on no allow-list: here Landlock must refuse it
     ).toEqual({
       'read /data/ro/file': 'ok',
       'readdir /data/ro': 'ok',
@@ -184,6 +195,61 @@ describe('syscalls (seccomp)', () => {
   });
 });
 
+describe('syscall allow-lists', () => {
+  it('a syscall on no list fails with ENOSYS; the browser list adds its own; permissive runs allow both', async () => {
+    const list = ['msgget', 'memfd'];
+    const [base, browser, permissive] = await Promise.all([
+      probes(list, [...BASE, ...LANDLOCK]),
+      probes(list, [...BASE, ...BROWSER, ...LANDLOCK]),
+      probes(list, [...PERMISSIVE, ...BASE, ...LANDLOCK]),
+    ]);
+    expect(base).toEqual({ msgget: 'errno=ENOSYS', memfd: 'errno=ENOSYS' });
+    expect(browser).toEqual({ msgget: 'errno=ENOSYS', memfd: 'ok' });
+    // --syscalls-permissive is the former deny-list alone: the allow-list is what refuses them.
+    expect(permissive).toEqual({ msgget: 'ok', memfd: 'ok' });
+  });
+
+  it('permissive runs still refuse every escape syscall', async () => {
+    const got = await probes([...DENIED, 'clone3', 'x32'], [...PERMISSIVE, ...BASE, ...LANDLOCK]);
+    for (const name of DENIED) expect(got[name], name).toBe('errno=EPERM');
+    expect(got['clone3']).toBe('errno=ENOSYS');
+    expect(got['x32']).toBe('signal=SIGSYS');
+  });
+
+  it('a bad list stops the sandbox before the command runs (exit 125, with the file, line and name)', async () => {
+    const bad = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dirs.ro, name), text);
+      return run([...bwrap(), INIT, '--syscalls', `/data/ro/${name}`, ...POLICY, '--', '/bin/echo', 'ran']);
+    };
+    const cases = await Promise.all([
+      bad('unknown.txt', '# a comment\nread\nnot_a_syscall\n'),
+      bad('escape.txt', 'read\nptrace  # no\n'),
+      bad('clone3.txt', 'clone3\n'),
+      bad('two.txt', 'read write\n'),
+      bad('foreign.txt', 'socketcall\n'), // i386 only
+      bad('long.txt', `${'x'.repeat(300)}\n`),
+      run([...bwrap(), INIT, '--syscalls', '/data/ro/missing.txt', '--', '/bin/echo', 'ran']),
+      run([...bwrap(), INIT, ...LANDLOCK, '--', '/bin/echo', 'ran']),
+    ]);
+    expect(cases.map((c) => [c.code, c.stdout, c.stderr.split('\n')[0]])).toEqual([
+      [125, '', 'vitrine-sandbox-init: /data/ro/unknown.txt:3: not_a_syscall: unknown syscall'],
+      [125, '', 'vitrine-sandbox-init: /data/ro/escape.txt:2: ptrace: always refused, remove it from the list'],
+      [125, '', 'vitrine-sandbox-init: /data/ro/clone3.txt:1: clone3: always refused, remove it from the list'],
+      [125, '', 'vitrine-sandbox-init: /data/ro/two.txt:1: one syscall name per line'],
+      [125, '', 'vitrine-sandbox-init: /data/ro/foreign.txt:1: socketcall: not a syscall of this architecture'],
+      [125, '', 'vitrine-sandbox-init: /data/ro/long.txt:1: line too long'],
+      [125, '', 'vitrine-sandbox-init: cannot read syscall list /data/ro/missing.txt: No such file or directory'],
+      [125, '', 'vitrine-sandbox-init: missing --syscalls LIST'],
+    ]);
+    // A comment may be longer than a line may (a header naming the long command that was traced).
+    expect(await bad('commented.txt', `# ${'x'.repeat(600)}\nread\n`)).toEqual({
+      code: 0,
+      stdout: 'ran\n',
+      stderr: '',
+    });
+  });
+});
+
 describe('network and scopes', () => {
   let server: net.Server;
   let port = 0;
@@ -228,19 +294,21 @@ describe('network and scopes', () => {
 });
 
 describe('apps and options', () => {
-  it('Xvfb and xclock run under it', async () => {
-    const policy = POLICY.map((a, i) => (a === '--rw' && POLICY[i + 1] === '/tmp' ? '--rwd' : a)); // xkbcomp replaces its output file
+  it('Xvfb and xclock run under it, with the base allow-list alone', async () => {
+    const landlock = LANDLOCK.map((a, i) => (a === '--rw' && LANDLOCK[i + 1] === '/tmp' ? '--rwd' : a)); // xkbcomp replaces its output file
+    // As session-init.sh starts it (-displayfd, the socket folder made by bubblewrap). Processes
+    // are checked in /proc and never killed: base has no kill (the sandbox's end stops them).
     const r = await sh(
       [
-        'Xvfb :0 -nolisten tcp -screen 0 320x240x24 2>/tmp/xvfb.log & X=$!',
-        'for i in $(seq 100); do [ -S /tmp/.X11-unix/X0 ] && break; sleep 0.05; done',
+        '{ Xvfb :0 -nolisten tcp -screen 0 320x240x24 -displayfd 3 3>&1 1>/dev/null 2>/tmp/xvfb.log & } | read -r _',
         'xdpyinfo -display :0 | grep -m1 "^name of display"',
         'xclock -display :0 2>/dev/null & C=$!',
         'sleep 1',
-        'kill -0 $X && echo xvfb alive; kill -0 $C && echo xclock alive',
-        'kill $C $X; cat /tmp/xvfb.log >&2',
+        'grep -qx Xvfb /proc/[0-9]*/comm && echo xvfb alive; [ -d /proc/$C ] && echo xclock alive',
+        'cat /tmp/xvfb.log >&2',
       ].join('\n'),
-      policy,
+      [...BASE, ...landlock],
+      { extra: ['--dir', '/tmp/.X11-unix'] },
     );
     expect(r.stdout, r.stderr).toBe('name of display:    :0\nxvfb alive\nxclock alive\n');
   });

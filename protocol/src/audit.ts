@@ -124,6 +124,25 @@ export const AuditExportQuery = AuditQuery.omit({ before: true, limit: true, ord
   .strict();
 export type AuditExportQuery = z.infer<typeof AuditExportQuery>;
 
+/**
+ * Why `audit verify` failed (docs/audit.md): an event missing (`gap`), out of `order`, not linked
+ * to its predecessor (`link`), its seal not matching (`rewritten`), a plain hash where the key was
+ * due (`unkeyed`), an exported checkpoint the chain no longer holds (`anchor-mismatch`) or beyond
+ * its end (`truncated`), the trail's key record (`trail`), the checkpoint file itself (`checkpoint-file`).
+ */
+export const AuditProblemKind = z.enum([
+  'gap',
+  'order',
+  'link',
+  'rewritten',
+  'unkeyed',
+  'anchor-mismatch',
+  'truncated',
+  'trail',
+  'checkpoint-file',
+]);
+export type AuditProblemKind = z.infer<typeof AuditProblemKind>;
+
 /** What `audit verify` found: the chain is whole, or where it first breaks. */
 export const AuditVerifyResult = z.object({
   ok: z.boolean(),
@@ -134,6 +153,16 @@ export const AuditVerifyResult = z.object({
   /** The first broken or missing event, when not ok. */
   brokenAt: z.number().int().nullable(),
   problem: z.string().nullable(),
+  problemKind: AuditProblemKind.nullable(),
+  /** Events from this one on carry a keyed MAC; those before it a plain SHA-256 hash. Null: not keyed yet. */
+  keyedFromSeq: z.number().int().nullable(),
+  /** This trail's checkpoints exported outside the database: how many, how many the chain still holds, the newest. */
+  exported: z.object({
+    count: z.number().int(),
+    matched: z.number().int(),
+    newestSeq: z.number().int().nullable(),
+    newestAt: z.string().nullable(),
+  }),
   checkpoint: z.object({ throughSeq: z.number().int(), at: z.string(), purged: z.number().int() }).nullable(),
 });
 export type AuditVerifyResult = z.infer<typeof AuditVerifyResult>;

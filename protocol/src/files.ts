@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NameIssue } from './file-names.ts';
 
 /** An owner's own storage ("browser mode"): JSON shapes of /api/files and /api/trash. */
 
@@ -8,14 +9,40 @@ import { z } from 'zod';
  */
 export const StoragePath = z.string().max(4096);
 
+/**
+ * The exact bytes of a path (base64url, '/'-separated like a path), for entries whose names a
+ * path cannot carry: not UTF-8, control or deceptive characters (see file-names.ts). Given by
+ * the server as an entry's `ref`, sent back instead of `path` to list, download, rename or delete it.
+ */
+export const StorageRef = z
+  .string()
+  .max(5464)
+  .regex(/^[A-Za-z0-9_-]*$/, 'a ref is base64url');
+
+/**
+ * What an entry is. `special`: anything else an app can leave in a writable folder (a symbolic
+ * link, never followed; a FIFO or socket, never opened; a device): listed so the owner can remove it.
+ */
+export const EntryKind = z.enum(['file', 'folder', 'special']);
+export type EntryKind = z.infer<typeof EntryKind>;
+export const SpecialKind = z.enum(['link', 'fifo', 'socket', 'device']);
+export type SpecialKind = z.infer<typeof SpecialKind>;
+
 export const FileEntry = z.object({
+  /** The name; when `nameIssues` is set, the shown form (escaped), not the name itself. */
   name: z.string(),
-  /** Relative to the storage root. */
+  /** Relative to the storage root; shown form like `name` when `ref` is set. */
   path: z.string(),
-  kind: z.enum(['file', 'folder']),
-  /** Bytes; 0 for folders. */
+  kind: EntryKind,
+  /** Bytes; 0 for folders and special entries. */
   size: z.number().int(),
   modifiedAt: z.string(),
+  /** For `special` entries: what it is. */
+  special: SpecialKind.optional(),
+  /** Why the name is shown escaped (a right-to-left override, bytes that are not UTF-8…): mark it. */
+  nameIssues: z.array(NameIssue).optional(),
+  /** Present exactly when `path` does not address the entry (its name or a parent's is unusual): use this. */
+  ref: StorageRef.optional(),
 });
 export type FileEntry = z.infer<typeof FileEntry>;
 
@@ -34,13 +61,23 @@ export function splitExtension(name: string): [string, string] {
   return [name.slice(0, dot), name.slice(dot)];
 }
 
-export const FolderListing = z.object({ path: z.string(), entries: z.array(FileEntry) });
+export const FolderListing = z.object({
+  path: z.string(),
+  /** Set when the folder was listed by `ref`. */
+  ref: StorageRef.optional(),
+  entries: z.array(FileEntry),
+});
 export type FolderListing = z.infer<typeof FolderListing>;
 
 export const StorageUsage = z.object({
   usedBytes: z.number().int(),
   quotaBytes: z.number().int(),
   maxUploadBytes: z.number().int(),
+  /**
+   * Folders nested deeper than the server walks (tens of thousands of levels, only an app can make
+   * them): what is inside them is not in `usedBytes`. Delete a folder above them to remove them.
+   */
+  uncountedFolders: z.number().int().optional(),
 });
 export type StorageUsage = z.infer<typeof StorageUsage>;
 
@@ -52,7 +89,7 @@ export const TrashItem = z.object({
   id: z.uuid(),
   /** Where it was, relative to the storage root; restore puts it back there. */
   originalPath: z.string(),
-  kind: z.enum(['file', 'folder']),
+  kind: EntryKind,
   size: z.number().int(),
   deletedAt: z.string(),
   /** After this the item is purged for good. */
@@ -78,10 +115,15 @@ export const UploadedFile = FileEntry.extend({
 });
 export type UploadedFile = z.infer<typeof UploadedFile>;
 
-export const PathQuery = z.object({ path: StoragePath.default('') }).strict();
+/** A path, or an entry's `ref` instead (then `path` is left out). */
+export const PathQuery = z.object({ path: StoragePath.default(''), ref: StorageRef.optional() }).strict();
 /** Download (an attachment) or, for the owner's preview, `inline` with the file's own type when it is safe to show. */
 export const ContentQuery = z
-  .object({ path: StoragePath.default(''), disposition: z.enum(['attachment', 'inline']).default('attachment') })
+  .object({
+    path: StoragePath.default(''),
+    ref: StorageRef.optional(),
+    disposition: z.enum(['attachment', 'inline']).default('attachment'),
+  })
   .strict();
 export const UploadQuery = z
   .object({
@@ -94,5 +136,7 @@ export const UploadQuery = z
 /** Restoring onto a taken path: `fail` answers 409 `exists`; `keep-both` restores as "name (2).ext". */
 export const RestoreQuery = z.object({ conflict: z.enum(['fail', 'keep-both']).default('fail') }).strict();
 export const CreateFolderBody = z.object({ path: StoragePath }).strict();
-/** Rename and move are one operation: `to` is the full new path. */
-export const MoveBody = z.object({ from: StoragePath, to: StoragePath }).strict();
+/** Rename and move are one operation: `to` is the full new path; `fromRef` replaces `from` for an entry with a `ref`. */
+export const MoveBody = z
+  .object({ from: StoragePath.default(''), fromRef: StorageRef.optional(), to: StoragePath })
+  .strict();

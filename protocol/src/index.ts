@@ -4,6 +4,7 @@ export * from './signaling.ts';
 export * from './api.ts';
 export * from './accounts.ts';
 export * from './files.ts';
+export * from './file-names.ts';
 export * from './shares.ts';
 export * from './audit.ts';
 export * from './audit-actions.ts';

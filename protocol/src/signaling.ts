@@ -45,6 +45,8 @@ export const SessionEndReason = z.enum([
   'idle timeout',
   'app exited',
   'out of memory',
+  'process limit',
+  'cpu limit',
   'encoder failed',
   'error',
   'server shutdown',

@@ -2,7 +2,7 @@
  * Operator commands, run through `./vitrine` at the repository's root (it sets the machine up and
  * uses the repository's Node.js 24): `./vitrine invite --role owner --email you@example.com` prints
  * an invitation link for a new owner; `./vitrine setup-link` prints a fresh setup link while no
- * account exists; `./vitrine audit verify` checks the audit trail's hash chain. Talks to the
+ * account exists; `./vitrine audit verify` checks the audit trail's keyed chain and exported checkpoints. Talks to the
  * running server through its admin socket, or opens the database itself when no server is running.
  */
 import http from 'node:http';
@@ -23,8 +23,9 @@ const USAGE = `usage:
   ./vitrine doctor                                  check that this host can confine sessions (as make doctor)
   ./vitrine serve                                   run the server (as make start does, without the setup)
 
-Run it as the user the server runs as, with the server's environment (DATA_DIR, DATABASE_URL, PUBLIC_URL;
-VITRINE_ENV=/etc/vitrine/vitrine.env reads them from the server's environment file).`;
+Run it as the user the server runs as, with the server's environment (DATA_DIR, DATABASE_URL, PUBLIC_URL,
+AUDIT_KEY_FILE, AUDIT_CHECKPOINT_FILE; VITRINE_ENV=/etc/vitrine/vitrine.env reads them from the server's
+environment file).`;
 
 type Command = { kind: 'invite'; email: string } | { kind: 'setup-link' } | { kind: 'audit-verify' } | { kind: 'help' };
 
@@ -134,19 +135,34 @@ async function main(): Promise<number> {
   return 0;
 }
 
+/** What verify found, in words: the first line says intact or BROKEN, the rest what that rests on. */
 function reportVerify(r: AuditVerifyResult): number {
   const from = r.checkpoint
     ? ` (from event ${r.fromSeq}; events up to ${r.checkpoint.throughSeq} were purged by retention at ${r.checkpoint.at})`
     : '';
+  const notes: string[] = [];
+  if (r.keyedFromSeq !== null && r.keyedFromSeq > r.fromSeq) {
+    notes.push(
+      `events ${r.fromSeq}–${r.keyedFromSeq - 1} were recorded before the trail had a key: plain SHA-256 hashes, ` +
+        `covered by the keyed MACs from event ${r.keyedFromSeq} on`,
+    );
+  }
+  const { exported } = r;
+  notes.push(
+    exported.newestSeq === null
+      ? 'no checkpoint of this trail has been exported yet: removing its newest events would not be detected'
+      : `${exported.count} exported checkpoint(s), ${exported.matched} found in the chain; the newest covers ` +
+          `event ${exported.newestSeq} (exported ${exported.newestAt}): events after it could be removed undetected`,
+  );
+  const details = notes.map((n) => `\n  ${n}`).join('');
   if (r.ok) {
     console.log(
-      `audit trail intact: ${r.checked} events verified${r.lastSeq ? `, the newest is ${r.lastSeq}` : ''}${from}`,
+      `audit trail intact: ${r.checked} events verified${r.lastSeq ? `, the newest is ${r.lastSeq}` : ''}${from}${details}`,
     );
     return 0;
   }
-  console.error(
-    `audit trail BROKEN at event ${r.brokenAt}: ${r.problem}\n(${r.checked} events before it verified${from})`,
-  );
+  const where = r.brokenAt === null ? 'audit trail BROKEN' : `audit trail BROKEN at event ${r.brokenAt}`;
+  console.error(`${where}: ${r.problem} [${r.problemKind}]\n(${r.checked} events before it verified${from})${details}`);
   return 1;
 }
 

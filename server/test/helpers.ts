@@ -39,6 +39,8 @@ export async function startTestServer(
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: path.join(tmp, 'data'),
+    // The audit key and its checkpoints, outside DATA_DIR as in production (never /etc/vitrine from a test).
+    AUDIT_KEY_FILE: path.join(tmp, 'audit', 'audit.key'),
     RUNTIME_DIR: fs.mkdtempSync('/dev/shm/vitrine-test-'),
     LOG_LEVEL: 'warn',
     PEER_GRACE_MS: '20000',

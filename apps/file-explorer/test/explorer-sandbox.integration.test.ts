@@ -40,6 +40,7 @@ it('the kernel refuses the explorer every change on a view-only share; the same 
       ['/api/folders', { path: '/files/Inbox/Made' }],
     ]),
     {
+      syscalls: 'browser',
       nodeRuntime: hostNodeRuntime(),
       loopbackTcp: true,
       grants: [

@@ -55,6 +55,7 @@ const script = `node /app/server/main.ts --port 8123 --root /files --ready-file 
 
 it('converts in the sandbox; the hostile document neither runs its macro nor fetches its image; a bomb is refused', async () => {
   const { output } = await h.run(script, {
+    syscalls: 'browser',
     nodeRuntime: hostNodeRuntime(),
     loopbackTcp: true,
     limits: { memoryBytes: 768 * 2 ** 20, pids: 256 },

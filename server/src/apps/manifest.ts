@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseSize } from '../config/units.ts';
+import { SYSCALL_PROFILES } from '../sandbox/syscall-profiles.ts';
 
 const memory = z
   .union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?[KMG]$/i, 'e.g. "512M" or "1G"')])
@@ -39,6 +40,12 @@ export const Manifest = z
      * input (server/src/audio/), and the viewer an audio track; without it there is neither.
      */
     audio: z.boolean().default(false),
+    /**
+     * The seccomp allow-list of the app's sandbox (server/src/sandbox/syscalls/): "base" (the
+     * strictest: plain X11 apps) or "browser" (Chromium, Node.js, LibreOffice). A syscall on
+     * neither the list nor the platform's fails with ENOSYS.
+     */
+    syscalls: z.enum(SYSCALL_PROFILES).default('base'),
     /**
      * Configuration files of the app shown under /etc in its sandbox (read-only), e.g. a browser's
      * managed policy: { "chromium/policies/managed/app.json": "chromium-policy.json" }.

@@ -88,6 +88,7 @@ describe('discoverApps', () => {
       permissions: [],
       network: 'none',
       audio: false,
+      syscalls: 'base',
       etc: {},
       resources: {},
       video: { width: 1280, height: 720, framerate: 30, resizable: false },
@@ -327,6 +328,13 @@ describe('Manifest schema', () => {
     expect(parse({ runtime: 'node' }).success).toBe(true);
     expect(parse({ runtime: 'python' }).success).toBe(false);
     expect(parse({ runtime: '' }).success).toBe(false);
+  });
+
+  it('takes a seccomp profile by name ("base" unless told), and nothing that is not one', () => {
+    expect(Manifest.parse(BASE_MANIFEST).syscalls).toBe('base');
+    expect(Manifest.parse({ ...BASE_MANIFEST, syscalls: 'browser' }).syscalls).toBe('browser');
+    for (const bad of ['all', '', '../base', 'BASE', null, ['base']])
+      expect(parse({ syscalls: bad }).success, String(bad)).toBe(false);
   });
 
   it('rejects unknown keys in resources and permissions', () => {

@@ -1,9 +1,9 @@
 import type { Transaction } from 'kysely';
 import type { Tables } from '../db/schema.ts';
-import { flatten, type AuditEntry, type ChainedEvent } from './chain.ts';
+import { flatten, type AuditEntry, type FlatEvent } from './chain.ts';
 import type { AuditStore } from './audit-store.ts';
 
-type Flat = Omit<ChainedEvent, 'seq' | 'prevHash' | 'hash'>;
+type Flat = FlatEvent;
 
 interface Pending {
   event: Flat;

@@ -2,7 +2,9 @@ import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Transac
 import { CLIENT_ACTIVITY, type AuditQuery, type AuditVerifyResult } from '@vitrine/protocol';
 import type { AuditEventsTable, Tables } from '../db/schema.ts';
 import { AUDIT_CHAIN_LOCK } from '../db/migrations/003-audit-trail.ts';
-import { chain, GENESIS, verifyChain, type ChainedEvent, type ChainStart } from './chain.ts';
+import { readTrailRecord, type AuditTrail } from './audit-trail.ts';
+import { chain, GENESIS, verifyChain, type ChainedEvent, type ChainStart, type FlatEvent } from './chain.ts';
+import type { CheckpointFile } from './checkpoints.ts';
 
 type Db = Kysely<Tables> | Transaction<Tables>;
 type Row = Selectable<AuditEventsTable>;
@@ -38,6 +40,7 @@ function fromRow(r: Row): ChainedEvent {
     shareId: r.share_id,
     sessionId: r.session_id,
     detail: r.detail,
+    scheme: r.scheme,
     prevHash: r.prev_hash,
     hash: r.hash,
   };
@@ -46,20 +49,29 @@ function fromRow(r: Row): ChainedEvent {
 /** The audit trail in PostgreSQL (PGlite or a server): appends under one lock, reads, verify, purge. */
 export class AuditStore {
   private readonly db: Kysely<Tables>;
+  private readonly trail: AuditTrail;
+  private readonly checkpoints: CheckpointFile;
+  /** Told the newest sequence number after each append that committed on its own (the checkpoint exporter). */
+  onCommitted: ((lastSeq: number) => void) | undefined;
 
-  constructor(db: Kysely<Tables>) {
+  constructor(db: Kysely<Tables>, trail: AuditTrail, checkpoints: CheckpointFile) {
     this.db = db;
+    this.trail = trail;
+    this.checkpoints = checkpoints;
   }
 
   /**
-   * Appends events at the head of the chain. In the caller's transaction when given one, so an
-   * action and its record commit together; the advisory lock orders appends from every process.
+   * Appends events at the head of the chain, sealed with the trail's key. In the caller's
+   * transaction when given one, so an action and its record commit together; the advisory lock
+   * orders appends from every process.
    */
-  async append(events: Array<Omit<ChainedEvent, 'seq' | 'prevHash' | 'hash'>>, tx?: Transaction<Tables>) {
+  async append(events: FlatEvent[], tx?: Transaction<Tables>) {
     if (!events.length) return;
+    let lastSeq = 0;
     const run = async (t: Transaction<Tables>) => {
       await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(t);
-      const chained = chain(events, await this.head(t));
+      const chained = chain(events, await this.start(t), this.trail.seal);
+      lastSeq = chained[chained.length - 1]!.seq;
       await t
         .insertInto('audit_events')
         .values(
@@ -81,27 +93,39 @@ export class AuditStore {
             share_id: e.shareId,
             session_id: e.sessionId,
             detail: e.detail,
+            scheme: e.scheme,
             prev_hash: e.prevHash,
             hash: e.hash,
           })),
         )
         .execute();
     };
-    if (tx) await run(tx);
-    else await this.db.transaction().execute(run);
+    if (tx) {
+      // Not reported: the caller's transaction may still roll back (an exported head must exist).
+      await run(tx);
+    } else {
+      await this.db.transaction().execute(run);
+      this.onCommitted?.(lastSeq);
+    }
   }
 
-  /** Where the next event goes: after the newest event, else after the latest purge, else the start. */
-  private async head(db: Db): Promise<ChainStart> {
+  /** The newest event (or the last one a retention purge removed): what a checkpoint exports. */
+  async head(db: Db = this.db): Promise<{ seq: number; hash: string } | undefined> {
     const last = await db
       .selectFrom('audit_events')
       .select(['seq', 'hash'])
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirst();
-    if (last) return { nextSeq: Number(last.seq) + 1, prevHash: last.hash };
+    if (last) return { seq: Number(last.seq), hash: last.hash };
     const cp = await this.latestCheckpoint(db);
-    return cp ? { nextSeq: cp.throughSeq + 1, prevHash: cp.hash } : GENESIS;
+    return cp && { seq: cp.throughSeq, hash: cp.hash };
+  }
+
+  /** Where the next event goes: after the newest event, else after the latest purge, else the start. */
+  private async start(db: Db): Promise<ChainStart> {
+    const head = await this.head(db);
+    return head ? { nextSeq: head.seq + 1, prevHash: head.hash } : GENESIS;
   }
 
   private async latestCheckpoint(db: Db = this.db) {
@@ -116,6 +140,10 @@ export class AuditStore {
       : undefined;
   }
 
+  /**
+   * Checks the whole trail: its key record, every event's link and seal, and the checkpoints
+   * exported to the checkpoint file. Reports the first thing wrong, in that order.
+   */
   async verify(): Promise<AuditVerifyResult> {
     const cp = await this.latestCheckpoint();
     const start = cp ? { nextSeq: cp.throughSeq + 1, prevHash: cp.hash } : GENESIS;
@@ -135,9 +163,42 @@ export class AuditStore {
         after = Number(rows[rows.length - 1]!.seq);
       }
     }
-    const result = await verifyChain(all(), start);
+    const record = await readTrailRecord(db);
+    const exported = await this.checkpoints.read();
+    // The seal this process opened the trail with: the record in the database may have been changed since.
+    const v = await verifyChain(all(), { start, seal: this.trail.seal, anchors: exported.anchors });
+    const keyedFrom = this.trail.keyedFrom;
+    const recordProblem = !record
+      ? `the trail's key record was removed from the database (events from ${keyedFrom} on are sealed with the key)`
+      : record.id !== this.trail.id || record.keyedFrom !== keyedFrom || record.keyCheck !== this.trail.keyCheck
+        ? `the trail's key record was changed in the database (it was trail ${this.trail.id}, keyed from event ${keyedFrom})`
+        : null;
+    const [problemKind, brokenAt, problem] = recordProblem
+      ? (['trail', keyedFrom, recordProblem] as const)
+      : v.problemKind
+        ? ([v.problemKind, v.brokenAt, v.problem] as const)
+        : exported.problem
+          ? (['checkpoint-file', null, exported.problem] as const)
+          : ([null, null, null] as const);
+    const newest = exported.anchors.reduce<(typeof exported.anchors)[number] | undefined>(
+      (n, a) => (!n || a.seq > n.seq ? a : n),
+      undefined,
+    );
     return {
-      ...result,
+      ok: problemKind === null,
+      checked: v.checked,
+      fromSeq: v.fromSeq,
+      lastSeq: v.lastSeq,
+      brokenAt,
+      problem,
+      problemKind,
+      keyedFromSeq: keyedFrom,
+      exported: {
+        count: exported.anchors.length,
+        matched: v.anchorsMatched,
+        newestSeq: newest?.seq ?? null,
+        newestAt: newest?.at ?? null,
+      },
       checkpoint: cp ? { throughSeq: cp.throughSeq, at: cp.at.toISOString(), purged: cp.purged } : null,
     };
   }

@@ -1,9 +1,12 @@
-import { createHash } from 'node:crypto';
-import type { AuditAction, AuditActorRole, AuditOutcome, AuditVerifyResult } from '@vitrine/protocol';
+import { createHash, createHmac } from 'node:crypto';
+import type { AuditAction, AuditActorRole, AuditOutcome, AuditProblemKind } from '@vitrine/protocol';
 
 /**
- * The audit trail's domain core: what an event is, its canonical form, and the hash chain that
- * makes editing, removing or reordering a stored event evident. Knows nothing of SQL.
+ * The audit trail's domain core: what an event is, its canonical form, and the chain that makes
+ * editing, removing or reordering a stored event evident. Each event is sealed over the previous
+ * seal and its own content: a keyed MAC (HMAC-SHA-256, `SCHEME_HMAC`) whose key lives outside the
+ * database, or, for events recorded before the trail had a key, a plain SHA-256 hash
+ * (`SCHEME_SHA256`: anyone with write access could recompute those). Knows nothing of SQL or files.
  */
 
 /** One thing that happened, as its recorder describes it. */
@@ -44,8 +47,40 @@ export interface ChainedEvent {
   sessionId: string | null;
   /** Canonical JSON text. */
   detail: string;
+  /** How `hash` was made: SCHEME_SHA256 (before the trail had a key) or SCHEME_HMAC. */
+  scheme: number;
   prevHash: string;
   hash: string;
+}
+
+/** An event before it has its place in the chain (what the writer queues). */
+export type FlatEvent = Omit<ChainedEvent, 'seq' | 'prevHash' | 'hash' | 'scheme'>;
+
+/** Plain SHA-256 over the previous hash and the content: events recorded before the trail had a key. */
+export const SCHEME_SHA256 = 1;
+/** HMAC-SHA-256 under the trail's chain key: what every event gets once the trail is keyed. */
+export const SCHEME_HMAC = 2;
+
+/**
+ * The trail's key as the chain sees it: a MAC under the chain key, and the first event that must
+ * carry one (every event before it was recorded under SCHEME_SHA256).
+ */
+export interface ChainSeal {
+  keyedFrom: number;
+  mac(data: string): string;
+}
+
+/** A ChainSeal from a chain key (derived from the key file by the caller). */
+export function hmacSeal(chainKey: Buffer, keyedFrom: number): ChainSeal {
+  return { keyedFrom, mac: (data) => createHmac('sha256', chainKey).update(data).digest('hex') };
+}
+
+/** A head of the chain exported outside the database (the checkpoint file), as verify reads it back. */
+export interface Anchor {
+  seq: number;
+  hash: string;
+  /** When it was exported (ISO text, for messages). */
+  at: string;
 }
 
 /** Where a chain starts: nothing before it, or the last event a retention purge removed. */
@@ -77,7 +112,7 @@ const clip = (s: string | null | undefined, max = MAX_TEXT) =>
   s == null ? null : s.slice(0, max).toWellFormed().replaceAll('\0', '\uFFFD');
 
 /** The stored form of an entry, before it gets its place in the chain. */
-export function flatten(entry: AuditEntry, at: Date): Omit<ChainedEvent, 'seq' | 'prevHash' | 'hash'> {
+export function flatten(entry: AuditEntry, at: Date): FlatEvent {
   let detail = canonicalJson(entry.detail ?? {});
   if (Buffer.byteLength(detail) > MAX_DETAIL_BYTES) {
     detail = canonicalJson({ truncated: true, bytes: Buffer.byteLength(detail) });
@@ -102,8 +137,8 @@ export function flatten(entry: AuditEntry, at: Date): Omit<ChainedEvent, 'seq' |
   };
 }
 
-/** The hash of an event: over the previous event's hash and every field of its own. */
-export function eventHash(e: Omit<ChainedEvent, 'hash'>): string {
+/** What is sealed: the previous seal, then every field of the event, its place in the chain included. */
+function sealedText(e: Omit<ChainedEvent, 'hash' | 'scheme'>): string {
   const content = JSON.stringify([
     e.seq,
     e.at.toISOString(),
@@ -123,58 +158,140 @@ export function eventHash(e: Omit<ChainedEvent, 'hash'>): string {
     e.sessionId,
     e.detail,
   ]);
-  return createHash('sha256').update(e.prevHash).update('\n').update(content).digest('hex');
+  return `${e.prevHash}\n${content}`;
 }
 
-/** Gives flattened events their sequence numbers and hashes, continuing from `start`. */
-export function chain(
-  events: Array<Omit<ChainedEvent, 'seq' | 'prevHash' | 'hash'>>,
-  start: ChainStart,
-): ChainedEvent[] {
+/** The old rule, kept to check events recorded before the trail had a key: anyone can recompute it. */
+export function eventHash(e: Omit<ChainedEvent, 'hash' | 'scheme'>): string {
+  return createHash('sha256').update(sealedText(e)).digest('hex');
+}
+
+/** The keyed seal of an event: only a holder of the chain key can make it. */
+export function eventMac(e: Omit<ChainedEvent, 'hash' | 'scheme'>, seal: ChainSeal): string {
+  return seal.mac(sealedText(e));
+}
+
+/** Gives flattened events their sequence numbers and keyed seals, continuing from `start`. */
+export function chain(events: FlatEvent[], start: ChainStart, seal: ChainSeal): ChainedEvent[] {
   let { nextSeq, prevHash } = start;
   return events.map((e) => {
     const linked = { ...e, seq: nextSeq++, prevHash };
-    const hash = eventHash(linked);
+    const hash = eventMac(linked, seal);
     prevHash = hash;
-    return { ...linked, hash };
+    return { ...linked, scheme: SCHEME_HMAC, hash };
   });
 }
 
+export interface ChainVerdict {
+  ok: boolean;
+  checked: number;
+  fromSeq: number;
+  lastSeq: number | null;
+  brokenAt: number | null;
+  problem: string | null;
+  problemKind: AuditProblemKind | null;
+  /** Exported checkpoints found in the chain as they were exported. */
+  anchorsMatched: number;
+}
+
 /**
- * Checks a stored chain in order. Reports the first event that is missing (a gap in the
- * sequence), does not link to its predecessor, or whose content no longer matches its hash.
+ * Checks a stored chain in order, then against the checkpoints exported outside the database.
+ * Reports the first event that is missing (a gap), out of order, not linked to its predecessor,
+ * sealed under the wrong scheme, or whose content no longer matches its seal; then an exported
+ * checkpoint the chain no longer holds (rewritten up to there), or one beyond its end (its newest
+ * events were removed). Without `seal` (a trail never keyed) every event must be SCHEME_SHA256.
  */
 export async function verifyChain(
   events: AsyncIterable<ChainedEvent>,
-  start: ChainStart,
-): Promise<Omit<AuditVerifyResult, 'checkpoint'>> {
+  opts: { start: ChainStart; seal: ChainSeal | null; anchors?: readonly Anchor[] },
+): Promise<ChainVerdict> {
+  const { start, seal } = opts;
+  const anchors = new Map<number, Anchor>();
+  for (const a of opts.anchors ?? []) {
+    // Two exports of one head agree; keep the first, the later one is checked through it.
+    if (!anchors.has(a.seq)) anchors.set(a.seq, a);
+  }
   let expectedSeq = start.nextSeq;
   let prevHash = start.prevHash;
   let checked = 0;
+  let anchorsMatched = 0;
   let lastSeq: number | null = null;
-  const broken = (at: number, problem: string) => ({
-    ok: false,
+  const verdict = (brokenAt: number | null, problemKind: AuditProblemKind | null, problem: string | null) => ({
+    ok: problemKind === null,
     checked,
     fromSeq: start.nextSeq,
     lastSeq,
-    brokenAt: at,
+    brokenAt,
     problem,
+    problemKind,
+    anchorsMatched,
   });
+  // A checkpoint of the event just before the start (the last one a retention purge removed).
+  const before = anchors.get(start.nextSeq - 1);
+  if (before && before.hash !== start.prevHash) {
+    return verdict(
+      before.seq,
+      'anchor-mismatch',
+      `event ${before.seq} does not match the checkpoint exported at ${before.at}`,
+    );
+  }
   for await (const e of events) {
     if (e.seq !== expectedSeq) {
-      return broken(
-        expectedSeq,
-        e.seq > expectedSeq
-          ? `event ${expectedSeq}${e.seq - expectedSeq > 1 ? `–${e.seq - 1}` : ''} is missing`
-          : `event ${e.seq} is out of order`,
+      return e.seq > expectedSeq
+        ? verdict(
+            expectedSeq,
+            'gap',
+            `event ${expectedSeq}${e.seq - expectedSeq > 1 ? `–${e.seq - 1}` : ''} is missing`,
+          )
+        : verdict(expectedSeq, 'order', `event ${e.seq} is out of order`);
+    }
+    if (e.prevHash !== prevHash) {
+      return verdict(e.seq, 'link', `event ${e.seq} does not follow event ${e.seq - 1}`);
+    }
+    const keyed = seal !== null && e.seq >= seal.keyedFrom;
+    if (e.scheme !== (keyed ? SCHEME_HMAC : SCHEME_SHA256)) {
+      return verdict(
+        e.seq,
+        'unkeyed',
+        keyed
+          ? `event ${e.seq} was changed after it was recorded: it carries a plain hash, but every event from ${seal.keyedFrom} on is sealed with the key`
+          : `event ${e.seq} claims a keyed seal, but ${seal ? `the trail was keyed only from event ${seal.keyedFrom}` : 'the trail has no key record'}`,
       );
     }
-    if (e.prevHash !== prevHash) return broken(e.seq, `event ${e.seq} does not follow event ${e.seq - 1}`);
-    if (eventHash(e) !== e.hash) return broken(e.seq, `event ${e.seq} was changed after it was recorded`);
+    if ((keyed ? eventMac(e, seal) : eventHash(e)) !== e.hash) {
+      return verdict(
+        e.seq,
+        'rewritten',
+        keyed
+          ? `event ${e.seq} was changed after it was recorded (its keyed MAC does not match: the chain was rewritten)`
+          : `event ${e.seq} was changed after it was recorded`,
+      );
+    }
+    const anchor = anchors.get(e.seq);
+    if (anchor) {
+      if (anchor.hash !== e.hash) {
+        return verdict(
+          e.seq,
+          'anchor-mismatch',
+          `event ${e.seq} does not match the checkpoint exported at ${anchor.at}: the trail was rewritten or cut back to before it, then continued`,
+        );
+      }
+      anchorsMatched++;
+    }
     prevHash = e.hash;
     expectedSeq++;
     checked++;
     lastSeq = e.seq;
   }
-  return { ok: true, checked, fromSeq: start.nextSeq, lastSeq, brokenAt: null, problem: null };
+  const end = expectedSeq - 1;
+  let newest: Anchor | undefined;
+  for (const a of anchors.values()) if (a.seq > end && (!newest || a.seq > newest.seq)) newest = a;
+  if (newest) {
+    return verdict(
+      end + 1,
+      'truncated',
+      `the newest events were removed: the checkpoint exported at ${newest.at} covers event ${newest.seq}, the trail ends at ${end > 0 ? `event ${end}` : 'no event'} (event ${end + 1}${newest.seq > end + 1 ? `–${newest.seq}` : ''} missing)`,
+    );
+  }
+  return verdict(null, null, null);
 }

@@ -1,9 +1,11 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AuditOutcome } from '@vitrine/protocol';
+import { addressKey } from '../client-address.ts';
 import { PolicyError } from '../policies/policies.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { AuditEntry } from './chain.ts';
+import { RefusalTally } from './refusal-tally.ts';
 import type { RouteAudit } from './route-audit.ts';
 
 export { byId, fileAt, str, type RouteAudit, type Seen } from './route-audit.ts';
@@ -21,8 +23,9 @@ type Details = Pick<AuditEntry, 'target' | 'ownerId' | 'shareId' | 'sessionId'> 
   detail?: Record<string, unknown>;
 };
 
-/** 429s of one address are recorded at most this often (the rest are counted into the next). */
-const RATE_LIMITED_EVERY_MS = 60_000;
+/** Refusals are summed up this often (refusal-tally.ts): the first of each source in full, then a count. */
+const REFUSAL_WINDOW_MS = 60_000;
+const REFUSAL_SOURCES = { maxSignedIn: 200, maxAnonymous: 100 };
 
 /**
  * One API request's audit event. Routes add what only they know (the share created, the file
@@ -127,10 +130,20 @@ function requireRouteAudit(route: RouteOptions): void {
  * routes that declare no action (`config: { audit: … }`) stop the server at start-up. Commands,
  * refusals and security-relevant queries are stored before the answer leaves; if that fails, the
  * answer is a 503 instead (and no cookie or file goes out). While the trail cannot be written, commands
- * are refused up front (fail closed).
+ * are refused up front (fail closed). Refusals are recorded in aggregate: the first of each source
+ * per minute in full, the rest as one summary event at the end of the minute (refusal-tally.ts).
  */
 export function registerRequestAudit(app: FastifyInstance, log: AuditLog): void {
-  const lastRateLimited = new Map<string, { at: number; suppressed: number }>();
+  const refusals = new RefusalTally(REFUSAL_SOURCES);
+  const summarise = () => {
+    for (const entry of refusals.drain()) log.note(entry);
+  };
+  const window = setInterval(summarise, REFUSAL_WINDOW_MS).unref();
+  // Before the trail closes (onClose hooks run after preClose): the last window's counts are kept too.
+  app.addHook('preClose', async () => {
+    clearInterval(window);
+    summarise();
+  });
   app.decorateRequest('audit', null as unknown as RequestAudit);
   app.addHook('onRoute', requireRouteAudit);
   app.addHook('onRequest', async (req, reply) => {
@@ -151,15 +164,9 @@ export function registerRequestAudit(app: FastifyInstance, log: AuditLog): void 
     const outcome = outcomeOf(status, req.audit.refusedByPolicy);
     const entry = req.audit.entry(outcome, status >= 400 ? errorOf(payload) : null);
     entry.detail = { ...entry.detail, status };
-    if (status === 429) {
-      const seen = lastRateLimited.get(req.ip);
-      if (seen && Date.now() - seen.at < RATE_LIMITED_EVERY_MS) {
-        seen.suppressed++;
-        return payload;
-      }
-      if (lastRateLimited.size > 10_000) lastRateLimited.clear();
-      lastRateLimited.set(req.ip, { at: Date.now(), suppressed: 0 });
-      if (seen?.suppressed) entry.detail = { ...entry.detail, alsoRefusedSinceLast: seen.suppressed };
+    // A refusal repeated within the window is only counted: a flood of them writes a summary, not rows.
+    if (outcome === 'denied' && !refusals.admit(entry, entry.actor.id ?? `address ${addressKey(req.ip)}`)) {
+      return payload;
     }
     if (!isCommand(req) && outcome === 'ok' && !req.audit.spec?.security) {
       log.note(entry);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Ceremony, Me, RegistrationResponse } from '@vitrine/protocol';
 import type { Tables } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
-import type { Invitations } from './invitations.ts';
+import type { Invitation, Invitations } from './invitations.ts';
 import { newWebauthnUserId, type Users } from './users.ts';
 import type { WebAuthn } from './webauthn.ts';
 
@@ -94,14 +94,33 @@ export class Accounts {
     });
   }
 
-  /** A signed-in client adds a further share (from another owner, say) to their account. */
-  async accept(token: string, clientId: string): Promise<{ invitationId: string; shareId: string }> {
+  /**
+   * A signed-in client adds a further share (from another owner, say) to their account.
+   * `found` hears which invitation it is as soon as that is known, so a refusal is recorded against it.
+   */
+  async accept(
+    token: string,
+    clientId: string,
+    found: (invitation: Invitation) => void = () => {},
+  ): Promise<{ invitationId: string; shareId: string }> {
     const invitation = await this.invitations.find(token);
+    found(invitation);
     if (invitation.kind !== 'client' || !invitation.shareId) {
       throw new DomainError(400, 'not-a-share-invitation', 'Only share invitations can be added to an account.');
     }
     const shareId = invitation.shareId;
     await this.db.transaction().execute(async (tx) => {
+      // As registration does (the account gets the invited address), a share goes only to the
+      // person it was meant for: holding the link is not enough.
+      const me = await this.users.get(clientId, tx);
+      if (invitation.email !== null && me?.email.toLowerCase() !== invitation.email.toLowerCase()) {
+        throw new DomainError(
+          403,
+          'forbidden',
+          `This invitation was sent to another e-mail address, not to ${me?.email ?? 'yours'}. ` +
+            'Ask the person who shared it to invite the address you sign in with.',
+        );
+      }
       await this.invitations.consume(invitation.id, clientId, tx);
       await this.claimShare(shareId, clientId, tx);
     });

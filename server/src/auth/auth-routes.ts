@@ -181,8 +181,9 @@ export function registerAuthRoutes(server: FastifyInstance, deps: AuthDeps): voi
     async (req, reply) => {
       const actor = actorOf(req);
       authorize(actor, 'accept', 'ShareInvitation', {});
-      const { invitationId, shareId } = await deps.accounts.accept(req.body.token, actor.id);
-      req.audit.note({ target: { type: 'invitation', id: invitationId }, shareId });
+      await deps.accounts.accept(req.body.token, actor.id, (invitation) =>
+        req.audit.note({ target: { type: 'invitation', id: invitation.id }, shareId: invitation.shareId }),
+      );
       return reply.status(204).send(null);
     },
   );

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@vitrine/protocol';
+import { addressKey } from '../client-address.ts';
 import { cookieName, readCookie } from './cookie.ts';
 import { RateLimiter } from '../input/rate-limiter.ts';
 import type { Actor } from '../policies/policies.ts';
@@ -21,10 +22,16 @@ export { actorOf } from '../policies/policies.ts';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** Anonymous calls (passkey ceremonies, invitation checks) allowed per client address. */
-const PUBLIC_BURST = 100;
-const PUBLIC_PER_SECOND = 1;
-const MAX_TRACKED_ADDRESSES = 10_000;
+/**
+ * Requests without a valid sign-in, per client address (`addressKey`): a burst, then one a second.
+ * Counted before anything else is done for them, so a signed-out flood costs no database lookup
+ * and each refusal is cheap (its audit record is folded into a summary: request-audit.ts). Public
+ * routes (the passkey ceremonies, each writing a challenge row) have an allowance of their own,
+ * so a page's signed-out calls elsewhere never use up its visitor's chance to sign in.
+ */
+const ANONYMOUS_BURST = 100;
+const ANONYMOUS_PER_SECOND = 1;
+const MAX_TRACKED = 10_000;
 
 /**
  * Answers a request with an error. A refused WebSocket upgrade is answered on a socket the HTTP
@@ -42,14 +49,19 @@ export function refuseRequest(
   return reply.status(status).send({ error, message });
 }
 
-/** The limiter kept for `key`, made on first use; the map is bounded (cleared when full). */
+/**
+ * The limiter kept for `key`, made on first use. The map is bounded: the least recently used
+ * key is dropped first, so a flood of new addresses cannot reset the buckets of the busy ones.
+ */
 function limiterFor(limits: Map<string, RateLimiter>, key: string, perSecond: number, burst: number): RateLimiter {
   let limiter = limits.get(key);
-  if (!limiter) {
-    if (limits.size >= MAX_TRACKED_ADDRESSES) limits.clear();
+  if (limiter) {
+    limits.delete(key);
+  } else {
+    if (limits.size >= MAX_TRACKED) limits.delete(limits.keys().next().value!);
     limiter = new RateLimiter(perSecond, burst);
-    limits.set(key, limiter);
   }
+  limits.set(key, limiter);
   return limiter;
 }
 
@@ -62,16 +74,31 @@ export function registerSignInGuard(
   app: FastifyInstance,
   deps: { resolve: (token: string) => Promise<Actor | undefined>; publicUrl: () => string },
 ): void {
-  // Each anonymous ceremony writes a challenge row: without a limit, one client could flood the database.
-  const publicLimits = new Map<string, RateLimiter>();
+  const anonymousLimits = { public: new Map<string, RateLimiter>(), signedInOnly: new Map<string, RateLimiter>() };
   const personLimits = new Map<string, RateLimiter>();
   app.addHook('onRequest', async (req, reply) => {
     if (!req.url.startsWith('/api/')) return;
     const origin = req.headers.origin;
     const upgrade = req.headers.upgrade?.toLowerCase() === 'websocket';
-    const refuse = (status: number, error: ErrorCode, message: string) =>
-      refuseRequest(req, reply, status, error, message);
-    const tooMany = () => refuse(429, 'rate-limited', 'Too many attempts; wait a minute and try again.');
+    const refuse = (status: number, error: ErrorCode, message: string) => {
+      // A signed-out caller's connection is not kept for a body nobody will read, nor for the next try.
+      if (!req.actor) reply.header('connection', 'close');
+      return refuseRequest(req, reply, status, error, message);
+    };
+    const tooMany = (perSecond: number) => {
+      reply.header('retry-after', String(Math.ceil(1 / perSecond)));
+      return refuse(429, 'rate-limited', 'Too many attempts; wait a minute and try again.');
+    };
+    const isPublic = req.routeOptions.config.public === true;
+    const anonymousAllowed = () =>
+      limiterFor(
+        isPublic ? anonymousLimits.public : anonymousLimits.signedInOnly,
+        addressKey(req.ip),
+        ANONYMOUS_PER_SECOND,
+        ANONYMOUS_BURST,
+      ).take();
+    const token = readCookie(req.headers.cookie, cookieName(deps.publicUrl()));
+    if (!token && !anonymousAllowed()) return tooMany(ANONYMOUS_PER_SECOND);
     if (origin !== undefined && (UNSAFE_METHODS.has(req.method) || upgrade) && origin !== deps.publicUrl()) {
       return refuse(
         403,
@@ -79,21 +106,19 @@ export function registerSignInGuard(
         `Requests from ${origin} are not accepted: open ${deps.publicUrl()} instead (this server's PUBLIC_URL).`,
       );
     }
-    const token = readCookie(req.headers.cookie, cookieName(deps.publicUrl()));
-    if (token) req.actor = await deps.resolve(token);
-    if (!req.actor && req.routeOptions.config.public !== true) {
+    if (token) {
+      req.actor = await deps.resolve(token);
+      // A cookie that is no sign-in (expired, or made up) counts as signed out.
+      if (!req.actor && !anonymousAllowed()) return tooMany(ANONYMOUS_PER_SECOND);
+    }
+    if (!req.actor && !isPublic) {
       return refuse(401, 'unauthenticated', 'Sign in first.');
     }
     const perPerson = req.routeOptions.config.perPerson;
     if (req.actor && perPerson) {
-      const limiter = limiterFor(
-        personLimits,
-        `${req.routeOptions.url} ${req.actor.id}`,
-        perPerson.perMinute / 60,
-        perPerson.burst,
-      );
-      if (!limiter.take()) return tooMany();
+      const perSecond = perPerson.perMinute / 60;
+      const limiter = limiterFor(personLimits, `${req.routeOptions.url} ${req.actor.id}`, perSecond, perPerson.burst);
+      if (!limiter.take()) return tooMany(perSecond);
     }
-    if (!req.actor && !limiterFor(publicLimits, req.ip, PUBLIC_PER_SECOND, PUBLIC_BURST).take()) return tooMany();
   });
 }

@@ -1,7 +1,9 @@
 import { discoverApps, type App } from '../apps/registry.ts';
 import { operatorCommands, type AdminDeps } from '../admin/commands.ts';
-import { AuditLog } from '../audit/audit-log.ts';
-import { AuditStore } from '../audit/audit-store.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { AuditStore } from '../audit/audit-store.ts';
+import { openAudit } from '../audit/open-audit.ts';
+import type { CheckpointExporter } from '../audit/checkpoints.ts';
 import { sweepExpirations } from '../audit/expiry-sweep.ts';
 import { Accounts } from '../auth/accounts.ts';
 import { Invitations } from '../auth/invitations.ts';
@@ -10,6 +12,7 @@ import { Users } from '../auth/users.ts';
 import { WebAuthn } from '../auth/webauthn.ts';
 import type { Config } from '../config/config.ts';
 import type { ControlServices } from '../control/ports.ts';
+import { claimJournalDir, replayClaimJournals } from '../control/claim-journal.ts';
 import { openSessionChannel } from '../control/session-channel.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { LaunchPlanner } from '../launch/planner.ts';
@@ -43,6 +46,8 @@ export interface CoreServices {
   database: Database;
   audit: AuditLog;
   auditStore: AuditStore;
+  /** Signed checkpoints of the trail's head, exported outside the database. */
+  auditCheckpoints: CheckpointExporter;
   users: Users;
   invitations: Invitations;
   admin: AdminDeps;
@@ -53,22 +58,26 @@ export interface CoreServices {
 export async function openCoreServices(
   config: Config,
   publicUrl: () => string,
-  log: { error(obj: object, msg: string): void },
+  log: { error(obj: object, msg: string): void; info?(obj: object, msg: string): void },
 ): Promise<CoreServices> {
   const database = await openDatabase({ databaseUrl: config.database.url, dataDir: config.database.dataDir });
-  const auditStore = new AuditStore(database.db);
-  const audit = new AuditLog(auditStore, log);
+  const trail = await openAudit(database.db, config.audit, log).catch(async (err: unknown) => {
+    await database.close();
+    throw err;
+  });
+  const { audit, store: auditStore } = trail;
   const users = new Users(database.db);
   const invitations = new Invitations(database.db);
   return {
     database,
     audit,
     auditStore,
+    auditCheckpoints: trail.checkpoints,
     users,
     invitations,
     admin: { users, invitations, publicUrl, invitationTtlMs: config.auth.invitationTtlMs },
     close: async () => {
-      await audit.close();
+      await trail.close();
       await database.close();
     },
   };
@@ -122,6 +131,9 @@ export async function buildServices(config: Config, publicUrl: () => string, log
 
   const sessionStore = new SessionStore(db);
   const paths = crashRecoveryPaths(config.sandbox.runtimeDir);
+  // Claims a killed run had received go on the trail before its sessions are recorded as ended.
+  const claimJournals = claimJournalDir(config.database.dataDir);
+  await replayClaimJournals({ dir: claimJournals, audit, log });
   await recoverFromCrash({ ...paths, store: sessionStore, audit, log });
   const controlServices: ControlServices = {
     trash: (ownerId, hostPath) => storage.trashHostPath(ownerId, hostPath),
@@ -134,7 +146,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     runtime: (spec) =>
       new SessionRuntime(
         spec,
-        { sandbox, ffmpegPath: config.media.ffmpegPath },
+        { sandbox, ffmpegPath: config.media.ffmpegPath, cpuAbuseAfterMs: config.sandbox.cpuAbuseAfterMs },
         log.child({ session: spec.sessionId }),
       ),
     openControl: (plan, onClaim) =>
@@ -149,7 +161,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
             log.info({ session: plan.sessionId, claim }, 'app claim');
           },
         },
-        { services: controlServices, audit, log },
+        { services: controlServices, audit, log, claimJournalDir: claimJournals },
       ),
     observers: [sessionPersistenceObserver(sessionStore, log), sessionAuditObserver(audit, log)],
     records: sessionStore,
@@ -196,6 +208,11 @@ export async function buildServices(config: Config, publicUrl: () => string, log
       name: 'record expirations',
       everyMs: config.audit.expiryCheckMs,
       run: () => sweepExpirations(db, audit, { idleTimeoutMs: config.auth.signInIdleTimeoutMs }),
+    },
+    {
+      name: 'export an audit checkpoint',
+      everyMs: config.audit.checkpointIntervalMs,
+      run: () => core.auditCheckpoints.export(),
     },
     {
       name: 'end sessions of revoked or expired shares',

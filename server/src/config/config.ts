@@ -19,6 +19,22 @@ export interface Config {
     publicUrlIsDefault: boolean;
     tls: { certFile: string; keyFile: string } | null;
     allowInsecureHttp: boolean;
+    /** Proxies believed about the client's address (X-Forwarded-For); exempt from the per-address cap. */
+    trustedProxies: string[];
+    /** When silent or slow connections are closed, and how many one address (and all) may hold. */
+    connections: {
+      /** From connecting (or the end of the previous answer's keep-alive) to a request's complete headers. */
+      headersTimeoutMs: number;
+      /** To receive a whole request body, on routes with small bodies (uploads have only the idle timeout). */
+      requestTimeoutMs: number;
+      /** Silence while a request is being received or answered. */
+      idleTimeoutMs: number;
+      /** An idle connection between requests. */
+      keepAliveTimeoutMs: number;
+      maxPerAddress: number;
+      /** null: half the open-file limit, decided at start-up. */
+      max: number | null;
+    };
     webDist: string;
     logLevel: Env['LOG_LEVEL'];
   };
@@ -31,6 +47,8 @@ export interface Config {
     /** Session folders and the sandbox's own files; on tmpfs by default. */
     runtimeDir: string;
     limits: { memoryBytes: number; pids: number; cpu: number };
+    /** A session using its whole CPU quota for this long ends with "cpu limit" (0: never). */
+    cpuAbuseAfterMs: number;
   };
   sessions: {
     maxSessions: number;
@@ -63,7 +81,16 @@ export interface Config {
     privateCandidates: boolean;
   };
   auth: { signInIdleTimeoutMs: number; signInMaxAgeMs: number; invitationTtlMs: number };
-  audit: { retentionMs: number; expiryCheckMs: number };
+  audit: {
+    retentionMs: number;
+    expiryCheckMs: number;
+    /** The key of the trail's MACs; never inside DATA_DIR, STORAGE_DIR or RUNTIME_DIR. */
+    keyFile: string;
+    /** Signed checkpoints of the head, appended every `checkpointIntervalMs` or `checkpointEvents` events. */
+    checkpointFile: string;
+    checkpointIntervalMs: number;
+    checkpointEvents: number;
+  };
   /** Outgoing mail; null (the default) when SMTP_URL is not set: invitation links are then only shown. */
   mail: { smtpUrl: string; from: string } | null;
 }
@@ -83,6 +110,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   checkTogether(c);
   const dataDir = path.resolve(c.DATA_DIR);
   const addresses = c.WEBRTC_ICE_ADDRESSES.trim();
+  const auditFiles = auditFilesOutside(c, defined, [
+    ['DATA_DIR', dataDir],
+    ['STORAGE_DIR', path.resolve(c.STORAGE_DIR ?? path.join(dataDir, 'storage'))],
+    ['RUNTIME_DIR', path.resolve(c.RUNTIME_DIR ?? defaultRuntimeDir())],
+  ]);
   return deepFreeze({
     http: {
       port: c.PORT,
@@ -91,6 +123,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       publicUrlIsDefault: !c.PUBLIC_URL,
       tls: c.TLS_CERT && c.TLS_KEY ? { certFile: c.TLS_CERT, keyFile: c.TLS_KEY } : null,
       allowInsecureHttp: c.ALLOW_INSECURE_HTTP,
+      trustedProxies: c.TRUSTED_PROXIES,
+      connections: {
+        headersTimeoutMs: c.HTTP_HEADERS_TIMEOUT,
+        requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT,
+        idleTimeoutMs: c.HTTP_IDLE_TIMEOUT,
+        keepAliveTimeoutMs: c.HTTP_KEEP_ALIVE_TIMEOUT,
+        maxPerAddress: c.MAX_CONNECTIONS_PER_ADDRESS,
+        max: c.MAX_CONNECTIONS ?? null,
+      },
       webDist: c.WEB_DIST,
       logLevel: c.LOG_LEVEL,
     },
@@ -107,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       allowDegraded: c.SANDBOX_ALLOW_DEGRADED,
       runtimeDir: path.resolve(c.RUNTIME_DIR ?? defaultRuntimeDir()),
       limits: { memoryBytes: c.SANDBOX_MEMORY, pids: c.SANDBOX_PIDS, cpu: c.SANDBOX_CPU },
+      cpuAbuseAfterMs: c.SANDBOX_CPU_ABUSE_AFTER,
     },
     sessions: {
       maxSessions: c.MAX_SESSIONS,
@@ -139,7 +181,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       signInMaxAgeMs: c.SIGNIN_MAX_AGE,
       invitationTtlMs: c.INVITATION_TTL,
     },
-    audit: { retentionMs: c.AUDIT_RETENTION_DAYS, expiryCheckMs: c.EXPIRY_CHECK_INTERVAL },
+    audit: {
+      retentionMs: c.AUDIT_RETENTION_DAYS,
+      expiryCheckMs: c.EXPIRY_CHECK_INTERVAL,
+      ...auditFiles,
+      checkpointIntervalMs: c.AUDIT_CHECKPOINT_INTERVAL,
+      checkpointEvents: c.AUDIT_CHECKPOINT_EVENTS,
+    },
     mail: c.SMTP_URL && c.MAIL_FROM ? { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM } : null,
   });
 }
@@ -219,6 +267,54 @@ export function defaultPublicUrl(host: string, port: number, tls: boolean): stri
 /** Addresses only this machine can reach. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * Where the audit key and its checkpoints live: never among the database's files or anything an app
+ * can write (whoever changes those could otherwise recompute the chain). Defaults: /etc/vitrine for
+ * root, else the user's configuration folder; the checkpoints beside the key.
+ */
+function auditFilesOutside(c: Env, env: NodeJS.ProcessEnv, dirs: Array<[string, string]>) {
+  const configHome = env.XDG_CONFIG_HOME ?? path.join(env.HOME ?? os.userInfo().homedir, '.config');
+  const keyFile = path.resolve(
+    c.AUDIT_KEY_FILE ??
+      (process.getuid?.() === 0 ? '/etc/vitrine/audit.key' : path.join(configHome, 'vitrine', 'audit.key')),
+  );
+  const checkpointFile = path.resolve(
+    c.AUDIT_CHECKPOINT_FILE ?? path.join(path.dirname(keyFile), 'audit-checkpoints.jsonl'),
+  );
+  for (const [name, file] of [
+    ['AUDIT_KEY_FILE', keyFile],
+    ['AUDIT_CHECKPOINT_FILE', checkpointFile],
+  ] as const) {
+    const within = dirs.find(([, dir]) => isWithin(file, dir));
+    if (within) {
+      throw invalid(
+        `  ${name}: ${file} is inside ${within[0]} (${within[1]}); keep the audit key and checkpoints apart from the ` +
+          'database and the files apps can write, e.g. AUDIT_KEY_FILE=/etc/vitrine/audit.key',
+      );
+    }
+  }
+  return { keyFile, checkpointFile };
+}
+
+/** Whether `file` is `dir` or beneath it, with the symbolic links of whatever exists of both resolved. */
+function isWithin(file: string, dir: string): boolean {
+  const real = (p: string) => {
+    const tail: string[] = [];
+    for (let head = p; ;) {
+      try {
+        return path.join(fs.realpathSync(head), ...tail);
+      } catch {
+        const up = path.dirname(head);
+        if (up === head) return p;
+        tail.unshift(path.basename(head));
+        head = up;
+      }
+    }
+  };
+  const rel = path.relative(real(dir), real(file));
+  return rel === '' || !(rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel));
 }
 
 // Frame buffers are read up to 30 times a second: keep them in memory (tmpfs), not on disk.

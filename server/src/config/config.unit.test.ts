@@ -300,3 +300,35 @@ describe('loadConfig mail', () => {
     expect(e.message).not.toContain('hunter2');
   });
 });
+
+describe('loadConfig audit key', () => {
+  it('keeps the key outside DATA_DIR by default: /etc/vitrine for root, else the user configuration folder', () => {
+    const root = process.getuid?.() === 0;
+    const c = loadConfig({ HOME: '/home/someone' });
+    expect(c.audit.keyFile).toBe(root ? '/etc/vitrine/audit.key' : '/home/someone/.config/vitrine/audit.key');
+    expect(c.audit.checkpointFile).toBe(path.join(path.dirname(c.audit.keyFile), 'audit-checkpoints.jsonl'));
+    expect(c.audit.checkpointIntervalMs).toBe(60_000);
+    expect(c.audit.checkpointEvents).toBe(1000);
+    const own = loadConfig({ AUDIT_KEY_FILE: '/srv/keys/a.key', AUDIT_CHECKPOINT_FILE: '/var/log/v/c.jsonl' });
+    expect(own.audit).toMatchObject({ keyFile: '/srv/keys/a.key', checkpointFile: '/var/log/v/c.jsonl' });
+  });
+
+  it('refuses a key or checkpoint file inside DATA_DIR, STORAGE_DIR or RUNTIME_DIR', () => {
+    expect(configError({ DATA_DIR: '/srv/v', AUDIT_KEY_FILE: '/srv/v/keys/audit.key' }).message).toMatch(
+      /AUDIT_KEY_FILE: \/srv\/v\/keys\/audit.key is inside DATA_DIR/,
+    );
+    expect(configError({ DATA_DIR: '/srv/v', AUDIT_KEY_FILE: '/srv/v/../v/audit.key' }).message).toMatch(
+      /inside DATA_DIR/,
+    );
+    expect(
+      configError({ AUDIT_KEY_FILE: '/etc/v/a.key', AUDIT_CHECKPOINT_FILE: '/dev/shm/vitrine/c' }).message,
+    ).toMatch(/AUDIT_CHECKPOINT_FILE: .* is inside RUNTIME_DIR/);
+    expect(configError({ STORAGE_DIR: '/srv/files', AUDIT_KEY_FILE: '/srv/files/a.key' }).message).toMatch(
+      /inside STORAGE_DIR/,
+    );
+    // A sibling whose name merely starts the same is not inside.
+    expect(loadConfig({ DATA_DIR: '/srv/v', AUDIT_KEY_FILE: '/srv/v-keys/a.key' }).audit.keyFile).toBe(
+      '/srv/v-keys/a.key',
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -68,6 +69,15 @@ const duration = (
 
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
+/** "192.0.2.7", "2001:db8::1", "10.0.0.0/8" or "2001:db8::/32". */
+function isAddressOrRange(text: string): boolean {
+  const [address = '', prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
@@ -77,6 +87,28 @@ export const envSchema = z.object({
   TLS_KEY: z.string().optional(),
   /** Plain HTTP on a non-loopback address: only behind a TLS-terminating proxy. */
   ALLOW_INSECURE_HTTP: bool.default(false),
+  /** Reverse proxies whose X-Forwarded-For names the client: addresses or CIDR ranges, comma-separated. */
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (list) => list.every(isAddressOrRange),
+      'expected IP addresses or CIDR ranges, comma-separated, e.g. 127.0.0.1,10.0.0.0/8',
+    ),
+  /** When silent or slow connections are closed, and the connection caps (README, configuration). */
+  HTTP_HEADERS_TIMEOUT: duration('10s', 500, '0.5s'),
+  HTTP_REQUEST_TIMEOUT: duration('30s', 500, '0.5s'),
+  HTTP_IDLE_TIMEOUT: duration('60s', 500, '0.5s'),
+  HTTP_KEEP_ALIVE_TIMEOUT: duration('72s', 500, '0.5s'),
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(128),
+  /** Unset: half the process's open-file limit. */
+  MAX_CONNECTIONS: z.coerce.number().int().min(1).max(10_000_000).optional(),
   DATA_DIR: z.string().default(path.join(repoRoot, 'var')),
   DATABASE_URL: z
     .string()
@@ -129,6 +161,7 @@ export const envSchema = z.object({
   SANDBOX_MEMORY: size('512M', 16 * 2 ** 20, '16M'),
   SANDBOX_PIDS: z.coerce.number().int().min(16).max(100000).default(256),
   SANDBOX_CPU: z.coerce.number().min(0.05).max(64).default(1),
+  SANDBOX_CPU_ABUSE_AFTER: duration('15m', 0, '0s'),
   STORAGE_DIR: z.string().optional(),
   MAX_UPLOAD_SIZE: size('2G', 1024, '1K'),
   OWNER_QUOTA: size('20G', 1024, '1K'),
@@ -138,6 +171,12 @@ export const envSchema = z.object({
   INVITATION_TTL: duration('7d', 60_000, '1m'),
   /** 0 keeps audit events forever. */
   AUDIT_RETENTION_DAYS: duration('0', 0, '0d', 'd', { ms: 36500 * 86_400_000, hint: '36500 days' }),
+  /** The audit trail's MAC key, outside DATA_DIR (made on first start); default in config.ts. */
+  AUDIT_KEY_FILE: z.string().optional(),
+  /** Where signed checkpoints of the trail's head are appended; default: beside the key. */
+  AUDIT_CHECKPOINT_FILE: z.string().optional(),
+  AUDIT_CHECKPOINT_INTERVAL: duration('1m', 1000, '1s'),
+  AUDIT_CHECKPOINT_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   EXPIRY_CHECK_INTERVAL: duration('30s', 1000, '1s'),
   /** Outgoing mail (client invitations): smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465. */
   SMTP_URL: z

@@ -2,9 +2,9 @@ import { fileMoveAction } from '@vitrine/protocol';
 import type { AuditEntry } from '../audit/chain.ts';
 import { locateGrant } from '../launch/grants.ts';
 import type { Grant } from '../sandbox/sandbox.ts';
+import type { ClaimJournal } from './claim-journal.ts';
 import type { ControlHandlers } from './control-channel.ts';
-import type { ControlAudit, ControlServices } from './ports.ts';
-import type { AppEvent } from './messages.ts';
+import type { AppClaim, ControlAudit, ControlServices } from './ports.ts';
 import { sessionControl } from './session-control.ts';
 
 export interface AuditedControlDeps {
@@ -15,11 +15,13 @@ export interface AuditedControlDeps {
   /** The audit fields every event of the session shares (actor, session, share, owner, origin). */
   about: Omit<AuditEntry, 'action' | 'outcome'>;
   /** Also told of each claim (the session keeps the latest for tests and status). */
-  onClaim: (event: AppEvent) => void;
+  onClaim: (claim: AppClaim) => void;
+  /** Where claims wait until they are stored, so that a crash does not lose them. */
+  journal?: ClaimJournal | undefined;
 }
 
 /**
- * A session's control channel with its audit trail: the app's claims are noted as `app.claim`;
+ * A session's control channel with its audit trail: the app's claims are recorded as `app.claim`;
  * what it asks the server to do (trash, move) is a real action, recorded before the app hears
  * back, and refused if it cannot be recorded. Paths are named as the owner knows them.
  */
@@ -38,15 +40,26 @@ export function auditedSessionControl(deps: AuditedControlDeps): ControlHandlers
     trash: (ownerId, hostPath) => services.trash(ownerId, hostPath),
     move: (ownerId, from, to) => services.move(ownerId, from, to),
     record: (event) => {
-      deps.onClaim(event);
+      const at = new Date().toISOString();
       const { v: _v, type: _type, ...said } = event;
-      audit.note({
+      const entry: AuditEntry = {
         ...about,
         action: 'app.claim',
         target: { type: 'file', path: named(event.path) ?? event.path },
         outcome: 'ok',
         detail: { ...said, ...(event.to ? { to: named(event.to) ?? event.to } : {}) },
-      });
+      };
+      // Journaled before anything acts on it; marked once stored. If the trail cannot take it
+      // now, the audit log's own buffer (retried, losses counted) has it from there.
+      const n = deps.journal?.write(entry, at);
+      deps.onClaim({ ...event, at });
+      audit.record(entry).then(
+        () => deps.journal?.stored(n),
+        () => {
+          audit.note(entry);
+          deps.journal?.stored(n);
+        },
+      );
     },
   });
   return {

@@ -1,12 +1,19 @@
-import fs from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import { RateLimiter } from '../input/rate-limiter.ts';
 import { MAX_LINE_BYTES, parseAppMessage, type AppEvent, type AppRequest } from './messages.ts';
+import { MisbehaviourSummary } from './misbehaviour-summary.ts';
+import { listenPaced } from './paced-listener.ts';
 
 const MESSAGES_PER_SECOND = 50;
 const BURST = 100;
 const MAX_BAD_LINES = 10;
 const MAX_CONNECTIONS = 8;
+/**
+ * New connections a session may open: an app connects once and reconnects after a failure; a
+ * looping one (72,000 connections in 20 s, issue 16) finds the socket gone beyond this budget.
+ */
+const CONNECTIONS_PER_SECOND = 2;
+const CONNECTION_BURST = 10;
 
 export interface ControlHandlers {
   event(e: AppEvent): void;
@@ -25,9 +32,15 @@ export async function listenControlChannel(
   log: { warn(obj: object, msg: string): void },
 ): Promise<{ close(): void }> {
   const limiter = new RateLimiter(MESSAGES_PER_SECOND, BURST);
+  const summary = new MisbehaviourSummary(log);
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    if (sockets.size >= MAX_CONNECTIONS) return socket.destroy();
+  const options = {
+    perSecond: CONNECTIONS_PER_SECOND,
+    burst: CONNECTION_BURST,
+    maxOpen: MAX_CONNECTIONS,
+    refused: () => summary.count('refusedConnections'),
+  };
+  const listener = await listenPaced(socketPath, options, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
@@ -38,15 +51,17 @@ export async function listenControlChannel(
     let buffer = '';
     let bad = 0;
     const strike = (message: string) => {
+      summary.count('badLines');
       send({ type: 'error', message });
       if (++bad >= MAX_BAD_LINES) {
-        log.warn({ message }, 'closing a misbehaving app control connection');
+        summary.count('closedConnections');
         socket.destroy();
       }
     };
     socket.on('data', (chunk: string) => {
       buffer += chunk;
-      for (;;) {
+      // Once closed, the rest of what it sent is not acted on.
+      while (!socket.destroyed) {
         const nl = buffer.indexOf('\n');
         if (nl < 0) break;
         const line = buffer.slice(0, nl);
@@ -75,22 +90,18 @@ export async function listenControlChannel(
             .catch(() => send({ type: 'reply', id: m.id, ok: false, error: 'failed', message: 'the request failed' }));
         }
       }
-      if (Buffer.byteLength(buffer) > MAX_LINE_BYTES) {
+      if (!socket.destroyed && Buffer.byteLength(buffer) > MAX_LINE_BYTES) {
         buffer = '';
         strike('line too long');
       }
     });
-  });
-  fs.rmSync(socketPath, { force: true });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, () => resolve());
+    socket.resume();
   });
   return {
     close: () => {
       for (const s of sockets) s.destroy();
-      server.close();
-      fs.rmSync(socketPath, { force: true });
+      listener.close();
+      summary.close();
     },
   };
 }

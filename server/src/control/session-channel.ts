@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { AuditEntry } from '../audit/chain.ts';
 import type { Grant } from '../sandbox/sandbox.ts';
 import { auditedSessionControl } from './audited-control.ts';
+import { ClaimJournal } from './claim-journal.ts';
 import { listenControlChannel } from './control-channel.ts';
 import type { AppClaim, ControlAudit, ControlServices } from './ports.ts';
 
@@ -14,21 +15,44 @@ export interface SessionChannelSpec {
   onClaim: (claim: AppClaim) => void;
 }
 
+export interface SessionChannelDeps {
+  services: ControlServices;
+  audit: ControlAudit;
+  log: { warn(obj: object, msg: string): void };
+  /** Where claims wait until they are stored (replayed at the next start after a crash); none: not kept. */
+  claimJournalDir?: string | undefined;
+}
+
 /** Opens one session's control socket (in its session folder, bound into the sandbox). */
-export function openSessionChannel(
+export async function openSessionChannel(
   spec: SessionChannelSpec,
-  deps: { services: ControlServices; audit: ControlAudit; log: { warn(obj: object, msg: string): void } },
+  deps: SessionChannelDeps,
 ): Promise<{ close(): void }> {
-  return listenControlChannel(
-    path.join(spec.sessionDir, 'control', 'control.sock'),
-    auditedSessionControl({
-      grants: spec.grants,
-      storageOwnerId: spec.storageOwnerId,
-      services: deps.services,
-      audit: deps.audit,
-      about: spec.about,
-      onClaim: (event) => spec.onClaim({ ...event, at: new Date().toISOString() }),
-    }),
-    deps.log,
-  );
+  const sessionId = spec.about.sessionId;
+  const journal = deps.claimJournalDir && sessionId ? new ClaimJournal(deps.claimJournalDir, sessionId) : undefined;
+  try {
+    const channel = await listenControlChannel(
+      path.join(spec.sessionDir, 'control', 'control.sock'),
+      auditedSessionControl({
+        grants: spec.grants,
+        storageOwnerId: spec.storageOwnerId,
+        services: deps.services,
+        audit: deps.audit,
+        about: spec.about,
+        onClaim: spec.onClaim,
+        journal,
+      }),
+      // The channel's warnings say which session misbehaved.
+      { warn: (obj, msg) => deps.log.warn({ session: sessionId, ...obj }, msg) },
+    );
+    return {
+      close: () => {
+        channel.close();
+        journal?.close();
+      },
+    };
+  } catch (err) {
+    journal?.close();
+    throw err;
+  }
 }

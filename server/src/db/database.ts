@@ -10,6 +10,7 @@ import * as m003 from './migrations/003-audit-trail.ts';
 import * as m004 from './migrations/004-watermark-settings.ts';
 import * as m005 from './migrations/005-share-archive.ts';
 import * as m006 from './migrations/006-share-trail-index.ts';
+import * as m007 from './migrations/007-audit-key.ts';
 import type { Tables } from './schema.ts';
 
 // Listed explicitly (not read from a folder) so the order is reviewed and nothing stray runs.
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-watermark-settings': m004,
   '005-share-archive': m005,
   '006-share-trail-index': m006,
+  '007-audit-key': m007,
 };
 
 export interface Database {

@@ -11,6 +11,7 @@ export interface Tables {
   webauthn_challenges: WebauthnChallengesTable;
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
+  audit_trail: AuditTrailTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -140,8 +141,19 @@ export interface AuditEventsTable {
   session_id: ColumnType<string | null, string | null, never>;
   /** Canonical JSON text (sorted keys), exactly as hashed. */
   detail: ColumnType<string, string, never>;
+  /** 1: plain SHA-256 (recorded before the trail had a key); 2: HMAC-SHA-256 (migration 007). */
+  scheme: ColumnType<number, number, never>;
   prev_hash: ColumnType<string, string, never>;
   hash: ColumnType<string, string, never>;
+}
+
+/** The one record of the audit key's arrival (migration 007): append-only. */
+export interface AuditTrailTable {
+  only_one: ColumnType<boolean, never, never>;
+  id: ColumnType<string, string, never>;
+  keyed_from: ColumnType<string | number, number, never>;
+  key_check: ColumnType<string, string, never>;
+  created_at: ColumnType<Date, Date, never>;
 }
 
 export interface AuditCheckpointsTable {

@@ -24,6 +24,8 @@ import { registerShareRoutes } from '../shares/share-routes.ts';
 import { registerSignaling, registerViewerShutdown, websocketOptions } from '../signaling/signaling-route.ts';
 import { joinStoragePath, parseStoragePath } from '../storage/paths.ts';
 import { registerStorageRoutes } from '../storage/storage-routes.ts';
+import { registerUploadJournal, uploadJournalDir } from '../storage/upload-journal.ts';
+import { ConnectionGuard, openFileLimit, registerRequestDeadline, serverTimeouts } from './connections.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import { registerApiNotFound, registerMetaRoutes } from './meta-routes.ts';
 import { PublicOrigin } from './public-origin.ts';
@@ -41,16 +43,30 @@ export interface Server extends Services {
 
 /** The HTTP layer: a Fastify instance with its plugins and every capability's routes, over the services. */
 export async function buildServer(config: Config): Promise<Server> {
-  const { tls } = config.http;
+  const { tls, connections, trustedProxies } = config.http;
   const credentials = tls ? { cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) } : undefined;
+  const guard = new ConnectionGuard({
+    limits: connections,
+    trustedProxies,
+    log: () => app.log,
+    fileLimit: openFileLimit(),
+  });
   const app = Fastify({
-    // HTTPS through a factory: the rest of the code keeps Fastify's plain server types (the API is the same).
-    ...(credentials
-      ? {
-          serverFactory: (handler: http.RequestListener) =>
-            https.createServer(credentials, handler) as unknown as http.Server,
-        }
-      : {}),
+    // Our own server (for each address Fastify listens on): its timeouts and caps (connections.ts)
+    // and, under TLS, TLS 1.3 only. HTTPS keeps Fastify's plain server types (the API is the same).
+    serverFactory: (handler: http.RequestListener) => {
+      const options = serverTimeouts(connections);
+      const server = credentials
+        ? (https.createServer(
+            { ...options, ...credentials, minVersion: 'TLSv1.3', handshakeTimeout: connections.headersTimeoutMs },
+            handler,
+          ) as unknown as http.Server)
+        : http.createServer(options, handler);
+      guard.attach(server, { tls: credentials !== undefined });
+      return server;
+    },
+    // Behind a reverse proxy, the client's address (rate limits, audit) is the one it forwards.
+    trustProxy: trustedProxies.length > 0 ? [...trustedProxies] : false,
     logger: {
       level: config.http.logLevel,
       redact: ['req.headers.cookie', 'req.headers.authorization'],
@@ -81,10 +97,18 @@ export async function buildServer(config: Config): Promise<Server> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerRequestDeadline(app, connections.requestTimeoutMs);
   registerSecurityHeaders(app, { hsts: tls !== null });
   // Before the sign-in guard, so its refusals are recorded too.
   registerRequestAudit(app, services.audit);
   registerSignInGuard(app, { resolve: (token) => services.signIns.resolve(token), publicUrl });
+  // Uploads a killed run left unfinished are recorded (and their temporary files removed) before anyone connects.
+  await registerUploadJournal(app, {
+    dir: uploadJournalDir(config.database.dataDir),
+    storageDir: config.storage.dir,
+    audit: services.audit,
+    log: app.log,
+  });
   await app.register(fastifySwagger, {
     openapi: { info: { title: 'Vitrine API', version: '0.1.0' } },
     transform: jsonSchemaTransform,

@@ -115,6 +115,7 @@ export function planLaunch(
     grants: resolveGrants(permissions, launch.entitlements),
     loopbackTcp: app.manifest.network === 'loopback',
     audio: app.manifest.audio,
+    syscalls: app.manifest.syscalls,
     nodeRuntime: app.manifest.runtime === 'node' ? settings.nodeRuntime() : null,
     etcFiles: Object.fromEntries(
       Object.entries(app.manifest.etc).map(([inside, file]) => [`/etc/${inside}`, path.join(app.dir, file)]),

@@ -9,6 +9,8 @@ export interface ResourceLimits {
 }
 
 const CONTROLLERS = ['memory', 'pids', 'cpu'] as const;
+/** USER_HZ, the unit of /proc/<pid>/stat's times: 100 on every Linux architecture Vitrine runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 type Controller = (typeof CONTROLLERS)[number];
 
 export type CgroupSupport =
@@ -131,6 +133,46 @@ export class SessionCgroup {
     } catch {
       return 0;
     }
+  }
+
+  /** How many times a fork or clone failed at the group's pids limit. */
+  processLimitHits(): number {
+    const dir = this.version === 2 ? this.dirs[0]! : this.dirs[1]!;
+    try {
+      const m = /^max (\d+)/m.exec(fs.readFileSync(path.join(dir, 'pids.events'), 'utf8'));
+      return m ? Number(m[1]) : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * CPU time the group has used, in seconds. v2 counts it (cpu.stat); the v1 cpu controller
+   * does not (that is cpuacct, a hierarchy of its own), so there it is the sum of what the
+   * group's processes and the children they reaped used: a process that exited unreaped is lost,
+   * which only ever undercounts.
+   */
+  cpuSeconds(): number | undefined {
+    if (this.version === 2) {
+      try {
+        const m = /^usage_usec (\d+)/m.exec(fs.readFileSync(path.join(this.dirs[0]!, 'cpu.stat'), 'utf8'));
+        return m ? Number(m[1]) / 1e6 : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    let ticks = 0;
+    for (const pid of this.pids()) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // Fields after the command (which may hold spaces and parentheses): utime is the 12th.
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      } catch {
+        // exited meanwhile
+      }
+    }
+    return ticks / CLOCK_TICKS_PER_SECOND;
   }
 
   memoryBytes(): number | undefined {

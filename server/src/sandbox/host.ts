@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { detectCgroups, removeLeftoverCgroups, type CgroupSupport } from './cgroups.ts';
 import { SANDBOX_INIT_HELPER, type SandboxHost } from './sandbox.ts';
+import { allSyscallLists } from './syscall-profiles.ts';
 
 export interface HostReport {
   userNamespaces: boolean;
@@ -18,9 +19,11 @@ export interface HostReport {
 export function inspectHost(bwrapPath: string): HostReport {
   const bwrap = spawnSync(bwrapPath, ['--version'], { encoding: 'utf8' });
   const helper = fs.existsSync(SANDBOX_INIT_HELPER);
-  // The helper applies Landlock to itself and then runs `true`: it exits 125 when it cannot.
+  // The helper applies Landlock to itself and then runs `true`: it exits 125 when it cannot (or
+  // when a seccomp allow-list names a syscall this host's libseccomp does not know).
+  const lists = allSyscallLists().flatMap((f) => ['--syscalls', f]);
   const probe = helper
-    ? spawnSync(SANDBOX_INIT_HELPER, ['--rox', '/usr', '--', '/usr/bin/true'], { encoding: 'utf8' })
+    ? spawnSync(SANDBOX_INIT_HELPER, [...lists, '--rox', '/usr', '--', '/usr/bin/true'], { encoding: 'utf8' })
     : null;
   const lsm = readFile('/sys/kernel/security/lsm') ?? '';
   return {

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { removeSessionFolder } from './session-mounts.ts';
 
 /**
  * Removes what a crashed previous run left in the sessions folder: processes whose command line
- * runs inside it (sandboxes, encoders) are killed, then the session folders are removed. Their
+ * runs inside it (sandboxes, encoders) are killed, then the session folders are removed (what
+ * was mounted in them first: their log folders). Their
  * cgroups are removed separately (`removeInstanceGroups`).
  */
 export function removeSessionLeftovers(runtimeDir: string, sessionsDir: string): { processes: number; dirs: number } {
@@ -29,6 +31,6 @@ export function removeSessionLeftovers(runtimeDir: string, sessionsDir: string):
     }
   }
   const dirs = fs.readdirSync(sessionsDir);
-  for (const d of dirs) fs.rmSync(path.join(sessionsDir, d), { recursive: true, force: true });
+  for (const d of dirs) removeSessionFolder(path.join(sessionsDir, d));
   return { processes, dirs: dirs.length };
 }

@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { logTail } from './log-tail.ts';
+import { capLogFolder, unmountBelow } from './session-mounts.ts';
 import { SessionCgroup, type CgroupSupport, type ResourceLimits } from './cgroups.ts';
+import { SYSCALL_LISTS_DIR, syscallListNames, type SyscallProfile } from './syscall-profiles.ts';
 import { AUDIO_MOUNT, SOUND_SERVER_SCRIPT, soundServerBinds } from '../audio/sound-server.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -64,6 +67,8 @@ export interface SandboxPolicy {
   controlSocket: boolean;
   /** App files shown read-only under /etc: sandbox path (absolute, under /etc) → host file. */
   etcFiles: Record<string, string>;
+  /** The seccomp allow-list the app chose (`syscalls` in its manifest); absent: "base". */
+  syscalls?: SyscallProfile | undefined;
 }
 
 /** Host facilities the sandbox is built with; detected once at start-up. */
@@ -99,6 +104,7 @@ const APP_MOUNT = '/app';
 const INIT_MOUNT = '/run/vitrine/init';
 const HELPER_MOUNT = '/run/vitrine/sandbox-init';
 const XAUTH_MOUNT = '/run/vitrine/xauth';
+const SYSCALLS_MOUNT = '/run/vitrine/syscalls';
 export const NODE_RUNTIME_MOUNT = '/opt/vitrine/node';
 export const CONTROL_MOUNT = '/run/vitrine/control';
 export const CONTROL_SOCKET = `${CONTROL_MOUNT}/control.sock`;
@@ -249,6 +255,9 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
     APP_MOUNT,
   );
   if (policy.nodeRuntime !== null) args.push('--ro-bind', policy.nodeRuntime, NODE_RUNTIME_MOUNT);
+  // The init helper reads its allow-lists before Landlock, which then leaves them unreadable.
+  const syscallLists = syscallListNames(policy.syscalls ?? 'base', policy.audio === true).map((n) => `${n}.txt`);
+  for (const f of syscallLists) args.push('--ro-bind', path.join(SYSCALL_LISTS_DIR, f), `${SYSCALLS_MOUNT}/${f}`);
   if (policy.audio) args.push(...soundServerBinds(dir));
   const etcFiles = Object.entries(policy.etcFiles);
   for (const [inside, host] of etcFiles) {
@@ -274,6 +283,7 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
     args.push(g.access === 'read' ? '--ro-bind-fd' : '--bind-fd', String(FIRST_GRANT_FD + i), g.sandboxPath),
   );
   args.push('--chdir', APP_MOUNT, '--', HELPER_MOUNT);
+  for (const f of syscallLists) args.push('--syscalls', `${SYSCALLS_MOUNT}/${f}`);
   if (host.allowDegraded) args.push('--allow-degraded');
   if (policy.loopbackTcp) args.push('--loopback-tcp');
   args.push('--rox', '/usr', '--rox', APP_MOUNT, '--rox', INIT_MOUNT, '--ro', '/proc', '--ro', XAUTH_MOUNT);
@@ -372,6 +382,7 @@ export function startSandbox(
   let child: ChildProcess;
   try {
     xCookie = prepareSessionDir(policy.sessionDir, policy.audio);
+    capLogFolder(path.join(policy.sessionDir, 'log'));
     cgroup =
       host.cgroups.version === 0
         ? undefined
@@ -407,7 +418,7 @@ export function startSandbox(
     });
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      const xvfbLog = readTail(path.join(policy.sessionDir, 'log', 'xvfb.log'));
+      const xvfbLog = logTail(path.join(policy.sessionDir, 'log', 'xvfb.log'));
       reject(
         new Error(
           `sandbox exited before the display was ready (${code ?? signal}): ${(stderr + xvfbLog).trim().slice(-500)}`,
@@ -432,15 +443,7 @@ export function startSandbox(
       kill();
       await exited;
       await cgroup?.destroy();
+      unmountBelow(policy.sessionDir);
     },
   };
-}
-
-export function readTail(file: string, bytes = 2000): string {
-  try {
-    const data = fs.readFileSync(file, 'utf8');
-    return data.slice(-bytes);
-  } catch {
-    return '';
-  }
 }

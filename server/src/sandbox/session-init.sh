@@ -10,10 +10,7 @@ if [ -x /run/vitrine/sound-server ]; then /run/vitrine/sound-server >/dev/null &
 # -displayfd writes the display number once Xvfb accepts connections; `read` blocks on it.
 { Xvfb :0 -screen 0 "${width}x${height}x24" -fbdir /run/vitrine/fb -auth /run/vitrine/xauth -nolisten tcp -noreset \
     -extension GLX -dpi 96 -displayfd 3 3>&1 1>/dev/null 2>/run/vitrine/log/xvfb.log & } | read -r _display
-# The app finds its sound output at start (Chromium probes it once): wait for its socket, ≤ 5 s.
-if [ -x /run/vitrine/sound-server ]; then
-  i=0
-  while [ ! -S /run/vitrine/audio/native ] && [ "$i" -lt 250 ]; do i=$((i + 1)); sleep 0.02; done
-fi
+# The sound server may still be starting (≈ 1 s on a loaded machine): an app that opens its sound
+# output once at start waits for $PULSE_SERVER's socket itself, while it does its own starting.
 echo ready
 exec "$@" >/dev/null 2>/run/vitrine/log/app.log

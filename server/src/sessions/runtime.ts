@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { fitVideoSize, type ClientSignal, type ServerSignal, type SessionEndReason } from '@vitrine/protocol';
 import { XDisplay } from '../desktop/x-display.ts';
 import { InputChannel } from '../input/input-channel.ts';
@@ -7,15 +6,18 @@ import { readFramebufferLayout } from '../media/framebuffer.ts';
 import { VideoPipeline, type PipelineStats } from '../media/video-pipeline.ts';
 import { stampLines } from '../media/watermark.ts';
 import { WatermarkImages } from '../media/watermark-images.ts';
-import { readTail, startSandbox, type SandboxHost } from '../sandbox/sandbox.ts';
+import { startSandbox, type SandboxHost } from '../sandbox/sandbox.ts';
 import { ViewerPeer } from '../webrtc/peer.ts';
 import { StreamAdaptation } from '../congestion/stream-adaptation.ts';
 import { AudioPipeline, type AudioStats } from '../audio/audio-pipeline.ts';
 import { linearRtpClock } from '../webrtc/sender-report-clock.ts';
+import { ResourceWatch } from '../sandbox/resource-watch.ts';
+import { removeSessionFolder } from '../sandbox/session-mounts.ts';
 import type { InputStats } from '../input/input-channel.ts';
 import path from 'node:path';
 import type { RuntimeSpec } from '../launch/plan.ts';
 import { FirstPictureWatch, samplePicture, showsContent } from './app-readiness.ts';
+import { logTail } from '../sandbox/log-tail.ts';
 
 /** A viewer resizing its window is followed at most this often (each resize restarts the encoder). */
 const RESIZE_INTERVAL_MS = 250;
@@ -23,9 +25,14 @@ const RESIZE_INTERVAL_MS = 250;
 const AUDIO_BITRATE_KBPS = 96;
 
 /** What the machine running sessions provides (detected there, never sent over the wire). */
+/** How often the sandbox's cgroup counters are read (sandbox/resource-watch.ts). */
+const RESOURCE_CHECK_MS = 1000;
+
 export interface RuntimeEnvironment {
   sandbox: SandboxHost;
   ffmpegPath: string;
+  /** A session at its whole CPU quota for this long is ended (0: never); see sandbox/resource-watch.ts. */
+  cpuAbuseAfterMs: number;
 }
 
 export interface RuntimeLog {
@@ -106,6 +113,9 @@ export class SessionRuntime implements RuntimeHandle {
   private wantedPicture: { width: number; height: number } | undefined;
   private lastResizeAt = -Infinity;
   private resizeTimer: NodeJS.Timeout | undefined;
+  /** Looks at the sandbox's cgroup once a second (and when it exits): a broken limit ends the session. */
+  private resourceWatch: ResourceWatch | undefined;
+  private resourceTimer: NodeJS.Timeout | undefined;
 
   constructor(spec: RuntimeSpec, env: RuntimeEnvironment, log: RuntimeLog) {
     this.spec = spec;
@@ -125,9 +135,10 @@ export class SessionRuntime implements RuntimeHandle {
     const { policy } = this.spec;
     this.sandbox = startSandbox(this.env.sandbox, policy, this.spec.startTimeoutMs, this.spec.sessionId);
     void this.sandbox.exited.then(({ code, signal, oomKilled }) => {
-      const appLog = readTail(path.join(policy.sessionDir, 'log', 'app.log'), 500).trim();
+      const appLog = logTail(path.join(policy.sessionDir, 'log', 'app.log'), 500).trim();
       this.sandboxGone(`exit ${code ?? signal}${appLog ? `: ${appLog}` : ''}`, oomKilled);
     });
+    this.watchResources();
     await this.sandbox.ready;
     const { watermark } = this.spec;
     if (watermark !== null) {
@@ -190,13 +201,31 @@ export class SessionRuntime implements RuntimeHandle {
     }
   }
 
+  private watchResources(): void {
+    const cgroup = this.sandbox?.cgroup;
+    if (!cgroup) return;
+    const watch = new ResourceWatch(cgroup, { ...this.spec.policy.limits, cpuAbuseAfterMs: this.env.cpuAbuseAfterMs });
+    this.resourceWatch = watch;
+    this.resourceTimer = setInterval(() => {
+      const breach = watch.check(performance.now());
+      if (breach) this.end(breach.reason, breach.detail);
+    }, RESOURCE_CHECK_MS);
+    this.resourceTimer.unref();
+  }
+
   /**
    * The sandbox's side went away: its process exited, or its display closed (which can be noticed
    * first when the sandbox is torn down). Either way, out of memory if the kernel's OOM killer
-   * struck in its cgroup.
+   * struck in its cgroup, or the limit it broke.
    */
   private sandboxGone(detail: string, oomKilled = (this.sandbox?.cgroup?.oomKills() ?? 0) > 0): void {
-    if (oomKilled) this.end('out of memory', `memory limit ${this.spec.policy.limits.memoryBytes} bytes`);
+    if (oomKilled) {
+      this.end('out of memory', `memory limit ${this.spec.policy.limits.memoryBytes} bytes`);
+      return;
+    }
+    // An app that gives up when fork fails exits before the next look: it still broke a limit.
+    const breach = this.resourceWatch?.check(performance.now());
+    if (breach) this.end(breach.reason, breach.detail);
     else this.end('app exited', detail);
   }
 
@@ -403,6 +432,7 @@ export class SessionRuntime implements RuntimeHandle {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.resizeTimer);
+    clearInterval(this.resourceTimer);
     this.firstPicture?.stop();
     this.peer?.close(reason);
     this.retirePipeline();
@@ -410,7 +440,13 @@ export class SessionRuntime implements RuntimeHandle {
     this.display?.close();
     this.sandbox?.kill();
     const dir = this.spec.policy.sessionDir;
-    const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
+    const cleanup = () => {
+      try {
+        removeSessionFolder(dir);
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'session folder not removed');
+      }
+    };
     if (this.sandbox) {
       const destroyed = this.sandbox
         .destroyed()
@@ -423,6 +459,6 @@ export class SessionRuntime implements RuntimeHandle {
   /** Resolves once every process of the session has exited and its files are gone. */
   async whenStopped(): Promise<void> {
     await Promise.all(this.stopping);
-    fs.rmSync(this.spec.policy.sessionDir, { recursive: true, force: true });
+    removeSessionFolder(this.spec.policy.sessionDir);
   }
 }

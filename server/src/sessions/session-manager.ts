@@ -119,7 +119,9 @@ export class SessionManager {
       s.control?.close();
       s.endReason = reason;
       log.info({ session: plan.sessionId, reason, detail }, 'session ended');
-      for (const send of s.signals) send({ type: 'bye', reason, ...(detail ? { detail } : {}) });
+      // The detail (an exit status, an app's last words, a path on the host) stays in the log and
+      // the session's record: nothing about the host reaches the viewer, who may be a client.
+      for (const send of s.signals) send({ type: 'bye', reason });
       const end = { reason, detail, durationMs: s.lifecycle.age(), sent: runtime.sent() };
       for (const o of observers) o.ended?.(plan, end);
       setTimeout(() => this.sessions.delete(plan.sessionId), KEEP_ENDED_MS).unref();
@@ -146,8 +148,11 @@ export class SessionManager {
     try {
       await runtime.start();
     } catch (err) {
+      // Why is logged (with the session's id to find it by); the caller, who may be a client,
+      // learns only that it failed: the error can name host paths of the owner's storage.
+      log.warn({ session: plan.sessionId, err: (err as Error).message }, 'session failed to start');
       runtime.end('error', (err as Error).message);
-      throw new SessionError(500, 'start-failed', `the app could not be started: ${(err as Error).message}`);
+      throw new SessionError(500, 'start-failed', `the app could not be started (session ${plan.sessionId})`);
     }
     if (s.lifecycle.state === 'ended') {
       throw new SessionError(500, 'start-failed', `the app ended during start-up (${s.endReason})`);

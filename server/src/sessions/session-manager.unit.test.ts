@@ -53,7 +53,7 @@ class FakeRuntime implements RuntimeHandle {
     this.spec = spec;
   }
   start = async () => {
-    if (this.failStart) throw new Error('no display');
+    if (this.failStart) throw new Error(START_FAILURE);
   };
   attachViewer = (send: (msg: ServerSignal) => void): ViewerLink => {
     const link = { send, detached: false };
@@ -125,6 +125,10 @@ function plan(over: Partial<Launch> = {}): LaunchPlan {
     iceFor: () => ({ addresses: null, iceServers: [] }),
   });
 }
+
+/** What openGrants says when a shared folder was swapped for a link: host paths of the owner's. */
+const START_FAILURE =
+  'cannot share /srv/vitrine/owners/0d1e/Clients/Smith is not a plain file or folder at that path any more';
 
 function setup(limits = { maxSessions: 4, maxPerUser: 2 }, opts: { failStart?: boolean } = {}) {
   const clock = new FakeClock();
@@ -311,8 +315,22 @@ describe('SessionManager', () => {
   it('reports a failed start as an error end and frees the room', async () => {
     const { manager, runtimes, told } = setup({ maxSessions: 1, maxPerUser: 1 }, { failStart: true });
     await expect(manager.admit(plan()).start()).rejects.toMatchObject({ status: 500, code: 'start-failed' });
-    expect(runtimes[0]!.ended).toEqual({ reason: 'error', detail: 'no display' });
+    expect(runtimes[0]!.ended).toEqual({ reason: 'error', detail: START_FAILURE });
     expect(told.at(-1)).toBe('ended error 7');
     expect(() => manager.admit(plan())).not.toThrow();
+  });
+
+  it('tells whoever launched a failed start nothing of the host (the error names host paths)', async () => {
+    const { manager } = setup({ maxSessions: 1, maxPerUser: 1 }, { failStart: true });
+    const err = await manager
+      .admit(plan())
+      .start()
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    expect(err?.message).toMatch(/^the app could not be started/);
+    expect(err?.message).not.toContain('/srv');
+    expect(err?.message).not.toContain('Smith');
   });
 });

@@ -3,33 +3,43 @@ import { existsSync, mkdirSync, realpathSync, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import {
+import type {
+  FileEntry,
+  FolderListing,
+  StorageUsage,
   TrashItem,
-  type FileEntry,
-  type FolderListing,
-  type StorageUsage,
-  type TrashReason,
-  type UploadConflict,
-  type UploadedFile,
+  TrashReason,
+  UploadConflict,
+  UploadedFile,
 } from '@vitrine/protocol';
 import { DomainError } from '../errors.ts';
 import {
   badPath,
-  folderSize,
+  diskName,
   ignore,
   isCode,
   joinStoragePath,
   kindOf,
   lstatIn,
-  numberedName,
+  needsRef,
+  numberedDiskName,
   openDir,
   openFile,
   parseStoragePath,
-  segmentProblem,
-  treeSize,
+  parseStorageRef,
+  sameName,
+  shownName,
+  shownPath,
+  storageRefOf,
+  type DiskName,
   type EntryKind,
+  type PlainKind,
   type SafeDir,
 } from './paths.ts';
+import { byKindAndName, entryIn, entryOf, parentOf } from './entries.ts';
+import { FreshRuns } from './fresh-runs.ts';
+import { captureItem, publicItem, readTrash, writeMeta, type StoredTrashItem } from './trash.ts';
+import { removeTree, treeBytes } from './tree.ts';
 import { receiveInto } from './upload.ts';
 
 /**
@@ -37,12 +47,20 @@ import { receiveInto } from './upload.ts';
  * atomic rename:
  *
  *   rootDir/<ownerId>/files/               what the owner sees (and sandboxes may get bind mounts of)
- *   rootDir/<ownerId>/trash/<id>/meta.json  a deleted item's TrashItem
- *   rootDir/<ownerId>/trash/<id>/item       the deleted file or folder itself
+ *   rootDir/<ownerId>/trash/<id>/meta.json  a deleted item's TrashItem (trash.ts)
+ *   rootDir/<ownerId>/trash/<id>/item       the deleted file, folder or special entry itself
  *   rootDir/<ownerId>/tmp/<uuid>            uploads in progress
+ *
+ * Apps write into files/ through grants, so everything there is listed, counted and removable,
+ * whatever its name or type: names the product would refuse are shown escaped and addressed by
+ * their exact bytes (`ref`), links, FIFOs and sockets are "special" entries, and trees of any
+ * depth are walked with a bounded number of descriptors (tree.ts).
  *
  * The server calls purgeExpired() at start-up and hourly.
  */
+
+/** Where a request points: a path, or the exact bytes of one (an entry's `ref`). */
+export type StorageAddress = string | { ref: string };
 
 export interface OwnerStorageOptions {
   rootDir: string;
@@ -68,7 +86,6 @@ export interface Download {
 }
 
 const OWNER_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-const TRASH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // A trash slot without a readable item is debris of a crash mid-delete; the age keeps purging from
 // racing a delete that is in progress.
 const ORPHAN_AGE_MS = 60 * 60_000;
@@ -77,7 +94,6 @@ const MAX_NUMBERED = 1000;
 // An upload that has not written for a day belongs to a server that crashed.
 const STALE_UPLOAD_MS = 24 * 60 * 60_000;
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 const notFound = (what: string) => new DomainError(404, 'not-found', `there is no ${what}`);
 const exists = (shown: string) => new DomainError(409, 'exists', `"${shown}" already exists`);
 const isFolder = (shown: string) => new DomainError(409, 'exists', `"${shown}" is a folder`);
@@ -100,6 +116,8 @@ export class OwnerStorage {
   readonly #inFlight = new Map<string, number>();
   /** Replaces in progress per owner and path: each keeps the version the one before it put there. */
   readonly #replacing = new Map<string, Promise<unknown>>();
+  /** Usage walks per owner: one at a time, however many requests ask (each walk can be long). */
+  readonly #walks = new Map<string, FreshRuns<{ bytes: number; tooDeep: number }>>();
 
   constructor(options: OwnerStorageOptions) {
     if (!existsSync('/proc/self/fd')) throw new Error('owner storage needs /proc/self/fd (Linux with /proc mounted)');
@@ -108,25 +126,24 @@ export class OwnerStorage {
     this.options = { now: Date.now, ...options, rootDir: realpathSync(options.rootDir) };
   }
 
-  async list(ownerId: string, relPath: string): Promise<FolderListing> {
-    const segments = parseStoragePath(relPath);
+  /** Everything in a folder, whatever an app named or made it (see entryOf). */
+  async list(ownerId: string, at: StorageAddress): Promise<FolderListing> {
+    const segments = addressed(at);
     const dir = await openDir((await this.#dirs(ownerId)).files, segments);
     try {
+      const parent = parentOf(segments);
       const raws = await fs.readdir(dir.at(), { encoding: 'buffer' });
       const entries = await Promise.all(
         raws.map(async (raw) => {
-          const name = raw.toString('utf8');
-          // Names an app wrote that a client could not send back (bad UTF-8, control characters) stay hidden.
-          if (!Buffer.from(name).equals(raw) || segmentProblem(name)) return null;
+          const name = diskName(raw);
           const stats = await lstatIn(dir, name);
-          return stats && kindOf(stats) ? entryOf([...segments, name], stats) : null;
+          return stats ? entryIn(parent, name, stats) : null;
         }),
       );
       return {
-        path: joinStoragePath(segments),
-        entries: entries
-          .filter((e) => e !== null)
-          .sort((a, b) => (a.kind === b.kind ? collator.compare(a.name, b.name) : a.kind === 'folder' ? -1 : 1)),
+        path: parent.shown,
+        ...(parent.odd ? { ref: storageRefOf(segments) } : {}),
+        entries: entries.filter((e) => e !== null).sort(byKindAndName),
       };
     } finally {
       await dir.close();
@@ -135,7 +152,8 @@ export class OwnerStorage {
 
   async usage(ownerId: string): Promise<StorageUsage> {
     const { quotaBytes, maxUploadBytes } = this.options;
-    return { usedBytes: await this.#used(ownerId), quotaBytes, maxUploadBytes };
+    const { bytes, tooDeep } = await this.#used(ownerId);
+    return { usedBytes: bytes, quotaBytes, maxUploadBytes, ...(tooDeep > 0 ? { uncountedFolders: tooDeep } : {}) };
   }
 
   async createFolder(ownerId: string, relPath: string): Promise<FileEntry> {
@@ -148,37 +166,68 @@ export class OwnerStorage {
     });
   }
 
-  /** Rename and move; never replaces anything at `to`. */
-  async move(ownerId: string, from: string, to: string): Promise<FileEntry> {
+  /** Rename and move (`from` may be a ref: the way to give an unusual name a plain one); never replaces anything at `to`. */
+  async move(ownerId: string, from: StorageAddress, to: string): Promise<FileEntry> {
     const source = named(from, 'your storage root cannot be moved');
     const target = named(to, 'give the destination a name');
-    if (target.length > source.length && source.every((s, i) => target[i] === s)) {
+    const shownFrom = shownPath(source);
+    if (target.length > source.length && source.every((s, i) => sameName(target[i]!, s))) {
       throw new DomainError(400, 'bad-move', 'a folder cannot be moved into itself');
     }
     return this.#inParent(ownerId, source, (fromDir, fromName) =>
       this.#inParent(ownerId, target, async (toDir, toName) => {
-        const stats = await present(fromDir, fromName, from);
-        if (joinStoragePath(source) === joinStoragePath(target)) return entryOf(target, stats);
-        await placeNew(fromDir.at(fromName), toDir, toName, kindOf(stats)!, to);
+        const stats = await present(fromDir, fromName, shownFrom);
+        if (source.length === target.length && source.every((s, i) => sameName(target[i]!, s))) {
+          return entryOf(target, stats);
+        }
+        await placeNew(fromDir.at(fromName), toDir, toName, kindOf(stats), to);
         return entryOf(target, await present(toDir, toName, to));
       }),
     );
   }
 
-  async delete(ownerId: string, relPath: string): Promise<TrashItem> {
-    const segments = named(relPath, 'your storage root cannot be deleted');
+  /**
+   * Moves anything to the trash: a file, a folder (however deep), or a special entry (a link is
+   * moved itself, a FIFO is never opened). What ends up in the trash is the trash's alone (trash.ts).
+   */
+  async delete(ownerId: string, at: StorageAddress): Promise<TrashItem> {
+    const segments = named(at, 'your storage root cannot be deleted');
     return this.#inParent(ownerId, segments, async (dir, name) => {
-      const stats = await present(dir, name, relPath);
-      const kind = kindOf(stats)!;
-      const size = kind === 'file' ? stats.size : await folderSize(dir, name);
-      const { item, slot } = await this.#trashSlot(ownerId, segments, kind, size, 'deleted');
+      const stats = await lstatIn(dir, name);
+      if (!stats) throw notFound(`file or folder "${shownPath(segments)}"`);
+      const kind = kindOf(stats);
+      // A folder's size is known once it is in the trash (counted there, where apps cannot change it).
+      const { item, slot } = await this.#trashSlot(
+        ownerId,
+        segments,
+        kind,
+        kind === 'file' ? stats.size : 0,
+        'deleted',
+      );
+      const trashed = path.join(slot, 'item');
       try {
-        await fs.rename(dir.at(name), path.join(slot, 'item'));
+        await fs.rename(dir.at(name), trashed);
       } catch (err) {
-        await fs.rm(slot, { recursive: true, force: true });
+        await removeTree(slot);
+        throw isCode(err, 'ENOENT') ? notFound(`file or folder "${shownPath(segments)}"`) : err;
+      }
+      let size: number;
+      try {
+        size = await captureItem(slot);
+      } catch (err) {
+        // Not made the trash's own (out of space for a copy?): better where it was than in the
+        // trash while an app's link can still change it. If the name was taken meanwhile, it stays.
+        await placeNew(trashed, dir, name, kind, shownPath(segments)).then(
+          () => removeTree(slot),
+          () => {},
+        );
         throw err;
       }
-      return item;
+      if (size !== item.size) {
+        item.size = size;
+        await writeMeta(slot, item);
+      }
+      return publicItem(item);
     });
   }
 
@@ -189,16 +238,17 @@ export class OwnerStorage {
    */
   async #trashSlot(
     ownerId: string,
-    segments: string[],
+    segments: DiskName[],
     kind: EntryKind,
     size: number,
     reason: TrashReason,
-  ): Promise<{ item: TrashItem; slot: string }> {
+  ): Promise<{ item: StoredTrashItem; slot: string }> {
     const { trash } = await this.#dirs(ownerId);
     const now = this.options.now();
-    const item: TrashItem = {
+    const item: StoredTrashItem = {
       id: randomUUID(),
-      originalPath: joinStoragePath(segments),
+      originalPath: shownPath(segments),
+      ...(needsRef(segments) ? { originalRef: storageRefOf(segments) } : {}),
       kind,
       size,
       deletedAt: new Date(now).toISOString(),
@@ -208,9 +258,9 @@ export class OwnerStorage {
     const slot = path.join(trash, item.id);
     await fs.mkdir(slot, { mode: 0o700 });
     try {
-      await fs.writeFile(path.join(slot, 'meta.json'), JSON.stringify(item), { mode: 0o600 });
+      await writeMeta(slot, item);
     } catch (err) {
-      await fs.rm(slot, { recursive: true, force: true });
+      await removeTree(slot);
       throw err;
     }
     return { item, slot };
@@ -219,7 +269,10 @@ export class OwnerStorage {
   async listTrash(ownerId: string): Promise<TrashItem[]> {
     const { trash } = await this.#dirs(ownerId);
     const items = await Promise.all((await fs.readdir(trash)).map((id) => readTrash(trash, id)));
-    return items.filter((i) => i !== null).sort((a, b) => b.deletedAt.localeCompare(a.deletedAt));
+    return items
+      .filter((i) => i !== null)
+      .map(publicItem)
+      .sort((a, b) => b.deletedAt.localeCompare(a.deletedAt));
   }
 
   /**
@@ -234,7 +287,8 @@ export class OwnerStorage {
     const { trash } = await this.#dirs(ownerId);
     const item = await readTrash(trash, id);
     if (!item) throw notFound('such item in the trash');
-    const segments = parseStoragePath(item.originalPath);
+    // Back under its exact name, even one the product would not give (an app made it).
+    const segments = item.originalRef ? parseStorageRef(item.originalRef) : parseStoragePath(item.originalPath);
     const shown = item.originalPath;
     const entry = await this.#inParent(
       ownerId,
@@ -245,21 +299,23 @@ export class OwnerStorage {
         if (options.keepBoth) placed = await placeNumbered(source, dir, name, item.kind, shown);
         else await placeNew(source, dir, name, item.kind, shown);
         const at = [...segments.slice(0, -1), placed];
-        return entryOf(at, await present(dir, placed, joinStoragePath(at)));
+        const stats = await lstatIn(dir, placed);
+        if (!stats) throw notFound(`file or folder "${shownPath(at)}"`);
+        return entryOf(at, stats);
       },
       true,
     ).catch((err) => {
       // A file where a parent folder should be is "something at the old path" too.
       throw err instanceof DomainError && err.code === 'not-a-folder' ? exists(shown) : err;
     });
-    await fs.rm(path.join(trash, id), { recursive: true, force: true });
-    return { entry, item };
+    await removeTree(path.join(trash, id));
+    return { entry, item: publicItem(item) };
   }
 
   async purge(ownerId: string, id: string): Promise<void> {
     const { trash } = await this.#dirs(ownerId);
     if (!(await readTrash(trash, id))) throw notFound('such item in the trash');
-    await fs.rm(path.join(trash, id), { recursive: true, force: true });
+    await removeTree(path.join(trash, id));
   }
 
   /** Removes expired trash items (and debris of crashed deletes and uploads) of every owner. */
@@ -275,7 +331,7 @@ export class OwnerStorage {
         const item = await readTrash(trash, id);
         const expired = item ? Date.parse(item.purgeAt) <= now : await olderThan(path.join(trash, id), ORPHAN_AGE_MS);
         if (!expired) continue;
-        await fs.rm(path.join(trash, id), { recursive: true, force: true });
+        await removeTree(path.join(trash, id));
         if (item) purged++;
       }
       const tmp = path.join(root, owner, 'tmp');
@@ -286,18 +342,20 @@ export class OwnerStorage {
     return purged;
   }
 
-  async download(ownerId: string, relPath: string): Promise<Download> {
-    const segments = parseStoragePath(relPath);
+  async download(ownerId: string, at: StorageAddress): Promise<Download> {
+    const segments = addressed(at);
     if (segments.length === 0) throw new DomainError(400, 'not-a-file', 'your storage root is a folder, not a file');
     return this.#inParent(ownerId, segments, async (dir, name) => {
-      const file = await openFile(dir, name, relPath);
+      const file = await openFile(dir, name, shownPath(segments));
       const { size } = await file.stat();
+      // An unusual name is saved under its shown form: the escapes make it plain.
+      const filename = shownName(name).shown;
       if (size === 0) {
         await file.close();
-        return { stream: Readable.from([]), size, filename: name };
+        return { stream: Readable.from([]), size, filename };
       }
       // Never more than the size announced in Content-Length, even if an app appends meanwhile.
-      return { stream: file.createReadStream({ start: 0, end: size - 1 }), size, filename: name };
+      return { stream: file.createReadStream({ start: 0, end: size - 1 }), size, filename };
     });
   }
 
@@ -317,7 +375,7 @@ export class OwnerStorage {
       if (current?.isDirectory() && conflict !== 'keep-both') throw isFolder(relPath);
       if (current && conflict === 'fail') throw exists(relPath);
       // A replaced file stays in the trash, which counts: the upload needs room for all of itself.
-      const used = await this.#used(ownerId);
+      const used = (await this.#used(ownerId)).bytes;
       let mine = 0;
       const check = (bytes: number) => {
         if (bytes > maxUploadBytes) {
@@ -389,7 +447,7 @@ export class OwnerStorage {
       } catch (err) {
         // Gone meanwhile: nothing to keep. Filesystems without hard links: move it out, then in.
         if (isCode(err, 'ENOENT')) {
-          await fs.rm(slot, { recursive: true, force: true });
+          await removeTree(slot);
           await placeNew(temp, dir, name, 'file', relPath);
           return null;
         }
@@ -403,18 +461,21 @@ export class OwnerStorage {
       await fs.rename(temp, dir.at(name)).catch((err) => {
         throw isCode(err, 'EISDIR', 'ENOTEMPTY', 'EEXIST') ? isFolder(relPath) : err;
       });
-      // Recorded as the size of what was actually kept (an app may have written since it was checked).
-      if (linked.size !== item.size) {
-        item.size = linked.size;
-        await fs.writeFile(path.join(slot, 'meta.json'), JSON.stringify(item), { mode: 0o600 });
-      }
-      return item;
     } catch (err) {
       // Moved out without a link: put it back unless something took the name meanwhile.
       if (moved) await placeNew(kept, dir, name, 'file', relPath).catch(() => {});
-      await fs.rm(slot, { recursive: true, force: true });
+      await removeTree(slot);
       throw err;
     }
+    // The new version is in place and the old one in the trash, whatever happens now. Another
+    // link an app kept would let the kept version change: the trash gets its own copy. Recorded as
+    // the size of what was actually kept (an app may have written since it was checked).
+    const size = await captureItem(slot);
+    if (size !== item.size) {
+      item.size = size;
+      await writeMeta(slot, item);
+    }
+    return publicItem(item);
   }
 
   /**
@@ -433,13 +494,13 @@ export class OwnerStorage {
   }
 
   /** Where an existing file or folder is on the host, for bind mounts (404 if there is none). */
-  async resolveExisting(ownerId: string, relPath: string): Promise<{ hostPath: string; kind: EntryKind }> {
+  async resolveExisting(ownerId: string, relPath: string): Promise<{ hostPath: string; kind: PlainKind }> {
     const segments = parseStoragePath(relPath);
     const { files } = await this.#dirs(ownerId);
     if (segments.length === 0) return { hostPath: files, kind: 'folder' };
     return this.#inParent(ownerId, segments, async (dir, name) => ({
       hostPath: path.join(files, ...segments),
-      kind: kindOf(await present(dir, name, relPath))!,
+      kind: kindOf(await present(dir, name, relPath)) as PlainKind,
     }));
   }
 
@@ -481,10 +542,10 @@ export class OwnerStorage {
   }
 
   /** Runs `fn` with the parent folder of `segments` open; its last name is passed along. */
-  async #inParent<T>(
+  async #inParent<S extends DiskName, T>(
     ownerId: string,
-    segments: string[],
-    fn: (dir: SafeDir, name: string) => Promise<T>,
+    segments: S[],
+    fn: (dir: SafeDir, name: S) => Promise<T>,
     create = false,
   ): Promise<T> {
     const { files } = await this.#dirs(ownerId);
@@ -509,11 +570,18 @@ export class OwnerStorage {
     return ready;
   }
 
-  async #used(ownerId: string): Promise<number> {
-    const { files } = await this.#dirs(ownerId);
-    // Trash items cannot change (sandboxes never see the trash), so their recorded sizes hold.
-    const trashed = (await this.listTrash(ownerId)).reduce((sum, item) => sum + item.size, 0);
-    return (await withDir(files, [], treeSize)) + trashed;
+  /** Bytes in use, the trash included; a walk that started after the caller asked. */
+  #used(ownerId: string): Promise<{ bytes: number; tooDeep: number }> {
+    let runs = this.#walks.get(ownerId);
+    if (!runs) this.#walks.set(ownerId, (runs = new FreshRuns()));
+    return runs.run(async () => {
+      const { files } = await this.#dirs(ownerId);
+      // Trash items cannot change (sandboxes never see the trash, and trash.ts broke their links),
+      // so their recorded sizes hold.
+      const trashed = (await this.listTrash(ownerId)).reduce((sum, item) => sum + item.size, 0);
+      const { bytes, tooDeep } = await withDir(files, [], treeBytes);
+      return { bytes: bytes + trashed, tooDeep };
+    });
   }
 
   #reserve(ownerId: string, bytes: number): void {
@@ -529,7 +597,13 @@ export class OwnerStorage {
  * no-replace rename for folders: the check then rename leaves a window in which only an empty
  * folder created meanwhile could be replaced (rename refuses non-empty folders and files).
  */
-async function placeNew(source: string, dir: SafeDir, name: string, kind: EntryKind, shown: string): Promise<void> {
+async function placeNew(
+  source: string | Buffer,
+  dir: SafeDir,
+  name: DiskName,
+  kind: EntryKind,
+  shown: string,
+): Promise<void> {
   const target = dir.at(name);
   try {
     if (kind === 'file') {
@@ -553,17 +627,17 @@ async function placeNew(source: string, dir: SafeDir, name: string, kind: EntryK
  * Moves `source` into `dir` under `name`, or if it is taken the first free "name (2).ext",
  * "name (3).ext"…; each try is as atomic as placeNew. Returns the name used.
  */
-async function placeNumbered(
+async function placeNumbered<S extends DiskName>(
   source: string,
   dir: SafeDir,
-  name: string,
+  name: S,
   kind: EntryKind,
   shown: string,
-): Promise<string> {
+): Promise<S> {
   for (let n = 1; n <= MAX_NUMBERED; n++) {
-    const candidate = n === 1 ? name : numberedName(name, n);
+    const candidate = (n === 1 ? name : numberedDiskName(name, n)) as S;
     try {
-      await placeNew(source, dir, candidate, kind, candidate);
+      await placeNew(source, dir, candidate, kind, shownName(candidate).shown);
       return candidate;
     } catch (err) {
       if (!(err instanceof DomainError && err.code === 'exists')) throw err;
@@ -572,7 +646,7 @@ async function placeNumbered(
   throw exists(shown);
 }
 
-async function withDir<T>(root: string, segments: string[], fn: (dir: SafeDir) => Promise<T>, create = false) {
+async function withDir<T>(root: string, segments: DiskName[], fn: (dir: SafeDir) => Promise<T>, create = false) {
   const dir = await openDir(root, segments, create);
   try {
     return await fn(dir);
@@ -581,41 +655,24 @@ async function withDir<T>(root: string, segments: string[], fn: (dir: SafeDir) =
   }
 }
 
-/** The entry `name` of `dir` as a user may see it: a file or folder, or a refusal. */
-async function present(dir: SafeDir, name: string, shown: string): Promise<Stats> {
+/** The entry `name` of `dir` as a user may open or move it: a file or folder, or a refusal. */
+async function present(dir: SafeDir, name: DiskName, shown: string): Promise<Stats> {
   const stats = await lstatIn(dir, name);
   if (!stats) throw notFound(`file or folder "${shown}"`);
   if (stats.isSymbolicLink()) throw badPath(`"${shown}" is a symbolic link; links are not followed`);
-  if (!kindOf(stats)) throw badPath(`"${shown}" is not a regular file or folder`);
+  if (kindOf(stats) === 'special') throw badPath(`"${shown}" is not a regular file or folder`);
   return stats;
 }
 
-function named(relPath: string, rootMessage: string): string[] {
-  const segments = parseStoragePath(relPath);
+const addressed = (at: StorageAddress): DiskName[] =>
+  typeof at === 'string' ? parseStoragePath(at) : parseStorageRef(at.ref);
+
+function named(at: string, rootMessage: string): string[];
+function named(at: StorageAddress, rootMessage: string): DiskName[];
+function named(at: StorageAddress, rootMessage: string): DiskName[] {
+  const segments = addressed(at);
   if (segments.length === 0) throw badPath(rootMessage);
   return segments;
-}
-
-function entryOf(segments: string[], stats: Stats): FileEntry {
-  const kind = kindOf(stats) ?? 'file';
-  return {
-    name: segments.at(-1) ?? '',
-    path: joinStoragePath(segments),
-    kind,
-    size: kind === 'file' ? stats.size : 0,
-    modifiedAt: stats.mtime.toISOString(),
-  };
-}
-
-async function readTrash(trash: string, id: string): Promise<TrashItem | null> {
-  if (!TRASH_ID.test(id)) return null;
-  try {
-    const item = TrashItem.parse(JSON.parse(await fs.readFile(path.join(trash, id, 'meta.json'), 'utf8')));
-    await fs.lstat(path.join(trash, id, 'item'));
-    return item.id === id ? item : null;
-  } catch {
-    return null;
-  }
 }
 
 async function readdirOrEmpty(dir: string): Promise<string[]> {

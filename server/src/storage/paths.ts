@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { constants, type Stats } from 'node:fs';
-import { splitExtension } from '@vitrine/protocol';
+import { describeName, describeNameBytes, splitExtension, type ShownName, type SpecialKind } from '@vitrine/protocol';
 import { DomainError } from '../errors.ts';
 
 /**
@@ -22,9 +22,14 @@ import { DomainError } from '../errors.ts';
 
 const MAX_PATH_BYTES = 4096;
 const MAX_SEGMENT_BYTES = 255;
-const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+/**
+ * Folders the product addresses at most: a path or ref of more levels is refused. Apps can nest
+ * deeper through a writable grant; the owner removes that by deleting a folder above it.
+ */
+export const MAX_DEPTH = 256;
+export const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 // O_NONBLOCK: opening a FIFO an app left behind must fail fast instead of blocking a libuv thread.
-const FILE_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+export const FILE_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 export const badPath = (message: string) => new DomainError(400, 'bad-path', message);
 
@@ -55,6 +60,7 @@ export function parseStoragePath(input: string): string[] {
   if (Buffer.byteLength(input) > MAX_PATH_BYTES) throw badPath(`the path is longer than ${MAX_PATH_BYTES} bytes`);
   if (input.startsWith('/')) throw badPath('the path must be relative to your storage root (no leading "/")');
   const segments = (input.endsWith('/') ? input.slice(0, -1) : input).split('/');
+  if (segments.length > MAX_DEPTH) throw tooDeep();
   for (const segment of segments) {
     const problem = segmentProblem(segment);
     if (problem) throw badPath(problem);
@@ -63,6 +69,76 @@ export function parseStoragePath(input: string): string[] {
 }
 
 export const joinStoragePath = (segments: readonly string[]) => segments.join('/');
+
+const tooDeep = () => badPath(`the path is more than ${MAX_DEPTH} folders deep; delete or move a folder above it`);
+
+/**
+ * A name as it is on disk: text when it is UTF-8, else its bytes. Only names of existing entries
+ * (listed, or given back by `ref`) can be bytes; the product never creates such a name.
+ */
+export type DiskName = string | Buffer;
+
+/** A name read from a folder, as text when that is exact. */
+export function diskName(raw: Buffer): DiskName {
+  const text = raw.toString('utf8');
+  return Buffer.from(text).equals(raw) ? text : raw;
+}
+
+const bytesOf = (name: DiskName) => (typeof name === 'string' ? Buffer.from(name) : name);
+
+export const sameName = (a: DiskName, b: DiskName) => bytesOf(a).equals(bytesOf(b));
+
+/**
+ * How a name is shown, and why not as it is; `issues` is empty exactly when the name can be sent
+ * back in a path (else its entry carries a `ref`).
+ */
+export function shownName(name: DiskName): ShownName {
+  const shown = typeof name === 'string' ? describeName(name) : describeNameBytes(name);
+  // Whatever else a path refuses (a name of only spaces) is an issue too: shown marked, addressed by ref.
+  if (shown.issues.length === 0 && typeof name === 'string' && segmentProblem(name))
+    return { ...shown, issues: ['invisible'] };
+  return shown;
+}
+
+/** The path shown for `segments` (each name escaped as `shownName` does). */
+export const shownPath = (segments: readonly DiskName[]) => segments.map((s) => shownName(s).shown).join('/');
+
+/** Whether `path` can address these segments (no name needs escaping), or only a ref can. */
+export const needsRef = (segments: readonly DiskName[]) => segments.some((s) => shownName(s).issues.length > 0);
+
+/** The ref of a path: its exact bytes, base64url, '/' between names. */
+export function storageRefOf(segments: readonly DiskName[]): string {
+  const slash = Buffer.from('/');
+  return Buffer.concat(segments.flatMap((s, i) => (i === 0 ? [bytesOf(s)] : [slash, bytesOf(s)]))).toString(
+    'base64url',
+  );
+}
+
+/**
+ * The names of a ref, exactly as on disk. Any bytes an existing entry can be named by are
+ * accepted (that is the point); what no entry can be named ("", ".", "..", NUL) is refused.
+ */
+export function parseStorageRef(ref: string): DiskName[] {
+  const bytes = Buffer.from(ref, 'base64url');
+  // Buffer skips characters it cannot decode: re-encoding tells a sloppy ref from an exact one.
+  if (!/^[A-Za-z0-9_-]*$/.test(ref) || bytes.toString('base64url') !== ref) throw badPath('the ref is not base64url');
+  if (bytes.length === 0) return [];
+  if (bytes.length > MAX_PATH_BYTES) throw badPath(`the path is longer than ${MAX_PATH_BYTES} bytes`);
+  const segments: Buffer[] = [];
+  for (let start = 0; start <= bytes.length;) {
+    const end = bytes.indexOf(0x2f, start);
+    segments.push(bytes.subarray(start, end === -1 ? bytes.length : end));
+    start = end === -1 ? bytes.length + 1 : end + 1;
+  }
+  if (segments.length > MAX_DEPTH) throw tooDeep();
+  for (const s of segments) {
+    if (s.length === 0) throw badPath('the path has an empty component ("//")');
+    if (s.equals(Buffer.from('.')) || s.equals(Buffer.from('..'))) throw badPath(`"${s}" is not allowed as a name`);
+    if (s.includes(0)) throw badPath('a name cannot contain a NUL byte');
+    if (s.length > MAX_SEGMENT_BYTES) throw badPath(`a name may be at most ${MAX_SEGMENT_BYTES} bytes long`);
+  }
+  return segments.map(diskName);
+}
 
 /**
  * The `n`th name to keep both under: "report.pdf", 2 → "report (2).pdf" (the number goes before the
@@ -80,6 +156,13 @@ export function numberedName(name: string, n: number): string {
   return fitted.trim() === '' ? fit(name, ` (${number})`) + ` (${number})` : fitted + ` (${number})${ext}`;
 }
 
+/** `numberedName` for any name on disk: bytes that are not UTF-8 get the number at their end. */
+export function numberedDiskName(name: DiskName, n: number): DiskName {
+  if (typeof name === 'string') return numberedName(name, n);
+  const suffix = Buffer.from(` (${n})`);
+  return Buffer.concat([name.subarray(0, MAX_SEGMENT_BYTES - suffix.length), suffix]);
+}
+
 /** As much of `stem` as fits before `suffix` in one name, cut between characters. */
 function fit(stem: string, suffix: string): string {
   const chars = [...stem];
@@ -87,13 +170,24 @@ function fit(stem: string, suffix: string): string {
   return chars.join('');
 }
 
-export type EntryKind = 'file' | 'folder';
+/** What users make and open: regular files and folders. */
+export type PlainKind = 'file' | 'folder';
+/** What can be in storage: plain entries, and what only apps make (links, FIFOs, sockets, devices). */
+export type EntryKind = PlainKind | 'special';
 
-/** Only regular files and folders exist for users; symlinks, FIFOs, sockets and devices do not. */
-export function kindOf(stats: Stats): EntryKind | null {
+export function kindOf(stats: Stats): EntryKind {
   if (stats.isFile()) return 'file';
   if (stats.isDirectory()) return 'folder';
-  return null;
+  return 'special';
+}
+
+/** What a special entry is (never opened to find out: lstat says). */
+export function specialOf(stats: Stats): SpecialKind | undefined {
+  if (stats.isSymbolicLink()) return 'link';
+  if (stats.isFIFO()) return 'fifo';
+  if (stats.isSocket()) return 'socket';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'device';
+  return undefined;
 }
 
 /** A folder opened through descriptors only (see above); close it when done. */
@@ -103,8 +197,13 @@ export class SafeDir {
     this.handle = handle;
   }
   /** This folder itself, or one of its entries, addressed through the open descriptor. */
-  at(name?: string): string {
-    return name === undefined ? `/proc/self/fd/${this.handle.fd}` : `/proc/self/fd/${this.handle.fd}/${name}`;
+  at(): string;
+  at(name: string): string;
+  at(name: DiskName): string | Buffer;
+  at(name?: DiskName): string | Buffer {
+    const self = `/proc/self/fd/${this.handle.fd}`;
+    if (name === undefined) return self;
+    return typeof name === 'string' ? `${self}/${name}` : Buffer.concat([Buffer.from(`${self}/`), name]);
   }
   close(): Promise<void> {
     return this.handle.close();
@@ -112,7 +211,7 @@ export class SafeDir {
 }
 
 /** lstat of an entry, or null when there is none. */
-export async function lstatIn(dir: SafeDir, name: string): Promise<Stats | null> {
+export async function lstatIn(dir: SafeDir, name: DiskName): Promise<Stats | null> {
   try {
     return await fs.lstat(dir.at(name));
   } catch (err) {
@@ -125,7 +224,7 @@ export async function lstatIn(dir: SafeDir, name: string): Promise<Stats | null>
  * Opens the folder `segments` below `root` without following any symlink. With `create`, missing
  * folders are made (mode 0700) on the way.
  */
-export async function openDir(root: string, segments: readonly string[], create = false): Promise<SafeDir> {
+export async function openDir(root: string, segments: readonly DiskName[], create = false): Promise<SafeDir> {
   let dir = new SafeDir(await fs.open(root, DIR_FLAGS));
   try {
     for (const [i, name] of segments.entries()) {
@@ -134,7 +233,7 @@ export async function openDir(root: string, segments: readonly string[], create 
       try {
         next = await fs.open(dir.at(name), DIR_FLAGS);
       } catch (err) {
-        throw await explain(err, dir, name, joinStoragePath(segments.slice(0, i + 1)), 'folder');
+        throw await explain(err, dir, name, shownPath(segments.slice(0, i + 1)), 'folder');
       }
       await dir.close();
       dir = new SafeDir(next);
@@ -147,7 +246,7 @@ export async function openDir(root: string, segments: readonly string[], create 
 }
 
 /** Opens a regular file of `dir` for reading; `shown` names it in errors. */
-export async function openFile(dir: SafeDir, name: string, shown: string): Promise<fs.FileHandle> {
+export async function openFile(dir: SafeDir, name: DiskName, shown: string): Promise<fs.FileHandle> {
   let file: fs.FileHandle;
   try {
     file = await fs.open(dir.at(name), FILE_FLAGS);
@@ -166,7 +265,7 @@ export async function openFile(dir: SafeDir, name: string, shown: string): Promi
 }
 
 /** Turns an open() failure into a refusal the user can understand. */
-async function explain(err: unknown, dir: SafeDir, name: string, shown: string, wanted: EntryKind): Promise<unknown> {
+async function explain(err: unknown, dir: SafeDir, name: DiskName, shown: string, wanted: PlainKind): Promise<unknown> {
   if (isCode(err, 'ENOENT')) return new DomainError(404, 'not-found', `there is no ${wanted} "${shown}"`);
   if (isCode(err, 'ELOOP')) return badPath(`"${shown}" is a symbolic link; links are not followed`);
   if (isCode(err, 'ENXIO')) return badPath(`"${shown}" is not a regular file`);
@@ -177,41 +276,6 @@ async function explain(err: unknown, dir: SafeDir, name: string, shown: string, 
     return new DomainError(400, 'not-a-folder', `"${shown}" is not a folder`);
   }
   return err;
-}
-
-/** Bytes of the regular files in the folder `name` of `dir`, never following symlinks. */
-export function folderSize(dir: SafeDir, name: string): Promise<number> {
-  return sizeBelow(dir.at(name));
-}
-
-/** Bytes of the regular files below an open folder, never following symlinks. */
-export async function treeSize(dir: SafeDir): Promise<number> {
-  let total = 0;
-  const prefix = Buffer.from(dir.at() + '/');
-  // Raw names: a name that is not valid UTF-8 must still be counted.
-  const children = (await fs.readdir(dir.at(), { encoding: 'buffer' })).map((raw) => Buffer.concat([prefix, raw]));
-  // lstat in batches: one at a time leaves the thread pool idle; all at once floods it.
-  for (let i = 0; i < children.length; i += 64) {
-    const batch = children.slice(i, i + 64);
-    const stats = await Promise.all(batch.map((child) => fs.lstat(child).catch(() => null)));
-    for (const [j, s] of stats.entries()) {
-      if (s?.isFile()) total += s.size;
-      if (s?.isDirectory()) total += await sizeBelow(batch[j]!);
-    }
-  }
-  return total;
-}
-
-// An app may change the tree while it is summed: what vanished or turned into a link counts 0.
-async function sizeBelow(folder: string | Buffer): Promise<number> {
-  const handle = await fs.open(folder, DIR_FLAGS).catch(() => null);
-  if (!handle) return 0;
-  const dir = new SafeDir(handle);
-  try {
-    return await treeSize(dir);
-  } finally {
-    await dir.close();
-  }
 }
 
 export function isCode(err: unknown, ...codes: string[]): boolean {

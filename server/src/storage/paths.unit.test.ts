@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../errors.ts';
 import { previewContentType } from './content-types.ts';
-import { joinStoragePath, numberedName, parseStoragePath, segmentProblem } from './paths.ts';
+import {
+  joinStoragePath,
+  MAX_DEPTH,
+  numberedDiskName,
+  numberedName,
+  parseStoragePath,
+  parseStorageRef,
+  segmentProblem,
+  shownName,
+  storageRefOf,
+} from './paths.ts';
 import { attachment } from './storage-routes.ts';
 
 describe('parseStoragePath', () => {
@@ -18,7 +28,7 @@ describe('parseStoragePath', () => {
     ['日本語/😀', ['日本語', '😀']],
     ['x'.repeat(255), ['x'.repeat(255)]],
     ['é'.repeat(127), ['é'.repeat(127)]],
-    [Array(1024).fill('abc').join('/'), Array(1024).fill('abc')],
+    [Array(MAX_DEPTH).fill('abc').join('/'), Array(MAX_DEPTH).fill('abc')],
   ])('accepts %j', (input, segments) => {
     expect(parseStoragePath(input)).toEqual(segments);
     expect(parseStoragePath(joinStoragePath(segments))).toEqual(segments);
@@ -46,6 +56,12 @@ describe('parseStoragePath', () => {
     ['é'.repeat(128), 'at most 255 bytes'],
     ['lone\ud800', 'not valid Unicode'],
     [Array(1366).fill('abc').join('/'), 'longer than 4096 bytes'],
+    [
+      Array(MAX_DEPTH + 1)
+        .fill('a')
+        .join('/'),
+      `more than ${MAX_DEPTH} folders deep`,
+    ],
   ])('refuses %j', (input, reason) => {
     let error: unknown;
     try {
@@ -56,6 +72,50 @@ describe('parseStoragePath', () => {
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ status: 400, code: 'bad-path' });
     expect((error as Error).message).toContain(reason);
+  });
+});
+
+describe('refs: the exact bytes of a path', () => {
+  const bad = Buffer.from([0x66, 0xff]);
+
+  it('round-trips any name an entry can have, as text when that is exact', () => {
+    const segments = ['Reports', bad, 'new\nline', 'invoice-2027\u202efdp.exe', ' '];
+    const ref = storageRefOf(segments);
+    expect(ref).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(parseStorageRef(ref)).toEqual(segments);
+    expect(parseStorageRef('')).toEqual([]);
+    expect(parseStorageRef(storageRefOf(Array(MAX_DEPTH).fill('d')))).toHaveLength(MAX_DEPTH);
+  });
+
+  it.each([
+    ['not base64url', 'ab+/', 'base64url'],
+    ['padded', Buffer.from('ab').toString('base64'), 'base64url'],
+    ['an empty name', Buffer.from('a//b').toString('base64url'), 'empty component'],
+    ['a leading slash', Buffer.from('/etc').toString('base64url'), 'empty component'],
+    ['..', Buffer.from('a/../b').toString('base64url'), 'not allowed'],
+    ['NUL', Buffer.from('a\0b').toString('base64url'), 'NUL'],
+    ['a long name', Buffer.alloc(256, 0x61).toString('base64url'), 'at most 255 bytes'],
+    ['too deep', storageRefOf(Array(MAX_DEPTH + 1).fill('d')), 'folders deep'],
+  ])('refuses %s', (_what, ref, reason) => {
+    expect(() => parseStorageRef(ref)).toThrow(reason);
+  });
+
+  it('marks every name a path cannot carry, and escapes it', () => {
+    expect(shownName('plain.txt')).toEqual({ shown: 'plain.txt', issues: [] });
+    expect(shownName(bad)).toEqual({ shown: 'f\\xFF', issues: ['not-utf8'] });
+    expect(shownName('new\nline')).toEqual({ shown: 'new\\u{000A}line', issues: ['control'] });
+    expect(shownName('   ')).toEqual({ shown: '\\u{0020}\\u{0020}\\u{0020}', issues: ['invisible'] });
+    expect(shownName('a\u3000')).toEqual({ shown: 'a\u3000', issues: [] });
+    // Whatever a path refuses, shownName flags: such an entry always gets a ref.
+    for (const name of ['x\u0085', '\u3000', 'a\u202eb', '\u200b']) {
+      expect(segmentProblem(name) === null || shownName(name).issues.length > 0).toBe(true);
+    }
+  });
+
+  it('numbers names that are not UTF-8 at their end, within 255 bytes', () => {
+    expect(numberedDiskName(bad, 2)).toEqual(Buffer.concat([bad, Buffer.from(' (2)')]));
+    expect((numberedDiskName(Buffer.alloc(255, 0xff), 12) as Buffer).length).toBe(255);
+    expect(numberedDiskName('a.txt', 2)).toBe('a (2).txt');
   });
 });
 

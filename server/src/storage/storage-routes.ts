@@ -18,14 +18,40 @@ import {
   UploadQuery,
 } from '@vitrine/protocol';
 import { actorOf } from '../auth/guard.ts';
-import { byId, fileAt, str } from '../audit/route-audit.ts';
+import { byId, str, type RouteAudit, type Seen } from '../audit/route-audit.ts';
 import { DomainError } from '../errors.ts';
 import { authorize } from '../policies/policies.ts';
 import { PREVIEW_CSP, previewContentType } from './content-types.ts';
-import type { OwnerStorage } from './owner-storage.ts';
+import type { OwnerStorage, StorageAddress } from './owner-storage.ts';
+import { badPath, parseStorageRef, shownPath } from './paths.ts';
 
 const TrashId = z.object({ id: z.uuid() });
 const errors = { 400: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody, 409: ApiErrorBody };
+
+/** The shown path of a ref for the trail ("" if it is not one): readable, and never raw bytes. */
+function shownRef(ref: string | undefined): string | undefined {
+  if (ref === undefined) return undefined;
+  try {
+    return shownPath(parseStorageRef(ref));
+  } catch {
+    return '';
+  }
+}
+
+/** What `?path=` or `?ref=` (an entry's exact bytes, for unusual names) points at. */
+function addressOf(query: { path: string; ref?: string | undefined }): StorageAddress {
+  if (query.ref === undefined) return query.path;
+  if (query.path !== '') throw badPath('give either a path or a ref, not both');
+  return { ref: query.ref };
+}
+
+/** The file a request names, by path or by ref, for the trail. */
+const fileAt: NonNullable<RouteAudit['target']> = (r) => ({
+  type: 'file',
+  path: shownRef(str(r.query.ref)) ?? r.query.path ?? str(r.body.path) ?? null,
+});
+/** The file a move starts from. */
+const movedFrom = (r: Seen) => shownRef(str(r.body.fromRef)) ?? str(r.body.from) ?? '';
 
 /** An owner's own files and trash (docs/accounts-and-shares.md, "Owner storage"). */
 export function registerStorageRoutes(server: FastifyInstance, storage: OwnerStorage): void {
@@ -44,7 +70,7 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
     async (req) => {
       const actor = actorOf(req);
       authorize(actor, 'browse', 'Storage', { ownerId: actor.id });
-      return storage.list(actor.id, req.query.path);
+      return storage.list(actor.id, addressOf(req.query));
     },
   );
   app.get(
@@ -75,7 +101,7 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
       authorize(actor, 'download', 'Storage', { ownerId: actor.id });
       const inline = req.query.disposition === 'inline';
       if (inline) req.audit.note({ detail: { disposition: 'inline' } });
-      const file = await storage.download(actor.id, req.query.path);
+      const file = await storage.download(actor.id, addressOf(req.query));
       // A preview may be framed by our own page (the PDF viewer) and nothing else; see content-types.ts.
       if (inline) reply.header('content-security-policy', PREVIEW_CSP);
       return reply
@@ -104,28 +130,37 @@ export function registerStorageRoutes(server: FastifyInstance, storage: OwnerSto
     {
       config: {
         audit: {
-          action: (r) => fileMoveAction(str(r.body.from) ?? '', str(r.body.to) ?? ''),
-          target: (r) => ({ type: 'file', path: str(r.body.from) ?? null }),
+          action: (r) => fileMoveAction(movedFrom(r), str(r.body.to) ?? ''),
+          target: (r) => ({ type: 'file', path: movedFrom(r) }),
         },
       },
-      schema: { summary: 'Move or rename (never replaces)', body: MoveBody, response: { 200: FileEntry, ...errors } },
+      schema: {
+        summary: 'Move or rename (never replaces); `fromRef` instead of `from` for an entry with a ref',
+        body: MoveBody,
+        response: { 200: FileEntry, ...errors },
+      },
     },
     async (req) => {
       const actor = actorOf(req);
       authorize(actor, 'write', 'Storage', { ownerId: actor.id });
-      return storage.move(actor.id, req.body.from, req.body.to);
+      const { from, fromRef, to } = req.body;
+      return storage.move(actor.id, addressOf({ path: from, ref: fromRef }), to);
     },
   );
   app.delete(
     '/api/files',
     {
       config: { audit: { action: 'file.delete', target: fileAt } },
-      schema: { summary: 'Move to the trash', querystring: PathQuery, response: { 200: TrashItem, ...errors } },
+      schema: {
+        summary: 'Move to the trash (anything: a file, a folder, a special entry; by path or ref)',
+        querystring: PathQuery,
+        response: { 200: TrashItem, ...errors },
+      },
     },
     async (req) => {
       const actor = actorOf(req);
       authorize(actor, 'write', 'Storage', { ownerId: actor.id });
-      return storage.delete(actor.id, req.query.path);
+      return storage.delete(actor.id, addressOf(req.query));
     },
   );
   app.get(

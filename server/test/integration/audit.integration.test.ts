@@ -33,6 +33,8 @@ describe.each(['pglite', 'postgres'] as const)('audit trail on %s', (kind) => {
       env: {
         ...process.env,
         DATA_DIR: server.config.database.dataDir,
+        AUDIT_KEY_FILE: server.config.audit.keyFile,
+        AUDIT_CHECKPOINT_FILE: server.config.audit.checkpointFile,
         LOG_LEVEL: 'warn',
         ...(pgServer ? { DATABASE_URL: pgServer.url } : {}),
       },
@@ -287,7 +289,7 @@ describe.each(['pglite', 'postgres'] as const)('audit trail on %s', (kind) => {
     })();
     expect(last.map((r) => r.action)).toEqual(['server.stop', 'share.list']);
     const intact = await cli('audit', 'verify');
-    expect(intact.code).toBe(0);
+    expect(intact.code, intact.out).toBe(0);
     expect(intact.out).toMatch(/audit trail intact: \d+ events verified/);
 
     // Behind the application's back (triggers off), as an intruder with the superuser would.

@@ -237,14 +237,22 @@ describe('files and folders', () => {
     expect(fs.existsSync(onDisk(ALICE, 'j.txt'))).toBe(false);
   });
 
-  it('hides symlinks, special files and names a client could not send back', async () => {
+  it('lists symlinks, special files and unusual names, never following or opening them', async () => {
     fs.mkdirSync(onDisk(ALICE, 'Odd'));
     fs.writeFileSync(onDisk(ALICE, 'Odd/plain.txt'), 'p');
     fs.symlinkSync('plain.txt', onDisk(ALICE, 'Odd/link.txt'));
     execFileSync('mkfifo', [onDisk(ALICE, 'Odd/pipe')]);
     fs.writeFileSync(onDisk(ALICE, 'Odd/new\nline'), 'n');
     fs.writeFileSync(Buffer.concat([Buffer.from(onDisk(ALICE, 'Odd/')), Buffer.from([0x66, 0xff])]), 'bad utf-8');
-    expect((await list(ALICE, 'Odd')).body.entries.map((e) => e.name)).toEqual(['plain.txt']);
+    // Each is there for the owner to see and remove (storage-hostile.integration covers them in depth).
+    const entries = (await list(ALICE, 'Odd')).body.entries;
+    expect(entries.map((e) => [e.name, e.kind, e.special ?? null, !!e.ref])).toEqual([
+      ['f\\xFF', 'file', null, true],
+      ['new\\u{000A}line', 'file', null, true],
+      ['plain.txt', 'file', null, false],
+      ['link.txt', 'special', 'link', false],
+      ['pipe', 'special', 'fifo', false],
+    ]);
     // A FIFO must be refused at once, not block the server waiting for a writer.
     expect((await download(ALICE, 'Odd/pipe')).body.error).toBe('bad-path');
     expect((await download(ALICE, 'Odd/link.txt')).body.error).toBe('bad-path');
@@ -468,7 +476,6 @@ describe('paths that try to leave the root', () => {
       ['move into', move(ALICE, 'empty.bin', 'escape/empty.bin')],
       ['move link', move(ALICE, 'secret-link', 'renamed-link')],
       ['delete through', remove(ALICE, 'escape/secret.txt')],
-      ['delete link', remove(ALICE, 'escape')],
     ];
     for (const [what, attempt] of attempts) {
       const res = await attempt;
@@ -480,6 +487,14 @@ describe('paths that try to leave the root', () => {
     expect(fs.lstatSync(onDisk(ALICE, 'secret-link')).isSymbolicLink()).toBe(true);
     await expect(storage.resolveExisting(ALICE, 'escape')).rejects.toMatchObject({ code: 'bad-path' });
     await expect(storage.resolveExisting(ALICE, 'escape/secret.txt')).rejects.toMatchObject({ code: 'bad-path' });
+
+    // Deleting a link moves the link itself to the trash; where it points is untouched.
+    fs.symlinkSync(outside, onDisk(ALICE, 'escape-too'));
+    const gone = await remove(ALICE, 'escape-too');
+    expect([gone.status, gone.body.kind]).toEqual([200, 'special']);
+    expect(fs.lstatSync(path.join(rootDir, ALICE, 'trash', gone.body.id, 'item')).isSymbolicLink()).toBe(true);
+    expect((await request(ALICE, 'DELETE', `/api/trash/${gone.body.id}`)).status).toBe(204);
+    outsideUntouched();
   });
 
   it('does not count bytes behind a symlink as used', async () => {

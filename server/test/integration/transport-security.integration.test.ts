@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -135,7 +136,7 @@ describe('TLS', () => {
     certs = makeCertificates(dir);
     // Trust the test CA in this process (fetch, ws), as a browser would trust a real one.
     tls.setDefaultCACertificates([...tls.getCACertificates('default'), fs.readFileSync(certs.ca, 'utf8')]);
-    server = await startTestServer({ TLS_CERT: certs.cert, TLS_KEY: certs.key });
+    server = await startTestServer({ TLS_CERT: certs.cert, TLS_KEY: certs.key, HTTP_HEADERS_TIMEOUT: '2s' });
   }, 30_000);
   afterAll(async () => {
     await server?.close();
@@ -154,6 +155,28 @@ describe('TLS', () => {
     await waitFor('video over a WSS-signaled session', () => viewer.rtpPackets > 0);
     await viewer.close();
     await api(server.owner, 'DELETE', `/api/sessions/${body.id}`);
+  }, 30_000);
+
+  it('speaks TLS 1.3 only: a TLS 1.2 client is refused, and a silent connection is closed', async () => {
+    const port = Number(new URL(server.url).port);
+    const handshake = (maxVersion: tls.SecureVersion) =>
+      new Promise<string>((resolve) => {
+        const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', maxVersion });
+        socket.once('secureConnect', () => {
+          resolve(`connected ${socket.getProtocol()}`);
+          socket.destroy();
+        });
+        socket.once('error', (err: NodeJS.ErrnoException) => resolve(`refused ${err.code}`));
+      });
+    expect(await handshake('TLSv1.2')).toMatch(/^refused ERR_SSL_(TLSV1_ALERT_PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL)/);
+    expect(await handshake('TLSv1.3')).toBe('connected TLSv1.3');
+    // A connection that never starts its handshake is closed after the headers timeout (2 s here).
+    const opened = performance.now();
+    const silent = net.connect(port, '127.0.0.1');
+    silent.on('error', () => {});
+    await new Promise((resolve) => silent.once('close', resolve));
+    expect(performance.now() - opened).toBeGreaterThanOrEqual(1900);
+    expect(performance.now() - opened).toBeLessThan(10_000);
   }, 30_000);
 
   it('does not answer plain HTTP on the TLS port', async () => {

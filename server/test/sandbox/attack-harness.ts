@@ -4,6 +4,7 @@ import path from 'node:path';
 import { prepareSandboxHost } from '../../src/sandbox/host.ts';
 import { startSandbox, type Grant, type SandboxHost, type SandboxPolicy } from '../../src/sandbox/sandbox.ts';
 import { removeInstanceGroups, type ResourceLimits } from '../../src/sandbox/cgroups.ts';
+import type { SyscallProfile } from '../../src/sandbox/syscall-profiles.ts';
 
 const PROBE = path.resolve(import.meta.dirname, '../../../native/build/syscall-probe');
 
@@ -14,6 +15,11 @@ export interface PolicyOptions {
   nodeRuntime?: string;
   controlSocket?: boolean;
   etcFiles?: Record<string, string>;
+  /**
+   * The seccomp allow-list, as an app's manifest names it. Default "browser", the widest: every
+   * other layer is tested where the app has the most syscalls (and the attack's shell tools need them).
+   */
+  syscalls?: SyscallProfile;
 }
 
 /**
@@ -51,6 +57,7 @@ export class AttackHarness {
       nodeRuntime: opts.nodeRuntime ?? null,
       controlSocket: opts.controlSocket ?? false,
       etcFiles: opts.etcFiles ?? {},
+      syscalls: opts.syscalls ?? 'browser',
     };
   }
 

@@ -21,6 +21,7 @@ beforeAll(async () => {
       version: '1',
       type: 'x11',
       binary: 'run.sh',
+      syscalls: 'browser',
       resources: { memory: '512M', pids: 256, cpu: 1 },
     }),
   );

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostNodeRuntime } from '../../src/sandbox/sandbox.ts';
+import { SYSCALL_PROFILES, type SyscallProfile } from '../../src/sandbox/syscall-profiles.ts';
 import { AttackHarness } from './attack-harness.ts';
 
 const h = new AttackHarness();
@@ -241,15 +242,32 @@ describe('kernel interfaces', () => {
     'pivot_root',
   ];
 
-  it('dangerous syscalls fail with EPERM', async () => {
-    const { output } = await h.run(CALLS.map((c) => `/app/probe ${c}`).join('; '));
-    const lines = Object.fromEntries(
+  /** Each probe's answer ("ok", "errno=EPERM", …) in a sandbox of the given seccomp profile. */
+  async function probe(calls: string[], syscalls: SyscallProfile = 'base'): Promise<Record<string, string>> {
+    const { output } = await h.run(calls.map((c) => `/app/probe ${c}`).join('; '), { syscalls });
+    return Object.fromEntries(
       output
         .trim()
         .split('\n')
         .map((l) => l.split(' ') as [string, string]),
     );
-    for (const c of CALLS) expect(lines[c], c).toBe('errno=EPERM');
+  }
+
+  it('dangerous syscalls fail with EPERM, whatever the profile', async () => {
+    for (const profile of SYSCALL_PROFILES) {
+      const got = await probe(CALLS, profile);
+      for (const c of CALLS) expect(got[c], `${c} (${profile})`).toBe('errno=EPERM');
+    }
+  });
+
+  it("a syscall outside the app's allow-list fails with ENOSYS; threads still start", async () => {
+    // msgget is on no list; memfd_create only on the browser's (Chromium and Node use it).
+    expect(await probe(['msgget', 'memfd', 'thread'])).toEqual({
+      msgget: 'errno=ENOSYS',
+      memfd: 'errno=ENOSYS',
+      thread: 'ok',
+    });
+    expect(await probe(['msgget', 'memfd'], 'browser')).toEqual({ msgget: 'errno=ENOSYS', memfd: 'ok' });
   });
 
   it('cannot see or signal processes outside the sandbox', async () => {

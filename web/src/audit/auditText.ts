@@ -184,6 +184,8 @@ const SESSION_END_TEXT: Record<SessionEndReason, (who: string) => string> = {
   'signed out': (who) => `${who} signed out`,
   'app exited': () => 'the app closed',
   'out of memory': () => 'the app ran out of memory',
+  'process limit': () => 'the app reached its process limit',
+  'cpu limit': () => 'the app used its whole processor quota for too long',
   'encoder failed': () => 'the video stream failed',
   error: () => 'an error on the server',
   'server shutdown': () => 'the server was shut down',

@@ -88,7 +88,7 @@ export function EntryDialogs(props: EntryDialogsProps) {
           if (fieldValue === dialog.entry.name) return;
           const name = fieldValue.trim();
           if (name !== dialog.entry.name) {
-            await moveEntry(dialog.entry.path, joinPath(parentPath(dialog.entry.path), name));
+            await moveEntry(dialog.entry, joinPath(parentPath(dialog.entry.path), name));
           }
           onChanged();
         }}

@@ -1,4 +1,4 @@
-/** The small icon before a file or folder name in the storage tables: folder, or the file's sort. */
+/** The small icon before a name in the storage tables: folder, the file's sort, or a special entry (a link, a pipe). */
 import type { SvgIconProps } from '@mui/material/SvgIcon';
 import ArticleOutlinedIcon from '@mui/icons-material/ArticleOutlined';
 import AudioFileOutlinedIcon from '@mui/icons-material/AudioFileOutlined';
@@ -12,6 +12,7 @@ import PictureAsPdfOutlinedIcon from '@mui/icons-material/PictureAsPdfOutlined';
 import SlideshowOutlinedIcon from '@mui/icons-material/SlideshowOutlined';
 import TableChartOutlinedIcon from '@mui/icons-material/TableChartOutlined';
 import VideoFileOutlinedIcon from '@mui/icons-material/VideoFileOutlined';
+import WarningAmberOutlinedIcon from '@mui/icons-material/WarningAmberOutlined';
 import type { ComponentType } from 'react';
 import type { FileEntry } from './filesApi.ts';
 import { fileSortOf, type FileSort } from './fileKinds.ts';
@@ -29,6 +30,7 @@ const ICONS: Record<FileSort, { Icon: ComponentType<SvgIconProps>; color: SvgIco
   presentation: { Icon: SlideshowOutlinedIcon, color: 'warning' },
   archive: { Icon: FolderZipOutlinedIcon, color: 'warning' },
   other: { Icon: InsertDriveFileOutlinedIcon, color: 'action' },
+  special: { Icon: WarningAmberOutlinedIcon, color: 'warning' },
 };
 
 /** `name` decides a file's icon (by extension); a folder is a folder whatever its name. */

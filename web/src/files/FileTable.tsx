@@ -4,6 +4,7 @@
  */
 import Box from '@mui/material/Box';
 import Checkbox from '@mui/material/Checkbox';
+import Chip from '@mui/material/Chip';
 import IconButton from '@mui/material/IconButton';
 import Link from '@mui/material/Link';
 import Paper from '@mui/material/Paper';
@@ -15,10 +16,13 @@ import TableContainer from '@mui/material/TableContainer';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import TableSortLabel from '@mui/material/TableSortLabel';
+import Tooltip from '@mui/material/Tooltip';
+import Typography from '@mui/material/Typography';
 import MoreVertIcon from '@mui/icons-material/MoreVert';
 import { alpha } from '@mui/material/styles';
 import { displayPath, formatBytes, formatDateTime } from '../shared/format.ts';
 import { ellipsis, visuallyHidden } from '../shared/styles.ts';
+import { isUsual, nameLabel, specialLabel } from './entryName.ts';
 import { FileKindIcon } from './FileKindIcon.tsx';
 import type { FileEntry } from './filesApi.ts';
 import { entryNameText } from './nameStyle.ts';
@@ -106,10 +110,17 @@ export function FileTable(props: FileTableProps) {
           {entries.map((entry) => {
             const isSelected = selected.has(entry.path);
             const dropHere = entry.kind === 'folder' && drag.over === entry.path;
-            const open = () => (entry.kind === 'folder' ? onOpenFolder(entry.path) : onOpenFile(entry));
+            const label = nameLabel(entry);
+            // What an app left that only its menu can handle (an unusual name, a link, a pipe) does not open.
+            const usual = isUsual(entry);
+            const open = () => {
+              if (!usual) return;
+              if (entry.kind === 'folder') onOpenFolder(entry.path);
+              else onOpenFile(entry);
+            };
             return (
               <TableRow
-                key={entry.path}
+                key={entry.ref ?? entry.path}
                 hover
                 selected={isSelected}
                 data-testid="file-row"
@@ -117,8 +128,8 @@ export function FileTable(props: FileTableProps) {
                 data-kind={entry.kind}
                 data-path={entry.path}
                 data-drop-target={dropHere ? 'true' : undefined}
-                {...drag.source(entry)}
-                {...(entry.kind === 'folder' ? drag.target(entry.path) : {})}
+                {...(usual ? drag.source(entry) : {})}
+                {...(usual && entry.kind === 'folder' ? drag.target(entry.path) : {})}
                 onClick={(e) => {
                   // Ctrl/⌘-click selects, as in a file manager; a plain click opens.
                   if (e.ctrlKey || e.metaKey) onSelect([entry.path], !isSelected);
@@ -143,32 +154,61 @@ export function FileTable(props: FileTableProps) {
                     size="small"
                     checked={isSelected}
                     onChange={(e) => onSelect([entry.path], e.target.checked)}
-                    slotProps={{ input: { 'aria-label': `Select ${entry.name}`, ...testId('file-select') } }}
+                    slotProps={{ input: { 'aria-label': `Select ${label.text}`, ...testId('file-select') } }}
                   />
                 </TableCell>
                 <TableCell sx={{ minWidth: 0 }}>
                   <Stack direction="row" sx={{ alignItems: 'center', gap: 1.5, minWidth: 0 }}>
-                    <FileKindIcon kind={entry.kind} name={entry.name} />
-                    <Link
-                      component="button"
-                      type="button"
-                      underline="hover"
-                      color="inherit"
-                      draggable={false}
-                      onClick={(e) => {
-                        e.stopPropagation();
-                        open();
-                      }}
-                      title={entry.name}
-                      data-testid="file-name"
-                      sx={{ ...entryNameText, textAlign: 'left', font: 'inherit', fontSize: '0.875rem' }}
-                    >
-                      {entry.name}
-                    </Link>
+                    <FileKindIcon kind={entry.kind} name={label.text} />
+                    {usual ? (
+                      <Link
+                        component="button"
+                        type="button"
+                        underline="hover"
+                        color="inherit"
+                        draggable={false}
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          open();
+                        }}
+                        title={label.text}
+                        data-testid="file-name"
+                        sx={{ ...entryNameText, textAlign: 'left', font: 'inherit', fontSize: '0.875rem' }}
+                      >
+                        {label.text}
+                      </Link>
+                    ) : (
+                      <Typography variant="body2" title={label.text} data-testid="file-name" sx={entryNameText}>
+                        {label.text}
+                      </Typography>
+                    )}
+                    {label.marked && (
+                      <Tooltip title={label.why}>
+                        <Chip
+                          label="Unusual name"
+                          size="small"
+                          variant="outlined"
+                          color="warning"
+                          data-testid="name-marker"
+                          sx={{ flexShrink: 0 }}
+                        />
+                      </Tooltip>
+                    )}
+                    {entry.kind === 'special' && (
+                      <Tooltip title="Left here by an app: it is never opened or followed. Move it to the trash to remove it.">
+                        <Chip
+                          label={specialLabel(entry.special)}
+                          size="small"
+                          variant="outlined"
+                          data-testid="special-marker"
+                          sx={{ flexShrink: 0 }}
+                        />
+                      </Tooltip>
+                    )}
                   </Stack>
                 </TableCell>
                 <TableCell align="right" sx={{ whiteSpace: 'nowrap', color: 'text.secondary' }} data-testid="file-size">
-                  {entry.kind === 'folder' ? '—' : formatBytes(entry.size)}
+                  {entry.kind === 'file' ? formatBytes(entry.size) : '—'}
                 </TableCell>
                 <TableCell
                   sx={{
@@ -182,7 +222,7 @@ export function FileTable(props: FileTableProps) {
                 <TableCell align="right" sx={{ py: 0 }}>
                   <IconButton
                     size="small"
-                    aria-label={`Actions for ${entry.name}`}
+                    aria-label={`Actions for ${label.text}`}
                     data-testid="file-menu"
                     onClick={(e) => {
                       e.stopPropagation();

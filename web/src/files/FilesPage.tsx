@@ -97,7 +97,7 @@ export function FilesPage() {
     const failed: string[] = [];
     for (const entry of entries) {
       try {
-        items.push(await deleteEntry(entry.path));
+        items.push(await deleteEntry(entry));
       } catch (err) {
         failed.push(`Could not move ${entry.name} to the trash: ${describeError(err)}`);
       }

@@ -46,7 +46,7 @@ export function FolderPicker({ value, onChange, excluded }: FolderPickerProps) {
     const ctrl = new AbortController();
     listFolder(value, ctrl.signal)
       .then((l) => {
-        setListing({ path: value, folders: l.entries.filter((e) => e.kind === 'folder') });
+        setListing({ path: value, folders: l.entries.filter((e) => e.kind === 'folder' && !e.ref) });
         setError(null);
       })
       .catch((err: unknown) => {

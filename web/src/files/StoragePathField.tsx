@@ -70,7 +70,8 @@ export function StoragePathField(props: StoragePathFieldProps) {
   const suggestions =
     listing?.key === key
       ? listing.entries
-          .filter((e) => !foldersOnly || e.kind === 'folder')
+          // What only a ref can address (an unusual name) or nothing can open is no path to share.
+          .filter((e) => !e.ref && e.kind !== 'special' && (!foldersOnly || e.kind === 'folder'))
           .map((e) => ({ path: e.path, kind: e.kind }))
           .sort((a, b) => a.path.localeCompare(b.path, undefined, { numeric: true }))
       : [];

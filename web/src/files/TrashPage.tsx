@@ -3,6 +3,7 @@
  * restore (beside what took its place, if its path is taken now) or delete for good.
  */
 import { useState } from 'react';
+import { showName } from '@vitrine/protocol';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
@@ -27,6 +28,9 @@ import { FileKindIcon } from './FileKindIcon.tsx';
 import type { TrashItem } from './filesApi.ts';
 import { listTrash, purgeTrashItem, restoreTrashItem } from './filesApi.ts';
 import { entryNameText } from './nameStyle.ts';
+
+/** Where an item was, shown safely (the server escapes unusual names already; this is in case). */
+const whereItWas = (item: Pick<TrashItem, 'originalPath'>) => displayPath(showName(item.originalPath));
 
 /** What is in the trash, most recently deleted first. */
 async function loadTrash(signal: AbortSignal): Promise<TrashItem[]> {
@@ -58,11 +62,11 @@ export function TrashPage() {
       setItems((list) => list?.filter((i) => i.id !== item.id) ?? null);
       setNotice(
         entry.path === item.originalPath
-          ? `Restored ${displayPath(entry.path)}`
-          : `Restored as ${displayPath(entry.path)} (${displayPath(item.originalPath)} is taken)`,
+          ? `Restored ${displayPath(showName(entry.path))}`
+          : `Restored as ${displayPath(showName(entry.path))} (${whereItWas(item)} is taken)`,
       );
     } catch (err) {
-      setActionError(`Could not restore ${displayPath(item.originalPath)}: ${describeError(err)}`);
+      setActionError(`Could not restore ${whereItWas(item)}: ${describeError(err)}`);
     } finally {
       mark(item.id, false);
     }
@@ -71,7 +75,7 @@ export function TrashPage() {
   const purge = async (item: TrashItem) => {
     await purgeTrashItem(item.id);
     setItems((list) => list?.filter((i) => i.id !== item.id) ?? null);
-    setNotice(`Deleted ${displayPath(item.originalPath)} for good`);
+    setNotice(`Deleted ${whereItWas(item)} for good`);
   };
 
   return (
@@ -123,8 +127,8 @@ export function TrashPage() {
                   <TableCell>
                     <Stack direction="row" sx={{ alignItems: 'center', gap: 1.5, minWidth: 0 }}>
                       <FileKindIcon kind={item.kind} name={baseName(item.originalPath)} />
-                      <Typography variant="body2" title={displayPath(item.originalPath)} sx={entryNameText}>
-                        {displayPath(item.originalPath)}
+                      <Typography variant="body2" title={whereItWas(item)} sx={entryNameText}>
+                        {whereItWas(item)}
                       </Typography>
                       {item.reason === 'replaced' && (
                         <Tooltip title="An upload replaced this version; restoring puts it back beside the newer one.">
@@ -203,7 +207,7 @@ export function TrashPage() {
         }}
       >
         <Typography>
-          {purging ? displayPath(purging.originalPath) : ''}
+          {purging ? whereItWas(purging) : ''}
           {purging?.kind === 'folder' ? ' and everything in it' : ''} will be removed now. This cannot be undone.
         </Typography>
       </ActionDialog>

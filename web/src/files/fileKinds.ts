@@ -17,7 +17,8 @@ export type FileSort =
   | 'document'
   | 'presentation'
   | 'archive'
-  | 'other';
+  | 'other'
+  | 'special';
 
 /** How the preview dialog shows a file: in the page (image, PDF, video, audio, text) or as a card. */
 export type PreviewMode = 'image' | 'pdf' | 'video' | 'audio' | 'text' | 'card';
@@ -58,6 +59,7 @@ export function extensionOf(name: string): string {
 
 export function fileSortOf(entry: Pick<FileEntry, 'kind' | 'name'>): FileSort {
   if (entry.kind === 'folder') return 'folder';
+  if (entry.kind === 'special') return 'special';
   return BY_EXTENSION[extensionOf(entry.name)] ?? 'other';
 }
 
@@ -84,12 +86,13 @@ const SORT_WORDS: Record<FileSort, string> = {
   presentation: 'presentation',
   archive: 'archive',
   other: 'file',
+  special: 'Special file',
 };
 
 /** The type in words: "PNG image", "PDF document", "DOCX document", "File" (no extension). */
 export function typeLabel(entry: Pick<FileEntry, 'kind' | 'name'>): string {
   const sort = fileSortOf(entry);
-  if (sort === 'folder' || sort === 'pdf') return SORT_WORDS[sort];
+  if (sort === 'folder' || sort === 'pdf' || sort === 'special') return SORT_WORDS[sort];
   const ext = extensionOf(entry.name);
   return ext ? `${ext.toUpperCase()} ${SORT_WORDS[sort]}` : 'File';
 }

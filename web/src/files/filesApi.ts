@@ -8,6 +8,7 @@ import type {
   UploadedFile,
 } from '@vitrine/protocol';
 import { ApiError, apiRequest, errorFromResponse, isErrorBody } from '../shared/api.ts';
+import { addressOf } from './entryName.ts';
 
 export type { FileEntry, FolderListing, StorageUsage, TrashItem, UploadConflict, UploadedFile };
 
@@ -25,14 +26,21 @@ export function createFolder(path: string): Promise<FileEntry> {
   return apiRequest<FileEntry>('POST', '/api/files/folders', { path });
 }
 
+/** An entry as the API addresses it: by `ref` when it has one (an unusual name), else by path. */
+export type EntryAddress = Pick<FileEntry, 'path' | 'ref'>;
+
 /** Move or rename (`to` is the full new path; a rename stays in the same folder). */
-export function moveEntry(from: string, to: string): Promise<FileEntry> {
-  return apiRequest<FileEntry>('POST', '/api/files/move', { from, to });
+export function moveEntry(from: EntryAddress, to: string): Promise<FileEntry> {
+  return apiRequest<FileEntry>(
+    'POST',
+    '/api/files/move',
+    from.ref ? { fromRef: from.ref, to } : { from: from.path, to },
+  );
 }
 
-/** Moves a file or folder to the trash; the returned item can be restored. */
-export function deleteEntry(path: string): Promise<TrashItem> {
-  return apiRequest<TrashItem>('DELETE', `/api/files?${q(path)}`);
+/** Moves a file, folder or special entry to the trash; the returned item can be restored. */
+export function deleteEntry(entry: EntryAddress): Promise<TrashItem> {
+  return apiRequest<TrashItem>('DELETE', `/api/files?${addressOf(entry)}`);
 }
 
 export function listTrash(signal?: AbortSignal): Promise<TrashItem[]> {

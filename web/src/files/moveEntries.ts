@@ -37,7 +37,7 @@ export async function moveEntries(entries: readonly FileEntry[], folder: string)
       continue;
     }
     try {
-      outcome.moved.push(await moveEntry(entry.path, joinPath(folder, entry.name)));
+      outcome.moved.push(await moveEntry(entry, joinPath(folder, entry.name)));
     } catch (err) {
       outcome.failed.push(`${entry.name} could not be moved to ${displayPath(folder)}: ${describeError(err)}`);
     }

@@ -8,13 +8,18 @@ export interface SortOrder {
   asc: boolean;
 }
 
-/** Folders first whatever the order, then by `key`; names break ties, in natural order ("2" before "10"). */
+const KIND_ORDER: Record<FileEntry['kind'], number> = { folder: 0, file: 1, special: 2 };
+
+/**
+ * Folders first whatever the order, then files, then special entries (links, pipes) an app left;
+ * each by `key`; names break ties, in natural order ("2" before "10").
+ */
 export function sortEntries(entries: readonly FileEntry[], key: SortKey, asc: boolean): FileEntry[] {
   const dir = asc ? 1 : -1;
   const byName = (a: FileEntry, b: FileEntry) =>
     a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' });
   return [...entries].sort((a, b) => {
-    if (a.kind !== b.kind) return a.kind === 'folder' ? -1 : 1;
+    if (a.kind !== b.kind) return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
     let c = 0;
     if (key === 'size') c = a.size - b.size;
     else if (key === 'modified') c = Date.parse(a.modifiedAt) - Date.parse(b.modifiedAt);

@@ -105,6 +105,8 @@ const END_REASON_TEXT: Record<SessionEndReason, string> = {
   'idle timeout': 'The session ended after being idle for too long (idle timeout).',
   'app exited': 'The app exited.',
   'out of memory': 'The app ran out of memory (the session’s memory limit was reached).',
+  'process limit': 'The app started too many processes (the session’s process limit was reached).',
+  'cpu limit': 'The app used all the processor time it is allowed for too long.',
   'encoder failed': 'The video encoder failed.',
   error: 'The session ended because of a server error.',
   'server shutdown': 'The server is shutting down.',

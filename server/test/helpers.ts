@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import type { CreatedShare } from '@vitrine/protocol';
 import { loadConfig, type Config } from '../src/config/config.ts';
@@ -269,4 +270,25 @@ export function idleAppsRoot(): string {
     }),
   );
   return root;
+}
+
+/**
+ * The same server reached from a second address: connections accepted on [::1] are handed to the
+ * server as the kernel gave them, so it sees a real ::1 peer (as it would listening on HOST=::).
+ */
+export async function alsoOnIPv6Loopback(server: TestServer): Promise<{ url: string; close: () => Promise<void> }> {
+  const handed = new Set<net.Socket>();
+  const v6 = net.createServer((socket) => {
+    handed.add(socket.once('close', () => handed.delete(socket)));
+    server.app.server.emit('connection', socket);
+  });
+  await new Promise<void>((resolve) => v6.listen(0, '::1', resolve));
+  const { port } = v6.address() as net.AddressInfo;
+  return {
+    url: `http://[::1]:${port}`,
+    close: () => {
+      for (const socket of handed) socket.destroy();
+      return new Promise((resolve) => v6.close(() => resolve()));
+    },
+  };
 }

@@ -2,7 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionInfo } from '@vitrine/protocol';
-import { api, startTestServer, waitFor, type TestServer } from '../helpers.ts';
+import { alsoOnIPv6Loopback, api, startTestServer, waitFor, type TestServer } from '../helpers.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
 
 /** A raw connection to the server, and when (ms after it was opened) and how it ended. */
@@ -34,27 +34,6 @@ function trickle(socket: net.Socket, text: string, everyMs: number): void {
 }
 
 const closed = (probes: Probe[]) => probes.every((p) => p.closedAfterMs !== undefined);
-
-/**
- * The same server reached from a second address: connections accepted on [::1] are handed to the
- * server as the kernel gave them, so it sees a real ::1 peer (as it would listening on HOST=::).
- */
-async function alsoOnIPv6Loopback(server: TestServer): Promise<{ url: string; close: () => Promise<void> }> {
-  const handed = new Set<net.Socket>();
-  const v6 = net.createServer((socket) => {
-    handed.add(socket.once('close', () => handed.delete(socket)));
-    server.app.server.emit('connection', socket);
-  });
-  await new Promise<void>((resolve) => v6.listen(0, '::1', resolve));
-  const { port } = v6.address() as net.AddressInfo;
-  return {
-    url: `http://[::1]:${port}`,
-    close: () => {
-      for (const socket of handed) socket.destroy();
-      return new Promise((resolve) => v6.close(() => resolve()));
-    },
-  };
-}
 
 describe('silent and slow connections are closed (issue 16, item 3)', () => {
   let server: TestServer;

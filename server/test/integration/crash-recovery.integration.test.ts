@@ -9,45 +9,18 @@ import { api, ffmpegProcesses, isAlive, sessionProcesses, waitFor } from '../hel
 import { detectCgroups } from '../../src/sandbox/cgroups.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
 import { register, signIn } from '../auth-client.ts';
+import { startServerProcess as startServerProcessIn, type ServerProcess } from '../server-process.ts';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-interface ServerProcess {
-  proc: ChildProcess;
-  url: string;
-  origin: string;
-  /** The one-time setup link, printed while no account exists. */
-  setupLink?: string;
-}
-
-function startServerProcess(runtimeDir: string): Promise<ServerProcess> {
-  const proc = spawn(process.execPath, ['server/src/main.ts'], {
-    cwd: path.resolve(import.meta.dirname, '../../..'),
-    env: {
-      ...process.env,
-      PORT: '0',
-      RUNTIME_DIR: runtimeDir,
-      LOG_LEVEL: 'info',
-      DATA_DIR: path.join(runtimeDir, 'data'),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(proc);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"address":"(http:\/\/[^"]+)","publicUrl":"([^"]+)"/.exec(out);
-      const link = /(http:\/\/localhost:\d+\/invite#[\w-]+)/.exec(out);
-      // Ready once listening and, when no account exists yet, once the setup link is out.
-      if (m && (link || /"msg":"accounts exist"/.test(out)))
-        resolve({ proc, url: m[1]!, origin: m[2]!, ...(link ? { setupLink: link[1]! } : {}) });
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited early (${code}): ${out.slice(-500)}`)));
-  });
+/** A server process of its own over `runtimeDir`, killed after the test whatever happens. */
+async function startServerProcess(runtimeDir: string): Promise<ServerProcess> {
+  const server = await startServerProcessIn(runtimeDir);
+  children.push(server.proc);
+  return server;
 }
 
 it('after kill -9 of the server, the sandbox dies with it and the next start removes the leftovers', async () => {

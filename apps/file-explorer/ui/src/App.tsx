@@ -23,6 +23,7 @@ import type { Entry, Root } from './lib/types.ts';
 import { clampIndex, rowsPerPage } from './lib/windowing.ts';
 import { Preview, previewKind } from './viewers/Preview.tsx';
 import { SearchPanel } from './search/SearchPanel.tsx';
+import { useFirstDraw } from './useFirstDraw.ts';
 import type { SearchResult } from './search/searchApi.ts';
 
 type Dialog =
@@ -103,12 +104,16 @@ export function App() {
   }, [banner]);
 
   /** Focus the list once the DOM has settled, unless a dialog or a preview has taken the focus since. */
-  const focusList = useCallback(() => {
-    requestAnimationFrame(() => {
-      if (document.activeElement?.closest('.dialog, .preview')) return;
-      listRef.current?.focus();
-    });
+  const focusListNow = useCallback(() => {
+    if (document.activeElement?.closest('.dialog, .preview')) return;
+    listRef.current?.focus();
   }, []);
+  const focusList = useCallback(() => requestAnimationFrame(focusListNow), [focusListNow]);
+
+  // A folder is reported as opened once it is on screen (after the commit that draws it), not
+  // when its listing arrives: whoever reacts to the report (a person, the server, a test) finds
+  // the page already showing it and taking keys for it.
+  const shownReports = useRef<Array<Parameters<typeof reportEvent>[0]>>([]);
 
   // The roots (one per grant). Once they are here the list gets the focus, first root selected,
   // so a person (or a test) can type at once. A path the session asked for is shown instead:
@@ -121,7 +126,7 @@ export function App() {
         const list = Array.isArray(r) ? r : [];
         setRoots(list);
         setRootsError(null);
-        reportEvent({ kind: 'folder-opened', path: '/files', entries: list.length });
+        shownReports.current.push({ kind: 'folder-opened', path: '/files', entries: list.length });
         const root = start === null ? undefined : rootOf(start, list);
         if (start !== null && root && !(start === root.path && root.kind === 'folder')) {
           setCwd(start === root.path ? null : parentPath(start));
@@ -152,7 +157,7 @@ export function App() {
       (entries) => {
         if (!live) return;
         setListing({ path: cwd, entries, error: null });
-        reportEvent({ kind: 'folder-opened', path: cwd, entries: entries.length });
+        shownReports.current.push({ kind: 'folder-opened', path: cwd, entries: entries.length });
       },
       (err: unknown) => live && setListing({ path: cwd, entries: [], error: describe(err) }),
     );
@@ -168,6 +173,11 @@ export function App() {
     [cwd, rootEntries, listing],
   );
   const listError = cwd !== null && listing?.path === cwd ? listing.error : null;
+  const drawn = useFirstDraw(roots !== null && !loading, focusListNow);
+  useEffect(() => {
+    if (!drawn || shownReports.current.length === 0) return;
+    for (const e of shownReports.current.splice(0)) reportEvent(e);
+  });
   const visible = useMemo(
     () => visibleEntries(entries, nameFilter, typeFilter, sort),
     [entries, nameFilter, typeFilter, sort],
@@ -466,6 +476,10 @@ export function App() {
   }, []);
   const onTreeNavigate = useCallback((path: string | null, select?: string) => navigate(path, select), [navigate]);
 
+  // Nothing is painted until the first folder is listed (or STARTING_BLANK_MS has passed): the
+  // viewer keeps "Opening File Explorer…" over a blank display, and lifts it on the first picture
+  // with content, so a client never sees an empty "Loading…" frame first.
+  if (!drawn && !rootsError) return <div className="app starting" data-testid="explorer-starting" aria-busy="true" />;
   if (rootsError) {
     return (
       <div className="app fatal" data-testid="explorer-app">

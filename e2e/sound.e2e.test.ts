@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './lib/browser.ts';
 import type { BrowserUser } from './lib/passkeys.ts';
 import { inviteClient, openShare, type SharedSession } from './lib/shared-session.ts';
-import { focusViewer, openByName, pressAndSettle } from './lib/remote-screen.ts';
+import { focusViewer, openByName } from './lib/remote-screen.ts';
 import { avOffsets, installAvProbe, readAvProbe, writeSoundMedia } from './lib/sound-probe.ts';
 import { startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
@@ -91,12 +91,14 @@ async function play(page: Page, name: string): Promise<void> {
     () => claims().find((c) => c.kind === 'file-opened' && c.path.includes(name)),
     15_000,
   );
-  await pressAndSettle(page, ' ').catch(() => page.keyboard.press(' '));
-  await waitFor(
-    `${name} playing`,
-    () => claims().find((c) => c.kind === 'video-started' && c.path.includes(name)),
-    15_000,
-  );
+  // Space toggles: pressed again only if the player never said it started (a key lost while
+  // the preview took the focus), never on a guess from the picture.
+  const started = () => claims().find((c) => c.kind === 'video-started' && c.path.includes(name));
+  await page.keyboard.press(' ');
+  await waitFor(`${name} playing`, started, 5_000).catch(async () => {
+    await page.keyboard.press(' ');
+    await waitFor(`${name} playing`, started, 15_000);
+  });
 }
 
 async function stop(page: Page, name: string): Promise<void> {
@@ -173,9 +175,10 @@ it('keeps sound and picture together: a flash and a beep arrive within 80 ms of 
   const page = client.page;
   await installAvProbe(page);
   await play(page, 'flashes');
-  // The browser lines the two tracks up over the first seconds (a share of the gap each second,
-  // from sender reports); on a loaded machine the first beeps are later. The clip lasts 20 s, and
-  // a loaded machine drops the odd flash: what was shown by then is measured.
+  // The first seconds are lined up by the browser alone (an eighth of the gap a second); once it
+  // knows both tracks' playout times (≈ 4 s in) the viewer holds the picture back by the rest
+  // (web/src/viewer/lipSync.ts). The clip lasts 20 s, and a loaded machine drops the odd flash:
+  // what was shown by then is measured.
   await waitFor(
     '16 flashes shown',
     async () => ((await readAvProbe(page)).flashes.length >= 16 ? true : null),

@@ -17,6 +17,17 @@
  * loaded machine, and are not pauses in the sound.
  */
 export const GAP_MS = 250;
+/**
+ * Within a stretch, samples that never came (the sound server fell behind on a loaded machine)
+ * leave the count short of the clock, and each shortfall under GAP_MS used to stay: one session
+ * measured 190 ms, its sound then stamped that much early, and the browser held the picture back
+ * by it (the beep 110–230 ms before its flash). A chunk's own lateness says nothing (it is larger,
+ * not later); the smallest shortfall over RESYNC_WINDOW_MS of chunks is what the sound really
+ * lost, and above RESYNC_MS the count is moved forward to the clock by that much (a new stretch:
+ * what the receiver hears as a pause, which it was).
+ */
+export const RESYNC_MS = 40;
+export const RESYNC_WINDOW_MS = 1000;
 /** Stretches kept to look packets up in (far more than the encoder ever lags behind). */
 const KEPT_STRETCHES = 64;
 
@@ -36,6 +47,10 @@ export class AudioTimeline {
   private readonly heardAfterMs: number;
   private stretches: Stretch[] = [];
   private fed = 0;
+  /** The smallest shortfall (ms) of the chunks since `windowStart`; a resync owed, if any. */
+  private shortfall = Infinity;
+  private windowStart: number | undefined;
+  private owed: number | undefined;
 
   /**
    * @param rate samples per second (and RTP clock rate)
@@ -58,6 +73,13 @@ export class AudioTimeline {
   restart(): void {
     this.stretches = [];
     this.fed = 0;
+    this.resetWindow(undefined);
+  }
+
+  private resetWindow(at: number | undefined): void {
+    this.shortfall = Infinity;
+    this.windowStart = at;
+    this.owed = undefined;
   }
 
   /**
@@ -67,19 +89,30 @@ export class AudioTimeline {
     const { played, end } = this.placing(frames, at);
     const started = this.startsStretch(frames, at);
     if (started) {
-      // Never before the end of the previous stretch: timestamps only move forward.
-      const startedAt = Math.max(played, end);
+      // Never before the end of the previous stretch: timestamps only move forward. A resync
+      // moves by the shortfall measured, not by this chunk's (possibly late) arrival.
+      const moved = played - end > GAP_MS || this.owed === undefined ? played : Math.min(played, end + this.owed);
+      const startedAt = Math.max(moved, end);
       this.stretches.push({ firstFrame: this.fed, startedAt, firstTimestamp: this.rtpAt(startedAt) });
       if (this.stretches.length > KEPT_STRETCHES) this.stretches.shift();
+      this.resetWindow(at);
+    } else {
+      this.shortfall = Math.min(this.shortfall, played - end);
+      this.windowStart ??= at;
+      if (at - this.windowStart >= RESYNC_WINDOW_MS) {
+        const lost = this.shortfall;
+        this.resetWindow(at);
+        if (lost > RESYNC_MS) this.owed = lost;
+      }
     }
     this.fed += frames;
     return started;
   }
 
-  /** Would `frames` read at `at` begin a new stretch (sound after a pause)? */
+  /** Would `frames` read at `at` begin a new stretch (sound after a pause, or a resync owed)? */
   startsStretch(frames: number, at: number): boolean {
     const { played, end } = this.placing(frames, at);
-    return this.stretches.length === 0 || played - end > GAP_MS;
+    return this.stretches.length === 0 || played - end > GAP_MS || this.owed !== undefined;
   }
 
   /**

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { bwrapArgs, type SandboxPolicy } from '../sandbox/sandbox.ts';
 import { Manifest } from '../apps/manifest.ts';
 import { isSilent } from './audio-pipeline.ts';
-import { AudioTimeline, GAP_MS } from './audio-timeline.ts';
+import { AudioTimeline, GAP_MS, RESYNC_MS, RESYNC_WINDOW_MS } from './audio-timeline.ts';
 import { assertReceiveOnlyAudio } from './answer-audio.ts';
 import { opusArgs } from './opus-encoder.ts';
 import { AUDIO_FORMAT, AUDIO_MOUNT, SOUND_SOCKET, SOUND_SERVER_SCRIPT } from './sound-server.ts';
@@ -40,6 +40,34 @@ describe('AudioTimeline', () => {
     u.feed(frames(10), 100);
     u.feed(frames(400), 100 + 10 + GAP_MS + 500);
     expect(u.timestampOf(frames(10), 0)!.timestamp).toBeGreaterThanOrEqual(u.rtpAt(100));
+  });
+
+  it('moves the count forward to the clock by what the sound server lost, not by a late chunk', () => {
+    const t = new AudioTimeline(48000, 0);
+    let at = 100;
+    const chunk = (ms: number, late = 0) => t.feed(frames(20), (at += ms) + late);
+    chunk(20);
+    // 150 ms never written (under GAP_MS: not a pause), then sound in real time again.
+    at += 150;
+    let resynced = -1;
+    for (let i = 0; i < 2 * (RESYNC_WINDOW_MS / 20); i++) {
+      const fed = t.frames;
+      if (chunk(20) && resynced < 0) resynced = fed;
+    }
+    expect(resynced).toBeGreaterThan(0);
+    // From the resync on, a sample's timestamp is the clock when it played again (within a ms).
+    const stamp = t.timestampOf(resynced, 0)!;
+    expect(stamp.first).toBe(true);
+    const played = 100 + 150 + (resynced / 48000) * 1000; // the first chunk played from 100 ms
+    expect(Math.abs(stamp.timestamp - t.rtpAt(played))).toBeLessThanOrEqual(48);
+    // A server busy for a moment (chunks late, none lost) moves nothing.
+    const u = new AudioTimeline(48000, 0);
+    let when = 100;
+    for (let i = 0; i < 200; i++) {
+      when += 20;
+      // every fifth chunk read 2×RESYNC_MS late: it alone looks short; its neighbours do not.
+      expect(u.feed(frames(20), when + (i % 5 === 4 ? 2 * RESYNC_MS : 0))).toBe(i === 0);
+    }
   });
 
   it('pads the last packet of a stretch, and starts over for a new encoder', () => {

@@ -14,6 +14,7 @@ import { ViewportReporter } from './viewport.ts';
 import { failureMessage } from '../connectivity/causeText.ts';
 import { diagnose } from '../connectivity/diagnosis.ts';
 import { sessionSound } from './sessionSound.ts';
+import { keepLipSync } from './lipSync.ts';
 import { observationFrom, turnUrlsOf, type TurnErrors } from '../connectivity/observe.ts';
 
 export interface WebRtcSessionOptions {
@@ -68,6 +69,8 @@ export class WebRtcSession {
   #ended: SessionEnd | null = null;
   #disposed = false;
   #timers: ReturnType<typeof setInterval>[] = [];
+  /** Holds the picture back to meet the sound (lipSync.ts), once the connection has sound. */
+  #stopLipSync: (() => void) | null = null;
   #offerTimer: ReturnType<typeof setTimeout> | null = null;
   #pingId = 0;
   #pings = new Map<number, number>();
@@ -386,6 +389,7 @@ export class WebRtcSession {
         const track = e.track;
         sessionSound.attach(track);
         this.#soundTracks.push(track);
+        this.#stopLipSync ??= keepLipSync(pc);
         return;
       }
       if (e.track.kind !== 'video') return;
@@ -530,6 +534,8 @@ export class WebRtcSession {
     this.#viewport.dispose();
     for (const track of this.#soundTracks) sessionSound.detach(track);
     this.#soundTracks = [];
+    this.#stopLipSync?.();
+    this.#stopLipSync = null;
     document.removeEventListener('visibilitychange', this.#reportVisibility);
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];

@@ -44,7 +44,9 @@ afterAll(async () => {
 const sessionIdOf = (page: Page) => page.evaluate(() => (window as any).__vitrine?.sessionId as string | null);
 
 /** What the viewer shows now: its state, the cover (if any) and how much the picture varies. */
-async function sample(page: Page): Promise<{ state: string; cover: string | null; range: number | null }> {
+async function sample(
+  page: Page,
+): Promise<{ state: string; cover: string | null; range: number | null; grid?: string }> {
   const state = await viewerState(page);
   const cover = await page
     .getByTestId('viewer-progress')
@@ -54,6 +56,16 @@ async function sample(page: Page): Promise<{ state: string; cover: string | null
   if (state === 'streaming') {
     const sig = await frameSignature(page).catch(() => null);
     if (sig) range = Math.max(...sig) - Math.min(...sig);
+    // What was on screen, for a failure's message: 18 rows of 32 cells, luma / 16 in hex.
+    if (sig) {
+      const grid = Array.from({ length: 18 }, (_, r) =>
+        sig
+          .slice(r * 32, r * 32 + 32)
+          .map((v) => Math.min(15, v >> 4).toString(16))
+          .join(''),
+      ).join('\n');
+      return { state, cover, range, grid };
+    }
   }
   return { state, cover, range };
 }
@@ -99,7 +111,9 @@ it('covers the empty display until the app has drawn, under a header with no tec
   const timeline = seen.map((s) => `${s.state}/${s.cover ?? '-'}/${s.range ?? '-'}`).join(' ');
   expect(seen.some((s) => s.cover !== null)).toBe(true);
   for (const s of seen.filter((x) => x.state === 'streaming' && x.cover === null)) {
-    expect(s.range, `an uncovered picture shows the app, not a blank display: ${timeline}`).toBeGreaterThan(30);
+    expect(s.range, `an uncovered picture shows the app, not a blank display: ${timeline}\n${s.grid}`).toBeGreaterThan(
+      30,
+    );
   }
   for (const s of seen.filter((x) => x.range !== null && x.range < 10)) expect(s.cover, timeline).not.toBeNull();
   console.log(

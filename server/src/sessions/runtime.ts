@@ -21,6 +21,10 @@ import { logTail } from '../sandbox/log-tail.ts';
 
 /** A viewer resizing its window is followed at most this often (each resize restarts the encoder). */
 const RESIZE_INTERVAL_MS = 250;
+/** A viewer that has not said its size by then is shown the picture as it is. */
+const VIEWPORT_WAIT_MS = 1500;
+/** A window redrawing at the viewer's size longer than this is shown as it is. */
+const REDRAW_WAIT_MS = 2500;
 /** Opus for a session's sound: transparent for music at a fraction of the video's rate. */
 const AUDIO_BITRATE_KBPS = 96;
 
@@ -47,6 +51,11 @@ export interface ViewerLink {
   handle(msg: ClientSignal): Promise<void>;
   /** The viewer's transport went away (socket closed). */
   detach(): void;
+  /**
+   * Calls back once the picture at this viewer's size shows the app: at once, or, for an app that
+   * follows the viewer, after its window was resized to the viewer and has drawn again.
+   */
+  whenShown?(listener: () => void): void;
 }
 
 export interface RuntimeStats {
@@ -112,6 +121,12 @@ export class SessionRuntime implements RuntimeHandle {
   /** Resizes requested by the viewer, applied at most every RESIZE_INTERVAL_MS (the latest wins). */
   private wantedPicture: { width: number; height: number } | undefined;
   private lastResizeAt = -Infinity;
+  /**
+   * While a viewer's first size is awaited or the window is redrawing at it: who waits for the
+   * picture to show the app again. Chromium paints a resized window white until it has laid out
+   * again; a viewer uncovering then showed a blank picture on a loaded machine (viewer-client, CI).
+   */
+  private settling: { watch?: FirstPictureWatch; timer: NodeJS.Timeout; waiters: Array<() => void> } | undefined;
   private resizeTimer: NodeJS.Timeout | undefined;
   /** Looks at the sandbox's cgroup once a second (and when it exits): a broken limit ends the session. */
   private resourceWatch: ResourceWatch | undefined;
@@ -174,6 +189,7 @@ export class SessionRuntime implements RuntimeHandle {
     this.display.onDamage(() => {
       this.pipeline?.onScreenChanged();
       this.firstPicture?.changed();
+      this.settling?.watch?.changed();
     });
     // The app may have drawn before damage was watched.
     this.firstPicture.changed();
@@ -260,7 +276,22 @@ export class SessionRuntime implements RuntimeHandle {
     this.resizeTimer = undefined;
     const want = this.wantedPicture;
     if (!want || this.ended || !this.display) return;
-    if (want.width === this.picture.width && want.height === this.picture.height) return;
+    if (want.width === this.picture.width && want.height === this.picture.height) {
+      if (this.settling && !this.settling.watch) this.settled();
+      return;
+    }
+    if (this.settling && this.framebuffer) {
+      const fb = this.framebuffer;
+      this.settling.watch?.stop();
+      this.settling.watch = new FirstPictureWatch(
+        () => showsContent(samplePicture(fb.path, fb, want)),
+        () => this.settled(),
+      );
+      // Looked at until content has been seen steadily (a resize with no damage still ends).
+      this.settling.watch.changed();
+      clearTimeout(this.settling.timer);
+      this.settling.timer = setTimeout(() => this.settled(), REDRAW_WAIT_MS);
+    }
     this.lastResizeAt = performance.now();
     this.log.debug({ from: this.picture, to: want }, 'picture follows the viewer');
     this.picture = { ...want };
@@ -270,9 +301,31 @@ export class SessionRuntime implements RuntimeHandle {
     this.pipeline?.resize(want.width, want.height);
   }
 
+  /** The picture shows the app at the viewer's size (or waiting for it took too long): tell who waits. */
+  private settled(): void {
+    const s = this.settling;
+    if (!s) return;
+    this.settling = undefined;
+    s.watch?.stop();
+    clearTimeout(s.timer);
+    for (const w of s.waiters) w();
+  }
+
+  private dropSettling(): void {
+    this.settling?.watch?.stop();
+    clearTimeout(this.settling?.timer);
+    this.settling = undefined;
+  }
+
   attachViewer(send: (msg: ServerSignal) => void): ViewerLink {
     if (this.peer) throw new Error('session already has a viewer');
     if (this.ended || !this.display || !this.framebuffer || !this.injector) throw new Error('session is not running');
+    // An app that follows the viewer is resized to it once the viewer says its size (at once).
+    // Who waited for an earlier viewer's picture is not told (that viewer is gone).
+    this.dropSettling();
+    if (this.spec.resizable) {
+      this.settling = { timer: setTimeout(() => this.settled(), VIEWPORT_WAIT_MS), waiters: [] };
+    }
     const injector = this.injector;
     const framebuffer = this.framebuffer;
     // The network decides how much of the stream the viewer gets (server/src/congestion/).
@@ -370,6 +423,10 @@ export class SessionRuntime implements RuntimeHandle {
         return peer.handle(msg);
       },
       detach: () => peer.close('signaling closed'),
+      whenShown: (listener) => {
+        if (this.settling) this.settling.waiters.push(listener);
+        else listener();
+      },
     };
   }
 
@@ -434,6 +491,7 @@ export class SessionRuntime implements RuntimeHandle {
     clearTimeout(this.resizeTimer);
     clearInterval(this.resourceTimer);
     this.firstPicture?.stop();
+    this.dropSettling(); // ending: nobody is told the picture is shown
     this.peer?.close(reason);
     this.retirePipeline();
     if (this.audio) this.stopping.push(this.audio.stop());

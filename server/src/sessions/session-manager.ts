@@ -279,7 +279,7 @@ export class SessionManager {
       throw new SessionError(409, 'viewer-exists', (err as Error).message);
     }
     viewer.link = link;
-    if (s.appReady) send({ type: 'app-ready' });
+    if (s.appReady) this.tellAppReady(viewer);
     return {
       takeover,
       handle: (msg) => {
@@ -301,7 +301,14 @@ export class SessionManager {
   private appReady(s: Session): void {
     if (s.appReady || s.lifecycle.state === 'ended') return;
     s.appReady = true;
-    s.viewer?.send({ type: 'app-ready' });
+    if (s.viewer) this.tellAppReady(s.viewer);
+  }
+
+  /** `app-ready` once the picture at the viewer's size shows the app (a resized window redraws first). */
+  private tellAppReady(viewer: Viewer): void {
+    const tell = () => viewer.send({ type: 'app-ready' });
+    if (viewer.link?.whenShown) viewer.link.whenShown(tell);
+    else tell();
   }
 
   /** Ends live sessions and waits for every teardown, including ones already under way. */

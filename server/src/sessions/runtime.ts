@@ -303,12 +303,9 @@ export class SessionRuntime implements RuntimeHandle {
 
   /** The picture shows the app at the viewer's size (or waiting for it took too long): tell who waits. */
   private settled(): void {
-    const s = this.settling;
-    if (!s) return;
-    this.settling = undefined;
-    s.watch?.stop();
-    clearTimeout(s.timer);
-    for (const w of s.waiters) w();
+    const waiters = this.settling?.waiters ?? [];
+    this.dropSettling();
+    for (const w of waiters) w();
   }
 
   private dropSettling(): void {

@@ -6,7 +6,7 @@
  *
  *   vitrine-sandbox-init --syscalls LIST [--syscalls LIST]... [--syscalls-permissive]
  *                        [--ro P]... [--rw P]... [--rwd P]... [--rox P]... [--allow-degraded]
- *                        [--loopback-tcp]
+ *                        [--loopback-tcp] [--uid UID --gid GID]
  *                        -- COMMAND [ARGS...]
  *
  * Each LIST is a text file of syscall names, one per line, '#' starting a comment (the server's are
@@ -14,6 +14,12 @@
  * ENOSYS. The escape syscalls below fail with EPERM whatever the lists say, and a list naming one is
  * refused. --syscalls-permissive (for scripts/trace-syscalls.sh only) still reads and checks the
  * lists but allows what they do not name, so a trace sees what the app does when nothing stops it.
+ *
+ * --uid/--gid: the server runs as root and starts bubblewrap without a user namespace, so this
+ * process begins as host root holding only CAP_SETUID, CAP_SETGID and CAP_SETPCAP. It empties the
+ * capability bounding set, then becomes UID:GID (no supplementary groups) before anything else:
+ * the app and everything it starts run as that unprivileged host user, with no capability left,
+ * and every file they create on the host is that user's, never root's. 0 is refused.
  *
  * Nothing is printed on success; any failure prints "vitrine-sandbox-init: <what>: <why>" and
  * exits 125, so a sandbox that would run with less protection than asked never starts.
@@ -32,6 +38,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -306,13 +314,48 @@ static void apply_seccomp(const unsigned char *allowed, int permissive)
 	seccomp_release(ctx);
 }
 
+__attribute__((noreturn)) static void usage(const char *why);
+
+/* Becomes uid:gid for good. The bounding set goes first (it needs CAP_SETPCAP, which the uid change
+ * then takes away): with it empty, not even a file capability could give a capability back. */
+static void become(uid_t uid, gid_t gid)
+{
+	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) die("drop capability bounding set", errno);
+	if (setgroups(0, NULL) < 0) die("setgroups", errno);
+	if (setresgid(gid, gid, gid) < 0) die("setresgid", errno);
+	/* Changing every uid away from 0 clears the permitted, effective and ambient sets. */
+	if (setresuid(uid, uid, uid) < 0) die("setresuid", errno);
+	uid_t r, e, s;
+	gid_t rg, eg, sg;
+	if (getresuid(&r, &e, &s) < 0 || r != uid || e != uid || s != uid) die_msg("setresuid", "did not take");
+	if (getresgid(&rg, &eg, &sg) < 0 || rg != gid || eg != gid || sg != gid) die_msg("setresgid", "did not take");
+	/* The inheritable set survives a uid change (bubblewrap filled it for the ambient set): empty it. */
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[2] = { { 0 }, { 0 } };
+	if (syscall(SYS_capset, &hdr, data) < 0) die("capset", errno);
+	if (syscall(SYS_capget, &hdr, data) < 0) die("capget", errno);
+	for (int i = 0; i < 2; i++)
+		if (data[i].effective || data[i].permitted || data[i].inheritable) die_msg("capabilities", "still held after the uid change");
+}
+
+static unsigned long id_arg(const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || *s == '\0' || *end != '\0' || v == 0 || v >= 0xffffffffUL) usage("--uid/--gid need a number other than 0");
+	return v;
+}
+
 __attribute__((noreturn)) static void usage(const char *why)
 {
 	fprintf(stderr,
 	        "vitrine-sandbox-init: %s\n"
 	        "usage: vitrine-sandbox-init --syscalls LIST [--syscalls LIST]... [--syscalls-permissive]\n"
 	        "                            [--ro PATH]... [--rw PATH]... [--rwd PATH]... [--rox PATH]...\n"
-	        "                            [--allow-degraded] [--loopback-tcp] -- COMMAND [ARGS...]\n",
+	        "                            [--allow-degraded] [--loopback-tcp] [--uid UID --gid GID]\n"
+	        "                            -- COMMAND [ARGS...]\n",
 	        why);
 	exit(FAIL);
 }
@@ -322,6 +365,7 @@ int main(int argc, char **argv)
 	struct grant *grants = calloc(argc, sizeof *grants);
 	static unsigned char allowed[MAX_SYSCALL];
 	int n = 0, allow_degraded = 0, loopback_tcp = 0, permissive = 0, lists = 0, i;
+	unsigned long uid = 0, gid = 0;
 
 	if (!grants) die("calloc", errno);
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -329,6 +373,12 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], "--allow-degraded") == 0) { allow_degraded = 1; continue; }
 		if (strcmp(argv[i], "--loopback-tcp") == 0) { loopback_tcp = 1; continue; }
 		if (strcmp(argv[i], "--syscalls-permissive") == 0) { permissive = 1; continue; }
+		if (strcmp(argv[i], "--uid") == 0 || strcmp(argv[i], "--gid") == 0) {
+			if (i + 1 >= argc) usage("option needs a number");
+			*(argv[i][2] == 'u' ? &uid : &gid) = id_arg(argv[i + 1]);
+			i++;
+			continue;
+		}
 		if (strcmp(argv[i], "--syscalls") == 0) {
 			if (i + 1 >= argc) usage("option needs a path");
 			/* Read now: the list need not be readable once Landlock is on. */
@@ -346,12 +396,17 @@ int main(int argc, char **argv)
 	}
 	if (i + 1 >= argc) usage("missing -- COMMAND");
 	if (lists == 0) usage("missing --syscalls LIST"); /* no list would mean no syscall at all */
+	if (!uid != !gid) usage("--uid and --gid go together");
 	char **command = argv + i + 1;
 
 	int abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	int abi_err = errno;
 	if (abi < 0 && abi_err != ENOSYS && abi_err != EOPNOTSUPP) die("landlock version", abi_err);
 	if (abi < 0 && !allow_degraded) die_msg("landlock unavailable", strerror(abi_err));
+
+	/* Before no-new-privs, Landlock and seccomp: the uid change needs its capabilities, and the
+	 * restrictions below then bind the unprivileged user. The lists were read above, as root. */
+	if (uid) become((uid_t)uid, (gid_t)gid);
 
 	/* Required by both landlock_restrict_self and seccomp for an unprivileged caller, and it
 	 * makes setuid binaries inert so nothing can shed these restrictions. */

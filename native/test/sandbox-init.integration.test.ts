@@ -376,6 +376,28 @@ describe('apps and options', () => {
     });
   });
 
+  it('--uid/--gid: never 0, always both, and a uid change it is not allowed to make stops the sandbox', async () => {
+    for (const ids of [
+      ['--uid', '0', '--gid', '0'],
+      ['--uid', '999'],
+      ['--uid', 'x', '--gid', '1'],
+    ]) {
+      const r = await run([...bwrap(), INIT, ...POLICY, ...ids, '--', '/bin/true']);
+      expect([r.code, r.stderr.split('\n')[0]], ids.join(' ')).toEqual([
+        125,
+        ids.length === 2
+          ? 'vitrine-sandbox-init: --uid and --gid go together'
+          : 'vitrine-sandbox-init: --uid/--gid need a number other than 0',
+      ]);
+    }
+    // This sandbox drops every capability: the change cannot be made, so nothing runs at all.
+    const denied = await run([...bwrap(), INIT, ...POLICY, '--uid', '65534', '--gid', '65534', '--', '/bin/true']);
+    expect(denied.code).toBe(125);
+    expect(denied.stderr).toMatch(
+      /^vitrine-sandbox-init: (drop capability bounding set|setgroups|setresgid): Operation not permitted/,
+    );
+  });
+
   it('the probe helpers for resource limits report as documented', async () => {
     const r = await sh(`${PROBE} alloc 20; ${PROBE} spin 0.2`);
     expect(r.stdout).toMatch(/^alloc reached=16\nalloc reached=20\nalloc ok\nspin cpu_ms=\d+ wall_ms=2\d\d\n$/);

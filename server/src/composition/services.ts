@@ -96,6 +96,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
       bwrapPath: config.sandbox.bwrapPath,
       runtimeDir: config.sandbox.runtimeDir,
       allowDegraded: config.sandbox.allowDegraded,
+      user: config.sandbox.user,
     },
     log,
   );
@@ -114,6 +115,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     maxUploadBytes: config.storage.maxUploadBytes,
     quotaBytes: config.storage.quotaBytes,
     trashRetentionMs: config.storage.trashRetentionMs,
+    fileOwner: sandbox.user,
   });
   const signIns = new SignIns(db, {
     idleTimeoutMs: config.auth.signInIdleTimeoutMs,

@@ -44,6 +44,8 @@ export interface Config {
   sandbox: {
     bwrapPath: string;
     allowDegraded: boolean;
+    /** The host user sessions run as when the server runs as root. */
+    user: string;
     /** Session folders and the sandbox's own files; on tmpfs by default. */
     runtimeDir: string;
     limits: { memoryBytes: number; pids: number; cpu: number };
@@ -146,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     sandbox: {
       bwrapPath: c.BWRAP_PATH,
       allowDegraded: c.SANDBOX_ALLOW_DEGRADED,
+      user: c.SANDBOX_USER,
       runtimeDir: path.resolve(c.RUNTIME_DIR ?? defaultRuntimeDir()),
       limits: { memoryBytes: c.SANDBOX_MEMORY, pids: c.SANDBOX_PIDS, cpu: c.SANDBOX_CPU },
       cpuAbuseAfterMs: c.SANDBOX_CPU_ABUSE_AFTER,

@@ -158,6 +158,12 @@ export const envSchema = z.object({
   BWRAP_PATH: z.string().default('bwrap'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SANDBOX_ALLOW_DEGRADED: bool.default(false),
+  /** The host user sessions run as when the server runs as root (made on first start). */
+  SANDBOX_USER: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,30}$/, 'a user name: lower-case letters, digits, "_" and "-"')
+    .refine((n) => n !== 'root', 'sessions never run as root')
+    .default('vitrine-sandbox'),
   SANDBOX_MEMORY: size('512M', 16 * 2 ** 20, '16M'),
   SANDBOX_PIDS: z.coerce.number().int().min(16).max(100000).default(256),
   SANDBOX_CPU: z.coerce.number().min(0.05).max(64).default(1),

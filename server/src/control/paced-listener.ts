@@ -45,7 +45,9 @@ export async function listenPaced(
       fs.rmSync(socketPath, { force: true });
       const failed = (err: Error) => reject(err);
       server.once('error', failed);
-      server.listen(socketPath, () => {
+      // Writable by all: the app runs as the sandbox user, not as the server's. Only the session
+      // folder's owner and that session's sandbox can reach the path (see prepareSessionDir).
+      server.listen({ path: socketPath, readableAll: true, writableAll: true }, () => {
         server.off('error', failed);
         resolve();
       });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { detectCgroups, removeLeftoverCgroups, type CgroupSupport } from './cgroups.ts';
 import { SANDBOX_INIT_HELPER, type SandboxHost } from './sandbox.ts';
 import { allSyscallLists } from './syscall-profiles.ts';
+import { DEFAULT_SANDBOX_USER, sandboxUserFor } from './sandbox-user.ts';
 
 export interface HostReport {
   userNamespaces: boolean;
@@ -51,7 +52,7 @@ export class SandboxUnavailableError extends Error {}
  * cgroups a crashed previous run left behind.
  */
 export async function prepareSandboxHost(
-  opts: { bwrapPath: string; runtimeDir: string; allowDegraded: boolean },
+  opts: { bwrapPath: string; runtimeDir: string; allowDegraded: boolean; user?: string | undefined },
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void },
   report: HostReport = inspectHost(opts.bwrapPath),
 ): Promise<SandboxHost> {
@@ -77,7 +78,12 @@ export async function prepareSandboxHost(
   const instance = createHash('sha256').update(opts.runtimeDir).digest('hex').slice(0, 12);
   const removed = await removeLeftoverCgroups(report.cgroups, instance);
   if (removed) log.warn({ removed }, 'removed session cgroups left by a previous run');
-  log.info({ cgroups: report.cgroups.version, landlock: report.landlock }, 'sandbox host ready');
+  // Never host root inside a session: a root server runs every session as this unprivileged user.
+  const user = process.getuid?.() === 0 ? sandboxUserFor(0, opts.user ?? DEFAULT_SANDBOX_USER, log) : null;
+  log.info(
+    { cgroups: report.cgroups.version, landlock: report.landlock, sessionUid: user?.uid ?? process.getuid?.() },
+    'sandbox host ready',
+  );
   return {
     bwrapPath: opts.bwrapPath,
     initHelper: SANDBOX_INIT_HELPER,
@@ -86,6 +92,7 @@ export async function prepareSandboxHost(
     allowDegraded: opts.allowDegraded,
     degraded: report.landlock !== 'enforced' || report.cgroups.version === 0,
     landlock: report.landlock,
+    user,
   };
 }
 

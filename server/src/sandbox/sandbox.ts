@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { logTail } from './log-tail.ts';
 import { capLogFolder, unmountBelow } from './session-mounts.ts';
 import { SessionCgroup, type CgroupSupport, type ResourceLimits } from './cgroups.ts';
+import { giveTreeTo, type SandboxUser } from './sandbox-user.ts';
 import { SYSCALL_LISTS_DIR, syscallListNames, type SyscallProfile } from './syscall-profiles.ts';
 import { AUDIO_MOUNT, SOUND_SERVER_SCRIPT, soundServerBinds } from '../audio/sound-server.ts';
 
@@ -82,6 +83,12 @@ export interface SandboxHost {
   /** True when Landlock or cgroups are missing and the operator allowed running without them. */
   degraded: boolean;
   landlock: 'enforced' | 'unavailable';
+  /**
+   * Set when the server runs as root: sessions then run as this user (never as host root), it owns
+   * what they can write, and bubblewrap makes no user namespace (see bwrapArgs). Null when the
+   * server is unprivileged: its user namespace maps the app to the server's own user.
+   */
+  user: SandboxUser | null;
 }
 
 export interface SandboxHandle {
@@ -151,18 +158,19 @@ const HOST_CONFIG_PATHS = [
  * TCP; no signals or abstract sockets beyond the sandbox) and a seccomp filter before the
  * first instruction of Xvfb or the app.
  */
-export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHelper' | 'allowDegraded'>): string[] {
+export function bwrapArgs(
+  policy: SandboxPolicy,
+  host: Pick<SandboxHost, 'initHelper' | 'allowDegraded' | 'user'>,
+): string[] {
   const dir = policy.sessionDir;
   if (policy.nodeRuntime !== null && !path.isAbsolute(policy.nodeRuntime)) {
     throw new Error(`the Node.js runtime path must be absolute: ${policy.nodeRuntime}`);
   }
   const grantsEnv = JSON.stringify(policy.grants.map((g) => ({ path: g.sandboxPath, access: g.access })));
   const args = [
-    '--unshare-all',
+    ...namespacesAndCapabilities(host.user),
     '--die-with-parent',
     '--new-session',
-    '--cap-drop',
-    'ALL',
     '--hostname',
     'vitrine',
     '--clearenv',
@@ -210,14 +218,10 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
     '/proc',
     '--dev',
     '/dev',
-    '--tmpfs',
-    '/tmp',
-    '--tmpfs',
-    '/home/user',
-    '--tmpfs',
-    '/run',
-    '--tmpfs',
-    '/var',
+    // The sandbox's own scratch folders. Made by bubblewrap as root; the app's user needs to write
+    // them (shared memory for Chromium too). Only this session's processes can see them.
+    ...['/dev/shm', '/tmp'].flatMap((p) => ['--perms', '1777', '--tmpfs', p]),
+    ...['/home/user', '/run', '/var'].flatMap((p) => ['--perms', '0777', '--tmpfs', p]),
   ];
   const etc = HOST_CONFIG_PATHS.filter((f) => fs.existsSync(f));
   const appEtc = Object.keys(policy.etcFiles);
@@ -282,9 +286,13 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
   policy.grants.forEach((g, i) =>
     args.push(g.access === 'read' ? '--ro-bind-fd' : '--bind-fd', String(FIRST_GRANT_FD + i), g.sandboxPath),
   );
+  // As root, bubblewrap makes the folders above a mount point 0700: the app's user could not reach
+  // what is mounted there. An unprivileged bubblewrap makes them 0755 already.
+  if (host.user) args.splice(0, args.length, ...withListableParents(args));
   args.push('--chdir', APP_MOUNT, '--', HELPER_MOUNT);
   for (const f of syscallLists) args.push('--syscalls', `${SYSCALLS_MOUNT}/${f}`);
   if (host.allowDegraded) args.push('--allow-degraded');
+  if (host.user) args.push('--uid', String(host.user.uid), '--gid', String(host.user.gid));
   if (policy.loopbackTcp) args.push('--loopback-tcp');
   args.push('--rox', '/usr', '--rox', APP_MOUNT, '--rox', INIT_MOUNT, '--ro', '/proc', '--ro', XAUTH_MOUNT);
   for (const f of etc) args.push('--ro', f);
@@ -314,14 +322,81 @@ export function bwrapArgs(policy: SandboxPolicy, host: Pick<SandboxHost, 'initHe
   return args;
 }
 
-/** Creates the session folder and the display's Xauthority file; returns the cookie. */
-export function prepareSessionDir(sessionDir: string, audio = false): Buffer {
-  fs.mkdirSync(sessionDir, { recursive: false, mode: 0o700 });
-  for (const sub of ['x11', 'fb', 'log', 'control', ...(audio ? ['audio'] : [])]) {
-    fs.mkdirSync(path.join(sessionDir, sub), { mode: 0o700 });
+/** bubblewrap options that take arguments, and which of those is the path made in the sandbox. */
+const DESTINATION_AT: Record<string, number> = {
+  '--bind': 2, '--ro-bind': 2, '--dev-bind': 2, '--bind-fd': 2, '--ro-bind-fd': 2, '--symlink': 2,
+  '--tmpfs': 1, '--proc': 1, '--dev': 1, '--dir': 1, '--mqueue': 1,
+}; // prettier-ignore
+const OTHER_ARITY: Record<string, number> = {
+  '--setenv': 2, '--hostname': 1, '--cap-add': 1, '--cap-drop': 1, '--chdir': 1,
+}; // prettier-ignore
+/** Options that modify the next operation: they stay right before it. */
+const MODIFIERS = new Set(['--perms', '--size']);
+
+/**
+ * `args` with a `--perms 0755 --dir` before each mount for every folder above it that nothing made
+ * yet, in order (a folder made before a tmpfs is mounted over its parent would be hidden by it).
+ */
+export function withListableParents(args: readonly string[]): string[] {
+  const out: string[] = [];
+  const made = new Set<string>(['/']);
+  let modifiers: string[] = [];
+  for (let i = 0; i < args.length;) {
+    const option = args[i]!;
+    if (MODIFIERS.has(option)) {
+      modifiers.push(option, args[i + 1]!);
+      i += 2;
+      continue;
+    }
+    const at = DESTINATION_AT[option];
+    const arity = at ?? OTHER_ARITY[option] ?? 0;
+    if (at !== undefined) {
+      const destination = args[i + at]!;
+      const parents: string[] = [];
+      for (let p = path.posix.dirname(destination); !made.has(p); p = path.posix.dirname(p)) parents.unshift(p);
+      for (const p of parents) out.push('--perms', '0755', '--dir', p);
+      for (const p of [...parents, destination]) made.add(p);
+      // A new mount hides whatever was made below it before.
+      if (option === '--tmpfs') for (const p of made) if (p.startsWith(destination + '/')) made.delete(p);
+    }
+    out.push(...modifiers, ...args.slice(i, i + 1 + arity));
+    modifiers = [];
+    i += 1 + arity;
   }
+  return out;
+}
+
+/**
+ * Namespaces and capabilities. An unprivileged server gets a user namespace from bubblewrap, whose
+ * only user is the server's own, and no capability. A root server must not hand the app host
+ * root (bubblewrap would map root to root): it makes every other namespace, keeps only what the
+ * init helper needs to become `user` (which then drops it and the bounding set), and the helper
+ * does so before Landlock, seccomp and the first instruction of the app.
+ */
+function namespacesAndCapabilities(user: SandboxUser | null): string[] {
+  if (!user) return ['--unshare-all', '--cap-drop', 'ALL'];
+  return [
+    ...['--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup'],
+    ...['--cap-drop', 'ALL'],
+    ...['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP'].flatMap((c) => ['--cap-add', c]),
+  ];
+}
+
+/** Creates the session folder and the display's Xauthority file; returns the cookie. */
+export function prepareSessionDir(sessionDir: string, audio = false, user: SandboxUser | null = null): Buffer {
+  fs.mkdirSync(sessionDir, { recursive: false, mode: 0o700 });
+  // The app's user writes the display's socket and screen file, and the sound server's pipe and
+  // socket; it reads the cookie. The session folder itself stays the server's (0700).
+  const theirs = ['x11', 'fb', ...(audio ? ['audio'] : [])];
+  for (const sub of [...theirs, 'log', 'control']) fs.mkdirSync(path.join(sessionDir, sub), { mode: 0o700 });
   const cookie = randomBytes(16);
   fs.writeFileSync(path.join(sessionDir, 'xauth'), xauthorityEntry(cookie), { mode: 0o600 });
+  if (user) {
+    for (const p of [...theirs, 'xauth']) fs.chownSync(path.join(sessionDir, p), user.uid, user.gid);
+    // The server's control socket is in here: the app may reach it (the socket is writable by
+    // all) but not create anything (read-only bind, Landlock).
+    fs.chmodSync(path.join(sessionDir, 'control'), 0o711);
+  }
   return cookie;
 }
 
@@ -350,7 +425,7 @@ const FIRST_GRANT_FD = 3;
  * is exactly that path (a link anywhere along it would show up as a different path), and a
  * plain file or folder. Host paths must therefore be canonical.
  */
-export function openGrants(grants: Grant[]): number[] {
+export function openGrants(grants: Grant[], user: SandboxUser | null = null): number[] {
   const fds: number[] = [];
   const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
   try {
@@ -361,6 +436,9 @@ export function openGrants(grants: Grant[]): number[] {
       if ((!st.isFile() && !st.isDirectory()) || fs.readlinkSync(`/proc/self/fd/${fd}`) !== g.hostPath) {
         throw new Error(`${g.hostPath} is not a plain file or folder at that path any more`);
       }
+      // Storage the server wrote for sessions is the sandbox user's already; anything else (older
+      // storage, files put in by hand) is given to it once, when it is first shared.
+      if (user && (st.uid !== user.uid || st.gid !== user.gid)) giveTreeTo(user, g.hostPath);
     }
   } catch (err) {
     for (const fd of fds) fs.closeSync(fd);
@@ -376,13 +454,13 @@ export function startSandbox(
   startTimeoutMs: number,
   cgroupName: string,
 ): SandboxHandle {
-  const grantFds = openGrants(policy.grants);
+  const grantFds = openGrants(policy.grants, host.user);
   let xCookie: Buffer;
   let cgroup: SessionCgroup | undefined;
   let child: ChildProcess;
   try {
-    xCookie = prepareSessionDir(policy.sessionDir, policy.audio);
-    capLogFolder(path.join(policy.sessionDir, 'log'));
+    xCookie = prepareSessionDir(policy.sessionDir, policy.audio, host.user);
+    capLogFolder(path.join(policy.sessionDir, 'log'), host.user);
     cgroup =
       host.cgroups.version === 0
         ? undefined

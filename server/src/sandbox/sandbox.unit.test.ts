@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bwrapArgs, hostNodeRuntime, prepareSessionDir, type SandboxPolicy } from './sandbox.ts';
+import { bwrapArgs, hostNodeRuntime, prepareSessionDir, withListableParents, type SandboxPolicy } from './sandbox.ts';
 
-const HOST = { initHelper: '/opt/helper/vitrine-sandbox-init', allowDegraded: false };
+const HOST = { initHelper: '/opt/helper/vitrine-sandbox-init', allowDegraded: false, user: null };
 
 function policy(extra: Partial<SandboxPolicy> = {}): SandboxPolicy {
   return {
@@ -46,6 +46,45 @@ function has(args: string[], ...seq: string[]): boolean {
 }
 
 describe('bwrapArgs', () => {
+  it('a root server: no user namespace, only what the helper needs to become the sandbox user', () => {
+    const { bwrap, helper } = split(bwrapArgs(policy(), { ...HOST, user: { uid: 999, gid: 995 } }));
+    expect(bwrap).not.toContain('--unshare-all');
+    expect(bwrap).not.toContain('--unshare-user');
+    for (const ns of ['ipc', 'pid', 'net', 'uts', 'cgroup']) expect(bwrap).toContain(`--unshare-${ns}`);
+    const added = bwrap.flatMap((a, i) => (a === '--cap-add' ? [bwrap[i + 1]] : []));
+    expect(added.sort()).toEqual(['CAP_SETGID', 'CAP_SETPCAP', 'CAP_SETUID']);
+    expect(has(helper, '--uid', '999', '--gid', '995')).toBe(true);
+    // Every folder above a mount point is made listable before it (root's bubblewrap makes them 0700).
+    expect(has(bwrap, '--perms', '0755', '--dir', '/files', '--ro-bind-fd')).toBe(true);
+    expect(has(bwrap, '--perms', '1777', '--tmpfs', '/tmp')).toBe(true);
+    const unprivileged = split(bwrapArgs(policy(), HOST));
+    expect(unprivileged.bwrap).toContain('--unshare-all');
+    expect(unprivileged.bwrap).not.toContain('--cap-add');
+    expect(unprivileged.helper).not.toContain('--uid');
+  });
+
+  it('withListableParents: each missing parent once, in order, never hidden by a later tmpfs', () => {
+    // prettier-ignore
+    const out = withListableParents([
+      '--perms', '0777', '--tmpfs', '/run', '--bind', '/h/a', '/run/vitrine/fb', '--ro-bind', '/h/b', '/run/vitrine/init',
+      '--setenv', 'A', '--dir', '--symlink', 'usr/bin', '/bin',
+    ]);
+    // prettier-ignore
+    expect(out).toEqual([
+      '--perms', '0777', '--tmpfs', '/run',
+      '--perms', '0755', '--dir', '/run/vitrine', '--bind', '/h/a', '/run/vitrine/fb',
+      '--ro-bind', '/h/b', '/run/vitrine/init',
+      '--setenv', 'A', '--dir', '--symlink', 'usr/bin', '/bin',
+    ]);
+    expect(
+      withListableParents(['--tmpfs', '/a', '--bind', '/x', '/a/b/c', '--tmpfs', '/a', '--bind', '/y', '/a/b/d']),
+    ).toEqual(
+      // prettier-ignore
+      ['--tmpfs', '/a', '--perms', '0755', '--dir', '/a/b', '--bind', '/x', '/a/b/c', '--tmpfs', '/a',
+       '--perms', '0755', '--dir', '/a/b', '--bind', '/y', '/a/b/d'],
+    );
+  });
+
   it('sets the display, a plain PATH and the grants as JSON; no control socket unless offered', () => {
     const { bwrap } = split(bwrapArgs(policy(), HOST));
     const e = env(bwrap);

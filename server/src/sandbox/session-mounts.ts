@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { SandboxUser } from './sandbox-user.ts';
 
 /**
  * Mounts the server makes in a session folder, and their removal. The folder holding the
@@ -18,8 +19,9 @@ const LOG_MOUNT_SOURCE = 'vitrine-session-log';
  * Caps `dir` (empty, just created) at `bytes`. False when this host does not let the server
  * mount (a service without the privilege): the logs then live uncapped in the runtime folder.
  */
-export function capLogFolder(dir: string, bytes = LOG_FOLDER_BYTES): boolean {
-  const options = `size=${bytes},mode=0700,nosuid,nodev,noexec`;
+export function capLogFolder(dir: string, owner: SandboxUser | null, bytes = LOG_FOLDER_BYTES): boolean {
+  const ownedBy = owner ? `,uid=${owner.uid},gid=${owner.gid}` : '';
+  const options = `size=${bytes},mode=0700${ownedBy},nosuid,nodev,noexec`;
   const r = spawnSync('mount', ['-t', 'tmpfs', '-o', options, LOG_MOUNT_SOURCE, dir], { encoding: 'utf8' });
   return r.status === 0;
 }

@@ -21,7 +21,7 @@ const policy = (extra: Partial<SandboxPolicy> = {}): SandboxPolicy => ({
 
 /** The init helper's `--syscalls` files, and what bubblewrap binds at each. */
 function lists(p: SandboxPolicy) {
-  const args = bwrapArgs(p, { initHelper: '/opt/helper', allowDegraded: false });
+  const args = bwrapArgs(p, { initHelper: '/opt/helper', allowDegraded: false, user: null });
   const helper = args.slice(args.indexOf('/run/vitrine/sandbox-init'));
   const given = helper.flatMap((a, i) => (a === '--syscalls' ? [helper[i + 1]!] : []));
   const bound = given.map((inside) => args[args.indexOf(inside) - 1]);

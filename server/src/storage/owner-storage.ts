@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, realpathSync, type Stats } from 'node:fs';
+import type { SandboxUser } from '../sandbox/sandbox-user.ts';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -67,6 +68,11 @@ export interface OwnerStorageOptions {
   maxUploadBytes: number;
   quotaBytes: number;
   trashRetentionMs: number;
+  /**
+   * Who owns what the server makes in owners' folders: the sandbox user when sessions run as one
+   * (apps must be able to write where a grant lets them); null or absent: the server's own user.
+   */
+  fileOwner?: SandboxUser | null;
   /** Milliseconds since the epoch; tests move time forward. */
   now?: () => number;
 }
@@ -123,8 +129,14 @@ export class OwnerStorage {
     if (!existsSync('/proc/self/fd')) throw new Error('owner storage needs /proc/self/fd (Linux with /proc mounted)');
     // Canonical, so host paths handed to the sandbox can be compared with what an open fd points at.
     mkdirSync(options.rootDir, { recursive: true, mode: 0o700 });
-    this.options = { now: Date.now, ...options, rootDir: realpathSync(options.rootDir) };
+    this.options = { now: Date.now, fileOwner: null, ...options, rootDir: realpathSync(options.rootDir) };
   }
+
+  /** Hands something the server just made in an owner's folders to the sandbox user (see fileOwner). */
+  readonly #give = async (p: string | Buffer): Promise<void> => {
+    const owner = this.options.fileOwner;
+    if (owner) await fs.lchown(p, owner.uid, owner.gid);
+  };
 
   /** Everything in a folder, whatever an app named or made it (see entryOf). */
   async list(ownerId: string, at: StorageAddress): Promise<FolderListing> {
@@ -162,6 +174,7 @@ export class OwnerStorage {
       await fs.mkdir(dir.at(name), { mode: 0o700 }).catch((err) => {
         throw isCode(err, 'EEXIST') ? exists(relPath) : err;
       });
+      await this.#give(dir.at(name));
       return entryOf(segments, await present(dir, name, relPath));
     });
   }
@@ -398,6 +411,7 @@ export class OwnerStorage {
           this.#reserve(ownerId, bytes - mine);
           mine = bytes;
         });
+        await this.#give(temp);
         let placed = name;
         let replaced: TrashItem | null = null;
         if (conflict === 'replace') {
@@ -549,7 +563,8 @@ export class OwnerStorage {
     create = false,
   ): Promise<T> {
     const { files } = await this.#dirs(ownerId);
-    return withDir(files, segments.slice(0, -1), (dir) => fn(dir, segments.at(-1)!), create).catch((err) => {
+    const made = create ? this.#give : undefined;
+    return withDir(files, segments.slice(0, -1), (dir) => fn(dir, segments.at(-1)!), made).catch((err) => {
       if (isCode(err, 'ENOSPC', 'EDQUOT'))
         throw new DomainError(507, 'storage-full', 'the server is out of disk space');
       throw err;
@@ -646,8 +661,13 @@ async function placeNumbered<S extends DiskName>(
   throw exists(shown);
 }
 
-async function withDir<T>(root: string, segments: DiskName[], fn: (dir: SafeDir) => Promise<T>, create = false) {
-  const dir = await openDir(root, segments, create);
+async function withDir<T>(
+  root: string,
+  segments: DiskName[],
+  fn: (dir: SafeDir) => Promise<T>,
+  made?: (folder: string | Buffer) => Promise<void>,
+) {
+  const dir = await openDir(root, segments, made);
   try {
     return await fn(dir);
   } finally {

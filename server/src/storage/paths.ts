@@ -221,14 +221,27 @@ export async function lstatIn(dir: SafeDir, name: DiskName): Promise<Stats | nul
 }
 
 /**
- * Opens the folder `segments` below `root` without following any symlink. With `create`, missing
- * folders are made (mode 0700) on the way.
+ * Opens the folder `segments` below `root` without following any symlink. With `made`, missing
+ * folders are made (mode 0700) on the way, and `made` is told each one it made.
  */
-export async function openDir(root: string, segments: readonly DiskName[], create = false): Promise<SafeDir> {
+export async function openDir(
+  root: string,
+  segments: readonly DiskName[],
+  made?: (folder: string | Buffer) => Promise<void>,
+): Promise<SafeDir> {
   let dir = new SafeDir(await fs.open(root, DIR_FLAGS));
   try {
     for (const [i, name] of segments.entries()) {
-      if (create) await fs.mkdir(dir.at(name), { mode: 0o700 }).catch((err) => ignore(err, 'EEXIST'));
+      if (made) {
+        const fresh = await fs.mkdir(dir.at(name), { mode: 0o700 }).then(
+          () => true,
+          (err: unknown) => {
+            ignore(err, 'EEXIST');
+            return false;
+          },
+        );
+        if (fresh) await made(dir.at(name));
+      }
       let next: fs.FileHandle;
       try {
         next = await fs.open(dir.at(name), DIR_FLAGS);

@@ -98,7 +98,10 @@ async function captureFile(dir: SafeDir, name: DiskName): Promise<void> {
     // Copied from the descriptor opened above: the very inode that was checked, whatever the name is now.
     await fs.copyFile(`/proc/self/fd/${file.fd}`, copy, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
     try {
+      // The copy is the file as it was: same times, same owner (the sandbox user's file stays
+      // writable by apps once restored).
       await fs.lutimes(copy, stats.atime, stats.mtime);
+      await fs.lchown(copy, stats.uid, stats.gid);
       await fs.rename(copy, dir.at(name));
     } catch (err) {
       await fs.rm(copy, { force: true });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ import { DomainError } from '../../src/errors.ts';
 import type { Actor } from '../../src/policies/policies.ts';
 import { OwnerStorage, ownerRoot } from '../../src/storage/owner-storage.ts';
 import { registerStorageRoutes } from '../../src/storage/storage-routes.ts';
+import { DEFAULT_SANDBOX_USER, sandboxUserFor } from '../../src/sandbox/sandbox-user.ts';
 import type { RequestAudit } from '../../src/audit/request-audit.ts';
 
 const KiB = 1024;
@@ -30,6 +32,7 @@ const ALICE = randomUUID();
 const BOB = randomUUID();
 const CAROL = randomUUID();
 const CLIENT = randomUUID();
+const DAVE = randomUUID();
 
 let tmp: string;
 let rootDir: string;
@@ -638,5 +641,36 @@ describe('who may reach what', () => {
     await expect(storage.resolveExisting(ALICE, 'nope')).rejects.toMatchObject({ status: 404, code: 'not-found' });
     expect(storage.ensureRoot(randomUUID())).toMatch(/\/files$/);
     expect(() => ownerRoot(rootDir, '../etc')).toThrow(/invalid owner id/);
+  });
+});
+
+describe('who owns what the server makes (issue 16: sessions run as the sandbox user)', () => {
+  it('folders, uploads, recreated parents and restored copies are the sandbox user’s, never root’s', async () => {
+    const user = sandboxUserFor(0, DEFAULT_SANDBOX_USER, { info: () => {} });
+    const owned = new OwnerStorage({
+      rootDir: path.join(tmp, 'owned'),
+      maxUploadBytes: MAX_UPLOAD,
+      quotaBytes: QUOTA,
+      trashRetentionMs: DAY,
+      fileOwner: user,
+    });
+    const files = ownerRoot(path.join(tmp, 'owned'), DAVE);
+    await owned.createFolder(DAVE, 'Shared');
+    await owned.upload(DAVE, 'Shared/a.txt', Readable.from([Buffer.from('a')]), { conflict: 'fail' });
+    await owned.upload(DAVE, 'Shared/a.txt', Readable.from([Buffer.from('b')]), { conflict: 'keep-both' });
+    // An app's hard link makes the trash keep a copy; the copy comes back as the user's too.
+    fs.linkSync(path.join(files, 'Shared/a.txt'), path.join(files, 'Shared/link.txt'));
+    const trashed = await owned.delete(DAVE, 'Shared/a.txt');
+    const folder = await owned.delete(DAVE, 'Shared');
+    await owned.restore(DAVE, trashed.id); // recreates Shared/
+    for (const rel of ['Shared', 'Shared/a.txt']) {
+      const st = fs.lstatSync(path.join(files, rel));
+      expect([st.uid, st.gid], rel).toEqual([user.uid, user.gid]);
+    }
+    await owned.purge(DAVE, folder.id);
+    await owned.upload(DAVE, 'Shared/a (2).txt', Readable.from([Buffer.from('c')]), { conflict: 'keep-both' });
+    for (const name of fs.readdirSync(path.join(files, 'Shared'))) {
+      expect(fs.lstatSync(path.join(files, 'Shared', name)).uid, name).toBe(user.uid);
+    }
   });
 });

@@ -90,6 +90,78 @@ describe('filesystem', () => {
   });
 });
 
+describe('identity (issue 16: the sandbox ran as host root)', () => {
+  it('the app runs as the unprivileged sandbox user, with no capability and no way back', async () => {
+    const user = h.host.user!;
+    expect(process.getuid?.()).toBe(0); // the suite runs as root, as the server does by default
+    expect(user.uid).not.toBe(0);
+    const { output } = await h.run(
+      `echo "uid: $(id -u)"; echo "gid: $(id -g)"; echo "groups: $(id -G)";
+       for f in CapInh CapPrm CapEff CapBnd CapAmb NoNewPrivs; do echo "$f: $(grep "^$f:" /proc/self/status | cut -f2)"; done;
+       echo "uidmap: $(tr -s ' ' < /proc/self/uid_map)"`,
+    );
+    const r = results(output);
+    expect(r.uid).toBe(String(user.uid));
+    expect(r.gid).toBe(String(user.gid));
+    expect(r.groups).toBe(String(user.gid));
+    for (const f of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) expect(r[f], f).toBe('0000000000000000');
+    expect(r.NoNewPrivs).toBe('1');
+    // No user namespace that maps root to root: the app is the host's unprivileged user itself.
+    expect(r.uidmap).toBe(' 0 0 4294967295');
+  });
+
+  it('what it writes is the sandbox user’s, a setuid file it leaves is nobody’s privilege, grants are nosuid,nodev', async () => {
+    const user = h.host.user!;
+    const { output } = await h.run(
+      `${TRY}; try copy cp /usr/bin/id /data/rw/suid; try setuid chmod 4755 /data/rw/suid; try mkdir mkdir /data/rw/made;
+       try chown chown 0:0 /data/rw/suid; try mknod mknod /data/rw/null c 1 3;
+       echo "rw-options: $(grep ' /data/rw ' /proc/self/mountinfo | cut -d' ' -f6)";
+       echo "ro-options: $(grep ' /data/ro ' /proc/self/mountinfo | cut -d' ' -f6)"`,
+      { grants: grants() },
+    );
+    const r = results(output);
+    expect(r.copy).toBe('ok');
+    expect(r.chown).toMatch(/failed .*(not permitted|Function not implemented)/);
+    expect(r.mknod).toMatch(/^failed/);
+    for (const name of ['suid', 'made']) {
+      const st = fs.lstatSync(path.join(rwDir, name));
+      expect([st.uid, st.gid], name).toEqual([user.uid, user.gid]);
+    }
+    // Whatever mode it set, the file is not root's: a setuid bit on it grants nothing but the
+    // sandbox user, and the grant mounts do not honour it (nor device files) inside either.
+    expect(fs.lstatSync(path.join(rwDir, 'suid')).uid).not.toBe(0);
+    for (const k of ['rw-options', 'ro-options']) {
+      expect(r[k], k).toMatch(/(^|,)nosuid(,|$)/);
+      expect(r[k], k).toMatch(/(^|,)nodev(,|$)/);
+    }
+    fs.rmSync(path.join(rwDir, 'suid'));
+    fs.rmSync(path.join(rwDir, 'made'), { recursive: true });
+  });
+
+  it('a shared folder the server did not make is given to the sandbox user when first shared', async () => {
+    const user = h.host.user!;
+    const legacy = h.dir('grant-legacy', { 'report.txt': 'old' });
+    fs.chmodSync(path.join(legacy, 'report.txt'), 0o600);
+    fs.mkdirSync(path.join(legacy, 'sub'), { mode: 0o700 });
+    fs.symlinkSync('/etc/shadow', path.join(legacy, 'sub', 'link'));
+    const { output } = await h.run(
+      `${TRY}; try read cat /data/legacy/report.txt; try write sh -c 'echo x > /data/legacy/sub/new'`,
+      {
+        grants: [{ hostPath: legacy, sandboxPath: '/data/legacy', access: 'read-write' }],
+      },
+    );
+    const r = results(output);
+    expect(r.read).toBe('ok');
+    expect(r.write).toBe('ok');
+    for (const p of ['', 'report.txt', 'sub', 'sub/new', 'sub/link']) {
+      const st = fs.lstatSync(path.join(legacy, p));
+      expect([st.uid, st.gid], p || '.').toEqual([user.uid, user.gid]);
+    }
+    // The link itself changed owner; what it points at did not.
+    expect(fs.statSync('/etc/shadow').uid).toBe(0);
+  });
+});
+
 describe('runtime and control channel', () => {
   it('the Node runtime is read-only at /opt/vitrine/node, first on PATH; the control folder is read-only', async () => {
     const runtime = hostNodeRuntime();
@@ -124,7 +196,9 @@ describe('runtime and control channel', () => {
               c.end('pong\n');
             }),
           );
-          control.listen(path.join(policy.sessionDir, 'control', 'control.sock'));
+          // As the server's paced listener does: the app's user is not the server's.
+          const socket = path.join(policy.sessionDir, 'control', 'control.sock');
+          control.listen({ path: socket, readableAll: true, writableAll: true });
         },
       },
     );

@@ -5,10 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # What running Vitrine needs: the display, the encoder, the sandbox, the browser the File Explorer
-# runs in, the X11 apps, what builds the native helpers, fonts for names and text in any script
+# runs in, the X11 apps, what builds the native helpers (libfuse3 for the grant filesystem), fonts for names and text in any script
 # (Latin/Arabic/Hebrew/Indic from Noto, CJK, colour emoji), LibreOffice (office documents, rendered
 # inside the sandbox), pdftotext (search inside PDFs) and PulseAudio (a session's sound).
-RUNTIME_PACKAGES=(xvfb ffmpeg bubblewrap chromium x11-apps x11-utils libx11-dev libseccomp-dev gcc make util-linux openssl
+RUNTIME_PACKAGES=(xvfb ffmpeg bubblewrap chromium x11-apps x11-utils libx11-dev libseccomp-dev libfuse3-dev pkg-config gcc make util-linux openssl
   fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
   libreoffice-core-nogui libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui python3-uno poppler-utils
   pulseaudio)

@@ -57,6 +57,13 @@ fi
 make -s -C native
 make -s -C apps/diagnostics
 
+# The unprivileged user a root server runs sessions as (SANDBOX_USER; the server makes it too, if
+# missing, but made here once no two test servers race for it).
+if [ "$(id -u)" -eq 0 ] && ! getent passwd vitrine-sandbox >/dev/null; then
+  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+    --comment "Vitrine sessions" vitrine-sandbox
+fi
+
 if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/vite.config.ts protocol/src -newer web/dist/index.html -print -quit)" ]; then
   echo "setup: building the web client"
   npm run -s build -w @vitrine/web >/dev/null

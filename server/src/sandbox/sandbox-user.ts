@@ -22,9 +22,9 @@ export function lookUpUser(name: string): SandboxUser | null {
 }
 
 /**
- * The sandbox user for a server running as `serverUid`: null for an unprivileged server (its
- * user namespace already maps the app to the server's own user). A root server creates the user
- * (a system account with its own group) the first time; it never falls back to root.
+ * The sandbox user of a server running as root (an unprivileged server has none: its user
+ * namespace maps the app to the server's own user). Created the first time, as a system account
+ * with its own group; never root.
  */
 export function sandboxUserFor(
   serverUid: number,
@@ -34,14 +34,23 @@ export function sandboxUserFor(
   if (serverUid !== 0) throw new Error('only a server running as root chooses a sandbox user');
   const found = lookUpUser(name);
   if (found) return checked(name, found);
-  // prettier-ignore
-  const r = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent',
-    '--shell', '/usr/sbin/nologin', '--comment', 'Vitrine sessions', name], { encoding: 'utf8' });
-  const made = lookUpUser(name);
-  if (!made)
-    throw new Error(`cannot create the sandbox user "${name}": ${(r.stderr || r.error?.message || '').trim()}`);
-  log.info({ user: name, uid: made.uid }, 'created the sandbox user sessions run as');
-  return checked(name, made);
+  let why = '';
+  // Several servers starting at once (a test run) race to create it: useradd then fails on the
+  // user database's lock or on the name another one just added, and a moment later it is there.
+  for (let attempt = 0; attempt < 50; attempt++) {
+    // prettier-ignore
+    const r = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent',
+      '--shell', '/usr/sbin/nologin', '--comment', 'Vitrine sessions', name], { encoding: 'utf8' });
+    const made = lookUpUser(name);
+    if (made) {
+      if (r.status === 0) log.info({ user: name, uid: made.uid }, 'created the sandbox user sessions run as');
+      return checked(name, made);
+    }
+    why = (r.stderr || r.error?.message || '').trim();
+    if (r.error) break; // no useradd on this host
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100); // start-up only: a short block is fine
+  }
+  throw new Error(`cannot create the sandbox user "${name}": ${why}`);
 }
 
 function checked(name: string, user: SandboxUser): SandboxUser {

@@ -52,7 +52,7 @@ async function inSandbox(client: string): Promise<{ output: string; peakMiB: num
     limits: { memoryBytes: 768 * 2 ** 20, pids: 256, cpu: 1 },
     grants: [{ hostPath: files, sandboxPath: '/files', access: 'read' }],
   });
-  const sandbox = startSandbox(h.host, policy, 10_000, path.basename(policy.sessionDir));
+  const sandbox = await startSandbox(h.host, policy, 10_000, path.basename(policy.sessionDir));
   const timer = setTimeout(() => sandbox.kill(), 300_000);
   const cg = sandbox.cgroup;
   await sandbox.exited;

@@ -155,7 +155,7 @@ describe('apps asking for sound', () => {
       controlSocket: false,
       etcFiles: {},
     };
-    const host = { initHelper: '/opt/helper', allowDegraded: false, user: null };
+    const host = { initHelper: '/opt/helper', allowDegraded: false, user: null, grantFs: null };
     const without = bwrapArgs(policy, host).join(' ');
     expect(without).not.toContain('PULSE_SERVER');
     expect(without).not.toContain(SOUND_SERVER_SCRIPT);

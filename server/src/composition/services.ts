@@ -173,6 +173,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
   });
   const launches = new LaunchPlanner({
     findApp,
+    storageRoom: (ownerId) => storage.room(ownerId),
     entitlements: {
       getShare: (id) => shares.get(id),
       ownerRoot: (ownerId) => storage.ensureRoot(ownerId),

@@ -87,6 +87,12 @@ export interface PlanSettings {
 }
 
 /**
+ * The most names (files, folders, links) one session may add to its writable grants: far more
+ * than a person makes by hand, few enough that the owner's storage stays listable.
+ */
+const NEW_NAMES_PER_SESSION = 100_000;
+
+/**
  * Turns "this person opens this app on these entitlements" into a launch plan. The app's own
  * requests are intersected with the entitlements here (`resolveGrants`), so nothing wider is
  * ever mounted.
@@ -97,6 +103,7 @@ export function planLaunch(
   launch: Launch,
   origin: LaunchOrigin | undefined,
   settings: PlanSettings,
+  storageRoom: number | null = null,
 ): LaunchPlan {
   if (!app) throw new DomainError(404, 'unknown-app', `no app "${appId}"`);
   const sessionId = randomUUID();
@@ -121,6 +128,7 @@ export function planLaunch(
       Object.entries(app.manifest.etc).map(([inside, file]) => [`/etc/${inside}`, path.join(app.dir, file)]),
     ),
     controlSocket: settings.controlChannel,
+    writeBudget: storageRoom === null ? null : { bytes: storageRoom, entries: NEW_NAMES_PER_SESSION },
     limits: {
       memoryBytes: resources.memory ?? settings.limits.memoryBytes,
       pids: resources.pids ?? settings.limits.pids,

@@ -10,6 +10,8 @@ import { planLaunch, type LaunchOrigin, type LaunchPlan, type PlanSettings } fro
  */
 export interface PlannerDeps {
   entitlements: LaunchDeps;
+  /** How many more bytes the owner's storage may take (quota − use); writable grants are held to it. */
+  storageRoom?: (ownerId: string) => Promise<number>;
   findApp: (id: string) => App | undefined;
   settings: PlanSettings;
 }
@@ -28,6 +30,9 @@ export class LaunchPlanner {
   ): Promise<LaunchPlan> {
     const launch = await resolveLaunch(actor, request.shareId, this.deps.entitlements, request.preview);
     const app = this.deps.findApp(request.appId);
-    return planLaunch(app, request.appId, launch, origin, this.deps.settings);
+    const writable = launch.entitlements.some((e) => e.access !== 'read');
+    const owner = launch.storageOwnerId;
+    const room = writable && owner && this.deps.storageRoom ? await this.deps.storageRoom(owner) : null;
+    return planLaunch(app, request.appId, launch, origin, this.deps.settings, room);
   }
 }

@@ -5,6 +5,7 @@ import { detectCgroups, removeLeftoverCgroups, type CgroupSupport } from './cgro
 import { SANDBOX_INIT_HELPER, type SandboxHost } from './sandbox.ts';
 import { allSyscallLists } from './syscall-profiles.ts';
 import { DEFAULT_SANDBOX_USER, sandboxUserFor } from './sandbox-user.ts';
+import { GRANT_FS } from './grant-mounts.ts';
 
 export interface HostReport {
   userNamespaces: boolean;
@@ -80,6 +81,9 @@ export async function prepareSandboxHost(
   if (removed) log.warn({ removed }, 'removed session cgroups left by a previous run');
   // Never host root inside a session: a root server runs every session as this unprivileged user.
   const user = process.getuid?.() === 0 ? sandboxUserFor(0, opts.user ?? DEFAULT_SANDBOX_USER, log) : null;
+  // A root server serves grants through the grant filesystem (it can mount it); never without.
+  if (user && !fs.existsSync(GRANT_FS))
+    throw new SandboxUnavailableError(`the grant filesystem is missing at ${GRANT_FS}; run "make"`);
   log.info(
     { cgroups: report.cgroups.version, landlock: report.landlock, sessionUid: user?.uid ?? process.getuid?.() },
     'sandbox host ready',
@@ -93,6 +97,7 @@ export async function prepareSandboxHost(
     degraded: report.landlock !== 'enforced' || report.cgroups.version === 0,
     landlock: report.landlock,
     user,
+    grantFs: user ? GRANT_FS : null,
   };
 }
 

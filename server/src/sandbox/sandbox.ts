@@ -7,6 +7,7 @@ import { logTail } from './log-tail.ts';
 import { capLogFolder, unmountBelow } from './session-mounts.ts';
 import { SessionCgroup, type CgroupSupport, type ResourceLimits } from './cgroups.ts';
 import { giveTreeTo, type SandboxUser } from './sandbox-user.ts';
+import { budgetsFor, serveGrants, type ServedGrant, type WriteBudget } from './grant-mounts.ts';
 import { SYSCALL_LISTS_DIR, syscallListNames, type SyscallProfile } from './syscall-profiles.ts';
 import { AUDIO_MOUNT, SOUND_SERVER_SCRIPT, soundServerBinds } from '../audio/sound-server.ts';
 
@@ -70,6 +71,11 @@ export interface SandboxPolicy {
   etcFiles: Record<string, string>;
   /** The seccomp allow-list the app chose (`syscalls` in its manifest); absent: "base". */
   syscalls?: SyscallProfile | undefined;
+  /**
+   * What the session may add to its writable grants (the owner's room under their quota), when
+   * they are served through the grant filesystem; absent: no limit.
+   */
+  writeBudget?: WriteBudget | null | undefined;
 }
 
 /** Host facilities the sandbox is built with; detected once at start-up. */
@@ -89,6 +95,11 @@ export interface SandboxHost {
    * server is unprivileged: its user namespace maps the app to the server's own user.
    */
   user: SandboxUser | null;
+  /**
+   * The grant filesystem (grant-mounts.ts), used when the server runs as root: grants are served
+   * through it rather than bound, hiding their host paths and holding writes to a budget.
+   */
+  grantFs: string | null;
 }
 
 export interface SandboxHandle {
@@ -161,6 +172,7 @@ const HOST_CONFIG_PATHS = [
 export function bwrapArgs(
   policy: SandboxPolicy,
   host: Pick<SandboxHost, 'initHelper' | 'allowDegraded' | 'user'>,
+  servedFrom?: readonly string[],
 ): string[] {
   const dir = policy.sessionDir;
   if (policy.nodeRuntime !== null && !path.isAbsolute(policy.nodeRuntime)) {
@@ -280,12 +292,15 @@ export function bwrapArgs(
       CONTROL_SOCKET,
     );
   }
-  // Grants are bound from descriptors opened and checked by startSandbox, never by path: a
-  // sandboxed app that swaps a shared folder for a link cannot redirect the mount.
+  // Grants come from descriptors opened and checked by startSandbox, never from an owner's path: a
+  // sandboxed app that swaps a shared folder for a link cannot redirect the mount. Served through
+  // the grant filesystem (grant-mounts.ts, which got the descriptors), they are bound from where
+  // it mounted them in the session folder, and no host path of the owner's shows in mountinfo.
   // Delete needs a writable mount; Landlock then takes away what the grant does not allow.
-  policy.grants.forEach((g, i) =>
-    args.push(g.access === 'read' ? '--ro-bind-fd' : '--bind-fd', String(FIRST_GRANT_FD + i), g.sandboxPath),
-  );
+  policy.grants.forEach((g, i) => {
+    if (servedFrom) args.push(g.access === 'read' ? '--ro-bind' : '--bind', servedFrom[i]!, g.sandboxPath);
+    else args.push(g.access === 'read' ? '--ro-bind-fd' : '--bind-fd', String(FIRST_GRANT_FD + i), g.sandboxPath);
+  });
   // As root, bubblewrap makes the folders above a mount point 0700: the app's user could not reach
   // what is mounted there. An unprivileged bubblewrap makes them 0755 already.
   if (host.user) args.splice(0, args.length, ...withListableParents(args));
@@ -448,29 +463,49 @@ export function openGrants(grants: Grant[], user: SandboxUser | null = null): nu
 }
 
 /** Creates the session's cgroup with its limits, then starts bubblewrap already inside it. */
-export function startSandbox(
+export async function startSandbox(
   host: SandboxHost,
   policy: SandboxPolicy,
   startTimeoutMs: number,
   cgroupName: string,
-): SandboxHandle {
+): Promise<SandboxHandle> {
   const grantFds = openGrants(policy.grants, host.user);
   let xCookie: Buffer;
   let cgroup: SessionCgroup | undefined;
   let child: ChildProcess;
+  let served: ServedGrant[] = [];
+  const viaGrantFs = host.grantFs !== null && host.user !== null;
   try {
     xCookie = prepareSessionDir(policy.sessionDir, policy.audio, host.user);
     capLogFolder(path.join(policy.sessionDir, 'log'), host.user);
+    if (viaGrantFs) {
+      const budgets = budgetsFor(
+        policy.grants.map((g) => g.access !== 'read'),
+        policy.writeBudget ?? null,
+      );
+      const toServe = policy.grants.map((g, i) => ({
+        fd: grantFds[i]!,
+        readOnly: g.access === 'read',
+        budget: budgets[i]!,
+      }));
+      served = await serveGrants(policy.sessionDir, toServe, host.user!);
+    }
     cgroup =
       host.cgroups.version === 0
         ? undefined
         : SessionCgroup.create(host.cgroups, host.instance, cgroupName, policy.limits);
+    const args = bwrapArgs(policy, host, viaGrantFs ? served.map((s) => s.mountPoint) : undefined);
     const command = cgroup
-      ? [ENTER_CGROUP, ...cgroup.procsFiles, '--', host.bwrapPath, ...bwrapArgs(policy, host)]
-      : [host.bwrapPath, ...bwrapArgs(policy, host)];
-    child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe', ...grantFds] });
+      ? [ENTER_CGROUP, ...cgroup.procsFiles, '--', host.bwrapPath, ...args]
+      : [host.bwrapPath, ...args];
+    const fds = viaGrantFs ? [] : grantFds;
+    child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe', ...fds] });
+  } catch (err) {
+    await Promise.all(served.map((s) => s.stop()));
+    await cgroup?.destroy();
+    throw err;
   } finally {
-    // The child has its copies (bubblewrap closes them once mounted); ours are not needed.
+    // The children have their copies (bubblewrap closes them once mounted); ours are not needed.
     for (const fd of grantFds) fs.closeSync(fd);
   }
   let stderr = '';
@@ -521,6 +556,7 @@ export function startSandbox(
       kill();
       await exited;
       await cgroup?.destroy();
+      await Promise.all(served.map((s) => s.stop()));
       unmountBelow(policy.sessionDir);
     },
   };

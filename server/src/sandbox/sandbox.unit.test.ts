@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bwrapArgs, hostNodeRuntime, prepareSessionDir, withListableParents, type SandboxPolicy } from './sandbox.ts';
 
-const HOST = { initHelper: '/opt/helper/vitrine-sandbox-init', allowDegraded: false, user: null };
+const HOST = { initHelper: '/opt/helper/vitrine-sandbox-init', allowDegraded: false, user: null, grantFs: null };
 
 function policy(extra: Partial<SandboxPolicy> = {}): SandboxPolicy {
   return {

@@ -6,7 +6,7 @@ import { readFramebufferLayout } from '../media/framebuffer.ts';
 import { VideoPipeline, type PipelineStats } from '../media/video-pipeline.ts';
 import { stampLines } from '../media/watermark.ts';
 import { WatermarkImages } from '../media/watermark-images.ts';
-import { startSandbox, type SandboxHost } from '../sandbox/sandbox.ts';
+import { startSandbox, type SandboxHandle, type SandboxHost } from '../sandbox/sandbox.ts';
 import { ViewerPeer } from '../webrtc/peer.ts';
 import { StreamAdaptation } from '../congestion/stream-adaptation.ts';
 import { AudioPipeline, type AudioStats } from '../audio/audio-pipeline.ts';
@@ -94,7 +94,7 @@ export class SessionRuntime implements RuntimeHandle {
   private readonly spec: RuntimeSpec;
   private readonly env: RuntimeEnvironment;
   private readonly log: RuntimeLog;
-  private sandbox: ReturnType<typeof startSandbox> | undefined;
+  private sandbox: SandboxHandle | undefined;
   private display: XDisplay | undefined;
   private framebuffer: ReturnType<typeof readFramebufferLayout> | undefined;
   private injector: InputInjector | undefined;
@@ -148,7 +148,13 @@ export class SessionRuntime implements RuntimeHandle {
   /** Starts sandbox and display; resolves when the display accepts input and damage is watched. */
   async start(): Promise<void> {
     const { policy } = this.spec;
-    this.sandbox = startSandbox(this.env.sandbox, policy, this.spec.startTimeoutMs, this.spec.sessionId);
+    const sandbox = await startSandbox(this.env.sandbox, policy, this.spec.startTimeoutMs, this.spec.sessionId);
+    if (this.ended) {
+      // Ended while its shared folders were being mounted: end() had no sandbox to tear down.
+      await sandbox.destroyed();
+      throw new Error('the session ended while starting');
+    }
+    this.sandbox = sandbox;
     void this.sandbox.exited.then(({ code, signal, oomKilled }) => {
       const appLog = logTail(path.join(policy.sessionDir, 'log', 'app.log'), 500).trim();
       this.sandboxGone(`exit ${code ?? signal}${appLog ? `: ${appLog}` : ''}`, oomKilled);

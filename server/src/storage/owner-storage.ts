@@ -168,6 +168,12 @@ export class OwnerStorage {
     return { usedBytes: bytes, quotaBytes, maxUploadBytes, ...(tooDeep > 0 ? { uncountedFolders: tooDeep } : {}) };
   }
 
+  /** Bytes the owner may still add: the quota less what is stored (the trash too) and being received. */
+  async room(ownerId: string): Promise<number> {
+    const { bytes } = await this.#used(ownerId);
+    return Math.max(0, this.options.quotaBytes - bytes - (this.#inFlight.get(ownerId) ?? 0));
+  }
+
   async createFolder(ownerId: string, relPath: string): Promise<FileEntry> {
     const segments = named(relPath, 'give the new folder a name');
     return this.#inParent(ownerId, segments, async (dir, name) => {

@@ -5,6 +5,7 @@ import { prepareSandboxHost } from '../../src/sandbox/host.ts';
 import { startSandbox, type Grant, type SandboxHost, type SandboxPolicy } from '../../src/sandbox/sandbox.ts';
 import { removeInstanceGroups, type ResourceLimits } from '../../src/sandbox/cgroups.ts';
 import type { SyscallProfile } from '../../src/sandbox/syscall-profiles.ts';
+import type { WriteBudget } from '../../src/sandbox/grant-mounts.ts';
 
 const PROBE = path.resolve(import.meta.dirname, '../../../native/build/syscall-probe');
 
@@ -20,6 +21,7 @@ export interface PolicyOptions {
    * other layer is tested where the app has the most syscalls (and the attack's shell tools need them).
    */
   syscalls?: SyscallProfile;
+  writeBudget?: WriteBudget;
 }
 
 /**
@@ -58,6 +60,7 @@ export class AttackHarness {
       controlSocket: opts.controlSocket ?? false,
       etcFiles: opts.etcFiles ?? {},
       syscalls: opts.syscalls ?? 'browser',
+      writeBudget: opts.writeBudget ?? null,
     };
   }
 
@@ -67,7 +70,7 @@ export class AttackHarness {
     opts: PolicyOptions & { timeoutMs?: number; onStarted?: (policy: SandboxPolicy) => void } = {},
   ) {
     const policy = this.policy(script, opts);
-    const sandbox = startSandbox(this.host, policy, 10_000, path.basename(policy.sessionDir));
+    const sandbox = await startSandbox(this.host, policy, 10_000, path.basename(policy.sessionDir));
     opts.onStarted?.(policy);
     const timer = setTimeout(() => sandbox.kill(), opts.timeoutMs ?? 20_000);
     const exit = await sandbox.exited;

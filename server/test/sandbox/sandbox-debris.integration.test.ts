@@ -39,10 +39,13 @@ describe('no debris', () => {
   }
 
   it('after 100 sandboxes started and ended, the host has exactly what it had before', async () => {
+    // With a shared folder, so each also starts and stops a grant filesystem (a root server's way).
+    const shared = h.dir('shared', { 'a.txt': 'a' });
+    const grants = [{ hostPath: shared, sandboxPath: '/files/shared', access: 'read-write' as const }];
     const before = snapshot();
     for (let i = 0; i < 100; i++) {
-      const policy = h.policy('sleep 30');
-      const s = startSandbox(h.host, policy, 10_000, `loop${i}`);
+      const policy = h.policy('sleep 30', { grants });
+      const s = await startSandbox(h.host, policy, 10_000, `loop${i}`);
       await s.ready;
       await s.destroyed();
       fs.rmSync(policy.sessionDir, { recursive: true, force: true });

@@ -162,6 +162,50 @@ describe('identity (issue 16: the sandbox ran as host root)', () => {
   });
 });
 
+describe('shared folders through the grant filesystem (issue 16: host paths, write limits)', () => {
+  it('mountinfo shows no host path of a shared folder, only the grant filesystem at /', async () => {
+    const { output } = await h.run(
+      `grep ' /data/' /proc/self/mountinfo; echo "all: $(cat /proc/self/mountinfo | tr '\\n' '|')"`,
+      {
+        grants: grants(),
+      },
+    );
+    const lines = output.split('\n').filter((l) => / \/data\/r/.test(l) && !l.startsWith('all:'));
+    expect(lines).toHaveLength(3);
+    for (const l of lines) {
+      const fields = l.split(' ');
+      expect(fields[3], l).toBe('/'); // the mount's root inside its filesystem
+      expect(l, l).toMatch(/ - fuse\.vitrine-grant vitrine-grant /);
+    }
+    const all = results(output).all!;
+    for (const hostPath of [roDir, rwDir, rwdDir, path.dirname(roDir)]) expect(all).not.toContain(hostPath);
+  });
+
+  it('a writable grant stops at its budget: a 2 GiB dd ends with ENOSPC, deleting gives room back', async () => {
+    const MiB = 2 ** 20;
+    const { output } = await h.run(
+      `${TRY}; try dd dd if=/dev/zero of=/data/rwd/big bs=1M count=2048; echo "size: $(stat -c %s /data/rwd/big)";
+       try full dd if=/dev/zero of=/data/rwd/small bs=1 count=1; try rm rm /data/rwd/big /data/rwd/small;
+       try after dd if=/dev/zero of=/data/rwd/again bs=1M count=8;
+       try many sh -c 'for i in $(seq 1 20); do : > /data/rwd/n$i || exit 1; done'`,
+      { grants: grants().slice(2), writeBudget: { bytes: 16 * MiB, entries: 12 }, timeoutMs: 60_000 },
+    );
+    const r = results(output);
+    expect(r.dd).toMatch(/failed .*No space left on device/);
+    expect(Number(r.size)).toBeLessThanOrEqual(16 * MiB);
+    // Not one more byte once it is spent (dd reports the kernel's errno; the shell's own echo would
+    // only say "I/O error").
+    expect(r.full).toMatch(/failed .*No space left on device/);
+    expect(r.rm).toBe('ok');
+    expect(r.after).toBe('ok');
+    expect(r.many).toMatch(/failed .*No space left on device/);
+    expect(fs.statSync(path.join(rwdDir, 'again')).size).toBe(8 * MiB);
+    const made = fs.readdirSync(rwdDir).filter((n) => /^n\d+$/.test(n));
+    expect(made.length).toBeLessThan(12);
+    for (const n of [...made, 'again']) fs.rmSync(path.join(rwdDir, n));
+  });
+});
+
 describe('runtime and control channel', () => {
   it('the Node runtime is read-only at /opt/vitrine/node, first on PATH; the control folder is read-only', async () => {
     const runtime = hostNodeRuntime();
@@ -363,7 +407,7 @@ describe('kernel interfaces', () => {
   it("cannot reach another session's X socket", async () => {
     const other = h.policy('sleep 30');
     const { startSandbox } = await import('../../src/sandbox/sandbox.ts');
-    const a = startSandbox(h.host, other, 10_000, 'other-x');
+    const a = await startSandbox(h.host, other, 10_000, 'other-x');
     await a.ready;
     const { output } = await h.run(
       `echo "sockets: $(ls /tmp/.X11-unix | tr '\\n' ' ')"; echo "other: $(ls ${a.xSocket} 2>&1 | head -n1)"`,

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logTail } from './log-tail.ts';
-import { capLogFolder, unmountBelow } from './session-mounts.ts';
+import { capLogFolder, mountSessionFolder, unmountBelow } from './session-mounts.ts';
 import { SessionCgroup, type CgroupSupport, type ResourceLimits } from './cgroups.ts';
 import { giveTreeTo, type SandboxUser } from './sandbox-user.ts';
 import { budgetsFor, serveGrants, type ServedGrant, type WriteBudget } from './grant-mounts.ts';
@@ -398,8 +398,14 @@ function namespacesAndCapabilities(user: SandboxUser | null): string[] {
 }
 
 /** Creates the session folder and the display's Xauthority file; returns the cookie. */
-export function prepareSessionDir(sessionDir: string, audio = false, user: SandboxUser | null = null): Buffer {
+export function prepareSessionDir(
+  sessionDir: string,
+  audio = false,
+  user: SandboxUser | null = null,
+  ownTmpfsBytes?: number,
+): Buffer {
   fs.mkdirSync(sessionDir, { recursive: false, mode: 0o700 });
+  if (ownTmpfsBytes !== undefined) mountSessionFolder(sessionDir, ownTmpfsBytes);
   // The app's user writes the display's socket and screen file, and the sound server's pipe and
   // socket; it reads the cookie. The session folder itself stays the server's (0700).
   const theirs = ['x11', 'fb', ...(audio ? ['audio'] : [])];
@@ -431,6 +437,9 @@ export function xauthorityEntry(cookie: Buffer): Buffer {
     field(cookie),
   ]);
 }
+
+/** A session folder's tmpfs beyond its screen file (see mountSessionFolder). */
+const SESSION_FOLDER_SPARE_BYTES = 64 * 2 ** 20;
 
 /** Descriptors of the grants are handed to bubblewrap from here on (after stdin, stdout, stderr). */
 const FIRST_GRANT_FD = 3;
@@ -476,7 +485,10 @@ export async function startSandbox(
   let served: ServedGrant[] = [];
   const viaGrantFs = host.grantFs !== null && host.user !== null;
   try {
-    xCookie = prepareSessionDir(policy.sessionDir, policy.audio, host.user);
+    // Room for the screen file (4 bytes a pixel), the watermark's pictures and the sound pipe.
+    const { width, height } = policy.display;
+    const folderBytes = width * height * 4 + SESSION_FOLDER_SPARE_BYTES;
+    xCookie = prepareSessionDir(policy.sessionDir, policy.audio, host.user, folderBytes);
     capLogFolder(path.join(policy.sessionDir, 'log'), host.user);
     if (viaGrantFs) {
       const budgets = budgetsFor(

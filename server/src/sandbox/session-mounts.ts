@@ -15,6 +15,22 @@ export const LOG_FOLDER_BYTES = 8 * 1024 * 1024;
 /** The source name of those mounts, to tell them apart in /proc/self/mountinfo. */
 const LOG_MOUNT_SOURCE = 'vitrine-session-log';
 
+/** The source name of a session folder's own tmpfs. */
+const SESSION_MOUNT_SOURCE = 'vitrine-session';
+
+/**
+ * Gives the session folder (empty, just created) a tmpfs of its own, of at most `bytes`. Two
+ * reasons: what the server binds from it into the sandbox (display socket, screen file, logs,
+ * control socket) then shows in the sandbox's mountinfo as `/x11`, `/fb`, … of `vitrine-session`,
+ * not as a path under RUNTIME_DIR (issue 16: nothing about the host's layout inside); and what
+ * the app can write there is capped. False when this host does not let the server mount.
+ */
+export function mountSessionFolder(dir: string, bytes: number): boolean {
+  const options = `size=${bytes},mode=0700,nosuid,nodev,noexec`;
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', options, SESSION_MOUNT_SOURCE, dir], { encoding: 'utf8' });
+  return r.status === 0;
+}
+
 /**
  * Caps `dir` (empty, just created) at `bytes`. False when this host does not let the server
  * mount (a service without the privilege): the logs then live uncapped in the runtime folder.

@@ -93,11 +93,21 @@ it('refuses bad arguments with the usage', async () => {
 });
 
 it('runs as the README says, ./vitrine, even where the machine’s own Node.js is too old for .ts files', async () => {
-  // A stand-in for Debian's older Node first on PATH: `node file.ts` fails as it does there.
+  // A stand-in for Debian's older Node first on PATH: it says it is 18 and `node file.ts` fails as
+  // it does there; anything else runs (npm, which setup uses to fetch Node 24 into .tools/ when
+  // this checkout has none yet, works with an old Node too).
   const fakeBin = fs.mkdtempSync(path.join(tmp, 'old-node-'));
   fs.writeFileSync(
     path.join(fakeBin, 'node'),
-    '#!/bin/sh\n[ "$1" = --version ] && { echo v18.19.0; exit 0; }\necho \'TypeError [ERR_UNKNOWN_FILE_EXTENSION]: Unknown file extension ".ts"\' >&2\nexit 1\n',
+    [
+      '#!/bin/sh',
+      '[ "$1" = --version ] && { echo v18.19.0; exit 0; }',
+      'for a in "$@"; do case "$a" in *.ts)',
+      '  echo \'TypeError [ERR_UNKNOWN_FILE_EXTENSION]: Unknown file extension ".ts"\' >&2; exit 1;;',
+      'esac; done',
+      `exec ${JSON.stringify(process.execPath)} "$@"`,
+      '',
+    ].join('\n'),
     { mode: 0o755 },
   );
   const wrapperEnv = { ...env, DATA_DIR: path.join(tmp, 'wrapper-data'), PATH: `${fakeBin}:${process.env.PATH}` };

@@ -53,6 +53,11 @@ export const CreateSessionBody = z
      * storage) is opened first when the app can (the File Explorer: a file in its viewer, a folder listed).
      */
     preview: z.object({ path: StoragePath.optional(), shareId: z.uuid().optional() }).strict().optional(),
+    /**
+     * Clients: they were told this share's sessions are recorded (by its owner) and go on. A
+     * recorded share opens only with it (`recording-not-acknowledged`).
+     */
+    acknowledgeRecording: z.boolean().optional(),
   })
   .strict();
 

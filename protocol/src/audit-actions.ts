@@ -64,6 +64,10 @@ export const AUDIT_ACTIONS = [
   'share.invitation-sent',
   /** The owner read what clients reported viewing in a share (its reading report, or its CSV). */
   'share.reading',
+  /** The client accepted the share's terms (`detail`: the version, the name they typed). */
+  'share.terms-accept',
+  /** The owner read who accepted the share's terms (the list, or its CSV). */
+  'share.terms-acceptances',
   // Streamed sessions
   'session.list',
   'session.launch',
@@ -83,6 +87,25 @@ export const AUDIT_ACTIONS = [
   'session.attention',
   'session.end',
   'session.ended',
+  /** The share's owner joined a client's live session to watch (view-only until they take control). */
+  'session.watch',
+  /** A watcher took the controls of a live session; `session.hand-back` gave them back to the client. */
+  'session.take-control',
+  'session.hand-back',
+  // Recordings of a share's sessions (the exact stream the client was sent, in hashed segments)
+  'recording.start',
+  /** One finished segment: its file's and its events' SHA-256 (what `audit verify` checks on disk). */
+  'recording.segment',
+  'recording.end',
+  /** A recording cut short by a crash: found at the next start; the segment being written is lost. */
+  'recording.interrupted',
+  /** Writing failed (disk, budget): the session ended rather than go on unrecorded. */
+  'recording.failed',
+  'recording.list',
+  'recording.get',
+  'recording.play',
+  /** Recordings removed: past `RECORDING_RETENTION_DAYS`, or by their owner; a checkpoint of what went. */
+  'recording.purge',
   // The connection self-test (a short-lived media peer, no session)
   'connectivity.test',
   // The audit trail

@@ -140,6 +140,8 @@ export const AuditProblemKind = z.enum([
   'truncated',
   'trail',
   'checkpoint-file',
+  /** A recording's segment the trail vouches for is missing or changed, or one was added. */
+  'recording',
 ]);
 export type AuditProblemKind = z.infer<typeof AuditProblemKind>;
 
@@ -164,6 +166,8 @@ export const AuditVerifyResult = z.object({
     newestAt: z.string().nullable(),
   }),
   checkpoint: z.object({ throughSeq: z.number().int(), at: z.string(), purged: z.number().int() }).nullable(),
+  /** Recordings whose segments were compared with the hashes on the trail (once the chain verified). */
+  recordings: z.object({ checked: z.number().int(), segments: z.number().int() }).optional(),
 });
 export type AuditVerifyResult = z.infer<typeof AuditVerifyResult>;
 

@@ -41,6 +41,12 @@ export const ERROR_CODES = [
   'share-empty',
   /** Archiving is for shares that are over (revoked or expired). */
   'share-not-over',
+  /** The share has terms whose current version the client has not accepted. */
+  'terms-not-accepted',
+  /** The terms the client accepted are not the share's current ones (they changed, or were removed). */
+  'terms-changed',
+  /** The share's sessions are recorded and the client did not acknowledge it. */
+  'recording-not-acknowledged',
   // Outgoing mail
   /** The server has no SMTP server configured (SMTP_URL). */
   'mail-not-configured',
@@ -69,6 +75,11 @@ export const ERROR_CODES = [
   /** A valid signaling message the session could not act on. */
   'rejected',
   'offer-failed',
+  /** Watching live: the share does not let its owner watch, or the session is not theirs to watch. */
+  'watch-not-allowed',
+  /** A recorded share's session cannot start: its owner's recording space is full. */
+  'recording-budget-exhausted',
+  'unknown-recording',
   /** A session failure with no more specific code. */
   'error',
   // Control-channel replies to an app (docs/app-control-channel.md)

@@ -14,3 +14,4 @@ export * from './control.ts';
 export * from './video-size.ts';
 export * from './connectivity.ts';
 export * from './reading.ts';
+export * from './recordings.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StoragePath } from './files.ts';
-import { Email, plainText } from './text.ts';
+import { Email, multilineText, plainText } from './text.ts';
 
 /** Shares: what an owner lets one client see, and how. */
 
@@ -28,6 +28,16 @@ export const WATERMARK_OPACITY = { min: 0.06, max: 0.2, default: 0.12 } as const
 export const WatermarkOpacity = z.number().min(WATERMARK_OPACITY.min).max(WATERMARK_OPACITY.max);
 export const WATERMARK_DEFAULT_DENSITY: WatermarkDensity = 'normal';
 
+/** The longest terms an owner may set, in characters (a few pages of plain text). */
+export const TERMS_MAX_CHARS = 20_000;
+
+/**
+ * What the client must accept before a share opens: plain text, and its version (the server's: 1
+ * for the first text, one more each time the text changes).
+ */
+export const ShareTerms = z.object({ version: z.number().int().positive(), text: z.string() });
+export type ShareTerms = z.infer<typeof ShareTerms>;
+
 /** A share as its owner sees it. */
 export const Share = z.object({
   id: z.uuid(),
@@ -40,6 +50,11 @@ export const Share = z.object({
   watermark: z.boolean(),
   watermarkDensity: WatermarkDensity,
   watermarkOpacity: z.number(),
+  /** The owner records the client's sessions of this share (the client is told before each one). */
+  recording: z.boolean(),
+  /** The owner may watch the client's live sessions. */
+  liveView: z.boolean(),
+  terms: ShareTerms.nullable(),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
   /** Hidden from the owner's list (only a revoked or expired share); null while listed. */
@@ -58,6 +73,13 @@ export const ReceivedShare = z.object({
   expiresAt: z.string(),
   maxSessionMinutes: z.number().int().nullable(),
   watermark: z.boolean(),
+  recording: z.boolean(),
+  liveView: z.boolean(),
+  terms: ShareTerms.nullable(),
+  /** The client has accepted the current version of the terms (true when there are none). */
+  termsAccepted: z.boolean(),
+  /** The newest version the client accepted (an older one: the terms changed since); null: never. */
+  termsAcceptedVersion: z.number().int().nullable(),
 });
 export type ReceivedShare = z.infer<typeof ReceivedShare>;
 
@@ -70,6 +92,8 @@ const MaxSessionMinutes = z
   .min(1)
   .max(24 * 60)
   .nullable();
+/** The terms' text; empty (or null) means no terms. */
+const TermsText = multilineText(TERMS_MAX_CHARS).nullable();
 
 export const CreateShareBody = z
   .object({
@@ -81,6 +105,9 @@ export const CreateShareBody = z
     watermark: z.boolean().default(true),
     watermarkDensity: WatermarkDensity.default(WATERMARK_DEFAULT_DENSITY),
     watermarkOpacity: WatermarkOpacity.default(WATERMARK_OPACITY.default),
+    recording: z.boolean().default(false),
+    liveView: z.boolean().default(false),
+    termsText: TermsText.default(null),
     /** "Share again": the earlier share (of the same client) this one repeats; recorded on the audit trail. */
     againOf: z.uuid().optional(),
   })
@@ -95,8 +122,46 @@ export const UpdateShareBody = z
     watermark: z.boolean().optional(),
     watermarkDensity: WatermarkDensity.optional(),
     watermarkOpacity: WatermarkOpacity.optional(),
+    recording: z.boolean().optional(),
+    liveView: z.boolean().optional(),
+    /** A different text is a new version the client must accept again; the same text changes nothing. */
+    termsText: TermsText.optional(),
   })
   .strict();
+
+/** The client accepting a share's terms: the version they read, their typed name, and the tick. */
+export const AcceptTermsBody = z
+  .object({
+    version: z.number().int().positive(),
+    typedName: plainText(200).min(1, 'type your full name'),
+    agreed: z.literal(true, { message: 'tick "I have read and accept these terms"' }),
+  })
+  .strict();
+export type AcceptTermsBody = z.infer<typeof AcceptTermsBody>;
+
+/** One acceptance of a share's terms, as its owner sees it (and as the CSV lists it). */
+export const TermsAcceptance = z.object({
+  id: z.uuid(),
+  person: z.object({ id: z.uuid(), name: z.string().nullable(), email: z.string().nullable() }),
+  version: z.number().int(),
+  typedName: z.string(),
+  acceptedAt: z.string(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+});
+export type TermsAcceptance = z.infer<typeof TermsAcceptance>;
+
+/** A share's acceptances, newest first, with the terms now in force. */
+export const TermsAcceptances = z.object({
+  shareId: z.uuid(),
+  terms: ShareTerms.nullable(),
+  acceptances: z.array(TermsAcceptance),
+});
+export type TermsAcceptances = z.infer<typeof TermsAcceptances>;
+
+/** What the client gets back for an acceptance. */
+export const TermsAccepted = z.object({ version: z.number().int(), acceptedAt: z.string() });
+export type TermsAccepted = z.infer<typeof TermsAccepted>;
 
 /**
  * A client's invitation link (shown once; never later than the share's own expiry) and whether

@@ -15,6 +15,13 @@ export const IceCandidateSignal = z
   })
   .strict();
 
+export const ControlAction = z.enum(['take', 'hand-back']);
+export type ControlAction = z.infer<typeof ControlAction>;
+
+/** A session's client (who launched it) or someone watching it live (the share's owner). */
+export const ViewerRole = z.enum(['client', 'watcher']);
+export type ViewerRole = z.infer<typeof ViewerRole>;
+
 /** Messages a viewer may send. Anything else is answered with an `error`. */
 export const ClientSignal = z.discriminatedUnion('type', [
   z.object({ type: z.literal('answer'), sdp: z.string().min(1).max(MAX_SIGNAL_BYTES) }).strict(),
@@ -36,6 +43,11 @@ export const ClientSignal = z.discriminatedUnion('type', [
    * is not reading time.
    */
   z.object({ type: z.literal('visibility'), visible: z.boolean() }).strict(),
+  /**
+   * Who drives the app's input: a watcher `take`s control and `hand-back`s it; the client may
+   * `hand-back` too (take it back). Each change is on the audit trail and shown to everyone.
+   */
+  z.object({ type: z.literal('control'), action: ControlAction }).strict(),
 ]);
 export type ClientSignal = z.infer<typeof ClientSignal>;
 
@@ -54,6 +66,8 @@ export const SessionEndReason = z.enum([
   'share revoked',
   'share expired',
   'share changed',
+  /** The session's recording could not be written (disk, the owner's recording space): it does not go on unrecorded. */
+  'recording failed',
   'time limit',
   'signed out',
 ]);
@@ -110,6 +124,16 @@ export const ServerSignal = z.discriminatedUnion('type', [
   z.object({ type: z.literal('app-ready') }),
   /** Another viewer of the same person took the session over ("Use here"); the socket closes with TakenOver. */
   z.object({ type: z.literal('taken-over') }),
+  /**
+   * Who is in the session, sent to everyone on every change: the client always sees who watches.
+   * `you`: this viewer's role; `recorded`: the session is being recorded for the share's owner.
+   */
+  z.object({
+    type: z.literal('participants'),
+    you: ViewerRole,
+    recorded: z.boolean(),
+    participants: z.array(z.object({ name: z.string(), role: ViewerRole, controlling: z.boolean() })).max(16),
+  }),
 ]);
 export type ServerSignal = z.infer<typeof ServerSignal>;
 
@@ -124,6 +148,8 @@ export const ViewerId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 export const SignalingQuery = z.object({
   viewer: ViewerId.optional().catch(undefined),
   takeover: z.literal('1').optional().catch(undefined),
+  /** `watch=1`: the share's owner joins a client's live session (view-only until they take control). */
+  watch: z.literal('1').optional().catch(undefined),
 });
 export type SignalingQuery = z.infer<typeof SignalingQuery>;
 

@@ -1,4 +1,4 @@
-import { RTCPeerConnection, type RTCDataChannel } from 'werift';
+import { RTCPeerConnection, useH264, useOPUS, useVP8, type RTCDataChannel } from 'werift';
 import WebSocket from 'ws';
 import type { ServerSignal } from '@vitrine/protocol';
 
@@ -14,22 +14,36 @@ export class WeriftViewer {
   rtpPackets = 0;
   keyframeSeen = false;
   channel: RTCDataChannel | undefined;
-  readonly pc = new RTCPeerConnection({
-    iceUseIpv4: false,
-    iceUseIpv6: false,
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    iceInterfaceAddresses: { udp4: '127.0.0.1' },
-  });
+  readonly pc: RTCPeerConnection;
   private readonly ws: WebSocket;
   private readonly fromServer: Uint8Array[] = [];
 
-  constructor(target: string | { url: string; cookie?: string; origin?: string }, sessionId: string) {
+  /**
+   * `query`: the signaling socket's query, e.g. `watch=1` for the share's owner watching live.
+   * `h264`: answer H.264 too (a recorded session offers only H.264; werift answers VP8 by default).
+   */
+  constructor(
+    target: string | { url: string; cookie?: string; origin?: string },
+    sessionId: string,
+    opts: { query?: string; h264?: boolean } = {},
+  ) {
+    const query = opts.query ?? '';
+    this.pc = new RTCPeerConnection({
+      iceUseIpv4: false,
+      iceUseIpv6: false,
+      iceAdditionalHostAddresses: ['127.0.0.1'],
+      iceInterfaceAddresses: { udp4: '127.0.0.1' },
+      ...(opts.h264 ? { codecs: { video: [useVP8(), useH264()], audio: [useOPUS()] } } : {}),
+    });
     const base = typeof target === 'string' ? target : target.url;
     const cookie = typeof target === 'string' ? undefined : target.cookie;
     const origin = typeof target === 'string' ? undefined : target.origin;
-    this.ws = new WebSocket(`${base.replace('http', 'ws')}/api/sessions/${sessionId}/signal`, {
-      headers: { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) },
-    });
+    this.ws = new WebSocket(
+      `${base.replace('http', 'ws')}/api/sessions/${sessionId}/signal${query ? `?${query}` : ''}`,
+      {
+        headers: { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) },
+      },
+    );
     this.closed = new Promise((resolve) =>
       this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
     );

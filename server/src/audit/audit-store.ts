@@ -53,6 +53,13 @@ export class AuditStore {
   private readonly checkpoints: CheckpointFile;
   /** Told the newest sequence number after each append that committed on its own (the checkpoint exporter). */
   onCommitted: ((lastSeq: number) => void) | undefined;
+  /**
+   * Files whose SHA-256 the trail holds (a recording's segments), compared once the chain itself
+   * verified: set by the composition root (the trail does not know what recordings are).
+   */
+  evidence:
+    | (() => Promise<{ recordings: number; segments: number; problem: { seq: number | null; message: string } | null }>)
+    | undefined;
 
   constructor(db: Kysely<Tables>, trail: AuditTrail, checkpoints: CheckpointFile) {
     this.db = db;
@@ -173,13 +180,17 @@ export class AuditStore {
       : record.id !== this.trail.id || record.keyedFrom !== keyedFrom || record.keyCheck !== this.trail.keyCheck
         ? `the trail's key record was changed in the database (it was trail ${this.trail.id}, keyed from event ${keyedFrom})`
         : null;
+    const chainWhole = !recordProblem && !v.problemKind;
+    const evidence = chainWhole && this.evidence ? await this.evidence() : undefined;
     const [problemKind, brokenAt, problem] = recordProblem
       ? (['trail', keyedFrom, recordProblem] as const)
       : v.problemKind
         ? ([v.problemKind, v.brokenAt, v.problem] as const)
         : exported.problem
           ? (['checkpoint-file', null, exported.problem] as const)
-          : ([null, null, null] as const);
+          : evidence?.problem
+            ? (['recording', evidence.problem.seq, evidence.problem.message] as const)
+            : ([null, null, null] as const);
     const newest = exported.anchors.reduce<(typeof exported.anchors)[number] | undefined>(
       (n, a) => (!n || a.seq > n.seq ? a : n),
       undefined,
@@ -200,6 +211,7 @@ export class AuditStore {
         newestAt: newest?.at ?? null,
       },
       checkpoint: cp ? { throughSeq: cp.throughSeq, at: cp.at.toISOString(), purged: cp.purged } : null,
+      ...(evidence ? { recordings: { checked: evidence.recordings, segments: evidence.segments } } : {}),
     };
   }
 

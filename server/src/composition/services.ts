@@ -22,10 +22,15 @@ import { hostNodeRuntime, type SandboxHost } from '../sandbox/sandbox.ts';
 import { crashRecoveryPaths, recoverFromCrash } from '../sessions/crash-recovery.ts';
 import { SessionRuntime } from '../sessions/runtime.ts';
 import { sessionAuditObserver, sessionAuditScope } from '../sessions/session-audit.ts';
+import { RecordingService } from '../recording/recording-service.ts';
+import { RecordingReplay } from '../recording/recording-replay.ts';
+import { RecordingStore } from '../recording/recording-store.ts';
+import { verifyRecordings } from '../recording/recording-verify.ts';
 import { SessionManager } from '../sessions/session-manager.ts';
 import { sessionPersistenceObserver } from '../sessions/session-persistence.ts';
 import { SessionStore } from '../sessions/session-store.ts';
 import { ShareStore } from '../shares/share-store.ts';
+import { TermsAcceptanceStore } from '../shares/terms-store.ts';
 import { endSessionsOfInactiveShares } from '../shares/share-watch.ts';
 import { OwnerStorage } from '../storage/owner-storage.ts';
 import { iceSettingsFor } from '../webrtc/ice-settings.ts';
@@ -66,6 +71,8 @@ export async function openCoreServices(
     throw err;
   });
   const { audit, store: auditStore } = trail;
+  // `audit verify` also compares each recording's segments with the hashes the trail holds.
+  auditStore.evidence = () => verifyRecordings(database.db, config.recordings.dir);
   const users = new Users(database.db);
   const invitations = new Invitations(database.db);
   return {
@@ -123,6 +130,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
   });
   const webauthn = new WebAuthn(db, users, publicUrl);
   const shares = new ShareStore(db);
+  const termsAcceptances = new TermsAcceptanceStore(db);
   const accounts = new Accounts({
     db,
     users,
@@ -137,6 +145,20 @@ export async function buildServices(config: Config, publicUrl: () => string, log
   const claimJournals = claimJournalDir(config.database.dataDir);
   await replayClaimJournals({ dir: claimJournals, audit, log });
   await recoverFromCrash({ ...paths, store: sessionStore, audit, log });
+  const recordingStore = new RecordingStore(db);
+  const recordings = new RecordingService(
+    recordingStore,
+    audit,
+    {
+      root: config.recordings.dir,
+      budgetBytes: config.recordings.budgetBytes,
+      segmentMs: config.recordings.segmentMs,
+      retentionMs: config.recordings.retentionMs,
+    },
+    log,
+  );
+  // Recordings a killed run was writing: what was finished stays, the trail says what was lost.
+  await recordings.recoverInterrupted();
   const controlServices: ControlServices = {
     trash: (ownerId, hostPath) => storage.trashHostPath(ownerId, hostPath),
     move: (ownerId, from, to) => storage.moveHostPaths(ownerId, from, to),
@@ -166,6 +188,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
         { services: controlServices, audit, log, claimJournalDir: claimJournals },
       ),
     observers: [sessionPersistenceObserver(sessionStore, log), sessionAuditObserver(audit, log)],
+    record: (plan, clock, failed) => recordings.begin(plan, sessionAuditScope(plan), clock, failed),
     records: sessionStore,
     findApp,
     log,
@@ -179,6 +202,8 @@ export async function buildServices(config: Config, publicUrl: () => string, log
       ownerRoot: (ownerId) => storage.ensureRoot(ownerId),
       resolveExisting: (ownerId, relPath) => storage.resolveExisting(ownerId, relPath),
       personName: async (userId) => (await users.get(userId))?.displayName,
+      termsAccepted: async (shareId, userId, version) =>
+        (await termsAcceptances.acceptedAt(shareId, userId, version)) !== null,
       log,
     },
     settings: {
@@ -207,6 +232,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
   const jobs: Job[] = [
     { name: 'purge expired trash', everyMs: HOUR, runAtStart: true, run: () => storage.purgeExpired() },
     { name: 'purge dead sign-ins', everyMs: HOUR, runAtStart: true, run: () => signIns.purgeDead() },
+    { name: 'purge old recordings', everyMs: HOUR, runAtStart: true, run: () => recordings.sweep() },
     {
       name: 'record expirations',
       everyMs: config.audit.expiryCheckMs,
@@ -247,6 +273,16 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     signIns,
     webauthn,
     shares,
+    termsAcceptances,
+    recordings,
+    recordingReplay: new RecordingReplay({
+      store: recordingStore,
+      dirOf: (r) => recordings.dirOf(r),
+      ffmpegPath: config.media.ffmpegPath,
+      person: (id) => users.get(id),
+      shareLabel: async (id) => (await shares.get(id))?.label,
+      usage: async (ownerId) => ({ usedBytes: await recordings.usedBy(ownerId), budgetBytes: recordings.budgetBytes }),
+    }),
     readingReports: new ReadingReports({
       shares,
       trail: auditStore,

@@ -40,6 +40,8 @@ export interface Config {
   };
   database: { url: string | undefined; dataDir: string };
   storage: { dir: string; maxUploadBytes: number; quotaBytes: number; trashRetentionMs: number };
+  /** Recordings: their own space per owner (not the file quota), kept `retentionMs` (0: until removed). */
+  recordings: { dir: string; budgetBytes: number; retentionMs: number; segmentMs: number };
   apps: { root: string };
   sandbox: {
     bwrapPath: string;
@@ -143,6 +145,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       maxUploadBytes: c.MAX_UPLOAD_SIZE,
       quotaBytes: c.OWNER_QUOTA,
       trashRetentionMs: c.TRASH_RETENTION_DAYS,
+    },
+    recordings: {
+      dir: path.resolve(c.RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),
+      budgetBytes: c.RECORDING_BUDGET,
+      retentionMs: c.RECORDING_RETENTION_DAYS,
+      segmentMs: c.RECORDING_SEGMENT,
     },
     apps: { root: path.resolve(c.APPS_ROOT) },
     sandbox: {

@@ -172,6 +172,11 @@ export const envSchema = z.object({
   MAX_UPLOAD_SIZE: size('2G', 1024, '1K'),
   OWNER_QUOTA: size('20G', 1024, '1K'),
   TRASH_RETENTION_DAYS: duration('30', 0, '0d', 'd', { ms: 3650 * 86_400_000, hint: '3650 days' }),
+  /** Recordings of recorded shares' sessions: where, how long kept (0: until removed), each owner's space. */
+  RECORDINGS_DIR: z.string().optional(),
+  RECORDING_RETENTION_DAYS: duration('90', 0, '0d', 'd', { ms: 36500 * 86_400_000, hint: '36500 days' }),
+  RECORDING_BUDGET: size('10G', 1024 * 1024, '1M'),
+  RECORDING_SEGMENT: duration('4s', 1000, '1s', undefined, { ms: 60_000, hint: '60s' }),
   SIGNIN_IDLE_TIMEOUT: duration('30m', 60_000, '1m'),
   SIGNIN_MAX_AGE: duration('12h', 60_000, '1m'),
   INVITATION_TTL: duration('7d', 60_000, '1m'),

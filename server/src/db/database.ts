@@ -11,6 +11,8 @@ import * as m004 from './migrations/004-watermark-settings.ts';
 import * as m005 from './migrations/005-share-archive.ts';
 import * as m006 from './migrations/006-share-trail-index.ts';
 import * as m007 from './migrations/007-audit-key.ts';
+import * as m008 from './migrations/008-share-oversight.ts';
+import * as m009 from './migrations/009-recordings.ts';
 import type { Tables } from './schema.ts';
 
 // Listed explicitly (not read from a folder) so the order is reviewed and nothing stray runs.
@@ -22,6 +24,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-share-archive': m005,
   '006-share-trail-index': m006,
   '007-audit-key': m007,
+  '008-share-oversight': m008,
+  '009-recordings': m009,
 };
 
 export interface Database {

@@ -12,6 +12,9 @@ export interface Tables {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_trail: AuditTrailTable;
+  recordings: RecordingsTable;
+  recording_segments: RecordingSegmentsTable;
+  terms_acceptances: TermsAcceptancesTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -93,6 +96,24 @@ export interface SharesTable {
   expiry_audited_at: NullableTimestamp;
   /** Hidden from the owner's list (a revoked or expired share the owner archived). */
   archived_at: NullableTimestamp;
+  recording: ColumnType<boolean, boolean | undefined>;
+  live_view: ColumnType<boolean, boolean | undefined>;
+  /** Null: no terms. */
+  terms_text: ColumnType<string | null, string | null | undefined>;
+  /** How many texts the terms have had (kept when they are removed); null: never any. */
+  terms_version: ColumnType<number | null, number | null | undefined>;
+}
+
+/** Each time a client accepted a version of a share's terms. */
+export interface TermsAcceptancesTable {
+  id: string;
+  share_id: string;
+  user_id: string;
+  version: number;
+  typed_name: string;
+  accepted_at: ColumnType<Date, Date | string, never>;
+  ip: string | null;
+  user_agent: string | null;
 }
 
 export interface InvitationsTable {
@@ -161,4 +182,32 @@ export interface AuditCheckpointsTable {
   hash: ColumnType<string, never, never>;
   purged: ColumnType<string | number, never, never>;
   at: ColumnType<Date, never, never>;
+}
+
+/** A recording of one session of a share (migration 009); its segments' hashes are on the trail. */
+export interface RecordingsTable {
+  id: string;
+  session_id: string;
+  share_id: string | null;
+  owner_id: string;
+  client_id: string;
+  state: 'recording' | 'finished' | 'interrupted' | 'failed';
+  started_at: ColumnType<Date, Date, never>;
+  ended_at: NullableTimestamp;
+  segments: ColumnType<number, number | undefined, number>;
+  /** bigint comes back as a string from PostgreSQL drivers. */
+  bytes: ColumnType<string | number, number | undefined, number>;
+}
+
+export interface RecordingSegmentsTable {
+  recording_id: string;
+  idx: number;
+  clip: number;
+  started_at: ColumnType<Date, Date, never>;
+  ended_at: ColumnType<Date, Date, never>;
+  bytes: number;
+  sha256: string;
+  events_sha256: string;
+  keyframe: boolean;
+  pictures: number;
 }

@@ -21,6 +21,8 @@ import { smtpMailer } from '../mail/mailer.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
 import { registerReadingRoutes } from '../insights/reading-routes.ts';
 import { registerShareRoutes } from '../shares/share-routes.ts';
+import { registerTermsRoutes } from '../shares/terms-routes.ts';
+import { registerRecordingRoutes } from '../recording/recording-routes.ts';
 import { registerSignaling, registerViewerShutdown, websocketOptions } from '../signaling/signaling-route.ts';
 import { joinStoragePath, parseStoragePath } from '../storage/paths.ts';
 import { registerStorageRoutes } from '../storage/storage-routes.ts';
@@ -154,12 +156,15 @@ export async function buildServer(config: Config): Promise<Server> {
     endSessions: reactions.shareEnded,
     accountRole: async (email) => (await services.users.findByEmail(email))?.role ?? null,
     mailer,
+    acceptances: services.termsAcceptances,
   });
+  registerTermsRoutes(app, { shares: services.shares, acceptances: services.termsAcceptances });
   registerSessionRoutes(app, sessions, services.launches, config.sessions.launchesPerMinute);
-  registerSignaling(app, sessions, services.audit);
+  registerSignaling(app, sessions, services.audit, async (id) => (await services.users.get(id))?.displayName);
   registerSelfTestRoute(app, config.webrtc, services.audit);
   registerAuditRoutes(app, services.auditStore);
   registerReadingRoutes(app, services.readingReports);
+  registerRecordingRoutes(app, services.recordingReplay, services.recordings);
   registerApiNotFound(app);
   if (!(await registerWebClient(app, config.http.webDist, { publicUrl, tls: tls !== null }))) {
     app.log.warn({ webDist: config.http.webDist }, 'web client not built; serving the API only');

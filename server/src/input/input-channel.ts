@@ -6,6 +6,8 @@ export interface InputStats {
   accepted: number;
   rejected: number;
   rateLimited: number;
+  /** Valid input from a viewer who does not hold the controls (a watcher): dropped, never injected. */
+  notInControl?: number;
   lastError?: string;
   lastInputAt?: number;
 }
@@ -33,6 +35,12 @@ export class InputChannel {
     this.reply = reply;
     this.limiter = new RateLimiter(ratePerSecond, ratePerSecond * 2);
   }
+
+  /** Whether this viewer drives the app: a watcher's input is dropped until they take control. */
+  inControl = true;
+
+  /** Each injected event, after injection (the session's recording keeps them as a timed side track). */
+  onInjected: ((event: Exclude<InputEvent, { type: 'ping' }>) => void) | undefined;
 
   /**
    * The encoded picture's size relative to the display (below 1 when the congestion controller
@@ -73,7 +81,13 @@ export class InputChannel {
       this.reply(encodePong(result.event.id));
       return;
     }
+    if (!this.inControl) {
+      this.stats.notInControl = (this.stats.notInControl ?? 0) + 1;
+      return;
+    }
     this.stats.lastInputAt = Date.now();
-    this.injector.inject(this.toDisplay(result.event));
+    const event = this.toDisplay(result.event);
+    this.injector.inject(event);
+    this.onInjected?.(event);
   }
 }

@@ -150,6 +150,23 @@ describe('InputChannel', () => {
     expect(channel.stats.lastInputAt).toBeUndefined();
   });
 
+  it("drops a watcher's input (not in control) but still answers its pings, and reports what it injected", () => {
+    const { sink, channel, replies } = setup();
+    const injected: unknown[] = [];
+    channel.onInjected = (e) => injected.push(e);
+    channel.inControl = false;
+    channel.handle(move(10, 20));
+    channel.handle(encodeInputEvent({ type: 'ping', id: 7 }));
+    expect(sink.calls).toEqual([]);
+    expect(replies).toHaveLength(1);
+    expect(channel.stats.notInControl).toBe(1);
+    expect(channel.stats.lastInputAt).toBeUndefined();
+    channel.inControl = true;
+    channel.handle(move(11, 21));
+    expect(sink.calls).toEqual(['motion 11,21']);
+    expect(injected).toEqual([{ type: 'move', x: 11, y: 21 }]);
+  });
+
   it('rejects string messages without injecting', () => {
     const { sink, channel } = setup();
     channel.handle('\x01\x00\x01\x00\x01');

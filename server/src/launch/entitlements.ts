@@ -10,6 +10,7 @@ import { DomainError } from '../errors.ts';
 import { authorize, type Actor } from '../policies/policies.ts';
 import type { Access } from '../sandbox/sandbox.ts';
 import { shareStatus, type ShareRecord } from '../shares/share-store.ts';
+import { currentTerms } from '../shares/terms.ts';
 import type { Entitlement } from './grants.ts';
 
 /** Who launches a session and what they are entitled to expose to it. */
@@ -30,6 +31,13 @@ export interface Launch {
   preview: boolean;
   /** A path in the sandbox (under /files) the app opens first, when it can; null: its usual start. */
   openPath: string | null;
+  /**
+   * The share's owner records this session (a client's, of a share that says so; the client
+   * acknowledged it before it started). Never the owner's own sessions or previews.
+   */
+  recording: boolean;
+  /** The share's owner may watch this session live (as `recording`: clients' sessions only). */
+  liveView: boolean;
 }
 
 /** A session's watermark: the label stamped with the session and its start, and the share's settings. */
@@ -37,6 +45,11 @@ export interface LaunchWatermark {
   label: string;
   density: WatermarkDensity;
   opacity: number;
+}
+
+/** What the client said before a launch: they were told the share's sessions are recorded. */
+export interface LaunchConsent {
+  acknowledgeRecording?: boolean | undefined;
 }
 
 /** What an owner asks to preview: a share (or their own storage), and a path to open first. */
@@ -62,6 +75,8 @@ export interface LaunchDeps {
   resolveExisting: (ownerId: string, relPath: string) => Promise<{ hostPath: string }>;
   /** A person's display name (the preview's watermark names the owner watching). */
   personName: (userId: string) => Promise<string | undefined>;
+  /** Whether this person accepted this version of the share's terms. */
+  termsAccepted: (shareId: string, userId: string, version: number) => Promise<boolean>;
   log: { warn(obj: object, msg: string): void };
   now?: () => number;
 }
@@ -76,8 +91,17 @@ export async function resolveLaunch(
   shareId: string | undefined,
   deps: LaunchDeps,
   preview?: PreviewRequest,
+  consent: LaunchConsent = {},
 ): Promise<Launch> {
-  const base = { userId: actor.id, userRole: actor.role, signInId: actor.signInId, preview: false, openPath: null };
+  const base = {
+    userId: actor.id,
+    userRole: actor.role,
+    signInId: actor.signInId,
+    preview: false,
+    openPath: null,
+    recording: false,
+    liveView: false,
+  };
   if (preview) {
     if (shareId) throw new DomainError(400, 'bad-request', 'preview: name the share inside the preview');
     return resolvePreview(actor, preview, deps);
@@ -97,12 +121,37 @@ export async function resolveLaunch(
   if (!share) throw new DomainError(404, 'not-found', 'no such share');
   const status = shareStatus(share, (deps.now ?? Date.now)());
   authorize(actor, 'open', 'Share', { ownerId: share.ownerId, clientId: share.client?.id ?? null, status });
+  await requireConsent(actor, share, consent, deps);
   const { mounts: _, ...launch } = await shareLaunch(share, deps);
   return {
     ...base,
     ...launch,
+    recording: share.recording,
+    liveView: share.liveView,
     watermark: share.watermark ? shareWatermark(share, share.client?.email ?? share.clientEmail) : null,
   };
+}
+
+/**
+ * What a client agrees to before a share opens: its terms (the version in force, accepted before)
+ * and, when the owner records its sessions, that they were told so for this session.
+ */
+async function requireConsent(actor: Actor, share: ShareRecord, consent: LaunchConsent, deps: LaunchDeps) {
+  const terms = currentTerms(share.terms);
+  if (terms && !(await deps.termsAccepted(share.id, actor.id, terms.version))) {
+    throw new DomainError(
+      403,
+      'terms-not-accepted',
+      `Accept the terms of this share (version ${terms.version}) before opening it.`,
+    );
+  }
+  if (share.recording && consent.acknowledgeRecording !== true) {
+    throw new DomainError(
+      409,
+      'recording-not-acknowledged',
+      `${share.ownerName} records the sessions of this share: acknowledge it (acknowledgeRecording) to open it.`,
+    );
+  }
 }
 
 /** The label of an owner's preview: whoever watches is named, like a client is. */
@@ -117,7 +166,15 @@ export function previewLabel(ownerName: string): string {
  * owner's storage, is what the app opens first; with a share it must be inside what it shares.
  */
 async function resolvePreview(actor: Actor, preview: PreviewRequest, deps: LaunchDeps): Promise<Launch> {
-  const base = { userId: actor.id, userRole: actor.role, signInId: actor.signInId, preview: true };
+  // The owner's own look at their files: nobody to record or watch.
+  const base = {
+    userId: actor.id,
+    userRole: actor.role,
+    signInId: actor.signInId,
+    preview: true,
+    recording: false,
+    liveView: false,
+  };
   if (!preview.shareId) {
     authorize(actor, 'launch-on-own-storage', 'App', {});
     const mounts = [{ path: '', sandboxPath: FILES_MOUNT }];

@@ -26,13 +26,20 @@ const record = (over: Partial<ShareRecord> = {}): ShareRecord => ({
   watermark: true,
   watermarkDensity: 'dense',
   watermarkOpacity: 0.2,
+  recording: false,
+  liveView: false,
+  terms: { text: null, version: null },
   createdAt: new Date(),
   revokedAt: null,
   archivedAt: null,
   ...over,
 });
 
-const deps = (share: ShareRecord | undefined, warnings: string[] = []): LaunchDeps => ({
+const deps = (
+  share: ShareRecord | undefined,
+  warnings: string[] = [],
+  accepted: Array<[string, string, number]> = [],
+): LaunchDeps => ({
   getShare: async () => share,
   ownerRoot: (id) => `/srv/storage/${id}/files`,
   resolveExisting: async (ownerId, rel) => {
@@ -40,6 +47,8 @@ const deps = (share: ShareRecord | undefined, warnings: string[] = []): LaunchDe
     return { hostPath: `/srv/storage/${ownerId}/files/${rel}` };
   },
   personName: async (id) => (id === 'o' ? 'Olga Owner' : undefined),
+  termsAccepted: async (shareId, userId, version) =>
+    accepted.some(([s, u, v]) => s === shareId && u === userId && v === version),
   log: { warn: (_o, msg) => warnings.push(msg) },
 });
 
@@ -54,9 +63,50 @@ describe('resolveLaunch', () => {
       watermark: null,
       preview: false,
       openPath: null,
+      recording: false,
+      liveView: false,
       storageOwnerId: 'o',
       entitlements: [{ hostPath: '/srv/storage/o/files', sandboxPath: '/files', access: 'read-write-delete' }],
     });
+  });
+
+  it('opens a share with terms only once its client accepted the version in force', async () => {
+    const withTerms = record({ terms: { text: 'Keep it private.', version: 2 } });
+    await expect(resolveLaunch(client, 's', deps(withTerms))).rejects.toMatchObject({
+      status: 403,
+      code: 'terms-not-accepted',
+    });
+    // An acceptance of an earlier version does not cover the new text.
+    await expect(resolveLaunch(client, 's', deps(withTerms, [], [['s', 'c', 1]]))).rejects.toMatchObject({
+      code: 'terms-not-accepted',
+    });
+    await expect(resolveLaunch(client, 's', deps(withTerms, [], [['s', 'c', 2]]))).resolves.toMatchObject({
+      shareId: 's',
+    });
+    // Terms that were removed (the count kept) ask for nothing.
+    const removed = record({ terms: { text: null, version: 2 } });
+    await expect(resolveLaunch(client, 's', deps(removed))).resolves.toMatchObject({ shareId: 's' });
+    // The owner's preview is not the client's session: no terms to accept.
+    await expect(resolveLaunch(owner, undefined, deps(withTerms), { shareId: 's' })).resolves.toMatchObject({
+      preview: true,
+    });
+  });
+
+  it("opens a recorded share only when the client acknowledged it; only the client's session is recorded", async () => {
+    const recorded = record({ recording: true, liveView: true });
+    await expect(resolveLaunch(client, 's', deps(recorded))).rejects.toMatchObject({
+      status: 409,
+      code: 'recording-not-acknowledged',
+    });
+    await expect(
+      resolveLaunch(client, 's', deps(recorded), undefined, { acknowledgeRecording: false }),
+    ).rejects.toMatchObject({ code: 'recording-not-acknowledged' });
+    const launch = await resolveLaunch(client, 's', deps(recorded), undefined, { acknowledgeRecording: true });
+    expect([launch.recording, launch.liveView]).toEqual([true, true]);
+    const live = await resolveLaunch(client, 's', deps(record({ liveView: true })));
+    expect([live.recording, live.liveView]).toEqual([false, true]);
+    const preview = await resolveLaunch(owner, undefined, deps(recorded), { shareId: 's' });
+    expect([preview.recording, preview.liveView]).toEqual([false, false]);
   });
 
   it('refuses a client without a share', async () => {

@@ -163,6 +163,8 @@ export function launchAuditDetail(plan: LaunchPlan): Record<string, unknown> {
   return {
     // The owner seeing it as a client would (and what it opened first).
     ...(plan.launch.preview ? { preview: { openPath: plan.launch.openPath } } : {}),
+    // The share's owner records it (the client acknowledged that before it started).
+    recorded: plan.launch.recording,
     policy: {
       files: policy.grants.map((g) => ({ path: g.sandboxPath, access: g.access })),
       network: policy.loopbackTcp ? 'loopback only' : 'none',

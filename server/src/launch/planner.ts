@@ -25,10 +25,17 @@ export class LaunchPlanner {
 
   async plan(
     actor: Actor,
-    request: { appId: string; shareId?: string | undefined; preview?: PreviewRequest | undefined },
+    request: {
+      appId: string;
+      shareId?: string | undefined;
+      preview?: PreviewRequest | undefined;
+      acknowledgeRecording?: boolean | undefined;
+    },
     origin?: LaunchOrigin,
   ): Promise<LaunchPlan> {
-    const launch = await resolveLaunch(actor, request.shareId, this.deps.entitlements, request.preview);
+    const launch = await resolveLaunch(actor, request.shareId, this.deps.entitlements, request.preview, {
+      acknowledgeRecording: request.acknowledgeRecording,
+    });
     const app = this.deps.findApp(request.appId);
     const writable = launch.entitlements.some((e) => e.access !== 'read');
     const owner = launch.storageOwnerId;

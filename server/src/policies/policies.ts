@@ -21,25 +21,32 @@ export interface Resources {
   Storage: { ownerId: string };
   Share: { ownerId: string; clientId: string | null; status: 'pending' | 'active' | 'expired' | 'revoked' };
   App: Record<string, never>;
-  Session: { userId: string };
+  /** `ownerId`/`liveView`: whose files the session shows, and whether that share lets its owner watch live. */
+  Session: { userId: string; ownerId?: string | null; liveView?: boolean };
+  /** A recording of a share's session: its owner's evidence, never its client's. */
+  Recording: { ownerId: string };
   OwnerInvitation: Record<string, never>;
   ShareInvitation: Record<string, never>;
   Passkey: { userId: string };
   SignIn: { userId: string };
   /** The audit trail: one owner's part of it, or the whole server's. */
   AuditTrail: { scope: 'mine' | 'server' };
+  /** Who accepted a share's terms, when, from where: the share's owner's record. */
+  TermsAcceptances: { ownerId: string };
 }
 
 export interface Actions {
   Storage: 'browse' | 'write' | 'download';
-  Share: 'create' | 'read' | 'read-reading' | 'update' | 'revoke' | 'archive' | 'open' | 'preview';
+  Share: 'create' | 'read' | 'read-reading' | 'update' | 'revoke' | 'archive' | 'open' | 'preview' | 'accept-terms';
   App: 'list' | 'launch-on-own-storage';
-  Session: 'view' | 'end' | 'signal' | 'inspect-host';
+  Session: 'view' | 'end' | 'signal' | 'inspect-host' | 'watch';
+  Recording: 'list' | 'view' | 'delete';
   OwnerInvitation: 'create';
   ShareInvitation: 'accept';
   Passkey: 'manage';
   SignIn: 'revoke';
   AuditTrail: 'read' | 'verify';
+  TermsAcceptances: 'read';
 }
 
 type Kind = keyof Resources;
@@ -53,12 +60,17 @@ const visibility: { [K in Kind]: Rule<K> } = {
   Storage: (a, r) => r.ownerId === a.id,
   Share: (a, r) => r.ownerId === a.id || (r.clientId === a.id && r.status === 'active'),
   App: () => true,
-  Session: own,
+  // The share's owner sees a client's session only while the share lets them watch it live.
+  Session: (a, r) => own(a, r) || (r.liveView === true && !!r.ownerId && r.ownerId === a.id),
+  // A client never learns a recording exists; another owner neither.
+  Recording: (a, r) => r.ownerId === a.id || a.admin,
   OwnerInvitation: () => true,
   ShareInvitation: () => true,
   Passkey: own,
   SignIn: own,
   AuditTrail: () => true,
+  // Admins see the whole trail, acceptances included; others' owners do not learn the share exists.
+  TermsAcceptances: (a, r) => r.ownerId === a.id || a.admin,
 };
 
 const rules: { [K in Kind]: { [A in Actions[K]]: Rule<K> } } = {
@@ -79,6 +91,8 @@ const rules: { [K in Kind]: { [A in Actions[K]]: Rule<K> } } = {
     open: (a, r) => isClient(a) && r.clientId === a.id && r.status === 'active',
     // The owner seeing it as the client will (a session of their own): until it is revoked.
     preview: (a, r) => isOwner(a) && r.ownerId === a.id && r.status !== 'revoked',
+    // Only the share's own client, and only while they may open it.
+    'accept-terms': (a, r) => isClient(a) && r.clientId === a.id && r.status === 'active',
   },
   App: {
     list: () => true,
@@ -90,6 +104,13 @@ const rules: { [K in Kind]: { [A in Actions[K]]: Rule<K> } } = {
     signal: own,
     // Host PIDs and encoder internals are for operators only.
     'inspect-host': (a, r) => a.admin && own(a, r),
+    // Only the share's owner, and only when the share says so: not admins, not the client's other tabs.
+    watch: (a, r) => isOwner(a) && r.liveView === true && !!r.ownerId && r.ownerId === a.id && r.userId !== a.id,
+  },
+  Recording: {
+    list: (a) => isOwner(a),
+    view: (a, r) => (isOwner(a) && r.ownerId === a.id) || a.admin,
+    delete: (a, r) => isOwner(a) && r.ownerId === a.id,
   },
   OwnerInvitation: { create: (a) => a.admin && isOwner(a) },
   // Shares are received by client accounts; an owner opening one is told to use the client's account.
@@ -101,6 +122,7 @@ const rules: { [K in Kind]: { [A in Actions[K]]: Rule<K> } } = {
     read: (a, r) => (r.scope === 'server' ? a.admin : isOwner(a)),
     verify: (a) => a.admin,
   },
+  TermsAcceptances: { read: (a, r) => (isOwner(a) && r.ownerId === a.id) || a.admin },
 };
 
 export function can<K extends Kind>(actor: Actor, action: Actions[K], kind: K, resource: Resources[K]): boolean {

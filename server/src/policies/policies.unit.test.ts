@@ -45,12 +45,48 @@ describe('policies', () => {
     expect(can(client, 'create', 'Share', { ownerId: 'c', clientId: null, status: 'pending' })).toBe(false);
   });
 
+  it("a share's terms: accepted by its client while active; acceptances read by its owner and admins only", () => {
+    expect(outcome(() => authorize(client, 'accept-terms', 'Share', share('active')))).toBe('ok');
+    for (const status of ['pending', 'expired', 'revoked'] as const) {
+      expect(outcome(() => authorize(client, 'accept-terms', 'Share', share(status)))).toBe(404);
+    }
+    expect(outcome(() => authorize(stranger, 'accept-terms', 'Share', share('active')))).toBe(404);
+    expect(outcome(() => authorize(owner, 'accept-terms', 'Share', share('active')))).toBe(403);
+    expect(outcome(() => authorize(owner, 'read', 'TermsAcceptances', { ownerId: 'o' }))).toBe('ok');
+    expect(outcome(() => authorize(admin, 'read', 'TermsAcceptances', { ownerId: 'o' }))).toBe('ok');
+    expect(outcome(() => authorize(client, 'read', 'TermsAcceptances', { ownerId: 'o' }))).toBe(404);
+    expect(outcome(() => authorize(owner, 'read', 'TermsAcceptances', { ownerId: 'a' }))).toBe(404);
+  });
+
   it('sessions are their launcher’s; host details are for admins only', () => {
     expect(outcome(() => authorize(client, 'signal', 'Session', { userId: 'c' }))).toBe('ok');
     expect(outcome(() => authorize(stranger, 'end', 'Session', { userId: 'c' }))).toBe(404);
     expect(outcome(() => authorize(client, 'inspect-host', 'Session', { userId: 'c' }))).toBe(403);
     expect(outcome(() => authorize(admin, 'inspect-host', 'Session', { userId: 'a' }))).toBe('ok');
     expect(outcome(() => authorize(admin, 'inspect-host', 'Session', { userId: 'c' }))).toBe(404);
+  });
+
+  it("a client's live session is watched by the share's owner only, and only when the share allows it", () => {
+    const session = { userId: 'c', ownerId: 'o', liveView: true };
+    expect(outcome(() => authorize(owner, 'watch', 'Session', session))).toBe('ok');
+    expect(outcome(() => authorize(owner, 'watch', 'Session', { ...session, liveView: false }))).toBe(404);
+    expect(outcome(() => authorize(admin, 'watch', 'Session', session))).toBe(404);
+    expect(outcome(() => authorize(stranger, 'watch', 'Session', session))).toBe(404);
+    // Watching is not driving the session's signaling as its own, nor ending it.
+    expect(outcome(() => authorize(owner, 'signal', 'Session', session))).toBe(403);
+    expect(outcome(() => authorize(owner, 'end', 'Session', session))).toBe(403);
+    // The client is in its own session already; "watching" it is not a second seat.
+    expect(outcome(() => authorize(client, 'watch', 'Session', session))).toBe(403);
+  });
+
+  it("recordings are their owner's (admins may view them); a client never reaches one", () => {
+    expect(outcome(() => authorize(owner, 'view', 'Recording', { ownerId: 'o' }))).toBe('ok');
+    expect(outcome(() => authorize(owner, 'delete', 'Recording', { ownerId: 'o' }))).toBe('ok');
+    expect(outcome(() => authorize(admin, 'view', 'Recording', { ownerId: 'o' }))).toBe('ok');
+    expect(outcome(() => authorize(admin, 'delete', 'Recording', { ownerId: 'o' }))).toBe(403);
+    expect(outcome(() => authorize(client, 'view', 'Recording', { ownerId: 'o' }))).toBe(404);
+    expect(outcome(() => authorize(client, 'list', 'Recording', { ownerId: 'c' }))).toBe(403);
+    expect(outcome(() => authorize(stranger, 'view', 'Recording', { ownerId: 'o' }))).toBe(404);
   });
 
   it('apps on own storage are for owners; owner invitations for admins; share invitations for clients', () => {

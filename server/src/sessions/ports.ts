@@ -1,4 +1,5 @@
-import type { SessionEndReason, SessionInfo } from '@vitrine/protocol';
+import type { ControlAction, SessionEndReason, SessionInfo, ViewerRole } from '@vitrine/protocol';
+import type { LiveRecording } from '../recording/recording-service.ts';
 import type { App } from '../apps/registry.ts';
 import type { AppClaim } from '../control/ports.ts';
 import type { LaunchPlan, RuntimeSpec } from '../launch/plan.ts';
@@ -21,6 +22,15 @@ export interface SessionManagerDeps {
   clock?: Clock;
   /** No input for this long and the person counts as away (reading time); default 2 minutes. */
   attentionIdleMs?: number;
+  /**
+   * Starts recording a session whose share asks for it (undefined: not recorded), or throws: a
+   * recorded share's session does not run unrecorded. `failed`: writing failed later.
+   */
+  record?: (
+    plan: LaunchPlan,
+    videoClock: (ms: number) => number,
+    failed: (reason: string) => void,
+  ) => Promise<LiveRecording | undefined>;
 }
 
 /**
@@ -36,6 +46,8 @@ export interface SessionObserver {
   /** The person went away from the session (a hidden tab, no input for a while) or came back. */
   attentionChanged?(plan: LaunchPlan, change: AttentionChange): void;
   ended?(plan: LaunchPlan, end: SessionEnd): void;
+  /** A watcher took the controls, or they went back to the client. */
+  controlChanged?(plan: LaunchPlan, change: { action: ControlAction; by: { userId: string; role: ViewerRole } }): void;
 }
 
 export interface SessionEnd {

@@ -1,9 +1,19 @@
-import { fitVideoSize, type ClientSignal, type ServerSignal, type SessionEndReason } from '@vitrine/protocol';
+import {
+  fitVideoSize,
+  type ClientSignal,
+  type ControlAction,
+  type ServerSignal,
+  type SessionEndReason,
+  type ViewerRole,
+} from '@vitrine/protocol';
 import { XDisplay } from '../desktop/x-display.ts';
 import { InputChannel } from '../input/input-channel.ts';
 import { InputInjector } from '../input/injector.ts';
 import { readFramebufferLayout } from '../media/framebuffer.ts';
 import { VideoPipeline, type PipelineStats } from '../media/video-pipeline.ts';
+import type { VideoCodec } from '../media/encoder.ts';
+import type { Encoding } from '../congestion/encoding-ladder.ts';
+import type { RecordingSink } from '../recording/session-recorder.ts';
 import { stampLines } from '../media/watermark.ts';
 import { WatermarkImages } from '../media/watermark-images.ts';
 import { startSandbox, type SandboxHandle, type SandboxHost } from '../sandbox/sandbox.ts';
@@ -56,6 +66,14 @@ export interface ViewerLink {
    * follows the viewer, after its window was resized to the viewer and has drawn again.
    */
   whenShown?(listener: () => void): void;
+  /** Who drives the input: `take` (a watcher) or `hand-back` (to the client); false when nothing changed. */
+  control?(action: ControlAction): boolean;
+}
+
+/** Who is connected and who drives the input, for the participants list everyone is shown. */
+export interface ViewerPresence {
+  role: ViewerRole;
+  controlling: boolean;
 }
 
 export interface RuntimeStats {
@@ -63,6 +81,8 @@ export interface RuntimeStats {
   memoryBytes?: number | undefined;
   codec?: string;
   connected: boolean;
+  /** Viewers connected: the client and any watchers. */
+  viewers?: number;
   video?: PipelineStats;
   input?: InputStats;
   /** The session's sound, when its app asked for sound. */
@@ -72,8 +92,14 @@ export interface RuntimeStats {
 /** A running session as the registry drives it: one encoded stream for its viewers, one end. */
 export interface RuntimeHandle {
   start(): Promise<void>;
-  attachViewer(send: (msg: ServerSignal) => void): ViewerLink;
+  /** Before `start`: the session's recording is fed everything sent and everything done. */
+  record?(sink: RecordingSink): void;
+  /** The session's video clock (what a recording maps its timestamps with). */
+  readonly videoClock?: (ms: number) => number;
+  /** A viewer: the session's client (one), or a watcher (view-only until it takes control). */
+  attachViewer(send: (msg: ServerSignal) => void, role?: ViewerRole): ViewerLink;
   onEnded(listener: (reason: SessionEndReason, detail?: string) => void): void;
+  /** The client's viewer connected or went (a watcher's coming and going is the registry's own business). */
   onViewer(listener: (event: 'connected' | 'gone') => void): void;
   onActivity(listener: () => void): void;
   /** Once: the app has drawn its first real picture (app-readiness.ts). */
@@ -85,10 +111,20 @@ export interface RuntimeHandle {
   whenStopped(): Promise<void>;
 }
 
+/** One connected viewer: its peer, its input channel, and what its own network allows. */
+interface Attached {
+  peer: ViewerPeer;
+  role: ViewerRole;
+  input: InputChannel;
+  /** Its congestion controller's latest choice; the one encoder follows the lowest of all viewers'. */
+  encoding: Encoding | undefined;
+}
+
 /**
  * One running session: sandbox (private display + app), damage-driven video pipeline,
- * input injection and at most one WebRTC viewer. Callers see only this narrow handle, so the
- * runtime can later live on a separate worker machine.
+ * input injection and its WebRTC viewers: the client, and watchers (the share's owner) who get
+ * the same encoded stream. Callers see only this narrow handle, so the runtime can later live on
+ * a separate worker machine.
  */
 export class SessionRuntime implements RuntimeHandle {
   private readonly spec: RuntimeSpec;
@@ -100,19 +136,25 @@ export class SessionRuntime implements RuntimeHandle {
   private injector: InputInjector | undefined;
   private pipeline: VideoPipeline | undefined;
   /** What video frames are stamped with, the same for every viewer and every pipeline of the session. */
-  private readonly videoClock = linearRtpClock(90000);
+  readonly videoClock = linearRtpClock(90000);
   /** The app's sound (manifest `audio`): read for the session's life, encoded while heard. */
   private audio: AudioPipeline | undefined;
   private readonly sentBefore = { frames: 0, bytes: 0 };
   private watermark: WatermarkImages | undefined;
-  private peer: ViewerPeer | undefined;
-  private input: InputChannel | undefined;
+  /** Every connected viewer; `client` is the session's own, `controller` whose input reaches the app. */
+  private readonly viewers = new Set<Attached>();
+  private client: Attached | undefined;
+  private controller: Attached | undefined;
+  /** The codec the running stream is in (every viewer takes it); the encoding it is sent at. */
+  private codec: VideoCodec | undefined;
+  private streamEncoding: Encoding | undefined;
+  private recorder: RecordingSink | undefined;
   private endedListeners: Array<(reason: SessionEndReason, detail?: string) => void> = [];
   private viewerListeners: Array<(event: 'connected' | 'gone') => void> = [];
   private activityListeners: Array<() => void> = [];
   private appReadyListeners: Array<() => void> = [];
   private firstPicture: FirstPictureWatch | undefined;
-  /** Where the one encoded stream goes: each connected viewer's peer (one today; the shape allows more). */
+  /** Where the one encoded stream goes: each connected viewer's peer. */
   private readonly sinks = new Set<ViewerPeer>();
   private ended = false;
   /** Teardown still in progress (encoders being killed), awaited by whenStopped(). */
@@ -303,7 +345,7 @@ export class SessionRuntime implements RuntimeHandle {
     this.picture = { ...want };
     // The window first: the encoder then starts on a region the app is already redrawing.
     void this.display.fitWindows(want.width, want.height);
-    this.input?.setDisplay(want);
+    for (const v of this.viewers) v.input.setDisplay(want);
     this.pipeline?.resize(want.width, want.height);
   }
 
@@ -320,74 +362,69 @@ export class SessionRuntime implements RuntimeHandle {
     this.settling = undefined;
   }
 
-  attachViewer(send: (msg: ServerSignal) => void): ViewerLink {
-    if (this.peer) throw new Error('session already has a viewer');
+  /** Before `start`: everything sent is recorded, and every viewer is offered H.264 only (what it records). */
+  record(sink: RecordingSink): void {
+    this.recorder = sink;
+  }
+
+  attachViewer(send: (msg: ServerSignal) => void, role: ViewerRole = 'client'): ViewerLink {
+    if (role === 'client' && this.client) throw new Error('session already has a viewer');
     if (this.ended || !this.display || !this.framebuffer || !this.injector) throw new Error('session is not running');
-    // An app that follows the viewer is resized to it once the viewer says its size (at once).
-    // Who waited for an earlier viewer's picture is not told (that viewer is gone).
-    this.dropSettling();
-    if (this.spec.resizable) {
-      this.settling = { timer: setTimeout(() => this.settled(), VIEWPORT_WAIT_MS), waiters: [] };
+    if (role === 'client') {
+      // An app that follows the viewer is resized to the client once it says its size (at once).
+      // Who waited for an earlier client's picture is not told (that viewer is gone).
+      this.dropSettling();
+      if (this.spec.resizable) {
+        this.settling = { timer: setTimeout(() => this.settled(), VIEWPORT_WAIT_MS), waiters: [] };
+      }
     }
     const injector = this.injector;
     const framebuffer = this.framebuffer;
-    // The network decides how much of the stream the viewer gets (server/src/congestion/).
+    // Each viewer's network decides how much of the stream it could take (server/src/congestion/);
+    // the one encoder is sent at the lowest of them.
     const adaptation = new StreamAdaptation({
       limits: { minKbps: this.spec.minBitrateKbps, maxKbps: this.spec.bitrateKbps },
       maxFramerate: this.spec.framerate,
       now: () => performance.now(),
       apply: (encoding) => {
-        this.pipeline?.reconfigure(encoding);
+        me.encoding = encoding;
         peer.setTargetKbps(encoding.bitrateKbps);
-        if (this.input) this.input.videoScale = encoding.scale;
-        this.log.debug({ encoding }, 'stream adapted to the network');
+        this.encodeForAll();
+        this.log.debug({ encoding, role }, 'stream adapted to the network');
       },
       announce: (notice) => send({ type: 'quality', ...notice }),
       trace: (rate, encoding) => this.log.trace?.({ rate, encoding }, 'congestion control'),
     });
+    const only = this.codec ?? (this.recorder ? 'h264' : undefined);
     const peer: ViewerPeer = new ViewerPeer(
       this.spec.ice,
       {
         signal: send,
         connected: (codec) => {
-          if (!this.pipeline) {
-            this.pipeline = new VideoPipeline({
-              ffmpegPath: this.env.ffmpegPath,
-              codec,
-              framerate: this.spec.framerate,
-              bitrateKbps: adaptation.encoding.bitrateKbps,
-              keyframeIntervalS: this.spec.keyframeIntervalS,
-              framebuffer,
-              watermark: this.watermark,
-              clock: this.videoClock,
-              onRtp: (pkt) => {
-                for (const sink of this.sinks) sink.sendRtp(pkt);
-              },
-              onFatal: (reason) => this.end('encoder failed', reason),
-              log: this.log,
-            });
-            this.pipeline.resize(this.picture.width, this.picture.height);
-            this.pipeline.start().catch((err: Error) => this.end('error', `video pipeline: ${err.message}`));
-          } else {
-            this.pipeline.requestKeyframe();
+          if (!this.viewers.has(me)) return;
+          if (this.codec && codec !== this.codec) {
+            peer.close(`the stream is ${this.codec}`);
+            return;
           }
+          this.codec = codec;
           this.sinks.add(peer);
+          this.startStream(codec, framebuffer, adaptation.encoding);
           this.audio?.setListening(true);
-          this.log.info({ codec }, 'viewer connected');
-          for (const l of this.viewerListeners) l('connected');
+          this.log.info({ codec, role }, 'viewer connected');
+          if (role === 'client') for (const l of this.viewerListeners) l('connected');
         },
         input: (data) => {
-          const input = this.input;
-          if (!input) return;
-          const before = input.stats.lastInputAt;
-          input.handle(data);
-          if (input.stats.lastInputAt !== before) for (const l of this.activityListeners) l();
+          me.input.inControl = this.controller === me;
+          const before = me.input.stats.lastInputAt;
+          me.input.handle(data);
+          if (me.input.stats.lastInputAt !== before) for (const l of this.activityListeners) l();
         },
         keyframeRequest: () => this.pipeline?.requestKeyframe(),
         delivery: (fates) => adaptation.onDelivery(fates),
         closed: () => gone(),
       },
       this.videoClock,
+      only,
     );
     // The app's sound, when it asked for sound: a send-only track on the session's clock.
     const audio = this.audio;
@@ -396,19 +433,33 @@ export class SessionRuntime implements RuntimeHandle {
         (ms) => audio.timeline.rtpAt(ms),
         () => audio.stats.playing,
       );
+    const input = new InputChannel(injector, this.size, this.spec.inputRatePerSecond, (d) => peer.sendInput(d));
+    input.videoScale = this.streamEncoding?.scale ?? 1;
+    input.onInjected = (event) => this.recorder?.event('input', { ...event, by: role });
+    const me: Attached = { peer, role, input, encoding: undefined };
+    this.viewers.add(me);
+    if (role === 'client') {
+      this.client = me;
+      // The client drives unless a watcher holds the controls.
+      if (!this.controller) this.controller = me;
+    }
     const gone = () => {
       this.sinks.delete(peer);
-      if (this.sinks.size === 0) this.audio?.setListening(false);
-      if (this.peer !== peer) return;
-      this.peer = undefined;
-      this.input = undefined;
-      this.retirePipeline();
+      if (!this.viewers.delete(me)) return;
+      if (this.controller === me) {
+        injector.releaseAll();
+        this.controller = this.client !== me ? this.client : undefined;
+      }
+      if (this.viewers.size === 0) {
+        this.audio?.setListening(false);
+        this.retirePipeline();
+      } else this.encodeForAll();
+      if (this.client !== me) return;
+      this.client = undefined;
       injector.releaseAll();
       // When the whole session is ending, "ended" is the only news; the viewer going is part of it.
       if (!this.ended) for (const l of this.viewerListeners) l('gone');
     };
-    this.peer = peer;
-    this.input = new InputChannel(injector, this.size, this.spec.inputRatePerSecond, (d) => peer.sendInput(d));
     void peer.offer().catch((err: Error) => {
       send({ type: 'error', code: 'offer-failed', message: err.message });
       peer.close('offer failed');
@@ -420,9 +471,11 @@ export class SessionRuntime implements RuntimeHandle {
           return Promise.resolve();
         }
         if (msg.type === 'viewport') {
-          this.requestViewport(msg);
+          // The picture follows the client's window; a watcher's browser scales what it gets.
+          if (role === 'client') this.requestViewport(msg);
           return Promise.resolve();
         }
+        if (msg.type === 'control') return Promise.resolve();
         return peer.handle(msg);
       },
       detach: () => peer.close('signaling closed'),
@@ -430,7 +483,78 @@ export class SessionRuntime implements RuntimeHandle {
         if (this.settling) this.settling.waiters.push(listener);
         else listener();
       },
+      control: (action) => this.control(me, action),
     };
+  }
+
+  /** Who is connected (for the participants list); the registry names them. */
+  presence(): ViewerPresence[] {
+    return [...this.viewers].map((v) => ({ role: v.role, controlling: this.controller === v }));
+  }
+
+  private control(me: Attached, action: ControlAction): boolean {
+    if (!this.viewers.has(me)) return false;
+    const next = action === 'take' ? me : me.role === 'client' || this.controller === me ? this.client : undefined;
+    if (!next || next === this.controller) return false;
+    // Keys or buttons the previous driver held down are let go, not left stuck for the next.
+    this.injector?.releaseAll();
+    this.controller = next;
+    this.recorder?.event('control', { action, by: me.role });
+    return true;
+  }
+
+  /** The first connected viewer starts the one encoder; a viewer joining it gets a keyframe. */
+  private startStream(
+    codec: VideoCodec,
+    framebuffer: NonNullable<SessionRuntime['framebuffer']>,
+    encoding: Encoding,
+  ): void {
+    if (this.pipeline) {
+      this.pipeline.requestKeyframe();
+      return;
+    }
+    this.streamEncoding = encoding;
+    this.pipeline = new VideoPipeline({
+      ffmpegPath: this.env.ffmpegPath,
+      codec,
+      framerate: this.spec.framerate,
+      bitrateKbps: encoding.bitrateKbps,
+      keyframeIntervalS: this.spec.keyframeIntervalS,
+      framebuffer,
+      watermark: this.watermark,
+      clock: this.videoClock,
+      onRtp: (pkt) => {
+        // The recording first: it copies what it keeps, before any peer builds its own packet.
+        this.recorder?.video(pkt);
+        for (const sink of this.sinks) sink.sendRtp(pkt);
+      },
+      onFatal: (reason) => this.end('encoder failed', reason),
+      log: this.log,
+    });
+    this.pipeline.resize(this.picture.width, this.picture.height);
+    this.pipeline.start().catch((err: Error) => this.end('error', `video pipeline: ${err.message}`));
+  }
+
+  /** The stream goes at what the slowest viewer's network allows (one encoder for all). */
+  private encodeForAll(): void {
+    const chosen = [...this.viewers].flatMap((v) => (v.encoding ? [v.encoding] : []));
+    if (chosen.length === 0) return;
+    const lowest: Encoding = {
+      bitrateKbps: Math.min(...chosen.map((e) => e.bitrateKbps)),
+      framerate: Math.min(...chosen.map((e) => e.framerate)),
+      scale: Math.min(...chosen.map((e) => e.scale)),
+    };
+    const now = this.streamEncoding;
+    if (
+      now &&
+      now.bitrateKbps === lowest.bitrateKbps &&
+      now.framerate === lowest.framerate &&
+      now.scale === lowest.scale
+    )
+      return;
+    this.streamEncoding = lowest;
+    this.pipeline?.reconfigure(lowest);
+    for (const v of this.viewers) v.input.videoScale = lowest.scale;
   }
 
   onEnded(listener: (reason: SessionEndReason, detail?: string) => void): void {
@@ -454,10 +578,11 @@ export class SessionRuntime implements RuntimeHandle {
   stats(): RuntimeStats {
     return {
       memoryBytes: this.sandbox?.cgroup?.memoryBytes(),
-      codec: this.peer?.codec,
+      codec: this.codec,
       connected: !!this.pipeline,
+      viewers: this.viewers.size,
       video: this.pipeline ? { ...this.pipeline.stats } : undefined,
-      input: this.input ? { ...this.input.stats } : undefined,
+      input: this.client ? { ...this.client.input.stats } : undefined,
       ...(this.audio ? { audio: { ...this.audio.stats } } : {}),
     };
   }
@@ -478,6 +603,10 @@ export class SessionRuntime implements RuntimeHandle {
     this.sentBefore.bytes += this.pipeline.stats.rtpBytes;
     this.stopping.push(this.pipeline.stop());
     this.pipeline = undefined;
+    this.codec = undefined;
+    this.streamEncoding = undefined;
+    // Nobody watches: the next stream starts over with a keyframe, and so does the recording's next clip.
+    this.recorder?.videoStopped();
   }
 
   /** Host PIDs belonging to this session (sandbox and encoders), for tests and metrics. */
@@ -495,7 +624,7 @@ export class SessionRuntime implements RuntimeHandle {
     clearInterval(this.resourceTimer);
     this.firstPicture?.stop();
     this.dropSettling(); // ending: nobody is told the picture is shown
-    this.peer?.close(reason);
+    for (const v of [...this.viewers]) v.peer.close(reason);
     this.retirePipeline();
     if (this.audio) this.stopping.push(this.audio.stop());
     this.display?.close();

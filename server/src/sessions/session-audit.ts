@@ -32,6 +32,15 @@ export function sessionAuditObserver(
         detail: { connectedMs },
       });
     },
+    controlChanged(plan, { action, by }) {
+      audit.note({
+        ...sessionAuditScope(plan),
+        actor: { id: by.userId, role: by.role === 'client' ? 'client' : 'owner' },
+        action: action === 'take' ? 'session.take-control' : 'session.hand-back',
+        outcome: 'ok',
+        detail: { by: by.role },
+      });
+    },
     attentionChanged(plan, change) {
       audit.note({ ...sessionAuditScope(plan), action: 'session.attention', outcome: 'ok', detail: { ...change } });
     },

@@ -1,4 +1,4 @@
-import type { ServerSignal, SessionEndReason, SessionInfo } from '@vitrine/protocol';
+import type { ControlAction, ServerSignal, SessionEndReason, SessionInfo, ViewerRole } from '@vitrine/protocol';
 import type { AppClaim } from '../control/ports.ts';
 import { DomainError } from '../errors.ts';
 import type { Launch } from '../launch/entitlements.ts';
@@ -7,6 +7,7 @@ import { SessionLifecycle, systemClock, type LifecycleEvent } from './lifecycle.
 import type { RuntimeHandle, RuntimeStats, ViewerLink } from './runtime.ts';
 import type { SessionManagerDeps } from './ports.ts';
 import { Attention } from './attention.ts';
+import type { LiveRecording } from '../recording/recording-service.ts';
 
 export class SessionError extends DomainError {}
 
@@ -27,13 +28,35 @@ interface Session {
   appReady: boolean;
   /** Whether the person is with it (for reading time): a hidden tab or a long idle is "away". */
   attention: Attention;
+  /** The client's name as the participants list shows it. */
+  clientName: string;
+  /** The share's owner watching live, by signaling link (view-only until one takes control). */
+  watchers: Set<Watcher>;
+  /** Whose input reaches the app: the client's, or a watcher who took control. */
+  controller: 'client' | Watcher;
+  /** The share records its sessions: everything sent, and what happened, goes here. */
+  recording?: LiveRecording | undefined;
+  /** The recording's last segment and its end on the trail (awaited on shutdown). */
+  recordingDone?: Promise<void>;
 }
+
+/** Someone watching a client's session live (the share's owner). */
+interface Watcher {
+  userId: string;
+  name: string;
+  send: (msg: ServerSignal) => void;
+  link?: ViewerLink;
+}
+
+/** Watchers of one session at most (each is a WebRTC peer fed by the one encoder). */
+const MAX_WATCHERS = 3;
 
 /** The viewer in the session's one viewer slot. */
 interface Viewer {
   send: (msg: ServerSignal) => void;
   /** The tab's own id (`?viewer=`), so the same tab reconnecting replaces its stale connection. */
   id: string | undefined;
+  name: string;
   link?: ViewerLink;
 }
 
@@ -103,6 +126,9 @@ export class SessionManager {
       claims: [],
       signals: new Set(),
       appReady: false,
+      clientName: plan.launch.userId,
+      watchers: new Set(),
+      controller: 'client',
       lifecycle: new SessionLifecycle(plan.rules, (e) => this.onLifecycle(s, e), this.deps.clock ?? systemClock),
       attention: new Attention(
         this.deps.attentionIdleMs ?? DEFAULT_ATTENTION_IDLE_MS,
@@ -114,6 +140,10 @@ export class SessionManager {
     };
     this.sessions.set(plan.sessionId, s);
     runtime.onEnded((reason, detail) => {
+      // Its last segment goes on the trail, then its end; a shutdown waits for both.
+      s.recordingDone = s.recording
+        ?.finish()
+        .catch((err: Error) => log.warn({ session: plan.sessionId, err: err.message }, 'recording not closed'));
       s.lifecycle.ended();
       s.attention.ended();
       s.control?.close();
@@ -132,9 +162,12 @@ export class SessionManager {
         s.peerConnectedAt = Date.now();
         s.lifecycle.viewerConnected();
         s.attention.viewerAttached();
+        s.recording?.sink.event('viewer', { joined: s.clientName, role: 'client' });
         for (const o of observers) o.viewerConnected?.(plan, runtime.stats().codec);
       } else {
         s.viewer = undefined;
+        s.recording?.sink.event('viewer', { left: s.clientName, role: 'client' });
+        this.participantsChanged(s);
         s.lifecycle.viewerGone();
         s.attention.viewerGone();
         for (const o of observers) o.viewerGone?.(plan, Date.now() - (s.peerConnectedAt ?? Date.now()));
@@ -146,8 +179,14 @@ export class SessionManager {
     });
     runtime.onAppReady(() => this.appReady(s));
     try {
+      await this.startRecording(s);
       await runtime.start();
     } catch (err) {
+      // A recorded share's session does not run unrecorded: its refusal is the client's to read.
+      if (err instanceof DomainError) {
+        runtime.end('error', err.message);
+        throw err;
+      }
       // Why is logged (with the session's id to find it by); the caller, who may be a client,
       // learns only that it failed: the error can name host paths of the owner's storage.
       log.warn({ session: plan.sessionId, err: (err as Error).message }, 'session failed to start');
@@ -163,9 +202,24 @@ export class SessionManager {
     return this.info(s);
   }
 
+  private async startRecording(s: Session): Promise<void> {
+    const { record } = this.deps;
+    const clock = s.runtime.videoClock;
+    if (!record || !clock || !s.runtime.record) return;
+    s.recording = await record(s.plan, clock, (reason) => s.runtime.end('recording failed', reason));
+    if (s.recording) s.runtime.record(s.recording.sink);
+  }
+
   private async openControl(s: Session, open: NonNullable<SessionManagerDeps['openControl']>): Promise<void> {
     try {
       s.control = await open(s.plan, (claim) => {
+        s.recording?.sink.event('claim', {
+          claim: claim.kind,
+          path: claim.path,
+          to: claim.to,
+          page: claim.page,
+          position: claim.position,
+        });
         s.claims.push(claim);
         if (s.claims.length > MAX_CLAIMS_KEPT) s.claims.shift();
         if (!s.appReady && s.claims.length === 1) setTimeout(() => this.appReady(s), CLAIM_READY_MS).unref();
@@ -201,6 +255,23 @@ export class SessionManager {
     if (!row) return undefined;
     const app = this.deps.findApp(row.appId);
     return { ...row, display: app ? { ...app.manifest.video } : { width: 0, height: 0, framerate: 0 } };
+  }
+
+  /** Who may watch a live session: its client, the owner of the files it shows, whether the share allows watching. */
+  watchInfo(id: string): { userId: string; ownerId: string | null; liveView: boolean } | undefined {
+    const s = this.sessions.get(id);
+    if (!s || s.lifecycle.state === 'ended') return undefined;
+    const { launch } = s.plan;
+    return { userId: launch.userId, ownerId: launch.storageOwnerId, liveView: launch.liveView };
+  }
+
+  /** Live sessions of shares this owner may watch (their own shares that allow it). */
+  watchable(ownerId: string): Array<SessionInfo & { clientId: string; watchers: number }> {
+    return this.live((l) => l.liveView && l.storageOwnerId === ownerId && l.userId !== ownerId).map((s) => ({
+      ...this.info(s),
+      clientId: s.plan.launch.userId,
+      watchers: s.watchers.size,
+    }));
   }
 
   /** Who launched a live session (for authorization), or undefined if it is not live here. */
@@ -247,7 +318,7 @@ export class SessionManager {
   attachViewer(
     id: string,
     send: (msg: ServerSignal) => void,
-    opts: { viewerId?: string | undefined; takeOver?: boolean | undefined } = {},
+    opts: { viewerId?: string | undefined; takeOver?: boolean | undefined; name?: string | undefined } = {},
   ): ViewerLink & { takeover: ViewerTakeover } {
     const s = this.sessions.get(id);
     if (!s || s.lifecycle.state === 'ended') throw new SessionError(404, 'unknown-session', 'no such session');
@@ -265,7 +336,8 @@ export class SessionManager {
       if (s.viewer === previous) s.viewer = undefined;
       previous.link?.detach();
     }
-    const viewer: Viewer = { send, id: opts.viewerId };
+    const viewer: Viewer = { send, id: opts.viewerId, name: opts.name ?? s.clientName };
+    if (opts.name) s.clientName = opts.name;
     s.viewer = viewer;
     s.signals.add(send);
     s.lifecycle.viewerAttached();
@@ -280,6 +352,7 @@ export class SessionManager {
     }
     viewer.link = link;
     if (s.appReady) this.tellAppReady(viewer);
+    this.participantsChanged(s);
     return {
       takeover,
       handle: (msg) => {
@@ -288,13 +361,93 @@ export class SessionManager {
           if (s.viewer === viewer) s.attention.visibility(msg.visible);
           return Promise.resolve();
         }
+        if (msg.type === 'control') {
+          // The client takes its controls back from a watcher ("hand-back" from its side).
+          if (msg.action === 'hand-back' && s.viewer === viewer) this.control(s, 'client', msg.action, link);
+          return Promise.resolve();
+        }
         return link.handle(msg);
       },
       detach: () => {
         s.signals.delete(send);
         link.detach();
+        this.participantsChanged(s);
       },
     };
+  }
+
+  /**
+   * The share's owner joins a client's live session to watch: the same stream, view-only until
+   * they take control. Who may watch was settled by the caller (policies: `watch` on Session).
+   */
+  attachWatcher(id: string, send: (msg: ServerSignal) => void, who: { userId: string; name: string }): ViewerLink {
+    const s = this.sessions.get(id);
+    if (!s || s.lifecycle.state === 'ended') throw new SessionError(404, 'unknown-session', 'no such session');
+    if (!s.plan.launch.liveView) {
+      throw new SessionError(403, 'watch-not-allowed', 'this share does not let its owner watch sessions live');
+    }
+    if (s.watchers.size >= MAX_WATCHERS) {
+      throw new SessionError(409, 'viewer-exists', `this session already has ${MAX_WATCHERS} watchers`);
+    }
+    const watcher: Watcher = { ...who, send };
+    let link: ViewerLink;
+    try {
+      link = s.runtime.attachViewer(send, 'watcher');
+    } catch (err) {
+      throw new SessionError(409, 'viewer-exists', (err as Error).message);
+    }
+    watcher.link = link;
+    s.watchers.add(watcher);
+    s.signals.add(send);
+    s.recording?.sink.event('viewer', { joined: who.name, role: 'watcher' });
+    if (s.appReady) send({ type: 'app-ready' });
+    this.participantsChanged(s);
+    let gone = false;
+    return {
+      handle: (msg) => {
+        if (msg.type === 'visibility') return Promise.resolve();
+        if (msg.type === 'control') {
+          this.control(s, watcher, msg.action, link);
+          return Promise.resolve();
+        }
+        return link.handle(msg);
+      },
+      detach: () => {
+        if (gone) return;
+        gone = true;
+        s.signals.delete(send);
+        s.watchers.delete(watcher);
+        link.detach();
+        if (s.controller === watcher) s.controller = 'client';
+        if (s.lifecycle.state !== 'ended') {
+          s.recording?.sink.event('viewer', { left: who.name, role: 'watcher' });
+          this.participantsChanged(s);
+        }
+      },
+    };
+  }
+
+  /** A watcher takes the controls, or they go back to the client: on the trail, and everyone is told. */
+  private control(s: Session, by: 'client' | Watcher, action: ControlAction, link: ViewerLink): void {
+    if (!link.control?.(action)) return;
+    s.controller = action === 'take' && by !== 'client' ? by : 'client';
+    const actor =
+      by === 'client'
+        ? { userId: s.plan.launch.userId, role: 'client' as const }
+        : { userId: by.userId, role: 'watcher' as const };
+    for (const o of this.deps.observers) o.controlChanged?.(s.plan, { action, by: actor });
+    this.participantsChanged(s);
+  }
+
+  /** Everyone in the session is told who is in it and who drives (the client always sees who watches). */
+  private participantsChanged(s: Session): void {
+    if (s.lifecycle.state === 'ended') return;
+    const participants: Array<{ name: string; role: ViewerRole; controlling: boolean }> = [];
+    if (s.viewer) participants.push({ name: s.viewer.name, role: 'client', controlling: s.controller === 'client' });
+    for (const w of s.watchers) participants.push({ name: w.name, role: 'watcher', controlling: s.controller === w });
+    const recorded = s.recording !== undefined;
+    s.viewer?.send({ type: 'participants', you: 'client', recorded, participants });
+    for (const w of s.watchers) w.send({ type: 'participants', you: 'watcher', recorded, participants });
   }
 
   /** The app has drawn (or said what it shows): the viewer stops saying it is opening. Once. */
@@ -316,6 +469,7 @@ export class SessionManager {
     const all = [...this.sessions.values()];
     for (const s of all) if (s.lifecycle.state !== 'ended') s.runtime.end('server shutdown');
     await Promise.all(all.map((s) => s.runtime.whenStopped()));
+    await Promise.all(all.map((s) => s.recordingDone));
   }
 
   /** What the session's app has reported so far (most recent last). */

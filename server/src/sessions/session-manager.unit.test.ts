@@ -47,7 +47,7 @@ class FakeRuntime implements RuntimeHandle {
   private activityListeners: Array<() => void> = [];
   private appReadyListeners: Array<() => void> = [];
   /** Viewer links handed out, and which were let go. */
-  links: Array<{ send: (msg: ServerSignal) => void; detached: boolean }> = [];
+  links: Array<{ send: (msg: ServerSignal) => void; detached: boolean; role: 'client' | 'watcher' }> = [];
   readonly spec: RuntimeSpec;
   constructor(spec: RuntimeSpec) {
     this.spec = spec;
@@ -55,16 +55,24 @@ class FakeRuntime implements RuntimeHandle {
   start = async () => {
     if (this.failStart) throw new Error(START_FAILURE);
   };
-  attachViewer = (send: (msg: ServerSignal) => void): ViewerLink => {
-    const link = { send, detached: false };
-    this.links.push(link);
+  /** Who holds the controls, as the real runtime keeps it (a link's index). */
+  controller = 0;
+  attachViewer = (send: (msg: ServerSignal) => void, role: 'client' | 'watcher' = 'client'): ViewerLink => {
+    const link = { send, detached: false, role };
+    const index = this.links.push(link) - 1;
     return {
+      control: (action) => {
+        const next = action === 'take' ? index : this.links.findIndex((l) => l.role === 'client' && !l.detached);
+        if (next === this.controller || next < 0) return false;
+        this.controller = next;
+        return true;
+      },
       handle: async () => {},
       detach: () => {
         if (link.detached) return;
         link.detached = true;
-        // The real runtime: closing the peer frees its slot at once and reports the viewer gone.
-        this.viewer('gone');
+        // The real runtime: closing the client's peer frees its slot at once and reports the viewer gone.
+        if (role === 'client') this.viewer('gone');
       },
     };
   };
@@ -111,6 +119,8 @@ function plan(over: Partial<Launch> = {}): LaunchPlan {
     watermark: null,
     preview: false,
     openPath: null,
+    recording: false,
+    liveView: false,
     ...over,
   };
   return planLaunch(app, app.id, launch, undefined, {
@@ -126,6 +136,11 @@ function plan(over: Partial<Launch> = {}): LaunchPlan {
   });
 }
 
+/** Collects what a viewer is sent, but the participants list (its own tests look at that). */
+const signals = (into: ServerSignal[]) => (m: ServerSignal) => {
+  if (m.type !== 'participants') into.push(m);
+};
+
 /** What openGrants says when a shared folder was swapped for a link: host paths of the owner's. */
 const START_FAILURE =
   'cannot share /srv/vitrine/owners/0d1e/Clients/Smith is not a plain file or folder at that path any more';
@@ -140,6 +155,7 @@ function setup(limits = { maxSessions: 4, maxPerUser: 2 }, opts: { failStart?: b
     viewerConnected: (_p, codec) => void told.push(`viewer connected ${codec}`),
     viewerGone: () => void told.push('viewer gone'),
     ended: (_p, end) => void told.push(`ended ${end.reason} ${end.sent.frames}`),
+    controlChanged: (_p, { action, by }) => void told.push(`control ${action} by ${by.role} ${by.userId}`),
   };
   const manager = new SessionManager({
     limits,
@@ -215,7 +231,7 @@ describe('SessionManager', () => {
     const { manager, runtimes } = setup();
     const { id } = await manager.admit(plan()).start();
     const old: ServerSignal[] = [];
-    manager.attachViewer(id, (m) => old.push(m), { viewerId: 'tab-aaaaaaaa' });
+    manager.attachViewer(id, signals(old), { viewerId: 'tab-aaaaaaaa' });
     runtimes[0]!.viewer('connected');
     const again = manager.attachViewer(id, () => {}, { viewerId: 'tab-aaaaaaaa' });
     expect(again.takeover).toBe('same-viewer');
@@ -228,11 +244,11 @@ describe('SessionManager', () => {
     const { manager, clock, runtimes, told } = setup();
     const { id } = await manager.admit(plan()).start();
     const first: ServerSignal[] = [];
-    manager.attachViewer(id, (m) => first.push(m), { viewerId: 'tab-aaaaaaaa' });
+    manager.attachViewer(id, signals(first), { viewerId: 'tab-aaaaaaaa' });
     runtimes[0]!.viewer('connected');
     expect(() => manager.attachViewer(id, () => {}, { viewerId: 'tab-bbbbbbbb' })).toThrow(/another tab/);
     const second: ServerSignal[] = [];
-    const link = manager.attachViewer(id, (m) => second.push(m), { viewerId: 'tab-bbbbbbbb', takeOver: true });
+    const link = manager.attachViewer(id, signals(second), { viewerId: 'tab-bbbbbbbb', takeOver: true });
     expect(link.takeover).toBe('other-viewer');
     expect(first).toEqual([{ type: 'taken-over' }]);
     expect(told).toContain('viewer gone');
@@ -253,14 +269,54 @@ describe('SessionManager', () => {
     const { manager, runtimes } = setup();
     const { id } = await manager.admit(plan()).start();
     const got: ServerSignal[] = [];
-    manager.attachViewer(id, (m) => got.push(m), { viewerId: 'tab-aaaaaaaa' });
+    manager.attachViewer(id, signals(got), { viewerId: 'tab-aaaaaaaa' });
     expect(got).toEqual([]);
     runtimes[0]!.appDrew();
     runtimes[0]!.appDrew();
     expect(got).toEqual([{ type: 'app-ready' }]);
     const later: ServerSignal[] = [];
-    manager.attachViewer(id, (m) => later.push(m), { viewerId: 'tab-aaaaaaaa' });
+    manager.attachViewer(id, signals(later), { viewerId: 'tab-aaaaaaaa' });
     expect(later).toEqual([{ type: 'app-ready' }]);
+  });
+
+  it("lets the share's owner watch when the share allows it; the client always sees who watches and who drives", async () => {
+    const { manager, runtimes, told } = setup();
+    const closed = await manager.admit(plan()).start();
+    expect(() => manager.attachWatcher(closed.id, () => {}, { userId: 'o1', name: 'Olive' })).toThrow(/watch/);
+    const { id } = await manager.admit(plan({ liveView: true })).start();
+    const client: ServerSignal[] = [];
+    const watcher: ServerSignal[] = [];
+    manager.attachViewer(id, (m) => client.push(m), { viewerId: 'tab-aaaaaaaa', name: 'Cleo' });
+    runtimes[1]!.viewer('connected');
+    const watching = manager.attachWatcher(id, (m) => watcher.push(m), { userId: 'o1', name: 'Olive' });
+    const last = (msgs: ServerSignal[]) => msgs.filter((m) => m.type === 'participants').at(-1);
+    expect(last(client)).toEqual({
+      type: 'participants',
+      you: 'client',
+      recorded: false,
+      participants: [
+        { name: 'Cleo', role: 'client', controlling: true },
+        { name: 'Olive', role: 'watcher', controlling: false },
+      ],
+    });
+    expect(last(watcher)).toMatchObject({ you: 'watcher' });
+    await watching.handle({ type: 'control', action: 'take' });
+    expect(last(client)).toMatchObject({
+      participants: [
+        { name: 'Cleo', controlling: false },
+        { name: 'Olive', controlling: true },
+      ],
+    });
+    expect(told).toContain('control take by watcher o1');
+    // Taking it again changes nothing and tells nobody.
+    const before = told.length;
+    await watching.handle({ type: 'control', action: 'take' });
+    expect(told.length).toBe(before);
+    watching.detach();
+    expect(last(client)).toMatchObject({ participants: [{ name: 'Cleo', controlling: true }] });
+    // A fourth watcher is turned away (three at most).
+    for (let i = 0; i < 3; i++) manager.attachWatcher(id, () => {}, { userId: 'o1', name: 'Olive' });
+    expect(() => manager.attachWatcher(id, () => {}, { userId: 'o1', name: 'Olive' })).toThrow(/watchers/);
   });
 
   it('says "server shutdown" to every viewer when the server stops', async () => {

@@ -22,6 +22,8 @@ import { invitationMail } from '../mail/invitation-mail.ts';
 import { MailError, type Mailer } from '../mail/mailer.ts';
 import { authorize, type Actor } from '../policies/policies.ts';
 import { shareStatus, type ShareRecord, type ShareStore } from './share-store.ts';
+import type { TermsAcceptanceStore } from './terms-store.ts';
+import { currentTerms, NO_TERMS, termsAfter, termsTrace } from './terms.ts';
 
 export interface ShareDeps {
   shares: ShareStore;
@@ -37,6 +39,8 @@ export interface ShareDeps {
   accountRole: (email: string) => Promise<'owner' | 'client' | null>;
   /** Outgoing mail; null when SMTP is not configured (links are then only shown). */
   mailer: Mailer | null;
+  /** Which version of each share's terms its client accepted ("Shared with me"). */
+  acceptances: Pick<TermsAcceptanceStore, 'latestVersions'>;
 }
 
 const Id = z.object({ id: z.uuid() });
@@ -59,6 +63,9 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
     watermark: s.watermark,
     watermarkDensity: s.watermarkDensity,
     watermarkOpacity: s.watermarkOpacity,
+    recording: s.recording,
+    liveView: s.liveView,
+    terms: currentTerms(s.terms),
     createdAt: s.createdAt.toISOString(),
     revokedAt: s.revokedAt?.toISOString() ?? null,
     archivedAt: s.archivedAt?.toISOString() ?? null,
@@ -154,7 +161,11 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
         watermark: body.watermark,
         watermarkDensity: body.watermarkDensity,
         watermarkOpacity: body.watermarkOpacity,
+        recording: body.recording,
+        liveView: body.liveView,
+        terms: termsAfter(NO_TERMS, body.termsText) ?? NO_TERMS,
       });
+      const share = (await deps.shares.get(id))!;
       req.audit.note({
         target: { type: 'share', id, path: body.label },
         detail: {
@@ -165,10 +176,12 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
           watermark: body.watermark,
           watermarkDensity: body.watermarkDensity,
           watermarkOpacity: body.watermarkOpacity,
+          recording: body.recording,
+          liveView: body.liveView,
+          terms: termsTrace(currentTerms(share.terms)),
           ...(earlier ? { sharedAgainFrom: earlier.id } : {}),
         },
       });
-      const share = (await deps.shares.get(id))!;
       const invitation = await newInvitation(actor, share);
       const existingAccount = await deps.accountRole(body.clientEmail);
       req.log.info({ share: id, owner: actor.id, paths: body.paths, againOf: earlier?.id }, 'share created');
@@ -199,7 +212,9 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
     async (req) => {
       const actor = actorOf(req);
       const share = await load(actor, req.params.id, 'update');
-      const b = req.body;
+      const { termsText, ...b } = req.body;
+      // The same text again keeps its version (clients are not asked again); another is the next one.
+      const terms = termsAfter(share.terms, termsText);
       await deps.shares.update(share.id, {
         ...(b.label !== undefined ? { label: b.label } : {}),
         ...(b.paths !== undefined ? { paths: await checkPaths(actor.id, b.paths) } : {}),
@@ -208,12 +223,17 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
         ...(b.watermark !== undefined ? { watermark: b.watermark } : {}),
         ...(b.watermarkDensity !== undefined ? { watermarkDensity: b.watermarkDensity } : {}),
         ...(b.watermarkOpacity !== undefined ? { watermarkOpacity: b.watermarkOpacity } : {}),
+        ...(b.recording !== undefined ? { recording: b.recording } : {}),
+        ...(b.liveView !== undefined ? { liveView: b.liveView } : {}),
+        ...(terms ? { terms } : {}),
       });
       const updated = (await deps.shares.get(share.id))!;
       // An unused invitation never outlives its share (a shortened expiry shortens it too).
       if (b.expiresAt !== undefined) await deps.invitations.clampOpen(share.id, updated.expiresAt);
-      req.audit.note({ detail: { changes: b, sessionsEnded: deps.endSessions(share.id, 'share changed') } });
-      req.log.info({ share: share.id, changes: Object.keys(b) }, 'share changed');
+      // The terms by version and hash: their text may be longer than an audit event's detail.
+      const changes = terms ? { ...b, terms: termsTrace(currentTerms(terms)) } : b;
+      req.audit.note({ detail: { changes, sessionsEnded: deps.endSessions(share.id, 'share changed') } });
+      req.log.info({ share: share.id, changes: Object.keys(changes) }, 'share changed');
       return view(updated);
     },
   );
@@ -347,6 +367,10 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
       // Receiving shares is what client accounts are for: owners are refused like any other role mismatch.
       authorize(actor, 'open', 'Share', { ownerId: '', clientId: actor.id, status: 'active' });
       const shares = await deps.shares.forClient(actor.id, new Date());
+      const accepted = await deps.acceptances.latestVersions(
+        actor.id,
+        shares.map((s) => s.id),
+      );
       return shares.map((s) => ({
         id: s.id,
         label: s.label,
@@ -355,7 +379,19 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
         expiresAt: s.expiresAt.toISOString(),
         maxSessionMinutes: s.maxSessionMinutes,
         watermark: s.watermark,
+        recording: s.recording,
+        liveView: s.liveView,
+        ...termsFor(currentTerms(s.terms), accepted.get(s.id) ?? null),
       }));
     },
   );
+}
+
+/** The client's view of a share's terms: the text in force, and whether (and which) they accepted. */
+function termsFor(terms: ReturnType<typeof currentTerms>, acceptedVersion: number | null) {
+  return {
+    terms,
+    termsAccepted: terms === null || acceptedVersion === terms.version,
+    termsAcceptedVersion: acceptedVersion,
+  };
 }

@@ -3,6 +3,7 @@ import type { InferResult, Kysely, Transaction } from 'kysely';
 import type { SharePath, ShareStatus, WatermarkDensity } from '@vitrine/protocol';
 import type { Tables } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
+import type { TermsState } from './terms.ts';
 
 type Db = Kysely<Tables> | Transaction<Tables>;
 
@@ -21,6 +22,12 @@ export interface ShareRecord {
   watermark: boolean;
   watermarkDensity: WatermarkDensity;
   watermarkOpacity: number;
+  /** The owner records the client's sessions. */
+  recording: boolean;
+  /** The owner may watch the client's live sessions. */
+  liveView: boolean;
+  /** The terms the client must accept (`currentTerms` of it: what is in force). */
+  terms: TermsState;
   createdAt: Date;
   revokedAt: Date | null;
   /** Hidden from the owner's default list (only a share that is over). */
@@ -44,6 +51,10 @@ export interface NewShare {
   /** The defaults (normal, 0.12) when not given. */
   watermarkDensity?: WatermarkDensity | undefined;
   watermarkOpacity?: number | undefined;
+  recording?: boolean | undefined;
+  liveView?: boolean | undefined;
+  /** None when not given. */
+  terms?: TermsState | undefined;
 }
 
 export class ShareStore {
@@ -70,6 +81,10 @@ export class ShareStore {
         watermark: s.watermark,
         ...(s.watermarkDensity !== undefined ? { watermark_density: s.watermarkDensity } : {}),
         ...(s.watermarkOpacity !== undefined ? { watermark_opacity: s.watermarkOpacity } : {}),
+        recording: s.recording ?? false,
+        live_view: s.liveView ?? false,
+        terms_text: s.terms?.text ?? null,
+        terms_version: s.terms?.version ?? null,
         created_at: now,
         updated_at: now,
       })
@@ -110,15 +125,7 @@ export class ShareStore {
     return rows.map(toRecord);
   }
 
-  async update(
-    id: string,
-    patch: Partial<
-      Pick<
-        NewShare,
-        'label' | 'paths' | 'expiresAt' | 'maxSessionMinutes' | 'watermark' | 'watermarkDensity' | 'watermarkOpacity'
-      >
-    >,
-  ): Promise<void> {
+  async update(id: string, patch: Partial<Omit<NewShare, 'ownerId' | 'clientEmail'>>): Promise<void> {
     await this.db
       .updateTable('shares')
       .set({
@@ -131,6 +138,9 @@ export class ShareStore {
         ...(patch.watermark !== undefined ? { watermark: patch.watermark } : {}),
         ...(patch.watermarkDensity !== undefined ? { watermark_density: patch.watermarkDensity } : {}),
         ...(patch.watermarkOpacity !== undefined ? { watermark_opacity: patch.watermarkOpacity } : {}),
+        ...(patch.recording !== undefined ? { recording: patch.recording } : {}),
+        ...(patch.liveView !== undefined ? { live_view: patch.liveView } : {}),
+        ...(patch.terms !== undefined ? { terms_text: patch.terms.text, terms_version: patch.terms.version } : {}),
       })
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
@@ -204,6 +214,10 @@ function selectShares(db: Db) {
       'shares.watermark',
       'shares.watermark_density as watermarkDensity',
       'shares.watermark_opacity as watermarkOpacity',
+      'shares.recording',
+      'shares.live_view as liveView',
+      'shares.terms_text as termsText',
+      'shares.terms_version as termsVersion',
       'shares.created_at as createdAt',
       'shares.revoked_at as revokedAt',
       'shares.archived_at as archivedAt',
@@ -230,6 +244,9 @@ function toRecord(r: Row): ShareRecord {
     watermark: r.watermark,
     watermarkDensity: r.watermarkDensity,
     watermarkOpacity: Number(r.watermarkOpacity),
+    recording: r.recording,
+    liveView: r.liveView,
+    terms: { text: r.termsText, version: r.termsVersion },
     createdAt: new Date(r.createdAt),
     revokedAt: r.revokedAt ? new Date(r.revokedAt) : null,
     archivedAt: r.archivedAt ? new Date(r.archivedAt) : null,

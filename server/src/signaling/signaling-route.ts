@@ -9,7 +9,8 @@ import {
   type ServerSignal,
   type SessionEndReason,
 } from '@vitrine/protocol';
-import { SessionError, type SessionManager } from '../sessions/session-manager.ts';
+import { SessionError, type SessionManager, type ViewerTakeover } from '../sessions/session-manager.ts';
+import type { ViewerLink } from '../sessions/runtime.ts';
 import { RateLimiter } from '../input/rate-limiter.ts';
 import { can } from '../policies/policies.ts';
 import { refuseRequest } from '../auth/guard.ts';
@@ -25,11 +26,23 @@ const MESSAGES_PER_SECOND = 50;
  * ICE. Every frame is size-limited, rate-limited and schema-validated; a bad peer gets an
  * `error` message and, after repeated abuse, a closed socket with a reason.
  */
-export function registerSignaling(app: FastifyInstance, sessions: SessionManager, auditLog: AuditLog): void {
-  // Refused before the upgrade: without the session's own sign-in, a session id opens nothing.
+export function registerSignaling(
+  app: FastifyInstance,
+  sessions: SessionManager,
+  auditLog: AuditLog,
+  personName: (userId: string) => Promise<string | undefined>,
+): void {
+  /** Each viewer's name for the participants list, looked up before the upgrade. */
+  const names = new WeakMap<FastifyRequest, string>();
+  // Refused before the upgrade: without the session's own sign-in (or, to watch, the share's
+  // owner on a share that allows it), a session id opens nothing.
   const mayWatch = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
-    const userId = sessions.userOf(req.params.id);
-    if (userId && req.actor && can(req.actor, 'signal', 'Session', { userId })) return;
+    const info = sessions.watchInfo(req.params.id);
+    const watching = (req.query as { watch?: unknown } | undefined)?.watch === '1';
+    if (info && req.actor && can(req.actor, watching ? 'watch' : 'signal', 'Session', info)) {
+      names.set(req, (await personName(req.actor.id)) ?? (watching ? 'The owner' : 'The client'));
+      return;
+    }
     req.audit.refusedByPolicy = true;
     return refuseRequest(req, reply, 404, 'unknown-session', 'no such session');
   };
@@ -41,7 +54,12 @@ export function registerSignaling(app: FastifyInstance, sessions: SessionManager
       config: {
         audit: {
           // Taking a session from another tab or device is its own event on the trail.
-          action: (r) => (r.query.takeover === '1' ? 'session.take-over' : 'session.connect'),
+          action: (r) =>
+            r.query.watch === '1'
+              ? 'session.watch'
+              : r.query.takeover === '1'
+                ? 'session.take-over'
+                : 'session.connect',
           target: byId('session'),
           security: true,
         },
@@ -62,18 +80,23 @@ export function registerSignaling(app: FastifyInstance, sessions: SessionManager
         });
       };
       const query = SignalingQuery.parse(req.query ?? {});
-      let link;
+      let link: ViewerLink & { takeover?: ViewerTakeover };
+      const name = names.get(req) ?? '';
+      const deliver = (msg: ServerSignal) => {
+        send(msg);
+        if (msg.type === 'bye') socket.close(closeCodeFor(msg.reason), msg.reason);
+        if (msg.type === 'taken-over') socket.close(CloseCode.TakenOver, 'opened in another tab');
+      };
       try {
         // Who may watch was settled before the upgrade (mayWatch); the session may still have ended since.
-        link = sessions.attachViewer(
-          req.params.id,
-          (msg) => {
-            send(msg);
-            if (msg.type === 'bye') socket.close(closeCodeFor(msg.reason), msg.reason);
-            if (msg.type === 'taken-over') socket.close(CloseCode.TakenOver, 'opened in another tab');
-          },
-          { viewerId: query.viewer, takeOver: query.takeover === '1' },
-        );
+        link =
+          query.watch === '1'
+            ? sessions.attachWatcher(req.params.id, deliver, { userId: req.actor!.id, name })
+            : sessions.attachViewer(req.params.id, deliver, {
+                viewerId: query.viewer,
+                takeOver: query.takeover === '1',
+                name,
+              });
       } catch (err) {
         const e = err instanceof SessionError ? err : new SessionError(500, 'error', 'internal error');
         audit(e.status === 404 ? 'denied' : 'failed', e.code, e.message);
@@ -81,7 +104,7 @@ export function registerSignaling(app: FastifyInstance, sessions: SessionManager
         socket.close(e.status === 404 ? CloseCode.UnknownSession : CloseCode.ViewerExists, e.message);
         return;
       }
-      if (link.takeover !== 'none') req.audit.note({ detail: { replaced: link.takeover } });
+      if (link.takeover && link.takeover !== 'none') req.audit.note({ detail: { replaced: link.takeover } });
       audit('ok');
       const viewer = link;
       const limiter = new RateLimiter(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND);

@@ -87,8 +87,12 @@ export class ViewerPeer {
   private closed = false;
   codec: VideoCodec | undefined;
 
-  /** `videoClock`: the session's, which its video frames are stamped with (its sender reports read it). */
-  constructor(ice: IceSettings, events: PeerEvents, videoClock: RtpClock) {
+  /**
+   * `videoClock`: the session's, which its video frames are stamped with (its sender reports read it).
+   * `only`: offer just this codec: a session's one encoder serves every viewer, so a viewer joining
+   * a running stream (or a recorded session, kept as H.264) must take the codec it is in.
+   */
+  constructor(ice: IceSettings, events: PeerEvents, videoClock: RtpClock, only?: VideoCodec) {
     this.ice = ice;
     this.events = events;
     const feedback = [
@@ -99,7 +103,10 @@ export class ViewerPeer {
     ];
     this.pc = new RTCPeerConnection({
       codecs: {
-        video: [useH264({ rtcpFeedback: feedback }), useVP8({ rtcpFeedback: feedback })] as RTCRtpCodecParameters[],
+        video: [
+          ...(only === 'vp8' ? [] : [useH264({ rtcpFeedback: feedback })]),
+          ...(only === 'h264' ? [] : [useVP8({ rtcpFeedback: feedback })]),
+        ] as RTCRtpCodecParameters[],
         audio: [
           useOPUS({ parameters: 'minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1' }),
         ] as RTCRtpCodecParameters[],

@@ -23,9 +23,20 @@ export function getSession(id: string, signal?: AbortSignal): Promise<SessionInf
   return apiRequest<SessionInfo>('GET', `/api/sessions/${encodeURIComponent(id)}`, undefined, signal);
 }
 
-/** Owners omit `shareId` (their own storage); clients must give the share to open. */
-export function createSession(appId: string, shareId?: string): Promise<SessionInfo> {
-  return apiRequest<SessionInfo>('POST', '/api/sessions', shareId === undefined ? { appId } : { appId, shareId });
+/**
+ * Owners omit `shareId` (their own storage); clients must give the share to open, and for a share
+ * whose sessions are recorded, `acknowledgeRecording` once they were told so and went on.
+ */
+export function createSession(
+  appId: string,
+  shareId?: string,
+  opts: { acknowledgeRecording?: boolean } = {},
+): Promise<SessionInfo> {
+  return apiRequest<SessionInfo>('POST', '/api/sessions', {
+    appId,
+    ...(shareId === undefined ? {} : { shareId }),
+    ...(opts.acknowledgeRecording ? { acknowledgeRecording: true } : {}),
+  });
 }
 
 /** The app an owner previews their files in. */

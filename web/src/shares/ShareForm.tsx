@@ -1,4 +1,4 @@
-/** The fields of a share (client, paths, expiry, session length, watermark) and saving them. */
+/** The fields of a share (client, paths, expiry, session length, watermark, oversight) and saving them. */
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import Alert from '@mui/material/Alert';
@@ -14,11 +14,17 @@ import TextField from '@mui/material/TextField';
 import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Typography from '@mui/material/Typography';
-import { WATERMARK_DEFAULT_DENSITY, WATERMARK_OPACITY, type WatermarkDensity } from '@vitrine/protocol';
+import {
+  TERMS_MAX_CHARS,
+  WATERMARK_DEFAULT_DENSITY,
+  WATERMARK_OPACITY,
+  type WatermarkDensity,
+} from '@vitrine/protocol';
 import { dialogFormLayout } from '../shared/ActionDialog.tsx';
 import { describeError, fromDateTimeLocal, normalizePath, toDateTimeLocal } from '../shared/format.ts';
 import { SwitchField } from '../shared/SwitchField.tsx';
 import { ShareCreated } from './ShareCreated.tsx';
+import { ShareOversightFields, type OversightValues } from './ShareOversightFields.tsx';
 import { pathRow, pathRowProblem, SharePathRows, type PathRow } from './SharePathRows.tsx';
 import type { CreatedShare, Share } from './sharesApi.ts';
 import { createShare, updateShare } from './sharesApi.ts';
@@ -70,6 +76,11 @@ export function ShareForm(props: ShareFormProps) {
   const [watermark, setWatermark] = useState(prefill?.watermark ?? true);
   const [density, setDensity] = useState<WatermarkDensity>(prefill?.watermarkDensity ?? WATERMARK_DEFAULT_DENSITY);
   const [opacity, setOpacity] = useState(prefill?.watermarkOpacity ?? WATERMARK_OPACITY.default);
+  const [oversight, setOversight] = useState<OversightValues>({
+    recording: prefill?.recording ?? false,
+    liveView: prefill?.liveView ?? false,
+    termsText: prefill?.terms?.text ?? '',
+  });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [attempted, setAttempted] = useState(false);
@@ -90,7 +101,8 @@ export function ShareForm(props: ShareFormProps) {
     minutes === null || (Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_SESSION_MINUTES)
       ? null
       : `A whole number of minutes from 1 to ${MAX_SESSION_MINUTES}, or empty for no limit.`;
-  const invalid = !!(emailProblem || rowProblems.some(Boolean) || expiryProblem || minutesProblem);
+  const termsProblem = oversight.termsText.length > TERMS_MAX_CHARS;
+  const invalid = !!(emailProblem || rowProblems.some(Boolean) || expiryProblem || minutesProblem || termsProblem);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -114,6 +126,7 @@ export function ShareForm(props: ShareFormProps) {
           watermark,
           watermarkDensity: density,
           watermarkOpacity: opacity,
+          ...oversight,
         });
         onSaved?.(updated);
         onClose();
@@ -127,6 +140,7 @@ export function ShareForm(props: ShareFormProps) {
           watermark,
           watermarkDensity: density,
           watermarkOpacity: opacity,
+          ...oversight,
           ...(again ? { againOf: again.id } : {}),
         });
         setCreated(result);
@@ -228,6 +242,11 @@ export function ShareForm(props: ShareFormProps) {
           {watermark && (
             <WatermarkSettings density={density} setDensity={setDensity} opacity={opacity} setOpacity={setOpacity} />
           )}
+          <ShareOversightFields
+            values={oversight}
+            onChange={setOversight}
+            termsVersion={share?.terms?.version ?? null}
+          />
         </Stack>
       </DialogContent>
       <DialogActions>

@@ -1,4 +1,8 @@
-/** A client's home: what owners shared with them, each opened in a streamed session. */
+/**
+ * A client's home: what owners shared with them, each opened in a streamed session: first the
+ * share's terms when the client has not accepted the version in force, then, for a recorded share,
+ * the notice that it is recorded.
+ */
 import { useState } from 'react';
 import type { AppInfo } from '@vitrine/protocol';
 import Box from '@mui/material/Box';
@@ -11,12 +15,15 @@ import Typography from '@mui/material/Typography';
 import FolderSharedIcon from '@mui/icons-material/FolderShared';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import { navigate, sessionPath } from '../router.ts';
+import { ApiError } from '../shared/api.ts';
 import { describeAccess, describeError, formatDateTime, formatMinutes, formatRelative } from '../shared/format.ts';
 import { EmptyState, Loading, PageAlert, PageHeader } from '../shared/PageParts.tsx';
 import { createSession, listApps } from '../shared/sessionsApi.ts';
 import { useReloadable } from '../shared/useReloadable.ts';
 import type { ReceivedShare, SharePath } from './sharesApi.ts';
 import { listSharedWithMe } from './sharesApi.ts';
+import { RecordingNotice } from './RecordingNotice.tsx';
+import { TermsDialog } from './TermsDialog.tsx';
 
 /** The app a share opens in: the file explorer when installed, else the diagnostics app, else the first. */
 function pickApp(apps: AppInfo[]): AppInfo | undefined {
@@ -35,22 +42,53 @@ function describePath(p: SharePath): string {
 }
 
 export function SharedWithMePage() {
-  const { data: shares, loadError, loadedAt: now, reload: refresh } = useReloadable(loadShares);
+  const { data: shares, setData: setShares, loadError, loadedAt: now, reload: refresh } = useReloadable(loadShares);
   const [actionError, setActionError] = useState<string | null>(null);
   const [opening, setOpening] = useState<string | null>(null);
+  // What the client is asked before a session starts: the terms, then the recording notice.
+  const [asking, setAsking] = useState<{ share: ReceivedShare; step: 'terms' | 'recording' } | null>(null);
 
-  const open = async (share: ReceivedShare) => {
+  const launch = async (share: ReceivedShare, acknowledgeRecording: boolean) => {
+    setAsking(null);
     setOpening(share.id);
     setActionError(null);
     try {
       const apps = await listApps();
       const app = pickApp(apps);
       if (!app) throw new Error('No app is available to open this share. Ask the owner or the administrator.');
-      const session = await createSession(app.id, share.id);
+      const session = await createSession(app.id, share.id, { acknowledgeRecording });
       navigate(sessionPath(session.id));
     } catch (err) {
       setActionError(`Could not open ${share.label || 'the share'}: ${describeError(err)}`);
       setOpening(null);
+      // The owner changed the terms or the recording since the list was loaded: show what holds now.
+      if (err instanceof ApiError && (err.code === 'terms-not-accepted' || err.code === 'recording-not-acknowledged')) {
+        refresh();
+      }
+    }
+  };
+  const open = (share: ReceivedShare) => {
+    setActionError(null);
+    if (share.terms && !share.termsAccepted) setAsking({ share, step: 'terms' });
+    else if (share.recording) setAsking({ share, step: 'recording' });
+    else void launch(share, false);
+  };
+  const termsAccepted = (share: ReceivedShare) => {
+    const accepted = { ...share, termsAccepted: true, termsAcceptedVersion: share.terms?.version ?? null };
+    setShares((list) => list?.map((s) => (s.id === share.id ? accepted : s)) ?? null);
+    if (share.recording) setAsking({ share: accepted, step: 'recording' });
+    else void launch(accepted, false);
+  };
+  // The terms changed while the client read them: the new text, from the top.
+  const termsStale = async (share: ReceivedShare) => {
+    try {
+      const fresh = (await listSharedWithMe()).find((s) => s.id === share.id);
+      setShares((list) => list?.map((s) => (s.id === share.id && fresh ? fresh : s)) ?? null);
+      setAsking(fresh?.terms && !fresh.termsAccepted ? { share: fresh, step: 'terms' } : null);
+      if (fresh && !fresh.terms) open(fresh);
+    } catch (err) {
+      setAsking(null);
+      setActionError(describeError(err));
     }
   };
 
@@ -113,13 +151,14 @@ export function SharedWithMePage() {
                     : 'Sessions have no time limit.'}
                   {share.watermark ? ' Your screen shows a watermark with your e-mail address.' : ''}
                 </Typography>
+                <ShareOversight share={share} />
               </CardContent>
               <CardActions sx={{ px: 2, pb: 2 }}>
                 <Button
                   variant="contained"
                   startIcon={opening === share.id ? <CircularProgress size={16} color="inherit" /> : <PlayArrowIcon />}
                   disabled={opening !== null}
-                  onClick={() => void open(share)}
+                  onClick={() => open(share)}
                   data-testid="share-open"
                 >
                   {opening === share.id ? 'Opening…' : 'Open'}
@@ -129,6 +168,43 @@ export function SharedWithMePage() {
           ))}
         </Box>
       )}
+
+      <TermsDialog
+        share={asking?.step === 'terms' ? asking.share : null}
+        onAccepted={() => asking && termsAccepted(asking.share)}
+        onStale={() => asking && void termsStale(asking.share)}
+        onClose={() => setAsking(null)}
+      />
+      <RecordingNotice
+        ownerName={asking?.step === 'recording' ? asking.share.owner.displayName : null}
+        onContinue={() => asking && void launch(asking.share, true)}
+        onCancel={() => setAsking(null)}
+      />
+    </Box>
+  );
+}
+
+/** What the owner oversees, said plainly on the card: recording, live watching, terms. */
+function ShareOversight({ share }: { share: ReceivedShare }) {
+  const lines = [
+    share.recording ? 'Sessions are recorded.' : null,
+    share.liveView ? 'The owner may watch live.' : null,
+    share.terms
+      ? share.termsAccepted
+        ? 'You accepted the owner’s terms.'
+        : share.termsAcceptedVersion !== null
+          ? 'The owner’s terms changed: you accept them again before your next session.'
+          : 'You accept the owner’s terms before your first session.'
+      : null,
+  ].filter((l): l is string => l !== null);
+  if (lines.length === 0) return null;
+  return (
+    <Box sx={{ mt: 1 }} data-testid="received-share-oversight">
+      {lines.map((l) => (
+        <Typography key={l} variant="body2" sx={{ fontWeight: 500 }}>
+          {l}
+        </Typography>
+      ))}
     </Box>
   );
 }

@@ -16,6 +16,7 @@ import Typography from '@mui/material/Typography';
 import AddIcon from '@mui/icons-material/Add';
 import ArchiveIcon from '@mui/icons-material/Archive';
 import BlockIcon from '@mui/icons-material/Block';
+import DownloadIcon from '@mui/icons-material/Download';
 import EditIcon from '@mui/icons-material/Edit';
 import InsightsIcon from '@mui/icons-material/Insights';
 import LinkIcon from '@mui/icons-material/Link';
@@ -38,7 +39,14 @@ import { navigate, useLocation } from '../router.ts';
 import { InvitationLinkDialog } from './InvitationLinkDialog.tsx';
 import { ShareDialog } from './ShareDialog.tsx';
 import type { InvitationLink, Share, ShareStatus } from './sharesApi.ts';
-import { listShares, listSharesWithArchived, newInvitationLink, revokeShare, setShareArchived } from './sharesApi.ts';
+import {
+  listShares,
+  listSharesWithArchived,
+  newInvitationLink,
+  revokeShare,
+  setShareArchived,
+  termsAcceptancesCsvUrl,
+} from './sharesApi.ts';
 
 const STATUS_LABEL: Record<ShareStatus, string> = {
   pending: 'Pending',
@@ -308,6 +316,7 @@ function ShareCard(props: ShareCardProps) {
           {' · '}
           {share.watermark ? 'watermarked' : 'no watermark'}
         </Typography>
+        <Oversight share={share} />
       </CardContent>
       <CardActions sx={{ px: 2, pb: 1.5, pt: 0, gap: 0.5, flexWrap: 'wrap' }}>
         {share.client && (
@@ -318,6 +327,18 @@ function ShareCard(props: ShareCardProps) {
             data-testid="share-reading"
           >
             What was read
+          </Button>
+        )}
+        {share.terms && (
+          <Button
+            size="small"
+            startIcon={<DownloadIcon />}
+            component="a"
+            href={termsAcceptancesCsvUrl(share.id)}
+            download
+            data-testid="share-terms-csv"
+          >
+            Terms acceptances (CSV)
           </Button>
         )}
         {!revoked && (
@@ -358,5 +379,22 @@ function ShareCard(props: ShareCardProps) {
         )}
       </CardActions>
     </Card>
+  );
+}
+
+/** What the owner oversees on a share: recording, live watching, terms (with their version). */
+function Oversight({ share }: { share: Share }) {
+  const parts = [
+    share.recording ? 'Sessions are recorded' : null,
+    share.liveView ? 'You may watch live' : null,
+    share.terms ? `Terms to accept (version ${share.terms.version})` : null,
+  ].filter((p): p is string => p !== null);
+  if (parts.length === 0) return null;
+  return (
+    <Stack direction="row" sx={{ gap: 0.75, flexWrap: 'wrap', mt: 1 }} data-testid="share-oversight">
+      {parts.map((p) => (
+        <Chip key={p} size="small" color="secondary" variant="outlined" label={p} />
+      ))}
+    </Stack>
   );
 }

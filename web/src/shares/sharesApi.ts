@@ -1,5 +1,6 @@
 /** Shares: what an owner lets one client see (`/api/shares`), and what a client received (`/api/shared-with-me`). */
 import type {
+  AcceptTermsBody,
   CreatedShare,
   InvitationSent,
   ReceivedShare,
@@ -8,13 +9,15 @@ import type {
   ShareInvitationLink,
   SharePath,
   ShareStatus,
+  ShareTerms,
+  TermsAccepted,
   WatermarkDensity,
 } from '@vitrine/protocol';
 import { apiRequest } from '../shared/api.ts';
 
 /** A client's invitation link as the shares API returns it (with whether it can be e-mailed). */
 export type InvitationLink = ShareInvitationLink;
-export type { CreatedShare, InvitationSent, ReceivedShare, Share, ShareAccess, SharePath, ShareStatus };
+export type { CreatedShare, InvitationSent, ReceivedShare, Share, ShareAccess, SharePath, ShareStatus, ShareTerms };
 
 export interface CreateShareInput {
   clientEmail: string;
@@ -27,6 +30,11 @@ export interface CreateShareInput {
   /** How many stamps and how strongly they show (the server's defaults when left out). */
   watermarkDensity?: WatermarkDensity;
   watermarkOpacity?: number;
+  /** The owner records the client's sessions / may watch them live (off when left out). */
+  recording?: boolean;
+  liveView?: boolean;
+  /** Terms the client must accept first; empty or null: none. A changed text asks the client again. */
+  termsText?: string | null;
   /** "Share again": the earlier share (same client) this one repeats. */
   againOf?: string;
 }
@@ -78,6 +86,16 @@ export function revokeShare(id: string): Promise<Share> {
 /** A fresh invitation link for a share nobody has accepted yet. */
 export function newInvitationLink(id: string): Promise<InvitationLink> {
   return apiRequest<InvitationLink>('POST', `${sharePath(id)}/invitation`);
+}
+
+/** Clients: accepts the version of a share's terms they read, with their typed name. */
+export function acceptTerms(id: string, body: AcceptTermsBody): Promise<TermsAccepted> {
+  return apiRequest<TermsAccepted>('POST', `${sharePath(id)}/terms/accept`, body);
+}
+
+/** Who accepted a share's terms, as a CSV file (a plain link: the browser downloads it). */
+export function termsAcceptancesCsvUrl(id: string): string {
+  return `${sharePath(id)}/terms/acceptances.csv`;
 }
 
 export function listSharedWithMe(signal?: AbortSignal): Promise<ReceivedShare[]> {

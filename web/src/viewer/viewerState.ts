@@ -116,6 +116,8 @@ const END_REASON_TEXT: Record<SessionEndReason, string> = {
   'share changed': 'The owner changed this share, so the session ended. Open the share again to continue.',
   'time limit': 'The session reached the time limit the owner set for this share. Open the share again to continue.',
   'signed out': 'You signed out (here or elsewhere), so the session ended.',
+  'recording failed':
+    'This share’s sessions are recorded, and the recording could not be written, so the session ended.',
 };
 
 /** The server's end reason (`bye`) as a sentence; one this client does not know is quoted. */

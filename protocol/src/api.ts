@@ -31,6 +31,13 @@ export const SessionInfo = z.object({
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
+/** A client's live session of one of the owner's shares that lets them watch it. */
+export const WatchableSession = SessionInfo.extend({
+  client: z.string(),
+  watchers: z.number().int(),
+});
+export type WatchableSession = z.infer<typeof WatchableSession>;
+
 export const ServerStatus = z.object({
   sandbox: z.object({
     /** Sessions run without Landlock or without resource limits (operator's explicit choice). */

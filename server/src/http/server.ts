@@ -159,8 +159,9 @@ export async function buildServer(config: Config): Promise<Server> {
     acceptances: services.termsAcceptances,
   });
   registerTermsRoutes(app, { shares: services.shares, acceptances: services.termsAcceptances });
-  registerSessionRoutes(app, sessions, services.launches, config.sessions.launchesPerMinute);
-  registerSignaling(app, sessions, services.audit, async (id) => (await services.users.get(id))?.displayName);
+  const personName = async (id: string) => (await services.users.get(id))?.displayName;
+  registerSessionRoutes(app, sessions, services.launches, config.sessions.launchesPerMinute, personName);
+  registerSignaling(app, sessions, services.audit, personName);
   registerSelfTestRoute(app, config.webrtc, services.audit);
   registerAuditRoutes(app, services.auditStore);
   registerReadingRoutes(app, services.readingReports);

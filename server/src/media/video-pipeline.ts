@@ -204,6 +204,12 @@ export class VideoPipeline {
     );
   }
 
+  /** The watermark's words changed (its source draws anew): the picture gets the new stamps, via a fresh encoder. */
+  refreshWatermark(): void {
+    if (this.stopped || !this.opts.watermark) return;
+    this.resize(this.wanted.width, this.wanted.height);
+  }
+
   /** New encoders capture this region (with this watermark) from now on. */
   private capture(width: number, height: number, watermark: WatermarkImage | undefined): void {
     if (width === this.size.width && height === this.size.height && watermark === this.watermark) return;

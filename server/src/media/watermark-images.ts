@@ -61,6 +61,17 @@ export class WatermarkImages implements WatermarkSource {
     this.opts = opts;
   }
 
+  /**
+   * New words for the stamps (someone started or stopped watching): every size is drawn again
+   * when next asked. Pictures already handed out stay until the pipeline lets go of them.
+   */
+  setLines(lines: string[]): void {
+    this.opts.lines = lines;
+    this.metrics = undefined;
+    this.images.clear();
+    this.drawn.clear();
+  }
+
   imageFor(width: number, height: number): Promise<WatermarkImage> {
     const key = `${width}x${height}`;
     let image = this.images.get(key);

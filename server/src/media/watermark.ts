@@ -101,10 +101,21 @@ export function formatStampTime(at: Date): string {
  * eight characters) and when it started. The time is the session's start, not a running clock:
  * a still picture then stays still (nothing to re-encode) and the stamps are drawn only once.
  */
-export function stampLines(label: string, sessionId: string, startedAt: Date): string[] {
+export function stampLines(label: string, sessionId: string, startedAt: Date, watchers: string[] = []): string[] {
   const who = wrapLabel(cleanLabel(label));
   const session = sessionId.replace(/[^0-9a-f]/gi, '').slice(0, 8);
-  return [...(who.length > 0 ? who : ['?']), `session ${session}`, formatStampTime(startedAt)];
+  return [...(who.length > 0 ? who : ['?']), ...watchedBy(watchers), `session ${session}`, formatStampTime(startedAt)];
+}
+
+/**
+ * One stream serves the client and whoever watches it live, so its stamps name them all: a
+ * picture taken from either screen says who was looking. One line, within the label's width.
+ */
+function watchedBy(watchers: string[]): string[] {
+  const names = [...new Set(watchers.map(cleanLabel).filter(Boolean))];
+  if (names.length === 0) return [];
+  const [line] = wrapLabel(`+ ${names.join(', ')}`);
+  return line ? [line] : [];
 }
 
 /**

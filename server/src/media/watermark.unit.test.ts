@@ -116,6 +116,21 @@ describe('stamp text', () => {
     ).toEqual(['wanda@example.test', 'session 3f2a1b4c', '2025-06-01 14:03 UTC']);
   });
 
+  it('names who watches the same stream live, on one line within the label width', () => {
+    const at = new Date('2025-06-01T14:03:09Z');
+    expect(stampLines('wanda@example.test', '3f2a1b4c', at, ['Olive Owner'])).toEqual([
+      'wanda@example.test',
+      '+ Olive Owner',
+      'session 3f2a1b4c',
+      '2025-06-01 14:03 UTC',
+    ]);
+    const many = stampLines('w', '3f2a1b4c', at, ['Olive Owner', 'Otto Second-Owner', 'Olive Owner']);
+    expect(many).toHaveLength(4);
+    expect(many[1]!.startsWith('+ Olive Owner, Otto')).toBe(true);
+    expect(many[1]!.length).toBeLessThanOrEqual(LABEL_LINE_UNITS);
+    expect(stampLines('w', 'x', at, ['{}'])).toHaveLength(3);
+  });
+
   it('takes out what ASS or a terminal would interpret, and line breaks', () => {
     expect(cleanLabel('{\\fs200\\c&H0000FF&}Eve\\Nnew line')).toBe('fs200c&H0000FF&EveNnew line');
     expect(cleanLabel('a\nb\r\u2028c\u202Ed\u0000e\tf')).toBe('a b cde f');

@@ -55,6 +55,9 @@ type Rule<K extends Kind> = (actor: Actor, resource: Resources[K]) => boolean;
 const isOwner = (a: Actor) => a.role === 'owner';
 const isClient = (a: Actor) => a.role === 'client';
 const own = (a: Actor, r: { userId: string }) => r.userId === a.id;
+/** Only the share's owner, only when the share says so: not admins, not the client's other tabs. */
+const mayWatch = (a: Actor, r: Resources['Session']) =>
+  isOwner(a) && r.liveView === true && !!r.ownerId && r.ownerId === a.id && r.userId !== a.id;
 
 const visibility: { [K in Kind]: Rule<K> } = {
   Storage: (a, r) => r.ownerId === a.id,
@@ -99,13 +102,13 @@ const rules: { [K in Kind]: { [A in Actions[K]]: Rule<K> } } = {
     'launch-on-own-storage': isOwner,
   },
   Session: {
-    view: own,
+    // The share's owner looks at a session they may watch (what it runs, whether it still does).
+    view: (a, r) => own(a, r) || mayWatch(a, r),
     end: own,
     signal: own,
     // Host PIDs and encoder internals are for operators only.
     'inspect-host': (a, r) => a.admin && own(a, r),
-    // Only the share's owner, and only when the share says so: not admins, not the client's other tabs.
-    watch: (a, r) => isOwner(a) && r.liveView === true && !!r.ownerId && r.ownerId === a.id && r.userId !== a.id,
+    watch: mayWatch,
   },
   Recording: {
     list: (a) => isOwner(a),

@@ -104,6 +104,8 @@ export interface RuntimeHandle {
   onActivity(listener: () => void): void;
   /** Once: the app has drawn its first real picture (app-readiness.ts). */
   onAppReady(listener: () => void): void;
+  /** Who watches besides the client (their names go on the watermark's stamps). */
+  setWatchers?(names: string[]): void;
   stats(): RuntimeStats;
   sent(): { frames: number; bytes: number };
   pids(): number[];
@@ -141,6 +143,8 @@ export class SessionRuntime implements RuntimeHandle {
   private audio: AudioPipeline | undefined;
   private readonly sentBefore = { frames: 0, bytes: 0 };
   private watermark: WatermarkImages | undefined;
+  /** The stamps' words for who watches besides the client (the session's label, id and start are fixed). */
+  private stamp: ((watchers: string[]) => string[]) | undefined;
   /** Every connected viewer; `client` is the session's own, `controller` whose input reaches the app. */
   private readonly viewers = new Set<Attached>();
   private client: Attached | undefined;
@@ -207,10 +211,12 @@ export class SessionRuntime implements RuntimeHandle {
     if (watermark !== null) {
       // Drawn into the session folder itself, which is not mounted into the sandbox: the app
       // cannot change it. The stamps carry the session's start, not a running clock.
+      const startedAt = new Date();
+      this.stamp = (watchers) => stampLines(watermark.label, this.spec.sessionId, startedAt, watchers);
       this.watermark = new WatermarkImages({
         ffmpegPath: this.env.ffmpegPath,
         dir: policy.sessionDir,
-        lines: stampLines(watermark.label, this.spec.sessionId, new Date()),
+        lines: this.stamp([]),
         style: { density: watermark.density, opacity: watermark.opacity },
       });
       // Drawn now for the first picture, so the first viewer does not wait (a failure is the pipeline's to report).
@@ -485,6 +491,16 @@ export class SessionRuntime implements RuntimeHandle {
       },
       control: (action) => this.control(me, action),
     };
+  }
+
+  /**
+   * Who watches besides the client, by name: one stream serves them all, so its stamps name
+   * every one of them (the picture switches to a fresh encoder with the new stamps).
+   */
+  setWatchers(names: string[]): void {
+    if (!this.watermark || !this.stamp || this.ended) return;
+    this.watermark.setLines(this.stamp(names));
+    this.pipeline?.refreshWatermark();
   }
 
   /** Who is connected (for the participants list); the registry names them. */

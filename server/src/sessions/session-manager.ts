@@ -400,6 +400,7 @@ export class SessionManager {
     s.watchers.add(watcher);
     s.signals.add(send);
     s.recording?.sink.event('viewer', { joined: who.name, role: 'watcher' });
+    s.runtime.setWatchers?.([...s.watchers].map((w) => w.name));
     if (s.appReady) send({ type: 'app-ready' });
     this.participantsChanged(s);
     let gone = false;
@@ -421,6 +422,7 @@ export class SessionManager {
         if (s.controller === watcher) s.controller = 'client';
         if (s.lifecycle.state !== 'ended') {
           s.recording?.sink.event('viewer', { left: who.name, role: 'watcher' });
+          s.runtime.setWatchers?.([...s.watchers].map((w) => w.name));
           this.participantsChanged(s);
         }
       },

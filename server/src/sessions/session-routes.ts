@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiErrorBody, CreateSessionBody, SessionInfo } from '@vitrine/protocol';
+import { ApiErrorBody, CreateSessionBody, SessionInfo, WatchableSession } from '@vitrine/protocol';
 import { byId } from '../audit/request-audit.ts';
 import { actorOf } from '../auth/guard.ts';
 import { DomainError } from '../errors.ts';
@@ -18,12 +18,14 @@ export function registerSessionRoutes(
   sessions: SessionManager,
   launches: LaunchPlanner,
   launchesPerMinute: number,
+  personName: (userId: string) => Promise<string | undefined>,
 ): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
   const owned = async (req: FastifyRequest, id: string, action: 'view' | 'end' | 'inspect-host') => {
     const info = await sessions.get(id);
     if (!info) throw new DomainError(404, 'unknown-session', 'no such session');
-    authorize(actorOf(req), action, 'Session', { userId: info.userId ?? '' });
+    // A live session also names the share's owner, who may look at it while watching it.
+    authorize(actorOf(req), action, 'Session', { userId: info.userId ?? '', ...sessions.watchInfo(id) });
     req.audit.note({ sessionId: id, shareId: info.shareId ?? null });
     return info;
   };
@@ -71,6 +73,24 @@ export function registerSessionRoutes(
         throw err;
       }
       return reply.status(201).send(await admitted.start());
+    },
+  );
+  app.get(
+    '/api/sessions/watchable',
+    {
+      config: { audit: { action: 'session.list' } },
+      schema: {
+        summary: 'Live sessions of my shares that let me watch (clients in them now)',
+        response: { 200: z.array(WatchableSession) },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      if (actor.role !== 'owner') return [];
+      const live = sessions.watchable(actor.id);
+      return Promise.all(
+        live.map(async ({ clientId, ...s }) => ({ ...s, client: (await personName(clientId)) ?? 'A client' })),
+      );
     },
   );
   app.get(

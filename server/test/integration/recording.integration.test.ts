@@ -97,6 +97,14 @@ describe.each(['pglite', 'postgres'] as const)('recorded and watched sessions on
       participants(seen)?.participants.some((p) => p.role === 'watcher' && p.name === 'Olive Owner'),
     );
     expect(participants(watcher)).toMatchObject({ you: 'watcher' });
+    // One stream for both: its stamps now name the owner watching too.
+    const sessionDir = path.join(server.runtimeDir, 'sessions', id);
+    await waitFor('stamps naming the watcher', () =>
+      fs
+        .readdirSync(sessionDir)
+        .filter((f) => /^watermark-\d+x\d+-\d+\.ass$/.test(f))
+        .some((f) => fs.readFileSync(path.join(sessionDir, f), 'utf8').includes('+ Olive Owner')),
+    );
     // Taking control and handing it back: everyone is told who drives (e2e proves whose input lands).
     watcher.send({ type: 'control', action: 'take' });
     await waitFor('the owner in control', () =>

@@ -2,10 +2,10 @@
  * Apps and streamed sessions (`/api/apps`, `/api/sessions`, `/api/status`): launched from the Apps
  * page and from "Shared with me", watched and ended in the viewer.
  */
-import type { AppInfo, ServerStatus, SessionInfo } from '@vitrine/protocol';
+import type { AppInfo, ServerStatus, SessionInfo, WatchableSession } from '@vitrine/protocol';
 import { ApiError, apiRequest } from './api.ts';
 
-export type { AppInfo, ServerStatus, SessionInfo };
+export type { AppInfo, ServerStatus, SessionInfo, WatchableSession };
 
 export function listApps(signal?: AbortSignal): Promise<AppInfo[]> {
   return apiRequest<AppInfo[]>('GET', '/api/apps', undefined, signal);
@@ -17,6 +17,11 @@ export function getStatus(signal?: AbortSignal): Promise<ServerStatus> {
 
 export function listSessions(signal?: AbortSignal): Promise<SessionInfo[]> {
   return apiRequest<SessionInfo[]>('GET', '/api/sessions', undefined, signal);
+}
+
+/** Clients' live sessions of my shares that let me watch them (owners). */
+export function listWatchable(signal?: AbortSignal): Promise<WatchableSession[]> {
+  return apiRequest<WatchableSession[]>('GET', '/api/sessions/watchable', undefined, signal);
 }
 
 export function getSession(id: string, signal?: AbortSignal): Promise<SessionInfo> {

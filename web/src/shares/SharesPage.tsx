@@ -34,6 +34,7 @@ import {
 import { EmptyState, Loading, PageAlert, PageHeader } from '../shared/PageParts.tsx';
 import { SwitchField } from '../shared/SwitchField.tsx';
 import { useReloadable } from '../shared/useReloadable.ts';
+import { LiveSessionsPanel } from './LiveSessionsPanel.tsx';
 import { ReadingPage } from '../insights/ReadingPage.tsx';
 import { navigate, useLocation } from '../router.ts';
 import { InvitationLinkDialog } from './InvitationLinkDialog.tsx';
@@ -152,6 +153,8 @@ function ShareList() {
           Create share
         </Button>
       </PageHeader>
+
+      <LiveSessionsPanel labelOf={(id) => shares?.find((sh) => sh.id === id)?.label} />
 
       <PageAlert
         actionError={actionError}

@@ -18,7 +18,7 @@ import ArrowBackIcon from '@mui/icons-material/ArrowBack';
 import FullscreenIcon from '@mui/icons-material/Fullscreen';
 import FullscreenExitIcon from '@mui/icons-material/FullscreenExit';
 import StopCircleIcon from '@mui/icons-material/StopCircle';
-import type { SessionInfo } from '@vitrine/protocol';
+import type { InputEvent, SessionInfo } from '@vitrine/protocol';
 import { navigate, sessionPath } from '../router.ts';
 import { errorMessage } from '../shared/api.ts';
 import { createSession, getSession, listApps } from '../shared/sessionsApi.ts';
@@ -26,6 +26,8 @@ import { listSharedWithMe } from '../shares/sharesApi.ts';
 import { useSignIn } from '../signin/SignInProvider.tsx';
 import { parseCodecChoice } from './codecPreferences.ts';
 import { ConnectionDetails, ConnectionNotice } from './ConnectionIndicator.tsx';
+import { ParticipantsBar } from './ParticipantsBar.tsx';
+import { participantsView } from './participants.ts';
 import { SoundButton } from './SoundButton.tsx';
 import { useAppShown } from './useAppShown.ts';
 import { useStreamSession } from './useStreamSession.ts';
@@ -48,11 +50,15 @@ function offersOpenAgain(end: SessionEnd): boolean {
 }
 
 export function ViewerPage({ sessionId, search }: ViewerPageProps) {
-  const codec = parseCodecChoice(new URLSearchParams(search).get('codec'));
+  const query = new URLSearchParams(search);
+  const codec = parseCodecChoice(query.get('codec'));
+  // The share's owner watching a client's session (from Shares): view-only until they take control.
+  const watch = query.get('watch') === '1';
   const { me } = useSignIn();
-  // Owners launch apps from Apps; clients open sessions from "Shared with me".
-  const back =
-    me?.role === 'client'
+  // Owners launch apps from Apps (or watch from Shares); clients open sessions from "Shared with me".
+  const back = watch
+    ? { path: '/shares', label: 'Back to shares' }
+    : me?.role === 'client'
       ? { path: '/shared', label: 'Back to Shared with me' }
       : { path: '/apps', label: 'Back to apps' };
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
@@ -80,7 +86,15 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
     setViewport,
     takeOver,
     retry,
-  } = useStreamSession(sessionId, codec, video, onReopened);
+    participants,
+    control,
+  } = useStreamSession(sessionId, codec, video, onReopened, watch);
+  const people = participantsView(participants);
+  // Input goes to the app only from whoever holds the controls (the server drops the rest too).
+  const input = useCallback(
+    (e: InputEvent) => (people.inControl ? sendInput(e) : undefined),
+    [people.inControl, sendInput],
+  );
   const [session, setSession] = useState<SessionInfo | null>(null);
   const [appName, setAppName] = useState<string | null>(null);
   const [shareLabel, setShareLabel] = useState<string | null>(null);
@@ -159,13 +173,16 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
     setReopening(true);
     setEndError(null);
     try {
-      const next = await createSession(session.appId, session.shareId ?? undefined);
+      // A recorded share: the client was told (and is shown "Recording"); the new session is recorded too.
+      const next = await createSession(session.appId, session.shareId ?? undefined, {
+        acknowledgeRecording: participants?.recorded ?? false,
+      });
       navigate(sessionPath(next.id, codec), { replace: true });
     } catch (err) {
       setEndError(`Could not open it again: ${errorMessage(err)}`);
       setReopening(false);
     }
-  }, [session, codec]);
+  }, [session, codec, participants]);
 
   useEffect(() => {
     if (terminal && document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
@@ -185,7 +202,7 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
           Try again
         </Button>
       )}
-      {offersOpenAgain(e) && session && (
+      {offersOpenAgain(e) && session && !watch && (
         <Button
           color="inherit"
           variant="outlined"
@@ -225,6 +242,7 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
             {title ?? 'Session'}
           </Typography>
           <ConnectionNotice quality={quality} />
+          <ParticipantsBar view={people} onControl={control} />
           <Box sx={{ flex: 1 }} />
           <ConnectionDetails state={state} stats={stats} requestedCodec={codec} quality={quality} />
           <SoundButton />
@@ -238,17 +256,23 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
               {fullscreen ? <FullscreenExitIcon /> : <FullscreenIcon />}
             </IconButton>
           </Tooltip>
-          <Button
-            variant="contained"
-            color="error"
-            size="small"
-            startIcon={ending ? <CircularProgress size={14} color="inherit" /> : <StopCircleIcon />}
-            disabled={ending || !canEndSession(end)}
-            onClick={() => void onEnd()}
-            data-testid="end-session"
-          >
-            End
-          </Button>
+          {watch ? (
+            <Button variant="outlined" size="small" onClick={() => navigate(back.path)} data-testid="stop-watching">
+              Stop watching
+            </Button>
+          ) : (
+            <Button
+              variant="contained"
+              color="error"
+              size="small"
+              startIcon={ending ? <CircularProgress size={14} color="inherit" /> : <StopCircleIcon />}
+              disabled={ending || !canEndSession(end)}
+              onClick={() => void onEnd()}
+              data-testid="end-session"
+            >
+              End
+            </Button>
+          )}
         </Toolbar>
       </AppBar>
 
@@ -256,7 +280,7 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
         <VideoViewer
           video={video}
           videoRef={setVideo}
-          sendInput={sendInput}
+          sendInput={input}
           active={!terminal}
           focusWhen={state === 'streaming'}
           onViewport={setViewport}

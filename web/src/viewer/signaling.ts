@@ -21,17 +21,19 @@ export interface SignalingHandlers {
 
 /**
  * The signaling socket's URL. `viewer` names this tab (a reconnect replaces its own dropped
- * connection); `takeover` takes the session from another tab or device ("Use here").
+ * connection); `takeover` takes the session from another tab or device ("Use here"); `watch` joins
+ * a client's session as the share's owner, watching.
  */
 export function signalingUrl(
   sessionId: string,
   location: Pick<Location, 'protocol' | 'host'> = window.location,
-  opts: { viewer?: string; takeover?: boolean } = {},
+  opts: { viewer?: string; takeover?: boolean; watch?: boolean } = {},
 ): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const query = new URLSearchParams();
   if (opts.viewer) query.set('viewer', opts.viewer);
   if (opts.takeover) query.set('takeover', '1');
+  if (opts.watch) query.set('watch', '1');
   const q = query.size ? `?${query}` : '';
   return `${scheme}//${location.host}/api/sessions/${encodeURIComponent(sessionId)}/signal${q}`;
 }

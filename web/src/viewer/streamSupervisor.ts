@@ -4,14 +4,14 @@
  * "Use here" takes the session from another tab. One WebRtcSession at a time does the streaming;
  * this decides when to make the next one (rules in reconnect.ts).
  */
-import type { InputEvent, SessionInfo } from '@vitrine/protocol';
+import type { ControlAction, InputEvent, SessionInfo } from '@vitrine/protocol';
 import { errorMessage } from '../shared/api.ts';
 import type { CodecChoice } from './codecPreferences.ts';
 import type { QualityNotice } from './networkQuality.ts';
 import { GIVE_UP_AFTER_MS, reconnectDelay, recoveryFor, reopenFailureIsPassing, stepAfterProbe } from './reconnect.ts';
 import type { StreamStats } from './stats.ts';
 import type { Recovery, SessionEnd, ViewerState } from './viewerState.ts';
-import type { WebRtcSessionOptions } from './webrtcSession.ts';
+import type { Participants, WebRtcSessionOptions } from './webrtcSession.ts';
 
 /** What the supervisor needs of one connection (a WebRtcSession; a fake in tests). */
 export interface Connection {
@@ -23,6 +23,8 @@ export interface Connection {
   end(): Promise<void>;
   sendInput(event: InputEvent): boolean;
   setViewport(size: { width: number; height: number }): void;
+  /** Take the controls (a watcher) or hand them back. */
+  control?(action: ControlAction): void;
 }
 
 export interface SupervisorEvents {
@@ -38,6 +40,7 @@ export interface SupervisorEvents {
   onConnection?: (connection: Connection) => void;
   /** The session ended with a server restart and the same app was opened again as `session`. */
   onReopened: (session: SessionInfo) => void;
+  onParticipants?: (participants: Participants) => void;
 }
 
 export interface SupervisorOptions extends SupervisorEvents {
@@ -45,6 +48,8 @@ export interface SupervisorOptions extends SupervisorEvents {
   codec: CodecChoice | null;
   video: HTMLVideoElement;
   viewerId: string;
+  /** Watching a client's session (the share's owner): it is rejoined, never opened again. */
+  watch?: boolean;
   connect: (opts: WebRtcSessionOptions) => Connection;
   /** GET /api/sessions/:id. */
   probe: (sessionId: string) => Promise<SessionInfo>;
@@ -101,6 +106,10 @@ export class StreamSupervisor {
     this.#conn?.sendInput(event);
   }
 
+  control(action: ControlAction): void {
+    this.#conn?.control?.(action);
+  }
+
   setViewport(size: { width: number; height: number }): void {
     this.#viewport = size;
     this.#conn?.setViewport(size);
@@ -136,6 +145,8 @@ export class StreamSupervisor {
       video: o.video,
       viewerId: o.viewerId,
       takeOver,
+      ...(o.watch ? { watch: true } : {}),
+      onParticipants: (p) => conn === this.#conn && o.onParticipants?.(p),
       onState: (state) => {
         if (conn !== this.#conn) return;
         if (state === 'streaming') {
@@ -208,6 +219,16 @@ export class StreamSupervisor {
         this.#connect(false);
         return;
       case 'reopen':
+        // A watcher does not open the client's app: the client's own viewer does, if it comes back.
+        if (this.#o.watch) {
+          this.#setRecovery(null);
+          this.#setEnd({
+            kind: 'server-bye',
+            reason: 'server shutdown',
+            message: 'The server restarted, which ended the session you were watching.',
+          });
+          return;
+        }
         await this.#reopen(step.appId, step.shareId, attempt);
         return;
       case 'wait':

@@ -5,7 +5,7 @@
  * state never has to be reset here.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { InputEvent, SessionInfo } from '@vitrine/protocol';
+import type { ControlAction, InputEvent, SessionInfo } from '@vitrine/protocol';
 import { createSession, deleteSession, getSession } from '../shared/sessionsApi.ts';
 import type { CodecChoice } from './codecPreferences.ts';
 import { clearDebugSource, setDebugSource } from './debugHandles.ts';
@@ -13,7 +13,7 @@ import type { StreamStats } from './stats.ts';
 import type { QualityNotice } from './networkQuality.ts';
 import { StreamSupervisor } from './streamSupervisor.ts';
 import type { Recovery, SessionEnd, ViewerState } from './viewerState.ts';
-import { WebRtcSession } from './webrtcSession.ts';
+import { WebRtcSession, type Participants } from './webrtcSession.ts';
 
 export interface StreamSession {
   state: ViewerState;
@@ -39,6 +39,10 @@ export interface StreamSession {
   takeOver: () => void;
   /** Try to get the session back now (after the viewer gave up waiting). */
   retry: () => void;
+  /** Who is in the session and who drives it; null until the server said. */
+  participants: Participants | null;
+  /** Take the controls (a watcher) or hand them back. */
+  control: (action: ControlAction) => void;
 }
 
 /** This page's own id on the signaling socket: its reconnects replace its own dropped connection. */
@@ -49,7 +53,14 @@ export function useStreamSession(
   codec: CodecChoice | null,
   video: HTMLVideoElement | null,
   onReopened: (session: SessionInfo) => void,
+  watch = false,
 ): StreamSession {
+  const [participants, setParticipants] = useState<Participants | null>(null);
+  // A recorded session opened again after a restart: the client was told it is recorded (and is shown it).
+  const recordedRef = useRef(false);
+  useEffect(() => {
+    recordedRef.current = participants?.recorded ?? recordedRef.current;
+  }, [participants]);
   const [state, setState] = useState<ViewerState>('idle');
   const [stats, setStats] = useState<StreamStats | null>(null);
   const [end, setEnd] = useState<SessionEnd | null>(null);
@@ -72,9 +83,10 @@ export function useStreamSession(
       codec,
       video,
       viewerId: VIEWER_ID,
+      watch,
       connect: (opts) => new WebRtcSession(opts),
       probe: (id) => getSession(id),
-      reopen: (appId, shareId) => createSession(appId, shareId),
+      reopen: (appId, shareId) => createSession(appId, shareId, { acknowledgeRecording: recordedRef.current }),
       remove: (id) => deleteSession(id),
       onState: setState,
       onEnd: setEnd,
@@ -89,6 +101,7 @@ export function useStreamSession(
         setDebugSource(debug);
       },
       onReopened: (session) => reopenedRef.current(session),
+      onParticipants: setParticipants,
     });
     supervisorRef.current = supervisor;
     if (viewportRef.current) supervisor.setViewport(viewportRef.current);
@@ -101,7 +114,7 @@ export function useStreamSession(
       if (debug) clearDebugSource(debug);
       if (supervisorRef.current === supervisor) supervisorRef.current = null;
     };
-  }, [sessionId, codec, video]);
+  }, [sessionId, codec, video, watch]);
 
   const sendInput = useCallback((event: InputEvent) => {
     supervisorRef.current?.sendInput(event);
@@ -120,6 +133,7 @@ export function useStreamSession(
 
   const takeOver = useCallback(() => supervisorRef.current?.takeOver(), []);
   const retry = useCallback(() => supervisorRef.current?.retry(), []);
+  const control = useCallback((action: ControlAction) => supervisorRef.current?.control(action), []);
 
   return {
     state,
@@ -135,5 +149,7 @@ export function useStreamSession(
     setViewport,
     takeOver,
     retry,
+    participants,
+    control,
   };
 }

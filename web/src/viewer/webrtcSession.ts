@@ -3,7 +3,14 @@
  * offers, we answer), the `input` data channel (input events out, pongs in) and periodic stats.
  */
 import type { QualityNotice } from './networkQuality.ts';
-import { CloseCode, decodePong, encodeInputEvent, type InputEvent, type ServerSignal } from '@vitrine/protocol';
+import {
+  CloseCode,
+  decodePong,
+  encodeInputEvent,
+  type ControlAction,
+  type InputEvent,
+  type ServerSignal,
+} from '@vitrine/protocol';
 import { ApiError } from '../shared/api.ts';
 import { deleteSession, getSession } from '../shared/sessionsApi.ts';
 import { orderCodecPreferences, supportsCodec, type CodecChoice } from './codecPreferences.ts';
@@ -17,6 +24,9 @@ import { sessionSound } from './sessionSound.ts';
 import { keepLipSync } from './lipSync.ts';
 import { observationFrom, turnUrlsOf, type TurnErrors } from '../connectivity/observe.ts';
 
+/** Who is in the session (the server's `participants` message). */
+export type Participants = Extract<ServerSignal, { type: 'participants' }>;
+
 export interface WebRtcSessionOptions {
   sessionId: string;
   codec: CodecChoice | null;
@@ -25,8 +35,12 @@ export interface WebRtcSessionOptions {
   viewerId?: string;
   /** Take the session from another tab or device ("Use here"). */
   takeOver?: boolean;
+  /** The share's owner watching a client's session (view-only until they take control). */
+  watch?: boolean;
   /** The app has drawn its first real picture (the server's `app-ready`). */
   onAppReady?: () => void;
+  /** Who is in the session and who drives it (the server's `participants`, on every change). */
+  onParticipants?: (participants: Participants) => void;
   onState: (state: ViewerState) => void;
   onEnd: (end: SessionEnd) => void;
   /** Non-fatal problems worth showing (server `error` messages, unsupported codec choice). */
@@ -119,6 +133,11 @@ export class WebRtcSession {
     return this.#streamed;
   }
 
+  /** Takes the controls (a watcher) or hands them back; the server tells everyone the outcome. */
+  control(action: ControlAction): void {
+    this.#signaling?.send({ type: 'control', action });
+  }
+
   start(): void {
     if (this.#signaling || this.#disposed) return;
     this.#watchVideo();
@@ -127,6 +146,7 @@ export class WebRtcSession {
       signalingUrl(this.sessionId, window.location, {
         ...(this.#opts.viewerId ? { viewer: this.#opts.viewerId } : {}),
         ...(this.#opts.takeOver ? { takeover: true } : {}),
+        ...(this.#opts.watch ? { watch: true } : {}),
       }),
       {
         onOpen: () => {
@@ -228,6 +248,9 @@ export class WebRtcSession {
         return;
       case 'app-ready':
         this.#opts.onAppReady?.();
+        return;
+      case 'participants':
+        this.#opts.onParticipants?.(msg);
         return;
       case 'taken-over':
         this.#finish(TAKEN_OVER);

@@ -25,9 +25,17 @@ function VerifyResult({ result }: { result: AuditVerifyResult }) {
         </>
       ) : (
         <>
-          BROKEN at event {result.brokenAt ?? '?'}: {result.problem ?? 'the chain does not match'} (
-          {plural(result.checked, 'event', 'events')} checked).
+          {result.problemKind === 'recording'
+            ? 'A RECORDING DOES NOT MATCH THE TRAIL'
+            : `BROKEN at event ${result.brokenAt ?? '?'}`}
+          : {result.problem ?? 'the chain does not match'} ({plural(result.checked, 'event', 'events')} checked).
         </>
+      )}
+      {result.recordings && result.recordings.checked > 0 && (
+        <Typography variant="body2" sx={{ mt: 0.5 }} data-testid="audit-verify-recordings">
+          Recordings compared with the trail: {plural(result.recordings.checked, 'recording', 'recordings')},{' '}
+          {plural(result.recordings.segments, 'segment', 'segments')} matching their recorded hashes.
+        </Typography>
       )}
       {checkpoint && (
         <Typography variant="body2" sx={{ mt: 0.5 }} data-testid="audit-verify-checkpoint">

@@ -540,9 +540,10 @@ export class SessionRuntime implements RuntimeHandle {
       watermark: this.watermark,
       clock: this.videoClock,
       onRtp: (pkt) => {
-        // The recording first: it copies what it keeps, before any peer builds its own packet.
-        this.recorder?.video(pkt);
         for (const sink of this.sinks) sink.sendRtp(pkt);
+        // After the viewers (no latency added to them): each peer builds its own packet from
+        // these bytes and leaves them as they were, and the recorder copies what it keeps.
+        this.recorder?.video(pkt);
       },
       onFatal: (reason) => this.end('encoder failed', reason),
       log: this.log,

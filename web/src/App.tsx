@@ -12,6 +12,7 @@ import { AuditPage } from './audit/AuditPage.tsx';
 import { ConnectionTestPage } from './connectivity/ConnectionTestPage.tsx';
 import { FilesPage } from './files/FilesPage.tsx';
 import { TrashPage } from './files/TrashPage.tsx';
+import { RecordingsPage } from './recordings/RecordingsPage.tsx';
 import { matchRoute, navigate, redirectFor, useLocation, type ShellRouteName } from './router.ts';
 import { AppShell } from './shared/AppShell.tsx';
 import { theme } from './shared/theme.ts';
@@ -39,6 +40,7 @@ const SHELL_PAGES: Record<ShellRouteName, () => ReactNode> = {
   shares: () => <SharesPage />,
   apps: () => <AppsPage />,
   audit: () => <AuditPage />,
+  recordings: () => <RecordingsPage />,
   shared: () => <SharedWithMePage />,
   account: () => <AccountPage />,
   'connection-test': () => <ConnectionTestPage />,

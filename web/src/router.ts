@@ -44,7 +44,8 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
 }
 
 /** Screens inside the signed-in shell, reachable from the navigation. */
-export type ShellRouteName = 'files' | 'trash' | 'shares' | 'apps' | 'audit' | 'shared' | 'account' | 'connection-test';
+export type ShellRouteName =
+  'files' | 'trash' | 'shares' | 'apps' | 'audit' | 'recordings' | 'shared' | 'account' | 'connection-test';
 
 export type Route =
   /** `/` and unknown paths: redirected to the default page of the person's role. */
@@ -59,7 +60,7 @@ export type Route =
  * Pages that own the rest of their path (e.g. `/files/some/folder` or `/shares/<id>`), so the
  * pages may keep their own state in the URL. The others match their exact path only.
  */
-const PREFIX_ROUTES: readonly ShellRouteName[] = ['files', 'trash', 'shares', 'shared'];
+const PREFIX_ROUTES: readonly ShellRouteName[] = ['files', 'trash', 'shares', 'shared', 'recordings'];
 const EXACT_ROUTES: readonly (ShellRouteName | 'signin' | 'invite')[] = [
   'apps',
   'audit',
@@ -101,7 +102,7 @@ export function defaultPath(role: Role): string {
 }
 
 const ROLE_ROUTES: Record<Role, ReadonlySet<Route['name']>> = {
-  owner: new Set(['files', 'trash', 'shares', 'apps', 'audit', 'account', 'connection-test', 'session']),
+  owner: new Set(['files', 'trash', 'shares', 'apps', 'audit', 'recordings', 'account', 'connection-test', 'session']),
   client: new Set(['shared', 'account', 'connection-test', 'session']),
 };
 

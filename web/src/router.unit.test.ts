@@ -121,3 +121,16 @@ it('routes the connection self-test for owners and clients alike', () => {
   expect(redirectFor({ pathname: '/connection-test', search: '' }, 'client')).toBeNull();
   expect(redirectFor({ pathname: '/connection-test', search: '' }, 'owner')).toBeNull();
 });
+
+it('routes recordings and their player for owners only', () => {
+  const id = '0b7c3f0e-9a55-4c1e-8f7a-2d2f6b1c9e11';
+  expect(matchRoute('/recordings')).toEqual({ name: 'recordings' });
+  expect(matchRoute(`/recordings/${id}`)).toEqual({ name: 'recordings' });
+  expect(routeAllowed({ name: 'recordings' }, 'owner')).toBe(true);
+  expect(routeAllowed({ name: 'recordings' }, 'client')).toBe(false);
+  expect(redirectFor({ pathname: `/recordings/${id}`, search: '' }, 'owner')).toBeNull();
+  expect(redirectFor({ pathname: `/recordings/${id}`, search: '' }, 'client')).toBe('/shared');
+  expect(redirectFor({ pathname: `/recordings/${id}`, search: '' }, null)).toBe(
+    `/signin?next=${encodeURIComponent(`/recordings/${id}`)}`,
+  );
+});

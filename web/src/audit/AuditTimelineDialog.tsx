@@ -9,12 +9,16 @@ import Dialog from '@mui/material/Dialog';
 import DialogActions from '@mui/material/DialogActions';
 import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
+import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
+import SmartDisplayIcon from '@mui/icons-material/SmartDisplay';
+import { listRecordings } from '../recordings/recordingsApi.ts';
+import { navigate } from '../router.ts';
 import { describeError, formatDateTime } from '../shared/format.ts';
 import { Loading } from '../shared/PageParts.tsx';
 import { sessionTimeline, TIMELINE_LIMIT, type AuditEvent, type AuditScope } from './auditApi.ts';
@@ -62,11 +66,14 @@ function TimelineBody({ sessionId, scope }: { sessionId: string; scope: AuditSco
 
   return (
     <DialogContent>
-      <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
-        Session <code>{sessionId}</code>
-        {start && ` · started ${formatDateTime(start, undefined, { seconds: true })}`}
-        {people.length > 0 && ` · ${people.join(', ')}`}
-      </Typography>
+      <Stack direction="row" sx={{ mb: 2, gap: 2, alignItems: 'center', justifyContent: 'space-between' }}>
+        <Typography variant="body2" color="text.secondary">
+          Session <code>{sessionId}</code>
+          {start && ` · started ${formatDateTime(start, undefined, { seconds: true })}`}
+          {people.length > 0 && ` · ${people.join(', ')}`}
+        </Typography>
+        <PlayRecordingButton sessionId={sessionId} />
+      </Stack>
       {error && (
         <Alert severity="error" data-testid="error-message">
           {error}
@@ -120,5 +127,33 @@ function TimelineBody({ sessionId, scope }: { sessionId: string; scope: AuditSco
         </Typography>
       )}
     </DialogContent>
+  );
+}
+
+/**
+ * "Play recording" when this session was recorded and the recording is mine. Anything else
+ * (not recorded, another owner's, a refusal) shows no button: there is nothing for me to play.
+ */
+function PlayRecordingButton({ sessionId }: { sessionId: string }) {
+  const [recordingId, setRecordingId] = useState<string | null>(null);
+  useEffect(() => {
+    const ctrl = new AbortController();
+    listRecordings({ sessionId }, ctrl.signal)
+      .then((list) => setRecordingId(list.recordings[0]?.id ?? null))
+      .catch(() => setRecordingId(null));
+    return () => ctrl.abort();
+  }, [sessionId]);
+  if (!recordingId) return null;
+  return (
+    <Button
+      variant="outlined"
+      size="small"
+      startIcon={<SmartDisplayIcon />}
+      onClick={() => navigate(`/recordings/${recordingId}`)}
+      sx={{ flexShrink: 0 }}
+      data-testid="audit-timeline-play"
+    >
+      Play recording
+    </Button>
   );
 }

@@ -20,6 +20,7 @@ import HistoryIcon from '@mui/icons-material/History';
 import LogoutIcon from '@mui/icons-material/Logout';
 import NetworkCheckIcon from '@mui/icons-material/NetworkCheck';
 import ShareIcon from '@mui/icons-material/Share';
+import VideoLibraryIcon from '@mui/icons-material/VideoLibrary';
 import type { Role } from '@vitrine/protocol';
 import { navigate, type ShellRouteName } from '../router.ts';
 import { useSignIn } from '../signin/SignInProvider.tsx';
@@ -38,6 +39,7 @@ const NAV: Record<Role, readonly NavItem[]> = {
     { route: 'shares', label: 'Shares', icon: <ShareIcon /> },
     { route: 'apps', label: 'Apps', icon: <AppsIcon /> },
     { route: 'audit', label: 'Audit', icon: <HistoryIcon /> },
+    { route: 'recordings', label: 'Recordings', icon: <VideoLibraryIcon /> },
     { route: 'connection-test', label: 'Connection', icon: <NetworkCheckIcon /> },
     { route: 'account', label: 'Account', icon: <AccountCircleIcon /> },
   ],

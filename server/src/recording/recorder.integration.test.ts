@@ -33,14 +33,6 @@ function paint(file: string, shade: number): void {
   fs.writeFileSync(file, frame);
 }
 
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function probe(files: string[]): Array<{ width: number; height: number; pts: number }> {
   const out = execFileSync(
     'ffprobe',
@@ -99,19 +91,21 @@ describe('session recorder', () => {
     });
     stops.push(() => pipeline.stop());
     await pipeline.start();
-    for (let shade = 1; shade <= 40; shade++) {
-      paint(picture, shade * 5);
-      pipeline.onScreenChanged();
-      await new Promise((r) => setTimeout(r, 40));
-    }
-    await until(() => sent > 0 && finished.length >= 1, 'a first finished segment');
+    // The screen changes until the recorder has finished segments (a loaded machine starts encoders late).
+    let shade = 0;
+    const paintUntil = async (done: () => boolean, what: string) => {
+      const end = Date.now() + 30_000;
+      while (!done()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        paint(picture, ++shade * 5);
+        pipeline.onScreenChanged();
+        await new Promise((r) => setTimeout(r, 40));
+      }
+    };
+    await paintUntil(() => sent > 0 && finished.length >= 2, 'two finished segments');
     // Half the width: a new encoder at a new size, which must start a new clip.
     pipeline.resize(W / 2, H / 2);
-    for (let shade = 41; shade <= 80; shade++) {
-      paint(picture, shade * 3);
-      pipeline.onScreenChanged();
-      await new Promise((r) => setTimeout(r, 40));
-    }
+    await paintUntil(() => finished.filter((f) => f.clip === 1).length >= 1, 'a segment of the new clip');
     recorder.event('input', { type: 'move', x: 3, y: 4 });
     await pipeline.stop();
     recorder.videoStopped();

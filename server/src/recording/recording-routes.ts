@@ -84,6 +84,8 @@ export function registerRecordingRoutes(
       if (r.state === 'recording') throw new DomainError(409, 'rejected', 'the session is still being recorded');
       replay.forget(r.id);
       await recordings.purge([r], 'owner', { id: actor.id, role: actor.role });
+      // That purge is the removal's one event (with what the recording held); refusals go through the hook.
+      req.audit.written = true;
       return reply.code(204).send(null);
     },
   );

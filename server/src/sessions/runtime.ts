@@ -13,6 +13,7 @@ import { readFramebufferLayout } from '../media/framebuffer.ts';
 import { VideoPipeline, type PipelineStats } from '../media/video-pipeline.ts';
 import type { VideoCodec } from '../media/encoder.ts';
 import type { Encoding } from '../congestion/encoding-ladder.ts';
+import { lowestEncoding, sameEncoding } from '../congestion/shared-stream.ts';
 import type { RecordingSink } from '../recording/session-recorder.ts';
 import { stampLines } from '../media/watermark.ts';
 import { WatermarkImages } from '../media/watermark-images.ts';
@@ -554,21 +555,8 @@ export class SessionRuntime implements RuntimeHandle {
 
   /** The stream goes at what the slowest viewer's network allows (one encoder for all). */
   private encodeForAll(): void {
-    const chosen = [...this.viewers].flatMap((v) => (v.encoding ? [v.encoding] : []));
-    if (chosen.length === 0) return;
-    const lowest: Encoding = {
-      bitrateKbps: Math.min(...chosen.map((e) => e.bitrateKbps)),
-      framerate: Math.min(...chosen.map((e) => e.framerate)),
-      scale: Math.min(...chosen.map((e) => e.scale)),
-    };
-    const now = this.streamEncoding;
-    if (
-      now &&
-      now.bitrateKbps === lowest.bitrateKbps &&
-      now.framerate === lowest.framerate &&
-      now.scale === lowest.scale
-    )
-      return;
+    const lowest = lowestEncoding([...this.viewers].flatMap((v) => (v.encoding ? [v.encoding] : [])));
+    if (!lowest || sameEncoding(lowest, this.streamEncoding)) return;
     this.streamEncoding = lowest;
     this.pipeline?.reconfigure(lowest);
     for (const v of this.viewers) v.input.videoScale = lowest.scale;

@@ -211,16 +211,67 @@ describe.each(['pglite', 'postgres'] as const)('recorded and watched sessions on
     ).toBe(409);
     fs.writeFileSync(seg1, bytes);
     expect((await verify()).ok).toBe(true);
+    const seg2 = fs.readFileSync(path.join(dir, 'seg-000002.ts'));
     fs.rmSync(path.join(dir, 'seg-000002.ts'));
     expect((await verify()).problem).toMatch(/seg-000002\.ts is missing/);
-    // A segment slipped in that the trail never saw is named too.
+    // Put back with other bytes: still not what was recorded.
     fs.writeFileSync(path.join(dir, 'seg-000002.ts'), bytes);
+    expect((await verify()).problem).toMatch(/seg-000002\.ts was changed/);
+
+    fs.writeFileSync(path.join(dir, 'seg-000002.ts'), seg2);
+    expect((await verify()).ok).toBe(true);
+    // A segment slipped into the finished recording, which the trail never saw, is named too.
+    fs.writeFileSync(path.join(dir, 'seg-000099.ts'), bytes);
+    expect((await verify()).problem).toMatch(/seg-000099\.ts is not on the trail/);
+    fs.rmSync(path.join(dir, 'seg-000099.ts'));
+    // Reordered: segment 3's bytes where segment 2 was.
+    fs.writeFileSync(path.join(dir, 'seg-000002.ts'), fs.readFileSync(path.join(dir, 'seg-000003.ts')));
     expect((await verify()).problem).toMatch(/seg-000002\.ts was changed/);
 
     // The owner removes it: files gone, and the purge is on the trail (verify is whole again).
     expect((await call(owner, 'DELETE', `/api/recordings/${rec.id}`)).status).toBe(204);
     expect(fs.existsSync(dir)).toBe(false);
     expect((await verify()).ok).toBe(true);
+    const purged = await server.db
+      .selectFrom('audit_events')
+      .select(['reason', 'detail'])
+      .where('action', '=', 'recording.purge')
+      .where('target_id', '=', rec.id)
+      .where('outcome', '=', 'ok')
+      .where('actor_role', '=', 'owner')
+      .execute();
+    // One event for the removal (the client's and the other owner's attempts are on the trail as refused).
+    expect(purged.map((p) => p.reason)).toEqual(['owner']);
+  }, 120_000);
+
+  it('purges recordings past RECORDING_RETENTION_DAYS, leaving what went on the trail', async () => {
+    const { shareId, client } = await recordedShare(server.url, server.publicUrl(), owner, 'kept@example.test');
+    const { body } = await call<SessionInfo>(client, 'POST', '/api/sessions', {
+      appId: 'diagnostics',
+      shareId,
+      acknowledgeRecording: true,
+    });
+    const seen = viewer(client, body.id);
+    await waitFor('video', () => seen.rtpPackets > 50);
+    expect((await call(client, 'DELETE', `/api/sessions/${body.id}`)).status).toBe(204);
+    const mine = async () =>
+      (await call<RecordingList>(owner, 'GET', `/api/recordings?sessionId=${body.id}`)).body.recordings;
+    await waitFor('finished', async () => (await mine())[0]?.state === 'finished');
+    const [rec] = await mine();
+    // Not yet old: kept. Ninety-one days on (the default retention is 90): purged.
+    expect(await server.recordings.sweep()).toBe(0);
+    expect(await server.recordings.sweep(Date.now() + 91 * 86_400_000)).toBeGreaterThanOrEqual(1);
+    expect(await mine()).toEqual([]);
+    expect(fs.existsSync(path.join(server.config.recordings.dir, owner.me.id, rec!.id))).toBe(false);
+    const purged = await server.db
+      .selectFrom('audit_events')
+      .select(['reason', 'detail'])
+      .where('action', '=', 'recording.purge')
+      .where('target_id', '=', rec!.id)
+      .executeTakeFirstOrThrow();
+    expect(purged.reason).toBe('retention');
+    expect(JSON.parse(purged.detail)).toMatchObject({ recordingId: rec!.id, segments: rec!.segments });
+    expect((await call<AuditVerifyResult>(owner, 'GET', '/api/audit/verify')).body.ok).toBe(true);
   }, 120_000);
 });
 

@@ -3,7 +3,7 @@
  * readout and the event list all speak wall-clock time, so "12:03:10" means the same moment in
  * each, and the audit trail's times match too.
  */
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState, type SyntheticEvent } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -65,6 +65,9 @@ function Player({ recording }: { recording: RecordingDetail }) {
   const videoRef = useRef<HTMLVideoElement | null>(null);
   const replay = useReplay(tl, videoRef);
   const [problem, setProblem] = useState<{ index: number; message: string } | null>(null);
+  // The picture's shape, kept while the next clip loads: the element would otherwise shrink to
+  // no picture for a moment and the bar under it jump (a click aimed at it landed elsewhere).
+  const [aspect, setAspect] = useState('16 / 9');
   const clip = tl.clips[replay.index];
   const current = currentEventIndex(recording.events, replay.wall);
 
@@ -95,9 +98,16 @@ function Player({ recording }: { recording: RecordingDetail }) {
             onClick={replay.toggle}
             onError={onError}
             {...replay.handlers}
+            onLoadedMetadata={(e: SyntheticEvent<HTMLVideoElement>) => {
+              const v = e.currentTarget;
+              if (v.videoWidth > 0 && v.videoHeight > 0) setAspect(`${v.videoWidth} / ${v.videoHeight}`);
+              replay.handlers.onLoadedMetadata();
+            }}
             sx={{
               display: 'block',
               width: '100%',
+              aspectRatio: aspect,
+              objectFit: 'contain',
               minHeight: 240,
               maxHeight: 'calc(100dvh - 360px)',
               bgcolor: 'common.black',

@@ -30,14 +30,16 @@ export function useReplay(tl: ReplayTimeline, videoRef: RefObject<HTMLVideoEleme
   const [wall, setWall] = useState(() => tl.clips[0]?.start ?? tl.start);
   const [playing, setPlaying] = useState(false);
   // Where to go once the next clip's metadata is there (a new `src` resets the position).
-  const pending = useRef<{ offset: number; play: boolean } | null>(null);
+  // `clip`: the clip it is for; the video's `data-clip` says which one its metadata came from (a
+  // `loadedmetadata` of the clip being left can still arrive after a quick second seek).
+  const pending = useRef<{ clip: number; offset: number; play: boolean } | null>(null);
   // Counts seeks that went through `pending`, so the effect below runs after each.
   const [seeks, setSeeks] = useState(0);
 
   const applyPending = useCallback(() => {
     const v = videoRef.current;
     const p = pending.current;
-    if (!v || !p) return;
+    if (!v || !p || Number(v.dataset.clip) !== p.clip) return;
     pending.current = null;
     v.currentTime = p.offset;
     if (p.play) void v.play().catch(() => {});
@@ -49,10 +51,14 @@ export function useReplay(tl: ReplayTimeline, videoRef: RefObject<HTMLVideoEleme
     if ((videoRef.current?.readyState ?? 0) >= HTMLMediaElement.HAVE_METADATA) applyPending();
   }, [seeks, index, videoRef, applyPending]);
 
+  // The position of the clip the element holds (its `data-clip`), not of the index this closure
+  // saw: an animation frame of the loop below can run between a seek's render and its effect.
   const follow = useCallback(() => {
     const v = videoRef.current;
-    if (v && !pending.current) setWall(wallAt(tl, index, v.currentTime));
-  }, [tl, index, videoRef]);
+    if (!v || pending.current) return;
+    const held = tl.clips.findIndex((c) => c.clip === Number(v.dataset.clip));
+    if (held >= 0) setWall(wallAt(tl, held, v.currentTime));
+  }, [tl, videoRef]);
 
   // `timeupdate` comes about 4 times a second: smooth enough for the readout, not for the playhead.
   useEffect(() => {
@@ -75,7 +81,7 @@ export function useReplay(tl: ReplayTimeline, videoRef: RefObject<HTMLVideoEleme
         v.currentTime = pos.offset;
         return;
       }
-      pending.current = { offset: pos.offset, play };
+      pending.current = { clip: tl.clips[pos.index]!.clip, offset: pos.offset, play };
       setIndex(pos.index);
       setSeeks((n) => n + 1);
     },
@@ -99,7 +105,7 @@ export function useReplay(tl: ReplayTimeline, videoRef: RefObject<HTMLVideoEleme
     onTimeUpdate: follow,
     onEnded: () => {
       if (index + 1 >= tl.clips.length) return setPlaying(false);
-      pending.current = { offset: 0, play: true };
+      pending.current = { clip: tl.clips[index + 1]!.clip, offset: 0, play: true };
       setIndex(index + 1);
       setWall(tl.clips[index + 1]!.start);
     },

@@ -11,43 +11,27 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { AuditPage, CreatedShare, RecordingDetail, RecordingList } from '@vitrine/protocol';
-import { createAppsRoot } from '../bench/lib/apps-root.ts';
-import { decodeShownFrame, launchChromium, waitForStreaming } from './lib/browser.ts';
+import { decodeShownFrame, waitForStreaming } from './lib/browser.ts';
+import { openDiagnosticsLab, type DiagnosticsLab } from './lib/diagnostics-lab.ts';
+import { shotAtBothSizes } from './lib/screenshots.ts';
 import { decodeDiagnosticsFrame } from './lib/diagnostics-probe.ts';
-import { registerInBrowser, setupAdminInBrowser, type BrowserUser } from './lib/passkeys.ts';
-import { api, startTestServer, type TestServer } from '../server/test/helpers.ts';
+import { registerInBrowser, type BrowserUser } from './lib/passkeys.ts';
+import { api, type TestServer } from '../server/test/helpers.ts';
 
+let lab: DiagnosticsLab;
 let server: TestServer;
-let browser: Browser;
-let apps: ReturnType<typeof createAppsRoot>;
 let owner: BrowserUser;
 let client: BrowserUser;
 
 beforeAll(async () => {
-  apps = createAppsRoot([], [{ id: 'diagnostics', from: 'diagnostics' }]);
-  server = await startTestServer({ APPS_ROOT: apps.root, RECORDING_SEGMENT: '2s' }, { registerOwner: false });
-  browser = await launchChromium();
-  owner = await setupAdminInBrowser(browser, server, { width: 1440, height: 900 });
+  lab = await openDiagnosticsLab({ RECORDING_SEGMENT: '2s' }, { width: 1440, height: 900 });
+  ({ server, owner } = lab);
 }, 90_000);
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  apps?.remove();
+  await lab?.close();
 });
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (!process.env.E2E_SHOTS) return;
-  for (const [w, h] of [
-    [1920, 1080],
-    [1440, 900],
-  ] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.waitForTimeout(400); // the stream follows the new size: a picture of it settled
-    await page.screenshot({ path: `${process.env.E2E_SHOTS}/${name}-${w}x${h}.png` });
-  }
-}
 
 /**
  * Collects, for every frame the page's video decodes, its RTP timestamp, the diagnostics payload
@@ -167,7 +151,7 @@ it("lets the share's owner watch and take control, and records exactly what the 
   });
   expect(created.status).toBe(201);
   client = await registerInBrowser(
-    browser,
+    lab.browser,
     created.body.invitation.link,
     { displayName: 'Cleo Client' },
     { apiUrl: server.url, viewport: { width: 1920, height: 1080 } },
@@ -211,8 +195,8 @@ it("lets the share's owner watch and take control, and records exactly what the 
   await clickVideo(cp);
   await cp.waitForTimeout(1000);
   expect(await toggles(cp)).toBe((start! + 2) % 256);
-  await shot(cp, 'watched-client');
-  await shot(op, 'watching-owner');
+  await shotAtBothSizes(cp, 'watched-client');
+  await shotAtBothSizes(op, 'watching-owner');
   // The client takes it back.
   await cp.getByTestId('control-action').click();
   await expect.poll(() => cp.getByTestId('participant-notice').textContent()).toBe('Ada Admin is watching');

@@ -9,12 +9,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { CreatedShare, RecordingDetail, RecordingList } from '@vitrine/protocol';
-import { createAppsRoot } from '../bench/lib/apps-root.ts';
-import { decodeShownFrame, launchChromium, waitForStreaming } from './lib/browser.ts';
-import { registerInBrowser, setupAdminInBrowser, type BrowserUser } from './lib/passkeys.ts';
-import { api, startTestServer, type TestServer } from '../server/test/helpers.ts';
+import { decodeShownFrame, waitForStreaming } from './lib/browser.ts';
+import { openDiagnosticsLab, type DiagnosticsLab } from './lib/diagnostics-lab.ts';
+import { shotAtBothSizes } from './lib/screenshots.ts';
+import { registerInBrowser, type BrowserUser } from './lib/passkeys.ts';
+import { api, type TestServer } from '../server/test/helpers.ts';
 import {
   fractionOf,
   positionAt,
@@ -24,37 +25,21 @@ import {
   type ClipSpan,
 } from '../web/src/recordings/replayTime.ts';
 
+let lab: DiagnosticsLab;
 let server: TestServer;
-let browser: Browser;
-let apps: ReturnType<typeof createAppsRoot>;
 let owner: BrowserUser;
 let client: BrowserUser;
 
 beforeAll(async () => {
-  apps = createAppsRoot([], [{ id: 'diagnostics', from: 'diagnostics' }]);
-  server = await startTestServer({ APPS_ROOT: apps.root, RECORDING_SEGMENT: '2s' }, { registerOwner: false });
-  browser = await launchChromium();
-  owner = await setupAdminInBrowser(browser, server, { width: 1920, height: 1080 });
+  lab = await openDiagnosticsLab({ RECORDING_SEGMENT: '2s' }, { width: 1920, height: 1080 });
+  ({ server, owner } = lab);
 }, 90_000);
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  apps?.remove();
+  await lab?.close();
 });
 
-async function shot(page: Page, name: string): Promise<void> {
-  if (!process.env.E2E_SHOTS) return;
-  for (const [w, h] of [
-    [1920, 1080],
-    [1440, 900],
-  ] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.mouse.move(1, 1); // no tooltip of the last button pressed in the picture
-    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
-    await page.screenshot({ path: `${process.env.E2E_SHOTS}/${name}-${w}x${h}.png` });
-  }
-  await page.setViewportSize({ width: 1920, height: 1080 });
-}
+/** Pictures at both sizes (E2E_SHOTS), then back to the size the test runs at. */
+const shot = (page: Page, name: string) => shotAtBothSizes(page, name, { width: 1920, height: 1080 });
 
 /** The replay's video as the page has it: position, clip, and how much the shown frame varies. */
 function videoState(page: Page) {
@@ -113,7 +98,7 @@ async function recordASession(): Promise<string> {
   });
   expect(created.status).toBe(201);
   client = await registerInBrowser(
-    browser,
+    lab.browser,
     created.body.invitation.link,
     { displayName: 'Cleo Client' },
     { apiUrl: server.url, viewport: { width: 1440, height: 900 } },

@@ -6,15 +6,16 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { createAppsRoot } from '../bench/lib/apps-root.ts';
-import { launchChromium, waitForStreaming } from './lib/browser.ts';
-import { registerInBrowser, setupAdminInBrowser, type BrowserUser } from './lib/passkeys.ts';
-import { api, startTestServer, type TestServer } from '../server/test/helpers.ts';
+import { waitForStreaming } from './lib/browser.ts';
+import { openDiagnosticsLab, type DiagnosticsLab } from './lib/diagnostics-lab.ts';
+import { shotAtBothSizes } from './lib/screenshots.ts';
+import { registerInBrowser, type BrowserUser } from './lib/passkeys.ts';
+import { api, type TestServer } from '../server/test/helpers.ts';
 import type { TermsAcceptances } from '@vitrine/protocol';
 
+let lab: DiagnosticsLab;
 let server: TestServer;
 let browser: Browser;
-let apps: ReturnType<typeof createAppsRoot>;
 let owner: BrowserUser;
 let client: BrowserUser;
 
@@ -29,31 +30,15 @@ const TERMS = [
 ].join('\n');
 
 beforeAll(async () => {
-  // The lightest app that streams: a share opens in it when the File Explorer is not installed.
-  apps = createAppsRoot([], [{ id: 'diagnostics', from: 'diagnostics' }]);
-  server = await startTestServer({ APPS_ROOT: apps.root }, { registerOwner: false });
-  browser = await launchChromium();
-  owner = await setupAdminInBrowser(browser, server, { width: 1440, height: 900 });
+  lab = await openDiagnosticsLab({}, { width: 1440, height: 900 });
+  ({ server, browser, owner } = lab);
   expect((await api(owner.api, 'POST', '/api/files/folders', { path: 'Deal' })).status).toBe(201);
 }, 90_000);
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  apps?.remove();
+  await lab?.close();
 });
 
-async function shot(page: Page, name: string): Promise<void> {
-  if (!process.env.E2E_SHOTS) return;
-  for (const [w, h] of [
-    [1920, 1080],
-    [1440, 900],
-  ] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    // After the dialog's fade-in (a picture mid-transition shows it half there).
-    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
-    await page.screenshot({ path: `${process.env.E2E_SHOTS}/${name}-${w}x${h}.png` });
-  }
-}
+const shot = (page: Page, name: string) => shotAtBothSizes(page, name);
 
 /** The client opens the share from "Shared with me" and meets the terms dialog. */
 async function openToTerms(page: Page) {

@@ -5,7 +5,15 @@ import type { Browser, Page } from 'playwright-core';
 import type { CreatedShare } from '@vitrine/protocol';
 import { frameSignature, launchChromium, waitForStreaming } from './lib/browser.ts';
 import { registerInBrowser, type BrowserUser } from './lib/passkeys.ts';
-import { clickDisplay, findColour, focusViewer, pressAndSettle, typeRemote, type Rgb } from './lib/remote-screen.ts';
+import {
+  clickDisplay,
+  findColour,
+  focusViewer,
+  pressAndSettle,
+  type Rgb,
+  typeRemote,
+  waitForStill,
+} from './lib/remote-screen.ts';
 import {
   PAGE_COLOURS,
   writeAnimatedGif,
@@ -171,6 +179,9 @@ it('a client browses a view-only share and previews PDF, images and video throug
   expect(Date.now() - listed).toBeLessThan(5000);
   await openByName(page, '04242');
   await claimed(id, 'filtered file opened', (c) => c.kind === 'file-opened' && c.path === '/files/Many/item-04242.png');
+  // The claim comes as the preview opens, not once it is on screen: Escape before that changes
+  // nothing on screen (CI, a loaded machine). The preview shown, then closed.
+  await waitForStill(page);
   await pressAndSettle(page, 'Escape');
   await pressAndSettle(page, 'Escape'); // clear the filter
   await pressAndSettle(page, 'S'); // reverse the sort: last name first

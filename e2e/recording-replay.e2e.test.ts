@@ -10,11 +10,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { CreatedShare, RecordingDetail, RecordingList } from '@vitrine/protocol';
+import type { RecordingDetail, RecordingList } from '@vitrine/protocol';
 import { decodeShownFrame, waitForStreaming } from './lib/browser.ts';
-import { openDiagnosticsLab, type DiagnosticsLab } from './lib/diagnostics-lab.ts';
+import { openDiagnosticsLab, openRecordedShare, type DiagnosticsLab } from './lib/diagnostics-lab.ts';
 import { shotAtBothSizes } from './lib/screenshots.ts';
-import { registerInBrowser, type BrowserUser } from './lib/passkeys.ts';
+import type { BrowserUser } from './lib/passkeys.ts';
 import { api, type TestServer } from '../server/test/helpers.ts';
 import {
   fractionOf,
@@ -88,28 +88,10 @@ async function useTheApp(cp: Page): Promise<void> {
  * few seconds, comes back and uses it again, then ends the session.
  */
 async function recordASession(): Promise<string> {
-  expect((await api(owner.api, 'POST', '/api/files/folders', { path: 'Deal' })).status).toBe(201);
-  const created = await api<CreatedShare>(owner.api, 'POST', '/api/shares', {
-    clientEmail: 'cleo@example.test',
-    label: 'Deal room',
-    paths: [{ path: 'Deal', access: 'view' }],
-    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-    recording: true,
-  });
-  expect(created.status).toBe(201);
-  client = await registerInBrowser(
-    lab.browser,
-    created.body.invitation.link,
-    { displayName: 'Cleo Client' },
-    { apiUrl: server.url, viewport: { width: 1440, height: 900 } },
-  );
+  const opened = await openRecordedShare(lab, { liveView: false, viewport: { width: 1440, height: 900 } });
+  client = opened.client;
+  const { sessionId } = opened;
   const cp = client.page;
-  await cp.goto(`${server.publicUrl()}/shared`);
-  await cp.getByTestId('share-open').click();
-  await cp.getByTestId('recording-notice').waitFor();
-  await cp.getByTestId('recording-continue').click();
-  await waitForStreaming(cp, 30_000);
-  const sessionId = /\/session\/([^/?]+)/.exec(cp.url())![1]!;
   await useTheApp(cp);
   // The client leaves the viewer and comes back: nobody watched for a while, so the recording has
   // a gap and a second clip after it.

@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { createAppsRoot } from '../../bench/lib/apps-root.ts';
-import { startTestServer, type TestServer } from '../../server/test/helpers.ts';
-import { launchChromium } from './browser.ts';
-import { setupAdminInBrowser, type BrowserUser } from './passkeys.ts';
+import { api, createShare, startTestServer, type TestServer } from '../../server/test/helpers.ts';
+import { launchChromium, waitForStreaming } from './browser.ts';
+import { registerInBrowser, setupAdminInBrowser, type BrowserUser } from './passkeys.ts';
 
 /** A server whose one app is the diagnostics app, a Chromium, and its first owner signed in there. */
 export interface DiagnosticsLab {
@@ -34,4 +34,37 @@ export async function openDiagnosticsLab(
       apps.remove();
     },
   };
+}
+
+/**
+ * A recorded share of a new folder `Deal` for Cleo Client, who registers in her own browser
+ * context, opens it from "Shared with me", is told it is recorded, goes on, and streams.
+ */
+export async function openRecordedShare(
+  lab: DiagnosticsLab,
+  opts: { liveView: boolean; viewport: { width: number; height: number } },
+): Promise<{ client: BrowserUser; sessionId: string }> {
+  const { server, owner } = lab;
+  const folder = await api(owner.api, 'POST', '/api/files/folders', { path: 'Deal' });
+  if (folder.status !== 201) throw new Error(`making the shared folder answered ${folder.status}`);
+  const created = await createShare(owner.api, {
+    clientEmail: 'cleo@example.test',
+    label: 'Deal room',
+    paths: [{ path: 'Deal', access: 'view' }],
+    recording: true,
+    liveView: opts.liveView,
+  });
+  const client = await registerInBrowser(
+    lab.browser,
+    created.invitation.link,
+    { displayName: 'Cleo Client' },
+    { apiUrl: server.url, viewport: opts.viewport },
+  );
+  const page = client.page;
+  await page.goto(`${server.publicUrl()}/shared`);
+  await page.getByTestId('share-open').click();
+  await page.getByTestId('recording-notice').waitFor();
+  await page.getByTestId('recording-continue').click();
+  await waitForStreaming(page, 30_000);
+  return { client, sessionId: /\/session\/([^/?]+)/.exec(page.url())![1]! };
 }

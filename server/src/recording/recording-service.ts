@@ -5,8 +5,8 @@ import type { AuditEntry } from '../audit/chain.ts';
 import { DomainError } from '../errors.ts';
 import type { LaunchPlan } from '../launch/plan.ts';
 import type { RecordingStore, RecordingRecord } from './recording-store.ts';
-import { makeRecordingDir, SessionRecorder, type RecordingSink } from './session-recorder.ts';
-import { segmentName, type FinishedSegment } from './segment-file.ts';
+import { SessionRecorder, type RecordingSink } from './session-recorder.ts';
+import { segmentIndexOf, segmentName, type FinishedSegment } from './segment-file.ts';
 
 export interface RecordingSettings {
   /** Where recordings live: `<root>/<owner>/<recording>/`, outside every sandbox. */
@@ -89,7 +89,8 @@ export class RecordingService {
       startedAt: new Date(),
     };
     const dir = this.dirOf(record);
-    makeRecordingDir(dir);
+    // Private to the server, outside every sandbox.
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     await this.store.create(record);
     const scope = { ...about, target: { type: 'recording', id } };
     await this.audit.record({ ...scope, action: 'recording.start', outcome: 'ok', detail: { recordingId: id } });
@@ -160,8 +161,8 @@ export class RecordingService {
       const lost: string[] = [];
       const dir = this.dirOf(r);
       for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-        const index = Number(/^seg-(\d+)\./.exec(name)?.[1] ?? NaN);
-        if (Number.isInteger(index) && index >= kept) {
+        const index = segmentIndexOf(name);
+        if (index !== undefined && index >= kept) {
           fs.rmSync(path.join(dir, name), { force: true });
           if (name === segmentName(index)) lost.push(name);
         }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../db/schema.ts';
-import { sha256Of } from './segment-file.ts';
+import { segmentIndexOf, sha256Of } from './segment-file.ts';
 
 /** What the trail says about one recording: its segments' hashes, whether it ended, where it lives. */
 interface Expected {
@@ -18,8 +18,6 @@ export interface EvidenceResult {
   /** The first thing wrong, and the trail event that vouches for what is missing or changed. */
   problem: { seq: number | null; message: string } | null;
 }
-
-const SEGMENT_FILE = /^seg-(\d{6})\.(ts|events\.jsonl)$/;
 
 /**
  * Compares every recording on the trail with its files: each segment the trail vouches for must
@@ -81,9 +79,8 @@ export async function verifyRecordings(db: Kysely<Tables>, root: string): Promis
     }
     // A finished recording holds exactly what the trail lists; a live one may be writing its next segment.
     for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-      const m = SEGMENT_FILE.exec(name);
-      const index = m ? Number(m[1]) : NaN;
-      const known = m !== null && r.segments.has(index);
+      const index = segmentIndexOf(name);
+      const known = index !== undefined && r.segments.has(index);
       const writing = !r.ended && index === indices.length;
       if (!known && !writing) return fail(segments, checked, null, `recording ${id}: ${name} is not on the trail`);
     }

@@ -23,6 +23,12 @@ export interface FinishedSegment {
 export const segmentName = (index: number) => `seg-${String(index).padStart(6, '0')}.ts`;
 export const eventsName = (index: number) => `seg-${String(index).padStart(6, '0')}.events.jsonl`;
 
+/** The index of a segment's video or events file (`seg-000003.ts` → 3); undefined for any other name. */
+export function segmentIndexOf(name: string): number | undefined {
+  const m = /^seg-(\d{6})\.(ts|events\.jsonl)$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
 /**
  * One segment being written: the video bytes are hashed as they are written (never read back)
  * and reach the disk before the segment counts as finished; its timed events are written at the

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { AccessUnitAssembler, type AccessUnit } from './h264-access-units.ts';
 import { TransportStreamWriter } from './mpeg-ts.ts';
 import { SegmentFile, type FinishedSegment } from './segment-file.ts';
@@ -172,9 +171,4 @@ export class SessionRecorder implements RecordingSink {
   private wallOf(pts: number): number {
     return Math.round(this.wall0 + (pts - this.pts0) / RATE);
   }
-}
-
-/** Makes a recording's folder (private to the server). */
-export function makeRecordingDir(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
 }

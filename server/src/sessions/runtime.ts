@@ -71,12 +71,6 @@ export interface ViewerLink {
   control?(action: ControlAction): boolean;
 }
 
-/** Who is connected and who drives the input, for the participants list everyone is shown. */
-export interface ViewerPresence {
-  role: ViewerRole;
-  controlling: boolean;
-}
-
 export interface RuntimeStats {
   /** Memory of the whole sandbox (cgroup), when cgroups are available. */
   memoryBytes?: number | undefined;
@@ -502,11 +496,6 @@ export class SessionRuntime implements RuntimeHandle {
     if (!this.watermark || !this.stamp || this.ended) return;
     this.watermark.setLines(this.stamp(names));
     this.pipeline?.refreshWatermark();
-  }
-
-  /** Who is connected (for the participants list); the registry names them. */
-  presence(): ViewerPresence[] {
-    return [...this.viewers].map((v) => ({ role: v.role, controlling: this.controller === v }));
   }
 
   private control(me: Attached, action: ControlAction): boolean {

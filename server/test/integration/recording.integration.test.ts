@@ -6,7 +6,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type {
   ApiErrorBody,
   AuditVerifyResult,
-  CreatedShare,
   InvitationLink,
   RecordingDetail,
   RecordingList,
@@ -14,7 +13,7 @@ import type {
   SessionInfo,
 } from '@vitrine/protocol';
 import { call, register, signIn, type TestUser } from '../auth-client.ts';
-import { startTestServer, waitFor, type TestServer } from '../helpers.ts';
+import { createShare, startTestServer, waitFor, type TestServer } from '../helpers.ts';
 import { startTestPostgres, type TestPostgres } from '../postgres.ts';
 import { startServerProcess } from '../server-process.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
@@ -24,7 +23,6 @@ import { WeriftViewer } from '../werift-viewer.ts';
  * hashed segments on the trail, replayable only by its owner; the owner watches live with the
  * same stream; `audit verify` names an edited or missing segment; kill -9 keeps what was finished.
  */
-const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 const viewers: WeriftViewer[] = [];
 afterEach(async () => {
   for (const v of viewers.splice(0)) await v.close().catch(() => {});
@@ -36,22 +34,30 @@ function viewer(user: TestUser, sessionId: string, query = ''): WeriftViewer {
   return v;
 }
 
-/** A share of `Deal` for a new client, recorded and watchable; returns the client signed in. */
-async function recordedShare(url: string, origin: string, owner: TestUser, email: string) {
-  if ((await call(owner, 'POST', '/api/files/folders', { path: 'Deal' })).status !== 201) {
-    // made by an earlier share of this owner
-  }
-  const created = await call<CreatedShare>(owner, 'POST', '/api/shares', {
+/**
+ * A recorded, watchable share of `Deal` for a new client, who launches the diagnostics app on it
+ * (acknowledging the recording) and views it until video flows.
+ */
+async function recordedSession(url: string, origin: string, owner: TestUser, email: string) {
+  // 201, or 409 when an earlier share of this owner made it.
+  await call(owner, 'POST', '/api/files/folders', { path: 'Deal' });
+  const created = await createShare(owner, {
     clientEmail: email,
     label: 'Deal room',
     paths: [{ path: 'Deal', access: 'view' }],
-    expiresAt: inAnHour(),
     recording: true,
     liveView: true,
   });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const client = await register(url, origin, created.body.invitation.link, { displayName: 'Cleo Client' });
-  return { shareId: created.body.share.id, client };
+  const client = await register(url, origin, created.invitation.link, { displayName: 'Cleo Client' });
+  const launched = await call<SessionInfo>(client, 'POST', '/api/sessions', {
+    appId: 'diagnostics',
+    shareId: created.share.id,
+    acknowledgeRecording: true,
+  });
+  expect(launched.status, JSON.stringify(launched.body)).toBe(201);
+  const seen = viewer(client, launched.body.id);
+  await waitFor('video to the client', () => seen.rtpPackets > 50);
+  return { client, id: launched.body.id, seen };
 }
 
 const participants = (v: WeriftViewer) =>
@@ -77,16 +83,7 @@ describe.each(['pglite', 'postgres'] as const)('recorded and watched sessions on
   });
 
   it('records what the client is sent, lets its owner watch live and replay, and nobody else', async () => {
-    const { shareId, client } = await recordedShare(server.url, server.publicUrl(), owner, 'cleo@example.test');
-    const launched = await call<SessionInfo>(client, 'POST', '/api/sessions', {
-      appId: 'diagnostics',
-      shareId,
-      acknowledgeRecording: true,
-    });
-    expect(launched.status, JSON.stringify(launched.body)).toBe(201);
-    const id = launched.body.id;
-    const seen = viewer(client, id);
-    await waitFor('video to the client', () => seen.rtpPackets > 50);
+    const { client, id, seen } = await recordedSession(server.url, server.publicUrl(), owner, 'cleo@example.test');
     await waitFor('the client told it is recorded', () => participants(seen)?.recorded === true);
 
     // Another owner cannot watch; the share's owner can, and the client is told at once.
@@ -245,17 +242,10 @@ describe.each(['pglite', 'postgres'] as const)('recorded and watched sessions on
   }, 120_000);
 
   it('purges recordings past RECORDING_RETENTION_DAYS, leaving what went on the trail', async () => {
-    const { shareId, client } = await recordedShare(server.url, server.publicUrl(), owner, 'kept@example.test');
-    const { body } = await call<SessionInfo>(client, 'POST', '/api/sessions', {
-      appId: 'diagnostics',
-      shareId,
-      acknowledgeRecording: true,
-    });
-    const seen = viewer(client, body.id);
-    await waitFor('video', () => seen.rtpPackets > 50);
-    expect((await call(client, 'DELETE', `/api/sessions/${body.id}`)).status).toBe(204);
+    const { client, id } = await recordedSession(server.url, server.publicUrl(), owner, 'kept@example.test');
+    expect((await call(client, 'DELETE', `/api/sessions/${id}`)).status).toBe(204);
     const mine = async () =>
-      (await call<RecordingList>(owner, 'GET', `/api/recordings?sessionId=${body.id}`)).body.recordings;
+      (await call<RecordingList>(owner, 'GET', `/api/recordings?sessionId=${id}`)).body.recordings;
     await waitFor('finished', async () => (await mine())[0]?.state === 'finished');
     const [rec] = await mine();
     // Not yet old: kept. Ninety-one days on (the default retention is 90): purged.
@@ -291,14 +281,7 @@ describe('a recording when the server is killed', () => {
         displayName: 'Olive Owner',
         email: 'o@example.test',
       });
-      const { shareId, client } = await recordedShare(first.url, first.origin, owner, 'cleo@example.test');
-      const { body } = await call<SessionInfo>(client, 'POST', '/api/sessions', {
-        appId: 'diagnostics',
-        shareId,
-        acknowledgeRecording: true,
-      });
-      const seen = viewer(client, body.id);
-      await waitFor('video', () => seen.rtpPackets > 50);
+      const { id, seen } = await recordedSession(first.url, first.origin, owner, 'cleo@example.test');
       const list = async (who: TestUser) => (await call<RecordingList>(who, 'GET', '/api/recordings')).body.recordings;
       await waitFor('three segments', async () => ((await list(owner))[0]?.segments ?? 0) >= 3, 30_000);
       first.proc.kill('SIGKILL');
@@ -344,7 +327,7 @@ describe('a recording when the server is killed', () => {
         await call<{ events: Array<{ action: string; detail: Record<string, unknown> }> }>(
           again,
           'GET',
-          `/api/audit?session=${body.id}&order=asc&limit=500`,
+          `/api/audit?session=${id}&order=asc&limit=500`,
         )
       ).body.events;
       const cut = trail.find((e) => e.action === 'recording.interrupted');

@@ -13,6 +13,7 @@ import {
   pressAndSettle,
   shownSize,
   typeRemote,
+  waitForStill,
   type ColourRegion,
 } from './lib/remote-screen.ts';
 import { grabFrame, ocr } from './lib/screen-text.ts';
@@ -160,6 +161,8 @@ it('opens with the first double click, also right after Esc from a preview', asy
     await clickDisplay(page, 300, rowY(a), undefined, 2);
     await waitFor(`note-${a + 1} opened by a double click`, () => opened().length === before + 1, 5000);
     expect(opened().at(-1)).toBe(`/files/Papers/note-${a + 1}.txt`);
+    // The claim comes as the preview opens, not once it is on screen (as in file-explorer.e2e).
+    await waitForStill(page);
     await pressAndSettle(page, 'Escape');
     await clickDisplay(page, 300, rowY(b), undefined, 2);
     await waitFor(

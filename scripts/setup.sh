@@ -8,13 +8,15 @@ cd "$(dirname "$0")/.."
 # runs in, the X11 apps, what builds the native helpers (libfuse3 for the grant filesystem), fonts for names and text in any script
 # (Latin/Arabic/Hebrew/Indic from Noto, CJK, colour emoji), LibreOffice (office documents, rendered
 # inside the sandbox), pdftotext (search inside PDFs) and PulseAudio (a session's sound).
-RUNTIME_PACKAGES=(xvfb ffmpeg bubblewrap chromium x11-apps x11-utils libx11-dev libseccomp-dev libfuse3-dev pkg-config gcc make util-linux openssl
+# e2fsprogs and rsync: the encrypted volume (mkfs.ext4 -O encrypt) and re-encrypting an owner after a key rotation.
+RUNTIME_PACKAGES=(xvfb ffmpeg bubblewrap chromium x11-apps x11-utils libx11-dev libseccomp-dev libfuse3-dev pkg-config gcc make util-linux openssl e2fsprogs rsync
   fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
   libreoffice-core-nogui libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui python3-uno poppler-utils
   pulseaudio)
 # What only the tests need: a real PostgreSQL, network namespaces and NAT, a TURN server, OCR for
-# the watermark's legibility check. `scripts/setup.sh test` (from `make test`) adds them.
-TEST_PACKAGES=(postgresql iproute2 iptables coturn tesseract-ocr tesseract-ocr-eng pulseaudio-utils)
+# the watermark's legibility check, gocryptfs (and fuse3's fusermount3 it mounts with) for
+# bench/encryption-candidates.ts. `scripts/setup.sh test` (from `make test`) adds them.
+TEST_PACKAGES=(postgresql iproute2 iptables coturn tesseract-ocr tesseract-ocr-eng pulseaudio-utils gocryptfs fuse3)
 
 APT_PACKAGES=("${RUNTIME_PACKAGES[@]}")
 [ "${1:-run}" = test ] && APT_PACKAGES+=("${TEST_PACKAGES[@]}")

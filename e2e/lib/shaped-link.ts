@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { unmountVolume } from '../../server/test/helpers.ts';
 
 /**
  * A shaped-link lab: two network namespaces made by the caller's process — a server host and a
@@ -266,6 +267,7 @@ export async function startServerInLab(
       // Also run by the benchmarks, outside the test runner: the audit key stays in this lab's folder.
       AUDIT_KEY_FILE: path.join(tmp, 'audit', 'audit.key'),
       AUDIT_CHECKPOINT_FILE: path.join(tmp, 'audit', 'audit-checkpoints.jsonl'),
+      MASTER_KEY_FILE: path.join(tmp, 'keys', 'master.key'),
       LOG_LEVEL: process.env.LAB_LOG ? 'trace' : 'warn',
       PUBLIC_URL: origin,
       ...env,
@@ -299,6 +301,7 @@ export async function startServerInLab(
     } catch {
       // nothing left
     }
+    unmountVolume(path.join(tmp, 'data'));
     fs.rmSync(tmp, { recursive: true, force: true });
   };
   let setupLink: string;

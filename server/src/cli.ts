@@ -112,7 +112,7 @@ async function main(): Promise<number> {
   }
   let result: Record<string, unknown>;
   try {
-    const res = await viaSocket(path.join(config.database.dataDir, 'admin.sock'), command);
+    const res = await viaSocket(config.adminSocket, command);
     if (res.status >= 400) {
       console.error(res.body.message);
       return 1;

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
       'plain HTTP on a non-loopback address (ALLOW_INSECURE_HTTP): a TLS proxy must be in front',
     );
   }
-  const adminSocketPath = path.join(config.database.dataDir, 'admin.sock');
+  const adminSocketPath = config.adminSocket;
   const adminSocket = await listenAdminSocket(adminSocketPath, server.admin, {
     log: server.audit,
     store: server.auditStore,

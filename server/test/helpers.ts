@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import type { CreatedShare } from '@vitrine/protocol';
 import { loadConfig, type Config } from '../src/config/config.ts';
+import { isMountPoint } from '../src/encryption/volume.ts';
 import { buildServer, type Server } from '../src/http/server.ts';
 import { call, register, type Target, type TestUser } from './auth-client.ts';
 
@@ -42,12 +44,15 @@ export async function startTestServer(
     DATA_DIR: path.join(tmp, 'data'),
     // The audit key and its checkpoints, outside DATA_DIR as in production (never /etc/vitrine from a test).
     AUDIT_KEY_FILE: path.join(tmp, 'audit', 'audit.key'),
+    MASTER_KEY_FILE: path.join(tmp, 'keys', 'master.key'),
+    ENCRYPTED_VOLUME_SIZE: '2G',
     RUNTIME_DIR: fs.mkdtempSync('/dev/shm/vitrine-test-'),
     LOG_LEVEL: 'warn',
     PEER_GRACE_MS: '20000',
     ...env,
   });
   const removeDirs = () => {
+    unmountVolume(path.join(tmp, 'data'));
     fs.rmSync(tmp, { recursive: true, force: true });
     fs.rmSync(config.sandbox.runtimeDir, { recursive: true, force: true });
   };
@@ -67,6 +72,15 @@ export async function startTestServer(
     ? await register(url, server.publicUrl(), setup.link, { displayName: 'Olive Owner', email: 'olive@example.test' })
     : undefined;
   return running(server, config, port, { owner: owner!, setupLink: setup?.link ?? '' }, removeDirs);
+}
+
+/**
+ * Unmounts the encrypted volume of a data folder if a server left it mounted (it was killed, or
+ * failed half-way), so that removing the folder never walks into the mounted volume.
+ */
+export function unmountVolume(dataDir: string): void {
+  const volume = path.join(dataDir, 'volume');
+  if (fs.existsSync(volume) && isMountPoint(volume)) execFileSync('umount', ['-l', volume]);
 }
 
 /** A listening server as a TestServer; `restart` brings up its successor on the same folders and port. */

@@ -5,6 +5,8 @@ import { AUDIT_CHAIN_LOCK } from '../db/migrations/003-audit-trail.ts';
 import { readTrailRecord, type AuditTrail } from './audit-trail.ts';
 import { chain, GENESIS, verifyChain, type ChainedEvent, type ChainStart, type FlatEvent } from './chain.ts';
 import type { CheckpointFile } from './checkpoints.ts';
+import type { ColumnCipher } from '../encryption/column-cipher.ts';
+import { openDetail, sealDetail } from './sealed-detail.ts';
 
 type Db = Kysely<Tables> | Transaction<Tables>;
 type Row = Selectable<AuditEventsTable>;
@@ -21,7 +23,8 @@ export type AuditFilter = Omit<AuditQuery, 'scope' | 'limit' | 'order' | 'before
 
 const PAGE = 1000;
 
-function fromRow(r: Row): ChainedEvent {
+/** An event as read back: its detail opened (one that does not open cannot match its MAC: sealed-detail.ts). */
+function fromRow(r: Row, cipher: ColumnCipher | null): ChainedEvent {
   return {
     seq: Number(r.seq),
     at: new Date(r.at),
@@ -39,7 +42,7 @@ function fromRow(r: Row): ChainedEvent {
     ownerId: r.owner_id,
     shareId: r.share_id,
     sessionId: r.session_id,
-    detail: r.detail,
+    detail: openDetail(cipher, r.detail),
     scheme: r.scheme,
     prevHash: r.prev_hash,
     hash: r.hash,
@@ -51,6 +54,8 @@ export class AuditStore {
   private readonly db: Kysely<Tables>;
   private readonly trail: AuditTrail;
   private readonly checkpoints: CheckpointFile;
+  /** Seals each event's detail at rest (a PostgreSQL deployment's column encryption); null: stored plain. */
+  private readonly cipher: ColumnCipher | null;
   /** Told the newest sequence number after each append that committed on its own (the checkpoint exporter). */
   onCommitted: ((lastSeq: number) => void) | undefined;
   /**
@@ -61,10 +66,11 @@ export class AuditStore {
     | (() => Promise<{ recordings: number; segments: number; problem: { seq: number | null; message: string } | null }>)
     | undefined;
 
-  constructor(db: Kysely<Tables>, trail: AuditTrail, checkpoints: CheckpointFile) {
+  constructor(db: Kysely<Tables>, trail: AuditTrail, checkpoints: CheckpointFile, cipher: ColumnCipher | null = null) {
     this.db = db;
     this.trail = trail;
     this.checkpoints = checkpoints;
+    this.cipher = cipher;
   }
 
   /**
@@ -99,7 +105,8 @@ export class AuditStore {
             owner_id: e.ownerId,
             share_id: e.shareId,
             session_id: e.sessionId,
-            detail: e.detail,
+            // Sealed after chaining: the MAC is over the plain detail, so verify opens it first.
+            detail: sealDetail(this.cipher, e.detail),
             scheme: e.scheme,
             prev_hash: e.prevHash,
             hash: e.hash,
@@ -154,7 +161,7 @@ export class AuditStore {
   async verify(): Promise<AuditVerifyResult> {
     const cp = await this.latestCheckpoint();
     const start = cp ? { nextSeq: cp.throughSeq + 1, prevHash: cp.hash } : GENESIS;
-    const db = this.db;
+    const { db, cipher } = this;
     async function* all(): AsyncGenerator<ChainedEvent> {
       let after = 0;
       for (;;) {
@@ -165,7 +172,7 @@ export class AuditStore {
           .orderBy('seq', 'asc')
           .limit(PAGE)
           .execute();
-        for (const r of rows) yield fromRow(r);
+        for (const r of rows) yield fromRow(r, cipher);
         if (rows.length < PAGE) return;
         after = Number(rows[rows.length - 1]!.seq);
       }
@@ -283,7 +290,7 @@ export class AuditStore {
       .orderBy('seq', filter.order ?? 'desc')
       .limit(limit)
       .execute();
-    return rows.map(fromRow);
+    return rows.map((r) => fromRow(r, this.cipher));
   }
 
   /**
@@ -299,7 +306,7 @@ export class AuditStore {
       .orderBy('seq', 'desc')
       .limit(limit)
       .execute();
-    return rows.reverse().map(fromRow);
+    return rows.reverse().map((r) => fromRow(r, this.cipher));
   }
 
   /** The people a reader may filter by: an owner's clients, or everyone (admins). */

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../db/schema.ts';
+import type { ColumnCipher } from '../encryption/column-cipher.ts';
 import { AuditLog } from './audit-log.ts';
 import { AuditStore } from './audit-store.ts';
 import { openAuditTrail } from './audit-trail.ts';
@@ -14,16 +15,17 @@ export interface AuditSettings {
 /**
  * The audit trail over an open database: its key (made on the first start), the store and writer,
  * and the exporter of signed checkpoints (the writer's committed appends trigger it; the caller
- * runs it on an interval and `close` runs it last).
+ * runs it on an interval and `close` runs it last). With a cipher, event details are sealed at rest.
  */
 export async function openAudit(
   db: Kysely<Tables>,
   settings: AuditSettings,
   log: { error(obj: object, msg: string): void; info?(obj: object, msg: string): void },
+  cipher: ColumnCipher | null = null,
 ) {
   const trail = await openAuditTrail(db, settings.keyFile, log);
   const file = new CheckpointFile(settings.checkpointFile, trail);
-  const store = new AuditStore(db, trail, file);
+  const store = new AuditStore(db, trail, file, cipher);
   const checkpoints = new CheckpointExporter(file, () => store.head(), { everyEvents: settings.checkpointEvents }, log);
   store.onCommitted = (seq) => checkpoints.afterAppend(seq);
   const audit = new AuditLog(store, log);

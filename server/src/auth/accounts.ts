@@ -24,6 +24,7 @@ export class Accounts {
   private readonly invitations: Invitations;
   private readonly webauthn: WebAuthn;
   private readonly claimShare: ShareClaimer;
+  private readonly ownerCreated: (ownerId: string) => Promise<void>;
 
   constructor(deps: {
     db: Kysely<Tables>;
@@ -31,12 +32,15 @@ export class Accounts {
     invitations: Invitations;
     webauthn: WebAuthn;
     claimShare: ShareClaimer;
+    /** Prepares a new owner's storage (and, encrypted at rest, their key) once the account exists. */
+    ownerCreated?: (ownerId: string) => Promise<void>;
   }) {
     this.db = deps.db;
     this.users = deps.users;
     this.invitations = deps.invitations;
     this.webauthn = deps.webauthn;
     this.claimShare = deps.claimShare;
+    this.ownerCreated = deps.ownerCreated ?? (async () => {});
   }
 
   async registrationOptions(token: string, displayName: string, email?: string): Promise<Ceremony> {
@@ -70,7 +74,7 @@ export class Accounts {
     const data = pending.data as { email: string; displayName: string; webauthnUserId: string };
     if (!pending.invitationId) throw new DomainError(400, 'invalid-invitation', 'This registration has no invitation.');
     const invitationId = pending.invitationId;
-    return this.db.transaction().execute(async (tx) => {
+    const made = await this.db.transaction().execute(async (tx) => {
       const inv = await tx
         .selectFrom('invitations')
         .select(['kind', 'share_id'])
@@ -92,6 +96,8 @@ export class Accounts {
       if (inv.kind === 'client' && inv.share_id) await this.claimShare(inv.share_id, me.id, tx);
       return { user: me, invitation: { id: invitationId, kind: inv.kind, shareId: inv.share_id } };
     });
+    if (made.user.role === 'owner') await this.ownerCreated(made.user.id);
+    return made;
   }
 
   /**

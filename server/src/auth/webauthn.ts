@@ -8,10 +8,13 @@ import {
 import type { Kysely } from 'kysely';
 import type { AuthenticationResponse, Ceremony, RegistrationResponse } from '@vitrine/protocol';
 import type { Tables, WebauthnChallengesTable } from '../db/schema.ts';
+import { SealedValueUnreadable, type ColumnCipher } from '../encryption/column-cipher.ts';
 import { DomainError } from '../errors.ts';
 import type { Users } from './users.ts';
 
 const CEREMONY_TTL_MS = 5 * 60_000;
+/** The column name sealed into a stored challenge (its AAD). */
+const CHALLENGE_COLUMN = 'webauthn_challenges.challenge';
 
 type Purpose = WebauthnChallengesTable['purpose'];
 
@@ -35,16 +38,19 @@ const refused = (why: string) => new DomainError(400, 'passkey-refused', `The pa
  * WebAuthn ceremonies with user verification required. Each challenge is stored server-side,
  * expires after 5 minutes and is deleted when it is answered, so an answer cannot be replayed.
  * The relying party is PUBLIC_URL: its host name is the RP ID and its origin the only origin.
+ * With a cipher, the stored challenge is sealed at rest (column encryption).
  */
 export class WebAuthn {
   private readonly db: Kysely<Tables>;
   private readonly users: Users;
   private readonly publicUrl: () => string;
+  private readonly cipher: ColumnCipher | null;
 
-  constructor(db: Kysely<Tables>, users: Users, publicUrl: () => string) {
+  constructor(db: Kysely<Tables>, users: Users, publicUrl: () => string, cipher: ColumnCipher | null = null) {
     this.db = db;
     this.users = users;
     this.publicUrl = publicUrl;
+    this.cipher = cipher;
   }
 
   private get rp(): { id: string; origin: string } {
@@ -162,7 +168,7 @@ export class WebAuthn {
       .insertInto('webauthn_challenges')
       .values({
         id,
-        challenge,
+        challenge: this.cipher ? this.cipher.seal(challenge, CHALLENGE_COLUMN) : challenge,
         purpose,
         user_id: pending.userId,
         invitation_id: pending.invitationId,
@@ -189,8 +195,19 @@ export class WebAuthn {
       );
     }
     return {
-      challenge: row.challenge,
+      challenge: this.openChallenge(row.challenge),
       pending: { userId: row.user_id, invitationId: row.invitation_id, data: row.data },
     };
+  }
+
+  /** A stored challenge's plain text; one that does not open was changed in the database: no answer fits it. */
+  private openChallenge(stored: string): string {
+    if (!this.cipher) return stored;
+    try {
+      return this.cipher.open(stored, CHALLENGE_COLUMN);
+    } catch (err) {
+      if (err instanceof SealedValueUnreadable) throw refused('its sign-in attempt was changed on the server');
+      throw err;
+    }
   }
 }

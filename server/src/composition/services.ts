@@ -15,6 +15,8 @@ import type { ControlServices } from '../control/ports.ts';
 import { claimJournalDir, replayClaimJournals } from '../control/claim-journal.ts';
 import { openSessionChannel } from '../control/session-channel.ts';
 import { openDatabase, type Database } from '../db/database.ts';
+import { EncryptedAtRest } from '../encryption/at-rest.ts';
+import { ColumnCipher, columnKeyFrom } from '../encryption/column-cipher.ts';
 import { LaunchPlanner } from '../launch/planner.ts';
 import { removeInstanceGroups } from '../sandbox/cgroups.ts';
 import { prepareSandboxHost } from '../sandbox/host.ts';
@@ -56,6 +58,10 @@ export interface CoreServices {
   users: Users;
   invitations: Invitations;
   admin: AdminDeps;
+  /** The encrypted volume and its keys; null with ENCRYPTION=off. */
+  atRest: EncryptedAtRest | null;
+  /** Seals the sensitive columns (audit details, passkey challenges) under the system key; null unencrypted. */
+  columnCipher: ColumnCipher | null;
   close(): Promise<void>;
 }
 
@@ -65,14 +71,34 @@ export async function openCoreServices(
   publicUrl: () => string,
   log: { error(obj: object, msg: string): void; info?(obj: object, msg: string): void },
 ): Promise<CoreServices> {
-  const database = await openDatabase({ databaseUrl: config.database.url, dataDir: config.database.dataDir });
-  const trail = await openAudit(database.db, config.audit, log).catch(async (err: unknown) => {
+  // The volume first: the database's folder is on it, under the system key.
+  const atRest = config.encryption.enabled
+    ? await EncryptedAtRest.open(
+        {
+          dataDir: config.encryption.dataDir,
+          masterKeyFile: config.encryption.masterKeyFile,
+          volumeSizeBytes: config.encryption.volumeSizeBytes,
+        },
+        log,
+      )
+    : null;
+  const database = await openDatabase({
+    databaseUrl: config.database.url,
+    dataDir: config.database.dataDir,
+  }).catch(async (err: unknown) => {
+    await atRest?.close();
+    throw err;
+  });
+  // Sealed on PGlite too, though its files are on the volume: one behaviour, and a dump (backup) stays sealed.
+  const columnCipher = atRest && new ColumnCipher(columnKeyFrom(atRest.systemKey));
+  const trail = await openAudit(database.db, config.audit, log, columnCipher).catch(async (err: unknown) => {
     await database.close();
+    await atRest?.close();
     throw err;
   });
   const { audit, store: auditStore } = trail;
   // `audit verify` also compares each recording's segments with the hashes the trail holds.
-  auditStore.evidence = () => verifyRecordings(database.db, config.recordings.dir);
+  auditStore.evidence = () => verifyRecordings(database.db, config.recordings.dir, columnCipher);
   const users = new Users(database.db);
   const invitations = new Invitations(database.db);
   return {
@@ -83,9 +109,12 @@ export async function openCoreServices(
     users,
     invitations,
     admin: { users, invitations, publicUrl, invitationTtlMs: config.auth.invitationTtlMs },
+    atRest,
+    columnCipher,
     close: async () => {
       await trail.close();
       await database.close();
+      await atRest?.close();
     },
   };
 }
@@ -123,12 +152,13 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     quotaBytes: config.storage.quotaBytes,
     trashRetentionMs: config.storage.trashRetentionMs,
     fileOwner: sandbox.user,
+    ...(core.atRest && { prepareOwner: core.atRest.prepareOwner.bind(core.atRest) }),
   });
   const signIns = new SignIns(db, {
     idleTimeoutMs: config.auth.signInIdleTimeoutMs,
     maxAgeMs: config.auth.signInMaxAgeMs,
   });
-  const webauthn = new WebAuthn(db, users, publicUrl);
+  const webauthn = new WebAuthn(db, users, publicUrl, core.columnCipher);
   const shares = new ShareStore(db);
   const termsAcceptances = new TermsAcceptanceStore(db);
   const accounts = new Accounts({
@@ -137,6 +167,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     invitations,
     webauthn,
     claimShare: (shareId, clientId, tx) => shares.claim(shareId, clientId, tx),
+    ownerCreated: (ownerId) => storage.prepare(ownerId),
   });
 
   const sessionStore = new SessionStore(db);
@@ -154,6 +185,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
       budgetBytes: config.recordings.budgetBytes,
       segmentMs: config.recordings.segmentMs,
       retentionMs: config.recordings.retentionMs,
+      ...(core.atRest && { prepareOwner: core.atRest.prepareOwner.bind(core.atRest) }),
     },
     log,
   );

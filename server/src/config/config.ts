@@ -38,7 +38,12 @@ export interface Config {
     webDist: string;
     logLevel: Env['LOG_LEVEL'];
   };
+  /** Where PGlite and the server's journals live (on the encrypted volume's system folder when encrypting). */
   database: { url: string | undefined; dataDir: string };
+  /** The operator's socket (admin/admin-socket.ts): in DATA_DIR, never on the volume. */
+  adminSocket: string;
+  /** Encryption at rest (encryption/at-rest.ts); storage, recordings and the database are on its volume. */
+  encryption: { enabled: boolean; dataDir: string; masterKeyFile: string; volumeSizeBytes: number | null };
   storage: { dir: string; maxUploadBytes: number; quotaBytes: number; trashRetentionMs: number };
   /** Recordings: their own space per owner (not the file quota), kept `retentionMs` (0: until removed). */
   recordings: { dir: string; budgetBytes: number; retentionMs: number; segmentMs: number };
@@ -114,11 +119,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   checkTogether(c);
   const dataDir = path.resolve(c.DATA_DIR);
   const addresses = c.WEBRTC_ICE_ADDRESSES.trim();
-  const auditFiles = auditFilesOutside(c, defined, [
+  const encrypted = c.ENCRYPTION === 'on';
+  // Encrypted, everything the server stores is on the volume (DATA_DIR/volume), under its keys.
+  const volume = path.join(dataDir, 'volume');
+  const storageDir = path.resolve(c.STORAGE_DIR ?? path.join(encrypted ? volume : dataDir, 'storage'));
+  const recordingsDir = path.resolve(c.RECORDINGS_DIR ?? path.join(encrypted ? volume : dataDir, 'recordings'));
+  const outside: Array<[string, string]> = [
     ['DATA_DIR', dataDir],
-    ['STORAGE_DIR', path.resolve(c.STORAGE_DIR ?? path.join(dataDir, 'storage'))],
+    ['STORAGE_DIR', storageDir],
     ['RUNTIME_DIR', path.resolve(c.RUNTIME_DIR ?? defaultRuntimeDir())],
-  ]);
+  ];
+  const auditFiles = auditFilesOutside(c, defined, outside);
+  const masterKeyFile = keyFileOutside('MASTER_KEY_FILE', c.MASTER_KEY_FILE, 'master.key', defined, outside);
   return deepFreeze({
     http: {
       port: c.PORT,
@@ -139,15 +151,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       webDist: c.WEB_DIST,
       logLevel: c.LOG_LEVEL,
     },
-    database: { url: c.DATABASE_URL, dataDir },
+    database: { url: c.DATABASE_URL, dataDir: encrypted ? path.join(volume, 'system') : dataDir },
+    adminSocket: path.join(dataDir, 'admin.sock'),
+    encryption: {
+      enabled: encrypted,
+      dataDir,
+      masterKeyFile,
+      volumeSizeBytes: c.ENCRYPTED_VOLUME_SIZE ?? null,
+    },
     storage: {
-      dir: path.resolve(c.STORAGE_DIR ?? path.join(dataDir, 'storage')),
+      dir: storageDir,
       maxUploadBytes: c.MAX_UPLOAD_SIZE,
       quotaBytes: c.OWNER_QUOTA,
       trashRetentionMs: c.TRASH_RETENTION_DAYS,
     },
     recordings: {
-      dir: path.resolve(c.RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),
+      dir: recordingsDir,
       budgetBytes: c.RECORDING_BUDGET,
       retentionMs: c.RECORDING_RETENTION_DAYS,
       segmentMs: c.RECORDING_SEGMENT,
@@ -211,6 +230,12 @@ const addressList = (text: string) =>
 
 /** Rules that involve several variables at once. */
 function checkTogether(c: Env): void {
+  if (c.ENCRYPTION === 'on' && (c.STORAGE_DIR !== undefined || c.RECORDINGS_DIR !== undefined)) {
+    throw invalid(
+      '  STORAGE_DIR, RECORDINGS_DIR: with ENCRYPTION=on, files and recordings live on the encrypted volume in ' +
+        'DATA_DIR; unset them (or set ENCRYPTION=off)',
+    );
+  }
   const addresses = c.WEBRTC_ICE_ADDRESSES.trim();
   if (addresses !== 'all') {
     const list = addressList(addresses);
@@ -286,11 +311,7 @@ export function isLoopback(host: string): boolean {
  * root, else the user's configuration folder; the checkpoints beside the key.
  */
 function auditFilesOutside(c: Env, env: NodeJS.ProcessEnv, dirs: Array<[string, string]>) {
-  const configHome = env.XDG_CONFIG_HOME ?? path.join(env.HOME ?? os.userInfo().homedir, '.config');
-  const keyFile = path.resolve(
-    c.AUDIT_KEY_FILE ??
-      (process.getuid?.() === 0 ? '/etc/vitrine/audit.key' : path.join(configHome, 'vitrine', 'audit.key')),
-  );
+  const keyFile = defaultKeyFile(c.AUDIT_KEY_FILE, 'audit.key', env);
   const checkpointFile = path.resolve(
     c.AUDIT_CHECKPOINT_FILE ?? path.join(path.dirname(keyFile), 'audit-checkpoints.jsonl'),
   );
@@ -307,6 +328,33 @@ function auditFilesOutside(c: Env, env: NodeJS.ProcessEnv, dirs: Array<[string, 
     }
   }
   return { keyFile, checkpointFile };
+}
+
+/** A key file's path: as set, else /etc/vitrine/<name> for root, else in the user's configuration folder. */
+function defaultKeyFile(set: string | undefined, name: string, env: NodeJS.ProcessEnv): string {
+  const configHome = env.XDG_CONFIG_HOME ?? path.join(env.HOME ?? os.userInfo().homedir, '.config');
+  return path.resolve(
+    set ?? (process.getuid?.() === 0 ? path.join('/etc/vitrine', name) : path.join(configHome, 'vitrine', name)),
+  );
+}
+
+/** The master key, like the audit key, never where the data it unlocks is (nor where apps write). */
+function keyFileOutside(
+  variable: string,
+  set: string | undefined,
+  name: string,
+  env: NodeJS.ProcessEnv,
+  dirs: Array<[string, string]>,
+): string {
+  const file = defaultKeyFile(set, name, env);
+  const within = dirs.find(([, dir]) => isWithin(file, dir));
+  if (within) {
+    throw invalid(
+      `  ${variable}: ${file} is inside ${within[0]} (${within[1]}); keep it apart from the data it unlocks, ` +
+        `e.g. ${variable}=/etc/vitrine/${name}`,
+    );
+  }
+  return file;
 }
 
 /** Whether `file` is `dir` or beneath it, with the symbolic links of whatever exists of both resolved. */

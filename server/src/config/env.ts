@@ -182,6 +182,16 @@ export const envSchema = z.object({
   INVITATION_TTL: duration('7d', 60_000, '1m'),
   /** 0 keeps audit events forever. */
   AUDIT_RETENTION_DAYS: duration('0', 0, '0d', 'd', { ms: 36500 * 86_400_000, hint: '36500 days' }),
+  /** Encryption at rest (docs/security.md): on unless set to off (data in the clear, e.g. for development). */
+  ENCRYPTION: z.enum(['on', 'off']).default('on'),
+  /** The key that wraps every other key, outside DATA_DIR (made on first start); default in config.ts. */
+  MASTER_KEY_FILE: z.string().optional(),
+  /** The encrypted volume's size when DATA_DIR/volume.img is made; unset: 90 % of the space free then. */
+  ENCRYPTED_VOLUME_SIZE: z
+    .string()
+    .transform(parseSize)
+    .refine((n) => n >= 64 * 2 ** 20, 'expected a size of at least 64M, e.g. 500G')
+    .optional(),
   /** The audit trail's MAC key, outside DATA_DIR (made on first start); default in config.ts. */
   AUDIT_KEY_FILE: z.string().optional(),
   /** Where signed checkpoints of the trail's head are appended; default: beside the key. */

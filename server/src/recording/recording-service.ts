@@ -16,6 +16,8 @@ export interface RecordingSettings {
   segmentMs: number;
   /** Finished recordings older than this are purged (0: kept until their owner removes them). */
   retentionMs: number;
+  /** Makes `<root>/<owner>` ready before a recording goes there (encrypted at rest: the owner's key). */
+  prepareOwner?: (ownerId: string) => Promise<void>;
 }
 
 interface Audit {
@@ -89,6 +91,7 @@ export class RecordingService {
       startedAt: new Date(),
     };
     const dir = this.dirOf(record);
+    await this.settings.prepareOwner?.(ownerId);
     // Private to the server, outside every sandbox.
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     await this.store.create(record);

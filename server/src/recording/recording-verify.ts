@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../db/schema.ts';
+import { openDetail } from '../audit/sealed-detail.ts';
+import type { ColumnCipher } from '../encryption/column-cipher.ts';
 import { segmentIndexOf, sha256Of } from './segment-file.ts';
 
 /** What the trail says about one recording: its segments' hashes, whether it ended, where it lives. */
@@ -23,9 +25,13 @@ export interface EvidenceResult {
  * Compares every recording on the trail with its files: each segment the trail vouches for must
  * be there, byte for byte (its SHA-256), and nothing may have been added to a finished recording.
  * Run after the chain itself verified, so the trail's word can be trusted. A removed, edited or
- * swapped segment is named by its file.
+ * swapped segment is named by its file. `cipher`: the one the trail's details are sealed with.
  */
-export async function verifyRecordings(db: Kysely<Tables>, root: string): Promise<EvidenceResult> {
+export async function verifyRecordings(
+  db: Kysely<Tables>,
+  root: string,
+  cipher: ColumnCipher | null = null,
+): Promise<EvidenceResult> {
   const rows = await db
     .selectFrom('audit_events')
     .select(['seq', 'action', 'owner_id', 'detail'])
@@ -40,7 +46,7 @@ export async function verifyRecordings(db: Kysely<Tables>, root: string): Promis
     .execute();
   const recordings = new Map<string, Expected>();
   for (const row of rows) {
-    const d = JSON.parse(row.detail) as Record<string, unknown>;
+    const d = JSON.parse(openDetail(cipher, row.detail)) as Record<string, unknown>;
     const id = String(d.recordingId ?? '');
     if (!/^[0-9a-f-]{36}$/.test(id) || !row.owner_id) continue;
     const r = recordings.get(id) ?? { ownerId: row.owner_id, segments: new Map(), ended: false, purged: false };

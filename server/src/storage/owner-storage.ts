@@ -75,6 +75,8 @@ export interface OwnerStorageOptions {
   fileOwner?: SandboxUser | null;
   /** Milliseconds since the epoch; tests move time forward. */
   now?: () => number;
+  /** Makes `rootDir/<owner>` ready before its folders are made (encrypted at rest: the owner's key). */
+  prepareOwner?: (ownerId: string) => Promise<void>;
 }
 
 export interface UploadOptions {
@@ -129,7 +131,13 @@ export class OwnerStorage {
     if (!existsSync('/proc/self/fd')) throw new Error('owner storage needs /proc/self/fd (Linux with /proc mounted)');
     // Canonical, so host paths handed to the sandbox can be compared with what an open fd points at.
     mkdirSync(options.rootDir, { recursive: true, mode: 0o700 });
-    this.options = { now: Date.now, fileOwner: null, ...options, rootDir: realpathSync(options.rootDir) };
+    this.options = {
+      now: Date.now,
+      fileOwner: null,
+      prepareOwner: async () => {},
+      ...options,
+      rootDir: realpathSync(options.rootDir),
+    };
   }
 
   /** Hands something the server just made in an owner's folders to the sandbox user (see fileOwner). */
@@ -555,6 +563,11 @@ export class OwnerStorage {
   }
 
   /** The owner's visible root on the host, created (0700) if missing: for bind mounts into sandboxes. */
+  /** Makes the owner's folders (a new account's): with their key first, when encrypted at rest. */
+  async prepare(ownerId: string): Promise<void> {
+    await this.#dirs(ownerId);
+  }
+
   ensureRoot(ownerId: string): string {
     const base = ownerDir(this.options.rootDir, ownerId);
     for (const sub of ['files', 'trash', 'tmp']) mkdirSync(path.join(base, sub), { recursive: true, mode: 0o700 });
@@ -582,9 +595,10 @@ export class OwnerStorage {
     if (!ready) {
       const base = ownerDir(this.options.rootDir, ownerId);
       const dirs = { files: path.join(base, 'files'), trash: path.join(base, 'trash'), tmp: path.join(base, 'tmp') };
-      ready = Promise.all(Object.values(dirs).map((d) => fs.mkdir(d, { recursive: true, mode: 0o700 }))).then(
-        () => dirs,
-      );
+      ready = this.options
+        .prepareOwner(ownerId)
+        .then(() => Promise.all(Object.values(dirs).map((d) => fs.mkdir(d, { recursive: true, mode: 0o700 }))))
+        .then(() => dirs);
       ready.catch(() => this.#ready.delete(ownerId));
       this.#ready.set(ownerId, ready);
     }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import type { AuditEvent, AuditPage, SessionInfo } from '@vitrine/protocol';
-import { api, idleAppsRoot, waitFor } from '../helpers.ts';
+import { api, idleAppsRoot, waitFor, unmountVolume } from '../helpers.ts';
 import { register, signIn, type TestUser } from '../auth-client.ts';
 import { startTestPostgres } from '../postgres.ts';
 import { startServerProcess } from '../server-process.ts';
@@ -42,7 +42,10 @@ it(
     const appsRoot = idleAppsRoot();
     const database = startTestPostgres();
     cleanups.push(() => database.stop());
-    cleanups.push(() => fs.rmSync(runtimeDir, { recursive: true, force: true }));
+    cleanups.push(() => {
+      unmountVolume(path.join(runtimeDir, 'data'));
+      fs.rmSync(runtimeDir, { recursive: true, force: true });
+    });
     cleanups.push(() => fs.rmSync(appsRoot, { recursive: true, force: true }));
     const env = { APPS_ROOT: appsRoot, DATABASE_URL: database.url };
 
@@ -56,7 +59,7 @@ it(
 
     // An upload in flight: its temporary file is there, its answer (and audit event) not yet.
     const upload = stalledUpload(owner, 'big.bin');
-    const tmp = path.join(runtimeDir, 'data', 'storage', owner.me.id, 'tmp');
+    const tmp = path.join(runtimeDir, 'data', 'volume', 'storage', owner.me.id, 'tmp');
     await waitFor('the upload being received', () =>
       fs.readdirSync(tmp).some((n) => fs.statSync(path.join(tmp, n)).size > 0),
     );

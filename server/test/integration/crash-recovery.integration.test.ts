@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import type { AuditPage, SessionInfo } from '@vitrine/protocol';
-import { api, ffmpegProcesses, isAlive, sessionProcesses, waitFor } from '../helpers.ts';
+import { api, ffmpegProcesses, isAlive, sessionProcesses, waitFor, unmountVolume } from '../helpers.ts';
 import { detectCgroups } from '../../src/sandbox/cgroups.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
 import { register, signIn } from '../auth-client.ts';
@@ -83,6 +83,7 @@ it('after kill -9 of the server, the sandbox dies with it and the next start rem
     second.proc.kill('SIGTERM');
     await new Promise((r) => second.proc.once('exit', r));
   } finally {
+    unmountVolume(path.join(runtimeDir, 'data'));
     fs.rmSync(runtimeDir, { recursive: true, force: true });
   }
 });

@@ -10,12 +10,12 @@ import type {
   RecordingDetail,
   RecordingList,
   ServerSignal,
-  SessionInfo,
 } from '@vitrine/protocol';
 import { call, register, signIn, type TestUser } from '../auth-client.ts';
-import { createShare, startTestServer, waitFor, type TestServer } from '../helpers.ts';
+import { startTestServer, waitFor, type TestServer, unmountVolume } from '../helpers.ts';
 import { startTestPostgres, type TestPostgres } from '../postgres.ts';
 import { startServerProcess } from '../server-process.ts';
+import { recordedSession } from '../recorded-session.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
 
 /**
@@ -32,32 +32,6 @@ function viewer(user: TestUser, sessionId: string, query = ''): WeriftViewer {
   const v = new WeriftViewer(user, sessionId, { query, h264: true });
   viewers.push(v);
   return v;
-}
-
-/**
- * A recorded, watchable share of `Deal` for a new client, who launches the diagnostics app on it
- * (acknowledging the recording) and views it until video flows.
- */
-async function recordedSession(url: string, origin: string, owner: TestUser, email: string) {
-  // 201, or 409 when an earlier share of this owner made it.
-  await call(owner, 'POST', '/api/files/folders', { path: 'Deal' });
-  const created = await createShare(owner, {
-    clientEmail: email,
-    label: 'Deal room',
-    paths: [{ path: 'Deal', access: 'view' }],
-    recording: true,
-    liveView: true,
-  });
-  const client = await register(url, origin, created.invitation.link, { displayName: 'Cleo Client' });
-  const launched = await call<SessionInfo>(client, 'POST', '/api/sessions', {
-    appId: 'diagnostics',
-    shareId: created.share.id,
-    acknowledgeRecording: true,
-  });
-  expect(launched.status, JSON.stringify(launched.body)).toBe(201);
-  const seen = viewer(client, launched.body.id);
-  await waitFor('video to the client', () => seen.rtpPackets > 50);
-  return { client, id: launched.body.id, seen };
 }
 
 const participants = (v: WeriftViewer) =>
@@ -83,7 +57,13 @@ describe.each(['pglite', 'postgres'] as const)('recorded and watched sessions on
   });
 
   it('records what the client is sent, lets its owner watch live and replay, and nobody else', async () => {
-    const { client, id, seen } = await recordedSession(server.url, server.publicUrl(), owner, 'cleo@example.test');
+    const { client, id, seen } = await recordedSession(
+      server.url,
+      server.publicUrl(),
+      owner,
+      'cleo@example.test',
+      viewer,
+    );
     await waitFor('the client told it is recorded', () => participants(seen)?.recorded === true);
 
     // Another owner cannot watch; the share's owner can, and the client is told at once.
@@ -242,7 +222,7 @@ describe.each(['pglite', 'postgres'] as const)('recorded and watched sessions on
   }, 120_000);
 
   it('purges recordings past RECORDING_RETENTION_DAYS, leaving what went on the trail', async () => {
-    const { client, id } = await recordedSession(server.url, server.publicUrl(), owner, 'kept@example.test');
+    const { client, id } = await recordedSession(server.url, server.publicUrl(), owner, 'kept@example.test', viewer);
     expect((await call(client, 'DELETE', `/api/sessions/${id}`)).status).toBe(204);
     const mine = async () =>
       (await call<RecordingList>(owner, 'GET', `/api/recordings?sessionId=${id}`)).body.recordings;
@@ -281,7 +261,7 @@ describe('a recording when the server is killed', () => {
         displayName: 'Olive Owner',
         email: 'o@example.test',
       });
-      const { id, seen } = await recordedSession(first.url, first.origin, owner, 'cleo@example.test');
+      const { id, seen } = await recordedSession(first.url, first.origin, owner, 'cleo@example.test', viewer);
       const list = async (who: TestUser) => (await call<RecordingList>(who, 'GET', '/api/recordings')).body.recordings;
       await waitFor('three segments', async () => ((await list(owner))[0]?.segments ?? 0) >= 3, 30_000);
       first.proc.kill('SIGKILL');
@@ -293,7 +273,7 @@ describe('a recording when the server is killed', () => {
       const [rec] = await list(again);
       expect(rec!.state).toBe('interrupted');
       const detail = (await call<RecordingDetail>(again, 'GET', `/api/recordings/${rec!.id}`)).body;
-      const dir = path.join(runtimeDir, 'data', 'recordings', owner.me.id, rec!.id);
+      const dir = path.join(runtimeDir, 'data', 'volume', 'recordings', owner.me.id, rec!.id);
       // Exactly the finished segments remain, and they decode.
       const files = fs
         .readdirSync(dir)
@@ -337,6 +317,7 @@ describe('a recording when the server is killed', () => {
         p.kill('SIGTERM');
         await new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once('exit', r)));
       }
+      unmountVolume(path.join(runtimeDir, 'data'));
       fs.rmSync(runtimeDir, { recursive: true, force: true });
     }
   }, 120_000);

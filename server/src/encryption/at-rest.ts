@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { addKey, policyOf, removeKey, setPolicy } from './fscrypt.ts';
+import { KeyFolder } from './key-folder.ts';
+import { MasterKeyring } from './master-key.ts';
+import { openVolume, type Volume } from './volume.ts';
+
+/** fscrypt's raw keys are 64 bytes (the kernel derives each file's key from it). */
+const RAW_KEY_BYTES = 64;
+const OWNER_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+export interface AtRestSettings {
+  dataDir: string;
+  masterKeyFile: string;
+  volumeSizeBytes: number | null;
+}
+
+export interface Log {
+  info?(obj: object, msg: string): void;
+  warn?(obj: object, msg: string): void;
+}
+
+/**
+ * Data at rest, encrypted (ENCRYPTION=on): the volume, the master key and the keys it wraps, and
+ * each owner's area. Layout on the volume:
+ *
+ *   system/              the database, journals: the `system` key
+ *   storage/<ownerId>/   an owner's files, trash, uploads in progress: the `owner-<id>` key
+ *   recordings/<ownerId>/ their shares' recordings: the same key
+ *
+ * storage/ and recordings/ themselves carry no policy, so that each owner's folder can carry its
+ * own and an owner's folders can be swapped whole after a key rotation (owner-rotation.ts).
+ */
+export class EncryptedAtRest {
+  readonly volume: Volume;
+  readonly keys: KeyFolder;
+  readonly master: MasterKeyring;
+  readonly systemDir: string;
+  readonly storageDir: string;
+  readonly recordingsDir: string;
+  /** The raw `system` key: the database folder's, and the root of the column key. */
+  readonly systemKey: Buffer;
+  readonly #log: Log;
+  /** Keys added to the kernel by this run: name → identifier. */
+  readonly #unlocked = new Map<string, string>();
+  readonly #preparing = new Map<string, Promise<void>>();
+
+  private constructor(volume: Volume, keys: KeyFolder, master: MasterKeyring, systemKey: Buffer, log: Log) {
+    this.volume = volume;
+    this.keys = keys;
+    this.master = master;
+    this.systemKey = systemKey;
+    this.systemDir = path.join(volume.root, 'system');
+    this.storageDir = path.join(volume.root, 'storage');
+    this.recordingsDir = path.join(volume.root, 'recordings');
+    this.#log = log;
+  }
+
+  static async open(settings: AtRestSettings, log: Log): Promise<EncryptedAtRest> {
+    const keys = new KeyFolder(path.join(path.resolve(settings.dataDir), 'keys'));
+    const master = MasterKeyring.open(settings.masterKeyFile, keys, log);
+    const volume = await openVolume({ dataDir: settings.dataDir, sizeBytes: settings.volumeSizeBytes }, log);
+    try {
+      const systemKey = loadOrMake(keys, master, 'system');
+      const atRest = new EncryptedAtRest(volume, keys, master, systemKey, log);
+      await atRest.#unlock('system', systemKey);
+      await atRest.#encryptedDir(atRest.systemDir, 'system');
+      for (const dir of [atRest.storageDir, atRest.recordingsDir]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // Every owner's files readable from the start: start-up sweeps (trash, cut uploads, recordings) walk them all.
+      for (const name of keys.names()) {
+        const owner = /^owner-([A-Za-z0-9_-]+)$/.exec(name)?.[1];
+        if (owner) await atRest.prepareOwner(owner);
+      }
+      return atRest;
+    } catch (err) {
+      await volume.close();
+      throw err;
+    }
+  }
+
+  /** The owner's folders on the volume, each under the owner's key (made on first use). */
+  ownerDirs(ownerId: string): string[] {
+    if (!OWNER_ID.test(ownerId)) throw new Error(`invalid owner id ${JSON.stringify(ownerId)}`);
+    return [path.join(this.storageDir, ownerId), path.join(this.recordingsDir, ownerId)];
+  }
+
+  /** Makes sure the owner's key exists and is in the kernel, and their folders are encrypted with it. */
+  prepareOwner(ownerId: string): Promise<void> {
+    let ready = this.#preparing.get(ownerId);
+    if (!ready) {
+      ready = (async () => {
+        const name = ownerKeyName(ownerId);
+        await this.#unlock(name, loadOrMake(this.keys, this.master, name));
+        for (const dir of this.ownerDirs(ownerId)) await this.#encryptedDir(dir, name);
+      })();
+      ready.catch(() => this.#preparing.delete(ownerId));
+      this.#preparing.set(ownerId, ready);
+    }
+    return ready;
+  }
+
+  /**
+   * Crypto-shredding: the owner's wrapped key is overwritten and removed first (from then on no
+   * copy of this volume can be read for them, whoever holds the master key), the key leaves the
+   * kernel (its cached plaintext with it), then the ciphertext is deleted to free the space.
+   */
+  async shredOwner(ownerId: string): Promise<{ keysDestroyed: number }> {
+    const name = ownerKeyName(ownerId);
+    const names = [name, `${name}.next`].filter((n) => this.keys.read(n));
+    for (const n of names) this.keys.shred(n);
+    await Promise.all([name, `${name}.next`].map((n) => this.forget(n)));
+    this.#preparing.delete(ownerId);
+    for (const dir of this.ownerDirs(ownerId)) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(path.join(path.dirname(dir), `.rotate-${ownerId}`), { recursive: true, force: true });
+    }
+    return { keysDestroyed: names.length };
+  }
+
+  /** Takes a key out of the kernel (its files become unreadable); a key still in use is removed once closed. */
+  async forget(name: string): Promise<void> {
+    const identifier = this.#unlocked.get(name);
+    if (!identifier) return;
+    this.#unlocked.delete(name);
+    const result = await removeKey(this.volume.root, identifier);
+    if (result === 'busy') this.#log.warn?.({ key: name }, 'key removed; files still open keep it until they close');
+  }
+
+  /** The identifier of a key this run holds in the kernel, adding it if needed. */
+  async unlock(name: string, raw: Buffer): Promise<string> {
+    return this.#unlock(name, raw);
+  }
+
+  async #unlock(name: string, raw: Buffer): Promise<string> {
+    const known = this.#unlocked.get(name);
+    if (known) return known;
+    const identifier = await addKey(this.volume.root, raw);
+    this.#unlocked.set(name, identifier);
+    return identifier;
+  }
+
+  /** A folder under the named key's policy: made if missing, refused if it holds plain files or another key's. */
+  async #encryptedDir(dir: string, name: string): Promise<void> {
+    const identifier = this.#unlocked.get(name)!;
+    fs.mkdirSync(dir, { mode: 0o700, recursive: true });
+    const policy = await policyOf(dir);
+    if (policy === identifier) return;
+    if (policy === null && fs.readdirSync(dir).length === 0) return setPolicy(dir, identifier);
+    throw new Error(
+      policy === null
+        ? `${dir} holds files that are not encrypted; move them out and back in through Vitrine`
+        : `${dir} is encrypted with a key other than ${name}'s`,
+    );
+  }
+
+  async close(): Promise<void> {
+    // Unmounting a loop volume drops its keys with it; a native one keeps them until removed.
+    if (this.volume.kind === 'native') for (const name of [...this.#unlocked.keys()]) await this.forget(name);
+    await this.volume.close();
+  }
+}
+
+export function ownerKeyName(ownerId: string): string {
+  return `owner-${ownerId}`;
+}
+
+/** The raw key of that name, made (and stored wrapped) if it does not exist yet. */
+export function loadOrMake(keys: KeyFolder, master: MasterKeyring, name: string): Buffer {
+  const wrapped = keys.read(name);
+  if (wrapped) {
+    if (wrapped.name !== name && wrapped.name !== `${name}.next`) {
+      throw new Error(`the key file of ${name} holds ${wrapped.name}'s key`);
+    }
+    return master.unwrap(wrapped);
+  }
+  const raw = randomBytes(RAW_KEY_BYTES);
+  keys.write(name, master.wrap(name, raw));
+  return raw;
+}

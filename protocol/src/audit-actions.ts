@@ -115,6 +115,17 @@ export const AUDIT_ACTIONS = [
   'audit.verify',
   'audit.unavailable',
   'audit.events-lost',
+  // Keys and backups (docs/security.md): the operator's commands, as the system's doing
+  /** An owner's account removed, with their key destroyed: their files and recordings are unreadable from then on. */
+  'account.delete',
+  /** The master key replaced; every owner's key re-wrapped (no data re-encrypted). */
+  'key.master-rotate',
+  /** An owner's key replaced: `key.owner-rotate-start`, then their files re-encrypted, then this. */
+  'key.owner-rotate-start',
+  'key.owner-rotate',
+  'backup.create',
+  /** Written on the restored server: what backup it came from. */
+  'backup.restore',
 ] as const;
 
 /** An audit action name, e.g. `share.create`. */

@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   'passkey-refused',
   'passkey-exists',
   'last-passkey',
+  'last-admin',
+  'encryption-off',
   'invalid-invitation',
   'invitation-expired',
   'invitation-used',
@@ -61,6 +63,7 @@ export const ERROR_CODES = [
   'file-too-large',
   'quota-exceeded',
   'storage-full',
+  'storage-busy',
   'unsupported-media-type',
   'upload-aborted',
   // Streamed sessions and their signaling socket

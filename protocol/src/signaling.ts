@@ -70,6 +70,8 @@ export const SessionEndReason = z.enum([
   'recording failed',
   'time limit',
   'signed out',
+  /** The owner's account was deleted (their files with it). */
+  'account deleted',
 ]);
 export type SessionEndReason = z.infer<typeof SessionEndReason>;
 

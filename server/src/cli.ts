@@ -1,62 +1,108 @@
 /**
  * Operator commands, run through `./vitrine` at the repository's root (it sets the machine up and
- * uses the repository's Node.js 24): `./vitrine invite --role owner --email you@example.com` prints
- * an invitation link for a new owner; `./vitrine setup-link` prints a fresh setup link while no
- * account exists; `./vitrine audit verify` checks the audit trail's keyed chain and exported checkpoints. Talks to the
- * running server through its admin socket, or opens the database itself when no server is running.
+ * uses the repository's Node.js 24); USAGE lists them. Talks to the running server through its
+ * admin socket, or opens the database itself when no server is running. `restore` only ever runs
+ * without a server, onto a fresh DATA_DIR.
  */
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Email } from '@vitrine/protocol';
+import type { AuditVerifyResult } from '@vitrine/protocol';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { openCoreServices } from './composition/services.ts';
 import { DomainError } from './errors.ts';
 import { operatorCommands } from './admin/commands.ts';
-import type { AuditVerifyResult } from '@vitrine/protocol';
+import { restoreBackup } from './backup/restore-service.ts';
+import type { RotationProgress } from './encryption/owner-rotation.ts';
 
 const USAGE = `usage:
   ./vitrine invite --role owner --email <address>   print an invitation link for a new owner
   ./vitrine setup-link                              print a new setup link (only while no account exists)
   ./vitrine audit verify                            check the audit trail; exit status 1 if it was tampered with
+  ./vitrine owner delete --email <address>          delete an owner: their sessions end, their shares go, and
+                                                    their key is destroyed (their files can never be read again)
+  ./vitrine keys rotate-master                      replace the master key (MASTER_KEY_FILE); owners' keys are re-wrapped
+  ./vitrine keys rotate-owner --email <address>     replace an owner's key, re-encrypting their files (resumable)
+  ./vitrine backup --out <file>                     write a backup (sealed with the master key) while the server runs
+  ./vitrine restore <file>                          restore a backup onto a fresh DATA_DIR (no server running;
+                                                    MASTER_KEY_FILE must hold the key that sealed it)
   ./vitrine --help                                  this text
   ./vitrine doctor                                  check that this host can confine sessions (as make doctor)
   ./vitrine serve                                   run the server (as make start does, without the setup)
 
 Run it as the user the server runs as, with the server's environment (DATA_DIR, DATABASE_URL, PUBLIC_URL,
-AUDIT_KEY_FILE, AUDIT_CHECKPOINT_FILE; VITRINE_ENV=/etc/vitrine/vitrine.env reads them from the server's
-environment file).`;
+MASTER_KEY_FILE, AUDIT_KEY_FILE, AUDIT_CHECKPOINT_FILE; VITRINE_ENV=/etc/vitrine/vitrine.env reads them from
+the server's environment file).`;
 
-type Command = { kind: 'invite'; email: string } | { kind: 'setup-link' } | { kind: 'audit-verify' } | { kind: 'help' };
+type Command =
+  | { kind: 'invite'; email: string }
+  | { kind: 'setup-link' }
+  | { kind: 'audit-verify' }
+  | { kind: 'owner-delete'; email: string }
+  | { kind: 'rotate-master' }
+  | { kind: 'rotate-owner'; email: string }
+  | { kind: 'backup'; file: string }
+  | { kind: 'restore'; file: string }
+  | { kind: 'help' };
+type SocketCommand = Exclude<Command, { kind: 'help' | 'restore' }>;
+
+function emailOf(value: string | undefined): string {
+  const email = Email.safeParse(value ?? '');
+  if (!email.success) throw new Error('--email <address> is required and must be an e-mail address');
+  return email.data;
+}
 
 function parse(argv: string[]): Command {
-  const { positionals, values } = parseArgs({
+  const { positionals: p, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, email: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      role: { type: 'string' },
+      email: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
-  if (values.help || (positionals[0] === 'help' && positionals.length === 1)) return { kind: 'help' };
-  if (positionals[0] === 'setup-link' && positionals.length === 1) return { kind: 'setup-link' };
-  if (positionals[0] === 'audit' && positionals[1] === 'verify' && positionals.length === 2)
-    return { kind: 'audit-verify' };
-  if (positionals[0] === 'invite' && positionals.length === 1) {
+  const is = (...words: string[]) => p.length === words.length && words.every((w, i) => p[i] === w);
+  if (values.help || is('help')) return { kind: 'help' };
+  if (is('setup-link')) return { kind: 'setup-link' };
+  if (is('audit', 'verify')) return { kind: 'audit-verify' };
+  if (is('invite')) {
     if (values.role !== 'owner') throw new Error('--role owner is required (clients are invited through shares)');
-    const email = Email.safeParse(values.email ?? '');
-    if (!email.success) throw new Error('--email <address> is required and must be an e-mail address');
-    return { kind: 'invite', email: email.data };
+    return { kind: 'invite', email: emailOf(values.email) };
   }
+  if (is('owner', 'delete')) return { kind: 'owner-delete', email: emailOf(values.email) };
+  if (is('keys', 'rotate-master')) return { kind: 'rotate-master' };
+  if (is('keys', 'rotate-owner')) return { kind: 'rotate-owner', email: emailOf(values.email) };
+  if (is('backup')) {
+    if (!values.out) throw new Error('--out <file> is required');
+    return { kind: 'backup', file: path.resolve(values.out) };
+  }
+  if (p[0] === 'restore' && p.length === 2) return { kind: 'restore', file: path.resolve(p[1]!) };
   throw new Error(USAGE);
 }
 
-const SOCKET_PATHS: Record<Exclude<Command['kind'], 'help'>, [string, string]> = {
+const SOCKET_PATHS: Record<SocketCommand['kind'], [string, string]> = {
   invite: ['POST', '/owner-invitations'],
   'setup-link': ['POST', '/setup-link'],
   'audit-verify': ['GET', '/audit/verify'],
+  'owner-delete': ['POST', '/owners/delete'],
+  'rotate-master': ['POST', '/keys/master/rotate'],
+  'rotate-owner': ['POST', '/keys/owner/rotate'],
+  backup: ['POST', '/backup'],
 };
 
+function bodyOf(command: SocketCommand): object {
+  if ('email' in command) return { email: command.email };
+  if ('file' in command) return { file: command.file };
+  return {};
+}
+
+/** Asks the running server; its answer is JSON lines, progress first (shown as it comes), the result last. */
 function viaSocket(
   socketPath: string,
-  command: Exclude<Command, { kind: 'help' }>,
+  command: SocketCommand,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -67,32 +113,81 @@ function viaSocket(
         headers: { 'content-type': 'application/json' },
       },
       (res) => {
-        let raw = '';
+        let buffered = '';
+        let result: { status: number; body: Record<string, unknown> } | undefined;
         res.setEncoding('utf8');
-        res.on('data', (c: string) => (raw += c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 500, body: JSON.parse(raw) as Record<string, unknown> }),
-        );
+        res.on('data', (chunk: string) => {
+          buffered += chunk;
+          for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
+            const msg = JSON.parse(buffered.slice(0, nl)) as { progress?: RotationProgress } & typeof result;
+            buffered = buffered.slice(nl + 1);
+            if (msg?.progress) showProgress(msg.progress);
+            else result = msg;
+          }
+        });
+        res.on('end', () => (result ? resolve(result) : reject(new Error('the server gave no answer'))));
       },
     );
     req.on('error', reject);
-    req.end(JSON.stringify(command.kind === 'invite' ? { email: command.email } : {}));
+    req.end(JSON.stringify(bodyOf(command)));
   });
 }
 
-async function direct(config: Config, command: Exclude<Command, { kind: 'help' }>): Promise<Record<string, unknown>> {
+function showProgress(p: RotationProgress): void {
+  const what =
+    p.phase === 'waiting'
+      ? `waiting for ${p.sessions} session(s) on the owner's files to end`
+      : `${p.phase} ${p.percent}%`;
+  process.stderr.write(`  ${what}\n`);
+}
+
+async function direct(config: Config, command: SocketCommand): Promise<Record<string, unknown>> {
   const core = await openCoreServices(config, () => config.http.publicUrl, {
     error: (obj, msg) => console.error(msg, obj),
   });
   const commands = operatorCommands(core.admin, { log: core.audit, store: core.auditStore }, 'cli');
   try {
-    if (command.kind === 'audit-verify') return await commands.verifyAudit();
-    if (command.kind === 'invite') return await commands.inviteOwner(command.email);
-    const link = await commands.issueSetupLink();
-    if (!link) throw new DomainError(409, 'accounts-exist', 'accounts exist already; invite owners instead');
-    return link;
+    switch (command.kind) {
+      case 'audit-verify':
+        return await commands.verifyAudit();
+      case 'invite':
+        return await commands.inviteOwner(command.email);
+      case 'owner-delete':
+        return { ...(await commands.deleteOwner(command.email)) };
+      case 'rotate-master':
+        return await commands.rotateMasterKey();
+      case 'rotate-owner':
+        return await commands.rotateOwnerKey(command.email, showProgress);
+      case 'backup':
+        return { ...(await commands.backup(command.file)) };
+      case 'setup-link': {
+        const link = await commands.issueSetupLink();
+        if (!link) throw new DomainError(409, 'accounts-exist', 'accounts exist already; invite owners instead');
+        return link;
+      }
+    }
   } finally {
     await core.close();
+  }
+}
+
+async function run(config: Config, command: SocketCommand): Promise<Record<string, unknown> | number> {
+  try {
+    const res = await viaSocket(config.adminSocket, command);
+    if (res.status >= 400) {
+      console.error(res.body.message);
+      return 1;
+    }
+    return res.body;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw err;
+  }
+  try {
+    return await direct(config, command);
+  } catch (e) {
+    console.error((e as Error).message);
+    return 1;
   }
 }
 
@@ -110,29 +205,70 @@ async function main(): Promise<number> {
     console.error(err instanceof ConfigError ? err.message : (err as Error).message);
     return 2;
   }
-  let result: Record<string, unknown>;
-  try {
-    const res = await viaSocket(config.adminSocket, command);
-    if (res.status >= 400) {
-      console.error(res.body.message);
-      return 1;
-    }
-    result = res.body;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw err;
+  if (command.kind === 'restore') {
     try {
-      result = await direct(config, command);
+      const restored = await restoreBackup(config, command.file);
+      await recordRestore(config, command.file, restored);
+      console.log(`restored ${restored.rows} rows and ${restored.files} files from ${command.file}`);
+      return 0;
     } catch (e) {
-      console.error((e as Error).message);
+      console.error(`restore failed: ${(e as Error).message}`);
       return 1;
     }
   }
-  if (command.kind === 'audit-verify') return reportVerify(result as AuditVerifyResult);
-  const what = command.kind === 'invite' ? `Invitation for ${command.email}` : 'Setup link';
-  const { link, expiresAt } = result as { link: string; expiresAt: string };
-  console.log(`${what} (single use, expires ${new Date(expiresAt).toISOString()}):\n\n  ${link}\n`);
-  return 0;
+  const result = await run(config, command);
+  if (typeof result === 'number') return result;
+  return report(command, result);
+}
+
+/** The restored trail's first new event says where it came from. */
+async function recordRestore(config: Config, file: string, restored: Record<string, unknown>): Promise<void> {
+  const core = await openCoreServices(config, () => config.http.publicUrl, { error: () => {} });
+  try {
+    await core.audit.record({
+      actor: { id: null, role: 'system' },
+      action: 'backup.restore',
+      outcome: 'ok',
+      detail: { via: 'cli', backup: path.basename(file), ...restored },
+    });
+  } finally {
+    await core.close();
+  }
+}
+
+function report(command: SocketCommand, result: Record<string, unknown>): number {
+  switch (command.kind) {
+    case 'audit-verify':
+      return reportVerify(result as unknown as AuditVerifyResult);
+    case 'invite':
+    case 'setup-link': {
+      const what = command.kind === 'invite' ? `Invitation for ${command.email}` : 'Setup link';
+      const { link, expiresAt } = result as { link: string; expiresAt: string };
+      console.log(`${what} (single use, expires ${new Date(expiresAt).toISOString()}):\n\n  ${link}\n`);
+      return 0;
+    }
+    case 'owner-delete':
+      console.log(
+        `deleted ${command.email}: ${String(result.shares)} share(s), ${String(result.recordings)} recording(s), ` +
+          `${String(result.sessionsEnded)} session(s) ended, ${String(result.keysDestroyed)} key(s) destroyed`,
+      );
+      return 0;
+    case 'rotate-master':
+      console.log(
+        `master key replaced (${String(result.from)} → ${String(result.to)}), ${String(result.keys)} key(s) re-wrapped. ` +
+          'Keep a copy of the new MASTER_KEY_FILE apart from DATA_DIR; backups made before need the old one.',
+      );
+      return 0;
+    case 'rotate-owner':
+      console.log(`${command.email}'s key replaced; their files are re-encrypted${result.resumed ? ' (resumed)' : ''}`);
+      return 0;
+    case 'backup':
+      console.log(
+        `backup written to ${command.file}: ${String(result.bytes)} bytes, ${String(result.rows)} rows, ` +
+          `${String(result.files)} files; sealed with master key ${String(result.masterKeyId)}`,
+      );
+      return 0;
+  }
 }
 
 /** What verify found, in words: the first line says intact or BROKEN, the rest what that rests on. */

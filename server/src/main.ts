@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { listenAdminSocket } from './admin/admin-socket.ts';
 import { ConfigError, isLoopback, loadConfig } from './config/config.ts';
 import { buildServer } from './http/server.ts';

@@ -5,6 +5,8 @@ import net from 'node:net';
 import path from 'node:path';
 import type { CreatedShare } from '@vitrine/protocol';
 import { loadConfig, type Config } from '../src/config/config.ts';
+import { openDatabase, type Database } from '../src/db/database.ts';
+import { EncryptedAtRest } from '../src/encryption/at-rest.ts';
 import { isMountPoint } from '../src/encryption/volume.ts';
 import { buildServer, type Server } from '../src/http/server.ts';
 import { call, register, type Target, type TestUser } from './auth-client.ts';
@@ -81,6 +83,31 @@ export async function startTestServer(
 export function unmountVolume(dataDir: string): void {
   const volume = path.join(dataDir, 'volume');
   if (fs.existsSync(volume) && isMountPoint(volume)) execFileSync('umount', ['-l', volume]);
+}
+
+/**
+ * The embedded database of a stopped server, opened as its files are (the encrypted volume
+ * mounted with the server's keys), for a test that reads or changes it behind the server's back.
+ */
+export async function openStoppedDatabase(config: Config): Promise<Database> {
+  const atRest = config.encryption.enabled
+    ? await EncryptedAtRest.open(
+        {
+          dataDir: config.encryption.dataDir,
+          masterKeyFile: config.encryption.masterKeyFile,
+          volumeSizeBytes: config.encryption.volumeSizeBytes,
+        },
+        {},
+      )
+    : null;
+  const database = await openDatabase({ dataDir: config.database.dataDir });
+  return {
+    ...database,
+    close: async () => {
+      await database.close();
+      await atRest?.close();
+    },
+  };
 }
 
 /** A listening server as a TestServer; `restart` brings up its successor on the same folders and port. */

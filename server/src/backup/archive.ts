@@ -102,8 +102,7 @@ async function addEntry(pack: tar.Pack, name: string, content: Buffer | Readable
     const done = (err?: Error | null) => (err ? reject(err) : resolve());
     // tar-stream answers nothing (and never calls back) once the archive was destroyed.
     const entry = (Buffer.isBuffer(content) ? pack.entry(header, content, done) : pack.entry(header, done)) as
-      | NodeJS.WritableStream
-      | undefined;
+      NodeJS.WritableStream | undefined;
     if (!entry) reject(new BackupArchiveError(`entry ${name}: the backup was abandoned`));
     else if (!Buffer.isBuffer(content)) pipeline(content, entry).catch(reject);
   });
@@ -141,7 +140,9 @@ async function headerOf(file: string): Promise<{ header: BackupHeader; bytes: nu
     throw new BackupArchiveError(`${file} is not a Vitrine backup (no "${BACKUP_FORMAT}" header line)`);
   }
   if (h.version !== BACKUP_VERSION) {
-    throw new BackupArchiveError(`${file} is a backup of format version ${String(h.version)}; this server reads version ${BACKUP_VERSION}`);
+    throw new BackupArchiveError(
+      `${file} is a backup of format version ${String(h.version)}; this server reads version ${BACKUP_VERSION}`,
+    );
   }
   return { header: h as BackupHeader, bytes: end + 1 };
 }
@@ -170,7 +171,9 @@ export async function readBackup(
   extract.on('entry', (entry: tar.Headers, stream: Readable, next: (err?: unknown) => void) => {
     const take = async () => {
       if (entry.type !== 'file') {
-        throw new BackupArchiveError(`entry ${JSON.stringify(entry.name)} is a ${entry.type}: a backup holds only files`);
+        throw new BackupArchiveError(
+          `entry ${JSON.stringify(entry.name)} is a ${entry.type}: a backup holds only files`,
+        );
       }
       const name = checkEntryName(entry.name);
       // tar-stream's own streams are of an older API; the caller gets one of Node's.

@@ -128,7 +128,10 @@ describe('backup archive', () => {
       [{ name: 'files/../../x', size: 1 }, /unsafe entry name/],
       [{ name: '/etc/x', size: 1 }, /unsafe entry name "\/etc\/x"/],
       [{ name: 'a//b', size: 1 }, /unsafe entry name/],
-      [{ name: 'link', type: 'symlink', linkname: '/etc/passwd' }, /entry "link" is a symlink: a backup holds only files/],
+      [
+        { name: 'link', type: 'symlink', linkname: '/etc/passwd' },
+        /entry "link" is a symlink: a backup holds only files/,
+      ],
     ] as Array<[tar.Headers, RegExp]>) {
       const out = path.join(dir, 'hostile.vbk');
       const pack = tar.pack();
@@ -182,6 +185,8 @@ describe('backup archive', () => {
     fs.writeFileSync(file, 'hello\n');
     await expect(readBackupHeader(file)).rejects.toThrow(/is not a Vitrine backup/);
     fs.writeFileSync(file, '{"format":"vitrine-backup","version":2}\n');
-    await expect(readBackup(file, key, async () => {})).rejects.toThrow(/format version 2; this server reads version 1/);
+    await expect(readBackup(file, key, async () => {})).rejects.toThrow(
+      /format version 2; this server reads version 1/,
+    );
   });
 });

@@ -62,7 +62,11 @@ export async function columnsOf(db: Db, table: string): Promise<CatalogColumn[]>
     select column_name as name, is_generated as generated, identity_generation as identity
     from information_schema.columns where table_schema = current_schema() and table_name = ${table}
     order by ordinal_position`.execute(db);
-  return rows.map((r) => ({ name: r.name, generated: r.generated === 'ALWAYS', identityAlways: r.identity === 'ALWAYS' }));
+  return rows.map((r) => ({
+    name: r.name,
+    generated: r.generated === 'ALWAYS',
+    identityAlways: r.identity === 'ALWAYS',
+  }));
 }
 
 /** Columns whose values come from a sequence (serial, bigserial, identity), and that sequence. */

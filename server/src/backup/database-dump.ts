@@ -36,7 +36,9 @@ export async function* dumpDatabase(db: Kysely<Tables>): AsyncGenerator<DumpLine
       await sql`declare vitrine_dump no scroll cursor for
         select to_jsonb(vitrine_row)::text as line from ${sql.table(name)} vitrine_row`.execute(tx);
       for (;;) {
-        const { rows } = await sql<{ line: string }>`fetch forward ${sql.lit(FETCH_ROWS)} from vitrine_dump`.execute(tx);
+        const { rows } = await sql<{ line: string }>`fetch forward ${sql.lit(FETCH_ROWS)} from vitrine_dump`.execute(
+          tx,
+        );
         for (const r of rows) yield { table: name, line: r.line };
         if (rows.length < FETCH_ROWS) break;
       }
@@ -72,7 +74,9 @@ export async function restoreDatabase(
         if (table in restored) throw new RestoreError(`the dump's rows of table ${table} are not together`);
         const early = Object.keys(restored).find((done) => tables.get(done)!.references.includes(table));
         if (early) {
-          throw new RestoreError(`the dump is not in foreign-key order: ${table} comes after ${early}, which refers to it`);
+          throw new RestoreError(
+            `the dump is not in foreign-key order: ${table} comes after ${early}, which refers to it`,
+          );
         }
         await current?.finish();
         restored[table] = 0;
@@ -82,7 +86,7 @@ export async function restoreDatabase(
       restored[table]!++;
     }
     await current?.finish();
-    for (const s of (await sequenceColumns(tx)).slice(1)) {
+    for (const s of await sequenceColumns(tx)) {
       await sql`select setval(${s.sequence}::regclass,
         coalesce((select max(${sql.id(s.column)}) from ${sql.table(s.table)}) + 1, q.seqstart), false)
         from pg_sequence q where q.seqrelid = ${s.sequence}::regclass`.execute(tx);
@@ -93,7 +97,9 @@ export async function restoreDatabase(
 
 async function refuseUnlessEmpty(tx: Transaction<Tables>, tables: string[]): Promise<void> {
   for (const table of tables) {
-    const { rows } = await sql<{ found: boolean }>`select exists (select from ${sql.table(table)}) as found`.execute(tx);
+    const { rows } = await sql<{ found: boolean }>`select exists (select from ${sql.table(table)}) as found`.execute(
+      tx,
+    );
     if (rows[0]?.found) {
       throw new RestoreError(
         `the database is not empty (table ${table} has rows): restore only into a freshly migrated, empty database`,
@@ -143,7 +149,7 @@ class TableRestore {
     const insert = (batchJson: string) =>
       sql`insert into ${target} (${names}) ${overriding}
         select ${names} from jsonb_populate_recordset(null::${target}, ${batchJson}::jsonb)`.execute(tx);
-    const lent = false && !(await mayInsert(tx, table.name));
+    const lent = !(await mayInsert(tx, table.name));
     if (lent) await sql`grant insert on ${target} to current_user`.execute(tx);
     return new TableRestore(tx, table, insert, lent);
   }

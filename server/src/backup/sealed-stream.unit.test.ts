@@ -104,16 +104,32 @@ describe('sealed stream', () => {
     });
 
     it('truncated at a chunk boundary (no final chunk)', () =>
-      refused(rebuilt((c) => c.slice(0, 2)), /truncated: it ends after chunk 1, which is not its final chunk/));
-    it('truncated inside a chunk', () => refused(sealed.subarray(0, sealed.length - 5), /chunk 2 does not authenticate/));
+      refused(
+        rebuilt((c) => c.slice(0, 2)),
+        /truncated: it ends after chunk 1, which is not its final chunk/,
+      ));
+    it('truncated inside a chunk', () =>
+      refused(sealed.subarray(0, sealed.length - 5), /chunk 2 does not authenticate/));
     it('truncated inside the header, or empty', async () => {
       await refused(sealed.subarray(0, 3), /truncated: it ends before its final chunk/);
       await refused(Buffer.alloc(0), /truncated: it ends before its final chunk/);
       await refused(sealed.subarray(0, HEADER + 10), /truncated: it ends before its final chunk/);
     });
-    it('chunks reordered', () => refused(rebuilt((c) => [c[1]!, c[0]!, c[2]!]), /chunk 0 does not authenticate/));
-    it('a chunk dropped', () => refused(rebuilt((c) => [c[0]!, c[2]!]), /chunk 1 does not authenticate/));
-    it('a chunk duplicated', () => refused(rebuilt((c) => [c[0]!, c[1]!, c[1]!, c[2]!]), /chunk 2 does not authenticate/));
+    it('chunks reordered', () =>
+      refused(
+        rebuilt((c) => [c[1]!, c[0]!, c[2]!]),
+        /chunk 0 does not authenticate/,
+      ));
+    it('a chunk dropped', () =>
+      refused(
+        rebuilt((c) => [c[0]!, c[2]!]),
+        /chunk 1 does not authenticate/,
+      ));
+    it('a chunk duplicated', () =>
+      refused(
+        rebuilt((c) => [c[0]!, c[1]!, c[1]!, c[2]!]),
+        /chunk 2 does not authenticate/,
+      ));
     it('a byte changed in a chunk, its tag, or the header', async () => {
       for (const at of [HEADER + SEALED + 1000, HEADER + SEALED - 1, 2]) {
         const changed = Buffer.from(sealed);
@@ -123,7 +139,10 @@ describe('sealed stream', () => {
     });
     it('bytes after the final chunk', async () => {
       await refused(Buffer.concat([sealed, Buffer.from([0])]), /chunk 2 does not authenticate/);
-      await refused(rebuilt((c) => [...c, c[2]!]), /chunk 2 does not authenticate/);
+      await refused(
+        rebuilt((c) => [...c, c[2]!]),
+        /chunk 2 does not authenticate/,
+      );
       // A final chunk of full size followed by anything: named as such.
       const full = await seal(randomBytes(CHUNK_BYTES));
       await refused(Buffer.concat([full, Buffer.from('x')]), /extra bytes follow the final chunk \(chunk 0\)/);

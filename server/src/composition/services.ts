@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { discoverApps, type App } from '../apps/registry.ts';
 import { operatorCommands, type AdminDeps } from '../admin/commands.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -17,6 +18,7 @@ import { openSessionChannel } from '../control/session-channel.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { EncryptedAtRest } from '../encryption/at-rest.ts';
 import { ColumnCipher, columnKeyFrom } from '../encryption/column-cipher.ts';
+import type { Launch } from '../launch/entitlements.ts';
 import { LaunchPlanner } from '../launch/planner.ts';
 import { removeInstanceGroups } from '../sandbox/cgroups.ts';
 import { prepareSandboxHost } from '../sandbox/host.ts';
@@ -108,7 +110,24 @@ export async function openCoreServices(
     auditCheckpoints: trail.checkpoints,
     users,
     invitations,
-    admin: { users, invitations, publicUrl, invitationTtlMs: config.auth.invitationTtlMs },
+    admin: {
+      users,
+      invitations,
+      publicUrl,
+      invitationTtlMs: config.auth.invitationTtlMs,
+      db: database.db,
+      atRest,
+      storageDir: config.storage.dir,
+      recordingsDir: config.recordings.dir,
+      backup: {
+        dataDir: config.encryption.dataDir,
+        masterKeyFile: config.encryption.masterKeyFile,
+        auditKeyFile: config.audit.keyFile,
+        checkpointFile: config.audit.checkpointFile,
+        storageDir: config.storage.dir,
+        recordingsDir: config.recordings.dir,
+      },
+    },
     atRest,
     columnCipher,
     close: async () => {
@@ -170,6 +189,8 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     ownerCreated: (ownerId) => storage.prepare(ownerId),
   });
 
+  /** Owners whose storage is held still (a key rotation's switch). */
+  const heldOwners = new Set<string>();
   const sessionStore = new SessionStore(db);
   const paths = crashRecoveryPaths(config.sandbox.runtimeDir);
   // Claims a killed run had received go on the trail before its sessions are recorded as ended.
@@ -229,6 +250,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
   const launches = new LaunchPlanner({
     findApp,
     storageRoom: (ownerId) => storage.room(ownerId),
+    storageHeld: (ownerId) => heldOwners.has(ownerId),
     entitlements: {
       getShare: (id) => shares.get(id),
       ownerRoot: (ownerId) => storage.ensureRoot(ownerId),
@@ -260,6 +282,38 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     },
   });
   const reactions = sessionReactions(sessions);
+  const onFilesOf = (ownerId: string) => (l: Launch) => l.storageOwnerId === ownerId || l.userId === ownerId;
+  const sessionsGone = async (ownerId: string, waiting: (n: number) => void = () => {}) => {
+    for (let n = sessions.liveCount(onFilesOf(ownerId)); n > 0; n = sessions.liveCount(onFilesOf(ownerId))) {
+      waiting(n);
+      await sleep(SESSION_POLL_MS);
+    }
+  };
+  const admin: AdminDeps = {
+    ...core.admin,
+    endOwnerSessions: async (ownerId) => {
+      const ended = sessions.endWhere(onFilesOf(ownerId), 'account deleted');
+      await sessionsGone(ownerId);
+      return ended;
+    },
+    // A key rotation's switch: no session starts on the owner's files, those running are waited for.
+    holdOwner: async (ownerId, waiting) => {
+      heldOwners.add(ownerId);
+      try {
+        await sessionsGone(ownerId, waiting);
+        const paused = await storage.gate.pause(ownerId);
+        return {
+          release: () => {
+            paused.release();
+            heldOwners.delete(ownerId);
+          },
+        };
+      } catch (err) {
+        heldOwners.delete(ownerId);
+        throw err;
+      }
+    },
+  };
 
   const jobs: Job[] = [
     { name: 'purge expired trash', everyMs: HOUR, runAtStart: true, run: () => storage.purgeExpired() },
@@ -325,7 +379,8 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     launches,
     reactions,
     jobs,
-    operator: operatorCommands(core.admin, { log: audit, store: auditStore }, 'server'),
+    admin,
+    operator: operatorCommands(admin, { log: audit, store: auditStore }, 'server'),
     /** Ends sessions, then closes the audit trail and the database (in that order). */
     async close(): Promise<void> {
       await sessions.shutdown();
@@ -339,3 +394,5 @@ export async function buildServices(config: Config, publicUrl: () => string, log
 const HOUR = 60 * 60_000;
 /** Warnings come this long before a session is ended for idleness or its time limit. */
 const WARNING_LEAD_MS = 60_000;
+/** How often ending sessions are checked for (they end within a second or two; nothing else tells). */
+const SESSION_POLL_MS = 250;

@@ -58,6 +58,7 @@ export class EncryptedAtRest {
   }
 
   static async open(settings: AtRestSettings, log: Log): Promise<EncryptedAtRest> {
+    refuseDataInTheClear(settings.dataDir);
     const keys = new KeyFolder(path.join(path.resolve(settings.dataDir), 'keys'));
     const master = MasterKeyring.open(settings.masterKeyFile, keys, log);
     const volume = await openVolume({ dataDir: settings.dataDir, sizeBytes: settings.volumeSizeBytes }, log);
@@ -67,7 +68,12 @@ export class EncryptedAtRest {
       await atRest.#unlock('system', systemKey);
       await atRest.#encryptedDir(atRest.systemDir, 'system');
       for (const dir of [atRest.storageDir, atRest.recordingsDir]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      // Every owner's files readable from the start: start-up sweeps (trash, cut uploads, recordings) walk them all.
+      // A rotation cut after its folders were swapped is finished first (owner-rotation.ts), then
+      // every owner's files are readable from the start: start-up sweeps walk them all.
+      for (const name of keys.names()) {
+        const owner = /^owner-([A-Za-z0-9_-]+)\.next$/.exec(name)?.[1];
+        if (owner && (await atRest.#swapStarted(owner))) await atRest.swapRotated(owner);
+      }
       for (const name of keys.names()) {
         const owner = /^owner-([A-Za-z0-9_-]+)$/.exec(name)?.[1];
         if (owner) await atRest.prepareOwner(owner);
@@ -93,6 +99,8 @@ export class EncryptedAtRest {
         const name = ownerKeyName(ownerId);
         await this.#unlock(name, loadOrMake(this.keys, this.master, name));
         for (const dir of this.ownerDirs(ownerId)) await this.#encryptedDir(dir, name);
+        // Old folders a committed rotation had not yet removed when the server stopped.
+        for (const d of this.rotationDirs(ownerId)) fs.rmSync(d.retired, { recursive: true, force: true });
       })();
       ready.catch(() => this.#preparing.delete(ownerId));
       this.#preparing.set(ownerId, ready);
@@ -116,6 +124,53 @@ export class EncryptedAtRest {
       fs.rmSync(path.join(path.dirname(dir), `.rotate-${ownerId}`), { recursive: true, force: true });
     }
     return { keysDestroyed: names.length };
+  }
+
+  /**
+   * Where an owner's key rotation keeps each folder: the live one, its re-encrypted copy under the
+   * next key (`.rotate-<id>`), and the old one once swapped out (`.retired-<id>`), side by side
+   * in storage/ and recordings/ so that swapping is a rename.
+   */
+  rotationDirs(ownerId: string): Array<{ live: string; next: string; retired: string }> {
+    return this.ownerDirs(ownerId).map((live) => ({
+      live,
+      next: path.join(path.dirname(live), `.rotate-${ownerId}`),
+      retired: path.join(path.dirname(live), `.retired-${ownerId}`),
+    }));
+  }
+
+  /**
+   * The switch of a rotation, with the owner's storage held still and every copy complete: each
+   * live folder swapped for its copy, then the next key made the owner's key (the commit point),
+   * then the old folders and key gone. Idempotent: a crash anywhere in it is finished at the next open.
+   */
+  async swapRotated(ownerId: string): Promise<void> {
+    const name = ownerKeyName(ownerId);
+    const next = `${name}.next`;
+    const nextKey = loadOrMake(this.keys, this.master, next);
+    await this.#unlock(next, nextKey);
+    for (const d of this.rotationDirs(ownerId)) {
+      if (fs.existsSync(d.next)) {
+        if (fs.existsSync(d.live)) fs.renameSync(d.live, d.retired);
+        fs.renameSync(d.next, d.live);
+      }
+    }
+    this.keys.rename(next, name);
+    await this.forget(name);
+    this.#unlocked.set(name, this.#unlocked.get(next)!);
+    this.#unlocked.delete(next);
+    for (const d of this.rotationDirs(ownerId)) fs.rmSync(d.retired, { recursive: true, force: true });
+  }
+
+  /** Whether a rotation of this owner's key got as far as swapping a folder (so must be finished). */
+  async #swapStarted(ownerId: string): Promise<boolean> {
+    const next = `${ownerKeyName(ownerId)}.next`;
+    const identifier = await this.#unlock(next, loadOrMake(this.keys, this.master, next));
+    for (const d of this.rotationDirs(ownerId)) {
+      if (fs.existsSync(d.retired)) return true;
+      if (fs.existsSync(d.live) && (await policyOf(d.live)) === identifier) return true;
+    }
+    return false;
   }
 
   /** Takes a key out of the kernel (its files become unreadable); a key still in use is removed once closed. */
@@ -158,6 +213,24 @@ export class EncryptedAtRest {
     // Unmounting a loop volume drops its keys with it; a native one keeps them until removed.
     if (this.volume.kind === 'native') for (const name of [...this.#unlocked.keys()]) await this.forget(name);
     await this.volume.close();
+  }
+}
+
+/**
+ * A DATA_DIR written before encryption at rest (or with ENCRYPTION=off) keeps its database and
+ * files beside the volume, in the clear: starting encrypted over it would look like an empty
+ * server. The way over is a backup made as it runs now, restored into a fresh DATA_DIR encrypted.
+ */
+function refuseDataInTheClear(dataDir: string): void {
+  const plain = ['pglite', 'storage', 'recordings']
+    .map((name) => path.join(dataDir, name))
+    .filter((p) => fs.existsSync(p) && fs.readdirSync(p).length > 0);
+  if (plain.length) {
+    throw new Error(
+      `DATA_DIR holds data stored in the clear (${plain.join(', ')}). Keep serving it with ENCRYPTION=off, or ` +
+        'encrypt it: `./vitrine backup --out <file>` with ENCRYPTION=off, then `./vitrine restore <file>` into an ' +
+        'empty DATA_DIR with ENCRYPTION=on (docs/security.md)',
+    );
   }
 }
 

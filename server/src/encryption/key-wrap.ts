@@ -48,7 +48,8 @@ export function wrapKey(master: MasterKey, name: string, raw: Buffer, now = new 
 }
 
 export function unwrapKey(master: MasterKey, wrapped: WrappedKey): Buffer {
-  if (wrapped.version !== 1) throw new KeyUnwrapError(`key ${wrapped.name}: unknown version ${String(wrapped.version)}`);
+  if (wrapped.version !== 1)
+    throw new KeyUnwrapError(`key ${wrapped.name}: unknown version ${String(wrapped.version)}`);
   if (wrapped.masterKeyId !== master.id) {
     throw new KeyUnwrapError(
       `key ${wrapped.name} is wrapped by master key ${wrapped.masterKeyId}, not by the one given (${master.id})`,

@@ -34,7 +34,10 @@ export class VolumeError extends Error {}
 // ext4 needs room for its own tables; below this the volume would be useless.
 const MIN_IMAGE_BYTES = 64 * 1024 * 1024;
 
-export async function openVolume(settings: VolumeSettings, log: { info?(o: object, m: string): void }): Promise<Volume> {
+export async function openVolume(
+  settings: VolumeSettings,
+  log: { info?(o: object, m: string): void },
+): Promise<Volume> {
   const dataDir = path.resolve(settings.dataDir);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const root = path.join(dataDir, 'volume');

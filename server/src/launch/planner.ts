@@ -1,4 +1,5 @@
 import type { App } from '../apps/registry.ts';
+import { DomainError } from '../errors.ts';
 import type { Actor } from '../policies/policies.ts';
 import { resolveLaunch, type LaunchDeps, type PreviewRequest } from './entitlements.ts';
 import { planLaunch, type LaunchOrigin, type LaunchPlan, type PlanSettings } from './plan.ts';
@@ -12,6 +13,8 @@ export interface PlannerDeps {
   entitlements: LaunchDeps;
   /** How many more bytes the owner's storage may take (quota − use); writable grants are held to it. */
   storageRoom?: (ownerId: string) => Promise<number>;
+  /** Whether the owner's storage is held still (their key being rotated): no session starts on it meanwhile. */
+  storageHeld?: (ownerId: string) => boolean;
   findApp: (id: string) => App | undefined;
   settings: PlanSettings;
 }
@@ -39,6 +42,13 @@ export class LaunchPlanner {
     const app = this.deps.findApp(request.appId);
     const writable = launch.entitlements.some((e) => e.access !== 'read');
     const owner = launch.storageOwnerId;
+    if (owner && this.deps.storageHeld?.(owner)) {
+      throw new DomainError(
+        503,
+        'storage-busy',
+        'These files are being re-encrypted with a new key; try again in a minute.',
+      );
+    }
     const room = writable && owner && this.deps.storageRoom ? await this.deps.storageRoom(owner) : null;
     return planLaunch(app, request.appId, launch, origin, this.deps.settings, room);
   }

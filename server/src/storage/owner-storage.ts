@@ -39,6 +39,7 @@ import {
 } from './paths.ts';
 import { byKindAndName, entryIn, entryOf, parentOf } from './entries.ts';
 import { FreshRuns } from './fresh-runs.ts';
+import { OwnerGate } from './owner-gate.ts';
 import { captureItem, publicItem, readTrash, writeMeta, type StoredTrashItem } from './trash.ts';
 import { removeTree, treeBytes } from './tree.ts';
 import { receiveInto } from './upload.ts';
@@ -117,8 +118,29 @@ export function ownerRoot(rootDir: string, ownerId: string): string {
   return path.join(ownerDir(rootDir, ownerId), 'files');
 }
 
+/** Every operation on one owner's folders, so that `gate.pause` can hold them all still. */
+const GATED = [
+  'list',
+  'usage',
+  'room',
+  'createFolder',
+  'move',
+  'delete',
+  'listTrash',
+  'restore',
+  'purge',
+  'download',
+  'upload',
+  'resolveExisting',
+  'trashHostPath',
+  'moveHostPaths',
+  'prepare',
+] as const;
+
 export class OwnerStorage {
   readonly options: Required<OwnerStorageOptions>;
+  /** Holds an owner's storage still while their folders are swapped (encryption/owner-rotation.ts). */
+  readonly gate = new OwnerGate();
   readonly #ready = new Map<string, Promise<{ files: string; trash: string; tmp: string }>>();
   /** Bytes being received per owner, so that parallel uploads cannot each fill the whole quota. */
   readonly #inFlight = new Map<string, number>();
@@ -138,6 +160,11 @@ export class OwnerStorage {
       ...options,
       rootDir: realpathSync(options.rootDir),
     };
+    for (const name of GATED) {
+      const op = this[name] as (ownerId: string, ...rest: unknown[]) => Promise<unknown>;
+      (this as unknown as Record<string, unknown>)[name] = (ownerId: string, ...rest: unknown[]) =>
+        this.gate.run(ownerId, () => op.call(this, ownerId, ...rest));
+    }
   }
 
   /** Hands something the server just made in an owner's folders to the sandbox user (see fileOwner). */

@@ -5,10 +5,9 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent, AuditPage, AuditVerifyResult, CreatedShare } from '@vitrine/protocol';
-import { api, createShare, startTestServer, waitFor, type TestServer } from '../helpers.ts';
+import { api, createShare, openStoppedDatabase, startTestServer, waitFor, type TestServer } from '../helpers.ts';
 import { call, register, signIn, tokenOf, type TestUser } from '../auth-client.ts';
 import { startTestPostgres, type TestPostgres } from '../postgres.ts';
-import { openDatabase } from '../../src/db/database.ts';
 import { sweepExpirations } from '../../src/audit/expiry-sweep.ts';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
@@ -32,7 +31,8 @@ describe.each(['pglite', 'postgres'] as const)('audit trail on %s', (kind) => {
       cwd: repo,
       env: {
         ...process.env,
-        DATA_DIR: server.config.database.dataDir,
+        DATA_DIR: server.config.encryption.dataDir,
+        MASTER_KEY_FILE: server.config.encryption.masterKeyFile,
         AUDIT_KEY_FILE: server.config.audit.keyFile,
         AUDIT_CHECKPOINT_FILE: server.config.audit.checkpointFile,
         LOG_LEVEL: 'warn',
@@ -282,7 +282,7 @@ describe.each(['pglite', 'postgres'] as const)('audit trail on %s', (kind) => {
         await su.end();
         return rows;
       }
-      const db = await openDatabase({ dataDir: server.config.database.dataDir });
+      const db = await openStoppedDatabase(server.config);
       const rows = (await sql.raw<{ action: string; detail: string }>(query).execute(db.db)).rows;
       await db.close();
       return rows;
@@ -301,7 +301,7 @@ describe.each(['pglite', 'postgres'] as const)('audit trail on %s', (kind) => {
         await su.query(statement);
         await su.end();
       } else {
-        const db = await openDatabase({ dataDir: server.config.database.dataDir });
+        const db = await openStoppedDatabase(server.config);
         await sql`set session_replication_role = replica`.execute(db.db);
         await sql.raw(statement).execute(db.db);
         await db.close();

@@ -17,6 +17,7 @@ import { startTestPostgres, type TestPostgres } from '../postgres.ts';
 import { startServerProcess } from '../server-process.ts';
 import { recordedSession } from '../recorded-session.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
+import { openDetail } from '../../src/audit/sealed-detail.ts';
 
 /**
  * Issue 17 on a real server, sandbox and encoder: a recorded share's session is written as
@@ -240,7 +241,10 @@ describe.each(['pglite', 'postgres'] as const)('recorded and watched sessions on
       .where('target_id', '=', rec!.id)
       .executeTakeFirstOrThrow();
     expect(purged.reason).toBe('retention');
-    expect(JSON.parse(purged.detail)).toMatchObject({ recordingId: rec!.id, segments: rec!.segments });
+    expect(JSON.parse(openDetail(server.columnCipher, purged.detail))).toMatchObject({
+      recordingId: rec!.id,
+      segments: rec!.segments,
+    });
     expect((await call<AuditVerifyResult>(owner, 'GET', '/api/audit/verify')).body.ok).toBe(true);
   }, 120_000);
 });

@@ -14,6 +14,7 @@ import type {
 import { call, register, type TestUser } from '../auth-client.ts';
 import { startTestServer, type TestServer } from '../helpers.ts';
 import { startTestPostgres, type TestPostgres } from '../postgres.ts';
+import { openDetail } from '../../src/audit/sealed-detail.ts';
 
 /**
  * A share's oversight (issue 17): terms its client must accept before a session opens (a new
@@ -53,7 +54,10 @@ describe.each(['pglite', 'postgres'] as const)('share oversight on %s', (kind) =
       .where('action', '=', action)
       .orderBy('seq')
       .execute();
-    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+    return rows.map((r) => ({
+      ...r,
+      detail: JSON.parse(openDetail(server.columnCipher, r.detail)) as Record<string, unknown>,
+    }));
   };
 
   beforeAll(async () => {
@@ -259,6 +263,6 @@ describe.each(['pglite', 'postgres'] as const)('share oversight on %s', (kind) =
       .where('session_id', '=', preview.body.id)
       .where('action', '=', 'session.preview')
       .executeTakeFirstOrThrow();
-    expect(JSON.parse(previewed.detail)).toMatchObject({ recorded: false });
+    expect(JSON.parse(openDetail(server.columnCipher, previewed.detail))).toMatchObject({ recorded: false });
   });
 });

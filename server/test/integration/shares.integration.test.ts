@@ -8,6 +8,7 @@ import { startTestServer, waitFor, type TestServer } from '../helpers.ts';
 import { startTestPostgres, type TestPostgres } from '../postgres.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
 import { ownerRoot } from '../../src/storage/owner-storage.ts';
+import { openDetail } from '../../src/audit/sealed-detail.ts';
 
 // An app that reports what its sandbox lets it see and do, into the one folder it may write.
 const PROBE = `#!/bin/sh
@@ -234,7 +235,7 @@ describe.each(['pglite', 'postgres'] as const)('shares on %s', (kind) => {
       .where('action', '=', 'session.preview')
       .executeTakeFirstOrThrow();
     expect(launched.share_id).toBe(share.id);
-    expect(JSON.parse(launched.detail)).toMatchObject({
+    expect(JSON.parse(openDetail(server.columnCipher, launched.detail))).toMatchObject({
       preview: { openPath: '/files/Reports/q3.txt' },
       policy: { watermark: true, watermarkStyle: { density: 'dense', opacity: 0.2 } },
     });

@@ -46,7 +46,7 @@ const reopenedAfterRestart = new Set<string>();
 function offersOpenAgain(end: SessionEnd): boolean {
   if (end.kind === 'unknown-session') return true;
   if (end.kind !== 'server-bye') return false;
-  return !['share revoked', 'share expired', 'signed out'].includes(end.reason ?? '');
+  return !['share revoked', 'share expired', 'signed out', 'account deleted'].includes(end.reason ?? '');
 }
 
 export function ViewerPage({ sessionId, search }: ViewerPageProps) {

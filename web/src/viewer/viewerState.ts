@@ -112,6 +112,7 @@ const END_REASON_TEXT: Record<SessionEndReason, string> = {
   'server shutdown': 'The server is shutting down.',
   'server crash': 'The server stopped unexpectedly.',
   'share revoked': 'The owner revoked this share, so the session ended.',
+  'account deleted': "The files' owner no longer has an account here, so the session ended.",
   'share expired': 'This share has expired, so the session ended.',
   'share changed': 'The owner changed this share, so the session ended. Open the share again to continue.',
   'time limit': 'The session reached the time limit the owner set for this share. Open the share again to continue.',
@@ -142,6 +143,7 @@ const NOTHING_LEFT_TO_END: ReadonlySet<SessionEnd['kind']> = new Set([
 /** Titles for server ends that are about the share or the sign-in rather than the app. */
 const REASON_TITLE: Partial<Record<SessionEndReason, string>> = {
   'share revoked': 'Share revoked',
+  'account deleted': 'Share no longer available',
   'share expired': 'Share expired',
   'share changed': 'Share changed',
   'time limit': 'Time limit reached',

@@ -182,14 +182,18 @@ async function main(): Promise<void> {
 
   const list = report.rows(samples);
   const table = report.table(list);
-  const reading = report.reading(list, { volume: volumeKind, spreadPercent: report.spreadPercent(list) });
+  const reading = report.reading(list, {
+    volume: volumeKind,
+    cipher: report.kernelXtsDriver(),
+    spreadPercent: report.spreadPercent(list),
+  });
   console.log(`\n${table}\n\n${reading}\n`);
   if (o.out) {
     const markdown = report.renderReport({
       date,
       elapsedS: (performance.now() - began) / 1000,
       command,
-      machine: `${machine.nproc} CPU(s), ${machine.cpuModel}, ${machine.memoryGiB.toFixed(1)} GiB RAM, ${machine.kernel}; Node ${machine.node}, Chromium ${machine.chromium}; load average (1/5/15 min) ${loadAtStart} at start, ${os
+      machine: `${machine.nproc} CPU(s), ${machine.cpuModel}, ${machine.memoryGiB.toFixed(1)} GiB RAM, ${machine.kernel}; Node ${machine.node}, Chromium ${machine.chromium}; kernel xts(aes) = \`${report.kernelXtsDriver()}\`; load average (1/5/15 min) ${loadAtStart} at start, ${os
         .loadavg()
         .map((l) => l.toFixed(2))
         .join(' / ')} at end`,

@@ -168,13 +168,22 @@ export async function runExplorerSession(
       return { firstFrameMs, seekMs, pdfPage1Ms };
     };
 
-    dropCaches();
-    await timeUntilShown(page, 'the warm-up video', FIRST_COLOUR, VIDEO_AREA, open(files.warmUpVideo));
-    await close();
-    await timeUntilShown(page, 'the warm-up PDF', PAGE_COLOURS[0]!, PDF_AREA, open(files.warmUpPdf));
-    await close();
-    const cold = await measure();
-    const warm = await measure();
-    return { cold, warm };
+    try {
+      dropCaches();
+      await timeUntilShown(page, 'the warm-up video', FIRST_COLOUR, VIDEO_AREA, open(files.warmUpVideo));
+      await close();
+      await timeUntilShown(page, 'the warm-up PDF', PAGE_COLOURS[0]!, PDF_AREA, open(files.warmUpPdf));
+      await close();
+      const cold = await measure();
+      const warm = await measure();
+      return { cold, warm };
+    } catch (err) {
+      // What the explorer last said it did tells a missed key from a picture that never came.
+      const last = ctx
+        .claimsOf(sessionId)
+        .slice(-3)
+        .map((c) => `${c.kind} ${c.path}`);
+      throw new Error(`${(err as Error).message} (the explorer's last reports: ${last.join(', ') || 'none'})`);
+    }
   });
 }

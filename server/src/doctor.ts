@@ -1,5 +1,6 @@
 // `make doctor`: reports what this host offers for sandboxing sessions, and what is missing.
 import { loadConfig } from './config/config.ts';
+import { volumeReadiness } from './encryption/volume.ts';
 import { inspectHost } from './sandbox/host.ts';
 
 const config = loadConfig();
@@ -24,11 +25,16 @@ const rows: Array<[string, boolean, string]> = [
         : r.cgroups.reason,
   ],
 ];
+const atRest = config.encryption.enabled
+  ? await volumeReadiness(config.encryption.dataDir)
+  : { ok: true, detail: 'off (ENCRYPTION=off): data is stored in the clear' };
+rows.push(['encryption at rest', atRest.ok, atRest.detail]);
 for (const [name, ok, detail] of rows) console.log(`${ok ? 'ok  ' : 'FAIL'}  ${name.padEnd(20)} ${detail}`);
 const fatal = rows.filter(([, ok]) => !ok);
 console.log(
   fatal.length
-    ? `\n${fatal.length} problem(s): sessions will not start unless SANDBOX_ALLOW_DEGRADED=1 (where allowed).`
+    ? `\n${fatal.length} problem(s): sessions will not start unless SANDBOX_ALLOW_DEGRADED=1 (where allowed); ` +
+        'the server does not start without encryption at rest unless ENCRYPTION=off.'
     : '\nThis host can run fully confined sessions.',
 );
 process.exit(fatal.length ? 1 : 0);

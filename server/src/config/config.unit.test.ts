@@ -43,7 +43,12 @@ describe('loadConfig defaults', () => {
   it('resolves default folders relative to the repository, not the working directory', () => {
     const c = loadConfig({});
     expect(c.apps.root).toBe(path.join(repoRoot, 'apps'));
-    expect(c.database.dataDir).toBe(path.join(repoRoot, 'var'));
+    expect(c.encryption).toMatchObject({ enabled: true, dataDir: path.join(repoRoot, 'var'), volumeSizeBytes: null });
+    // Encrypted, the database and files are on the volume in DATA_DIR; the operator's socket is not.
+    expect(c.database.dataDir).toBe(path.join(repoRoot, 'var', 'volume', 'system'));
+    expect(c.storage.dir).toBe(path.join(repoRoot, 'var', 'volume', 'storage'));
+    expect(c.recordings.dir).toBe(path.join(repoRoot, 'var', 'volume', 'recordings'));
+    expect(c.adminSocket).toBe(path.join(repoRoot, 'var', 'admin.sock'));
     expect(c.http.webDist).toBe(path.join(repoRoot, 'web', 'dist'));
     if (process.platform === 'linux') expect(c.sandbox.runtimeDir).toBe('/dev/shm/vitrine');
   });
@@ -51,7 +56,8 @@ describe('loadConfig defaults', () => {
   it('resolves relative directories given in the environment to absolute paths', () => {
     const c = loadConfig({ RUNTIME_DIR: 'rt', DATA_DIR: './data', APPS_ROOT: 'my-apps' });
     expect(c.sandbox.runtimeDir).toBe(path.resolve('rt'));
-    expect(c.database.dataDir).toBe(path.resolve('data'));
+    expect(c.encryption.dataDir).toBe(path.resolve('data'));
+    expect(loadConfig({ DATA_DIR: './data', ENCRYPTION: 'off' }).database.dataDir).toBe(path.resolve('data'));
     expect(c.apps.root).toBe(path.resolve('my-apps'));
   });
 
@@ -323,12 +329,37 @@ describe('loadConfig audit key', () => {
     expect(
       configError({ AUDIT_KEY_FILE: '/etc/v/a.key', AUDIT_CHECKPOINT_FILE: '/dev/shm/vitrine/c' }).message,
     ).toMatch(/AUDIT_CHECKPOINT_FILE: .* is inside RUNTIME_DIR/);
-    expect(configError({ STORAGE_DIR: '/srv/files', AUDIT_KEY_FILE: '/srv/files/a.key' }).message).toMatch(
-      /inside STORAGE_DIR/,
-    );
+    expect(
+      configError({ ENCRYPTION: 'off', STORAGE_DIR: '/srv/files', AUDIT_KEY_FILE: '/srv/files/a.key' }).message,
+    ).toMatch(/inside STORAGE_DIR/);
     // A sibling whose name merely starts the same is not inside.
     expect(loadConfig({ DATA_DIR: '/srv/v', AUDIT_KEY_FILE: '/srv/v-keys/a.key' }).audit.keyFile).toBe(
       '/srv/v-keys/a.key',
     );
+  });
+});
+
+describe('loadConfig encryption at rest', () => {
+  it('keeps the master key apart from the data it unlocks', () => {
+    expect(configError({ DATA_DIR: '/srv/v', MASTER_KEY_FILE: '/srv/v/master.key' }).message).toMatch(
+      /MASTER_KEY_FILE: \/srv\/v\/master.key is inside DATA_DIR/,
+    );
+    expect(loadConfig({ DATA_DIR: '/srv/v', MASTER_KEY_FILE: '/etc/v/master.key' }).encryption.masterKeyFile).toBe(
+      '/etc/v/master.key',
+    );
+  });
+
+  it('refuses folders of its own for files or recordings while encrypting: they live on the volume', () => {
+    expect(configError({ STORAGE_DIR: '/srv/files' }).message).toMatch(
+      /STORAGE_DIR, RECORDINGS_DIR: with ENCRYPTION=on/,
+    );
+    expect(configError({ RECORDINGS_DIR: '/srv/rec' }).message).toMatch(/ENCRYPTION=on/);
+    expect(loadConfig({ ENCRYPTION: 'off', STORAGE_DIR: '/srv/files' }).storage.dir).toBe('/srv/files');
+  });
+
+  it('reads the volume size, at least 64M', () => {
+    expect(loadConfig({ ENCRYPTED_VOLUME_SIZE: '2G' }).encryption.volumeSizeBytes).toBe(2 * 2 ** 30);
+    expect(configError({ ENCRYPTED_VOLUME_SIZE: '1M' }).message).toMatch(/at least 64M/);
+    expect(configError({ ENCRYPTION: 'maybe' }).message).toMatch(/ENCRYPTION/);
   });
 });

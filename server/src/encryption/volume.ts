@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { policyOf } from './fscrypt.ts';
+import { FSCRYPT_HELPER, policyOf } from './fscrypt.ts';
 
 const run = promisify(execFile);
 
@@ -120,4 +120,25 @@ export function isMountPoint(dir: string): boolean {
 
 function unescapeMountPath(p: string): string {
   return p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/** What `make doctor` says of encryption at rest on this host, for DATA_DIR (made if missing). */
+export async function volumeReadiness(dataDir: string): Promise<{ ok: boolean; detail: string }> {
+  if (!fs.existsSync(FSCRYPT_HELPER)) return { ok: false, detail: `${FSCRYPT_HELPER} missing: run make` };
+  const image = path.join(dataDir, 'volume.img');
+  const root = process.getuid?.() === 0;
+  if (fs.existsSync(image)) {
+    return root
+      ? { ok: true, detail: `volume ${image} (mounted at start)` }
+      : { ok: false, detail: `volume ${image} exists, but only root can mount it` };
+  }
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if ((await policyOf(dataDir)) !== 'unsupported')
+    return { ok: true, detail: `DATA_DIR's filesystem encrypts (fscrypt)` };
+  return root
+    ? { ok: true, detail: `a volume will be made at ${image} (DATA_DIR's filesystem cannot encrypt)` }
+    : {
+        ok: false,
+        detail: "DATA_DIR's filesystem cannot encrypt and this user cannot mount a volume (see docs/security.md)",
+      };
 }

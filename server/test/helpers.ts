@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
@@ -74,6 +74,22 @@ export async function startTestServer(
     ? await register(url, server.publicUrl(), setup.link, { displayName: 'Olive Owner', email: 'olive@example.test' })
     : undefined;
   return running(server, config, port, { owner: owner!, setupLink: setup?.link ?? '' }, removeDirs);
+}
+
+/**
+ * Runs `./vitrine <args>` (the operator's CLI) as the operator would, with `env` over this process's
+ * environment; resolves to its exit code and everything it printed.
+ */
+export function runCli(env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['server/src/cli.ts', ...args],
+      { cwd: path.resolve(import.meta.dirname, '../..'), env: { ...process.env, ...env, LOG_LEVEL: 'warn' } },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err.code as number | undefined) ?? 1) : 0, out: stdout + stderr }),
+    );
+  });
 }
 
 /**

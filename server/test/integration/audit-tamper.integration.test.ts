@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startTestServer, type TestServer } from '../helpers.ts';
+import { api, runCli, startTestServer, type TestServer } from '../helpers.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { startTestPostgres, type TestPostgres } from '../postgres.ts';
 import { openDatabase } from '../../src/db/database.ts';
@@ -19,9 +17,6 @@ import { openCoreServices } from '../../src/composition/services.ts';
  * recomputed with plain SHA-256, an event deleted and the rest renumbered, the newest events
  * deleted. Before the trail had a key, `audit verify` said "intact" to each of them.
  */
-
-const repo = path.resolve(import.meta.dirname, '../../..');
-const run = promisify(execFile);
 
 interface Row {
   seq: string | number;
@@ -127,14 +122,7 @@ describe.each(['pglite', 'postgres'] as const)('rewriting the audit trail on %s'
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     };
     const config = loadConfig({ ...env, PORT: '0', RUNTIME_DIR: path.join(dir, 'run') });
-    const cli = (...args: string[]) =>
-      run(process.execPath, ['server/src/cli.ts', ...args], {
-        cwd: repo,
-        env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
-      }).then(
-        (r) => ({ code: 0, out: r.stdout + r.stderr }),
-        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
-      );
+    const cli = (...args: string[]) => runCli(env, ...args);
     /** Statements run behind the application's back: the superuser, with the append-only triggers off. */
     const tamper = async (work: (query: (text: string, values?: unknown[]) => Promise<Row[]>) => Promise<void>) => {
       if (databaseUrl) {

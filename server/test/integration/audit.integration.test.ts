@@ -1,17 +1,19 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent, AuditPage, AuditVerifyResult, CreatedShare } from '@vitrine/protocol';
-import { api, createShare, openStoppedDatabase, startTestServer, waitFor, type TestServer } from '../helpers.ts';
+import {
+  api,
+  createShare,
+  openStoppedDatabase,
+  runCli,
+  startTestServer,
+  waitFor,
+  type TestServer,
+} from '../helpers.ts';
 import { call, register, signIn, tokenOf, type TestUser } from '../auth-client.ts';
 import { startTestPostgres, type TestPostgres } from '../postgres.ts';
 import { sweepExpirations } from '../../src/audit/expiry-sweep.ts';
-
-const repo = path.resolve(import.meta.dirname, '../../..');
-const run = promisify(execFile);
 
 describe.each(['pglite', 'postgres'] as const)('audit trail on %s', (kind) => {
   let pgServer: TestPostgres | undefined;
@@ -27,20 +29,15 @@ describe.each(['pglite', 'postgres'] as const)('audit trail on %s', (kind) => {
     return res.body.events;
   };
   const cli = (...args: string[]) =>
-    run(process.execPath, ['server/src/cli.ts', ...args], {
-      cwd: repo,
-      env: {
-        ...process.env,
+    runCli(
+      {
         DATA_DIR: server.config.encryption.dataDir,
         MASTER_KEY_FILE: server.config.encryption.masterKeyFile,
         AUDIT_KEY_FILE: server.config.audit.keyFile,
         AUDIT_CHECKPOINT_FILE: server.config.audit.checkpointFile,
-        LOG_LEVEL: 'warn',
         ...(pgServer ? { DATABASE_URL: pgServer.url } : {}),
       },
-    }).then(
-      (r) => ({ code: 0, out: r.stdout + r.stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+      ...args,
     );
 
   beforeAll(async () => {

@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { FolderListing, RecordingList, Share, TrashItem } from '@vitrine/protocol';
 import { call, signIn, type TestUser } from '../auth-client.ts';
-import { startTestServer, unmountVolume, waitFor, type TestServer } from '../helpers.ts';
+import { runCli, startTestServer, unmountVolume, waitFor, type TestServer } from '../helpers.ts';
 import { startTestPostgres, type TestPostgres } from '../postgres.ts';
 import { scanRaw } from '../raw-scan.ts';
 import { recordedSession } from '../recorded-session.ts';
@@ -21,8 +19,6 @@ import { WeriftViewer } from '../werift-viewer.ts';
  * and audit event is back, `./vitrine audit verify` passes (recordings included), and the owner
  * signs in with the same passkey. Without the master key the backup is noise.
  */
-const run = promisify(execFile);
-const repo = path.resolve(import.meta.dirname, '../../..');
 const viewers: WeriftViewer[] = [];
 afterEach(async () => {
   for (const v of viewers.splice(0)) await v.close().catch(() => {});
@@ -32,15 +28,6 @@ const view = (user: TestUser, sessionId: string) => {
   viewers.push(v);
   return v;
 };
-
-const cli = (env: Record<string, string>, ...args: string[]) =>
-  run(process.execPath, ['server/src/cli.ts', ...args], {
-    cwd: repo,
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
-  }).then(
-    (r) => ({ code: 0, out: r.stdout + r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
-  );
 
 async function whatIsThere(user: TestUser) {
   const list = async (p: string) =>
@@ -145,9 +132,9 @@ describe.each(['pglite', 'postgres'] as const)('backup and restore on %s', (kind
         ENCRYPTED_VOLUME_SIZE: '2G',
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       };
-      const restore = await cli(env, 'restore', backupFile);
+      const restore = await runCli(env, 'restore', backupFile);
       expect(restore.code, restore.out).toBe(0);
-      const verify = await cli(env, 'audit', 'verify');
+      const verify = await runCli(env, 'audit', 'verify');
       expect(verify.code, verify.out).toBe(0);
       expect(verify.out).toMatch(/audit trail intact/);
 

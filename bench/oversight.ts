@@ -31,6 +31,7 @@ import {
 import { prepareShares, runOversight, VARIANTS, type OversightContext } from './lib/oversight-scenario.ts';
 import { startCpuWindow } from './lib/procfs.ts';
 import { machineInfo } from './lib/report.ts';
+import { createCleanups } from './lib/cleanups.ts';
 
 // e2e/lib/browser.ts holds the Chromium flags that work here (see bench/run.ts for why the path
 // is a string the type checker does not follow).
@@ -61,33 +62,7 @@ const log = (msg: string) => process.stderr.write(`[oversight] ${msg}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Clean-up steps, run last-registered first, on success, on error and on SIGINT/SIGTERM. */
-const cleanups: Array<() => Promise<void>> = [];
-function onCleanup(step: () => Promise<void>): () => void {
-  cleanups.push(step);
-  return () => {
-    const i = cleanups.lastIndexOf(step);
-    if (i >= 0) cleanups.splice(i, 1);
-  };
-}
-let cleaning: Promise<void> | undefined;
-function cleanupAll(): Promise<void> {
-  cleaning ??= (async () => {
-    while (cleanups.length) {
-      try {
-        await cleanups.pop()!();
-      } catch (err) {
-        log(`clean-up step failed: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: cleaning up`);
-    void cleanupAll().finally(() => process.exit(130));
-  });
-}
+const { onCleanup, runAll: cleanupAll } = createCleanups(log);
 
 function parseOptions(argv: string[]) {
   const { values } = parseArgs({

@@ -34,6 +34,7 @@ import {
 } from './lib/report.ts';
 import { runSandbox, SANDBOX_STREAM_MS } from './lib/sandbox.ts';
 import { runScenario, type BenchContext, type Scenario } from './lib/scenario.ts';
+import { createCleanups } from './lib/cleanups.ts';
 
 // e2e/lib/browser.ts holds the Chromium flags that work here; it uses DOM types the root
 // tsconfig (which covers bench/) does not load, so it is imported by a path the type checker
@@ -71,33 +72,7 @@ const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Clean-up steps, run last-registered first, on success, on error and on SIGINT/SIGTERM. */
-const cleanups: Array<() => Promise<void>> = [];
-function onCleanup(step: () => Promise<void>): () => void {
-  cleanups.push(step);
-  return () => {
-    const i = cleanups.lastIndexOf(step);
-    if (i >= 0) cleanups.splice(i, 1);
-  };
-}
-let cleaning: Promise<void> | undefined;
-function cleanupAll(): Promise<void> {
-  cleaning ??= (async () => {
-    while (cleanups.length) {
-      try {
-        await cleanups.pop()!();
-      } catch (err) {
-        log(`clean-up step failed: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: cleaning up`);
-    void cleanupAll().finally(() => process.exit(130));
-  });
-}
+const { onCleanup, runAll: cleanupAll } = createCleanups(log);
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));

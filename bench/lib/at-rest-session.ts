@@ -13,8 +13,8 @@ import { withLaunchedViewer, type BenchContext } from './scenario.ts';
  * How a picture is seen: the bench's videos carry a large solid box, FIRST_COLOUR for the first
  * quarter and SEEK_COLOUR after (testsrc2's bars have neither), the PDF's page 1 is
  * PAGE_COLOURS[0]. Every presented frame (requestVideoFrameCallback) is drawn into a small
- * canvas; the first frame in which ≥ WATCH_SHARE of the watched area is within WATCH_TOLERANCE of
- * the colour gives the time (Date.now(), the clock the key press is timed with).
+ * canvas; the first frame in which enough of the watched area (VIDEO_SHARE, PDF_SHARE) is within
+ * WATCH_TOLERANCE of the colour gives the time (Date.now(), the clock the key press is timed with).
  */
 
 // e2e/lib/remote-screen.ts uses DOM types the root tsconfig does not load (see BROWSER_LIB in
@@ -40,7 +40,9 @@ const VIDEO_AREA: Area = [0.3, 0.35, 0.75, 0.65];
 /** The PDF viewer's page area, right of the thumbnails strip (as bench/lib/explorer.ts). */
 const PDF_AREA: Area = [0.16, 0.15, 1, 0.85];
 const WATCH_TOLERANCE = 40;
-const WATCH_SHARE = 0.3;
+/** Of the watched area: the video's box fills it; a fitted PDF page covers less than half of its area. */
+const VIDEO_SHARE = 0.3;
+const PDF_SHARE = 0.1;
 /**
  * The middle of the video player's seek bar, in display pixels (x; y from the bottom): read off
  * a screenshot of the explorer at 1280 px wide. A click anywhere past a quarter of the bar lands
@@ -49,6 +51,7 @@ const WATCH_SHARE = 0.3;
 const SEEK_BAR = { x: 612, fromBottom: 31 };
 const SHOWN_TIMEOUT_MS = 30_000;
 
+/** The files' names as typed into the explorer's filter (unique prefixes, no extension). */
 export interface SessionFiles {
   /** Opened first after caches are dropped, so that Chromium's code for each is back in memory. */
   warmUpVideo: string;
@@ -100,14 +103,23 @@ const WATCH_SCRIPT = `(() => {
   }, 20);
 })()`;
 
-const arm = (page: Page, rgb: Rgb, area: Area) =>
+interface Watch {
+  rgb: Rgb;
+  area: Area;
+  share: number;
+}
+const FIRST_FRAME: Watch = { rgb: FIRST_COLOUR, area: VIDEO_AREA, share: VIDEO_SHARE };
+const SEEK_FRAME: Watch = { rgb: SEEK_COLOUR, area: VIDEO_AREA, share: VIDEO_SHARE };
+const PDF_PAGE_1: Watch = { rgb: PAGE_COLOURS[0]!, area: PDF_AREA, share: PDF_SHARE };
+
+const arm = (page: Page, w: Watch) =>
   page.evaluate(
-    `window.__atRest.seenWall = null; window.__atRest.watch = ${JSON.stringify({ rgb, area, tol: WATCH_TOLERANCE, share: WATCH_SHARE })}`,
+    `window.__atRest.seenWall = null; window.__atRest.watch = ${JSON.stringify({ ...w, tol: WATCH_TOLERANCE })}`,
   );
 
-/** Runs `act` (returns Date.now() of the action) and waits for `rgb` in `area`; ms in between. */
-async function timeUntilShown(page: Page, what: string, rgb: Rgb, area: Area, act: () => Promise<number>) {
-  await arm(page, rgb, area);
+/** Runs `act` (returns Date.now() of the action) and waits for what `watch` looks for; ms in between. */
+async function timeUntilShown(page: Page, what: string, watch: Watch, act: () => Promise<number>) {
+  await arm(page, watch);
   const actedAt = await act();
   const seenAt = await waitFor(
     what,
@@ -160,19 +172,19 @@ export async function runExplorerSession(
       return at;
     };
     const measure = async (): Promise<ExplorerTimes> => {
-      const firstFrameMs = await timeUntilShown(page, 'the first frame', FIRST_COLOUR, VIDEO_AREA, open(files.video));
-      const seekMs = await timeUntilShown(page, 'the frame after the seek', SEEK_COLOUR, VIDEO_AREA, seek);
+      const firstFrameMs = await timeUntilShown(page, 'the first frame', FIRST_FRAME, open(files.video));
+      const seekMs = await timeUntilShown(page, 'the frame after the seek', SEEK_FRAME, seek);
       await close();
-      const pdfPage1Ms = await timeUntilShown(page, 'PDF page 1', PAGE_COLOURS[0]!, PDF_AREA, open(files.pdf));
+      const pdfPage1Ms = await timeUntilShown(page, 'PDF page 1', PDF_PAGE_1, open(files.pdf));
       await close();
       return { firstFrameMs, seekMs, pdfPage1Ms };
     };
 
     try {
       dropCaches();
-      await timeUntilShown(page, 'the warm-up video', FIRST_COLOUR, VIDEO_AREA, open(files.warmUpVideo));
+      await timeUntilShown(page, 'the warm-up video', FIRST_FRAME, open(files.warmUpVideo));
       await close();
-      await timeUntilShown(page, 'the warm-up PDF', PAGE_COLOURS[0]!, PDF_AREA, open(files.warmUpPdf));
+      await timeUntilShown(page, 'the warm-up PDF', PDF_PAGE_1, open(files.warmUpPdf));
       await close();
       const cold = await measure();
       const warm = await measure();
@@ -183,7 +195,9 @@ export async function runExplorerSession(
         .claimsOf(sessionId)
         .slice(-3)
         .map((c) => `${c.kind} ${c.path}`);
-      throw new Error(`${(err as Error).message} (the explorer's last reports: ${last.join(', ') || 'none'})`);
+      throw new Error(`${(err as Error).message} (the explorer's last reports: ${last.join(', ') || 'none'})`, {
+        cause: err,
+      });
     }
   });
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FolderListing, RecordingList, Share, TrashItem } from '@vitrine/protocol';
 import { call, signIn, type TestUser } from '../auth-client.ts';
 import { runCli, startTestServer, unmountVolume, waitFor, type TestServer } from '../helpers.ts';
@@ -56,12 +56,17 @@ describe.each(['pglite', 'postgres'] as const)('backup and restore on %s', (kind
   let database: TestPostgres | undefined;
   let server: TestServer | undefined;
   let restored: TestServer | undefined;
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-backup-'));
+  let work: string;
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-backup-'));
+  });
   afterAll(async () => {
     await server?.close();
     await restored?.close();
-    unmountVolume(path.join(work, 'fresh'));
-    fs.rmSync(work, { recursive: true, force: true });
+    if (work) {
+      unmountVolume(path.join(work, 'fresh'));
+      fs.rmSync(work, { recursive: true, force: true });
+    }
     database?.stop();
   });
 

@@ -13,6 +13,7 @@ import { KeyFolder } from '../../src/encryption/key-folder.ts';
 import { masterKeyOf, unwrapKey } from '../../src/encryption/key-wrap.ts';
 import { rotateOwnerKey, type RotationProgress } from '../../src/encryption/owner-rotation.ts';
 import { readSecretFile } from '../../src/encryption/secret-file.ts';
+import { isMountPoint } from '../../src/encryption/volume.ts';
 
 /**
  * Issue 18's key lifecycle on a running server: the master key replaced without touching data,
@@ -37,11 +38,12 @@ describe('keys of a running server', () => {
   let server: TestServer;
   let olive: TestUser;
   let otto: TestUser;
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-keys-'));
+  let work: string;
   const keys = () => new KeyFolder(path.join(server.config.encryption.dataDir, 'keys'));
   const liveDir = (who: TestUser) => path.join(server.config.storage.dir, who.me.id);
 
   beforeAll(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-keys-'));
     server = await startTestServer();
     olive = server.owner;
     const invite = await call<InvitationLink>(olive, 'POST', '/api/admin/invitations', { email: 'otto@example.test' });
@@ -55,7 +57,9 @@ describe('keys of a running server', () => {
   }, 60_000);
   afterAll(async () => {
     await server?.close();
-    execFileSync('sh', ['-c', `umount ${work}/snapshot 2>/dev/null; true`]);
+    if (!work) return;
+    const snapshot = path.join(work, 'snapshot');
+    if (fs.existsSync(snapshot) && isMountPoint(snapshot)) execFileSync('umount', [snapshot]);
     fs.rmSync(work, { recursive: true, force: true });
   });
 

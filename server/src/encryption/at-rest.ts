@@ -119,9 +119,8 @@ export class EncryptedAtRest {
     for (const n of names) this.keys.shred(n);
     await Promise.all([name, `${name}.next`].map((n) => this.forget(n)));
     this.#preparing.delete(ownerId);
-    for (const dir of this.ownerDirs(ownerId)) {
-      fs.rmSync(dir, { recursive: true, force: true });
-      fs.rmSync(path.join(path.dirname(dir), `.rotate-${ownerId}`), { recursive: true, force: true });
+    for (const d of this.rotationDirs(ownerId)) {
+      for (const dir of [d.live, d.next, d.retired]) fs.rmSync(dir, { recursive: true, force: true });
     }
     return { keysDestroyed: names.length };
   }

@@ -131,7 +131,8 @@ it('covers the empty display until the app has drawn, under a header with no tec
   await page.getByTestId('connection-info').click();
   const details = page.getByTestId('connection-details');
   await details.waitFor();
-  expect(await details.innerText()).toMatch(/H264|VP8/);
+  // Its figures come with the next stats sample (seen still "–" right after opening, under load).
+  await expect.poll(() => details.innerText(), { timeout: 10_000 }).toMatch(/H264|VP8/);
   await page.screenshot({ path: '/tmp/client-1920-details.png' });
   await page.keyboard.press('Escape');
   await details.waitFor({ state: 'detached' });

@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
 import * as prettier from 'prettier';
 import { isMountPoint } from '../server/src/encryption/volume.ts';
+import { mountPoints } from '../server/src/sandbox/session-mounts.ts';
 import { startTestServer, type TestServer } from '../server/test/helpers.ts';
 import { makeVideo, uploadFile, uploadManyFiles, listingMs, workPaths } from './lib/at-rest-fixtures.ts';
 import * as report from './lib/at-rest-report.ts';
@@ -221,11 +222,7 @@ async function main(): Promise<void> {
 
 /** Mounts left under the servers' DATA_DIRs (closing a server must unmount its volume). */
 function leftMounted(): string[] {
-  const mounts = fs
-    .readFileSync('/proc/self/mounts', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[1] ?? '');
-  return mounts.filter((m) => dataDirs.some((d) => m.startsWith(d)));
+  return mountPoints().filter((m) => dataDirs.some((d) => m.startsWith(d)));
 }
 
 try {

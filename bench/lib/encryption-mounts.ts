@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { mountPoints } from '../../server/src/sandbox/session-mounts.ts';
 
 export type CandidateKey = 'ext4' | 'fscrypt' | 'gocryptfs' | 'loop-ext4';
 
@@ -48,11 +49,7 @@ export function run(cmd: string, args: string[], input?: Buffer): string {
   return execFileSync(cmd, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: 120_000 });
 }
 
-const isMounted = (dir: string) =>
-  fs
-    .readFileSync('/proc/self/mounts', 'utf8')
-    .split('\n')
-    .some((line) => line.split(' ')[1] === dir);
+const isMounted = (dir: string) => mountPoints().includes(dir);
 
 /** Unmounts if mounted; lazily when something still holds the mount (it is gone from view either way). */
 function unmount(dir: string): void {

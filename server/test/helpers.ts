@@ -106,16 +106,7 @@ export function unmountVolume(dataDir: string): void {
  * mounted with the server's keys), for a test that reads or changes it behind the server's back.
  */
 export async function openStoppedDatabase(config: Config): Promise<Database> {
-  const atRest = config.encryption.enabled
-    ? await EncryptedAtRest.open(
-        {
-          dataDir: config.encryption.dataDir,
-          masterKeyFile: config.encryption.masterKeyFile,
-          volumeSizeBytes: config.encryption.volumeSizeBytes,
-        },
-        {},
-      )
-    : null;
+  const atRest = config.encryption.enabled ? await EncryptedAtRest.open(config.encryption, {}) : null;
   const database = await openDatabase({ dataDir: config.database.dataDir });
   return {
     ...database,

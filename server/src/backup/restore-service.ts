@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import type { Readable } from 'node:stream';
+import { buffer as bytesOf } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../config/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
@@ -57,16 +57,7 @@ export async function restoreBackup(
 
   const openStores = async () => {
     if (database) return;
-    atRest = config.encryption.enabled
-      ? await EncryptedAtRest.open(
-          {
-            dataDir: config.encryption.dataDir,
-            masterKeyFile: config.encryption.masterKeyFile,
-            volumeSizeBytes: config.encryption.volumeSizeBytes,
-          },
-          {},
-        )
-      : null;
+    atRest = config.encryption.enabled ? await EncryptedAtRest.open(config.encryption, {}) : null;
     database = await openDatabase({ databaseUrl: config.database.url, dataDir: config.database.dataDir });
     restoring = restoreDatabase(database.db, lines);
     restoring.catch(() => {});
@@ -165,12 +156,6 @@ function giveBack(index: IndexEntry[], roots: Record<IndexEntry['area'], string>
     const t = Number(BigInt(e.mtimeNs)) / 1e9;
     fs.lutimesSync(at, t, t);
   }
-}
-
-async function bytesOf(content: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of content) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }
 
 /** The audit key: written where configured; one already there must be the same. */

@@ -74,16 +74,7 @@ export async function openCoreServices(
   log: { error(obj: object, msg: string): void; info?(obj: object, msg: string): void },
 ): Promise<CoreServices> {
   // The volume first: the database's folder is on it, under the system key.
-  const atRest = config.encryption.enabled
-    ? await EncryptedAtRest.open(
-        {
-          dataDir: config.encryption.dataDir,
-          masterKeyFile: config.encryption.masterKeyFile,
-          volumeSizeBytes: config.encryption.volumeSizeBytes,
-        },
-        log,
-      )
-    : null;
+  const atRest = config.encryption.enabled ? await EncryptedAtRest.open(config.encryption, log) : null;
   const database = await openDatabase({
     databaseUrl: config.database.url,
     dataDir: config.database.dataDir,

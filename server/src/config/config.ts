@@ -315,18 +315,11 @@ function auditFilesOutside(c: Env, env: NodeJS.ProcessEnv, dirs: Array<[string, 
   const checkpointFile = path.resolve(
     c.AUDIT_CHECKPOINT_FILE ?? path.join(path.dirname(keyFile), 'audit-checkpoints.jsonl'),
   );
-  for (const [name, file] of [
-    ['AUDIT_KEY_FILE', keyFile],
-    ['AUDIT_CHECKPOINT_FILE', checkpointFile],
-  ] as const) {
-    const within = dirs.find(([, dir]) => isWithin(file, dir));
-    if (within) {
-      throw invalid(
-        `  ${name}: ${file} is inside ${within[0]} (${within[1]}); keep the audit key and checkpoints apart from the ` +
-          'database and the files apps can write, e.g. AUDIT_KEY_FILE=/etc/vitrine/audit.key',
-      );
-    }
-  }
+  const advice =
+    'keep the audit key and checkpoints apart from the database and the files apps can write, e.g. ' +
+    'AUDIT_KEY_FILE=/etc/vitrine/audit.key';
+  refuseInside('AUDIT_KEY_FILE', keyFile, dirs, advice);
+  refuseInside('AUDIT_CHECKPOINT_FILE', checkpointFile, dirs, advice);
   return { keyFile, checkpointFile };
 }
 
@@ -347,14 +340,14 @@ function keyFileOutside(
   dirs: Array<[string, string]>,
 ): string {
   const file = defaultKeyFile(set, name, env);
-  const within = dirs.find(([, dir]) => isWithin(file, dir));
-  if (within) {
-    throw invalid(
-      `  ${variable}: ${file} is inside ${within[0]} (${within[1]}); keep it apart from the data it unlocks, ` +
-        `e.g. ${variable}=/etc/vitrine/${name}`,
-    );
-  }
+  refuseInside(variable, file, dirs, `keep it apart from the data it unlocks, e.g. ${variable}=/etc/vitrine/${name}`);
   return file;
+}
+
+/** A key file inside a folder others write (the database, apps) is refused, with `advice`. */
+function refuseInside(variable: string, file: string, dirs: Array<[string, string]>, advice: string): void {
+  const within = dirs.find(([, dir]) => isWithin(file, dir));
+  if (within) throw invalid(`  ${variable}: ${file} is inside ${within[0]} (${within[1]}); ${advice}`);
 }
 
 /** Whether `file` is `dir` or beneath it, with the symbolic links of whatever exists of both resolved. */

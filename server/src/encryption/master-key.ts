@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createSecretFile, readSecretFile, SECRET_BYTES, SecretFileError, syncFolder } from './secret-file.ts';
+import { createSecretFile, readSecretFile, SecretFileError, syncFolder } from './secret-file.ts';
 import { masterKeyOf, unwrapKey, wrapKey, type MasterKey, type WrappedKey } from './key-wrap.ts';
 import type { KeyFolder } from './key-folder.ts';
 
@@ -62,7 +61,7 @@ export class MasterKeyring {
   /** Replaces the master key: every wrapped key re-wrapped, no data re-encrypted. */
   rotate(): { from: string; to: string; keys: number } {
     const from = this.#current.id;
-    createSecretFile(this.#nextFile, VARIABLE, randomBytes(SECRET_BYTES));
+    createSecretFile(this.#nextFile, VARIABLE);
     const keys = this.#finishRotation();
     return { from, to: this.#current.id, keys };
   }

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { mountPoints } from '../sandbox/session-mounts.ts';
 import { FSCRYPT_HELPER, policyOf } from './fscrypt.ts';
 
 const run = promisify(execFile);
@@ -109,17 +110,9 @@ function autoSize(dataDir: string): number {
   return Math.floor((st.bavail * st.bsize * 0.9) / 4096) * 4096;
 }
 
-/** Whether something is mounted exactly at `dir` (per /proc/self/mountinfo). */
+/** Whether something is mounted exactly at `dir`. */
 export function isMountPoint(dir: string): boolean {
-  const target = fs.realpathSync(dir);
-  return fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .some((line) => unescapeMountPath(line.split(' ')[4] ?? '') === target);
-}
-
-function unescapeMountPath(p: string): string {
-  return p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  return mountPoints().includes(fs.realpathSync(dir));
 }
 
 /** What `make doctor` says of encryption at rest on this host, for DATA_DIR (made if missing). */

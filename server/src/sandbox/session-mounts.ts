@@ -63,7 +63,7 @@ export function removeSessionFolder(dir: string): void {
 }
 
 /** Mount points of this process's mount namespace (mountinfo escapes space, tab, newline, backslash). */
-function mountPoints(): string[] {
+export function mountPoints(): string[] {
   return fs
     .readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { AuditEvent, AuditPage } from '@vitrine/protocol';
 import { launchChromium, waitForStreaming } from './lib/browser.ts';
@@ -10,6 +10,7 @@ import { clickDisplay, focusViewer, pressAndSettle } from './lib/remote-screen.t
 import { writeColourPdf, writeSolidPng } from './lib/sample-files.ts';
 import { api, createShare, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { startTestPostgres, type TestPostgres } from '../server/test/postgres.ts';
+import { shootOnFailure } from './lib/screenshots.ts';
 
 /** Successful reads: recorded (and checked elsewhere), but how many a page makes is the UI's business. */
 const QUERIES = new Set([
@@ -83,9 +84,7 @@ describe.each(['pglite', 'postgres'] as const)('audit trail end to end on %s', (
     // The client accepts with a new passkey, signs out and signs in again.
     const client = await registerInBrowser(browser, invitation.link, { displayName: 'Cleo' }, { apiUrl: server.url });
     const page: Page = client.page;
-    onTestFailed(async () => {
-      await page.screenshot({ path: `/tmp/dbg-audit-${kind}.png` });
-    });
+    shootOnFailure(page, 'audit');
     await page.getByTestId('signout-button').click();
     await page.getByTestId('signin-button').click();
     await page.getByTestId('me-name').waitFor();

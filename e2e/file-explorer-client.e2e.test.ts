@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, lumaPlane } from './lib/browser.ts';
 import type { BrowserUser } from './lib/passkeys.ts';
@@ -21,6 +21,7 @@ import { PAGE_COLOURS, writeColourPdf } from './lib/sample-files.ts';
 import { startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import type { AppClaim } from '../server/src/control/ports.ts';
+import { artifactPath, shootOnFailure } from './lib/screenshots.ts';
 
 // What a client reads in the File Explorer, through the video only (OCR with tesseract, pixels,
 // and the app's claims): empty files and files without a viewer said plainly and without sandbox
@@ -97,9 +98,7 @@ async function selectedRow(page: Page): Promise<ColourRegion> {
 
 it('says when a file is empty, and never shows a sandbox path on a card', async () => {
   const page = client.page;
-  onTestFailed(async () => {
-    await page.screenshot({ path: '/tmp/dbg-explorer-client-1.png' });
-  });
+  shootOnFailure(page, 'explorer-client');
   await openByName(page, 'empty');
   await claimed('empty opened', (c) => c.kind === 'file-opened' && c.path.endsWith('/empty.txt'));
   const empty = await waitFor('the empty-file message', async () => {
@@ -107,7 +106,7 @@ it('says when a file is empty, and never shows a sandbox path on a card', async 
     return /This file is empty/.test(text) ? text : null;
   });
   expect(empty).toContain('empty.txt');
-  await page.screenshot({ path: '/tmp/client-1440-empty-file.png' });
+  await page.screenshot({ path: artifactPath('explorer-client', 'client-1440-empty-file') });
   await pressAndSettle(page, 'Escape');
   await pressAndSettle(page, 'Escape'); // the filter
 
@@ -120,7 +119,7 @@ it('says when a file is empty, and never shows a sandbox path on a card', async 
   expect(card).toContain('archive.zip');
   expect(card).toMatch(/ZIP/);
   expect(card).not.toMatch(/\/files|files\/|Location/);
-  await page.screenshot({ path: '/tmp/client-1440-no-preview.png' });
+  await page.screenshot({ path: artifactPath('explorer-client', 'client-1440-no-preview') });
   await pressAndSettle(page, 'Escape');
   await pressAndSettle(page, 'Escape');
 }, 90_000);
@@ -136,16 +135,14 @@ it('opens a PDF as wide as the viewer, not at a whole-page size', async () => {
   });
   // The page spans the area right of the thumbnails (≈ 150 px): at "fit page" it was a third of it.
   expect(first.width / width).toBeGreaterThan(0.75);
-  await page.screenshot({ path: '/tmp/client-1440-pdf.png' });
+  await page.screenshot({ path: artifactPath('explorer-client', 'client-1440-pdf') });
   await pressAndSettle(page, 'Escape');
   await pressAndSettle(page, 'Escape');
 }, 60_000);
 
 it('opens with the first double click, also right after Esc from a preview', async () => {
   const page = client.page;
-  onTestFailed(async () => {
-    await page.screenshot({ path: '/tmp/dbg-explorer-client-dblclick.png' });
-  });
+  shootOnFailure(page, 'explorer-client');
   // Rows in name order: archive.zip, empty.txt, glyphs-… folders come first; note-1…note-6 then.
   await pressAndSettle(page, '/');
   await typeRemote(page, 'note');
@@ -235,7 +232,7 @@ it('draws names and text in any script (CJK, Arabic, emoji), not missing-glyph b
   await page.keyboard.press('Enter');
   await claimed('the multi-script file opened', (c) => c.kind === 'file-opened' && c.path.endsWith('عقد.txt'));
   await page.waitForTimeout(1000);
-  await page.screenshot({ path: '/tmp/client-1440-scripts.png' });
+  await page.screenshot({ path: artifactPath('explorer-client', 'client-1440-scripts') });
   await pressAndSettle(page, 'Escape');
   await pressAndSettle(page, 'Escape'); // the filter
 }, 120_000);

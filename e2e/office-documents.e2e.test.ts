@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './lib/browser.ts';
 import type { BrowserUser } from './lib/passkeys.ts';
@@ -22,6 +22,7 @@ import {
 import { startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import type { AppClaim } from '../server/src/control/ports.ts';
+import { artifactPath, shootOnFailure } from './lib/screenshots.ts';
 
 // Office documents in a client's File Explorer session, read from the video only: LibreOffice in the
 // sandbox converts them, the PDF viewer shows their pages (OCR finds the headings, the table's red
@@ -123,9 +124,7 @@ async function back(page: Page) {
 
 it('shows a .pptx slide with its background colour and title, and an .odt', async () => {
   const page = client.page;
-  onTestFailed(async () => {
-    await page.screenshot({ path: '/tmp/dbg-office-pptx.png' });
-  });
+  shootOnFailure(page, 'office');
   // The session's first document: LibreOffice may still be starting (it starts once the UI is up).
   const t = Date.now();
   await openByName(page, 'Deck');
@@ -149,9 +148,7 @@ it('shows a .pptx slide with its background colour and title, and an .odt', asyn
 
 it('shows a 30-page .docx as pages: the heading, the red table header, and page 17 after "go to page"', async () => {
   const page = client.page;
-  onTestFailed(async () => {
-    await page.screenshot({ path: '/tmp/dbg-office-docx.png' });
-  });
+  shootOnFailure(page, 'office');
   // LibreOffice is warm by now (the slides and the ODT before): this is the budget's case.
   const t = Date.now();
   await openByName(page, 'Contract');
@@ -169,7 +166,7 @@ it('shows a 30-page .docx as pages: the heading, the red table header, and page 
   await pressAndSettle(page, 'Enter');
   await seen(page, 'page 17', new RegExp(docxHeading(17).replace(/ /g, '\\s+').slice(0, 24)));
   await claimed('page 17 viewed', (c) => c.kind === 'page-viewed' && c.path.endsWith('Contract.docx') && c.page === 17);
-  await page.screenshot({ path: '/tmp/office-docx.png' });
+  await page.screenshot({ path: artifactPath('office', 'office-docx') });
   // The whole session (Chromium, Xvfb, the explorer server, LibreOffice warm, this document open)
   // within the manifest's 768 MiB and 256 tasks.
   const cg = sessionCgroup(session.sessionId);
@@ -183,9 +180,7 @@ it('shows a 30-page .docx as pages: the heading, the red table header, and page 
 
 it('opens the hostile document without running its macro, and refuses a zip bomb with a message', async () => {
   const page = client.page;
-  onTestFailed(async () => {
-    await page.screenshot({ path: '/tmp/dbg-office-hostile.png' });
-  });
+  shootOnFailure(page, 'office');
   await openByName(page, 'Hostile');
   await seen(page, 'the hostile document shown', /Hostile\s+document/);
   await back(page);
@@ -195,7 +190,7 @@ it('opens the hostile document without running its macro, and refuses a zip bomb
   await openByName(page, 'Bomb');
   const text = await seen(page, 'the refusal', /too\s+large/i);
   expect(text).toMatch(/Bomb\.docx/);
-  await page.screenshot({ path: '/tmp/office-bomb.png' });
+  await page.screenshot({ path: artifactPath('office', 'office-bomb') });
   await back(page);
   expect(fs.readdirSync(folder).sort()).toEqual([
     'Bomb.docx',

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './lib/browser.ts';
 import type { BrowserUser } from './lib/passkeys.ts';
@@ -12,6 +12,7 @@ import { writeTextPdfPages } from './lib/sample-files.ts';
 import { startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import type { AppClaim } from '../server/src/control/ports.ts';
+import { artifactPath, shootOnFailure } from './lib/screenshots.ts';
 
 // A client searches their whole share for a word inside files, through the video only: the word
 // is on page 7 of a PDF four folders deep; the results show it (read off the decoded frame), and
@@ -80,9 +81,7 @@ async function ocrShown(page: Page): Promise<string> {
 
 it('finds a word on page 7 of a PDF deep in the share, and opens it at page 7', async () => {
   const page = client.page;
-  onTestFailed(async () => {
-    await page.screenshot({ path: '/tmp/dbg-search-e2e.png' });
-  });
+  shootOnFailure(page, 'search');
   await pressAndSettle(page, 'Control+Shift+F'); // the search panel, names first
   await pressAndSettle(page, 'Tab'); // inside files
   await typeRemote(page, 'zanzibar');
@@ -112,7 +111,7 @@ it('finds a word on page 7 of a PDF deep in the share, and opens it at page 7', 
     45_000,
     300,
   );
-  await page.screenshot({ path: '/tmp/search-results.png' });
+  await page.screenshot({ path: artifactPath('search', 'search-results') });
 
   const before = claims().length;
   await page.keyboard.press('Enter');
@@ -135,7 +134,7 @@ it('finds a word on page 7 of a PDF deep in the share, and opens it at page 7', 
     300,
   );
   expect(shown).not.toMatch(/PAGE NUMBER 1\b/);
-  await page.screenshot({ path: '/tmp/search-opened-page-7.png' });
+  await page.screenshot({ path: artifactPath('search', 'search-opened-page-7') });
   // Behind the viewer the list moved to the PDF's folder: Esc goes back there, the PDF selected.
   await claimed('the PDF’s folder listed', (c) => c.kind === 'folder-opened' && c.path === path.posix.dirname(PDF));
   await pressAndSettle(page, 'Escape');

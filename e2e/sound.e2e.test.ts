@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './lib/browser.ts';
 import type { BrowserUser } from './lib/passkeys.ts';
@@ -10,6 +10,7 @@ import { avOffsets, installAvProbe, readAvProbe, writeSoundMedia } from './lib/s
 import { startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import type { AppClaim } from '../server/src/control/ports.ts';
+import { shootOnFailure } from './lib/screenshots.ts';
 
 // Sound from a client's File Explorer session to the browser, heard in the decoded audio: a
 // video and an MP3 with a 1 kHz tone (WebRTC stats and an FFT in the page), Mute, and the
@@ -136,9 +137,7 @@ async function expectTone(page: Page): Promise<void> {
 
 it('plays the sound of a video and of an MP3 to the client, and Mute silences what the page plays', async () => {
   const page = client.page;
-  onTestFailed(async () => {
-    await page.screenshot({ path: '/tmp/dbg-sound-1.png' });
-  });
+  shootOnFailure(page, 'sound');
   // The offer holds a send-only audio track for this app (the explorer asks for sound).
   await waitFor('an audio track', () => page.evaluate(() => !!(window as any).__vitrine.audio));
   await installAnalyser(page);

@@ -12,6 +12,7 @@ import { BUDGET, PEOPLE_CSV, SOURCE, writeBudgetXlsx, writePeopleCsv } from './l
 import { startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import type { AppClaim } from '../server/src/control/ports.ts';
+import { artifactPath } from './lib/screenshots.ts';
 
 // Spreadsheets and source files in the File Explorer, as a client sees them through the video
 // only (OCR of the decoded frame, pixel colours, the app's claims): a real .xlsx read by
@@ -114,7 +115,7 @@ function storeNumbers(words: Word[]): number[] {
 it('shows a CSV as a grid: quoted fields whole, numbers right-aligned', async () => {
   const page = client.page;
   onTestFailed(async () => {
-    await page.screenshot({ path: '/tmp/dbg-spreadsheets-csv.png' });
+    await page.screenshot({ path: artifactPath('spreadsheets', 'dbg-spreadsheets-csv') });
     await backToList(page);
   });
   await openByName(page, 'people');
@@ -130,7 +131,7 @@ it('shows a CSV as a grid: quoted fields whole, numbers right-aligned', async ()
   const right = (t: string) => find(words, t)!.right;
   expect(Math.abs(right('1204.50') - right('3310.00'))).toBeLessThanOrEqual(4);
   expect(Math.abs(right('98.10') - right('1204.50'))).toBeLessThanOrEqual(4);
-  await page.screenshot({ path: '/tmp/spreadsheets-csv.png' });
+  await page.screenshot({ path: artifactPath('spreadsheets', 'spreadsheets-csv') });
   await pressAndSettle(page, 'Escape');
   await pressAndSettle(page, 'Escape');
 }, 60_000);
@@ -138,7 +139,7 @@ it('shows a CSV as a grid: quoted fields whole, numbers right-aligned', async ()
 it('highlights source by its extension, and leaves plain text plain', async () => {
   const page = client.page;
   onTestFailed(async () => {
-    await page.screenshot({ path: '/tmp/dbg-spreadsheets-source.png' });
+    await page.screenshot({ path: artifactPath('spreadsheets', 'dbg-spreadsheets-source') });
     await backToList(page);
   });
   const keywordInk = async (name: string) => {
@@ -153,7 +154,7 @@ it('highlights source by its extension, and leaves plain text plain', async () =
     return ink;
   };
   const py = await keywordInk('ledger.py');
-  await page.screenshot({ path: '/tmp/spreadsheets-source.png' });
+  await page.screenshot({ path: artifactPath('spreadsheets', 'spreadsheets-source') });
   const txt = await keywordInk('ledger.txt');
   console.log('keyword-coloured share of the frame: ledger.py', py.share, 'ledger.txt', txt.share);
   // The keywords (import, class, def, return, for, while…) are drawn in the keyword colour, on
@@ -166,7 +167,7 @@ it('highlights source by its extension, and leaves plain text plain', async () =
 it('shows an .xlsx as a grid: a frozen header row over scrolling rows, its sheets as tabs', async () => {
   const page = client.page;
   onTestFailed(async () => {
-    await page.screenshot({ path: '/tmp/dbg-spreadsheets-xlsx.png' });
+    await page.screenshot({ path: artifactPath('spreadsheets', 'dbg-spreadsheets-xlsx') });
     await backToList(page);
   });
   await openByName(page, 'budget');
@@ -187,7 +188,7 @@ it('shows an .xlsx as a grid: a frozen header row over scrolling rows, its sheet
   const top = storeNumbers(first);
   expect(top.length).toBeGreaterThan(5);
   expect(Math.min(...top)).toBeLessThanOrEqual(3);
-  await page.screenshot({ path: '/tmp/spreadsheets-xlsx.png' });
+  await page.screenshot({ path: artifactPath('spreadsheets', 'spreadsheets-xlsx') });
 
   // Three pages down: the header row stays where it was, the body shows rows far below.
   for (let i = 0; i < 3; i++) await pressAndSettle(page, 'PageDown');
@@ -199,7 +200,7 @@ it('shows an .xlsx as a grid: a frozen header row over scrolling rows, its sheet
   expect(body.length).toBeGreaterThan(5);
   expect(body[0]).toBeGreaterThan(40);
   expect(body).not.toContain(1);
-  await page.screenshot({ path: '/tmp/spreadsheets-xlsx-scrolled.png' });
+  await page.screenshot({ path: artifactPath('spreadsheets', 'spreadsheets-xlsx-scrolled') });
 
   // A click on the second tab shows sheet 2, reported as page 2.
   await clickDisplay(page, Math.round((tab.x + tab.right) / 2), Math.round((tab.y + tab.bottom) / 2));

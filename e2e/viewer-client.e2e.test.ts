@@ -8,6 +8,7 @@ import { registerInBrowser, type BrowserUser } from './lib/passkeys.ts';
 import { focusViewer, pressAndSettle } from './lib/remote-screen.ts';
 import { api, createShare, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
+import { artifactPath, shootOnFailure } from './lib/screenshots.ts';
 
 // The viewer as a client meets it: a calm header, a cover until the app's first picture, a page
 // that never selects itself, a second tab that can take the session, and a server restart the
@@ -82,9 +83,7 @@ async function openShare(page: Page): Promise<string> {
 
 it('covers the empty display until the app has drawn, under a header with no technical chips', async () => {
   const page = client.page;
-  onTestFailed(async () => {
-    await page.screenshot({ path: '/tmp/dbg-viewer-client-1.png' });
-  });
+  shootOnFailure(page, 'viewer-client');
   await openShare(page);
   // Every picture shown uncovered is the app's; the cover never takes the input.
   const seen: Array<Awaited<ReturnType<typeof sample>>> = [];
@@ -100,7 +99,7 @@ it('covers the empty display until the app has drawn, under a header with no tec
         );
         if (!shotTaken && s.cover === 'opening') {
           shotTaken = true;
-          await page.screenshot({ path: '/tmp/client-1920-opening.png' });
+          await page.screenshot({ path: artifactPath('viewer-client', 'client-1920-opening') });
         }
       }
       return s.state === 'streaming' && s.cover === null;
@@ -126,14 +125,14 @@ it('covers the empty display until the app has drawn, under a header with no tec
   expect(header).toContain('File Explorer');
   expect(header).not.toMatch(/H\.?264|VP8|\d+\s*ms\b|error|streaming|codec/i);
   expect(await page.getByTestId('network-quality').count()).toBe(0);
-  await page.screenshot({ path: '/tmp/client-1920-streaming.png' });
+  await page.screenshot({ path: artifactPath('viewer-client', 'client-1920-streaming') });
   // The numbers are one click away.
   await page.getByTestId('connection-info').click();
   const details = page.getByTestId('connection-details');
   await details.waitFor();
   // Its figures come with the next stats sample (seen still "–" right after opening, under load).
   await expect.poll(() => details.innerText(), { timeout: 10_000 }).toMatch(/H264|VP8/);
-  await page.screenshot({ path: '/tmp/client-1920-details.png' });
+  await page.screenshot({ path: artifactPath('viewer-client', 'client-1920-details') });
   await page.keyboard.press('Escape');
   await details.waitFor({ state: 'detached' });
 }, 120_000);
@@ -182,15 +181,15 @@ it('a second tab offers "Use here"; taking over tells the first tab, which can t
   second.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   onTestFailed(async () => {
     console.log('second tab:', problems.join('\n'));
-    await first.screenshot({ path: '/tmp/dbg-viewer-client-tab1.png' });
-    await second.screenshot({ path: '/tmp/dbg-viewer-client-tab2.png' });
+    await first.screenshot({ path: artifactPath('viewer-client', 'dbg-viewer-client-tab1') });
+    await second.screenshot({ path: artifactPath('viewer-client', 'dbg-viewer-client-tab2') });
   });
   await second.goto(`${server.publicUrl()}/session/${id}`);
   const busy = second.getByTestId('viewer-message');
   await busy.waitFor({ timeout: 60_000 });
   expect(await busy.getAttribute('data-kind')).toBe('already-viewed');
   expect(await busy.innerText()).toMatch(/open in another tab/i);
-  await second.screenshot({ path: '/tmp/client-1440-already-open.png' });
+  await second.screenshot({ path: artifactPath('viewer-client', 'client-1440-already-open') });
   expect(await viewerState(first)).toBe('streaming');
 
   await second.getByTestId('use-here').click();
@@ -200,7 +199,7 @@ it('a second tab offers "Use here"; taking over tells the first tab, which can t
   expect(await told.getAttribute('data-kind')).toBe('taken-over');
   expect(await told.innerText()).toMatch(/opened in another tab/i);
   expect(await first.getByTestId('use-here').isVisible()).toBe(true);
-  await first.screenshot({ path: '/tmp/client-1920-taken-over.png' });
+  await first.screenshot({ path: artifactPath('viewer-client', 'client-1920-taken-over') });
   // The takeover is on the trail as its own action.
   await server.audit.flush();
   const trail = await api<{ events: Array<{ action: string; actor: { id: string | null } }> }>(
@@ -237,16 +236,14 @@ it('says the server is restarting and opens the app again when it is back, witho
   await page.setViewportSize({ width: 1440, height: 900 });
   const id = (await sessionIdOf(page))!;
   await waitForStreaming(page);
-  onTestFailed(async () => {
-    await page.screenshot({ path: '/tmp/dbg-viewer-client-restart.png' });
-  });
+  shootOnFailure(page, 'viewer-client');
   server = await server.restart({
     between: async () => {
       const cover = page.getByTestId('viewer-progress');
       await waitFor('the restart said', async () => (await cover.getAttribute('data-kind')) === 'restarting', 10_000);
       expect(await cover.innerText()).toMatch(/server is restarting/i);
       expect(await page.getByTestId('viewer-message').count()).toBe(0);
-      await page.screenshot({ path: '/tmp/client-1440-restarting.png' });
+      await page.screenshot({ path: artifactPath('viewer-client', 'client-1440-restarting') });
       // Still saying so while the server stays away a moment.
       await page.waitForTimeout(1500);
       expect(await cover.getAttribute('data-kind')).toBe('restarting');
@@ -266,7 +263,7 @@ it('says the server is restarting and opens the app again when it is back, witho
   const reopened = await api<{ shareId: string | null; appId: string }>(client.api, 'GET', `/api/sessions/${newId}`);
   expect(reopened.body).toMatchObject({ shareId: share.share.id, appId: 'file-explorer' });
   await page.getByTestId('viewer-progress').waitFor({ state: 'detached', timeout: 60_000 });
-  await page.screenshot({ path: '/tmp/client-1440-reopened.png' });
+  await page.screenshot({ path: artifactPath('viewer-client', 'client-1440-reopened') });
   await page.getByTestId('end-session').click();
   await page.getByTestId('viewer-message').waitFor();
 }, 180_000);

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { onTestFailed } from 'vitest';
 import type { Page } from 'playwright-core';
 
 /** The two screen sizes every picture of the product is judged at. */
@@ -25,4 +28,22 @@ export async function shotAtBothSizes(
     await page.screenshot({ path: `${folder}/${name}-${width}x${height}.png` });
   }
   if (restore) await page.setViewportSize(restore);
+}
+
+/**
+ * Where an e2e test keeps a picture: test-artifacts/<suite>/<name>.png in the repository
+ * (ignored by git, kept after the run for a person to look at, never in the shared /tmp).
+ */
+export function artifactPath(suite: string, name: string): string {
+  const folder = path.join(import.meta.dirname, '..', '..', 'test-artifacts', suite);
+  fs.mkdirSync(folder, { recursive: true });
+  return path.join(folder, `${name}.png`);
+}
+
+/** Keeps a picture of `page` when the running test fails, named after the test. */
+export function shootOnFailure(page: Page, suite: string): void {
+  onTestFailed(async (ctx) => {
+    const name = `failed-${ctx.task.name.replace(/[^\w-]+/g, '-').slice(0, 60)}`;
+    await page.screenshot({ path: artifactPath(suite, name) }).catch(() => {});
+  });
 }

@@ -32,6 +32,7 @@ const firstPacket: number[] = [];
 const gaps: number[] = [];
 const pipeline = new VideoPipeline({
   ffmpegPath: 'ffmpeg',
+  idleStopMs: 0,
   codec,
   framerate: 30,
   bitrateKbps: 3000,

@@ -56,6 +56,7 @@ export async function captureStream(o: CaptureOptions): Promise<CapturedStream> 
   const failures: string[] = [];
   const pipeline = new VideoPipeline({
     ffmpegPath: process.env.FFMPEG_PATH ?? 'ffmpeg',
+    idleStopMs: 0,
     codec: 'h264',
     framerate: o.framerate,
     bitrateKbps: o.bitrateKbps,

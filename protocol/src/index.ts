@@ -15,3 +15,4 @@ export * from './video-size.ts';
 export * from './connectivity.ts';
 export * from './reading.ts';
 export * from './recordings.ts';
+export * from './health.ts';

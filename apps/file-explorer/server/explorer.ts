@@ -32,6 +32,8 @@ export interface ExplorerOptions {
   office?: Office;
   /** After the UI's first request for the roots (it has drawn): start LibreOffice then. */
   officeWarmDelayMs?: number;
+  /** Serve on this server (already listening, see main.ts) instead of a new one. */
+  server?: http.Server;
 }
 
 /** Files LibreOffice shows (CSV and TSV are spreadsheets the UI parses itself). */
@@ -76,7 +78,8 @@ export function createExplorerServer(opts: ExplorerOptions): http.Server {
   const { control } = opts;
   const search = new Search({ root, grants: opts.grants.map((g) => g.path), officePdf: opts.officePdf ?? officePdf });
 
-  const server = http.createServer((req, res) => {
+  const server = opts.server ?? http.createServer();
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(req, res).catch((err: unknown) => {
       // Mid-body failures are mostly the browser hanging up (a video seeking elsewhere).
       if (res.headersSent) return res.destroy();

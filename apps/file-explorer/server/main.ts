@@ -2,20 +2,21 @@
 //   node /app/server/main.ts [--port 8123] [--root /files] [--ui /app/ui/dist] [--ready-file F]
 // Listens on 127.0.0.1 only; prints "listening <port>" once it accepts connections, and writes
 // the port to --ready-file (for run.sh, which has no HTTP client to poll with).
+//
+// The port opens before the explorer's modules load (≈ 250 ms of the ≈ 300 ms this takes):
+// run.sh starts Chromium once the port is open, and Chromium's own start-up (its first request
+// comes ≈ 0.5 s later) hides the loading; a request that comes sooner waits for it.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createControlClient } from './control.ts';
-import { createExplorerServer, parseGrants } from './explorer.ts';
-import { createOffice, setSharedOffice } from './office.ts';
-import { FileRoot, checkSandboxPath } from './paths.ts';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '8123' },
     root: { type: 'string', default: '/files' },
-    ui: { type: 'string', default: path.resolve(import.meta.dirname, '../ui/dist') },
+    ui: { type: 'string' },
     'ready-file': { type: 'string' },
   },
 });
@@ -25,6 +26,21 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.stderr.write(`explorer: bad --port ${values.port}\n`);
   process.exit(2);
 }
+
+const server = http.createServer();
+const early: Array<[http.IncomingMessage, http.ServerResponse]> = [];
+const hold = (req: http.IncomingMessage, res: http.ServerResponse) => early.push([req, res]);
+server.on('request', hold);
+// Said before the modules load (which would hold up the listening event).
+await new Promise<void>((listening) => server.listen(port, '127.0.0.1', listening));
+const actual = (server.address() as { port: number }).port;
+if (values['ready-file']) fs.writeFileSync(values['ready-file'], `${actual}\n`);
+process.stdout.write(`listening ${actual}\n`);
+
+const { createControlClient } = await import('./control.ts');
+const { createExplorerServer, parseGrants } = await import('./explorer.ts');
+const { createOffice, setSharedOffice } = await import('./office.ts');
+const { FileRoot, checkSandboxPath } = await import('./paths.ts');
 
 /** VITRINE_OPEN: what the person asked to see first (a path under /files); anything else is ignored. */
 function openFirst(value: string | undefined): string | null {
@@ -42,21 +58,18 @@ const control = createControlClient(process.env.VITRINE_CONTROL_SOCKET);
 const officeDir = path.join(os.tmpdir(), `vitrine-office-${process.pid}`);
 const office = createOffice({ root: new FileRoot(values.root), workDir: officeDir });
 setSharedOffice(office);
-const server = createExplorerServer({
+createExplorerServer({
+  server,
   root: values.root,
-  uiDir: values.ui,
+  uiDir: values.ui ?? path.resolve(import.meta.dirname, '../ui/dist'),
   grants: parseGrants(process.env.VITRINE_GRANTS),
   control,
   openFirst: openFirst(process.env.VITRINE_OPEN),
   office,
   officePdf: (p) => office.pdf(p),
 });
-
-server.listen(port, '127.0.0.1', () => {
-  const actual = (server.address() as { port: number }).port;
-  if (values['ready-file']) fs.writeFileSync(values['ready-file'], `${actual}\n`);
-  process.stdout.write(`listening ${actual}\n`);
-});
+server.off('request', hold);
+for (const [req, res] of early.splice(0)) server.emit('request', req, res);
 
 const stop = () => {
   control.close();

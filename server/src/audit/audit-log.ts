@@ -53,6 +53,11 @@ export class AuditLog {
     this.now = opts.now ?? Date.now;
   }
 
+  /** Events waiting to be written (the operator's metrics: a trail that cannot keep up shows here first). */
+  get backlog(): number {
+    return this.queue.length;
+  }
+
   /** Stores the event (and everything queued before it) before returning; throws if that fails. */
   record(entry: AuditEntry): Promise<void> {
     if (this.closed) return Promise.reject(new AuditUnavailableError('the audit trail is closed'));

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { discoverApps, type App } from '../apps/registry.ts';
 import { operatorCommands, type AdminDeps } from '../admin/commands.ts';
@@ -20,6 +21,8 @@ import { EncryptedAtRest } from '../encryption/at-rest.ts';
 import { ColumnCipher, columnKeyFrom } from '../encryption/column-cipher.ts';
 import type { Launch } from '../launch/entitlements.ts';
 import { LaunchPlanner } from '../launch/planner.ts';
+import { FRAME_PUMP } from '../media/encoder.ts';
+import { buildMetrics } from '../metrics/registry.ts';
 import { removeInstanceGroups } from '../sandbox/cgroups.ts';
 import { prepareSandboxHost } from '../sandbox/host.ts';
 import { hostNodeRuntime, type SandboxHost } from '../sandbox/sandbox.ts';
@@ -38,6 +41,7 @@ import { TermsAcceptanceStore } from '../shares/terms-store.ts';
 import { endSessionsOfInactiveShares } from '../shares/share-watch.ts';
 import { OwnerStorage } from '../storage/owner-storage.ts';
 import { iceSettingsFor } from '../webrtc/ice-settings.ts';
+import { LinkTally } from '../webrtc/link-tally.ts';
 import { sessionReactions } from './reactions.ts';
 import { ReadingReports } from '../insights/reading-report.ts';
 import type { Job } from './scheduler.ts';
@@ -209,13 +213,27 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     storagePath: (ownerId, hostPath) => storage.storagePathOf(ownerId, hostPath),
   };
   const findApp = (id: string): App | undefined => apps.get(id);
+  const viewerLinks = new LinkTally();
+  const metrics = buildMetrics({
+    maxSessions: config.sessions.maxSessions,
+    sessions: () => sessions.census(),
+    audit: () => ({ queued: audit.backlog, writable: audit.healthy }),
+    links: viewerLinks,
+    encoderNames: [path.basename(config.media.ffmpegPath), path.basename(FRAME_PUMP)],
+  });
   const sessions = new SessionManager({
     limits: { maxSessions: config.sessions.maxSessions, maxPerUser: config.sessions.maxPerUser },
     runtime: (spec) =>
       new SessionRuntime(
         spec,
-        { sandbox, ffmpegPath: config.media.ffmpegPath, cpuAbuseAfterMs: config.sandbox.cpuAbuseAfterMs },
-        log.child({ session: spec.sessionId }),
+        {
+          sandbox,
+          ffmpegPath: config.media.ffmpegPath,
+          cpuAbuseAfterMs: config.sandbox.cpuAbuseAfterMs,
+          videoIdleStopMs: config.media.idleStopMs,
+          links: viewerLinks,
+        },
+        log.child({ sessionId: spec.sessionId }),
       ),
     openControl: (plan, onClaim) =>
       openSessionChannel(
@@ -226,12 +244,12 @@ export async function buildServices(config: Config, publicUrl: () => string, log
           about: sessionAuditScope(plan),
           onClaim: (claim) => {
             onClaim(claim);
-            log.info({ session: plan.sessionId, claim }, 'app claim');
+            log.info({ sessionId: plan.sessionId, claim }, 'app claim');
           },
         },
         { services: controlServices, audit, log, claimJournalDir: claimJournals },
       ),
-    observers: [sessionPersistenceObserver(sessionStore, log), sessionAuditObserver(audit, log)],
+    observers: [sessionPersistenceObserver(sessionStore, log), sessionAuditObserver(audit, log), metrics.sessions],
     record: (plan, clock, failed) => recordings.begin(plan, sessionAuditScope(plan), clock, failed),
     records: sessionStore,
     findApp,
@@ -369,6 +387,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     sessions,
     launches,
     reactions,
+    metrics,
     jobs,
     admin,
     operator: operatorCommands(admin, { log: audit, store: auditStore }, 'server'),

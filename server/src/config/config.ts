@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { envSchema, type Env } from './env.ts';
+import { hostResources, sessionCapacity } from './host-capacity.ts';
 
 /**
  * The whole configuration, read once from the environment (every variable is documented in
@@ -76,6 +77,8 @@ export interface Config {
     bitrateKbps: number;
     minBitrateKbps: number;
     keyframeIntervalS: number;
+    /** A still picture's encoders are stopped after this long (0: never); media/video-pipeline.ts. */
+    idleStopMs: number;
     /** The largest picture of a session whose app follows the viewer's size. */
     maxSize: { width: number; height: number };
   };
@@ -102,6 +105,8 @@ export interface Config {
   };
   /** Outgoing mail; null (the default) when SMTP_URL is not set: invitation links are then only shown. */
   mail: { smtpUrl: string; from: string } | null;
+  /** The operator's listener for Prometheus and probes (METRICS_LISTEN); null (the default): none. */
+  metrics: { listen: { host: string; port: number } | null };
 }
 
 export class ConfigError extends Error {}
@@ -181,7 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       cpuAbuseAfterMs: c.SANDBOX_CPU_ABUSE_AFTER,
     },
     sessions: {
-      maxSessions: c.MAX_SESSIONS,
+      maxSessions: c.MAX_SESSIONS === 'auto' ? sessionCapacity(hostResources()) : c.MAX_SESSIONS,
       maxPerUser: c.MAX_SESSIONS_PER_USER,
       launchesPerMinute: c.SESSION_LAUNCHES_PER_MINUTE,
       idleTimeoutMs: c.SESSION_IDLE_TIMEOUT,
@@ -195,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       bitrateKbps: c.VIDEO_BITRATE_KBPS,
       minBitrateKbps: Math.min(c.VIDEO_MIN_BITRATE_KBPS, c.VIDEO_BITRATE_KBPS),
       keyframeIntervalS: c.KEYFRAME_INTERVAL_S / 1000,
+      idleStopMs: c.VIDEO_IDLE_STOP,
       maxSize: { width: c.VIDEO_MAX_WIDTH, height: c.VIDEO_MAX_HEIGHT },
     },
     webrtc: {
@@ -219,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       checkpointEvents: c.AUDIT_CHECKPOINT_EVENTS,
     },
     mail: c.SMTP_URL && c.MAIL_FROM ? { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM } : null,
+    metrics: { listen: c.METRICS_LISTEN ?? null },
   });
 }
 
@@ -273,6 +280,9 @@ function checkTogether(c: Env): void {
       `  HOST: ${c.HOST} is not a loopback address and TLS is off. Set TLS_CERT and TLS_KEY, ` +
         'or ALLOW_INSECURE_HTTP=1 when a TLS-terminating reverse proxy is in front (see "Deploying securely" in the README)',
     );
+  }
+  if (c.METRICS_LISTEN && c.PORT !== 0 && c.METRICS_LISTEN.port === c.PORT) {
+    throw invalid(`  METRICS_LISTEN: port ${c.PORT} is PORT's; the operator's listener needs a port of its own`);
   }
   if ((c.SMTP_URL === undefined) !== (c.MAIL_FROM === undefined)) {
     throw invalid('  SMTP_URL, MAIL_FROM: set both (the SMTP server and the sender address) or neither');

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
+import { hostResources, sessionCapacity } from './host-capacity.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -29,7 +30,7 @@ describe('loadConfig defaults', () => {
     expect(c.webrtc.udpPorts).toBeUndefined();
     expect(c.webrtc.publicIp).toBeUndefined();
     expect(c.webrtc.iceServers).toEqual([]);
-    expect(c.sessions.maxSessions).toBe(4);
+    expect(c.sessions.maxSessions).toBe(sessionCapacity(hostResources()));
     expect(c.sessions.inputRatePerSecond).toBe(400);
     expect(c.sandbox.allowDegraded).toBe(false);
     expect(c.sandbox.limits.memoryBytes).toBe(512 * 2 ** 20);
@@ -196,6 +197,7 @@ describe('loadConfig validation', () => {
 
   it('enforces numeric bounds', () => {
     expect(configError({ MAX_SESSIONS: '0' }).message).toMatch(/MAX_SESSIONS: /);
+    expect(configError({ MAX_SESSIONS: 'lots' }).message).toMatch(/MAX_SESSIONS: expected auto or a whole number/);
     expect(configError({ INPUT_RATE_PER_SECOND: '5' }).message).toMatch(/INPUT_RATE_PER_SECOND: /);
     expect(configError({ LOG_LEVEL: 'verbose' }).message).toMatch(/LOG_LEVEL: /);
     expect(loadConfig({ MAX_SESSIONS: '12', INPUT_RATE_PER_SECOND: '10' }).sessions).toMatchObject({

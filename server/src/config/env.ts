@@ -78,6 +78,25 @@ function isAddressOrRange(text: string): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
+/** "127.0.0.1:9464" or "[::1]:9464": an IP address (not a name) and a port; port 0 takes a free one. */
+export function parseListenAddress(text: string): { host: string; port: number } | null {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text.trim());
+  if (!m) return null;
+  const host = m[1] ?? m[2] ?? '';
+  const family = isIP(host);
+  const port = Number(m[3]);
+  // Brackets for IPv6 only, as in URLs: "[192.0.2.7]:80" is not an address anyone writes.
+  if (family === 0 || (m[1] !== undefined) !== (family === 6) || port > 65535) return null;
+  return { host, port };
+}
+
+const listenAddress = z.string().transform((text, ctx) => {
+  const at = parseListenAddress(text);
+  if (at) return at;
+  ctx.addIssue({ code: 'custom', message: 'expected an IP address and a port, e.g. 127.0.0.1:9464 or [::1]:9464' });
+  return z.NEVER;
+});
+
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
@@ -117,7 +136,12 @@ export const envSchema = z.object({
   RUNTIME_DIR: z.string().optional(),
   APPS_ROOT: z.string().default(path.join(repoRoot, 'apps')),
   WEB_DIST: z.string().default(path.join(repoRoot, 'web', 'dist')),
-  MAX_SESSIONS: z.coerce.number().int().min(1).max(1000).default(4),
+  /** `auto`: from this host's cores and memory (sessions/capacity.ts), else a number. */
+  MAX_SESSIONS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(1000)], {
+      error: 'expected auto or a whole number from 1 to 1000',
+    })
+    .default('auto'),
   MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(2),
   SESSION_LAUNCHES_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(20),
   SESSION_IDLE_TIMEOUT: duration('15m', 2000, '2s'),
@@ -127,6 +151,8 @@ export const envSchema = z.object({
   INPUT_RATE_PER_SECOND: z.coerce.number().int().min(10).max(10000).default(400),
   VIDEO_BITRATE_KBPS: z.coerce.number().int().min(200).max(50000).default(3000),
   VIDEO_MIN_BITRATE_KBPS: z.coerce.number().int().min(50).max(50000).default(150),
+  /** A still picture's encoders stop after this long (0s: never); the next change starts one. */
+  VIDEO_IDLE_STOP: duration('20s', 0, '0s'),
   KEYFRAME_INTERVAL_S: duration('10', 500, '0.5s', 's', { ms: 60_000, hint: '60s' }),
   /** The largest picture of a session that follows its viewer (its display is this big). */
   VIDEO_MAX_WIDTH: z.coerce.number().int().min(320).max(3840).multipleOf(8).default(2560),
@@ -156,6 +182,8 @@ export const envSchema = z.object({
   ICE_PRIVATE_CANDIDATES: bool.default(true),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   BWRAP_PATH: z.string().default('bwrap'),
+  /** The operator's listener (/metrics, /healthz, /readyz), apart from the client-facing port; unset: none. */
+  METRICS_LISTEN: listenAddress.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SANDBOX_ALLOW_DEGRADED: bool.default(false),
   /** The host user sessions run as when the server runs as root (made on first start). */

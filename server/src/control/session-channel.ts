@@ -43,7 +43,7 @@ export async function openSessionChannel(
         journal,
       }),
       // The channel's warnings say which session misbehaved.
-      { warn: (obj, msg) => deps.log.warn({ session: sessionId, ...obj }, msg) },
+      { warn: (obj, msg) => deps.log.warn({ sessionId, ...obj }, msg) },
     );
     return {
       close: () => {

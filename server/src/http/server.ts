@@ -6,6 +6,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
 import { registerAppRoutes } from '../apps/app-routes.ts';
 import { registerAuditRoutes } from '../audit/audit-routes.ts';
 import { registerRequestAudit } from '../audit/request-audit.ts';
@@ -18,6 +19,8 @@ import { buildServices, type Log, type Services } from '../composition/services.
 import type { Config } from '../config/config.ts';
 import { FRAME_PUMP } from '../media/encoder.ts';
 import { smtpMailer } from '../mail/mailer.ts';
+import { listenOperator, type OperatorListener } from '../metrics/operator-listener.ts';
+import { Readiness, volumeMounted } from '../metrics/readiness.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
 import { registerReadingRoutes } from '../insights/reading-routes.ts';
 import { registerShareRoutes } from '../shares/share-routes.ts';
@@ -29,6 +32,7 @@ import { registerStorageRoutes } from '../storage/storage-routes.ts';
 import { registerUploadJournal, uploadJournalDir } from '../storage/upload-journal.ts';
 import { ConnectionGuard, openFileLimit, registerRequestDeadline, serverTimeouts } from './connections.ts';
 import { registerErrorHandler } from './error-handler.ts';
+import { registerHealthRoutes } from './health-routes.ts';
 import { registerApiNotFound, registerMetaRoutes } from './meta-routes.ts';
 import { PublicOrigin } from './public-origin.ts';
 import { registerSecurityHeaders, registerWebClient } from './web-client.ts';
@@ -41,6 +45,8 @@ export interface Server extends Services {
   listen(at?: { port: number; host: string }): Promise<{ address: string; port: number }>;
   /** While nobody has an account: a fresh one-time link that creates the first (admin) owner. */
   issueSetupLink(): Promise<{ link: string; expiresAt: Date } | undefined>;
+  /** Where the operator's listener (METRICS_LISTEN) is bound once listening; null when it is off. */
+  operatorAddress(): { host: string; port: number } | null;
 }
 
 /** The HTTP layer: a Fastify instance with its plugins and every capability's routes, over the services. */
@@ -95,6 +101,16 @@ export async function buildServer(config: Config): Promise<Server> {
   const { sessions, reactions, storage } = services;
   const scheduler = startScheduler(services.jobs, app.log);
   const mailer = config.mail ? smtpMailer(config.mail) : null;
+  const atRest = services.atRest;
+  const readiness = new Readiness({
+    pingDatabase: () => sql`select 1`.execute(services.db),
+    volumeMounted: atRest ? () => volumeMounted(atRest.volume) : null,
+  });
+  // The first preClose hook: not ready from the moment stopping starts, before sessions are ended.
+  app.addHook('preClose', async () => {
+    readiness.stopping = true;
+  });
+  let operator: OperatorListener | undefined;
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -120,6 +136,7 @@ export async function buildServer(config: Config): Promise<Server> {
   await app.register(fastifyWebsocket, { options: websocketOptions });
 
   registerMetaRoutes(app, services.sandbox);
+  registerHealthRoutes(app, readiness);
   registerAppRoutes(app, services.apps);
   registerAuthRoutes(app, {
     accounts: services.accounts,
@@ -172,6 +189,7 @@ export async function buildServer(config: Config): Promise<Server> {
   }
 
   app.addHook('onClose', async () => {
+    await operator?.close();
     scheduler.stop();
     mailer?.close();
     await services.close();
@@ -185,7 +203,13 @@ export async function buildServer(config: Config): Promise<Server> {
       const address = await app.listen(at);
       const { port } = app.server.address() as { port: number };
       origin.listeningOn(port);
+      const metricsAt = config.metrics.listen;
+      if (metricsAt && !operator) {
+        operator = await listenOperator(metricsAt, { registry: services.metrics.registry, readiness, log: app.log });
+        app.log.info({ metrics: operator.address }, 'operator listener: /metrics, /healthz, /readyz');
+      }
       return { address, port };
     },
+    operatorAddress: () => operator?.address ?? null,
   };
 }

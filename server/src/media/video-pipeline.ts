@@ -19,6 +19,12 @@ export interface PipelineOptions {
    * of `performance.now()` (webrtc/sender-report-clock.ts makes one).
    */
   clock: (ms: number) => number;
+  /**
+   * After the picture has been still this long (and sharpened), its encoders are stopped: an
+   * idle session then costs no encoder memory or CPU. The next change, input (`wake`) or
+   * keyframe request starts a fresh one, whose first frame is a keyframe. 0: never.
+   */
+  idleStopMs: number;
   /** Receives each outgoing RTP packet with sequence number and timestamp already continuous. */
   onRtp: (packet: Buffer) => void;
   onFatal: (reason: string) => void;
@@ -36,6 +42,9 @@ export interface PipelineStats {
   framesRefined: number;
   /** Encoder changes asked for by the congestion controller. */
   reconfigurations: number;
+  /** Times the encoders were stopped on a still picture, and started again. */
+  idleStops: number;
+  wakes: number;
 }
 
 /** After this long without a change the last frame is sent again (loss recovery, keepalive). */
@@ -48,6 +57,12 @@ const INCOMING_TIMEOUT_MS = 5000;
 const STILL_MS = 300;
 /** After a switch, the next warm spare is started this much later. */
 const SPARE_DELAY_MS = 500;
+/**
+ * The warm spare serves keyframe requests and settings changes, which come while the picture
+ * moves or a viewer joins; on a picture still this long it is stopped (≈ 25 MiB each), and made
+ * again with the next change.
+ */
+const SPARE_IDLE_MS = 10_000;
 /**
  * Top-off: after the picture stops changing, the same frame is encoded again at the frame rate
  * for up to this long. Each pass spends the bits the rate allows on what is still blurred, so
@@ -72,6 +87,8 @@ export class VideoPipeline {
     rtpBytes: 0,
     framesRefined: 0,
     reconfigurations: 0,
+    idleStops: 0,
+    wakes: 0,
   };
   private readonly opts: PipelineOptions;
   private interval: number;
@@ -97,6 +114,13 @@ export class VideoPipeline {
   private active: Encoder | undefined;
   private spare: Encoder | undefined;
   private dirty = false;
+  /** Encoders stopped on a still picture (see `idleStopMs`): the next change starts one. */
+  private idle = false;
+  /**
+   * A woken encoder's first frame is a keyframe under the rate cap, blurrier than the picture
+   * the viewer has: it is topped off like a change, even when nothing changed.
+   */
+  private topOffNext = false;
   private lastGrab = 0;
   private grabTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -134,14 +158,31 @@ export class VideoPipeline {
       if (!this.watermark) this.capture(width, height, image);
     }
     this.active = this.spawnEncoder();
-    this.spare = this.spawnEncoder();
+    this.scheduleSpare();
     this.grab();
+  }
+
+  /**
+   * Input arrived: the app may be about to draw. A stopped encoder starts now, while the input
+   * travels through the app, so the change it draws finds it (nearly) ready.
+   */
+  wake(): void {
+    if (this.stopped || !this.idle) return;
+    this.idle = false;
+    this.stats.wakes++;
+    this.active = this.spawnEncoder();
+    this.topOffNext = true;
+    this.lastKeyframeSwitch = performance.now();
+    this.lastChangeAt = performance.now();
+    this.scheduleRefresh(REFRESH_MS);
   }
 
   /** Called on every X DAMAGE notification. */
   onScreenChanged(): void {
     if (this.stopped) return;
+    this.wake();
     this.lastChangeAt = performance.now();
+    if (this.spare === undefined && !this.spareTimer) this.scheduleSpare();
     if (this.deferred) {
       const encoding = this.deferred;
       this.deferred = undefined;
@@ -163,6 +204,13 @@ export class VideoPipeline {
   requestKeyframe(): void {
     if (this.stopped) return;
     this.stats.keyframeRequests++;
+    if (this.idle) {
+      // A fresh encoder's first frame is the keyframe.
+      this.wake();
+      this.dirty = true;
+      this.grab();
+      return;
+    }
     if (this.keyframeTimer) return;
     const wait = this.lastKeyframeSwitch + KEYFRAME_DEBOUNCE_MS - performance.now();
     this.keyframeTimer = setTimeout(
@@ -218,7 +266,7 @@ export class VideoPipeline {
     this.watermark = watermark;
     // Encoders that read it keep what they read; no new one will.
     if (old && old !== watermark) this.opts.watermark?.release(old);
-    if (!this.active) return; // not started: the first encoders get the size
+    if (!this.active) return; // not started or idle: the next encoder gets the size
     this.changeEncoderSoon();
   }
 
@@ -251,7 +299,7 @@ export class VideoPipeline {
     this.encoding = encoding;
     this.interval = 1000 / encoding.framerate;
     this.stats.reconfigurations++;
-    if (!this.active) return; // not started: the first encoders get it
+    if (!this.active) return; // not started or idle: the next encoder gets it
     this.changeEncoderSoon();
   }
 
@@ -299,7 +347,7 @@ export class VideoPipeline {
     clearTimeout(this.spareTimer);
     this.spareTimer = setTimeout(() => {
       this.spareTimer = undefined;
-      if (!this.stopped && !this.spare) this.spare = this.spawnEncoder();
+      if (!this.stopped && !this.idle && !this.spare) this.spare = this.spawnEncoder();
     }, SPARE_DELAY_MS);
   }
 
@@ -356,10 +404,44 @@ export class VideoPipeline {
       if (encoder === this.active && this.dirty && !this.grabTimer) this.scheduleGrab();
     });
     this.stats.framesEncoded++;
-    if (changed) this.topOffUntil = this.lastGrab + TOP_OFF_MS;
+    const fresh = changed || this.topOffNext;
+    this.topOffNext = false;
+    if (fresh) this.topOffUntil = this.lastGrab + TOP_OFF_MS;
     else if (this.lastGrab < this.topOffUntil) this.stats.framesRefined++;
+    this.scheduleRefresh(this.nextRefreshMs(fresh));
+  }
+
+  private scheduleRefresh(ms: number): void {
     clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => this.grab(false), this.nextRefreshMs(changed));
+    this.refreshTimer = setTimeout(() => this.refresh(), ms);
+  }
+
+  /** Nothing changed for a while: send the picture again, or stop the encoders of a still one. */
+  private refresh(): void {
+    this.refreshTimer = undefined;
+    const stillFor = performance.now() - this.lastChangeAt;
+    if (this.spare && stillFor >= SPARE_IDLE_MS && !this.incoming) {
+      this.spare.stop();
+      this.spare = undefined;
+    }
+    const idleStop = this.opts.idleStopMs;
+    const sharpened = this.topOffUntil === 0;
+    if (idleStop > 0 && stillFor >= idleStop && sharpened && !this.incoming) {
+      this.stopForIdle();
+      return;
+    }
+    this.grab(false);
+  }
+
+  private stopForIdle(): void {
+    this.idle = true;
+    clearTimeout(this.spareTimer);
+    this.spareTimer = undefined;
+    this.stats.idleStops++;
+    this.active?.stop();
+    this.active = undefined;
+    this.spare?.stop();
+    this.spare = undefined;
   }
 
   /** Soon while a still picture is being topped off; otherwise the slow keep-alive refresh. */

@@ -76,6 +76,7 @@ describe('session recorder', () => {
     let sent = 0;
     const pipeline = new VideoPipeline({
       ffmpegPath: 'ffmpeg',
+      idleStopMs: 0,
       codec: 'h264',
       framerate: 30,
       bitrateKbps: 1000,

@@ -1,4 +1,4 @@
-import type { ControlAction, SessionEndReason, SessionInfo, ViewerRole } from '@vitrine/protocol';
+import type { ControlAction, ErrorCode, SessionEndReason, SessionInfo, ViewerRole } from '@vitrine/protocol';
 import type { LiveRecording } from '../recording/recording-service.ts';
 import type { App } from '../apps/registry.ts';
 import type { AppClaim } from '../control/ports.ts';
@@ -40,6 +40,12 @@ export interface SessionManagerDeps {
 export interface SessionObserver {
   /** Before anything of the session starts; a rejection stops the launch (nothing runs unrecorded). */
   launched?(plan: LaunchPlan, createdAt: Date): Promise<void>;
+  /** Admission refused the launch (the server or the person at their limit); nothing started. */
+  refused?(plan: LaunchPlan, code: ErrorCode): void;
+  /** A started launch failed; `code` is what its caller was told. */
+  startFailed?(plan: LaunchPlan, code: ErrorCode): void;
+  /** The app has drawn and the client's stream runs: its first picture is on the way, this long after the launch. */
+  firstFrame?(plan: LaunchPlan, sinceLaunchMs: number): void;
   stateChanged?(plan: LaunchPlan, state: 'ready' | 'streaming'): void;
   viewerConnected?(plan: LaunchPlan, codec: string | undefined): void;
   viewerGone?(plan: LaunchPlan, connectedMs: number): void;

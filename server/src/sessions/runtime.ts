@@ -11,6 +11,7 @@ import { InputChannel } from '../input/input-channel.ts';
 import { InputInjector } from '../input/injector.ts';
 import { readFramebufferLayout } from '../media/framebuffer.ts';
 import { VideoPipeline, type PipelineStats } from '../media/video-pipeline.ts';
+import type { LinkTally } from '../webrtc/link-tally.ts';
 import type { VideoCodec } from '../media/encoder.ts';
 import type { Encoding } from '../congestion/encoding-ladder.ts';
 import { lowestEncoding, sameEncoding } from '../congestion/shared-stream.ts';
@@ -48,6 +49,10 @@ export interface RuntimeEnvironment {
   ffmpegPath: string;
   /** A session at its whole CPU quota for this long is ended (0: never); see sandbox/resource-watch.ts. */
   cpuAbuseAfterMs: number;
+  /** A still picture's encoders stop after this long (0: never); see media/video-pipeline.ts. */
+  videoIdleStopMs: number;
+  /** Where the viewers' links are counted for the operator's metrics. */
+  links?: LinkTally | undefined;
 }
 
 export interface RuntimeLog {
@@ -418,6 +423,8 @@ export class SessionRuntime implements RuntimeHandle {
           me.input.inControl = this.controller === me;
           const before = me.input.stats.lastInputAt;
           me.input.handle(data);
+          // Before the app reacts: an encoder stopped on a still picture starts meanwhile.
+          if (me.input.inControl) this.pipeline?.wake();
           if (me.input.stats.lastInputAt !== before) for (const l of this.activityListeners) l();
         },
         keyframeRequest: () => this.pipeline?.requestKeyframe(),
@@ -444,7 +451,9 @@ export class SessionRuntime implements RuntimeHandle {
       // The client drives unless a watcher holds the controls.
       if (!this.controller) this.controller = me;
     }
+    const leaveTally = this.env.links?.opened(() => peer.linkSample());
     const gone = () => {
+      leaveTally?.();
       this.sinks.delete(peer);
       if (!this.viewers.delete(me)) return;
       if (this.controller === me) {
@@ -526,6 +535,7 @@ export class SessionRuntime implements RuntimeHandle {
       framerate: this.spec.framerate,
       bitrateKbps: encoding.bitrateKbps,
       keyframeIntervalS: this.spec.keyframeIntervalS,
+      idleStopMs: this.env.videoIdleStopMs,
       framebuffer,
       watermark: this.watermark,
       clock: this.videoClock,

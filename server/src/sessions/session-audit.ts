@@ -60,7 +60,7 @@ export function sessionAuditObserver(
           },
         })
         .catch((err: Error) =>
-          log.error({ err: err.message, session: plan.sessionId }, 'could not record the end of the session'),
+          log.error({ err: err.message, sessionId: plan.sessionId }, 'could not record the end of the session'),
         );
     },
   };

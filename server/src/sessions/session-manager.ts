@@ -1,4 +1,11 @@
-import type { ControlAction, ServerSignal, SessionEndReason, SessionInfo, ViewerRole } from '@vitrine/protocol';
+import {
+  SessionState,
+  type ControlAction,
+  type ServerSignal,
+  type SessionEndReason,
+  type SessionInfo,
+  type ViewerRole,
+} from '@vitrine/protocol';
 import type { AppClaim } from '../control/ports.ts';
 import { DomainError } from '../errors.ts';
 import type { Launch } from '../launch/entitlements.ts';
@@ -26,6 +33,9 @@ interface Session {
   signals: Set<(msg: ServerSignal) => void>;
   /** The app has drawn its first real picture (or claimed its first screen): viewers are told `app-ready`. */
   appReady: boolean;
+  /** The client's media connection is up (its stream runs); and whether the first frame was reported. */
+  clientStreaming: boolean;
+  firstFrameTold: boolean;
   /** Whether the person is with it (for reading time): a hidden tab or a long idle is "away". */
   attention: Attention;
   /** The client's name as the participants list shows it. */
@@ -93,6 +103,7 @@ export class SessionManager {
     const mine =
       this.liveCount((l) => l.userId === userId) + [...this.pending.values()].filter((u) => u === userId).length;
     if (mine >= maxPerUser) {
+      this.refused(plan, 'too-many-sessions');
       throw new SessionError(
         429,
         'too-many-sessions',
@@ -101,6 +112,7 @@ export class SessionManager {
     }
     const live = this.liveCount(() => true) + this.pending.size;
     if (live >= maxSessions) {
+      this.refused(plan, 'busy');
       throw new SessionError(
         503,
         'busy',
@@ -109,9 +121,20 @@ export class SessionManager {
     }
     this.pending.set(plan.sessionId, userId);
     return {
-      start: () => this.start(plan).finally(() => this.pending.delete(plan.sessionId)),
+      start: () =>
+        this.start(plan)
+          .catch((err: unknown) => {
+            const code = err instanceof DomainError ? err.code : 'start-failed';
+            for (const o of this.deps.observers) o.startFailed?.(plan, code);
+            throw err;
+          })
+          .finally(() => this.pending.delete(plan.sessionId)),
       cancel: () => this.pending.delete(plan.sessionId),
     };
+  }
+
+  private refused(plan: LaunchPlan, code: 'busy' | 'too-many-sessions'): void {
+    for (const o of this.deps.observers) o.refused?.(plan, code);
   }
 
   private async start(plan: LaunchPlan): Promise<SessionInfo> {
@@ -126,6 +149,8 @@ export class SessionManager {
       claims: [],
       signals: new Set(),
       appReady: false,
+      clientStreaming: false,
+      firstFrameTold: false,
       clientName: plan.launch.userId,
       watchers: new Set(),
       controller: 'client',
@@ -143,12 +168,12 @@ export class SessionManager {
       // Its last segment goes on the trail, then its end; a shutdown waits for both.
       s.recordingDone = s.recording
         ?.finish()
-        .catch((err: Error) => log.warn({ session: plan.sessionId, err: err.message }, 'recording not closed'));
+        .catch((err: Error) => log.warn({ sessionId: plan.sessionId, err: err.message }, 'recording not closed'));
       s.lifecycle.ended();
       s.attention.ended();
       s.control?.close();
       s.endReason = reason;
-      log.info({ session: plan.sessionId, reason, detail }, 'session ended');
+      log.info({ sessionId: plan.sessionId, reason, detail }, 'session ended');
       // The detail (an exit status, an app's last words, a path on the host) stays in the log and
       // the session's record: nothing about the host reaches the viewer, who may be a client.
       for (const send of s.signals) send({ type: 'bye', reason });
@@ -160,11 +185,14 @@ export class SessionManager {
       if (s.lifecycle.state === 'ended') return;
       if (event === 'connected') {
         s.peerConnectedAt = Date.now();
+        s.clientStreaming = true;
+        this.firstFrame(s);
         s.lifecycle.viewerConnected();
         s.attention.viewerAttached();
         s.recording?.sink.event('viewer', { joined: s.clientName, role: 'client' });
         for (const o of observers) o.viewerConnected?.(plan, runtime.stats().codec);
       } else {
+        s.clientStreaming = false;
         s.viewer = undefined;
         s.recording?.sink.event('viewer', { left: s.clientName, role: 'client' });
         this.participantsChanged(s);
@@ -189,7 +217,10 @@ export class SessionManager {
       }
       // Why is logged (with the session's id to find it by); the caller, who may be a client,
       // learns only that it failed: the error can name host paths of the owner's storage.
-      log.warn({ session: plan.sessionId, err: (err as Error).message }, 'session failed to start');
+      log.warn(
+        { sessionId: plan.sessionId, reqId: plan.origin?.correlationId, err: (err as Error).message },
+        'session failed to start',
+      );
       runtime.end('error', (err as Error).message);
       throw new SessionError(500, 'start-failed', `the app could not be started (session ${plan.sessionId})`);
     }
@@ -198,7 +229,10 @@ export class SessionManager {
     }
     if (this.deps.openControl) await this.openControl(s, this.deps.openControl);
     s.lifecycle.started();
-    log.info({ session: plan.sessionId, display: plan.app.manifest.video }, 'session ready');
+    log.info(
+      { sessionId: plan.sessionId, reqId: plan.origin?.correlationId, display: plan.app.manifest.video },
+      'session ready',
+    );
     return this.info(s);
   }
 
@@ -457,6 +491,15 @@ export class SessionManager {
     if (s.appReady || s.lifecycle.state === 'ended') return;
     s.appReady = true;
     if (s.viewer) this.tellAppReady(s.viewer);
+    this.firstFrame(s);
+  }
+
+  /** Once: the app has drawn and the client's stream runs (either may come first). For the operator's metrics. */
+  private firstFrame(s: Session): void {
+    if (s.firstFrameTold || !s.appReady || !s.clientStreaming || s.lifecycle.state === 'ended') return;
+    s.firstFrameTold = true;
+    const sinceLaunch = Date.now() - s.createdAt.getTime();
+    for (const o of this.deps.observers) o.firstFrame?.(s.plan, sinceLaunch);
   }
 
   /** `app-ready` once the picture at the viewer's size shows the app (a resized window redraws first). */
@@ -472,6 +515,16 @@ export class SessionManager {
     for (const s of all) if (s.lifecycle.state !== 'ended') s.runtime.end('server shutdown');
     await Promise.all(all.map((s) => s.runtime.whenStopped()));
     await Promise.all(all.map((s) => s.recordingDone));
+  }
+
+  /** How many sessions are in each state, and each live one's host PIDs: for the operator's metrics (no ids). */
+  census(): { states: Record<SessionState, number>; pids: number[][] } {
+    const states = Object.fromEntries(SessionState.options.map((state) => [state, 0])) as Record<SessionState, number>;
+    // Admitted, not registered yet: its start awaits the observers (the session's record) first.
+    for (const id of this.pending.keys()) if (!this.sessions.has(id)) states.starting++;
+    const live = this.live(() => true);
+    for (const s of live) states[s.lifecycle.state]++;
+    return { states, pids: live.map((s) => s.runtime.pids()) };
   }
 
   /** What the session's app has reported so far (most recent last). */

@@ -145,7 +145,10 @@ const signals = (into: ServerSignal[]) => (m: ServerSignal) => {
 const START_FAILURE =
   'cannot share /srv/vitrine/owners/0d1e/Clients/Smith is not a plain file or folder at that path any more';
 
-function setup(limits = { maxSessions: 4, maxPerUser: 2 }, opts: { failStart?: boolean } = {}) {
+function setup(
+  limits = { maxSessions: 4, maxPerUser: 2 },
+  opts: { failStart?: boolean; observers?: SessionObserver[] } = {},
+) {
   const clock = new FakeClock();
   const runtimes: FakeRuntime[] = [];
   const told: string[] = [];
@@ -165,7 +168,7 @@ function setup(limits = { maxSessions: 4, maxPerUser: 2 }, opts: { failStart?: b
       runtimes.push(r);
       return r;
     },
-    observers: [observer],
+    observers: [observer, ...(opts.observers ?? [])],
     records: { get: async () => undefined },
     findApp: () => app,
     log: { info: () => {}, warn: () => {} },
@@ -388,5 +391,47 @@ describe('SessionManager', () => {
     expect(err?.message).toMatch(/^the app could not be started/);
     expect(err?.message).not.toContain('/srv');
     expect(err?.message).not.toContain('Smith');
+  });
+
+  it("tells the operator's metrics of refusals, failed starts, first frames and each state's count", async () => {
+    const heard: string[] = [];
+    const metrics: SessionObserver = {
+      refused: (_p, code) => void heard.push(`refused ${code}`),
+      startFailed: (_p, code) => void heard.push(`failed ${code}`),
+      firstFrame: () => void heard.push('first frame'),
+    };
+    const { manager, runtimes } = setup({ maxSessions: 2, maxPerUser: 1 }, { observers: [metrics] });
+    const admitted = manager.admit(plan());
+    expect(manager.census().states).toEqual({ starting: 1, ready: 0, streaming: 0, ended: 0 });
+    await admitted.start();
+    expect(() => manager.admit(plan())).toThrow();
+    const other = plan({ userId: 'u2' });
+    await manager.admit(other).start();
+    expect(() => manager.admit(plan({ userId: 'u3' }))).toThrow();
+    expect(heard).toEqual(['refused too-many-sessions', 'refused busy']);
+    // The first frame: the app has drawn and the client's stream runs, in either order; once.
+    const [first, second] = runtimes;
+    manager.attachViewer(other.sessionId, () => {});
+    second!.viewer('connected');
+    expect(heard).toHaveLength(2);
+    second!.appDrew();
+    first!.appDrew();
+    second!.viewer('gone');
+    manager.attachViewer(other.sessionId, () => {});
+    second!.viewer('connected');
+    expect(heard.slice(2)).toEqual(['first frame']);
+    expect(manager.census().states).toEqual({ starting: 0, ready: 1, streaming: 1, ended: 0 });
+    first!.end('user ended');
+    expect(manager.census()).toEqual({ states: { starting: 0, ready: 0, streaming: 1, ended: 0 }, pids: [[]] });
+  });
+
+  it("tells the operator's metrics a failed start's code", async () => {
+    const heard: string[] = [];
+    const { manager } = setup(undefined, {
+      failStart: true,
+      observers: [{ startFailed: (_p, c) => void heard.push(c) }],
+    });
+    await expect(manager.admit(plan()).start()).rejects.toThrow();
+    expect(heard).toEqual(['start-failed']);
   });
 });

@@ -7,7 +7,7 @@ export function sessionPersistenceObserver(
   log: { error(obj: object, msg: string): void },
 ): SessionObserver {
   const failed = (id: string, what: string) => (err: Error) =>
-    log.error({ err: err.message, session: id }, `could not record session ${what}`);
+    log.error({ err: err.message, sessionId: id }, `could not record session ${what}`);
   return {
     // Awaited: a session that is not on record never runs.
     launched: (plan, createdAt) =>

@@ -66,7 +66,7 @@ export function registerSignaling(
       },
     },
     (socket, req) => {
-      const log = req.log.child({ session: req.params.id });
+      const log = req.log.child({ sessionId: req.params.id });
       const send = (msg: ServerSignal) => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
       };

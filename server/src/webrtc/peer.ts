@@ -16,6 +16,7 @@ import { pinSenderReports, type RtpClock } from './sender-report-clock.ts';
 import { assertReceiveOnlyAudio } from '../audio/answer-audio.ts';
 import { DeliveryLog, transportSequenceExtension, type PacketFate } from '../congestion/delivery.ts';
 import { feedbackArrivals, type ParsedTransportFeedback } from './transport-feedback.ts';
+import type { LinkSample } from './link-tally.ts';
 import { RetransmissionBudget } from '../congestion/retransmission-budget.ts';
 import {
   announce,
@@ -54,6 +55,15 @@ const RTPFB = 205;
 const TWCC_FORMAT = 15;
 /** RTCP transport-layer feedback format 1: generic NACK. */
 const GENERIC_NACK = 1;
+
+/** The fields of werift's sender statistics the metrics read (outbound-rtp, remote-inbound-rtp). */
+interface SenderStats {
+  type: string;
+  packetsSent?: number;
+  bytesSent?: number;
+  packetsLost?: number;
+  fractionLost?: number;
+}
 
 export interface PeerEvents {
   signal(msg: ServerSignal): void;
@@ -259,6 +269,24 @@ export class ViewerPeer {
   sendInput(data: Uint8Array): void {
     if (this.closed || this.channel.readyState !== 'open') return;
     this.channel.send(Buffer.from(data));
+  }
+
+  /** What werift's senders counted and the receiver reported (read when metrics are scraped, not per packet). */
+  linkSample(): LinkSample {
+    const out: LinkSample = { packetsSent: 0, bytesSent: 0, packetsLost: 0, fractionLost: undefined };
+    const video = this.transceiver.sender;
+    for (const sender of [video, this.audio?.transceiver.sender]) {
+      for (const s of (sender?.collectStats(0) ?? []) as SenderStats[]) {
+        if (s.type === 'outbound-rtp') {
+          out.packetsSent += s.packetsSent ?? 0;
+          out.bytesSent += s.bytesSent ?? 0;
+        } else if (s.type === 'remote-inbound-rtp') {
+          out.packetsLost += Math.max(0, s.packetsLost ?? 0);
+          if (sender === video) out.fractionLost = s.fractionLost;
+        }
+      }
+    }
+    return out;
   }
 
   close(reason = 'closed'): void {

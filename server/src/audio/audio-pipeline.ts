@@ -10,6 +10,11 @@ export interface AudioPipelineOptions {
   ffmpegPath: string;
   sessionDir: string;
   bitrateKbps: number;
+  /**
+   * After this long without sound the encoder stops (an idle session keeps no FFmpeg); the next
+   * input (`wake`) or sound starts it again. 0: it runs while a viewer is there.
+   */
+  idleStopMs: number;
   /** Each outgoing Opus RTP packet, sequence numbers continuous and timestamps on the session's clock. */
   onRtp: (packet: Buffer) => void;
   log: { warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
@@ -73,6 +78,9 @@ export class AudioPipeline {
   private seq = randomInt(0, 0xffff);
   private stopped = false;
   private listening = false;
+  /** When sound last came (or the encoder started): the idle stop counts from it. */
+  private lastSoundAt = 0;
+  private idleStopTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: AudioPipelineOptions) {
     this.opts = opts;
@@ -106,6 +114,29 @@ export class AudioPipeline {
     else this.stopEncoder();
   }
 
+  /**
+   * Input arrived: a player may be about to start. An encoder stopped for silence starts now,
+   * while the click travels through the app, rather than when the first sound comes.
+   */
+  wake(): void {
+    if (this.stopped || !this.listening || this.encoder?.alive) return;
+    this.startEncoder();
+  }
+
+  /** Stops the encoder of a viewer's stream that has been silent for `idleStopMs`. */
+  private scheduleIdleStop(): void {
+    const idleStop = this.opts.idleStopMs;
+    if (idleStop <= 0 || this.idleStopTimer) return;
+    this.idleStopTimer = setTimeout(() => {
+      this.idleStopTimer = undefined;
+      if (this.stopped || !this.encoder) return;
+      const silentFor = performance.now() - this.lastSoundAt;
+      if (silentFor >= idleStop) this.stopEncoder();
+      else this.scheduleIdleStop();
+    }, idleStop);
+    this.idleStopTimer.unref();
+  }
+
   /** The encoder's process (while a viewer is there). */
   get processes(): number[] {
     const pid = this.encoder?.alive ? this.encoder.process.pid : undefined;
@@ -117,7 +148,10 @@ export class AudioPipeline {
     if (isSilent(chunk)) {
       this.silentSince ??= at;
       if (at - this.silentSince > SILENCE_KEPT_MS) return;
-    } else this.silentSince = undefined;
+    } else {
+      this.silentSince = undefined;
+      this.lastSoundAt = performance.now();
+    }
     if (!this.listening) return;
     const pcm = this.partial.length ? Buffer.concat([this.partial, chunk]) : chunk;
     const whole = pcm.length - (pcm.length % BYTES_PER_FRAME);
@@ -155,6 +189,8 @@ export class AudioPipeline {
       sdpFile: path.join(this.opts.sessionDir, 'opus.sdp'),
     });
     this.encoder = encoder;
+    this.lastSoundAt = now;
+    this.scheduleIdleStop();
     this.timeline.restart();
     this.firstSourceTs = undefined;
     this.previousFrame = undefined;
@@ -170,6 +206,8 @@ export class AudioPipeline {
 
   private stopEncoder(): void {
     clearTimeout(this.idleTimer);
+    clearTimeout(this.idleStopTimer);
+    this.idleStopTimer = undefined;
     this.stats.playing = false;
     const encoder = this.encoder;
     if (!encoder) return;

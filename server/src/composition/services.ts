@@ -230,7 +230,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
           sandbox,
           ffmpegPath: config.media.ffmpegPath,
           cpuAbuseAfterMs: config.sandbox.cpuAbuseAfterMs,
-          videoIdleStopMs: config.media.idleStopMs,
+          encoderIdleStopMs: config.media.idleStopMs,
           links: viewerLinks,
         },
         log.child({ sessionId: spec.sessionId }),

@@ -200,7 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       bitrateKbps: c.VIDEO_BITRATE_KBPS,
       minBitrateKbps: Math.min(c.VIDEO_MIN_BITRATE_KBPS, c.VIDEO_BITRATE_KBPS),
       keyframeIntervalS: c.KEYFRAME_INTERVAL_S / 1000,
-      idleStopMs: c.VIDEO_IDLE_STOP,
+      idleStopMs: c.ENCODER_IDLE_STOP,
       maxSize: { width: c.VIDEO_MAX_WIDTH, height: c.VIDEO_MAX_HEIGHT },
     },
     webrtc: {

@@ -151,8 +151,8 @@ export const envSchema = z.object({
   INPUT_RATE_PER_SECOND: z.coerce.number().int().min(10).max(10000).default(400),
   VIDEO_BITRATE_KBPS: z.coerce.number().int().min(200).max(50000).default(3000),
   VIDEO_MIN_BITRATE_KBPS: z.coerce.number().int().min(50).max(50000).default(150),
-  /** A still picture's encoders stop after this long (0s: never); the next change starts one. */
-  VIDEO_IDLE_STOP: duration('20s', 0, '0s'),
+  /** A still picture's (a silent sound's) encoders stop after this long (0s: never); input or a change starts them. */
+  ENCODER_IDLE_STOP: duration('20s', 0, '0s'),
   KEYFRAME_INTERVAL_S: duration('10', 500, '0.5s', 's', { ms: 60_000, hint: '60s' }),
   /** The largest picture of a session that follows its viewer (its display is this big). */
   VIDEO_MAX_WIDTH: z.coerce.number().int().min(320).max(3840).multipleOf(8).default(2560),

@@ -37,7 +37,7 @@ function nalTypes(pkt: Buffer): number[] {
   if (type === 28) return payload[1]! & 0x80 ? [payload[1]! & 0x1f] : [];
   if (type !== 24) return [type];
   const types: number[] = [];
-  for (let at = 1; at + 2 < payload.length; ) {
+  for (let at = 1; at + 2 < payload.length;) {
     const size = payload.readUInt16BE(at);
     types.push(payload[at + 2]! & 0x1f);
     at += 2 + size;

@@ -49,8 +49,8 @@ export interface RuntimeEnvironment {
   ffmpegPath: string;
   /** A session at its whole CPU quota for this long is ended (0: never); see sandbox/resource-watch.ts. */
   cpuAbuseAfterMs: number;
-  /** A still picture's encoders stop after this long (0: never); see media/video-pipeline.ts. */
-  videoIdleStopMs: number;
+  /** A still picture's or silent sound's encoder stops after this long (0: never); media/video-pipeline.ts, audio/audio-pipeline.ts. */
+  encoderIdleStopMs: number;
   /** Where the viewers' links are counted for the operator's metrics. */
   links?: LinkTally | undefined;
 }
@@ -256,6 +256,7 @@ export class SessionRuntime implements RuntimeHandle {
       ffmpegPath: this.env.ffmpegPath,
       sessionDir: this.spec.policy.sessionDir,
       bitrateKbps: AUDIO_BITRATE_KBPS,
+      idleStopMs: this.env.encoderIdleStopMs,
       onRtp: (pkt) => {
         for (const sink of this.sinks) sink.sendAudioRtp(pkt);
       },
@@ -424,7 +425,10 @@ export class SessionRuntime implements RuntimeHandle {
           const before = me.input.stats.lastInputAt;
           me.input.handle(data);
           // Before the app reacts: an encoder stopped on a still picture starts meanwhile.
-          if (me.input.inControl) this.pipeline?.wake();
+          if (me.input.inControl) {
+            this.pipeline?.wake();
+            this.audio?.wake();
+          }
           if (me.input.stats.lastInputAt !== before) for (const l of this.activityListeners) l();
         },
         keyframeRequest: () => this.pipeline?.requestKeyframe(),
@@ -535,7 +539,7 @@ export class SessionRuntime implements RuntimeHandle {
       framerate: this.spec.framerate,
       bitrateKbps: encoding.bitrateKbps,
       keyframeIntervalS: this.spec.keyframeIntervalS,
-      idleStopMs: this.env.videoIdleStopMs,
+      idleStopMs: this.env.encoderIdleStopMs,
       framebuffer,
       watermark: this.watermark,
       clock: this.videoClock,

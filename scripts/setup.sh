@@ -17,6 +17,10 @@ RUNTIME_PACKAGES=(xvfb ffmpeg bubblewrap chromium x11-apps x11-utils libx11-dev 
 # the watermark's legibility check, gocryptfs (and fuse3's fusermount3 it mounts with) for
 # bench/encryption-candidates.ts. `scripts/setup.sh test` (from `make test`) adds them.
 TEST_PACKAGES=(postgresql iproute2 iptables coturn tesseract-ocr tesseract-ocr-eng pulseaudio-utils gocryptfs fuse3)
+# kubectl renders the Kubernetes manifests in the unit suite (deploy/kubernetes): Debian's is
+# kubernetes-client. A kubectl already there (another package owning /usr/bin/kubectl, which
+# kubernetes-client would collide with) is used as it is.
+command -v kubectl >/dev/null || TEST_PACKAGES+=(kubernetes-client)
 
 APT_PACKAGES=("${RUNTIME_PACKAGES[@]}")
 [ "${1:-run}" = test ] && APT_PACKAGES+=("${TEST_PACKAGES[@]}")

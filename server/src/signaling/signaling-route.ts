@@ -16,6 +16,10 @@ import { can } from '../policies/policies.ts';
 import { refuseRequest } from '../auth/guard.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { byId } from '../audit/route-audit.ts';
+import { keepAlive } from './keepalive.ts';
+
+/** Below the idle timeouts of common proxies (nginx: 60 s) and load balancers. */
+const PING_INTERVAL_MS = 25_000;
 
 /** Malformed messages tolerated before the socket is closed as abusive. */
 const MAX_BAD_MESSAGES = 5;
@@ -124,6 +128,7 @@ export function registerSignaling(
         if (!parsed.ok) return strike('bad-message', parsed.error);
         viewer.handle(parsed.message).catch((err: Error) => strike('rejected', err.message));
       });
+      keepAlive(socket, PING_INTERVAL_MS);
       socket.on('close', () => viewer.detach());
       socket.on('error', () => viewer.detach());
     },

@@ -103,7 +103,7 @@ describe('video pipeline on a still picture', () => {
     expect(failures).toEqual([]);
   }, 60_000);
 
-  it('starts an encoder on input before anything changes, and serves a keyframe request while idle', async () => {
+  it('starts an encoder on input before anything changes; serves a joining viewer, not a stale loss report, while stopped', async () => {
     const { pipeline, packets } = await startPipeline(1500);
     await untilIdle(pipeline);
     pipeline.wake();
@@ -115,8 +115,12 @@ describe('video pipeline on a still picture', () => {
     await untilIdle(pipeline);
     expect(pipeline.stats.idleStops).toBe(2);
 
+    // A viewer's picture-loss request while stopped (a browser's 3 s frame timeout) is not served.
+    pipeline.pictureLost();
+    expect(pipeline.processes).toEqual([]);
+    expect(pipeline.stats.idleLossRequests).toBe(1);
     const sentBefore = packets.length;
-    pipeline.requestKeyframe();
+    pipeline.requestKeyframe(); // a viewer joining
     await waitFor('a keyframe', () => packets.slice(sentBefore).some((p) => nalTypes(p).includes(IDR)), 15_000);
   }, 60_000);
 

@@ -45,6 +45,8 @@ export interface PipelineStats {
   /** Times the encoders were stopped on a still picture, and started again. */
   idleStops: number;
   wakes: number;
+  /** Viewers' picture-loss requests left unserved while stopped (see `pictureLost`). */
+  idleLossRequests: number;
 }
 
 /** After this long without a change the last frame is sent again (loss recovery, keepalive). */
@@ -89,6 +91,7 @@ export class VideoPipeline {
     reconfigurations: 0,
     idleStops: 0,
     wakes: 0,
+    idleLossRequests: 0,
   };
   private readonly opts: PipelineOptions;
   private interval: number;
@@ -200,7 +203,23 @@ export class VideoPipeline {
     else this.grabTimer = setTimeout(() => this.grab(), wait);
   }
 
-  /** Serve a PLI/FIR: the next picture the viewer gets is a keyframe. */
+  /**
+   * A viewer's picture-loss request (PLI/FIR). While the encoders are stopped for a still
+   * picture it is not served: browsers ask for a keyframe when no frame has come for 3 s
+   * (WebRTC's frame-buffer timeout), which is what stopping looks like, and the viewer already
+   * has the picture (stopping waits until it is sharpened, then only repeats it). Loss while
+   * the picture moves, and a viewer joining (`requestKeyframe`), are served as always.
+   */
+  pictureLost(): void {
+    if (this.stopped) return;
+    if (this.idle) {
+      this.stats.idleLossRequests++;
+      return;
+    }
+    this.requestKeyframe();
+  }
+
+  /** Serve a PLI/FIR or a new viewer: the next picture the viewer gets is a keyframe. */
   requestKeyframe(): void {
     if (this.stopped) return;
     this.stats.keyframeRequests++;

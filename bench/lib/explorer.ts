@@ -93,7 +93,7 @@ export function writeExplorerFiles(ownerFiles: string): void {
 }
 
 /** Page code: the wall time of the first presented frame whose luma spreads ≥ UI_LUMA_STD. */
-const UI_FRAME_SCRIPT = `(() => {
+export const UI_FRAME_SCRIPT = `(() => {
   const b = (window.__explorerBench = { firstUiWall: null });
   const canvas = document.createElement('canvas');
   canvas.width = 160;

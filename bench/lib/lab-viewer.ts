@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
 import { isAlive, sessionProcesses, waitFor } from '../../server/test/helpers.ts';
-import { INIT_SCRIPT, SESSION_ID, VIEWER_STATE } from './page-scripts.ts';
+import { INIT_SCRIPT, VIEWER_STATE } from './page-scripts.ts';
 
 /** One measuring viewer of a lab server (bench/network.ts, bench/sharpness.ts). */
 export interface LabViewer {
@@ -31,23 +31,55 @@ export async function openLabViewer(browser: Browser, o: LabViewerOptions, close
     const { page } = viewer;
     await page.addInitScript(INIT_SCRIPT);
     if (o.initScript) await page.addInitScript(o.initScript);
-    await page.goto(`${o.origin}/apps?codec=${o.codec}`);
-    await page.getByTestId(`launch-${o.appId}`).click();
-    await page.waitForURL(/\/session\//);
-    await page.waitForFunction(
-      `window.__vitrine && ['streaming', 'failed', 'error', 'ended'].includes(window.__vitrine.state)`,
-      null,
-      { timeout: 30_000 },
-    );
-    viewer.sessionId = (await page.evaluate(SESSION_ID)) as string | null;
-    const state = (await page.evaluate(VIEWER_STATE)) as string;
-    if (state !== 'streaming') throw new Error(`viewer ended in state "${state}" instead of streaming`);
+    await launchFromAppList(page, o, (id) => (viewer.sessionId = id));
     await page.waitForFunction('window.__bench.firstFrameWall !== null', null, { timeout: 10_000 });
     return viewer;
   } catch (err) {
     await close(viewer);
     throw err;
   }
+}
+
+/** The server's answer to a Launch click other than 201 Created (e.g. a limit reached). */
+export class LaunchRefused extends Error {
+  readonly status: number;
+  constructor(status: number, body: string) {
+    super(`launch refused: ${status} ${body}`);
+    this.status = status;
+  }
+}
+
+/**
+ * On a signed-in page with the bench's INIT_SCRIPT: opens the app list with `?codec=`, clicks
+ * Launch for `appId` and waits until the viewer streams. `onSession` hears the session's id as
+ * soon as the page knows it (so a caller can end it even if streaming then fails). Resolves to
+ * Date.now() just before the click; throws LaunchRefused when the server refused the launch.
+ */
+export async function launchFromAppList(
+  page: Page,
+  o: { origin: string; codec: string; appId: string },
+  onSession: (id: string) => void = () => {},
+): Promise<number> {
+  await page.goto(`${o.origin}/apps?codec=${o.codec}`);
+  const launch = page.getByTestId(`launch-${o.appId}`);
+  await launch.waitFor();
+  const answer = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/sessions',
+  );
+  const clickedAt = Date.now();
+  await launch.click();
+  const res = await answer;
+  if (res.status() !== 201) throw new LaunchRefused(res.status(), await res.text().catch(() => ''));
+  onSession(((await res.json()) as { id: string }).id);
+  await page.waitForURL(/\/session\//);
+  await page.waitForFunction(
+    `window.__vitrine && ['streaming', 'failed', 'error', 'ended'].includes(window.__vitrine.state)`,
+    null,
+    { timeout: 30_000 },
+  );
+  const state = (await page.evaluate(VIEWER_STATE)) as string;
+  if (state !== 'streaming') throw new Error(`viewer ended in state "${state}" instead of streaming`);
+  return clickedAt;
 }
 
 /** Ends the viewer's session and waits until its processes are gone (warns, does not throw). */

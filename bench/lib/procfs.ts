@@ -33,6 +33,20 @@ export function rssKiB(pid: number): number | null {
   }
 }
 
+/**
+ * Proportional set size in KiB (`Pss:` of /proc/<pid>/smaps_rollup): each shared page counts
+ * 1/n for each of the n processes mapping it, so sums over processes do not double-count
+ * shared libraries or the Xvfb framebuffer as VmRSS sums do. null if the process is gone.
+ */
+export function pssKiB(pid: number): number | null {
+  try {
+    const m = /^Pss:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Busy (non-idle, non-iowait) clock ticks summed over all CPUs, from /proc/stat. */
 export function systemBusyTicks(): number {
   const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';

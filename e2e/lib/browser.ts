@@ -1,12 +1,18 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page } from 'playwright-core';
 import { decodeDiagnosticsFrame } from './diagnostics-probe.ts';
 
-/** Debian's Chromium with the flags that work on this machine; WebRTC stays on loopback. */
+/**
+ * Debian's Chromium with the flags that work on this machine; WebRTC stays on loopback.
+ * `signals`: a caller with its own Ctrl-C clean-up (a benchmark) turns Playwright's off, which
+ * would close the browser and exit the process before that clean-up has ended its sessions.
+ */
 export function launchChromium(
   executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   extraArgs: string[] = [],
+  signals: Pick<LaunchOptions, 'handleSIGINT' | 'handleSIGTERM'> = {},
 ): Promise<Browser> {
   return chromium.launch({
+    ...signals,
     executablePath,
     args: [
       '--no-sandbox',

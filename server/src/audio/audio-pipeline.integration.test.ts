@@ -16,11 +16,11 @@ afterEach(async () => {
   for (const s of stops.splice(0)) await s();
 });
 
-async function pipelineWithSink(idleStopMs: number) {
+async function pipelineWithSink(idleStopMs: number, sinkLate = false) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-audio-'));
   const pipe = sinkPipe(dir);
   fs.mkdirSync(path.dirname(pipe), { recursive: true });
-  execFileSync('mkfifo', [pipe]);
+  if (!sinkLate) execFileSync('mkfifo', [pipe]);
   const packets: Buffer[] = [];
   const audio = new AudioPipeline({
     ffmpegPath: 'ffmpeg',
@@ -31,8 +31,17 @@ async function pipelineWithSink(idleStopMs: number) {
     log: { warn: () => {}, debug: () => {} },
   });
   await audio.start();
-  // The sink's side: opened after the reader (O_NONBLOCK read end), as the sound server does.
-  const writer = fs.openSync(pipe, fs.constants.O_WRONLY);
+  // The sound server makes its pipe after the session started (a loaded machine): read once there.
+  if (sinkLate) execFileSync('mkfifo', [pipe]);
+  // The sink's side, once the pipeline reads it (opening a FIFO's write end without a reader fails
+  // with ENXIO when non-blocking); writes then block as the sound server's would.
+  const writer = await waitFor('the pipeline reading the pipe', () => {
+    try {
+      return fs.openSync(pipe, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    } catch {
+      return undefined;
+    }
+  });
   stops.push(async () => {
     await audio.stop();
     fs.closeSync(writer);
@@ -47,7 +56,12 @@ async function pipelineWithSink(idleStopMs: number) {
       pcm.writeInt16LE(v, i * 4);
       pcm.writeInt16LE(v, i * 4 + 2);
     }
-    fs.writeSync(writer, pcm);
+    try {
+      fs.writeSync(writer, pcm);
+    } catch (err) {
+      // A full pipe (the reader behind): this chunk is dropped, as a real-time writer would.
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    }
   };
   return { audio, packets, tone };
 }
@@ -71,6 +85,17 @@ describe('audio pipeline with a viewer and nothing playing', () => {
     expect(audio.stats.encoderStarts).toBe(2);
     await waitFor('stopped again once quiet', () => audio.processes.length === 0, 10_000);
   }, 40_000);
+
+  it('reads a sink whose pipe appears after the session started', async () => {
+    const { audio, packets, tone } = await pipelineWithSink(0, true);
+    audio.setListening(true);
+    const sound = setInterval(tone, 100);
+    try {
+      await waitFor('Opus packets', () => packets.length > 5, 15_000);
+    } finally {
+      clearInterval(sound);
+    }
+  }, 30_000);
 
   it('starts a stopped encoder on input, before any sound', async () => {
     const { audio } = await pipelineWithSink(800);

@@ -30,6 +30,9 @@ export interface AudioStats {
   bytesDropped: number;
 }
 
+/** How long the sound server may take to make its pipe, and how often it is looked for. */
+const SINK_WAIT_MS = 15_000;
+const SINK_POLL_MS = 50;
 /** `playing` (in stats) turns false after this long without sound. */
 const IDLE_MS = 1000;
 /**
@@ -86,7 +89,7 @@ export class AudioPipeline {
     this.opts = opts;
   }
 
-  /** Opens the sink's pipe (it exists once the sandbox reported ready) and the RTP socket. */
+  /** Opens the RTP socket, and the sink's pipe once the sound server has made it (see openPipe). */
   async start(): Promise<void> {
     const socket = dgram.createSocket({ type: 'udp4' });
     this.socket = socket;
@@ -94,12 +97,33 @@ export class AudioPipeline {
     socket.on('error', (err) => this.opts.log.warn({ err: err.message }, 'audio rtp socket error'));
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     this.port = socket.address().port;
-    if (this.stopped) return;
-    this.pipe = SinkPipe.open(
-      sinkPipe(this.opts.sessionDir),
-      (pcm, at) => this.onPcm(pcm, at),
-      (err) => this.opts.log.warn({ err: err.message }, 'sound pipe failed'),
-    );
+    void this.openPipe();
+  }
+
+  /**
+   * The sink makes its pipe when the sound server has started, which on a loaded machine can be
+   * seconds after the sandbox is ready: the pipe is opened once it is there, without holding up
+   * the session. A session whose sound server never makes it goes on without sound.
+   */
+  private async openPipe(): Promise<void> {
+    const deadline = performance.now() + SINK_WAIT_MS;
+    for (;;) {
+      if (this.stopped) return;
+      try {
+        this.pipe = SinkPipe.open(
+          sinkPipe(this.opts.sessionDir),
+          (pcm, at) => this.onPcm(pcm, at),
+          (err) => this.opts.log.warn({ err: err.message }, 'sound pipe failed'),
+        );
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || performance.now() > deadline) {
+          this.opts.log.warn({ err: (err as Error).message }, 'no sound for this session');
+          return;
+        }
+      }
+      await new Promise((r) => setTimeout(r, SINK_POLL_MS));
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VideoPipeline } from './video-pipeline.ts';
 import { linearRtpClock } from '../webrtc/sender-report-clock.ts';
 import { waitFor } from '../../test/helpers.ts';
+import { paintRawPicture } from '../../test/raw-picture.ts';
 
 /**
  * The real pipeline (frame pump + FFmpeg) on a picture file: a still picture's encoders stop,
@@ -21,14 +22,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function paint(file: string, shade: number): void {
-  const frame = Buffer.alloc(W * H * 4);
-  for (let i = 0; i < W * H; i++) {
-    frame[i * 4] = (i + shade) & 0xff;
-    frame[i * 4 + 1] = shade & 0xff;
-  }
-  fs.writeFileSync(file, frame);
-}
+const paint = (file: string, shade: number) => paintRawPicture(file, W, H, shade);
 
 /** H.264 NAL unit types an RTP packet carries (single NAL, STAP-A, or an FU-A's start). */
 function nalTypes(pkt: Buffer): number[] {
@@ -123,6 +117,15 @@ describe('video pipeline on a still picture', () => {
     pipeline.requestKeyframe(); // a viewer joining
     await waitFor('a keyframe', () => packets.slice(sentBefore).some((p) => nalTypes(p).includes(IDR)), 15_000);
   }, 60_000);
+
+  it("counts the still time from its own start, not from the app's last draw", async () => {
+    // The app drew before anyone watched (no change since the pipeline started): the viewer still
+    // gets its refreshes for the whole idle time before the encoders stop.
+    const startedAt = performance.now();
+    const { pipeline } = await startPipeline(4000);
+    await untilIdle(pipeline);
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(4000);
+  }, 30_000);
 
   it('keeps its encoder when told never to stop (idleStopMs 0)', async () => {
     const { pipeline, packets } = await startPipeline(0);

@@ -162,6 +162,8 @@ export class VideoPipeline {
     }
     this.active = this.spawnEncoder();
     this.scheduleSpare();
+    // The picture is new to the viewer: the idle stop counts from here, not from the app's last draw.
+    this.lastChangeAt = performance.now();
     this.grab();
   }
 

@@ -7,6 +7,7 @@ import { VideoPipeline } from '../media/video-pipeline.ts';
 import { linearRtpClock } from '../webrtc/sender-report-clock.ts';
 import { SessionRecorder } from './session-recorder.ts';
 import { sha256Of, type FinishedSegment } from './segment-file.ts';
+import { paintRawPicture } from '../../test/raw-picture.ts';
 
 /**
  * The real pipeline (frame pump + FFmpeg) encodes a picture file; the recorder taps its RTP as
@@ -22,16 +23,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function paint(file: string, shade: number): void {
-  const frame = Buffer.alloc(W * H * 4);
-  for (let i = 0; i < W * H; i++) {
-    const x = i % W;
-    frame[i * 4] = (x + shade) & 0xff;
-    frame[i * 4 + 1] = shade & 0xff;
-    frame[i * 4 + 2] = (255 - shade) & 0xff;
-  }
-  fs.writeFileSync(file, frame);
-}
+const paint = (file: string, shade: number) => paintRawPicture(file, W, H, shade);
 
 function probe(files: string[]): Array<{ width: number; height: number; pts: number }> {
   const out = execFileSync(

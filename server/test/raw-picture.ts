@@ -1,0 +1,16 @@
+import fs from 'node:fs';
+
+/**
+ * Writes a `width`x`height` bgr0 picture (what Xvfb's screen file holds) whose colours depend on
+ * `shade`, for tests that feed the real frame pump and FFmpeg without a display.
+ */
+export function paintRawPicture(file: string, width: number, height: number, shade: number): void {
+  const frame = Buffer.alloc(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    const x = i % width;
+    frame[i * 4] = (x + shade) & 0xff;
+    frame[i * 4 + 1] = shade & 0xff;
+    frame[i * 4 + 2] = (255 - shade) & 0xff;
+  }
+  fs.writeFileSync(file, frame);
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VideoPipeline } from './video-pipeline.ts';
 import { linearRtpClock } from '../webrtc/sender-report-clock.ts';
-import { waitFor } from '../../test/helpers.ts';
+import { ffmpegProcesses, waitFor } from '../../test/helpers.ts';
 import { paintRawPicture } from '../../test/raw-picture.ts';
 
 /**
@@ -125,6 +125,17 @@ describe('video pipeline on a still picture', () => {
     const { pipeline } = await startPipeline(4000);
     await untilIdle(pipeline);
     expect(performance.now() - startedAt).toBeGreaterThanOrEqual(4000);
+  }, 30_000);
+
+  it('shows new stamps (a watermark change) at once while stopped, from one fresh encoder', async () => {
+    const { pipeline, packets } = await startPipeline(1500);
+    await untilIdle(pipeline);
+    const sentBefore = packets.length;
+    // What a resize or a watermark change lands in (capture): here half the size.
+    pipeline.resize(W / 2, H / 2);
+    await waitFor('a keyframe', () => packets.slice(sentBefore).some((p) => nalTypes(p).includes(IDR)), 15_000);
+    expect(pipeline.stats.wakes).toBe(1);
+    expect(ffmpegProcesses(pipeline.processes)).toHaveLength(1);
   }, 30_000);
 
   it('keeps its encoder when told never to stop (idleStopMs 0)', async () => {

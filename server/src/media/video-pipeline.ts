@@ -287,7 +287,12 @@ export class VideoPipeline {
     this.watermark = watermark;
     // Encoders that read it keep what they read; no new one will.
     if (old && old !== watermark) this.opts.watermark?.release(old);
-    if (!this.active) return; // not started or idle: the next encoder gets the size
+    // Stopped on a still picture: the viewer gets the new size or stamps now, from a fresh encoder.
+    if (this.idle) {
+      this.requestKeyframe();
+      return;
+    }
+    if (!this.active) return; // not started: the first encoder gets them
     this.changeEncoderSoon();
   }
 
@@ -456,8 +461,11 @@ export class VideoPipeline {
 
   private stopForIdle(): void {
     this.idle = true;
+    // A keyframe or spare on its way would start an encoder for nobody.
     clearTimeout(this.spareTimer);
     this.spareTimer = undefined;
+    clearTimeout(this.keyframeTimer);
+    this.keyframeTimer = undefined;
     this.stats.idleStops++;
     this.active?.stop();
     this.active = undefined;

@@ -123,7 +123,7 @@ it('a looping app reconnecting as fast as it can costs the server little CPU and
   // Closing the channel writes what the last minute's summary had not said yet.
   const summaries = lines.filter((l) => l.level === 'warn');
   expect(summaries.length).toBeLessThanOrEqual(2);
-  expect(summaries.at(-1)?.obj).toMatchObject({ session: 'flooded' });
+  expect(summaries.at(-1)?.obj).toMatchObject({ sessionId: 'flooded' });
 });
 
 it('stops reading a connection once it has closed it: lines after the tenth bad one are not handled', async () => {

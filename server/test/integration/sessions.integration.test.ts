@@ -64,9 +64,12 @@ describe('streamed session lifecycle', () => {
     // The app has drawn (its pixels are more than the empty display): the viewer stops saying "Opening…".
     await waitFor('app-ready', () => viewer.messages.some((m) => m.type === 'app-ready'));
     expect(viewer.messages.filter((m) => m.type === 'app-ready')).toHaveLength(1);
-    const { pids } = await stats(id);
-    const encoders = ffmpegProcesses(pids);
-    expect(encoders.length).toBe(2); // active + warm spare
+    // The active encoder, then its warm spare (started a moment later: two starting at once slow
+    // the first picture).
+    const pids = await waitFor('the active encoder and its warm spare', async () => {
+      const found = (await stats(id)).pids;
+      return ffmpegProcesses(found).length === 2 ? found : null;
+    });
 
     // Input: a click over the data channel must reach the app through XTEST.
     await waitFor('input channel open', () => viewer.channel?.readyState === 'open');

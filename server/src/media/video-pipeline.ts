@@ -124,6 +124,8 @@ export class VideoPipeline {
    * the viewer has: it is topped off like a change, even when nothing changed.
    */
   private topOffNext = false;
+  /** The warm spare was stopped because the picture stayed still: the next change makes one. */
+  private spareStoppedForStill = false;
   private lastGrab = 0;
   private grabTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -187,7 +189,13 @@ export class VideoPipeline {
     if (this.stopped) return;
     this.wake();
     this.lastChangeAt = performance.now();
-    if (this.spare === undefined && !this.spareTimer) this.scheduleSpare();
+    // Only a spare stopped for a still picture is made again here: the others are replaced when
+    // an encoder takes over (promote, switchEncoder), and one more FFmpeg starting while the next
+    // encoder warms up slows it down on a loaded machine.
+    if (this.spareStoppedForStill) {
+      this.spareStoppedForStill = false;
+      this.scheduleSpare();
+    }
     if (this.deferred) {
       const encoding = this.deferred;
       this.deferred = undefined;
@@ -449,6 +457,7 @@ export class VideoPipeline {
     if (this.spare && stillFor >= SPARE_IDLE_MS && !this.incoming) {
       this.spare.stop();
       this.spare = undefined;
+      this.spareStoppedForStill = true;
     }
     const idleStop = this.opts.idleStopMs;
     const sharpened = this.topOffUntil === 0;
@@ -471,6 +480,7 @@ export class VideoPipeline {
     this.active = undefined;
     this.spare?.stop();
     this.spare = undefined;
+    this.spareStoppedForStill = true;
   }
 
   /** Soon while a still picture is being topped off; otherwise the slow keep-alive refresh. */

@@ -32,6 +32,7 @@ import { prepareShares, runOversight, VARIANTS, type OversightContext } from './
 import { startCpuWindow } from './lib/procfs.ts';
 import { machineInfo } from './lib/report.ts';
 import { createCleanups } from './lib/cleanups.ts';
+import { numberFlags } from './lib/options.ts';
 
 // e2e/lib/browser.ts holds the Chromium flags that work here (see bench/run.ts for why the path
 // is a string the type checker does not follow).
@@ -84,13 +85,7 @@ function parseOptions(argv: string[]) {
     process.exit(0);
   }
   const smoke = values.smoke ?? false;
-  const num = (name: string, raw: string | undefined, fallback: number, min: number, max: number): number => {
-    if (raw === undefined) return fallback;
-    const v = Number(raw);
-    if (!Number.isFinite(v) || v < min || v > max)
-      throw new Error(`--${name} must be a number in ${min}..${max}, got "${raw}"\n${USAGE}`);
-    return v;
-  };
+  const num = numberFlags(USAGE);
   return {
     smoke,
     runs: Math.round(num('runs', values.runs, smoke ? 1 : 3, 1, 50)),

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { numberFlags } from './options.ts';
 
 export interface DensityOptions {
   /** Idle sessions at most. */
@@ -62,13 +63,7 @@ export function parseDensityOptions(argv: string[]): DensityOptions {
     process.exit(0);
   }
   const smoke = values.smoke ?? false;
-  const num = (name: string, raw: string | undefined, fallback: number, min: number, max: number): number => {
-    if (raw === undefined) return fallback;
-    const v = Number(raw);
-    if (!Number.isFinite(v) || v < min || v > max)
-      throw new Error(`--${name} must be a number in ${min}..${max}, got "${raw}"\n${USAGE}`);
-    return v;
-  };
+  const num = numberFlags(USAGE);
   const shares = values['explorer-share']?.split(',') ?? [smoke ? '0.5' : '1'];
   const max = Math.round(num('max', values.max, smoke ? 2 : 50, 1, 500));
   return {

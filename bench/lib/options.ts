@@ -34,17 +34,25 @@ export function parseOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const quick = values.quick ?? false;
-  const num = (name: string, raw: string | undefined, fallback: number, min: number, max: number): number => {
-    if (raw === undefined) return fallback;
-    const v = Number(raw);
-    if (!Number.isFinite(v) || v < min || v > max)
-      throw new Error(`--${name} must be a number in ${min}..${max}, got "${raw}"\n${USAGE}`);
-    return v;
-  };
+  const num = numberFlags(USAGE);
   return {
     quick,
     runs: Math.round(num('runs', values.runs, quick ? 1 : 3, 1, 50)),
     seconds: num('seconds', values.seconds, quick ? 4 : 8, 1, 120),
     clicks: Math.round(num('clicks', values.clicks, 15, 1, 200)),
+  };
+}
+
+/**
+ * A bench's numeric flag reader: the fallback when the flag is absent, else a number within
+ * min..max, or an error naming the flag, the bounds and the bench's usage.
+ */
+export function numberFlags(usage: string) {
+  return (name: string, raw: string | undefined, fallback: number, min: number, max: number): number => {
+    if (raw === undefined) return fallback;
+    const v = Number(raw);
+    if (!Number.isFinite(v) || v < min || v > max)
+      throw new Error(`--${name} must be a number in ${min}..${max}, got "${raw}"\n${usage}`);
+    return v;
   };
 }

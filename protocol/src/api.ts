@@ -31,6 +31,13 @@ export const SessionInfo = z.object({
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
+/**
+ * Where a viewer opens a session's signaling socket: null, this server (the page's own origin);
+ * else a worker's socket URL that carries a ticket (multi-node), to which the viewer adds its query.
+ */
+export const SignalUrl = z.object({ url: z.string().nullable() });
+export type SignalUrl = z.infer<typeof SignalUrl>;
+
 /** A client's live session of one of the owner's shares that lets them watch it. */
 export const WatchableSession = SessionInfo.extend({
   client: z.string(),

@@ -13,6 +13,10 @@ export const AUDIT_ACTIONS = [
   'server.start',
   'server.stop',
   'server.status',
+  // Multi-node: a worker joined, was drained by the operator, or stopped answering (docs/workers.md).
+  'worker.start',
+  'worker.drain',
+  'worker.lost',
   'app.list',
   /** What an app reported on its control channel (a claim, never enforced). */
   'app.claim',

@@ -83,6 +83,13 @@ export const ERROR_CODES = [
   /** A recorded share's session cannot start: its owner's recording space is full. */
   'recording-budget-exhausted',
   'unknown-recording',
+  // Multi-node: the machines that run sessions (docs/workers.md)
+  /** No worker has room (or none is up): nothing was started. */
+  'no-worker',
+  /** The worker chosen for a session did not answer. */
+  'worker-unavailable',
+  /** This worker is being drained: it finishes its sessions and takes no new one. */
+  'worker-draining',
   /** A session failure with no more specific code. */
   'error',
   // Control-channel replies to an app (docs/app-control-channel.md)

@@ -72,6 +72,8 @@ export const SessionEndReason = z.enum([
   'signed out',
   /** The owner's account was deleted (their files with it). */
   'account deleted',
+  /** The machine running it stopped answering (multi-node): the client may open it again, elsewhere. */
+  'worker lost',
 ]);
 export type SessionEndReason = z.infer<typeof SessionEndReason>;
 

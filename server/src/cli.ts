@@ -15,6 +15,7 @@ import { DomainError } from './errors.ts';
 import { operatorCommands } from './admin/commands.ts';
 import { restoreBackup } from './backup/restore-service.ts';
 import type { RotationProgress } from './encryption/owner-rotation.ts';
+import { WorkerRegistry } from './workers/worker-registry.ts';
 
 const USAGE = `usage:
   ./vitrine invite --role owner --email <address>   print an invitation link for a new owner
@@ -27,6 +28,8 @@ const USAGE = `usage:
   ./vitrine backup --out <file>                     write a backup (sealed with the master key) while the server runs
   ./vitrine restore <file>                          restore a backup onto a fresh DATA_DIR (no server running;
                                                     MASTER_KEY_FILE must hold the key that sealed it)
+  ./vitrine workers                                 list the session workers of a multi-node install (docs/workers.md)
+  ./vitrine worker drain <id>                       a worker takes no new sessions and finishes its own
   ./vitrine --help                                  this text
   ./vitrine doctor                                  check that this host can confine sessions (as make doctor)
   ./vitrine serve                                   run the server (as make start does, without the setup)
@@ -44,8 +47,10 @@ type Command =
   | { kind: 'rotate-owner'; email: string }
   | { kind: 'backup'; file: string }
   | { kind: 'restore'; file: string }
+  | { kind: 'workers' }
+  | { kind: 'worker-drain'; id: string }
   | { kind: 'help' };
-type SocketCommand = Exclude<Command, { kind: 'help' | 'restore' }>;
+type SocketCommand = Exclude<Command, { kind: 'help' | 'restore' | 'workers' | 'worker-drain' }>;
 
 function emailOf(value: string | undefined): string {
   const email = Email.safeParse(value ?? '');
@@ -80,6 +85,8 @@ function parse(argv: string[]): Command {
     return { kind: 'backup', file: path.resolve(values.out) };
   }
   if (p[0] === 'restore' && p.length === 2) return { kind: 'restore', file: path.resolve(p[1]!) };
+  if (is('workers')) return { kind: 'workers' };
+  if (p[0] === 'worker' && p[1] === 'drain' && p.length === 3) return { kind: 'worker-drain', id: p[2]! };
   throw new Error(USAGE);
 }
 
@@ -216,9 +223,54 @@ async function main(): Promise<number> {
       return 1;
     }
   }
+  if (command.kind === 'workers' || command.kind === 'worker-drain') {
+    try {
+      return await workerCommand(config, command);
+    } catch (e) {
+      console.error((e as Error).message);
+      return 1;
+    }
+  }
   const result = await run(config, command);
   if (typeof result === 'number') return result;
   return report(command, result);
+}
+
+/** Workers live in the shared database, not in one server: these commands go there directly. */
+async function workerCommand(
+  config: Config,
+  command: { kind: 'workers' } | { kind: 'worker-drain'; id: string },
+): Promise<number> {
+  if (config.cluster.role === 'all') {
+    console.error('this install runs sessions itself (ROLE=all): it has no workers');
+    return 2;
+  }
+  const core = await openCoreServices(config, () => config.http.publicUrl, { error: () => {} });
+  try {
+    const registry = new WorkerRegistry(core.database.db);
+    if (command.kind === 'workers') {
+      for (const w of await registry.list()) {
+        console.log(
+          `${w.id}\t${w.state}\t${w.live}/${w.capacity} sessions\tlast beat ${w.heartbeatAt.toISOString()}\t${w.publicUrl}`,
+        );
+      }
+      return 0;
+    }
+    if (!(await registry.setState(command.id, 'draining', ['up']))) {
+      console.error(`no worker "${command.id}" that is up (./vitrine workers lists them)`);
+      return 1;
+    }
+    await core.audit.record({
+      actor: { id: null, role: 'system' },
+      action: 'worker.drain',
+      outcome: 'ok',
+      detail: { worker: command.id, via: 'cli' },
+    });
+    console.log(`${command.id} is draining: it takes no new sessions and finishes the ones it runs`);
+    return 0;
+  } finally {
+    await core.close();
+  }
 }
 
 /** The restored trail's first new event says where it came from. */

@@ -32,8 +32,9 @@ async function main(): Promise<void> {
     log: server.audit,
     store: server.auditStore,
   });
-  const setup = await server.issueSetupLink();
-  if (!setup) server.app.log.info('accounts exist');
+  // Accounts are the API tier's business: a worker never offers to create the first one.
+  const setup = config.cluster.role === 'worker' ? null : await server.issueSetupLink();
+  if (!setup && config.cluster.role !== 'worker') server.app.log.info('accounts exist');
   // Printed for the operator's terminal, not logged: it is a secret that creates the admin account.
   if (setup) {
     process.stdout.write(

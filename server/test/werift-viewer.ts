@@ -25,25 +25,27 @@ export class WeriftViewer {
   constructor(
     target: string | { url: string; cookie?: string; origin?: string },
     sessionId: string,
-    opts: { query?: string; h264?: boolean } = {},
+    opts: { query?: string; h264?: boolean; signalUrl?: string; iceAddress?: string } = {},
   ) {
     const query = opts.query ?? '';
+    const iceAddress = opts.iceAddress ?? '127.0.0.1';
     this.pc = new RTCPeerConnection({
       iceUseIpv4: false,
       iceUseIpv6: false,
-      iceAdditionalHostAddresses: ['127.0.0.1'],
-      iceInterfaceAddresses: { udp4: '127.0.0.1' },
+      iceAdditionalHostAddresses: [iceAddress],
+      iceInterfaceAddresses: { udp4: iceAddress },
       ...(opts.h264 ? { codecs: { video: [useVP8(), useH264()], audio: [useOPUS()] } } : {}),
     });
     const base = typeof target === 'string' ? target : target.url;
     const cookie = typeof target === 'string' ? undefined : target.cookie;
     const origin = typeof target === 'string' ? undefined : target.origin;
-    this.ws = new WebSocket(
-      `${base.replace('http', 'ws')}/api/sessions/${sessionId}/signal${query ? `?${query}` : ''}`,
-      {
-        headers: { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) },
-      },
-    );
+    // `signalUrl`: a worker's socket with its ticket (multi-node), as the API named it.
+    const signalUrl = opts.signalUrl
+      ? `${opts.signalUrl}${query ? `&${query}` : ''}`
+      : `${base.replace('http', 'ws')}/api/sessions/${sessionId}/signal${query ? `?${query}` : ''}`;
+    this.ws = new WebSocket(signalUrl, {
+      headers: { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) },
+    });
     this.closed = new Promise((resolve) =>
       this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
     );

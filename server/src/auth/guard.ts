@@ -72,7 +72,12 @@ function limiterFor(limits: Map<string, RateLimiter>, key: string, perSecond: nu
  */
 export function registerSignInGuard(
   app: FastifyInstance,
-  deps: { resolve: (token: string) => Promise<Actor | undefined>; publicUrl: () => string },
+  deps: {
+    resolve: (token: string) => Promise<Actor | undefined>;
+    publicUrl: () => string;
+    /** A worker (ROLE=worker): a request's signed ticket from the API tier (workers/signatures.ts) names its actor. */
+    ticket?: (req: FastifyRequest) => Actor | undefined;
+  },
 ): void {
   const anonymousLimits = { public: new Map<string, RateLimiter>(), signedInOnly: new Map<string, RateLimiter>() };
   const personLimits = new Map<string, RateLimiter>();
@@ -97,8 +102,10 @@ export function registerSignInGuard(
         ANONYMOUS_PER_SECOND,
         ANONYMOUS_BURST,
       ).take();
-    const token = readCookie(req.headers.cookie, cookieName(deps.publicUrl()));
-    if (!token && !anonymousAllowed()) return tooMany(ANONYMOUS_PER_SECOND);
+    // A worker reads tickets only; anywhere else, the sign-in cookie.
+    const token = deps.ticket ? undefined : readCookie(req.headers.cookie, cookieName(deps.publicUrl()));
+    if (deps.ticket) req.actor = deps.ticket(req);
+    if (!token && !req.actor && !anonymousAllowed()) return tooMany(ANONYMOUS_PER_SECOND);
     if (origin !== undefined && (UNSAFE_METHODS.has(req.method) || upgrade) && origin !== deps.publicUrl()) {
       return refuse(
         403,

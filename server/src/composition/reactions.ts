@@ -1,11 +1,11 @@
 import type { SessionEndReason } from '@vitrine/protocol';
-import type { SessionManager } from '../sessions/session-manager.ts';
+import type { SessionDirectory } from '../sessions/ports.ts';
 
 /**
  * Who reacts to what across capabilities, by name: auth and shares announce what happened,
  * sessions are ended here. Nothing else wires one capability's news into another's action.
  */
-export function sessionReactions(sessions: SessionManager) {
+export function sessionReactions(sessions: SessionDirectory) {
   return {
     /** Signing out, or a sign-in revoked, ends the sessions that sign-in launched. */
     signedOut: (signInId: string) => sessions.endWhere((l) => l.signInId === signInId, 'signed out'),

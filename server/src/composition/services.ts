@@ -33,6 +33,7 @@ import { RecordingService } from '../recording/recording-service.ts';
 import { RecordingReplay } from '../recording/recording-replay.ts';
 import { RecordingStore } from '../recording/recording-store.ts';
 import { verifyRecordings } from '../recording/recording-verify.ts';
+import type { SessionDirectory } from '../sessions/ports.ts';
 import { SessionManager } from '../sessions/session-manager.ts';
 import { sessionPersistenceObserver } from '../sessions/session-persistence.ts';
 import { SessionStore } from '../sessions/session-store.ts';
@@ -42,6 +43,7 @@ import { endSessionsOfInactiveShares } from '../shares/share-watch.ts';
 import { OwnerStorage } from '../storage/owner-storage.ts';
 import { iceSettingsFor } from '../webrtc/ice-settings.ts';
 import { LinkTally } from '../webrtc/link-tally.ts';
+import { openCluster, type Cluster } from './cluster.ts';
 import { sessionReactions } from './reactions.ts';
 import { ReadingReports } from '../insights/reading-report.ts';
 import type { Job } from './scheduler.ts';
@@ -186,7 +188,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
 
   /** Owners whose storage is held still (a key rotation's switch). */
   const heldOwners = new Set<string>();
-  const sessionStore = new SessionStore(db);
+  const sessionStore = new SessionStore(db, config.cluster.role === 'worker' ? config.cluster.worker.id : null);
   const paths = crashRecoveryPaths(config.sandbox.runtimeDir);
   // Claims a killed run had received go on the trail before its sessions are recorded as ended.
   const claimJournals = claimJournalDir(config.database.dataDir);
@@ -221,7 +223,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     links: viewerLinks,
     encoderNames: [path.basename(config.media.ffmpegPath), path.basename(FRAME_PUMP)],
   });
-  const sessions = new SessionManager({
+  const localSessions = new SessionManager({
     limits: { maxSessions: config.sessions.maxSessions, maxPerUser: config.sessions.maxPerUser },
     runtime: (spec) =>
       new SessionRuntime(
@@ -256,6 +258,20 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     log,
     attentionIdleMs: config.sessions.readingIdleAfterMs,
   });
+  const cluster = await openCluster(config, {
+    db,
+    local: localSessions,
+    store: sessionStore,
+    audit,
+    findApp,
+    sandboxUser: sandbox.user,
+    sessionsDir: paths.sessionsDir,
+    nodeRuntime: hostNodeRuntime,
+    iceFor: (sessionId) => iceSettingsFor(config.webrtc, sessionId),
+    log,
+  });
+  // The API tier acts on the sessions its workers run; every other process on its own.
+  const sessions: SessionDirectory = cluster.role === 'api' ? cluster.sessions : localSessions;
   const launches = new LaunchPlanner({
     findApp,
     storageRoom: (ownerId) => storage.room(ownerId),
@@ -324,7 +340,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     },
   };
 
-  const jobs: Job[] = [
+  const everyJob: Job[] = [
     { name: 'purge expired trash', everyMs: HOUR, runAtStart: true, run: () => storage.purgeExpired() },
     { name: 'purge dead sign-ins', everyMs: HOUR, runAtStart: true, run: () => signIns.purgeDead() },
     { name: 'purge old recordings', everyMs: HOUR, runAtStart: true, run: () => recordings.sweep() },
@@ -339,7 +355,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
       run: () => core.auditCheckpoints.export(),
     },
     {
-      name: 'end sessions of revoked or expired shares',
+      name: SHARES_JOB,
       everyMs: 1000,
       run: () =>
         endSessionsOfInactiveShares({
@@ -351,13 +367,15 @@ export async function buildServices(config: Config, publicUrl: () => string, log
   ];
   if (config.audit.retentionMs > 0) {
     const retentionMs = config.audit.retentionMs;
-    jobs.push({
+    everyJob.push({
       name: 'purge old audit events',
       everyMs: HOUR,
       runAtStart: true,
       run: () => auditStore.purgeBefore(new Date(Date.now() - retentionMs)),
     });
   }
+
+  const jobs = jobsFor(cluster, everyJob);
 
   return {
     ...core,
@@ -384,7 +402,11 @@ export async function buildServices(config: Config, publicUrl: () => string, log
       idleAfterMs: config.sessions.readingIdleAfterMs,
     }),
     accounts,
-    sessions,
+    /** This process's own sessions (none on the API tier). */
+    sessions: localSessions,
+    /** The sessions routes and reactions act on: this process's, or (ROLE=api) its workers'. */
+    directory: sessions,
+    cluster,
     launches,
     reactions,
     metrics,
@@ -393,7 +415,8 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     operator: operatorCommands(admin, { log: audit, store: auditStore }, 'server'),
     /** Ends sessions, then closes the audit trail and the database (in that order). */
     async close(): Promise<void> {
-      await sessions.shutdown();
+      await localSessions.shutdown();
+      if (cluster.role === 'worker') await cluster.agent.stop();
       removeInstanceGroups(sandbox.cgroups, sandbox.instance);
       audit.note({ actor: { id: null, role: 'system' }, action: 'server.stop', outcome: 'ok' });
       await core.close();
@@ -401,6 +424,18 @@ export async function buildServices(config: Config, publicUrl: () => string, log
   };
 }
 
+/**
+ * Which process runs which job: a worker checks only its own sessions' shares (it runs them);
+ * the API tier runs the rest once for the install, and reads what the workers do.
+ */
+function jobsFor(cluster: Cluster, jobs: Job[]): Job[] {
+  const sharesJob = (j: Job) => j.name === SHARES_JOB;
+  if (cluster.role === 'worker') return jobs.filter(sharesJob);
+  if (cluster.role === 'api') return [...jobs.filter((j) => !sharesJob(j)), ...cluster.jobs];
+  return jobs;
+}
+
+const SHARES_JOB = 'end sessions of revoked or expired shares';
 const HOUR = 60 * 60_000;
 /** Warnings come this long before a session is ended for idleness or its time limit. */
 const WARNING_LEAD_MS = 60_000;

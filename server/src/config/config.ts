@@ -107,6 +107,15 @@ export interface Config {
   mail: { smtpUrl: string; from: string } | null;
   /** The operator's listener for Prometheus and probes (METRICS_LISTEN); null (the default): none. */
   metrics: { listen: { host: string; port: number } | null };
+  /** One process (`all`), or the API tier and session workers of a multi-node install (docs/workers.md). */
+  cluster: {
+    role: 'all' | 'api' | 'worker';
+    /** Shared by the API tier and the workers; null with ROLE=all. */
+    secretFile: string | null;
+    /** This process as a worker: its registry name, its URL for the API tier, its URL for browsers. */
+    worker: { id: string; url: string; publicUrl: string };
+    lostAfterMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -226,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     },
     mail: c.SMTP_URL && c.MAIL_FROM ? { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM } : null,
     metrics: { listen: c.METRICS_LISTEN ?? null },
+    cluster: clusterOf(c),
   });
 }
 
@@ -235,8 +245,43 @@ const addressList = (text: string) =>
     .map((a) => a.trim())
     .filter(Boolean);
 
+function clusterOf(c: Env): Config['cluster'] {
+  const url = c.WORKER_URL ? new URL(c.WORKER_URL).origin : defaultPublicUrl(c.HOST, c.PORT, !!c.TLS_CERT);
+  return {
+    role: c.ROLE,
+    secretFile: c.WORKER_SECRET_FILE ? path.resolve(c.WORKER_SECRET_FILE) : null,
+    worker: {
+      id: c.WORKER_ID ?? os.hostname().slice(0, 63),
+      url,
+      publicUrl: c.WORKER_PUBLIC_URL ? new URL(c.WORKER_PUBLIC_URL).origin : url,
+    },
+    lostAfterMs: c.WORKER_LOST_AFTER,
+  };
+}
+
 /** Rules that involve several variables at once. */
 function checkTogether(c: Env): void {
+  if (c.ROLE !== 'all') {
+    // Every process of a multi-node install sees the same database, files and secret.
+    const missing = [
+      ['DATABASE_URL', c.DATABASE_URL],
+      ['WORKER_SECRET_FILE', c.WORKER_SECRET_FILE],
+      ['STORAGE_DIR', c.STORAGE_DIR],
+      ['RECORDINGS_DIR', c.RECORDINGS_DIR],
+    ].filter(([, v]) => v === undefined);
+    if (missing.length) {
+      throw invalid(
+        `  ${missing.map(([n]) => n).join(', ')}: ROLE=${c.ROLE} needs them (a shared PostgreSQL, the secret ` +
+          'shared with the other tier, and folders on a shared filesystem: docs/shared-storage.md)',
+      );
+    }
+    if (c.ENCRYPTION === 'on') {
+      throw invalid(
+        `  ENCRYPTION: ROLE=${c.ROLE} needs ENCRYPTION=off: the built-in encrypted volume is one machine's ` +
+          'loop device; in a multi-node install the shared filesystem encrypts at rest (docs/shared-storage.md)',
+      );
+    }
+  }
   if (c.ENCRYPTION === 'on' && (c.STORAGE_DIR !== undefined || c.RECORDINGS_DIR !== undefined)) {
     throw invalid(
       '  STORAGE_DIR, RECORDINGS_DIR: with ENCRYPTION=on, files and recordings live on the encrypted volume in ' +

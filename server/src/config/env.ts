@@ -227,6 +227,24 @@ export const envSchema = z.object({
   AUDIT_CHECKPOINT_INTERVAL: duration('1m', 1000, '1s'),
   AUDIT_CHECKPOINT_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   EXPIRY_CHECK_INTERVAL: duration('30s', 1000, '1s'),
+  /**
+   * `all`: one process does everything (the default). `api`: the web/API tier, places sessions on
+   * workers; `worker`: runs sessions for the API tier (docs/workers.md). Both need DATABASE_URL.
+   */
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  /** A file with the secret the API tier and workers share (≥ 32 bytes): signs tickets and their calls. */
+  WORKER_SECRET_FILE: z.string().optional(),
+  /** This worker's name in the registry; default: the host name. */
+  WORKER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, ".", "_" and "-", at most 63')
+    .optional(),
+  /** Where the API tier reaches this worker (http://10.0.0.5:8090); default: from HOST and PORT. */
+  WORKER_URL: z.url().optional(),
+  /** Where browsers reach this worker's signaling (https://w1.example.com); default: WORKER_URL. */
+  WORKER_PUBLIC_URL: z.url().optional(),
+  /** A worker silent this long is lost: its sessions are ended and no session is placed on it. */
+  WORKER_LOST_AFTER: duration('6s', 2000, '2s'),
   /** Outgoing mail (client invitations): smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465. */
   SMTP_URL: z
     .url()

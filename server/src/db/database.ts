@@ -13,6 +13,7 @@ import * as m006 from './migrations/006-share-trail-index.ts';
 import * as m007 from './migrations/007-audit-key.ts';
 import * as m008 from './migrations/008-share-oversight.ts';
 import * as m009 from './migrations/009-recordings.ts';
+import * as m010 from './migrations/010-workers.ts';
 import type { Tables } from './schema.ts';
 
 // Listed explicitly (not read from a folder) so the order is reviewed and nothing stray runs.
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007-audit-key': m007,
   '008-share-oversight': m008,
   '009-recordings': m009,
+  '010-workers': m010,
 };
 
 export interface Database {

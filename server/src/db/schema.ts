@@ -15,6 +15,7 @@ export interface Tables {
   recordings: RecordingsTable;
   recording_segments: RecordingSegmentsTable;
   terms_acceptances: TermsAcceptancesTable;
+  workers: WorkersTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -35,6 +36,21 @@ export interface StreamedSessionsTable {
   seq: Generated<number>;
   user_id: ColumnType<string | null, string | null | undefined, never>;
   share_id: ColumnType<string | null, string | null | undefined, never>;
+  /** The worker running it (multi-node); null in a single-process install. */
+  worker_id: ColumnType<string | null, string | null | undefined, never>;
+  /** Its launch (whose, which share and sign-in): the API tier acts on sessions it does not run. */
+  launch: ColumnType<unknown, string | null | undefined, never>;
+}
+
+export interface WorkersTable {
+  id: string;
+  url: string;
+  public_url: string;
+  capacity: number;
+  live: number;
+  state: 'up' | 'draining' | 'stopped' | 'lost';
+  started_at: Timestamp;
+  heartbeat_at: Timestamp;
 }
 
 export interface UsersTable {

@@ -18,7 +18,8 @@ import { startScheduler } from '../composition/scheduler.ts';
 import { buildServices, type Log, type Services } from '../composition/services.ts';
 import type { Config } from '../config/config.ts';
 import { FRAME_PUMP } from '../media/encoder.ts';
-import { smtpMailer } from '../mail/mailer.ts';
+import { smtpMailer, type Mailer } from '../mail/mailer.ts';
+import { registerWorkerRoutes, ticketActor } from '../workers/worker-routes.ts';
 import { listenOperator, type OperatorListener } from '../metrics/operator-listener.ts';
 import { Readiness, volumeMounted } from '../metrics/readiness.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
@@ -78,6 +79,13 @@ export async function buildServer(config: Config): Promise<Server> {
     logger: {
       level: config.http.logLevel,
       redact: ['req.headers.cookie', 'req.headers.authorization'],
+      // A worker's signaling ticket rides in the query (a browser's WebSocket sends no headers of ours).
+      serializers: {
+        req: (req: { method: string; url: string }) => ({
+          method: req.method,
+          url: req.url.replace(/([?&]ticket=)[^&]*/, '$1[ticket]'),
+        }),
+      },
       // Fastify's own "Server listening at http://127.0.0.1:8080" names the socket, not the address
       // to open (and says http even under TLS): main.ts announces PUBLIC_URL instead.
       hooks: {
@@ -98,7 +106,7 @@ export async function buildServer(config: Config): Promise<Server> {
   const origin = new PublicOrigin(config.http);
   const publicUrl = () => origin.get();
   const services = await buildServices(config, publicUrl, app.log as unknown as Log);
-  const { sessions, reactions, storage } = services;
+  const { sessions } = services;
   const scheduler = startScheduler(services.jobs, app.log);
   const mailer = config.mail ? smtpMailer(config.mail) : null;
   const atRest = services.atRest;
@@ -119,7 +127,13 @@ export async function buildServer(config: Config): Promise<Server> {
   registerSecurityHeaders(app, { hsts: tls !== null });
   // Before the sign-in guard, so its refusals are recorded too.
   registerRequestAudit(app, services.audit);
-  registerSignInGuard(app, { resolve: (token) => services.signIns.resolve(token), publicUrl });
+  // A worker knows people only by the API tier's tickets: a sign-in cookie opens nothing there.
+  const onWorker = services.cluster.role === 'worker' ? services.cluster : null;
+  registerSignInGuard(app, {
+    resolve: (token) => services.signIns.resolve(token),
+    publicUrl,
+    ...(onWorker && { ticket: ticketActor(onWorker.secret, onWorker.tickets) }),
+  });
   // Uploads a killed run left unfinished are recorded (and their temporary files removed) before anyone connects.
   await registerUploadJournal(app, {
     dir: uploadJournalDir(config.database.dataDir),
@@ -137,6 +151,62 @@ export async function buildServer(config: Config): Promise<Server> {
 
   registerMetaRoutes(app, services.sandbox);
   registerHealthRoutes(app, readiness);
+  const { cluster } = services;
+  if (cluster.role === 'worker') {
+    // A worker serves its sessions' signaling (with tickets) and the API tier's calls; nothing else.
+    const personName = async (id: string) => (await services.users.get(id))?.displayName;
+    registerSignaling(app, sessions, services.audit, personName);
+    registerWorkerRoutes(app, {
+      secret: cluster.secret,
+      sessions,
+      locals: cluster.locals,
+      draining: () => cluster.agent.draining,
+    });
+  } else {
+    registerSiteRoutes(app, services, { config, publicUrl, mailer });
+  }
+  registerApiNotFound(app);
+  if (
+    cluster.role !== 'worker' &&
+    !(await registerWebClient(app, config.http.webDist, { publicUrl, tls: tls !== null }))
+  ) {
+    app.log.warn({ webDist: config.http.webDist }, 'web client not built; serving the API only');
+  }
+
+  app.addHook('onClose', async () => {
+    await operator?.close();
+    scheduler.stop();
+    mailer?.close();
+    await services.close();
+  });
+  return {
+    ...services,
+    app,
+    publicUrl,
+    issueSetupLink: services.operator.issueSetupLink,
+    async listen(at = { port: config.http.port, host: config.http.host }) {
+      const address = await app.listen(at);
+      const { port } = app.server.address() as { port: number };
+      origin.listeningOn(port);
+      const metricsAt = config.metrics.listen;
+      if (metricsAt && !operator) {
+        operator = await listenOperator(metricsAt, { registry: services.metrics.registry, readiness, log: app.log });
+        app.log.info({ metrics: operator.address }, 'operator listener: /metrics, /healthz, /readyz');
+      }
+      return { address, port };
+    },
+    operatorAddress: () => operator?.address ?? null,
+  };
+}
+
+/** Everything people use (ROLE=all and the API tier): accounts, files, shares, sessions, audit. */
+function registerSiteRoutes(
+  app: FastifyInstance,
+  services: Services,
+  ctx: { config: Config; publicUrl: () => string; mailer: Mailer | null },
+): void {
+  const { config, publicUrl, mailer } = ctx;
+  const { reactions, storage } = services;
   registerAppRoutes(app, services.apps);
   registerAuthRoutes(app, {
     accounts: services.accounts,
@@ -177,39 +247,11 @@ export async function buildServer(config: Config): Promise<Server> {
   });
   registerTermsRoutes(app, { shares: services.shares, acceptances: services.termsAcceptances });
   const personName = async (id: string) => (await services.users.get(id))?.displayName;
-  registerSessionRoutes(app, sessions, services.launches, config.sessions.launchesPerMinute, personName);
-  registerSignaling(app, sessions, services.audit, personName);
+  registerSessionRoutes(app, services.directory, services.launches, config.sessions.launchesPerMinute, personName);
+  // On the API tier, viewers signal to the worker running their session.
+  if (services.cluster.role === 'all') registerSignaling(app, services.sessions, services.audit, personName);
   registerSelfTestRoute(app, config.webrtc, services.audit);
   registerAuditRoutes(app, services.auditStore);
   registerReadingRoutes(app, services.readingReports);
   registerRecordingRoutes(app, services.recordingReplay, services.recordings);
-  registerApiNotFound(app);
-  if (!(await registerWebClient(app, config.http.webDist, { publicUrl, tls: tls !== null }))) {
-    app.log.warn({ webDist: config.http.webDist }, 'web client not built; serving the API only');
-  }
-
-  app.addHook('onClose', async () => {
-    await operator?.close();
-    scheduler.stop();
-    mailer?.close();
-    await services.close();
-  });
-  return {
-    ...services,
-    app,
-    publicUrl,
-    issueSetupLink: services.operator.issueSetupLink,
-    async listen(at = { port: config.http.port, host: config.http.host }) {
-      const address = await app.listen(at);
-      const { port } = app.server.address() as { port: number };
-      origin.listeningOn(port);
-      const metricsAt = config.metrics.listen;
-      if (metricsAt && !operator) {
-        operator = await listenOperator(metricsAt, { registry: services.metrics.registry, readiness, log: app.log });
-        app.log.info({ metrics: operator.address }, 'operator listener: /metrics, /healthz, /readyz');
-      }
-      return { address, port };
-    },
-    operatorAddress: () => operator?.address ?? null,
-  };
 }

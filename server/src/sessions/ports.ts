@@ -1,4 +1,5 @@
 import type { ControlAction, ErrorCode, SessionEndReason, SessionInfo, ViewerRole } from '@vitrine/protocol';
+import type { Actor } from '../policies/policies.ts';
 import type { LiveRecording } from '../recording/recording-service.ts';
 import type { App } from '../apps/registry.ts';
 import type { AppClaim } from '../control/ports.ts';
@@ -61,4 +62,25 @@ export interface SessionEnd {
   detail: string | undefined;
   durationMs: number;
   sent: { frames: number; bytes: number };
+}
+
+/**
+ * The sessions as the web/API tier acts on them: the SessionManager of this process (ROLE=all,
+ * or a worker), or the sessions its workers run (ROLE=api, workers/remote-sessions.ts).
+ */
+export interface SessionDirectory {
+  admit(plan: LaunchPlan): { start(): Promise<SessionInfo>; cancel(): void };
+  list(userId: string): SessionInfo[];
+  get(id: string): Promise<(SessionInfo & { userId: string | null }) | undefined>;
+  watchInfo(id: string): { userId: string; ownerId: string | null; liveView: boolean } | undefined;
+  watchable(ownerId: string): Array<SessionInfo & { clientId: string; watchers: number }>;
+  statsOf(id: string): unknown;
+  end(id: string, reason: SessionEndReason): boolean | Promise<boolean>;
+  endWhere(which: (launch: LaunchPlan['launch']) => boolean, reason: SessionEndReason): number;
+  liveCount(which: (launch: LaunchPlan['launch']) => boolean): number;
+  liveShareIds(): string[];
+  census(): { states: Record<SessionInfo['state'], number>; pids: number[][] };
+  /** Where a viewer opens this session's signaling: null here (this process), else a worker's URL with a ticket. */
+  signalUrl(id: string, actor: Actor): string | null;
+  shutdown(): Promise<void>;
 }

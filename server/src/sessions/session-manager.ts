@@ -12,7 +12,7 @@ import type { Launch } from '../launch/entitlements.ts';
 import type { LaunchPlan } from '../launch/plan.ts';
 import { SessionLifecycle, systemClock, type LifecycleEvent } from './lifecycle.ts';
 import type { RuntimeHandle, RuntimeStats, ViewerLink } from './runtime.ts';
-import type { SessionManagerDeps } from './ports.ts';
+import type { SessionDirectory, SessionManagerDeps } from './ports.ts';
 import { Attention } from './attention.ts';
 import type { LiveRecording } from '../recording/recording-service.ts';
 
@@ -86,7 +86,7 @@ const KEEP_ENDED_MS = 60_000;
 const DEFAULT_ATTENTION_IDLE_MS = 120_000;
 
 /** The live sessions of this server: admits planned launches, runs them, binds viewers, ends them. */
-export class SessionManager {
+export class SessionManager implements SessionDirectory {
   private readonly sessions = new Map<string, Session>();
   /** Admitted launches not started yet: they count against the limits already. */
   private readonly pending = new Map<string, string>();
@@ -507,6 +507,11 @@ export class SessionManager {
     const tell = () => viewer.send({ type: 'app-ready' });
     if (viewer.link?.whenShown) viewer.link.whenShown(tell);
     else tell();
+  }
+
+  /** Viewers of this process's sessions signal here, on the page's own origin. */
+  signalUrl(): null {
+    return null;
   }
 
   /** Ends live sessions and waits for every teardown, including ones already under way. */

@@ -18,6 +18,7 @@ export function sessionPersistenceObserver(
         policy: plan.runtime.policy,
         userId: plan.launch.userId,
         shareId: plan.launch.shareId,
+        launch: plan.launch,
       }),
     stateChanged(plan, state) {
       store.stateChanged(plan.sessionId, state).catch(failed(plan.sessionId, 'state'));

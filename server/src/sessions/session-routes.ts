@@ -1,21 +1,28 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiErrorBody, CreateSessionBody, SessionInfo, WatchableSession } from '@vitrine/protocol';
+import {
+  ApiErrorBody,
+  CreateSessionBody,
+  SessionInfo,
+  SignalingQuery,
+  SignalUrl,
+  WatchableSession,
+} from '@vitrine/protocol';
 import { byId } from '../audit/request-audit.ts';
 import { actorOf } from '../auth/guard.ts';
 import { DomainError } from '../errors.ts';
 import { launchAuditDetail } from '../launch/plan.ts';
 import type { LaunchPlanner } from '../launch/planner.ts';
 import { authorize } from '../policies/policies.ts';
-import type { SessionManager } from './session-manager.ts';
+import type { SessionDirectory } from './ports.ts';
 
 const SessionId = z.object({ id: z.uuid({ message: 'not a session id' }) });
 const errors = { 400: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody, 409: ApiErrorBody };
 
 export function registerSessionRoutes(
   server: FastifyInstance,
-  sessions: SessionManager,
+  sessions: SessionDirectory,
   launches: LaunchPlanner,
   launchesPerMinute: number,
   personName: (userId: string) => Promise<string | undefined>,
@@ -119,9 +126,30 @@ export function registerSessionRoutes(
     },
     async (req) => {
       await owned(req, req.params.id, 'inspect-host');
-      const stats = sessions.statsOf(req.params.id);
+      const stats = await sessions.statsOf(req.params.id);
       if (!stats) throw new DomainError(404, 'unknown-session', 'no such session');
       return stats;
+    },
+  );
+  app.get(
+    '/api/sessions/:id/signal-url',
+    {
+      config: { audit: { action: 'session.get', target: byId('session') } },
+      schema: {
+        summary:
+          "Where this viewer opens the session's signaling socket: null for this server, else the worker running it (with a ticket of 30 s, for one socket)",
+        params: SessionId,
+        querystring: SignalingQuery.pick({ watch: true }),
+        response: { 200: SignalUrl, ...errors },
+      },
+    },
+    async (req) => {
+      const info = sessions.watchInfo(req.params.id);
+      if (!info) throw new DomainError(404, 'unknown-session', 'no such session');
+      // The same rule the signaling socket applies; the worker applies it again with its own state.
+      authorize(actorOf(req), req.query.watch === '1' ? 'watch' : 'signal', 'Session', info);
+      req.audit.note({ sessionId: req.params.id });
+      return { url: sessions.signalUrl(req.params.id, actorOf(req)) };
     },
   );
   app.delete(
@@ -132,7 +160,8 @@ export function registerSessionRoutes(
     },
     async (req, reply) => {
       await owned(req, req.params.id, 'end');
-      if (!sessions.end(req.params.id, 'user ended')) throw new DomainError(404, 'unknown-session', 'no such session');
+      if (!(await sessions.end(req.params.id, 'user ended')))
+        throw new DomainError(404, 'unknown-session', 'no such session');
       return reply.status(204).send(null);
     },
   );

@@ -2,12 +2,27 @@ import type { Kysely } from 'kysely';
 import type { SessionInfo } from '@vitrine/protocol';
 import type { Tables } from '../db/schema.ts';
 
+/** A live session recorded as ended without its runtime's word (a crash, a lost worker). */
+export interface EndedSession {
+  id: string;
+  appId: string;
+  userId: string | null;
+  userRole: 'owner' | 'client' | null;
+  shareId: string | null;
+  ownerId: string | null;
+  createdAt: Date;
+  endedAt: Date;
+}
+
 /** Durable record of streamed sessions: what ran, with which policy, and how it ended. */
 export class SessionStore {
   private readonly db: Kysely<Tables>;
+  /** This process's sessions (a worker's name); null in a single-process install. */
+  private readonly workerId: string | null;
 
-  constructor(db: Kysely<Tables>) {
+  constructor(db: Kysely<Tables>, workerId: string | null = null) {
     this.db = db;
+    this.workerId = workerId;
   }
 
   async created(s: {
@@ -17,6 +32,7 @@ export class SessionStore {
     policy: unknown;
     userId?: string | null;
     shareId?: string | null;
+    launch?: unknown;
   }): Promise<void> {
     await this.db
       .insertInto('streamed_sessions')
@@ -28,6 +44,8 @@ export class SessionStore {
         policy: JSON.stringify(s.policy),
         user_id: s.userId ?? null,
         share_id: s.shareId ?? null,
+        worker_id: this.workerId,
+        launch: s.launch === undefined ? null : JSON.stringify(s.launch),
       })
       .execute();
   }
@@ -50,24 +68,22 @@ export class SessionStore {
       .execute();
   }
 
-  /** At start-up: sessions a crashed run left "live" are recorded as ended by the crash. */
-  async endAllLive(reason: string): Promise<
-    Array<{
-      id: string;
-      appId: string;
-      userId: string | null;
-      userRole: 'owner' | 'client' | null;
-      shareId: string | null;
-      ownerId: string | null;
-      createdAt: Date;
-      endedAt: Date;
-    }>
-  > {
+  /**
+   * At start-up: sessions a crashed run of this process left "live" are recorded as ended by the
+   * crash (a worker's own only: the others' run on).
+   */
+  endAllLive(reason: string): Promise<EndedSession[]> {
+    return this.endLiveOn(this.workerId, reason);
+  }
+
+  /** Records every live session of one worker (null: of the single process) as ended, and returns them. */
+  async endLiveOn(workerId: string | null, reason: string): Promise<EndedSession[]> {
     const endedAt = new Date();
     const rows = await this.db
       .updateTable('streamed_sessions')
       .set({ state: 'ended', ended_at: endedAt, end_reason: reason })
       .where('state', '!=', 'ended')
+      .where((eb) => (workerId === null ? eb('worker_id', 'is', null) : eb('worker_id', '=', workerId)))
       .returning(['id', 'app_id', 'user_id', 'share_id', 'created_at'])
       .execute();
     if (!rows.length) return [];

@@ -147,7 +147,7 @@ function closeCodeFor(reason: SessionEndReason): CloseCode {
  * the sessions, so each viewer is told `bye` "server shutdown" and its socket closes with
  * ServerRestarting, and the viewer says the server is restarting and comes back by itself.
  */
-export function registerViewerShutdown(app: FastifyInstance, sessions: SessionManager): void {
+export function registerViewerShutdown(app: FastifyInstance, sessions: { shutdown(): Promise<void> }): void {
   app.addHook('preClose', async () => {
     await sessions.shutdown();
   });

@@ -111,6 +111,9 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'server.start': 'Server started',
   'server.stop': 'Server stopped',
   'server.status': 'Checked server status',
+  'worker.start': 'Worker started',
+  'worker.drain': 'Worker drained',
+  'worker.lost': 'Worker lost',
   'api.describe': 'Read the API description',
   'api.unknown': 'Called an unknown API',
 };
@@ -205,6 +208,9 @@ const ACTION_ATTEMPTS: Record<AuditAction, string> = {
   'server.start': 'start the server',
   'server.stop': 'stop the server',
   'server.status': 'check server status',
+  'worker.start': 'start a worker',
+  'worker.drain': 'drain a worker',
+  'worker.lost': 'reach a worker',
   'api.describe': 'read the API description',
   'api.unknown': 'call an unknown API',
 };
@@ -231,6 +237,7 @@ const SESSION_END_TEXT: Record<SessionEndReason, (who: string) => string> = {
   error: () => 'an error on the server',
   'server shutdown': () => 'the server was shut down',
   'server crash': () => 'the server stopped unexpectedly (crash)',
+  'worker lost': () => 'the machine running it stopped answering',
   'recording failed': () => 'its recording could not be written',
 };
 

@@ -2,7 +2,7 @@
  * Apps and streamed sessions (`/api/apps`, `/api/sessions`, `/api/status`): launched from the Apps
  * page and from "Shared with me", watched and ended in the viewer.
  */
-import type { AppInfo, ServerStatus, SessionInfo, WatchableSession } from '@vitrine/protocol';
+import type { AppInfo, ServerStatus, SessionInfo, SignalUrl, WatchableSession } from '@vitrine/protocol';
 import { ApiError, apiRequest } from './api.ts';
 
 export type { AppInfo, ServerStatus, SessionInfo, WatchableSession };
@@ -22,6 +22,12 @@ export function listSessions(signal?: AbortSignal): Promise<SessionInfo[]> {
 /** Clients' live sessions of my shares that let me watch them (owners). */
 export function listWatchable(signal?: AbortSignal): Promise<WatchableSession[]> {
   return apiRequest<WatchableSession[]>('GET', '/api/sessions/watchable', undefined, signal);
+}
+
+/** Where to open the session's signaling socket: null, this origin; else the worker running it, with a ticket. */
+export async function getSignalUrl(id: string, watch: boolean): Promise<string | null> {
+  const q = watch ? '?watch=1' : '';
+  return (await apiRequest<SignalUrl>('GET', `/api/sessions/${encodeURIComponent(id)}/signal-url${q}`)).url;
 }
 
 export function getSession(id: string, signal?: AbortSignal): Promise<SessionInfo> {

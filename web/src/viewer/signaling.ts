@@ -28,14 +28,15 @@ export function signalingUrl(
   sessionId: string,
   location: Pick<Location, 'protocol' | 'host'> = window.location,
   opts: { viewer?: string; takeover?: boolean; watch?: boolean } = {},
+  /** The worker's socket URL (with its ticket) the API named for a multi-node install; absent: this origin. */
+  workerUrl?: string | null,
 ): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const query = new URLSearchParams();
-  if (opts.viewer) query.set('viewer', opts.viewer);
-  if (opts.takeover) query.set('takeover', '1');
-  if (opts.watch) query.set('watch', '1');
-  const q = query.size ? `?${query}` : '';
-  return `${scheme}//${location.host}/api/sessions/${encodeURIComponent(sessionId)}/signal${q}`;
+  const url = new URL(workerUrl ?? `${scheme}//${location.host}/api/sessions/${encodeURIComponent(sessionId)}/signal`);
+  if (opts.viewer) url.searchParams.set('viewer', opts.viewer);
+  if (opts.takeover) url.searchParams.set('takeover', '1');
+  if (opts.watch) url.searchParams.set('watch', '1');
+  return url.toString();
 }
 
 export function parseServerSignal(raw: unknown): Parsed<ServerSignal> {

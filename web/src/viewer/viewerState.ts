@@ -111,6 +111,7 @@ const END_REASON_TEXT: Record<SessionEndReason, string> = {
   error: 'The session ended because of a server error.',
   'server shutdown': 'The server is shutting down.',
   'server crash': 'The server stopped unexpectedly.',
+  'worker lost': 'The machine running this session stopped answering. Open it again to continue.',
   'share revoked': 'The owner revoked this share, so the session ended.',
   'account deleted': "The files' owner no longer has an account here, so the session ended.",
   'share expired': 'This share has expired, so the session ended.',

@@ -12,7 +12,7 @@ import {
   type ServerSignal,
 } from '@vitrine/protocol';
 import { ApiError } from '../shared/api.ts';
-import { deleteSession, getSession } from '../shared/sessionsApi.ts';
+import { deleteSession, getSession, getSignalUrl } from '../shared/sessionsApi.ts';
 import { orderCodecPreferences, supportsCodec, type CodecChoice } from './codecPreferences.ts';
 import { SignalingClient, signalingUrl } from './signaling.ts';
 import { EMPTY_STATS, reportEntries, summarizeStats, type StatsSample, type StreamStats } from './stats.ts';
@@ -70,6 +70,8 @@ export class WebRtcSession {
   #opts: WebRtcSessionOptions;
   #state: ViewerState = 'idle';
   #signaling: SignalingClient | null = null;
+  /** Asking the API where to signal (before the socket exists). */
+  #starting = false;
   #pc: RTCPeerConnection | null = null;
   #dc: RTCDataChannel | null = null;
   #chain: Promise<void> = Promise.resolve();
@@ -139,30 +141,49 @@ export class WebRtcSession {
   }
 
   start(): void {
-    if (this.#signaling || this.#disposed) return;
+    if (this.#signaling || this.#starting || this.#disposed) return;
+    this.#starting = true;
     this.#watchVideo();
     this.#setState('signaling');
-    this.#signaling = new SignalingClient(
-      signalingUrl(this.sessionId, window.location, {
-        ...(this.#opts.viewerId ? { viewer: this.#opts.viewerId } : {}),
-        ...(this.#opts.takeOver ? { takeover: true } : {}),
-        ...(this.#opts.watch ? { watch: true } : {}),
-      }),
-      {
-        onOpen: () => {
-          this.#viewport.open();
-          this.#reportVisibility();
-          document.addEventListener('visibilitychange', this.#reportVisibility);
-          this.#setState('negotiating');
-          this.#offerTimer = setTimeout(() => {
-            if (!this.#pc) this.#finish({ kind: 'timeout', message: 'The server did not start the stream in time.' });
-          }, OFFER_TIMEOUT_MS);
-        },
-        onMessage: (msg) => this.#enqueue(msg),
-        onInvalidMessage: (error) => console.warn('[vitrine] ignored invalid signaling message:', error),
-        onClose: (info) => void this.#onSignalingClosed(info),
+    void this.#openSignaling();
+  }
+
+  /** Asks the API where this session signals (here, or the worker running it), then opens the socket. */
+  async #openSignaling(): Promise<void> {
+    let workerUrl: string | null;
+    try {
+      workerUrl = await getSignalUrl(this.sessionId, !!this.#opts.watch);
+    } catch (err) {
+      if (this.#ended || this.#disposed) return;
+      if (err instanceof ApiError && err.status === 404) {
+        this.#finish({ kind: 'unknown-session', message: 'This session does not exist (it may have ended).' });
+      } else if (err instanceof ApiError && err.unreachable) {
+        this.#finish({ kind: 'unreachable', message: 'Cannot reach the Vitrine server.' });
+      } else {
+        this.#finish({ kind: 'signaling-failed', message: 'Could not open the signaling connection.' });
+      }
+      return;
+    }
+    if (this.#ended || this.#disposed) return;
+    const opts = {
+      ...(this.#opts.viewerId ? { viewer: this.#opts.viewerId } : {}),
+      ...(this.#opts.takeOver ? { takeover: true } : {}),
+      ...(this.#opts.watch ? { watch: true } : {}),
+    };
+    this.#signaling = new SignalingClient(signalingUrl(this.sessionId, window.location, opts, workerUrl), {
+      onOpen: () => {
+        this.#viewport.open();
+        this.#reportVisibility();
+        document.addEventListener('visibilitychange', this.#reportVisibility);
+        this.#setState('negotiating');
+        this.#offerTimer = setTimeout(() => {
+          if (!this.#pc) this.#finish({ kind: 'timeout', message: 'The server did not start the stream in time.' });
+        }, OFFER_TIMEOUT_MS);
       },
-    );
+      onMessage: (msg) => this.#enqueue(msg),
+      onInvalidMessage: (error) => console.warn('[vitrine] ignored invalid signaling message:', error),
+      onClose: (info) => void this.#onSignalingClosed(info),
+    });
   }
 
   /** The video area now measures this many device pixels (sent at once at the start, then debounced). */

@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { AuditPage, SessionInfo, SignalUrl } from '@vitrine/protocol';
+import { register, type TestUser } from '../auth-client.ts';
+import { createFleetLab, type FleetLab, type FleetProcess } from '../fleet-lab.ts';
+import { api, waitFor } from '../helpers.ts';
+import { startTestPostgres, type TestPostgres } from '../postgres.ts';
+import { WeriftViewer } from '../werift-viewer.ts';
+
+/**
+ * A multi-node install on one host: an API tier and three session workers, each in its own
+ * network namespace with its own address, one PostgreSQL and one shared storage folder. Sessions
+ * spread across the workers; a client streams from each; the API tier restarts under them; a
+ * worker killed with SIGKILL ends only its sessions ("worker lost") and a relaunch lands
+ * elsewhere; a drained worker takes no new session and keeps its own.
+ */
+
+const PUBLIC_URL = 'http://vitrine-fleet.test:8080';
+let lab: FleetLab;
+let pg: TestPostgres;
+let tmp: string;
+/** The workers' RUNTIME_DIRs (sessions, displays) on tmpfs, as on a real host. */
+let shm: string;
+let env: Record<string, string>;
+const viewers: WeriftViewer[] = [];
+
+beforeAll(() => {
+  pg = startTestPostgres();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-fleet-'));
+  shm = fs.mkdtempSync(path.join('/dev/shm', 'vitrine-fleet-'));
+  fs.writeFileSync(path.join(tmp, 'worker.secret'), randomBytes(48).toString('base64'), { mode: 0o600 });
+  for (const d of ['storage', 'recordings']) fs.mkdirSync(path.join(tmp, d));
+  env = {
+    DATABASE_URL: pg.url,
+    ENCRYPTION: 'off',
+    STORAGE_DIR: path.join(tmp, 'storage'),
+    RECORDINGS_DIR: path.join(tmp, 'recordings'),
+    WORKER_SECRET_FILE: path.join(tmp, 'worker.secret'),
+    PUBLIC_URL,
+    ALLOW_INSECURE_HTTP: '1',
+    LOG_LEVEL: 'info',
+    MAX_SESSIONS_PER_USER: '10',
+  };
+  lab = createFleetLab(4);
+});
+
+afterAll(async () => {
+  for (const v of viewers) await v.close().catch(() => {});
+  // Workers end their sessions themselves on SIGTERM (sandboxes, cgroups, folders).
+  await Promise.all(running.map((p) => p.stop()));
+  lab?.destroy();
+  pg?.stop();
+  for (const dir of [tmp, shm]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+const running: FleetProcess[] = [];
+
+function startApi(): FleetProcess {
+  const m = lab.machines[0]!;
+  const p = lab.start(0, 'server/src/main.ts', {
+    ...env,
+    ROLE: 'api',
+    HOST: m.ip,
+    PORT: '8080',
+    DATA_DIR: path.join(tmp, 'api', 'data'),
+    RUNTIME_DIR: path.join(tmp, 'api', 'run'),
+  });
+  running.push(p);
+  return p;
+}
+
+function startWorker(n: number): FleetProcess {
+  const m = lab.machines[n]!;
+  const p = lab.start(n, 'server/src/main.ts', {
+    ...env,
+    ROLE: 'worker',
+    WORKER_ID: `w${n}`,
+    HOST: m.ip,
+    PORT: '8090',
+    WORKER_URL: `http://${m.ip}:8090`,
+    WEBRTC_ICE_ADDRESSES: m.ip,
+    MAX_SESSIONS: '3',
+    DATA_DIR: path.join(tmp, `w${n}`, 'data'),
+    RUNTIME_DIR: path.join(shm, `w${n}`),
+  });
+  running.push(p);
+  return p;
+}
+
+const apiUrl = () => `http://${lab.machines[0]!.ip}:8080`;
+
+async function launch(owner: TestUser): Promise<{ id: string; worker: string; viewer: WeriftViewer }> {
+  const res = await api<SessionInfo>(owner, 'POST', '/api/sessions', { appId: 'diagnostics' });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const id = res.body.id;
+  const stats = await api<{ worker: string }>(owner, 'GET', `/api/sessions/${id}/stats`);
+  const signal = await api<SignalUrl>(owner, 'GET', `/api/sessions/${id}/signal-url`);
+  expect(signal.body.url).toMatch(/^ws:\/\/198\.51\.100\.1[1-3]:8090\/api\/sessions\/.+\/signal\?ticket=/);
+  const viewer = new WeriftViewer(owner, id, { signalUrl: signal.body.url!, iceAddress: lab.hostIp });
+  viewers.push(viewer);
+  await waitFor(`video of ${id}`, () => viewer.rtpPackets > 0, 30_000);
+  // A used ticket opens nothing more.
+  const replay = new WeriftViewer(owner, id, { signalUrl: signal.body.url!, iceAddress: lab.hostIp });
+  expect(await replay.refused).toBe(401);
+  await replay.close();
+  return { id, worker: stats.body.worker, viewer };
+}
+
+/** The viewer is still being sent video: its packet count keeps rising. */
+async function streaming(v: WeriftViewer): Promise<boolean> {
+  const before = v.rtpPackets;
+  await waitFor('more video', () => v.rtpPackets > before, 10_000);
+  return true;
+}
+
+it('spreads sessions over workers, survives an API restart, ends only a lost worker’s sessions, drains', async () => {
+  let apiProc = startApi();
+  const setupLink = (await apiProc.waitFor(/(http:\/\/vitrine-fleet\.test:8080\/invite#[\w-]+)/))[1]!;
+  const workers = [1, 2, 3].map(startWorker);
+  await Promise.all(workers.map((w) => w.waitFor(/"msg":"worker registered"/)));
+  const owner = await register(apiUrl(), PUBLIC_URL, setupLink, { displayName: 'O', email: 'o@example.test' });
+
+  // Three sessions land on three workers (the least loaded first), each streams to its client.
+  const sessions = [await launch(owner), await launch(owner), await launch(owner)];
+  expect(new Set(sessions.map((s) => s.worker))).toEqual(new Set(['w1', 'w2', 'w3']));
+
+  // A ticket opens one socket, for its own session only; the API's sign-in cookie opens nothing on a worker.
+  const ticketed = (await api<SignalUrl>(owner, 'GET', `/api/sessions/${sessions[0]!.id}/signal-url`)).body.url!;
+  const refusedWith = async (signalUrl: string, id: string) => {
+    const v = new WeriftViewer(owner, id, { signalUrl, iceAddress: lab.hostIp });
+    const status = await v.refused;
+    await v.close();
+    return status;
+  };
+  const withoutTicket = ticketed.replace(/\?ticket=.*/, '?viewer=x');
+  expect(await refusedWith(withoutTicket, sessions[0]!.id)).toBe(401);
+  expect(await refusedWith(ticketed.replace(sessions[0]!.id, sessions[1]!.id), sessions[1]!.id)).toBe(401);
+
+  // The API tier killed and started again: the streams go on, the sessions are still listed.
+  apiProc.kill();
+  await new Promise<void>((r) => apiProc.proc.once('exit', () => r()));
+  for (const s of sessions) expect(await streaming(s.viewer)).toBe(true);
+  apiProc = startApi();
+  await apiProc.waitFor(/"msg":"accounts exist"/);
+  for (const s of sessions) expect(await streaming(s.viewer)).toBe(true);
+  const listed = await api<SessionInfo[]>(owner, 'GET', '/api/sessions');
+  expect(listed.body.map((s) => s.id).sort()).toEqual(sessions.map((s) => s.id).sort());
+
+  // Worker w1 loses power: its session ends as "worker lost" within seconds, the others stream on.
+  const lost = sessions.find((s) => s.worker === 'w1')!;
+  const lostAt = Date.now();
+  workers[0]!.kill();
+  await waitFor(
+    'the lost worker’s session ended',
+    async () => (await api<SessionInfo>(owner, 'GET', `/api/sessions/${lost.id}`)).body.endReason === 'worker lost',
+    20_000,
+    200,
+  );
+  const endedAfterMs = Date.now() - lostAt;
+  expect(endedAfterMs).toBeLessThan(15_000);
+  for (const s of sessions.filter((x) => x !== lost)) expect(await streaming(s.viewer)).toBe(true);
+  const trail = await api<AuditPage>(owner, 'GET', `/api/audit?session=${lost.id}&order=asc`);
+  expect(trail.body.events.map((e) => `${e.action}:${e.reason ?? ''}`)).toContain('session.ended:worker lost');
+  // The client opens it again: it lands on a worker that is up.
+  const again = await launch(owner);
+  expect(['w2', 'w3']).toContain(again.worker);
+
+  // Draining w2: no new session lands there; its own keeps streaming.
+  const drain = execFileSync(process.execPath, ['server/src/cli.ts', 'worker', 'drain', 'w2'], {
+    cwd: path.resolve(import.meta.dirname, '../../..'),
+    env: { ...process.env, ...env, ROLE: 'api', DATA_DIR: path.join(tmp, 'cli') },
+    encoding: 'utf8',
+  });
+  expect(drain).toMatch(/w2 is draining/);
+  await workers[1]!.waitFor(/"msg":"draining: no new sessions"/, 10_000);
+  const onW3 = await launch(owner);
+  expect(onW3.worker).toBe('w3');
+  for (const s of sessions.filter((x) => x.worker === 'w2')) expect(await streaming(s.viewer)).toBe(true);
+
+  // The lost worker comes back: it cleans what its crash left and registers again.
+  const back = startWorker(1);
+  await back.waitFor(/"msg":"worker registered"/);
+}, 240_000);

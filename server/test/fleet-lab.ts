@@ -2,8 +2,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 /**
- * Machines for a multi-node test on one host: a bridge in this namespace (198.51.100.1, where the
- * test's own clients sit) and one network namespace per machine (198.51.100.10, .11, ...), all in
+ * Machines for a multi-node test on one host: a bridge in this namespace (e.g. 198.51.100.1, where
+ * the test's own clients sit) and one network namespace per machine (.10, .11, ...), in a /26 of
  * TEST-NET-2 (TEST-NET-1 is this host's own network here). No packet leaves this host. Processes are started with `nsenter --net` only, so they
  * keep the host's mounts (cgroups, /dev/shm) like real machines with their own filesystems would.
  */
@@ -30,12 +30,25 @@ export interface FleetProcess {
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * A /26 of TEST-NET-2 no other lab on this host holds now (labs of concurrent test runs must
+ * not share a subnet: the host would route one lab's packets into the other).
+ */
+function freeBlock(): number {
+  const inUse = execFileSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8' });
+  const block = [0, 64, 128, 192].find((b) => !inUse.includes(`inet 198.51.100.${b + 1}/`));
+  if (block === undefined) throw new Error('every fleet lab block of 198.51.100.0/24 is in use');
+  return block;
+}
+
 export function createFleetLab(count: number): FleetLab {
   const tag = `${process.pid % 100000}`;
   const bridge = `vtfb${tag}`;
+  const block = freeBlock();
+  const hostIp = `198.51.100.${block + 1}`;
   const machines = Array.from({ length: count }, (_, i) => ({
     ns: `vt-fleet-${tag}-${i}`,
-    ip: `198.51.100.${10 + i}`,
+    ip: `198.51.100.${block + 10 + i}`,
   }));
   const started: FleetProcess[] = [];
   const destroy = () => {
@@ -55,7 +68,7 @@ export function createFleetLab(count: number): FleetLab {
   };
   try {
     ip('link', 'add', bridge, 'type', 'bridge');
-    ip('addr', 'add', '198.51.100.1/24', 'dev', bridge);
+    ip('addr', 'add', `${hostIp}/26`, 'dev', bridge);
     ip('link', 'set', bridge, 'up');
     machines.forEach((m, i) => {
       const [outside, inside] = [`vtf${tag}h${i}`, `vtf${tag}n${i}`];
@@ -64,7 +77,7 @@ export function createFleetLab(count: number): FleetLab {
       ip('link', 'add', outside, 'type', 'veth', 'peer', 'name', inside, 'netns', m.ns);
       ip('link', 'set', outside, 'master', bridge);
       ip('link', 'set', outside, 'up');
-      ip('-n', m.ns, 'addr', 'add', `${m.ip}/24`, 'dev', inside);
+      ip('-n', m.ns, 'addr', 'add', `${m.ip}/26`, 'dev', inside);
       ip('-n', m.ns, 'link', 'set', inside, 'up');
     });
   } catch (err) {
@@ -130,5 +143,5 @@ export function createFleetLab(count: number): FleetLab {
     started.push(p);
     return p;
   };
-  return { hostIp: '198.51.100.1', machines, start, destroy };
+  return { hostIp, machines, start, destroy };
 }

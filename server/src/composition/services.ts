@@ -222,6 +222,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     audit: () => ({ queued: audit.backlog, writable: audit.healthy }),
     links: viewerLinks,
     encoderNames: [path.basename(config.media.ffmpegPath), path.basename(FRAME_PUMP)],
+    workers: () => (cluster.role === 'api' ? cluster.sessions.workers : []),
   });
   const localSessions = new SessionManager({
     limits: { maxSessions: config.sessions.maxSessions, maxPerUser: config.sessions.maxPerUser },

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -363,5 +364,57 @@ describe('loadConfig encryption at rest', () => {
     expect(loadConfig({ ENCRYPTED_VOLUME_SIZE: '2G' }).encryption.volumeSizeBytes).toBe(2 * 2 ** 30);
     expect(configError({ ENCRYPTED_VOLUME_SIZE: '1M' }).message).toMatch(/at least 64M/);
     expect(configError({ ENCRYPTION: 'maybe' }).message).toMatch(/ENCRYPTION/);
+  });
+});
+
+describe('ROLE (multi-node)', () => {
+  const shared = {
+    DATABASE_URL: 'postgresql://vitrine@db.example.test/vitrine',
+    WORKER_SECRET_FILE: '/etc/vitrine/worker.secret',
+    STORAGE_DIR: '/srv/vitrine/storage',
+    RECORDINGS_DIR: '/srv/vitrine/recordings',
+    ENCRYPTION: 'off',
+  };
+
+  it('is one process by default, with no shared secret', () => {
+    expect(loadConfig({}).cluster).toMatchObject({ role: 'all', secretFile: null, lostAfterMs: 6000 });
+  });
+
+  it('needs the shared database, secret and folders for the API tier and the workers', () => {
+    for (const role of ['api', 'worker']) {
+      expect(() => loadConfig({ ROLE: role, ENCRYPTION: 'off' })).toThrow(
+        /DATABASE_URL, WORKER_SECRET_FILE, STORAGE_DIR, RECORDINGS_DIR: ROLE=.* needs them/,
+      );
+      expect(() =>
+        loadConfig({ ...shared, ROLE: role, ENCRYPTION: 'on', STORAGE_DIR: undefined, RECORDINGS_DIR: undefined }),
+      ).toThrow(/STORAGE_DIR, RECORDINGS_DIR: ROLE=.* needs them/);
+    }
+  });
+
+  it('refuses the built-in encrypted volume, which cannot be shared between machines', () => {
+    const { ENCRYPTION: _off, ...rest } = shared;
+    expect(() => loadConfig({ ...rest, ROLE: 'worker' })).toThrow(/ENCRYPTION: ROLE=worker needs ENCRYPTION=off/);
+  });
+
+  it('names a worker after its host and reaches it where it listens unless told', () => {
+    const c = loadConfig({ ...shared, ROLE: 'worker', HOST: '198.51.100.11', PORT: '8090', ALLOW_INSECURE_HTTP: '1' });
+    expect(c.cluster.worker).toEqual({
+      id: os.hostname().slice(0, 63),
+      url: 'http://198.51.100.11:8090',
+      publicUrl: 'http://198.51.100.11:8090',
+    });
+    const named = loadConfig({
+      ...shared,
+      ROLE: 'worker',
+      WORKER_ID: 'node-7',
+      WORKER_URL: 'http://10.0.0.7:8090/',
+      WORKER_PUBLIC_URL: 'https://w7.vitrine.example.com',
+    });
+    expect(named.cluster.worker).toEqual({
+      id: 'node-7',
+      url: 'http://10.0.0.7:8090',
+      publicUrl: 'https://w7.vitrine.example.com',
+    });
+    expect(() => loadConfig({ ...shared, ROLE: 'worker', WORKER_ID: '../x' })).toThrow(/WORKER_ID/);
   });
 });

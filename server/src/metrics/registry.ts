@@ -3,6 +3,7 @@ import type { SessionObserver } from '../sessions/ports.ts';
 import type { LinkTally } from '../webrtc/link-tally.ts';
 import { mediaMetrics } from './media-metrics.ts';
 import { sessionMetrics, type StateCounts } from './session-metrics.ts';
+import { workerMetrics, type WorkerSample } from './worker-metrics.ts';
 
 /**
  * The server's Prometheus metrics, in a registry of its own (never prom-client's global one: a
@@ -22,6 +23,8 @@ export interface MetricSources {
   links: LinkTally;
   /** Command names of the encoders' processes (FFmpeg, the frame pump). */
   encoderNames: readonly string[];
+  /** The workers of a multi-node install, as the API tier last read them; absent or empty elsewhere. */
+  workers?: () => readonly WorkerSample[];
 }
 
 export interface ServerMetrics {
@@ -44,6 +47,7 @@ export function buildMetrics(sources: MetricSources): ServerMetrics {
     encoderNames: sources.encoderNames,
     links: sources.links,
   });
+  workerMetrics(registry, sources.workers ?? (() => []));
   new Gauge({
     name: 'vitrine_audit_queue_events',
     help: 'Audit events waiting to be written to the trail (it fails closed when it cannot keep up).',

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { SessionState, type SessionEndReason, type SessionInfo } from '@vitrine/protocol';
 import type { App } from '../apps/registry.ts';
 import type { Tables } from '../db/schema.ts';
@@ -10,7 +10,7 @@ import type { SessionDirectory } from '../sessions/ports.ts';
 import type { SessionStore } from '../sessions/session-store.ts';
 import { issueTicket } from './signatures.ts';
 import type { WorkerClient } from './worker-client.ts';
-import type { WorkerRegistry } from './worker-registry.ts';
+import type { WorkerRecord, WorkerRegistry } from './worker-registry.ts';
 
 /** A live session of some worker, as the shared database says. */
 interface RemoteSession {
@@ -35,6 +35,8 @@ const MAX_PLACEMENTS = 3;
  */
 export class RemoteSessions implements SessionDirectory {
   private live = new Map<string, RemoteSession>();
+  /** The registry as last read: for the operator's metrics. */
+  workers: WorkerRecord[] = [];
   private readonly deps: {
     db: Kysely<Tables>;
     registry: WorkerRegistry;
@@ -74,6 +76,7 @@ export class RemoteSessions implements SessionDirectory {
       });
     }
     this.live = live;
+    this.workers = await this.deps.registry.list();
   }
 
   admit(plan: LaunchPlan): { start(): Promise<SessionInfo>; cancel(): void } {
@@ -196,12 +199,6 @@ export class RemoteSessions implements SessionDirectory {
 
   /** The API tier stopping leaves every session running on its worker. */
   async shutdown(): Promise<void> {}
-
-  /** Sessions still live on workers that were not lost (a lost worker's are ended by the sweep). */
-  async workersNow(): Promise<number> {
-    const r = await sql<{ n: number }>`select count(*)::int as n from workers where state = 'up'`.execute(this.deps.db);
-    return r.rows[0]?.n ?? 0;
-  }
 
   private matching(which: (launch: Launch) => boolean): RemoteSession[] {
     return [...this.live.values()].filter((s) => which(s.launch));

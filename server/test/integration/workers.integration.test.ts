@@ -8,6 +8,7 @@ import type { AuditPage, SessionInfo, SignalUrl } from '@vitrine/protocol';
 import { register, type TestUser } from '../auth-client.ts';
 import { createFleetLab, type FleetLab, type FleetProcess } from '../fleet-lab.ts';
 import { api, waitFor } from '../helpers.ts';
+import { parsePrometheusText, sampleValue } from '../prometheus-text.ts';
 import { startTestPostgres, type TestPostgres } from '../postgres.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
 
@@ -68,6 +69,7 @@ function startApi(): FleetProcess {
     PORT: '8080',
     DATA_DIR: path.join(tmp, 'api', 'data'),
     RUNTIME_DIR: path.join(tmp, 'api', 'run'),
+    METRICS_LISTEN: `${m.ip}:9464`,
   });
   running.push(p);
   return p;
@@ -93,13 +95,25 @@ function startWorker(n: number): FleetProcess {
 
 const apiUrl = () => `http://${lab.machines[0]!.ip}:8080`;
 
+/** The API tier's view of one worker, from its Prometheus metrics. */
+async function workerSeen(id: string): Promise<{ state: string | undefined; sessions: number | undefined }> {
+  const text = await (await fetch(`http://${lab.machines[0]!.ip}:9464/metrics`)).text();
+  const families = parsePrometheusText(text);
+  const state = ['up', 'draining', 'stopped', 'lost'].find(
+    (s) => sampleValue(families, 'vitrine_worker_state', { worker: id, state: s }) === 1,
+  );
+  return { state, sessions: sampleValue(families, 'vitrine_worker_sessions', { worker: id }) };
+}
+
 async function launch(owner: TestUser): Promise<{ id: string; worker: string; viewer: WeriftViewer }> {
   const res = await api<SessionInfo>(owner, 'POST', '/api/sessions', { appId: 'diagnostics' });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const id = res.body.id;
   const stats = await api<{ worker: string }>(owner, 'GET', `/api/sessions/${id}/stats`);
   const signal = await api<SignalUrl>(owner, 'GET', `/api/sessions/${id}/signal-url`);
-  expect(signal.body.url).toMatch(/^ws:\/\/198\.51\.100\.1[1-3]:8090\/api\/sessions\/.+\/signal\?ticket=/);
+  const workerIps = lab.machines.slice(1).map((m) => `ws://${m.ip}:8090/`);
+  expect(workerIps.some((w) => signal.body.url!.startsWith(w))).toBe(true);
+  expect(signal.body.url).toMatch(/\/api\/sessions\/.+\/signal\?ticket=/);
   const viewer = new WeriftViewer(owner, id, { signalUrl: signal.body.url!, iceAddress: lab.hostIp });
   viewers.push(viewer);
   await waitFor(`video of ${id}`, () => viewer.rtpPackets > 0, 30_000);
@@ -149,6 +163,11 @@ it('spreads sessions over workers, survives an API restart, ends only a lost wor
   for (const s of sessions) expect(await streaming(s.viewer)).toBe(true);
   const listed = await api<SessionInfo[]>(owner, 'GET', '/api/sessions');
   expect(listed.body.map((s) => s.id).sort()).toEqual(sessions.map((s) => s.id).sort());
+  // The operator sees each worker's load (its heartbeat's count) on the API tier's metrics.
+  await waitFor('each worker reported on the metrics', async () => {
+    const seen = await Promise.all(['w1', 'w2', 'w3'].map(workerSeen));
+    return seen.every((w) => w.state === 'up' && w.sessions === 1);
+  });
 
   // Worker w1 loses power: its session ends as "worker lost" within seconds, the others stream on.
   const lost = sessions.find((s) => s.worker === 'w1')!;
@@ -162,6 +181,7 @@ it('spreads sessions over workers, survives an API restart, ends only a lost wor
   );
   const endedAfterMs = Date.now() - lostAt;
   expect(endedAfterMs).toBeLessThan(15_000);
+  expect((await workerSeen('w1')).state).toBe('lost');
   for (const s of sessions.filter((x) => x !== lost)) expect(await streaming(s.viewer)).toBe(true);
   const trail = await api<AuditPage>(owner, 'GET', `/api/audit?session=${lost.id}&order=asc`);
   expect(trail.body.events.map((e) => `${e.action}:${e.reason ?? ''}`)).toContain('session.ended:worker lost');

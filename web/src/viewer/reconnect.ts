@@ -39,8 +39,15 @@ export function reconnectDelay(attempt: number, random: () => number = Math.rand
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
-/** Ends that came with the server stopping: nobody chose them, so the app is opened again. */
-const RESTART_REASONS: ReadonlySet<string> = new Set<SessionEndReason>(['server shutdown', 'server crash']);
+/**
+ * Ends that came with the server (or, multi-node, the machine running the session) stopping:
+ * nobody chose them, so the app is opened again (on a machine that is up).
+ */
+const RESTART_REASONS: ReadonlySet<string> = new Set<SessionEndReason>([
+  'server shutdown',
+  'server crash',
+  'worker lost',
+]);
 
 export type RecoveryStep =
   /** The session is alive: connect to it again. */

@@ -47,8 +47,8 @@ describe('stepAfterProbe', () => {
     expect(stepAfterProbe({ info: info({ state: 'ready' }) })).toEqual({ do: 'rejoin' });
   });
 
-  it('opens the same app on the same share again when the restart ended the session', () => {
-    for (const endReason of ['server shutdown', 'server crash']) {
+  it('opens the same app on the same share again when the restart (or a lost worker) ended the session', () => {
+    for (const endReason of ['server shutdown', 'server crash', 'worker lost']) {
       expect(stepAfterProbe({ info: info({ state: 'ended', endReason }) })).toEqual({
         do: 'reopen',
         appId: 'file-explorer',

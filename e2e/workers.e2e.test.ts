@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { SessionInfo } from '@vitrine/protocol';
+import { decodeShownFrame, inboundVideo, launchChromium, waitForStreaming } from './lib/browser.ts';
+import { registerInBrowser, type BrowserUser } from './lib/passkeys.ts';
+import { artifactPath, shootOnFailure } from './lib/screenshots.ts';
+import { createFleetLab, type FleetLab, type FleetProcess } from '../server/test/fleet-lab.ts';
+import { api, waitFor } from '../server/test/helpers.ts';
+import { startTestPostgres, type TestPostgres } from '../server/test/postgres.ts';
+
+// A multi-node install as a person meets it: the API tier on one machine, two session workers on
+// two others (network namespaces on one host), a real Chromium outside them all. The picture comes
+// from a worker; the worker running it loses power; the page opens the app again on the other
+// worker by itself and streams. Pictures go to test-artifacts/workers/.
+
+const PUBLIC_URL = 'http://vitrine-fleet.test:8080';
+const SUITE = 'workers';
+const SIZE = { width: 1920, height: 1080 };
+let lab: FleetLab;
+let pg: TestPostgres;
+let tmp: string;
+/** The workers' RUNTIME_DIRs (sessions, displays) on tmpfs, as on a real host. */
+let shm: string;
+let browser: Browser;
+let owner: BrowserUser;
+const running: FleetProcess[] = [];
+const workers = new Map<string, FleetProcess>();
+
+beforeAll(async () => {
+  pg = startTestPostgres();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-fleet-e2e-'));
+  shm = fs.mkdtempSync(path.join('/dev/shm', 'vitrine-fleet-e2e-'));
+  fs.writeFileSync(path.join(tmp, 'worker.secret'), randomBytes(48).toString('base64'), { mode: 0o600 });
+  for (const d of ['storage', 'recordings']) fs.mkdirSync(path.join(tmp, d));
+  const env = {
+    DATABASE_URL: pg.url,
+    ENCRYPTION: 'off',
+    STORAGE_DIR: path.join(tmp, 'storage'),
+    RECORDINGS_DIR: path.join(tmp, 'recordings'),
+    WORKER_SECRET_FILE: path.join(tmp, 'worker.secret'),
+    PUBLIC_URL,
+    ALLOW_INSECURE_HTTP: '1',
+    LOG_LEVEL: 'info',
+  };
+  lab = createFleetLab(3);
+  const apiHost = lab.machines[0]!;
+  const apiProc = lab.start(0, 'server/src/main.ts', {
+    ...env,
+    ROLE: 'api',
+    HOST: apiHost.ip,
+    PORT: '8080',
+    DATA_DIR: path.join(tmp, 'api', 'data'),
+    RUNTIME_DIR: path.join(tmp, 'api', 'run'),
+  });
+  running.push(apiProc);
+  for (const n of [1, 2]) {
+    const m = lab.machines[n]!;
+    const worker = lab.start(n, 'server/src/main.ts', {
+      ...env,
+      ROLE: 'worker',
+      WORKER_ID: `w${n}`,
+      HOST: m.ip,
+      PORT: '8090',
+      WORKER_URL: `http://${m.ip}:8090`,
+      WEBRTC_ICE_ADDRESSES: m.ip,
+      MAX_SESSIONS: '3',
+      DATA_DIR: path.join(tmp, `w${n}`, 'data'),
+      RUNTIME_DIR: path.join(shm, `w${n}`),
+    });
+    running.push(worker);
+    workers.set(`w${n}`, worker);
+  }
+  const setupLink = (await apiProc.waitFor(/(http:\/\/vitrine-fleet\.test:8080\/invite#[\w-]+)/))[1]!;
+  await Promise.all([...workers.values()].map((w) => w.waitFor(/"msg":"worker registered"/)));
+  // Chromium stays in this namespace and reaches the machines through the lab's bridge.
+  browser = await launchChromium(undefined, [
+    `--host-resolver-rules=MAP vitrine-fleet.test ${apiHost.ip}`,
+    `--unsafely-treat-insecure-origin-as-secure=${PUBLIC_URL}`,
+  ]);
+  owner = await registerInBrowser(
+    browser,
+    setupLink,
+    { displayName: 'Ada Admin', email: 'ada@example.test' },
+    { apiUrl: `http://${apiHost.ip}:8080`, viewport: SIZE },
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  // Workers end their sessions themselves on SIGTERM (sandboxes, cgroups, folders).
+  await Promise.all(running.map((p) => p.stop()));
+  lab?.destroy();
+  pg?.stop();
+  for (const dir of [tmp, shm]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+const sessionIdOf = (page: Page) => page.evaluate(() => (window as any).__vitrine?.sessionId as string | null);
+
+/** The local and remote addresses of the ICE pair the page's media flows on. */
+const selectedPair = (page: Page) =>
+  page.evaluate(async () => {
+    const report = await ((window as any).__vitrine.pc as RTCPeerConnection).getStats();
+    let pairId: string | undefined;
+    report.forEach((s: any) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
+    });
+    const pair = pairId ? (report.get(pairId) as any) : undefined;
+    if (!pair) return null;
+    const local = report.get(pair.localCandidateId) as any;
+    const remote = report.get(pair.remoteCandidateId) as any;
+    return { local: local?.address as string, remote: remote?.address as string };
+  });
+
+/** The page shows the diagnostics picture, decoded from video that keeps arriving. */
+async function showsLivePicture(page: Page): Promise<void> {
+  await waitFor('the diagnostics picture', () => decodeShownFrame(page), 15_000);
+  const first = await inboundVideo(page);
+  expect(first.framesDecoded).toBeGreaterThan(0);
+  await waitFor('more decoded frames', async () => (await inboundVideo(page)).framesDecoded > first.framesDecoded);
+}
+
+/** Which worker runs `id`, as the API tells an admin. */
+async function workerOf(id: string): Promise<string> {
+  const stats = await api<{ worker?: string }>(owner.api, 'GET', `/api/sessions/${id}/stats`);
+  expect(stats.status).toBe(200);
+  return stats.body.worker!;
+}
+
+it('streams from a worker and, when that worker dies, opens the app again on the other one by itself', async () => {
+  const page = owner.page;
+  shootOnFailure(page, SUITE);
+  const sockets: string[] = [];
+  page.on('websocket', (ws) => sockets.push(ws.url()));
+  page.on('console', (m) => console.log('[page]', m.type(), m.text()));
+  page.on('websocket', (ws) => { console.log('[ws]', ws.url()); ws.on('close', () => console.log('[ws closed]', ws.url())); ws.on('socketerror', (e) => console.log('[ws error]', e)); });
+  const dbg = setInterval(async () => console.log('[state]', await page.evaluate(() => (window as any).__vitrine?.state).catch(() => '?')), 3000);
+  onTestFinished(() => { clearInterval(dbg); for (const [k, w] of workers) console.log(k, w.output().slice(-3000)); console.log('api', running[0]!.output().slice(-3000)); });
+  const signalHost = (id: string) =>
+    sockets.filter((u) => u.includes(`/api/sessions/${id}/signal`)).map((u) => new URL(u).host);
+
+  await page.goto(`${PUBLIC_URL}/apps`);
+  await page.getByTestId('launch-diagnostics').click();
+  await page.waitForURL(/\/session\//);
+  await waitForStreaming(page, 30_000);
+  const first = (await sessionIdOf(page))!;
+  await showsLivePicture(page);
+  const firstWorker = await workerOf(first);
+  expect(['w1', 'w2']).toContain(firstWorker);
+  const ipOf = (w: string) => lab.machines[Number(w.slice(1))]!.ip;
+  // The page signalled to the worker itself, and the media flows over the bridge.
+  expect(signalHost(first)).toEqual([`${ipOf(firstWorker)}:8090`]);
+  expect(await selectedPair(page)).toEqual({ local: lab.hostIp, remote: ipOf(firstWorker) });
+  await page.getByTestId('viewer-progress').waitFor({ state: 'detached' });
+  await page.screenshot({ path: artifactPath(SUITE, 'streaming-before-kill') });
+
+  // The worker loses power. What the page says meanwhile, in order, each once.
+  const killedAt = Date.now();
+  workers.get(firstWorker)!.kill();
+  const covers: string[] = [];
+  let gapShot = false;
+  const cover = page.getByTestId('viewer-progress');
+  await waitFor(
+    'the app opened again',
+    async () => {
+      const kind = await cover.getAttribute('data-kind', { timeout: 50 }).catch(() => null);
+      if (kind) {
+        const said = `${kind}: ${(await cover.innerText({ timeout: 50 }).catch(() => '')).trim()}`;
+        if (covers.at(-1) !== said) covers.push(said);
+        if (kind === 'reconnecting' && !gapShot) {
+          gapShot = true;
+          await page.screenshot({ path: artifactPath(SUITE, 'worker-lost-reconnecting') });
+        }
+      }
+      const now = await sessionIdOf(page);
+      return now !== null && now !== first;
+    },
+    20_000,
+    100,
+  );
+  const second = (await sessionIdOf(page))!;
+  expect(page.url()).toContain(`/session/${second}`);
+  await waitForStreaming(page, 20_000);
+  const recoveredMs = Date.now() - killedAt;
+  await showsLivePicture(page);
+  const secondWorker = await workerOf(second);
+  expect(secondWorker).not.toBe(firstWorker);
+  expect(signalHost(second)).toEqual([`${ipOf(secondWorker)}:8090`]);
+  expect(await selectedPair(page)).toEqual({ local: lab.hostIp, remote: ipOf(secondWorker) });
+  const old = await api<SessionInfo>(owner.api, 'GET', `/api/sessions/${first}`);
+  expect(old.body).toMatchObject({ state: 'ended', endReason: 'worker lost' });
+  expect(covers.length).toBeGreaterThan(0);
+  await cover.waitFor({ state: 'detached' });
+  const notice = await page
+    .getByTestId('viewer-notice')
+    .innerText({ timeout: 1000 })
+    .catch(() => null);
+  await page.screenshot({ path: artifactPath(SUITE, 'streaming-after-recovery') });
+  console.log(
+    `[workers] ${first}@${firstWorker} -> ${second}@${secondWorker} in ${recoveredMs} ms; covers: ${JSON.stringify(covers)}; notice: ${JSON.stringify(notice)}`,
+  );
+  expect(recoveredMs).toBeLessThan(20_000);
+}, 90_000);

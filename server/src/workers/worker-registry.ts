@@ -86,9 +86,15 @@ export class WorkerRegistry {
   /**
    * Picks the live worker with the most room and counts the session on it at once (its next
    * beat corrects the count). `FOR UPDATE SKIP LOCKED`: API replicas placing at the same moment
-   * take different workers instead of queueing on one row. Null: no worker has room.
+   * take different workers instead of queueing on one row; only when every worker with room is
+   * being placed on right now does it wait for one (so a busy moment never reads as "no room").
+   * Null: no worker has room.
    */
   async place(lostAfterMs: number, excluding: string[] = []): Promise<WorkerRecord | null> {
+    return (await this.placeOnce(lostAfterMs, excluding, true)) ?? this.placeOnce(lostAfterMs, excluding, false);
+  }
+
+  private placeOnce(lostAfterMs: number, excluding: string[], skipLocked: boolean): Promise<WorkerRecord | null> {
     return this.db.transaction().execute(async (tx) => {
       let q = tx
         .selectFrom('workers')
@@ -97,13 +103,12 @@ export class WorkerRegistry {
         .where('live', '<', sql<number>`capacity`)
         .where('heartbeat_at', '>', sql<Date>`now() - make_interval(secs => ${lostAfterMs / 1000})`);
       if (excluding.length) q = q.where('id', 'not in', excluding);
-      const row = await q
+      const ordered = q
         .orderBy(sql`live::float / capacity`)
         .orderBy('heartbeat_at', 'desc')
         .limit(1)
-        .forUpdate()
-        .skipLocked()
-        .executeTakeFirst();
+        .forUpdate();
+      const row = await (skipLocked ? ordered.skipLocked() : ordered).executeTakeFirst();
       if (!row) return null;
       await tx
         .updateTable('workers')

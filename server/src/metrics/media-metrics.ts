@@ -17,6 +17,22 @@ export interface MediaSources {
   links: LinkTally;
 }
 
+/**
+ * One reading shared by every metric collected in the same scrape: the registry calls each
+ * metric's `collect` in one synchronous pass, so a reading kept until the pass ends (a microtask)
+ * reads /proc once per process and sums the links once, and the next scrape reads afresh.
+ */
+function perScrape<T>(read: () => T): () => T {
+  let kept: { value: T } | null = null;
+  return () => {
+    if (!kept) {
+      kept = { value: read() };
+      queueMicrotask(() => (kept = null));
+    }
+    return kept.value;
+  };
+}
+
 /** The kernel keeps the first 15 bytes of a command's name. */
 const COMM_LENGTH = 15;
 
@@ -24,13 +40,14 @@ export function mediaMetrics(registry: Registry, sources: MediaSources): void {
   const registers = [registry];
   const names = new Set(sources.encoderNames.map((n) => n.slice(0, COMM_LENGTH)));
   const cpu = new CpuTotal();
-  const encoders = (): Array<{ pid: number; cpu: ProcessCpu }> =>
+  const encoders = perScrape((): Array<{ pid: number; cpu: ProcessCpu }> =>
     sources.sessionPids().flatMap((pids) =>
       pids.flatMap((pid) => {
         const read = readProcessCpu(pid);
         return read && names.has(read.name) ? [{ pid, cpu: read }] : [];
       }),
-    );
+    ),
+  );
   new Counter({
     name: 'vitrine_encoder_cpu_seconds_total',
     help: "CPU time (user + system) of the sessions' encoders: frame pumps and FFmpeg, video and sound.",
@@ -49,7 +66,7 @@ export function mediaMetrics(registry: Registry, sources: MediaSources): void {
     },
   });
 
-  const links = () => sources.links.totals();
+  const links = perScrape(() => sources.links.totals());
   new Gauge({
     name: 'vitrine_viewers',
     help: "Viewer connections open (clients and watchers): each a WebRTC peer fed by its session's encoder.",

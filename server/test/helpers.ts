@@ -40,23 +40,32 @@ export async function startTestServer(
   opts: { registerOwner?: boolean } = {},
 ): Promise<TestServer> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-test-'));
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: path.join(tmp, 'data'),
-    // The audit key and its checkpoints, outside DATA_DIR as in production (never /etc/vitrine from a test).
-    AUDIT_KEY_FILE: path.join(tmp, 'audit', 'audit.key'),
-    MASTER_KEY_FILE: path.join(tmp, 'keys', 'master.key'),
-    ENCRYPTED_VOLUME_SIZE: '2G',
-    RUNTIME_DIR: fs.mkdtempSync('/dev/shm/vitrine-test-'),
-    LOG_LEVEL: 'warn',
-    PEER_GRACE_MS: '20000',
-    ...env,
-  });
+  const shm = fs.mkdtempSync('/dev/shm/vitrine-test-');
+  let config: Config;
+  try {
+    config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: path.join(tmp, 'data'),
+      // The audit key and its checkpoints, outside DATA_DIR as in production (never /etc/vitrine from a test).
+      AUDIT_KEY_FILE: path.join(tmp, 'audit', 'audit.key'),
+      MASTER_KEY_FILE: path.join(tmp, 'keys', 'master.key'),
+      ENCRYPTED_VOLUME_SIZE: '2G',
+      RUNTIME_DIR: shm,
+      LOG_LEVEL: 'warn',
+      PEER_GRACE_MS: '20000',
+      ...env,
+    });
+  } catch (err) {
+    // A test of a refused configuration leaves no folder behind.
+    for (const dir of [tmp, shm]) fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const removeDirs = () => {
     unmountVolume(path.join(tmp, 'data'));
     fs.rmSync(tmp, { recursive: true, force: true });
     fs.rmSync(config.sandbox.runtimeDir, { recursive: true, force: true });
+    fs.rmSync(shm, { recursive: true, force: true });
   };
   let server: Server;
   let port: number;

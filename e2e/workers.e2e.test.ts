@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { SessionInfo } from '@vitrine/protocol';
 import { decodeShownFrame, inboundVideo, launchChromium, waitForStreaming } from './lib/browser.ts';
@@ -29,6 +29,27 @@ let browser: Browser;
 let owner: BrowserUser;
 const running: FleetProcess[] = [];
 const workers = new Map<string, FleetProcess>();
+let env: Record<string, string>;
+
+/** Session worker `w<n>` on machine n, as in the integration test (server/test/integration/workers…). */
+function startWorker(n: number): FleetProcess {
+  const m = lab.machines[n]!;
+  const worker = lab.start(n, 'server/src/main.ts', {
+    ...env,
+    ROLE: 'worker',
+    WORKER_ID: `w${n}`,
+    HOST: m.ip,
+    PORT: '8090',
+    WORKER_URL: `http://${m.ip}:8090`,
+    WEBRTC_ICE_ADDRESSES: m.ip,
+    MAX_SESSIONS: '3',
+    DATA_DIR: path.join(tmp, `w${n}`, 'data'),
+    RUNTIME_DIR: path.join(shm, `w${n}`),
+  });
+  running.push(worker);
+  workers.set(`w${n}`, worker);
+  return worker;
+}
 
 beforeAll(async () => {
   pg = startTestPostgres();
@@ -36,7 +57,7 @@ beforeAll(async () => {
   shm = fs.mkdtempSync(path.join('/dev/shm', 'vitrine-fleet-e2e-'));
   fs.writeFileSync(path.join(tmp, 'worker.secret'), randomBytes(48).toString('base64'), { mode: 0o600 });
   for (const d of ['storage', 'recordings']) fs.mkdirSync(path.join(tmp, d));
-  const env = {
+  env = {
     DATABASE_URL: pg.url,
     ENCRYPTION: 'off',
     STORAGE_DIR: path.join(tmp, 'storage'),
@@ -57,25 +78,9 @@ beforeAll(async () => {
     RUNTIME_DIR: path.join(tmp, 'api', 'run'),
   });
   running.push(apiProc);
-  for (const n of [1, 2]) {
-    const m = lab.machines[n]!;
-    const worker = lab.start(n, 'server/src/main.ts', {
-      ...env,
-      ROLE: 'worker',
-      WORKER_ID: `w${n}`,
-      HOST: m.ip,
-      PORT: '8090',
-      WORKER_URL: `http://${m.ip}:8090`,
-      WEBRTC_ICE_ADDRESSES: m.ip,
-      MAX_SESSIONS: '3',
-      DATA_DIR: path.join(tmp, `w${n}`, 'data'),
-      RUNTIME_DIR: path.join(shm, `w${n}`),
-    });
-    running.push(worker);
-    workers.set(`w${n}`, worker);
-  }
+  const started = [startWorker(1), startWorker(2)];
   const setupLink = (await apiProc.waitFor(/(http:\/\/vitrine-fleet\.test:8080\/invite#[\w-]+)/))[1]!;
-  await Promise.all([...workers.values()].map((w) => w.waitFor(/"msg":"worker registered"/)));
+  await Promise.all(started.map((w) => w.waitFor(/"msg":"worker registered"/)));
   // Chromium stays in this namespace and reaches the machines through the lab's bridge.
   browser = await launchChromium(undefined, [
     `--host-resolver-rules=MAP vitrine-fleet.test ${apiHost.ip}`,
@@ -91,6 +96,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  // A killed worker left its session's mounts and cgroups behind; started again, it removes them
+  // (as on a real host) before everything is stopped. Stopped once it serves: a SIGTERM earlier
+  // in its start would leave its cgroup parent behind.
+  for (const [id, w] of workers) {
+    if (w.proc.exitCode === null && w.proc.signalCode === null) continue;
+    await startWorker(Number(id.slice(1)))
+      .waitFor(/Vitrine is ready/, 30_000)
+      .catch(() => {});
+  }
   // Workers end their sessions themselves on SIGTERM (sandboxes, cgroups, folders).
   await Promise.all(running.map((p) => p.stop()));
   lab?.destroy();
@@ -135,10 +149,6 @@ it('streams from a worker and, when that worker dies, opens the app again on the
   shootOnFailure(page, SUITE);
   const sockets: string[] = [];
   page.on('websocket', (ws) => sockets.push(ws.url()));
-  page.on('console', (m) => console.log('[page]', m.type(), m.text()));
-  page.on('websocket', (ws) => { console.log('[ws]', ws.url()); ws.on('close', () => console.log('[ws closed]', ws.url())); ws.on('socketerror', (e) => console.log('[ws error]', e)); });
-  const dbg = setInterval(async () => console.log('[state]', await page.evaluate(() => (window as any).__vitrine?.state).catch(() => '?')), 3000);
-  onTestFinished(() => { clearInterval(dbg); for (const [k, w] of workers) console.log(k, w.output().slice(-3000)); console.log('api', running[0]!.output().slice(-3000)); });
   const signalHost = (id: string) =>
     sockets.filter((u) => u.includes(`/api/sessions/${id}/signal`)).map((u) => new URL(u).host);
 
@@ -185,6 +195,7 @@ it('streams from a worker and, when that worker dies, opens the app again on the
   expect(page.url()).toContain(`/session/${second}`);
   await waitForStreaming(page, 20_000);
   const recoveredMs = Date.now() - killedAt;
+  expect(recoveredMs).toBeLessThan(20_000);
   await showsLivePicture(page);
   const secondWorker = await workerOf(second);
   expect(secondWorker).not.toBe(firstWorker);
@@ -192,15 +203,16 @@ it('streams from a worker and, when that worker dies, opens the app again on the
   expect(await selectedPair(page)).toEqual({ local: lab.hostIp, remote: ipOf(secondWorker) });
   const old = await api<SessionInfo>(owner.api, 'GET', `/api/sessions/${first}`);
   expect(old.body).toMatchObject({ state: 'ended', endReason: 'worker lost' });
-  expect(covers.length).toBeGreaterThan(0);
+  // Said meanwhile: an interruption being mended, then the app opening again; afterwards, why.
+  expect(covers[0]).toBe('reconnecting: The connection was interrupted. Reconnecting…');
+  expect(covers).toContain('reopening: Opening Diagnostics again…');
   await cover.waitFor({ state: 'detached' });
-  const notice = await page
-    .getByTestId('viewer-notice')
-    .innerText({ timeout: 1000 })
-    .catch(() => null);
+  expect(await page.getByTestId('viewer-notice').innerText()).toBe(
+    'The server running this session stopped, so this was opened again.',
+  );
+  expect(await page.getByTestId('viewer-message').count()).toBe(0);
   await page.screenshot({ path: artifactPath(SUITE, 'streaming-after-recovery') });
   console.log(
-    `[workers] ${first}@${firstWorker} -> ${second}@${secondWorker} in ${recoveredMs} ms; covers: ${JSON.stringify(covers)}; notice: ${JSON.stringify(notice)}`,
+    `[workers] ${firstWorker} lost, streaming from ${secondWorker} after ${recoveredMs} ms: ${covers.join(' | ')}`,
   );
-  expect(recoveredMs).toBeLessThan(20_000);
 }, 90_000);

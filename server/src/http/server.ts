@@ -36,7 +36,7 @@ import { registerErrorHandler } from './error-handler.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerApiNotFound, registerMetaRoutes } from './meta-routes.ts';
 import { PublicOrigin } from './public-origin.ts';
-import { registerSecurityHeaders, registerWebClient } from './web-client.ts';
+import { registerSecurityHeaders, registerWebClient, socketOrigins } from './web-client.ts';
 
 export interface Server extends Services {
   app: FastifyInstance;
@@ -168,7 +168,13 @@ export async function buildServer(config: Config): Promise<Server> {
   registerApiNotFound(app);
   if (
     cluster.role !== 'worker' &&
-    !(await registerWebClient(app, config.http.webDist, { publicUrl, tls: tls !== null }))
+    !(await registerWebClient(app, config.http.webDist, {
+      publicUrl,
+      tls: tls !== null,
+      // Multi-node, the page signals to the worker running its session.
+      socketSources: () =>
+        cluster.role === 'api' ? socketOrigins(cluster.sessions.workers.map((w) => w.publicUrl)) : [],
+    }))
   ) {
     app.log.warn({ webDist: config.http.webDist }, 'web client not built; serving the API only');
   }

@@ -9,14 +9,15 @@ const NONCE_PLACEHOLDER = '__VITRINE_CSP_NONCE__';
 /**
  * Strict policy for the single page: only our own scripts and styles, each page load with a
  * fresh nonce for the tags the build marked; no inline script, not framed, no plugins, and
- * connections only back to this server (HTTP API and the signaling WebSocket).
+ * connections only back to this server (HTTP API and the signaling WebSocket) and, multi-node, to
+ * the session workers' signaling sockets (`socketSources`, see socketOrigins).
  */
-export function pageCsp(nonce: string, pathname = '/'): string {
+export function pageCsp(nonce: string, pathname = '/', socketSources: readonly string[] = []): string {
   return [
     "default-src 'none'",
     `script-src 'self' 'nonce-${nonce}'`,
     `style-src 'self' 'nonce-${nonce}'`,
-    "connect-src 'self'",
+    ["connect-src 'self'", ...socketSources].join(' '),
     "img-src 'self' data:",
     "media-src 'self'",
     // The owner's PDF preview: only a file preview (storage/content-types.ts) lets itself be
@@ -28,6 +29,21 @@ export function pageCsp(nonce: string, pathname = '/'): string {
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
+}
+
+/**
+ * The WebSocket origins (`wss://w1.example.com`) of the workers' WORKER_PUBLIC_URLs, where a page
+ * of the API tier opens its sessions' signaling sockets. Only workers registered when the page
+ * loaded are in its policy: one registered later is reached by pages loaded after it.
+ */
+export function socketOrigins(publicUrls: readonly string[]): string[] {
+  const origins = new Set<string>();
+  for (const u of publicUrls) {
+    const url = new URL(u);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    origins.add(url.origin);
+  }
+  return [...origins].sort();
 }
 
 /** Everything that is not the page (API, assets) may do nothing at all as a document. */
@@ -117,7 +133,7 @@ export function canonicalRedirect(
 export async function registerWebClient(
   app: FastifyInstance,
   webDist: string,
-  opts: { publicUrl: () => string; tls: boolean },
+  opts: { publicUrl: () => string; tls: boolean; socketSources?: () => readonly string[] },
 ): Promise<boolean> {
   const indexPath = path.join(webDist, 'index.html');
   if (!fs.existsSync(indexPath)) return false;
@@ -128,7 +144,7 @@ export async function registerWebClient(
     const nonce = randomBytes(16).toString('base64');
     const pathname = req.url.split('?')[0]!;
     return reply
-      .header('content-security-policy', pageCsp(nonce, pathname))
+      .header('content-security-policy', pageCsp(nonce, pathname, opts.socketSources?.() ?? []))
       .header('permissions-policy', pagePermissionsPolicy(pathname))
       .header('cache-control', 'no-cache')
       .type('text/html; charset=utf-8')

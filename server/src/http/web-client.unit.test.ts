@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalRedirect, LOCKED_PERMISSIONS_POLICY, pagePermissionsPolicy } from './web-client.ts';
+import {
+  canonicalRedirect,
+  LOCKED_PERMISSIONS_POLICY,
+  pageCsp,
+  pagePermissionsPolicy,
+  socketOrigins,
+} from './web-client.ts';
 
 const req = (host: string | undefined, url = '/files', extra: Record<string, string> = {}) => ({
   url,
@@ -46,5 +52,21 @@ describe('pagePermissionsPolicy', () => {
     }
     expect(LOCKED_PERMISSIONS_POLICY).toContain('clipboard-write=()');
     expect(LOCKED_PERMISSIONS_POLICY).toContain('clipboard-read=()');
+  });
+});
+
+describe('page connections', () => {
+  it('go back to this server only, and multi-node to the workers’ signaling sockets', () => {
+    expect(pageCsp('n')).toContain("connect-src 'self';");
+    const workers = socketOrigins([
+      'https://w2.example.com',
+      'http://198.51.100.11:8090',
+      'https://w2.example.com/',
+      'https://w1.example.com:8443/base',
+    ]);
+    expect(workers).toEqual(['ws://198.51.100.11:8090', 'wss://w1.example.com:8443', 'wss://w2.example.com']);
+    expect(pageCsp('n', '/session/x', workers)).toContain(
+      "connect-src 'self' ws://198.51.100.11:8090 wss://w1.example.com:8443 wss://w2.example.com;",
+    );
   });
 });

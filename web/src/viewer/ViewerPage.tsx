@@ -18,7 +18,7 @@ import ArrowBackIcon from '@mui/icons-material/ArrowBack';
 import FullscreenIcon from '@mui/icons-material/Fullscreen';
 import FullscreenExitIcon from '@mui/icons-material/FullscreenExit';
 import StopCircleIcon from '@mui/icons-material/StopCircle';
-import type { InputEvent, SessionInfo } from '@vitrine/protocol';
+import type { InputEvent, SessionEndReason, SessionInfo } from '@vitrine/protocol';
 import { navigate, sessionPath } from '../router.ts';
 import { errorMessage } from '../shared/api.ts';
 import { createSession, getSession, listApps } from '../shared/sessionsApi.ts';
@@ -32,15 +32,23 @@ import { SoundButton } from './SoundButton.tsx';
 import { useAppShown } from './useAppShown.ts';
 import { useStreamSession } from './useStreamSession.ts';
 import { VideoViewer } from './VideoViewer.tsx';
-import { canEndSession, endSeverity, endTitle, overlayText, TERMINAL_STATES, type SessionEnd } from './viewerState.ts';
+import {
+  canEndSession,
+  endSeverity,
+  endTitle,
+  overlayText,
+  reopenCause,
+  TERMINAL_STATES,
+  type SessionEnd,
+} from './viewerState.ts';
 
 export interface ViewerPageProps {
   sessionId: string;
   search: string;
 }
 
-/** Sessions this page opened again after a server restart: their page says so once. */
-const reopenedAfterRestart = new Set<string>();
+/** Sessions this page opened again after a server restart (or a worker's loss): their page says why, once. */
+const reopenedAfter = new Map<string, SessionEndReason>();
 
 /** Ends after which opening the same app again is what the person may want (not a share taken away). */
 function offersOpenAgain(end: SessionEnd): boolean {
@@ -62,12 +70,14 @@ export function ViewerPage({ sessionId, search }: ViewerPageProps) {
       ? { path: '/shared', label: 'Back to Shared with me' }
       : { path: '/apps', label: 'Back to apps' };
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
-  const [notice, setNotice] = useState<string | null>(() =>
-    reopenedAfterRestart.delete(sessionId) ? 'The server restarted, so this was opened again.' : null,
-  );
+  const [notice, setNotice] = useState<string | null>(() => {
+    const reason = reopenedAfter.get(sessionId);
+    reopenedAfter.delete(sessionId);
+    return reason ? `${reopenCause(reason)}, so this was opened again.` : null;
+  });
   const onReopened = useCallback(
-    (session: SessionInfo) => {
-      reopenedAfterRestart.add(session.id);
+    (session: SessionInfo, reason: SessionEndReason) => {
+      reopenedAfter.set(session.id, reason);
       navigate(sessionPath(session.id, codec), { replace: true });
     },
     [codec],

@@ -52,8 +52,8 @@ const RESTART_REASONS: ReadonlySet<string> = new Set<SessionEndReason>([
 export type RecoveryStep =
   /** The session is alive: connect to it again. */
   | { do: 'rejoin' }
-  /** The session ended with the server's restart: open the same app on the same share. */
-  | { do: 'reopen'; appId: string; shareId: string | undefined }
+  /** The session ended with the server's restart (or its worker's loss): open the same app on the same share. */
+  | { do: 'reopen'; appId: string; shareId: string | undefined; reason: SessionEndReason }
   /** No answer yet (the server is still down or starting): try again later. */
   | { do: 'wait' }
   /** Nothing to get back: say why. */
@@ -65,7 +65,8 @@ export function stepAfterProbe(result: { info: SessionInfo } | { error: unknown 
     const { info } = result;
     if (info.state !== 'ended') return { do: 'rejoin' };
     const reason = info.endReason ?? '';
-    if (RESTART_REASONS.has(reason)) return { do: 'reopen', appId: info.appId, shareId: info.shareId ?? undefined };
+    if (RESTART_REASONS.has(reason) && isEndReason(reason))
+      return { do: 'reopen', appId: info.appId, shareId: info.shareId ?? undefined, reason };
     return {
       do: 'end',
       end: {

@@ -53,6 +53,7 @@ describe('stepAfterProbe', () => {
         do: 'reopen',
         appId: 'file-explorer',
         shareId: '00000000-0000-4000-8000-0000000000aa',
+        reason: endReason,
       });
     }
     expect(stepAfterProbe({ info: info({ state: 'ended', endReason: 'server crash', shareId: null }) })).toMatchObject({

@@ -10,6 +10,9 @@ import {
   type ServerSignal,
 } from '@vitrine/protocol';
 
+/** RFC 6455's code for a connection that ended without a closing handshake (never sent on a wire). */
+const ABNORMAL_CLOSURE = 1006;
+
 export interface SignalingHandlers {
   onOpen?: () => void;
   onMessage: (message: ServerSignal) => void;
@@ -63,12 +66,19 @@ export class SignalingClient {
       if (parsed.ok) this.#handlers.onMessage(parsed.message);
       else this.#handlers.onInvalidMessage?.(parsed.error);
     });
-    this.#ws.addEventListener('close', (ev: CloseEvent) => {
-      if (this.#closed) return;
-      this.#closed = true;
-      this.#handlers.onClose({ code: ev.code, reason: ev.reason, opened: this.#opened });
+    this.#ws.addEventListener('close', (ev: CloseEvent) => this.#reportClose(ev.code, ev.reason));
+    // 'error' is followed by 'close', which carries the information we use, except when the page's
+    // Content-Security-Policy refused the address: Chromium then fires 'error' alone, and the viewer
+    // would wait on "Connecting…" for ever. Such an end is reported as an abnormal close.
+    this.#ws.addEventListener('error', () => {
+      setTimeout(() => this.#reportClose(ABNORMAL_CLOSURE, ''), 0);
     });
-    // 'error' is always followed by 'close', which carries the information we use.
+  }
+
+  #reportClose(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#handlers.onClose({ code, reason, opened: this.#opened });
   }
 
   get opened(): boolean {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { parseServerSignal, signalingUrl } from './signaling.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseServerSignal, SignalingClient, signalingUrl } from './signaling.ts';
 
 describe('signalingUrl', () => {
   it('follows the page protocol', () => {
@@ -37,5 +37,44 @@ describe('parseServerSignal', () => {
     expect(parseServerSignal(JSON.stringify({ type: 'offer' })).ok).toBe(false);
     expect(parseServerSignal(JSON.stringify({ type: 'bye', reason: 'because' })).ok).toBe(false);
     expect(parseServerSignal(new ArrayBuffer(3)).ok).toBe(false);
+  });
+});
+
+/** A socket that ends the way the test says, with the events a browser fires for it. */
+class FakeSocket extends EventTarget {
+  static CONNECTING = 0;
+  static OPEN = 1;
+  static last: FakeSocket;
+  readyState = FakeSocket.CONNECTING;
+  constructor() {
+    super();
+    FakeSocket.last = this;
+  }
+  fail(withClose: boolean): void {
+    this.readyState = 3;
+    this.dispatchEvent(new Event('error'));
+    if (withClose) this.dispatchEvent(Object.assign(new Event('close'), { code: 1006, reason: '' }));
+  }
+}
+
+describe('SignalingClient', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+
+  it('reports a socket the page’s policy refused (an error without a close) as closed, once', async () => {
+    vi.useFakeTimers();
+    vi.stubGlobal('WebSocket', FakeSocket);
+    const closes: unknown[] = [];
+    new SignalingClient('ws://elsewhere.test/x', { onMessage: () => {}, onClose: (c) => closes.push(c) });
+    FakeSocket.last.fail(false);
+    await vi.runAllTimersAsync();
+    expect(closes).toEqual([{ code: 1006, reason: '', opened: false }]);
+
+    new SignalingClient('ws://elsewhere.test/x', { onMessage: () => {}, onClose: (c) => closes.push(c) });
+    FakeSocket.last.fail(true);
+    await vi.runAllTimersAsync();
+    expect(closes).toHaveLength(2);
   });
 });

@@ -4,13 +4,13 @@
  * "Use here" takes the session from another tab. One WebRtcSession at a time does the streaming;
  * this decides when to make the next one (rules in reconnect.ts).
  */
-import type { ControlAction, InputEvent, SessionInfo } from '@vitrine/protocol';
+import type { ControlAction, InputEvent, SessionEndReason, SessionInfo } from '@vitrine/protocol';
 import { errorMessage } from '../shared/api.ts';
 import type { CodecChoice } from './codecPreferences.ts';
 import type { QualityNotice } from './networkQuality.ts';
 import { GIVE_UP_AFTER_MS, reconnectDelay, recoveryFor, reopenFailureIsPassing, stepAfterProbe } from './reconnect.ts';
 import type { StreamStats } from './stats.ts';
-import type { Recovery, SessionEnd, ViewerState } from './viewerState.ts';
+import { reopenCause, type Recovery, type SessionEnd, type ViewerState } from './viewerState.ts';
 import type { Participants, WebRtcSessionOptions } from './webrtcSession.ts';
 
 /** What the supervisor needs of one connection (a WebRtcSession; a fake in tests). */
@@ -38,8 +38,8 @@ export interface SupervisorEvents {
   onQuality?: (notice: QualityNotice) => void;
   /** A new connection is the one streaming (for the debug handles). */
   onConnection?: (connection: Connection) => void;
-  /** The session ended with a server restart and the same app was opened again as `session`. */
-  onReopened: (session: SessionInfo) => void;
+  /** The session ended with a server restart (or its worker's loss, `reason`) and the same app was opened again as `session`. */
+  onReopened: (session: SessionInfo, reason: SessionEndReason) => void;
   onParticipants?: (participants: Participants) => void;
 }
 
@@ -224,12 +224,12 @@ export class StreamSupervisor {
           this.#setRecovery(null);
           this.#setEnd({
             kind: 'server-bye',
-            reason: 'server shutdown',
-            message: 'The server restarted, which ended the session you were watching.',
+            reason: step.reason,
+            message: `${reopenCause(step.reason)}, which ended the session you were watching.`,
           });
           return;
         }
-        await this.#reopen(step.appId, step.shareId, attempt);
+        await this.#reopen(step, attempt);
         return;
       case 'wait':
         this.#waitOrGiveUp(attempt);
@@ -241,11 +241,14 @@ export class StreamSupervisor {
     }
   }
 
-  async #reopen(appId: string, shareId: string | undefined, attempt: number): Promise<void> {
+  async #reopen(
+    { appId, shareId, reason }: { appId: string; shareId: string | undefined; reason: SessionEndReason },
+    attempt: number,
+  ): Promise<void> {
     this.#setRecovery({ kind: 'reopening', attempt });
     try {
       const session = await this.#o.reopen(appId, shareId);
-      if (!this.#disposed) this.#o.onReopened(session);
+      if (!this.#disposed) this.#o.onReopened(session, reason);
     } catch (err) {
       if (this.#disposed) return;
       if (reopenFailureIsPassing(err)) {
@@ -255,7 +258,7 @@ export class StreamSupervisor {
       this.#setRecovery(null);
       this.#setEnd({
         kind: 'reopen-failed',
-        message: `The server restarted, which ended the session, and it could not be opened again: ${errorMessage(err)}`,
+        message: `${reopenCause(reason)}, which ended the session, and it could not be opened again: ${errorMessage(err)}`,
       });
     }
   }

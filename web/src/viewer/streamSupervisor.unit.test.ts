@@ -51,6 +51,7 @@ function setup() {
     ends: [] as Array<SessionEnd | null>,
     recoveries: [] as Array<Recovery | null>,
     reopened: [] as SessionInfo[],
+    reopenedAfter: [] as string[],
   };
   const probe = vi.fn<(id: string) => Promise<SessionInfo>>();
   const reopen = vi.fn<(appId: string, shareId: string | undefined) => Promise<SessionInfo>>();
@@ -72,7 +73,10 @@ function setup() {
     onEnd: (e) => seen.ends.push(e),
     onRecovery: (r) => seen.recoveries.push(r),
     onAppReady: () => {},
-    onReopened: (s) => seen.reopened.push(s),
+    onReopened: (s, reason) => {
+      seen.reopened.push(s);
+      seen.reopenedAfter.push(reason);
+    },
     now: () => now,
     random: () => 0.5,
   });
@@ -115,6 +119,32 @@ describe('StreamSupervisor', () => {
     expect(seen.recoveries.at(-1)?.kind).toBe('reopening');
     expect(seen.reopened.map((s) => s.id)).toEqual(['new']);
     expect(seen.ends).toEqual([]);
+  });
+
+  it('opens the app again when the machine running it was lost, and says that if it cannot', async () => {
+    const { sup, conns, seen, probe, reopen } = setup();
+    sup.start();
+    conns[0]!.stream();
+    conns[0]!.finish({ kind: 'signaling-lost', message: 'Lost the connection to the server.' });
+    expect(seen.recoveries.at(-1)?.kind).toBe('reconnecting');
+    probe.mockResolvedValue(info({ state: 'ended', endReason: 'worker lost' }));
+    reopen.mockResolvedValueOnce(info({ id: 'new', state: 'ready' }));
+    await vi.advanceTimersByTimeAsync(500);
+    expect(seen.reopened.map((s) => s.id)).toEqual(['new']);
+    expect(seen.reopenedAfter).toEqual(['worker lost']);
+
+    const again = setup();
+    again.sup.start();
+    again.conns[0]!.stream();
+    again.conns[0]!.finish({ kind: 'signaling-lost', message: '' });
+    again.probe.mockResolvedValue(info({ state: 'ended', endReason: 'worker lost' }));
+    again.reopen.mockRejectedValue(new ApiError(503, 'no-worker', 'no worker can take it'));
+    await vi.advanceTimersByTimeAsync(500);
+    again.reopen.mockRejectedValue(new ApiError(403, 'forbidden', 'this share was revoked'));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(again.seen.ends.at(-1)?.message).toBe(
+      'The server running this session stopped, which ended the session, and it could not be opened again: this share was revoked',
+    );
   });
 
   it('says plainly when opening again is refused', async () => {

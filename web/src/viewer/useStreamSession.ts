@@ -5,7 +5,7 @@
  * state never has to be reset here.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ControlAction, InputEvent, SessionInfo } from '@vitrine/protocol';
+import type { ControlAction, InputEvent, SessionEndReason, SessionInfo } from '@vitrine/protocol';
 import { createSession, deleteSession, getSession } from '../shared/sessionsApi.ts';
 import type { CodecChoice } from './codecPreferences.ts';
 import { clearDebugSource, setDebugSource } from './debugHandles.ts';
@@ -52,7 +52,7 @@ export function useStreamSession(
   sessionId: string,
   codec: CodecChoice | null,
   video: HTMLVideoElement | null,
-  onReopened: (session: SessionInfo) => void,
+  onReopened: (session: SessionInfo, reason: SessionEndReason) => void,
   watch = false,
 ): StreamSession {
   const [participants, setParticipants] = useState<Participants | null>(null);
@@ -100,7 +100,7 @@ export function useStreamSession(
         debug = conn as WebRtcSession;
         setDebugSource(debug);
       },
-      onReopened: (session) => reopenedRef.current(session),
+      onReopened: (session, reason) => reopenedRef.current(session, reason),
       onParticipants: setParticipants,
     });
     supervisorRef.current = supervisor;

@@ -122,6 +122,14 @@ const END_REASON_TEXT: Record<SessionEndReason, string> = {
     'This share’s sessions are recorded, and the recording could not be written, so the session ended.',
 };
 
+/**
+ * What ended a session the viewer then opened again by itself (reconnect.ts), as the start of a
+ * sentence: a restart of the server, or (multi-node) the loss of the machine that ran it.
+ */
+export function reopenCause(reason: SessionEndReason): string {
+  return reason === 'worker lost' ? 'The server running this session stopped' : 'The server restarted';
+}
+
 /** The server's end reason (`bye`) as a sentence; one this client does not know is quoted. */
 export function describeEndReason(reason: string): string {
   return (END_REASON_TEXT as Record<string, string>)[reason] ?? `The session ended (${reason}).`;

@@ -3,6 +3,7 @@ import { SessionEndReason } from '@vitrine/protocol';
 import {
   canEndSession,
   describeEndReason,
+  reopenCause,
   endSeverity,
   endTitle,
   overlayText,
@@ -79,5 +80,13 @@ describe('overlayText', () => {
       'Opening File Explorer again…',
     );
     expect(overlayText('error', { ...restarting, ended: true })).toBeUndefined();
+  });
+});
+
+describe('reopenCause', () => {
+  it('names a restart as one, and a lost worker as the server that ran the session stopping', () => {
+    expect(reopenCause('server shutdown')).toBe('The server restarted');
+    expect(reopenCause('server crash')).toBe('The server restarted');
+    expect(reopenCause('worker lost')).toBe('The server running this session stopped');
   });
 });

@@ -1,115 +1,42 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { SessionInfo } from '@vitrine/protocol';
 import { decodeShownFrame, inboundVideo, launchChromium, waitForStreaming } from './lib/browser.ts';
 import { registerInBrowser, type BrowserUser } from './lib/passkeys.ts';
 import { artifactPath, shootOnFailure } from './lib/screenshots.ts';
-import { createFleetLab, type FleetLab, type FleetProcess } from '../server/test/fleet-lab.ts';
+import { startVitrineFleet, type VitrineFleet } from '../server/test/vitrine-fleet.ts';
 import { api, waitFor } from '../server/test/helpers.ts';
-import { startTestPostgres, type TestPostgres } from '../server/test/postgres.ts';
 
 // A multi-node install as a person meets it: the API tier on one machine, two session workers on
 // two others (network namespaces on one host), a real Chromium outside them all. The picture comes
 // from a worker; the worker running it loses power; the page opens the app again on the other
 // worker by itself and streams. Pictures go to test-artifacts/workers/.
 
-const PUBLIC_URL = 'http://vitrine-fleet.test:8080';
 const SUITE = 'workers';
 const SIZE = { width: 1920, height: 1080 };
-let lab: FleetLab;
-let pg: TestPostgres;
-let tmp: string;
-/** The workers' RUNTIME_DIRs (sessions, displays) on tmpfs, as on a real host. */
-let shm: string;
+let fleet: VitrineFleet;
 let browser: Browser;
 let owner: BrowserUser;
-const running: FleetProcess[] = [];
-const workers = new Map<string, FleetProcess>();
-let env: Record<string, string>;
-
-/** Session worker `w<n>` on machine n, as in the integration test (server/test/integration/workers…). */
-function startWorker(n: number): FleetProcess {
-  const m = lab.machines[n]!;
-  const worker = lab.start(n, 'server/src/main.ts', {
-    ...env,
-    ROLE: 'worker',
-    WORKER_ID: `w${n}`,
-    HOST: m.ip,
-    PORT: '8090',
-    WORKER_URL: `http://${m.ip}:8090`,
-    WEBRTC_ICE_ADDRESSES: m.ip,
-    MAX_SESSIONS: '3',
-    DATA_DIR: path.join(tmp, `w${n}`, 'data'),
-    RUNTIME_DIR: path.join(shm, `w${n}`),
-  });
-  running.push(worker);
-  workers.set(`w${n}`, worker);
-  return worker;
-}
 
 beforeAll(async () => {
-  pg = startTestPostgres();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-fleet-e2e-'));
-  shm = fs.mkdtempSync(path.join('/dev/shm', 'vitrine-fleet-e2e-'));
-  fs.writeFileSync(path.join(tmp, 'worker.secret'), randomBytes(48).toString('base64'), { mode: 0o600 });
-  for (const d of ['storage', 'recordings']) fs.mkdirSync(path.join(tmp, d));
-  env = {
-    DATABASE_URL: pg.url,
-    ENCRYPTION: 'off',
-    STORAGE_DIR: path.join(tmp, 'storage'),
-    RECORDINGS_DIR: path.join(tmp, 'recordings'),
-    WORKER_SECRET_FILE: path.join(tmp, 'worker.secret'),
-    PUBLIC_URL,
-    ALLOW_INSECURE_HTTP: '1',
-    LOG_LEVEL: 'info',
-  };
-  lab = createFleetLab(3);
-  const apiHost = lab.machines[0]!;
-  const apiProc = lab.start(0, 'server/src/main.ts', {
-    ...env,
-    ROLE: 'api',
-    HOST: apiHost.ip,
-    PORT: '8080',
-    DATA_DIR: path.join(tmp, 'api', 'data'),
-    RUNTIME_DIR: path.join(tmp, 'api', 'run'),
-  });
-  running.push(apiProc);
-  const started = [startWorker(1), startWorker(2)];
-  const setupLink = (await apiProc.waitFor(/(http:\/\/vitrine-fleet\.test:8080\/invite#[\w-]+)/))[1]!;
-  await Promise.all(started.map((w) => w.waitFor(/"msg":"worker registered"/)));
+  fleet = await startVitrineFleet({ workers: 2 });
+  const apiHost = fleet.lab.machines[0]!;
   // Chromium stays in this namespace and reaches the machines through the lab's bridge.
   browser = await launchChromium(undefined, [
     `--host-resolver-rules=MAP vitrine-fleet.test ${apiHost.ip}`,
-    `--unsafely-treat-insecure-origin-as-secure=${PUBLIC_URL}`,
+    `--unsafely-treat-insecure-origin-as-secure=${fleet.publicUrl}`,
   ]);
   owner = await registerInBrowser(
     browser,
-    setupLink,
+    fleet.setupLink,
     { displayName: 'Ada Admin', email: 'ada@example.test' },
-    { apiUrl: `http://${apiHost.ip}:8080`, viewport: SIZE },
+    { apiUrl: fleet.apiUrl, viewport: SIZE },
   );
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  // A killed worker left its session's mounts and cgroups behind; started again, it removes them
-  // (as on a real host) before everything is stopped. Stopped once it serves: a SIGTERM earlier
-  // in its start would leave its cgroup parent behind.
-  for (const [id, w] of workers) {
-    if (w.proc.exitCode === null && w.proc.signalCode === null) continue;
-    await startWorker(Number(id.slice(1)))
-      .waitFor(/Vitrine is ready/, 30_000)
-      .catch(() => {});
-  }
-  // Workers end their sessions themselves on SIGTERM (sandboxes, cgroups, folders).
-  await Promise.all(running.map((p) => p.stop()));
-  lab?.destroy();
-  pg?.stop();
-  for (const dir of [tmp, shm]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await fleet?.stop();
 }, 60_000);
 
 const sessionIdOf = (page: Page) => page.evaluate(() => (window as any).__vitrine?.sessionId as string | null);
@@ -152,7 +79,7 @@ it('streams from a worker and, when that worker dies, opens the app again on the
   const signalHost = (id: string) =>
     sockets.filter((u) => u.includes(`/api/sessions/${id}/signal`)).map((u) => new URL(u).host);
 
-  await page.goto(`${PUBLIC_URL}/apps`);
+  await page.goto(`${fleet.publicUrl}/apps`);
   await page.getByTestId('launch-diagnostics').click();
   await page.waitForURL(/\/session\//);
   await waitForStreaming(page, 30_000);
@@ -160,16 +87,16 @@ it('streams from a worker and, when that worker dies, opens the app again on the
   await showsLivePicture(page);
   const firstWorker = await workerOf(first);
   expect(['w1', 'w2']).toContain(firstWorker);
-  const ipOf = (w: string) => lab.machines[Number(w.slice(1))]!.ip;
+  const ipOf = (w: string) => fleet.lab.machines[Number(w.slice(1))]!.ip;
   // The page signalled to the worker itself, and the media flows over the bridge.
   expect(signalHost(first)).toEqual([`${ipOf(firstWorker)}:8090`]);
-  expect(await selectedPair(page)).toEqual({ local: lab.hostIp, remote: ipOf(firstWorker) });
+  expect(await selectedPair(page)).toEqual({ local: fleet.lab.hostIp, remote: ipOf(firstWorker) });
   await page.getByTestId('viewer-progress').waitFor({ state: 'detached' });
   await page.screenshot({ path: artifactPath(SUITE, 'streaming-before-kill') });
 
   // The worker loses power. What the page says meanwhile, in order, each once.
   const killedAt = Date.now();
-  workers.get(firstWorker)!.kill();
+  fleet.workers.get(firstWorker)!.kill();
   const covers: string[] = [];
   let gapShot = false;
   const cover = page.getByTestId('viewer-progress');
@@ -200,7 +127,7 @@ it('streams from a worker and, when that worker dies, opens the app again on the
   const secondWorker = await workerOf(second);
   expect(secondWorker).not.toBe(firstWorker);
   expect(signalHost(second)).toEqual([`${ipOf(secondWorker)}:8090`]);
-  expect(await selectedPair(page)).toEqual({ local: lab.hostIp, remote: ipOf(secondWorker) });
+  expect(await selectedPair(page)).toEqual({ local: fleet.lab.hostIp, remote: ipOf(secondWorker) });
   const old = await api<SessionInfo>(owner.api, 'GET', `/api/sessions/${first}`);
   expect(old.body).toMatchObject({ state: 'ended', endReason: 'worker lost' });
   // Said meanwhile: an interruption being mended, then the app opening again; afterwards, why.

@@ -1,15 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AuditPage, SessionInfo, SignalUrl } from '@vitrine/protocol';
 import { register, type TestUser } from '../auth-client.ts';
-import { createFleetLab, type FleetLab, type FleetProcess } from '../fleet-lab.ts';
+import { startVitrineFleet, type VitrineFleet } from '../vitrine-fleet.ts';
 import { api, waitFor } from '../helpers.ts';
 import { parsePrometheusText, sampleValue } from '../prometheus-text.ts';
-import { startTestPostgres, type TestPostgres } from '../postgres.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
 
 /**
@@ -20,84 +14,21 @@ import { WeriftViewer } from '../werift-viewer.ts';
  * elsewhere; a drained worker takes no new session and keeps its own.
  */
 
-const PUBLIC_URL = 'http://vitrine-fleet.test:8080';
-let lab: FleetLab;
-let pg: TestPostgres;
-let tmp: string;
-/** The workers' RUNTIME_DIRs (sessions, displays) on tmpfs, as on a real host. */
-let shm: string;
-let env: Record<string, string>;
+let fleet: VitrineFleet;
 const viewers: WeriftViewer[] = [];
 
-beforeAll(() => {
-  pg = startTestPostgres();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-fleet-'));
-  shm = fs.mkdtempSync(path.join('/dev/shm', 'vitrine-fleet-'));
-  fs.writeFileSync(path.join(tmp, 'worker.secret'), randomBytes(48).toString('base64'), { mode: 0o600 });
-  for (const d of ['storage', 'recordings']) fs.mkdirSync(path.join(tmp, d));
-  env = {
-    DATABASE_URL: pg.url,
-    ENCRYPTION: 'off',
-    STORAGE_DIR: path.join(tmp, 'storage'),
-    RECORDINGS_DIR: path.join(tmp, 'recordings'),
-    WORKER_SECRET_FILE: path.join(tmp, 'worker.secret'),
-    PUBLIC_URL,
-    ALLOW_INSECURE_HTTP: '1',
-    LOG_LEVEL: 'info',
-    MAX_SESSIONS_PER_USER: '10',
-  };
-  lab = createFleetLab(4);
-});
+beforeAll(async () => {
+  fleet = await startVitrineFleet({ workers: 3, apiEnv: { MAX_SESSIONS_PER_USER: '10' } });
+}, 120_000);
 
 afterAll(async () => {
   for (const v of viewers) await v.close().catch(() => {});
-  // Workers end their sessions themselves on SIGTERM (sandboxes, cgroups, folders).
-  await Promise.all(running.map((p) => p.stop()));
-  lab?.destroy();
-  pg?.stop();
-  for (const dir of [tmp, shm]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await fleet?.stop();
 }, 60_000);
-
-const running: FleetProcess[] = [];
-
-function startApi(): FleetProcess {
-  const m = lab.machines[0]!;
-  const p = lab.start(0, 'server/src/main.ts', {
-    ...env,
-    ROLE: 'api',
-    HOST: m.ip,
-    PORT: '8080',
-    DATA_DIR: path.join(tmp, 'api', 'data'),
-    RUNTIME_DIR: path.join(tmp, 'api', 'run'),
-    METRICS_LISTEN: `${m.ip}:9464`,
-  });
-  running.push(p);
-  return p;
-}
-
-function startWorker(n: number): FleetProcess {
-  const m = lab.machines[n]!;
-  const p = lab.start(n, 'server/src/main.ts', {
-    ...env,
-    ROLE: 'worker',
-    WORKER_ID: `w${n}`,
-    HOST: m.ip,
-    PORT: '8090',
-    WORKER_URL: `http://${m.ip}:8090`,
-    WEBRTC_ICE_ADDRESSES: m.ip,
-    MAX_SESSIONS: '3',
-    DATA_DIR: path.join(tmp, `w${n}`, 'data'),
-    RUNTIME_DIR: path.join(shm, `w${n}`),
-  });
-  running.push(p);
-  return p;
-}
-
-const apiUrl = () => `http://${lab.machines[0]!.ip}:8080`;
 
 /** The API tier's view of one worker, from its Prometheus metrics. */
 async function workerSeen(id: string): Promise<{ state: string | undefined; sessions: number | undefined }> {
-  const text = await (await fetch(`http://${lab.machines[0]!.ip}:9464/metrics`)).text();
+  const text = await (await fetch(`http://${fleet.lab.machines[0]!.ip}:9464/metrics`)).text();
   const families = parsePrometheusText(text);
   const state = ['up', 'draining', 'stopped', 'lost'].find(
     (s) => sampleValue(families, 'vitrine_worker_state', { worker: id, state: s }) === 1,
@@ -111,14 +42,14 @@ async function launch(owner: TestUser): Promise<{ id: string; worker: string; vi
   const id = res.body.id;
   const stats = await api<{ worker: string }>(owner, 'GET', `/api/sessions/${id}/stats`);
   const signal = await api<SignalUrl>(owner, 'GET', `/api/sessions/${id}/signal-url`);
-  const workerIps = lab.machines.slice(1).map((m) => `ws://${m.ip}:8090/`);
+  const workerIps = fleet.lab.machines.slice(1).map((m) => `ws://${m.ip}:8090/`);
   expect(workerIps.some((w) => signal.body.url!.startsWith(w))).toBe(true);
   expect(signal.body.url).toMatch(/\/api\/sessions\/.+\/signal\?ticket=/);
-  const viewer = new WeriftViewer(owner, id, { signalUrl: signal.body.url!, iceAddress: lab.hostIp });
+  const viewer = new WeriftViewer(owner, id, { signalUrl: signal.body.url!, iceAddress: fleet.lab.hostIp });
   viewers.push(viewer);
   await waitFor(`video of ${id}`, () => viewer.rtpPackets > 0, 30_000);
   // A used ticket opens nothing more.
-  const replay = new WeriftViewer(owner, id, { signalUrl: signal.body.url!, iceAddress: lab.hostIp });
+  const replay = new WeriftViewer(owner, id, { signalUrl: signal.body.url!, iceAddress: fleet.lab.hostIp });
   expect(await replay.refused).toBe(401);
   await replay.close();
   return { id, worker: stats.body.worker, viewer };
@@ -132,11 +63,10 @@ async function streaming(v: WeriftViewer): Promise<boolean> {
 }
 
 it('spreads sessions over workers, survives an API restart, ends only a lost worker’s sessions, drains', async () => {
-  let apiProc = startApi();
-  const setupLink = (await apiProc.waitFor(/(http:\/\/vitrine-fleet\.test:8080\/invite#[\w-]+)/))[1]!;
-  const workers = [1, 2, 3].map(startWorker);
-  await Promise.all(workers.map((w) => w.waitFor(/"msg":"worker registered"/)));
-  const owner = await register(apiUrl(), PUBLIC_URL, setupLink, { displayName: 'O', email: 'o@example.test' });
+  const owner = await register(fleet.apiUrl, fleet.publicUrl, fleet.setupLink, {
+    displayName: 'O',
+    email: 'o@example.test',
+  });
 
   // Three sessions land on three workers (the least loaded first), each streams to its client.
   const sessions = [await launch(owner), await launch(owner), await launch(owner)];
@@ -145,7 +75,7 @@ it('spreads sessions over workers, survives an API restart, ends only a lost wor
   // A ticket opens one socket, for its own session only; the API's sign-in cookie opens nothing on a worker.
   const ticketed = (await api<SignalUrl>(owner, 'GET', `/api/sessions/${sessions[0]!.id}/signal-url`)).body.url!;
   const refusedWith = async (signalUrl: string, id: string) => {
-    const v = new WeriftViewer(owner, id, { signalUrl, iceAddress: lab.hostIp });
+    const v = new WeriftViewer(owner, id, { signalUrl, iceAddress: fleet.lab.hostIp });
     const status = await v.refused;
     await v.close();
     return status;
@@ -155,11 +85,11 @@ it('spreads sessions over workers, survives an API restart, ends only a lost wor
   expect(await refusedWith(ticketed.replace(sessions[0]!.id, sessions[1]!.id), sessions[1]!.id)).toBe(401);
 
   // The API tier killed and started again: the streams go on, the sessions are still listed.
+  const apiProc = fleet.api;
   apiProc.kill();
   await new Promise<void>((r) => apiProc.proc.once('exit', () => r()));
   for (const s of sessions) expect(await streaming(s.viewer)).toBe(true);
-  apiProc = startApi();
-  await apiProc.waitFor(/"msg":"accounts exist"/);
+  await fleet.startApi();
   for (const s of sessions) expect(await streaming(s.viewer)).toBe(true);
   const listed = await api<SessionInfo[]>(owner, 'GET', '/api/sessions');
   expect(listed.body.map((s) => s.id).sort()).toEqual(sessions.map((s) => s.id).sort());
@@ -172,7 +102,7 @@ it('spreads sessions over workers, survives an API restart, ends only a lost wor
   // Worker w1 loses power: its session ends as "worker lost" within seconds, the others stream on.
   const lost = sessions.find((s) => s.worker === 'w1')!;
   const lostAt = Date.now();
-  workers[0]!.kill();
+  fleet.workers.get('w1')!.kill();
   await waitFor(
     'the lost worker’s session ended',
     async () => (await api<SessionInfo>(owner, 'GET', `/api/sessions/${lost.id}`)).body.endReason === 'worker lost',
@@ -190,18 +120,13 @@ it('spreads sessions over workers, survives an API restart, ends only a lost wor
   expect(['w2', 'w3']).toContain(again.worker);
 
   // Draining w2: no new session lands there; its own keeps streaming.
-  const drain = execFileSync(process.execPath, ['server/src/cli.ts', 'worker', 'drain', 'w2'], {
-    cwd: path.resolve(import.meta.dirname, '../../..'),
-    env: { ...process.env, ...env, ROLE: 'api', DATA_DIR: path.join(tmp, 'cli') },
-    encoding: 'utf8',
-  });
+  const drain = fleet.cli('worker', 'drain', 'w2');
   expect(drain).toMatch(/w2 is draining/);
-  await workers[1]!.waitFor(/"msg":"draining: no new sessions"/, 10_000);
+  await fleet.workers.get('w2')!.waitFor(/"msg":"draining: no new sessions"/, 10_000);
   const onW3 = await launch(owner);
   expect(onW3.worker).toBe('w3');
   for (const s of sessions.filter((x) => x.worker === 'w2')) expect(await streaming(s.viewer)).toBe(true);
 
   // The lost worker comes back: it cleans what its crash left and registers again.
-  const back = startWorker(1);
-  await back.waitFor(/"msg":"worker registered"/);
+  await fleet.startWorker(1);
 }, 240_000);

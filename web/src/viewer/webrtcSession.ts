@@ -154,14 +154,7 @@ export class WebRtcSession {
     try {
       workerUrl = await getSignalUrl(this.sessionId, !!this.#opts.watch);
     } catch (err) {
-      if (this.#ended || this.#disposed) return;
-      if (err instanceof ApiError && err.status === 404) {
-        this.#finish({ kind: 'unknown-session', message: 'This session does not exist (it may have ended).' });
-      } else if (err instanceof ApiError && err.unreachable) {
-        this.#finish({ kind: 'unreachable', message: 'Cannot reach the Vitrine server.' });
-      } else {
-        this.#finish({ kind: 'signaling-failed', message: 'Could not open the signaling connection.' });
-      }
+      if (!this.#ended && !this.#disposed) this.#finishUnopened(err, '');
       return;
     }
     if (this.#ended || this.#disposed) return;
@@ -383,17 +376,7 @@ export class WebRtcSession {
           message: 'Could not open the signaling connection (WebSocket failed).',
         });
       } catch (err) {
-        if (this.#ended || this.#disposed) return;
-        if (err instanceof ApiError && err.status === 404) {
-          this.#finish({ kind: 'unknown-session', message: 'This session does not exist (it may have ended).' });
-        } else if (err instanceof ApiError && err.unreachable) {
-          this.#finish({ kind: 'unreachable', message: 'Cannot reach the Vitrine server (WebSocket failed).' });
-        } else {
-          this.#finish({
-            kind: 'signaling-failed',
-            message: 'Could not open the signaling connection (WebSocket failed).',
-          });
-        }
+        if (!this.#ended && !this.#disposed) this.#finishUnopened(err, ' (WebSocket failed)');
       }
       return;
     }
@@ -403,6 +386,17 @@ export class WebRtcSession {
       message: `Lost the connection to the server${why}.`,
       ...(this.#lastServerError ? { detail: this.#lastServerError } : {}),
     });
+  }
+
+  /** The signaling socket could not be opened; the API's answer (`err`) says whether the session is gone or the server. */
+  #finishUnopened(err: unknown, how: string): void {
+    if (err instanceof ApiError && err.status === 404) {
+      this.#finish({ kind: 'unknown-session', message: 'This session does not exist (it may have ended).' });
+    } else if (err instanceof ApiError && err.unreachable) {
+      this.#finish({ kind: 'unreachable', message: `Cannot reach the Vitrine server${how}.` });
+    } else {
+      this.#finish({ kind: 'signaling-failed', message: `Could not open the signaling connection${how}.` });
+    }
   }
 
   // --- peer connection ---------------------------------------------------------------------

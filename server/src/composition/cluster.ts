@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { App } from '../apps/registry.ts';
 import type { AuditEntry } from '../audit/chain.ts';
 import type { Config } from '../config/config.ts';
-import type { Tables } from '../db/schema.ts';
+import type { Tables, WorkerSandbox } from '../db/schema.ts';
 import type { SandboxUser } from '../sandbox/sandbox-user.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { SessionStore } from '../sessions/session-store.ts';
@@ -44,6 +44,8 @@ export async function openCluster(
     audit: { record(entry: AuditEntry): Promise<void> };
     findApp: (id: string) => App | undefined;
     sandboxUser: SandboxUser | null;
+    /** This worker's sandbox layers, registered for what the API tier tells clients. */
+    sandbox: WorkerSandbox;
     sessionsDir: string;
     nodeRuntime: () => string;
     iceFor: (sessionId: string) => IceSettings;
@@ -86,7 +88,13 @@ export async function openCluster(
   const local = deps.local;
   const agent = new WorkerAgent({
     registry,
-    self: { id: worker.id, url: worker.url, publicUrl: worker.publicUrl, capacity: config.sessions.maxSessions },
+    self: {
+      id: worker.id,
+      url: worker.url,
+      publicUrl: worker.publicUrl,
+      capacity: config.sessions.maxSessions,
+      sandbox: deps.sandbox,
+    },
     live: () => local.liveCount(() => true),
     endAll: (reason) => local.endWhere(() => true, reason),
     audit: deps.audit,

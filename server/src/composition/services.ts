@@ -24,7 +24,7 @@ import { LaunchPlanner } from '../launch/planner.ts';
 import { FRAME_PUMP } from '../media/encoder.ts';
 import { buildMetrics } from '../metrics/registry.ts';
 import { removeInstanceGroups } from '../sandbox/cgroups.ts';
-import { prepareSandboxHost } from '../sandbox/host.ts';
+import { apiTierHost, prepareSandboxHost } from '../sandbox/host.ts';
 import { hostNodeRuntime, type SandboxHost } from '../sandbox/sandbox.ts';
 import { crashRecoveryPaths, recoverFromCrash } from '../sessions/crash-recovery.ts';
 import { SessionRuntime } from '../sessions/runtime.ts';
@@ -143,15 +143,15 @@ export type Services = Awaited<ReturnType<typeof buildServices>>;
  */
 export async function buildServices(config: Config, publicUrl: () => string, log: Log) {
   const apps = await discoverApps(config.apps.root, log);
-  const sandbox: SandboxHost = await prepareSandboxHost(
-    {
-      bwrapPath: config.sandbox.bwrapPath,
-      runtimeDir: config.sandbox.runtimeDir,
-      allowDegraded: config.sandbox.allowDegraded,
-      user: config.sandbox.user,
-    },
-    log,
-  );
+  const sandboxOptions = {
+    bwrapPath: config.sandbox.bwrapPath,
+    runtimeDir: config.sandbox.runtimeDir,
+    allowDegraded: config.sandbox.allowDegraded,
+    user: config.sandbox.user,
+  };
+  // The API tier runs no session: it is not refused for a host (or container) that cannot confine one.
+  const sandbox: SandboxHost =
+    config.cluster.role === 'api' ? apiTierHost(sandboxOptions, log) : await prepareSandboxHost(sandboxOptions, log);
   const core = await openCoreServices(config, publicUrl, log);
   const { database, audit, auditStore, users, invitations } = core;
   const db = database.db;
@@ -270,6 +270,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     audit,
     findApp,
     sandboxUser: sandbox.user,
+    sandbox: { degraded: sandbox.degraded, landlock: sandbox.landlock, cgroups: sandbox.cgroups.version },
     sessionsDir: paths.sessionsDir,
     nodeRuntime: hostNodeRuntime,
     iceFor: (sessionId) => iceSettingsFor(config.webrtc, sessionId),

@@ -51,6 +51,14 @@ export interface WorkersTable {
   state: 'up' | 'draining' | 'stopped' | 'lost';
   started_at: Timestamp;
   heartbeat_at: Timestamp;
+  sandbox: Json<WorkerSandbox>;
+}
+
+/** A worker's sandbox layers, as `/api/status` reports them. */
+export interface WorkerSandbox {
+  degraded: boolean;
+  landlock: 'enforced' | 'unavailable';
+  cgroups: 0 | 1 | 2;
 }
 
 export interface UsersTable {

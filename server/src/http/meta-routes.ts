@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ServerStatus } from '@vitrine/protocol';
-import type { SandboxHost } from '../sandbox/sandbox.ts';
 
 /** What the API says about itself: its description, what the server can guarantee, and 404 for the rest. */
-export function registerMetaRoutes(server: FastifyInstance, sandbox: SandboxHost): void {
+export function registerMetaRoutes(server: FastifyInstance, sandbox: () => ServerStatus['sandbox']): void {
   const api = server.withTypeProvider<ZodTypeProvider>();
   api.get(
     '/api/openapi.json',
@@ -17,9 +16,7 @@ export function registerMetaRoutes(server: FastifyInstance, sandbox: SandboxHost
       config: { audit: { action: 'server.status' } },
       schema: { summary: 'What the server can guarantee (sandbox layers)', response: { 200: ServerStatus } },
     },
-    async () => ({
-      sandbox: { degraded: sandbox.degraded, landlock: sandbox.landlock, cgroups: sandbox.cgroups.version },
-    }),
+    async () => ({ sandbox: sandbox() }),
   );
 }
 

@@ -149,7 +149,13 @@ export async function buildServer(config: Config): Promise<Server> {
   registerViewerShutdown(app, sessions);
   await app.register(fastifyWebsocket, { options: websocketOptions });
 
-  registerMetaRoutes(app, services.sandbox);
+  const { sandbox } = services;
+  // Multi-node, what the sessions run in is the workers' sandbox, not the API tier's host.
+  registerMetaRoutes(app, () =>
+    services.cluster.role === 'api'
+      ? services.cluster.sessions.sandboxStatus()
+      : { degraded: sandbox.degraded, landlock: sandbox.landlock, cgroups: sandbox.cgroups.version },
+  );
   registerHealthRoutes(app, readiness);
   const { cluster } = services;
   if (cluster.role === 'worker') {

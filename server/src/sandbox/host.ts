@@ -101,6 +101,30 @@ export async function prepareSandboxHost(
   };
 }
 
+/**
+ * The API tier of a multi-node install (ROLE=api) runs no session: it needs neither bubblewrap,
+ * Landlock nor cgroups (it runs unprivileged), only the sandbox user that owns what it writes in
+ * owners' folders, the same uid as on the workers. What clients are told of the sandbox is then
+ * the workers' (workers/remote-sessions.ts).
+ */
+export function apiTierHost(
+  opts: { bwrapPath: string; runtimeDir: string; user?: string | undefined },
+  log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void },
+): SandboxHost {
+  const user = process.getuid?.() === 0 ? sandboxUserFor(0, opts.user ?? DEFAULT_SANDBOX_USER, log) : null;
+  return {
+    bwrapPath: opts.bwrapPath,
+    initHelper: SANDBOX_INIT_HELPER,
+    cgroups: { version: 0, reason: 'the API tier runs no sessions' },
+    instance: createHash('sha256').update(opts.runtimeDir).digest('hex').slice(0, 12),
+    allowDegraded: false,
+    degraded: false,
+    landlock: 'unavailable',
+    user,
+    grantFs: null,
+  };
+}
+
 function readFile(p: string): string | null {
   try {
     return fs.readFileSync(p, 'utf8');

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { SessionState, type SessionEndReason, type SessionInfo } from '@vitrine/protocol';
 import type { App } from '../apps/registry.ts';
-import type { Tables } from '../db/schema.ts';
+import type { Tables, WorkerSandbox } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import type { Launch } from '../launch/entitlements.ts';
 import type { LaunchPlan } from '../launch/plan.ts';
@@ -200,6 +200,11 @@ export class RemoteSessions implements SessionDirectory {
   /** The API tier stopping leaves every session running on its worker. */
   async shutdown(): Promise<void> {}
 
+  /** What clients are told of the sandbox: the workers' (weakestSandbox). */
+  sandboxStatus(): WorkerSandbox {
+    return weakestSandbox(this.workers);
+  }
+
   private matching(which: (launch: Launch) => boolean): RemoteSession[] {
     return [...this.live.values()].filter((s) => which(s.launch));
   }
@@ -219,4 +224,18 @@ export class RemoteSessions implements SessionDirectory {
       shareId: s.shareId,
     };
   }
+}
+
+/**
+ * The weakest sandbox of the workers that take sessions (one degraded worker makes the install
+ * degraded); with none up, nothing runs, and nothing runs degraded.
+ */
+export function weakestSandbox(workers: ReadonlyArray<Pick<WorkerRecord, 'state' | 'sandbox'>>): WorkerSandbox {
+  const up = workers.filter((w) => w.state === 'up' || w.state === 'draining').map((w) => w.sandbox);
+  if (!up.length) return { degraded: false, landlock: 'unavailable', cgroups: 0 };
+  return {
+    degraded: up.some((s) => s.degraded),
+    landlock: up.every((s) => s.landlock === 'enforced') ? 'enforced' : 'unavailable',
+    cgroups: Math.min(...up.map((s) => s.cgroups)) as WorkerSandbox['cgroups'],
+  };
 }

@@ -2,6 +2,7 @@ import type { SessionEndReason } from '@vitrine/protocol';
 import { recordEnded } from '../sessions/crash-recovery.ts';
 import type { SessionStore } from '../sessions/session-store.ts';
 import type { AuditEntry } from '../audit/chain.ts';
+import type { WorkerSandbox } from '../db/schema.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
 /** A worker beats this often; it is lost after WORKER_LOST_AFTER (6 s by default: three beats). */
@@ -23,7 +24,7 @@ export class WorkerAgent {
   private state: 'up' | 'draining' = 'up';
   private readonly deps: {
     registry: WorkerRegistry;
-    self: { id: string; url: string; publicUrl: string; capacity: number };
+    self: { id: string; url: string; publicUrl: string; capacity: number; sandbox: WorkerSandbox };
     live: () => number;
     endAll: (reason: SessionEndReason) => void;
     audit: { record(entry: AuditEntry): Promise<void> };

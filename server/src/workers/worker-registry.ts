@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Tables, WorkersTable } from '../db/schema.ts';
+import type { Tables, WorkerSandbox, WorkersTable } from '../db/schema.ts';
 
 export type WorkerState = WorkersTable['state'];
 
@@ -12,6 +12,7 @@ export interface WorkerRecord {
   live: number;
   state: WorkerState;
   heartbeatAt: Date;
+  sandbox: WorkerSandbox;
 }
 
 const toRecord = (r: {
@@ -22,6 +23,7 @@ const toRecord = (r: {
   live: number;
   state: WorkerState;
   heartbeat_at: Date;
+  sandbox: WorkerSandbox;
 }): WorkerRecord => ({
   id: r.id,
   url: r.url,
@@ -30,6 +32,7 @@ const toRecord = (r: {
   live: r.live,
   state: r.state,
   heartbeatAt: new Date(r.heartbeat_at),
+  sandbox: r.sandbox,
 });
 
 /**
@@ -45,8 +48,15 @@ export class WorkerRegistry {
   }
 
   /** A worker starting (again): up, with no sessions yet (a restarted one's old sessions were ended). */
-  async register(w: { id: string; url: string; publicUrl: string; capacity: number }): Promise<void> {
+  async register(w: {
+    id: string;
+    url: string;
+    publicUrl: string;
+    capacity: number;
+    sandbox: WorkerSandbox;
+  }): Promise<void> {
     const row = {
+      sandbox: JSON.stringify(w.sandbox),
       url: w.url,
       public_url: w.publicUrl,
       capacity: w.capacity,

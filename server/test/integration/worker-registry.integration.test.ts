@@ -33,6 +33,7 @@ describe.each(['postgres', 'pglite'] as const)('the worker registry on %s', (kin
     url: `http://${id}.internal:8090`,
     publicUrl: `https://${id}.example.com`,
     capacity,
+    sandbox: { degraded: false, landlock: 'enforced' as const, cgroups: 2 as const },
   });
   const silentFor = (id: string, ms: number) =>
     sql`update workers set heartbeat_at = now() - make_interval(secs => ${ms / 1000}) where id = ${id}`.execute(
@@ -69,7 +70,10 @@ describe.each(['postgres', 'pglite'] as const)('the worker registry on %s', (kin
     expect(await registry.beat('nobody', 0)).toBeUndefined();
     // Registering again (a worker restarted, or back after a split) makes it up and empty.
     await registry.register(worker('d', 4));
-    expect((await registry.get('d'))?.state).toBe('up');
+    expect(await registry.get('d')).toMatchObject({
+      state: 'up',
+      sandbox: { degraded: false, landlock: 'enforced', cgroups: 2 },
+    });
     expect((await registry.place(LOST_AFTER))?.id).toBe('d');
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AuditPage, SessionInfo, SignalUrl } from '@vitrine/protocol';
+import type { AuditPage, ServerStatus, SessionInfo, SignalUrl } from '@vitrine/protocol';
+import { detectCgroups } from '../../src/sandbox/cgroups.ts';
 import { register, type TestUser } from '../auth-client.ts';
 import { startVitrineFleet, type VitrineFleet } from '../vitrine-fleet.ts';
 import { api, waitFor } from '../helpers.ts';
@@ -66,6 +67,14 @@ it('spreads sessions over workers, survives an API restart, ends only a lost wor
   const owner = await register(fleet.apiUrl, fleet.publicUrl, fleet.setupLink, {
     displayName: 'O',
     email: 'o@example.test',
+  });
+
+  // The API tier runs no sandbox itself: what it tells clients is the workers' sandbox.
+  // (read from the registry every second, as the workers registered).
+  const want = { degraded: false, landlock: 'enforced', cgroups: detectCgroups().version };
+  await waitFor('the workers’ sandbox on /api/status', async () => {
+    const status = await api<ServerStatus>(owner, 'GET', '/api/status');
+    return JSON.stringify(status.body.sandbox) === JSON.stringify(want);
   });
 
   // Three sessions land on three workers (the least loaded first), each streams to its client.

@@ -15,6 +15,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('state', 'text', (c) => c.notNull().check(sql`state in ('up', 'draining', 'stopped', 'lost')`))
     .addColumn('started_at', 'timestamptz', (c) => c.notNull())
     .addColumn('heartbeat_at', 'timestamptz', (c) => c.notNull())
+    // What its sandbox guarantees (Landlock, cgroups), for what the API tier tells clients.
+    .addColumn('sandbox', 'jsonb', (c) => c.notNull())
     .execute();
   await db.schema.alterTable('streamed_sessions').addColumn('worker_id', 'text').execute();
   // What the API tier needs to act on a session it does not run: whose, through which share, which sign-in.

@@ -3,9 +3,11 @@
  * sustains while a few animated ones stay fluid. A few active sessions (diagnostics, 720p30)
  * are measured alone, then idle File Explorers or simple apps are added step by step, each with
  * its own viewer tab; at every step the active viewers' glass-to-glass and fps, the new
- * sessions' first frame, CPU and PSS per idle session and the server's own CPU and PSS.
+ * sessions' first frame, CPU and PSS per idle session and the server's own CPU and PSS. With
+ * `--idle-viewers werift`, a Node WebRTC viewer takes each idle session over from its tab once
+ * its first frame was measured (the host then runs no browser per idle session).
  *
- *   node bench/density.ts [--max N] [--step N] [--explorer-share F[,F…]] [--active N] [--seconds S] [--smoke] [--out FILE] [--json FILE]
+ *   node bench/density.ts [--max N] [--step N] [--explorer-share F[,F…]] [--active N] [--seconds S] [--idle-viewers chromium|werift] [--smoke] [--out FILE] [--json FILE]
  *
  * Prints the tables to stdout (progress to stderr) and writes bench/DENSITY-RESULTS.md (or
  * --out). Everything stays on 127.0.0.1.
@@ -24,6 +26,7 @@ import { startRecorder, type ActiveViewer } from './lib/density-measure.ts';
 import { parseDensityOptions } from './lib/density-options.ts';
 import { densityTargets, renderDensityReport, seriesSection } from './lib/density-report.ts';
 import { ACTIVE_APP, SIMPLE_APP, type DensityContext } from './lib/density-sessions.ts';
+import { startWeriftViewers } from './lib/density-werift.ts';
 import { runSeries, type SeriesResult } from './lib/density-sweep.ts';
 import { checkExplorerBuilt, EXPLORER_APP_ID } from './lib/explorer.ts';
 import { closeLabViewer, openLabViewer, type LabViewer } from './lib/lab-viewer.ts';
@@ -109,6 +112,7 @@ async function main(): Promise<void> {
     idleContext,
     statsOf: (id) => server.sessions.statsOf(id),
     claimsOf: (id) => server.sessions.claimsOf(id),
+    werift: o.idleViewers === 'werift' ? startWeriftViewers(server.owner, onCleanup) : undefined,
     onCleanup,
   };
 

@@ -1,7 +1,9 @@
 /**
  * bench/density.ts still runs, end to end, in its quick form (`--smoke`): one active session,
  * then one step of two idle sessions with viewers (a File Explorer and a simple app), 2 s
- * windows, with the report and the JSON it writes. It needs the built web UI and explorer, as
+ * windows, with the report and the JSON it writes. The idle sessions are handed to werift viewers
+ * after their first frame (`--idle-viewers werift`): the same launch path as by default, and the
+ * take-over on top. It needs the built web UI and explorer, as
  * every browser test does; the numbers are checked only for what must hold on any machine.
  */
 import { spawn } from 'node:child_process';
@@ -33,7 +35,7 @@ function runBench(args: string[]): Promise<{ code: number | null; stderr: string
 it('adds idle sessions with viewers, measures every column, and ends every session', async () => {
   const out = path.join(tmp, 'DENSITY-RESULTS.md');
   const json = path.join(tmp, 'density.json');
-  const { code, stderr } = await runBench(['--smoke', '--out', out, '--json', json]);
+  const { code, stderr } = await runBench(['--smoke', '--idle-viewers', 'werift', '--out', out, '--json', json]);
   expect(code, stderr).toBe(0);
   const r = JSON.parse(fs.readFileSync(json, 'utf8')) as {
     options: DensityOptions;
@@ -47,6 +49,10 @@ it('adds idle sessions with viewers, measures every column, and ends every sessi
   expect(step).toMatchObject({ idle: 2, explorers: 1, launchError: null });
   expect(step!.window.g2g.n).toBeGreaterThan(0);
   expect(step!.window.fps[0]).toBeGreaterThan(5);
+  // Each idle session was taken over by its werift viewer, which got RTP and stayed connected.
+  const werift = step!.window.werift!;
+  expect(werift.viewers).toMatchObject({ of: 2, connected: 2, withRtp: 2 });
+  expect(werift.pssKiB).toBeGreaterThan(10 * 1024);
   for (const first of step!.firstFrames) {
     expect(first.ms, first.kind).toBeGreaterThan(0);
     expect(first.ms, first.kind).toBeLessThan(20_000);

@@ -57,6 +57,15 @@ export interface WindowResult {
   /** % of one core: this process (server + bench), the active sessions' own processes, the viewers' Chromium. */
   cpu: { server: number; active: number; client: number; otherLoad: number };
   serverPssKiB: number | null;
+  /**
+   * With werift idle viewers (the clients, not the host): their process's CPU and PSS, and how
+   * many of the idle sessions' viewers were connected at the window's start and end, with RTP.
+   */
+  werift: {
+    cpuPercent: number;
+    pssKiB: number | null;
+    viewers: { of: number; connected: number; withRtp: number; rtpPacketsInWindow: number };
+  } | null;
 }
 
 /** Starts the frame recorder in an active viewer once it shows decodable frames. */
@@ -118,6 +127,7 @@ export async function measureWindow(
     ...[...idlePids].flatMap(([id, pids]) => pids.map((pid) => ({ pid, role: id }))),
     ...activePids.map((pid) => ({ pid, role: 'active' })),
     ...client.map((pid) => ({ pid, role: 'client' })),
+    ...(ctx.werift ? [{ pid: ctx.werift.pid, role: 'werift' }] : []),
     { pid: process.pid, role: 'server' },
   ];
   // An encoder started during the window (a new warm spare) is counted from its start.
@@ -130,9 +140,11 @@ export async function measureWindow(
   const videoA = new Map(idle.map((s) => [s.sessionId, ctx.statsOf(s.sessionId)?.video]));
   const inA = await Promise.all(active.map((a) => a.page.evaluate(INBOUND_STATS) as Promise<InboundSnapshot | null>));
   await Promise.all(active.map((a) => a.page.evaluate(setRecording(true))));
+  const weriftA = await ctx.werift?.status();
   const cpuWindow = startCpuWindow(procs);
   await sleep(seconds * 1000);
   const cpu = cpuWindow.end(withNewEncoders());
+  const weriftB = await ctx.werift?.status();
   const videoB = new Map(idle.map((s) => [s.sessionId, ctx.statsOf(s.sessionId)?.video]));
   await Promise.all(active.map((a) => a.page.evaluate(setRecording(false))));
   const inB = await Promise.all(active.map((a) => a.page.evaluate(INBOUND_STATS) as Promise<InboundSnapshot | null>));
@@ -175,5 +187,21 @@ export async function measureWindow(
       otherLoad: Math.max(0, cpu.systemPercent - listed),
     },
     serverPssKiB: pssKiB(process.pid),
+    werift:
+      ctx.werift && weriftA && weriftB
+        ? {
+            cpuPercent: cpuOf('werift'),
+            pssKiB: pssKiB(ctx.werift.pid),
+            viewers: {
+              of: idle.length,
+              connected: idle.filter((s) => weriftA[s.sessionId]?.connected && weriftB[s.sessionId]?.connected).length,
+              withRtp: idle.filter((s) => (weriftB[s.sessionId]?.rtpPackets ?? 0) > 0).length,
+              rtpPacketsInWindow: idle.reduce(
+                (n, s) => n + (weriftB[s.sessionId]?.rtpPackets ?? 0) - (weriftA[s.sessionId]?.rtpPackets ?? 0),
+                0,
+              ),
+            },
+          }
+        : null,
   };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { IDLE_VIEWERS, type IdleViewers } from './density-werift.ts';
 import { numberFlags } from './options.ts';
 
 export interface DensityOptions {
@@ -18,12 +19,14 @@ export interface DensityOptions {
   settle: number;
   /** Measure every step up to `max`, also after one degraded (sustained is unchanged). */
   keepGoing: boolean;
+  /** Who watches an idle session once its first frame was measured in its tab (density-werift.ts). */
+  idleViewers: IdleViewers;
   smoke: boolean;
   out: string | undefined;
   json: string | undefined;
 }
 
-const USAGE = `usage: node bench/density.ts [--max N] [--step N] [--explorer-share F[,F…]] [--active N] [--seconds S] [--settle S] [--keep-going] [--smoke] [--out FILE] [--json FILE]
+const USAGE = `usage: node bench/density.ts [--max N] [--step N] [--explorer-share F[,F…]] [--active N] [--seconds S] [--settle S] [--keep-going] [--idle-viewers chromium|werift] [--smoke] [--out FILE] [--json FILE]
   --max N             idle sessions at most (default 50)
   --step N            idle sessions added per step (default 5)
   --explorer-share F  share of idle sessions that are File Explorers, 0..1 (default 1); a list
@@ -33,6 +36,10 @@ const USAGE = `usage: node bench/density.ts [--max N] [--step N] [--explorer-sha
   --settle S          wait after a step's launches before its window (default 3)
   --keep-going        measure every step up to --max, also after one degraded (to see the curve;
                       "sustained" still ends at the first degraded step)
+  --idle-viewers V    who watches an idle session after its first frame (measured in a Chromium
+                      tab either way): chromium (default: that tab) or werift (a Node WebRTC
+                      viewer in a child process takes it over and the tab closes; on a real
+                      install the viewers are on the clients' machines)
   --smoke             a quick pass for the test suite: 1 active, 2 idle (one explorer, one simple)
                       in one step, 2 s windows; writes no results file unless --out is given
   --out FILE          where the Markdown report goes (default bench/DENSITY-RESULTS.md)
@@ -51,6 +58,7 @@ export function parseDensityOptions(argv: string[]): DensityOptions {
       seconds: { type: 'string' },
       settle: { type: 'string' },
       'keep-going': { type: 'boolean', default: false },
+      'idle-viewers': { type: 'string', default: 'chromium' },
       smoke: { type: 'boolean', default: false },
       out: { type: 'string' },
       json: { type: 'string' },
@@ -65,6 +73,8 @@ export function parseDensityOptions(argv: string[]): DensityOptions {
   const smoke = values.smoke ?? false;
   const num = numberFlags(USAGE);
   const shares = values['explorer-share']?.split(',') ?? [smoke ? '0.5' : '1'];
+  const idleViewers = IDLE_VIEWERS.find((v) => v === values['idle-viewers']);
+  if (!idleViewers) throw new Error(`--idle-viewers must be ${IDLE_VIEWERS.join(' or ')}\n${USAGE}`);
   const max = Math.round(num('max', values.max, smoke ? 2 : 50, 1, 500));
   return {
     max,
@@ -74,6 +84,7 @@ export function parseDensityOptions(argv: string[]): DensityOptions {
     seconds: num('seconds', values.seconds, smoke ? 2 : 8, 1, 120),
     settle: num('settle', values.settle, smoke ? 1 : 3, 0, 120),
     keepGoing: values['keep-going'] ?? false,
+    idleViewers,
     smoke,
     out: values.out ?? (smoke ? undefined : path.join(benchDir, 'DENSITY-RESULTS.md')),
     json: values.json,

@@ -76,6 +76,14 @@ function breakdownTable(step: StepResult): string {
   return table(['Idle session', 'Process', 'Processes', 'CPU %', 'PSS (MiB)'], rows);
 }
 
+/** The werift viewers' process at a step: CPU, PSS, viewers connected over the window / that got RTP. */
+function weriftCell(w: StepResult['window']): string {
+  const v = w.werift;
+  if (!v) return 'n/a';
+  const pss = v.pssKiB === null ? null : v.pssKiB / 1024;
+  return `${f(v.cpuPercent, 1)}, ${f(pss)} MiB, ${v.viewers.connected} / ${v.viewers.withRtp} of ${v.viewers.of}`;
+}
+
 /** " (explorer / simple: 4 / 1)" for the sustained step; nothing when none was. */
 function sustainedMix(s: SeriesResult): string {
   const step = s.steps.find((x) => x.idle === s.sustained && s.sustained > 0);
@@ -118,6 +126,8 @@ export function seriesSection(s: SeriesResult, active: number): string {
     ];
   });
   const ref = referenceStep(s);
+  // The idle sessions' werift viewers: the clients' machines' share, apart from the host's.
+  const werift = s.steps.some((step) => step.window.werift);
   const machine = s.steps.map((step) => {
     const w = step.window;
     const idleTotal = w.idle.reduce((n, u) => n + u.cpuPercent, 0);
@@ -131,6 +141,7 @@ export function seriesSection(s: SeriesResult, active: number): string {
       f(w.cpu.active, 1),
       f(idleTotal, 1),
       f(w.cpu.client, 1),
+      ...(werift ? [weriftCell(w)] : []),
       f(w.cpu.otherLoad, 1),
     ];
   });
@@ -159,7 +170,7 @@ ${table(
 
 Where the machine's CPU went (% of one core, over each window):
 
-${table(['Idle sessions', 'of them still encoding', 'frames encoded/s per idle session', 'Server (+ bench)', 'Active sessions (sandbox + encoders)', 'Idle sessions (all)', 'Viewers (Chromium)', 'Rest of machine'], machine)}${
+${table(['Idle sessions', 'of them still encoding', 'frames encoded/s per idle session', 'Server (+ bench)', 'Active sessions (sandbox + encoders)', 'Idle sessions (all)', 'Viewers (Chromium)', ...(werift ? ['Idle viewers (werift): CPU %, PSS MiB, connected / with RTP'] : []), 'Rest of machine'], machine)}${
     ref
       ? `
 
@@ -238,6 +249,11 @@ export function renderDensityReport(r: DensityReportInput): string {
     r.idleStopS > 0
       ? `The server stops a session's encoders once its picture has been still for ${r.idleStopS} s (\`ENCODER_IDLE_STOP\`; the warm spare earlier), so a session launched longer ago than that should have none: "still encoding" counts the idle sessions with a video encoder at the end of the window, "frames encoded/s" what their pipelines encoded over it (the server's stats), and the per-session means mix both kinds.`
       : "The server never stops a still picture's encoders (`ENCODER_IDLE_STOP=0s`)."
+  }
+- **Idle viewers:** ${
+    o.idleViewers === 'werift'
+      ? "werift (`--idle-viewers werift`): once a new session's first frame was measured in its tab (below), a Node WebRTC viewer (`server/test/werift-viewer.ts`, H.264, in one child process for all of them) takes the session over (a fresh viewer id with `takeover=1`: the slot passes without a gap, so no grace period starts) and the tab closes once that viewer received RTP. On a real install viewers run on the clients' machines: the werift process's CPU and PSS are shown apart (\"Idle viewers (werift)\"), in neither the server's nor the sessions' numbers; \"Viewers (Chromium)\" is then the active viewers plus the tab of the session being launched. A step also degrades if a werift viewer was not connected at its window's start and end."
+      : 'Chromium: every idle session stays watched by the tab it was launched from (one browser on this host: "Viewers (Chromium)").'
   }
 - **First frame** of each new session: Launch click → first presented frame (simple app), or → first presented frame showing the explorer's UI (luma standard deviation ≥ ${UI_LUMA_STD} on a 160x90 thumbnail, as in bench/RESULTS.md); the explorer is also waited for until its \`folder-opened\` claim for \`/files\`.
 - **CPU per idle session:** utime+stime deltas (/proc/<pid>/stat) over the window of the session's own processes — its sandbox tree (bwrap, Xvfb, the app; for the explorer its Node server, Chromium and PulseAudio) and the processes the server started for it (the stats' \`pids\`: frame pumps, FFmpeg video encoders (active + warm spare), the sound's encoder), % of one core, mean over the idle sessions of a kind. **Server:** this Node process (server + the bench's Playwright client, idle during the window): its CPU over the window, divided by all sessions in brackets; "added per idle session" = (server now − server solo) / idle sessions. With no session the process used ${r.serverIdleCpu.toFixed(1)} % of a core.

@@ -7,6 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { AppClaim } from '../../server/src/control/ports.ts';
 import { api, isAlive, sessionProcesses, waitFor } from '../../server/test/helpers.ts';
 import type { TestUser } from '../../server/test/auth-client.ts';
+import type { WeriftViewers } from './density-werift.ts';
 import { EXPLORER_APP_ID, UI_FRAME_SCRIPT } from './explorer.ts';
 import { launchFromAppList } from './lab-viewer.ts';
 import { INIT_SCRIPT } from './page-scripts.ts';
@@ -32,11 +33,15 @@ export interface DensityContext {
   /** The in-process server's own view of a session: its host pids (sandbox, encoders), its video. */
   statsOf(id: string): SessionStats | undefined;
   claimsOf(id: string): AppClaim[];
+  /** With `--idle-viewers werift`: who watches an idle session once its first frame was measured. */
+  werift: WeriftViewers | undefined;
   onCleanup(step: () => Promise<void>): () => void;
 }
 
 export interface SessionStats {
   pids: number[];
+  /** The running stream's codec (every viewer takes it); undefined while nobody watches. */
+  codec?: string | undefined;
   video?: { framesEncoded: number; keyframeRequests: number; idleStops: number; wakes: number };
 }
 

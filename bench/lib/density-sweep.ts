@@ -52,6 +52,9 @@ export function degradedBy(step: Omit<StepResult, 'degraded'>, solo: WindowResul
       `first frame > ${LIMITS.firstFrameMs / 1000} s (${late.map((f) => (f.ms === null ? 'none' : `${(f.ms / 1000).toFixed(1)} s`)).join(', ')})`,
     );
   if (step.launchError) why.push(step.launchError);
+  const viewers = step.window.werift?.viewers;
+  if (viewers && viewers.connected < viewers.of)
+    why.push(`${viewers.of - viewers.connected} werift viewer(s) not connected through the window`);
   return why;
 }
 
@@ -77,9 +80,18 @@ export async function runSeries(
         const kind = kindOf(idle.length, explorerShare);
         try {
           const s = await openIdleSession(ctx, kind);
+          try {
+            await ctx.werift?.takeOver(s);
+          } catch (err) {
+            await endIdleSessions(ctx, [s]);
+            throw err;
+          }
           idle.push(s);
           firstFrames.push({ kind, ms: s.firstFrameMs });
-          log(`  +${kind} #${idle.length}: first frame ${fmt(s.firstFrameMs)} ms`);
+          const watcher = ctx.werift
+            ? `, now watched by werift (${ctx.statsOf(s.sessionId)?.codec ?? 'no stream'})`
+            : '';
+          log(`  +${kind} #${idle.length}: first frame ${fmt(s.firstFrameMs)} ms${watcher}`);
         } catch (err) {
           launchError = `launch #${idle.length + 1} (${kind}) failed: ${(err as Error).message.split('\n')[0]}`;
           log(`  ${launchError}`);

@@ -28,11 +28,8 @@ fi
 # and flags that matter on a desktop. Required flags first, then what measured smaller (README.md).
 # Sound goes to the session's sound server (PULSE_SERVER, set by the sandbox; Chromium's PulseAudio
 # output); a preview plays when opened, without waiting for a click inside the app.
-# --single-process --no-zygote: browser, renderer, GPU and utility services in one process, no
-# zygote: ≈ 58 MiB less per idle session and no slower (README.md). The sandbox around it, not
-# Chromium's own, is what contains the page; a renderer fault ends the session.
 exec /usr/lib/chromium/chromium \
-  --kiosk --no-sandbox --disable-gpu --no-first-run --single-process --no-zygote \
+  --kiosk --no-sandbox --disable-gpu --no-first-run \
   --disable-background-networking --disable-component-update --disable-sync \
   --user-data-dir=/tmp/chromium --window-position=0,0 \
   --window-size="$VITRINE_WIDTH,$VITRINE_HEIGHT" --force-device-scale-factor=1 \

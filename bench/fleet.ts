@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import * as prettier from 'prettier';
 import type { SessionInfo, SignalUrl } from '@vitrine/protocol';
 import { register, type TestUser } from '../server/test/auth-client.ts';
 import { api, waitFor } from '../server/test/helpers.ts';
@@ -177,7 +178,9 @@ async function main(): Promise<void> {
         '',
       ].join('\n');
       console.log(report);
-      fs.writeFileSync(out, report);
+      // Written as the repository formats Markdown, so a re-run is a clean diff.
+      const style = (await prettier.resolveConfig(out)) ?? {};
+      fs.writeFileSync(out, await prettier.format(report, { ...style, filepath: out }));
     } finally {
       await one.stop();
       pg.stop();

@@ -14,6 +14,17 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // A stop asked for while the server is still starting (sandbox groups, registry, sockets made)
+  // waits until it has started, then cleans up like any other: never the default, which kills
+  // the process and leaves what it made behind.
+  let stopSignal: string | null = null;
+  let stopNow: ((signal: string) => void) | null = null;
+  const onSignal = (signal: string) => {
+    if (stopNow) stopNow(signal);
+    else stopSignal ??= signal;
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   const server = await buildServer(config);
   const { address } = await server.listen();
   const publicUrl = server.publicUrl();
@@ -56,8 +67,8 @@ async function main(): Promise<void> {
   // run callbacks outside any request, so log what escapes them and keep serving.
   process.on('unhandledRejection', (err) => server.app.log.error({ err }, 'unhandled rejection'));
   process.on('uncaughtException', (err) => server.app.log.error({ err }, 'uncaught exception'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  stopNow = (signal) => void stop(signal);
+  if (stopSignal) stopNow(stopSignal);
 }
 
 void main();

@@ -127,12 +127,12 @@ export async function buildServer(config: Config): Promise<Server> {
   registerSecurityHeaders(app, { hsts: tls !== null });
   // Before the sign-in guard, so its refusals are recorded too.
   registerRequestAudit(app, services.audit);
+  const { cluster, sandbox } = services;
   // A worker knows people only by the API tier's tickets: a sign-in cookie opens nothing there.
-  const onWorker = services.cluster.role === 'worker' ? services.cluster : null;
   registerSignInGuard(app, {
     resolve: (token) => services.signIns.resolve(token),
     publicUrl,
-    ...(onWorker && { ticket: ticketActor(onWorker.secret, onWorker.tickets) }),
+    ...(cluster.role === 'worker' && { ticket: ticketActor(cluster.secret, cluster.tickets) }),
   });
   // Uploads a killed run left unfinished are recorded (and their temporary files removed) before anyone connects.
   await registerUploadJournal(app, {
@@ -149,15 +149,13 @@ export async function buildServer(config: Config): Promise<Server> {
   registerViewerShutdown(app, sessions);
   await app.register(fastifyWebsocket, { options: websocketOptions });
 
-  const { sandbox } = services;
   // Multi-node, what the sessions run in is the workers' sandbox, not the API tier's host.
   registerMetaRoutes(app, () =>
-    services.cluster.role === 'api'
-      ? services.cluster.sessions.sandboxStatus()
+    cluster.role === 'api'
+      ? cluster.sessions.sandboxStatus()
       : { degraded: sandbox.degraded, landlock: sandbox.landlock, cgroups: sandbox.cgroups.version },
   );
   registerHealthRoutes(app, readiness);
-  const { cluster } = services;
   if (cluster.role === 'worker') {
     // A worker serves its sessions' signaling (with tickets) and the API tier's calls; nothing else.
     const personName = async (id: string) => (await services.users.get(id))?.displayName;

@@ -7,7 +7,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { checkSharedStorage, type StorageContractResult } from './storage-contract.ts';
 
 const SANDBOX_LIKE = { uid: 4242, gid: 4242 };
-const NOBODY = 65534;
 const made: string[] = [];
 const mounted: string[] = [];
 
@@ -93,17 +92,19 @@ describe('checkSharedStorage', () => {
     expect(result.detail).toContain('EROFS');
   });
 
-  // What root_squash does to a worker: root acts as an unprivileged user on the export. A process
-  // of another uid can still write a world-writable folder but cannot give files away.
+  // What root_squash does to a worker: root writes on the export but cannot give files away. A root
+  // process without CAP_CHOWN (setpriv) meets the same EPERM, and still reaches this checkout's
+  // Node and module wherever it lies (another uid could not enter a private temp folder).
   it('fails ownership, naming root_squash, where root is not root, and removes its probe folder', async () => {
     const dir = await tmpFolder();
-    await fs.chmod(dir, 0o777);
     const moduleUrl = new URL('./storage-contract.ts', import.meta.url).href;
     const script = `const { checkSharedStorage } = await import(${JSON.stringify(moduleUrl)});
       const result = await checkSharedStorage(process.argv[1], { fileOwner: ${JSON.stringify(SANDBOX_LIKE)} });
       process.stdout.write(JSON.stringify(result));`;
     const args = ['--disable-warning=ExperimentalWarning', '--input-type=module', '-e', script, dir];
-    const child = await promisify(execFile)(process.execPath, args, { uid: NOBODY, gid: NOBODY, timeout: 20_000 });
+    const child = await promisify(execFile)('setpriv', ['--bounding-set=-chown', process.execPath, ...args], {
+      timeout: 20_000,
+    });
     const result = failure(JSON.parse(child.stdout) as StorageContractResult);
     expect(result.failed).toBe('ownership');
     expect(result.detail).toContain('root_squash?');

@@ -12,6 +12,8 @@ import {
 
 /** RFC 6455's code for a connection that ended without a closing handshake (never sent on a wire). */
 const ABNORMAL_CLOSURE = 1006;
+/** How long an 'error' waits for its 'close' before it is taken as the end by itself. */
+const LONE_ERROR_MS = 1000;
 
 export interface SignalingHandlers {
   onOpen?: () => void;
@@ -71,7 +73,8 @@ export class SignalingClient {
     // Content-Security-Policy refused the address: Chromium then fires 'error' alone, and the viewer
     // would wait on "Connecting…" for ever. Such an end is reported as an abnormal close.
     this.#ws.addEventListener('error', () => {
-      setTimeout(() => this.#reportClose(ABNORMAL_CLOSURE, ''), 0);
+      // A real close, with its code (a restart, a take-over), comes first whenever there is one.
+      setTimeout(() => this.#reportClose(ABNORMAL_CLOSURE, ''), LONE_ERROR_MS);
     });
   }
 

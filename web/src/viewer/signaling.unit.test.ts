@@ -77,4 +77,16 @@ describe('SignalingClient', () => {
     await vi.runAllTimersAsync();
     expect(closes).toHaveLength(2);
   });
+
+  it('keeps the real close (its code) that follows an error a moment later', async () => {
+    vi.useFakeTimers();
+    vi.stubGlobal('WebSocket', FakeSocket);
+    const closes: unknown[] = [];
+    new SignalingClient('ws://here.test/x', { onMessage: () => {}, onClose: (c) => closes.push(c) });
+    FakeSocket.last.fail(false);
+    await vi.advanceTimersByTimeAsync(200);
+    FakeSocket.last.dispatchEvent(Object.assign(new Event('close'), { code: 4503, reason: 'server restarting' }));
+    await vi.runAllTimersAsync();
+    expect(closes).toEqual([{ code: 4503, reason: 'server restarting', opened: false }]);
+  });
 });

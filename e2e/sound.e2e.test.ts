@@ -109,7 +109,11 @@ async function stop(page: Page, name: string): Promise<void> {
     () => claims().find((c) => c.kind === 'video-stopped' && c.path.includes(name)),
     10_000,
   );
+  // Back to the list before the next file is looked for: a '/' pressed while the preview was
+  // still closing was lost on a loaded machine (and the closing itself passed for its effect).
+  const closed = () => claims().find((c) => c.kind === 'file-closed' && c.path.includes(name));
   await page.keyboard.press('Escape');
+  await waitFor(`${name} closed`, closed, 15_000);
 }
 
 /** The 1 kHz tone is what the page decodes: energy rising in the stats, the FFT's peak at 1 kHz. */

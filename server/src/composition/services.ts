@@ -28,7 +28,7 @@ import { apiTierHost, prepareSandboxHost } from '../sandbox/host.ts';
 import { hostNodeRuntime, type SandboxHost } from '../sandbox/sandbox.ts';
 import { crashRecoveryPaths, recoverFromCrash } from '../sessions/crash-recovery.ts';
 import { SessionRuntime } from '../sessions/runtime.ts';
-import { sessionAuditObserver, sessionAuditScope } from '../sessions/session-audit.ts';
+import { sessionAuditObserver, sessionAuditScope, sessionEndAudit } from '../sessions/session-audit.ts';
 import { RecordingService } from '../recording/recording-service.ts';
 import { RecordingReplay } from '../recording/recording-replay.ts';
 import { RecordingStore } from '../recording/recording-store.ts';
@@ -256,7 +256,11 @@ export async function buildServices(config: Config, publicUrl: () => string, log
         },
         { services: controlServices, audit, log, claimJournalDir: claimJournals },
       ),
-    observers: [sessionPersistenceObserver(sessionStore, log), sessionAuditObserver(audit, log), metrics.sessions],
+    observers: [
+      sessionPersistenceObserver(sessionStore, log, sessionEndAudit(audit, log)),
+      sessionAuditObserver(audit),
+      metrics.sessions,
+    ],
     record: (plan, clock, failed) => recordings.begin(plan, sessionAuditScope(plan), clock, failed),
     records: sessionStore,
     findApp,

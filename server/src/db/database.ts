@@ -14,6 +14,7 @@ import * as m007 from './migrations/007-audit-key.ts';
 import * as m008 from './migrations/008-share-oversight.ts';
 import * as m009 from './migrations/009-recordings.ts';
 import * as m010 from './migrations/010-workers.ts';
+import * as m011 from './migrations/011-session-watchers.ts';
 import type { Tables } from './schema.ts';
 
 // Listed explicitly (not read from a folder) so the order is reviewed and nothing stray runs.
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '008-share-oversight': m008,
   '009-recordings': m009,
   '010-workers': m010,
+  '011-session-watchers': m011,
 };
 
 export interface Database {

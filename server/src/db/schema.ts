@@ -40,6 +40,8 @@ export interface StreamedSessionsTable {
   worker_id: ColumnType<string | null, string | null | undefined, never>;
   /** Its launch (whose, which share and sign-in): the API tier acts on sessions it does not run. */
   launch: ColumnType<unknown, string | null | undefined, never>;
+  /** How many watch it now (kept by the process that runs it). */
+  watchers: Generated<number>;
 }
 
 export interface WorkersTable {

@@ -53,6 +53,8 @@ export interface SessionObserver {
   /** The person went away from the session (a hidden tab, no input for a while) or came back. */
   attentionChanged?(plan: LaunchPlan, change: AttentionChange): void;
   ended?(plan: LaunchPlan, end: SessionEnd): void;
+  /** A watcher joined or left: this many watch now. */
+  watchersChanged?(plan: LaunchPlan, count: number): void;
   /** A watcher took the controls, or they went back to the client. */
   controlChanged?(plan: LaunchPlan, change: { action: ControlAction; by: { userId: string; role: ViewerRole } }): void;
 }

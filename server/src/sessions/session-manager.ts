@@ -435,6 +435,7 @@ export class SessionManager implements SessionDirectory {
     s.signals.add(send);
     s.recording?.sink.event('viewer', { joined: who.name, role: 'watcher' });
     s.runtime.setWatchers?.([...s.watchers].map((w) => w.name));
+    this.watchersChanged(s);
     if (s.appReady) send({ type: 'app-ready' });
     this.participantsChanged(s);
     let gone = false;
@@ -457,6 +458,7 @@ export class SessionManager implements SessionDirectory {
         if (s.lifecycle.state !== 'ended') {
           s.recording?.sink.event('viewer', { left: who.name, role: 'watcher' });
           s.runtime.setWatchers?.([...s.watchers].map((w) => w.name));
+          this.watchersChanged(s);
           this.participantsChanged(s);
         }
       },
@@ -484,6 +486,10 @@ export class SessionManager implements SessionDirectory {
     const recorded = s.recording !== undefined;
     s.viewer?.send({ type: 'participants', you: 'client', recorded, participants });
     for (const w of s.watchers) w.send({ type: 'participants', you: 'watcher', recorded, participants });
+  }
+
+  private watchersChanged(s: Session): void {
+    for (const o of this.deps.observers) o.watchersChanged?.(s.plan, s.watchers.size);
   }
 
   /** The app has drawn (or said what it shows): the viewer stops saying it is opening. Once. */

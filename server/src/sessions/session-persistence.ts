@@ -1,10 +1,16 @@
-import type { SessionObserver } from './ports.ts';
+import type { LaunchPlan } from '../launch/plan.ts';
+import type { SessionEnd, SessionObserver } from './ports.ts';
 import type { SessionStore } from './session-store.ts';
 
-/** Keeps the durable record of each session (what ran, with which policy, how it ended). */
+/**
+ * Keeps the durable record of each session (what ran, with which policy, how it ended).
+ * `endRecorded` runs once the end is on record, unless the record already said ended: another
+ * process ended it first (the API tier, for a worker it declared lost).
+ */
 export function sessionPersistenceObserver(
   store: SessionStore,
-  log: { error(obj: object, msg: string): void },
+  log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void },
+  endRecorded: (plan: LaunchPlan, end: SessionEnd) => void,
 ): SessionObserver {
   const failed = (id: string, what: string) => (err: Error) =>
     log.error({ err: err.message, sessionId: id }, `could not record session ${what}`);
@@ -23,8 +29,21 @@ export function sessionPersistenceObserver(
     stateChanged(plan, state) {
       store.stateChanged(plan.sessionId, state).catch(failed(plan.sessionId, 'state'));
     },
+    watchersChanged(plan, count) {
+      store.setWatchers(plan.sessionId, count).catch(failed(plan.sessionId, 'watchers'));
+    },
     ended(plan, end) {
-      store.ended(plan.sessionId, end.reason, end.detail).catch(failed(plan.sessionId, 'end'));
+      store.ended(plan.sessionId, end.reason, end.detail).then(
+        (first) => {
+          if (first) endRecorded(plan, end);
+          else log.info({ sessionId: plan.sessionId, reason: end.reason }, 'the end was already on record');
+        },
+        (err: Error) => {
+          failed(plan.sessionId, 'end')(err);
+          // The trail still hears of it: an end missing from both would be worse than a repeat.
+          endRecorded(plan, end);
+        },
+      );
     },
   };
 }

@@ -59,13 +59,24 @@ export class SessionStore {
       .execute();
   }
 
-  async ended(id: string, reason: string, detail: string | undefined, at = new Date()): Promise<void> {
+  async setWatchers(id: string, count: number): Promise<void> {
     await this.db
+      .updateTable('streamed_sessions')
+      .set({ watchers: count })
+      .where('id', '=', id)
+      .where('state', '!=', 'ended')
+      .execute();
+  }
+
+  /** Records the end; false when the record already said ended (someone else ended it first). */
+  async ended(id: string, reason: string, detail: string | undefined, at = new Date()): Promise<boolean> {
+    const [result] = await this.db
       .updateTable('streamed_sessions')
       .set({ state: 'ended', ended_at: at, end_reason: reason, end_detail: detail ?? null })
       .where('id', '=', id)
       .where('state', '!=', 'ended')
       .execute();
+    return (result?.numUpdatedRows ?? 0n) > 0n;
   }
 
   /**

@@ -21,6 +21,8 @@ interface RemoteSession {
   shareId: string | null;
   launch: Launch;
   worker: { id: string; url: string; publicUrl: string };
+  /** How many watch it, as its worker last wrote. */
+  watchers: number;
 }
 
 /** A full or draining worker, or one that stopped answering: the launch is offered to the next one. */
@@ -58,7 +60,16 @@ export class RemoteSessions implements SessionDirectory {
     const rows = await this.deps.db
       .selectFrom('streamed_sessions as s')
       .innerJoin('workers as w', 'w.id', 's.worker_id')
-      .select(['s.id', 's.app_id', 's.state', 's.created_at', 's.share_id', 's.launch', 'w.id as worker_id'])
+      .select([
+        's.id',
+        's.app_id',
+        's.state',
+        's.created_at',
+        's.share_id',
+        's.launch',
+        's.watchers',
+        'w.id as worker_id',
+      ])
       .select(['w.url', 'w.public_url'])
       .where('s.state', '!=', 'ended')
       .where('s.launch', 'is not', null)
@@ -73,6 +84,7 @@ export class RemoteSessions implements SessionDirectory {
         shareId: r.share_id,
         launch: r.launch as Launch,
         worker: { id: r.worker_id, url: r.url, publicUrl: r.public_url },
+        watchers: r.watchers,
       });
     }
     this.live = live;
@@ -108,6 +120,7 @@ export class RemoteSessions implements SessionDirectory {
           shareId: plan.launch.shareId,
           launch: plan.launch,
           worker: { id: worker.id, url: worker.url, publicUrl: worker.publicUrl },
+          watchers: 0,
         });
         this.deps.log.info({ sessionId: plan.sessionId, worker: worker.id }, 'session placed');
         return info;
@@ -140,12 +153,12 @@ export class RemoteSessions implements SessionDirectory {
     return s && { userId: s.launch.userId, ownerId: s.launch.storageOwnerId, liveView: s.launch.liveView };
   }
 
-  /** Who watches is known to the worker only: the count is not shown here. */
+  /** How many watch: as each worker wrote it, up to a refresh (a second) old. */
   watchable(ownerId: string): Array<SessionInfo & { clientId: string; watchers: number }> {
     return this.matching((l) => l.liveView && l.storageOwnerId === ownerId && l.userId !== ownerId).map((s) => ({
       ...this.info(s),
       clientId: s.launch.userId,
-      watchers: 0,
+      watchers: s.watchers,
     }));
   }
 

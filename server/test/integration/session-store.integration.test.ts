@@ -54,9 +54,10 @@ describe.each(['pglite', 'postgres'] as const)('session records on %s', (kind) =
 
   it('never reopens or rewrites an ended session', async () => {
     await store.created({ id: 's2', appId: 'xclock', createdAt: new Date(), policy: {} });
-    await store.ended('s2', 'app exited', 'exit 1');
+    expect(await store.ended('s2', 'app exited', 'exit 1')).toBe(true);
     await store.stateChanged('s2', 'ready');
-    await store.ended('s2', 'user ended', undefined);
+    // The second end is not the first: its caller does not put it on the trail again.
+    expect(await store.ended('s2', 'user ended', undefined)).toBe(false);
     expect(await store.get('s2')).toMatchObject({ state: 'ended', endReason: 'app exited' });
   });
 

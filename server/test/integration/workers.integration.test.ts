@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AuditPage, ServerStatus, SessionInfo, SignalUrl } from '@vitrine/protocol';
+import type { AuditPage, ServerStatus, SessionInfo, SignalUrl, WatchableSession } from '@vitrine/protocol';
 import { detectCgroups } from '../../src/sandbox/cgroups.ts';
 import { register, type TestUser } from '../auth-client.ts';
 import { startVitrineFleet, type VitrineFleet } from '../vitrine-fleet.ts';
-import { api, waitFor } from '../helpers.ts';
+import { api, createShare, waitFor } from '../helpers.ts';
 import { parsePrometheusText, sampleValue } from '../prometheus-text.ts';
 import { WeriftViewer } from '../werift-viewer.ts';
 
@@ -16,6 +16,7 @@ import { WeriftViewer } from '../werift-viewer.ts';
  */
 
 let fleet: VitrineFleet;
+let owner: TestUser;
 const viewers: WeriftViewer[] = [];
 
 beforeAll(async () => {
@@ -64,7 +65,7 @@ async function streaming(v: WeriftViewer): Promise<boolean> {
 }
 
 it('spreads sessions over workers, survives an API restart, ends only a lost worker’s sessions, drains', async () => {
-  const owner = await register(fleet.apiUrl, fleet.publicUrl, fleet.setupLink, {
+  owner = await register(fleet.apiUrl, fleet.publicUrl, fleet.setupLink, {
     displayName: 'O',
     email: 'o@example.test',
   });
@@ -145,4 +146,64 @@ it('spreads sessions over workers, survives an API restart, ends only a lost wor
 
   // The lost worker comes back: it cleans what its crash left and registers again.
   await fleet.startWorker(1);
-}, 240_000);
+
+  // A network split: w3 cannot beat (its process is stopped) and is declared lost; its sessions
+  // are ended for everyone. Back, it hears it was lost and ends them itself, without putting
+  // their end on the trail a second time.
+  const w3 = fleet.workers.get('w3')!;
+  const split = onW3.id;
+  process.kill(w3.proc.pid!, 'SIGSTOP');
+  try {
+    await waitFor(
+      'the split worker’s session ended',
+      async () => (await api<SessionInfo>(owner, 'GET', `/api/sessions/${split}`)).body.endReason === 'worker lost',
+      20_000,
+      200,
+    );
+  } finally {
+    process.kill(w3.proc.pid!, 'SIGCONT');
+  }
+  await w3.waitFor(/this worker was declared lost/, 15_000);
+  // The worker's decision not to write the end (made before any write would be queued).
+  await w3.waitFor(new RegExp(`"sessionId":"${split}"[^\n]*"msg":"the end was already on record"`), 30_000);
+  const splitTrail = await api<AuditPage>(owner, 'GET', `/api/audit?session=${split}&order=asc`);
+  expect(splitTrail.body.events.filter((e) => e.action === 'session.ended').map((e) => e.reason)).toEqual([
+    'worker lost',
+  ]);
+}, 300_000);
+
+it('counts on the API tier who watches a client’s session on a worker', async () => {
+  // A share its owner may watch, and its client streaming from a worker.
+  expect((await api(owner, 'POST', '/api/files/folders', { path: 'Deal' })).status).toBe(201);
+  const created = await createShare(owner, {
+    clientEmail: 'cleo@example.test',
+    label: 'Deal room',
+    paths: [{ path: 'Deal', access: 'view' }],
+    liveView: true,
+  });
+  const client = await register(fleet.apiUrl, fleet.publicUrl, created.invitation.link, { displayName: 'Cleo' });
+  const launched = await api<SessionInfo>(client, 'POST', '/api/sessions', {
+    appId: 'diagnostics',
+    shareId: created.share.id,
+  });
+  expect(launched.status, JSON.stringify(launched.body)).toBe(201);
+  const id = launched.body.id;
+  const viewerOf = async (who: TestUser, query: string) => {
+    const url = (await api<SignalUrl>(who, 'GET', `/api/sessions/${id}/signal-url${query ? `?${query}` : ''}`)).body
+      .url!;
+    const v = new WeriftViewer(who, id, { signalUrl: url, query, iceAddress: fleet.lab.hostIp });
+    viewers.push(v);
+    await waitFor('video', () => v.rtpPackets > 0, 30_000);
+    return v;
+  };
+  await viewerOf(client, '');
+  const watchers = async () =>
+    (await api<WatchableSession[]>(owner, 'GET', '/api/sessions/watchable')).body.find((s) => s.id === id)?.watchers;
+  await waitFor('the session listed as watchable, unwatched', async () => (await watchers()) === 0);
+
+  // The worker knows who watches; the API tier shows the count within its refresh.
+  const watcher = await viewerOf(owner, 'watch=1');
+  await waitFor('one watcher counted on the API tier', async () => (await watchers()) === 1, 10_000);
+  await watcher.close();
+  await waitFor('none once the watcher left', async () => (await watchers()) === 0, 10_000);
+}, 120_000);

@@ -25,15 +25,19 @@ import { median } from './lib/stats.ts';
 
 const APP = path.resolve(import.meta.dirname, '../apps/file-explorer');
 const CHROMIUM = 'exec /usr/lib/chromium/chromium';
-const NODE = 'node /app/server/main.ts';
+const NODE = 'node "$main"';
+/** run.sh's choice of the explorer server: the JavaScript build scripts/setup.sh makes. */
+const BUILT = 'main=$(/app/server-main.sh /app)';
 
 interface Variant {
   /** Extra Chromium flags, appended to run.sh's. */
   chromium?: string;
   /** Flags taken out of run.sh's Chromium command line (each must be there). */
   drop?: string[];
-  /** Flags for run.sh's `node /app/server/main.ts`. */
+  /** Flags for run.sh's `node "$main"`. */
   nodeFlags?: string;
+  /** Run the explorer server's TypeScript sources, as before the JavaScript build. */
+  sources?: boolean;
 }
 const VARIANTS: Record<string, Variant> = {
   base: {},
@@ -43,6 +47,8 @@ const VARIANTS: Record<string, Variant> = {
   lite: { chromium: '--js-flags=--lite-mode' },
   size: { chromium: '--js-flags=--optimize-for-size' },
   nosemi: { nodeFlags: '--max-semi-space-size=1' },
+  /** The explorer server from its TypeScript sources (Node's type stripper loaded in each session). */
+  ts: { sources: true },
 };
 
 const { values } = parseArgs({
@@ -64,12 +70,15 @@ function makeVariant(root: string, id: string): void {
   const dir = path.join(root, `fe-${id}`);
   fs.cpSync(APP, dir, {
     recursive: true,
+    // run.sh runs the sources instead of the build when they look newer.
+    preserveTimestamps: true,
     filter: (src) => !/\/(node_modules|test|src)$/.test(src) && !src.endsWith('/ui/src'),
   });
   const manifest = JSON.parse(fs.readFileSync(path.join(APP, 'manifest.json'), 'utf8'));
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, name: `Explorer ${id}` }));
   let runSh = fs.readFileSync(path.join(APP, 'run.sh'), 'utf8');
-  if (!runSh.includes(CHROMIUM) || !runSh.includes(NODE)) throw new Error('run.sh no longer has the expected lines');
+  if (!runSh.includes(CHROMIUM) || !runSh.includes(NODE) || !runSh.includes(BUILT))
+    throw new Error('run.sh no longer has the expected lines');
   // Only on the command line itself, not in the comments above it.
   const at = runSh.indexOf(CHROMIUM);
   let command = runSh.slice(at);
@@ -79,7 +88,8 @@ function makeVariant(root: string, id: string): void {
   }
   runSh = runSh.slice(0, at) + command;
   if (v.chromium) runSh = runSh.replace(CHROMIUM, `${CHROMIUM} ${v.chromium}`);
-  if (v.nodeFlags) runSh = runSh.replace(NODE, `node ${v.nodeFlags} /app/server/main.ts`);
+  if (v.nodeFlags) runSh = runSh.replace(NODE, `node ${v.nodeFlags} "$main"`);
+  if (v.sources) runSh = runSh.replace(BUILT, 'main=/app/server/main.ts');
   fs.writeFileSync(path.join(dir, 'run.sh'), runSh, { mode: 0o755 });
 }
 

@@ -6,7 +6,9 @@ set -eu
 port=8123
 ready=/tmp/explorer.ready
 rm -f "$ready"
-node /app/server/main.ts --port "$port" --ready-file "$ready" &
+# Its server as scripts/setup.sh built it into JavaScript, or its sources (server-main.sh says why).
+main=$(/app/server-main.sh /app)
+node "$main" --port "$port" --ready-file "$ready" &
 server=$!
 # Wait until it listens (Node needs ~100 ms); give up if it died or after ~10 s.
 i=0

@@ -127,7 +127,7 @@ export const UI_FRAME_SCRIPT = `(() => {
 function roleOf(cmd: string): ExplorerRole {
   if (/(^|\/)Xvfb\b/.test(cmd)) return 'Xvfb';
   if (/chrom(e|ium)/.test(cmd.split(' ')[0] ?? '')) return 'chromium';
-  if (cmd.includes('/app/server/main.ts')) return 'explorer';
+  if (cmd.includes('/app/server/main.ts') || cmd.includes('/app/server-js/main.js')) return 'explorer';
   return 'other'; // bwrap, a shell while it starts
 }
 

@@ -8,6 +8,7 @@ export default tseslint.config(
       '**/node_modules/**',
       'web/dist/**',
       'apps/file-explorer/ui/dist/**',
+      'apps/file-explorer/server-js/**',
       '.tools/**',
       'var/**',
       'bench/out/**',

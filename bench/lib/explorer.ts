@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +85,11 @@ const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..
 export function checkExplorerBuilt(): void {
   const index = path.join(appDir, 'ui', 'dist', 'index.html');
   if (!fs.existsSync(index)) throw new Error(`${index} is missing: run \`make setup\` (builds the explorer UI) first`);
+  // The sources would run instead, with ≈ 27 MiB more per explorer: not what a deployment measures.
+  const chosen = execFileSync(path.join(appDir, 'server-main.sh'), [appDir], { encoding: 'utf8', stdio: 'pipe' });
+  if (!chosen.trim().endsWith('server-js/main.js')) {
+    throw new Error('the explorer server is not built or older than its sources: run `make setup` first');
+  }
 }
 
 /** Writes the 300-page PDF into the owner's storage (solid colour pages, PAGE_COLOURS). */

@@ -9,6 +9,21 @@ export interface ResourceLimits {
 }
 
 const CONTROLLERS = ['memory', 'pids', 'cpu'] as const;
+/**
+ * CPU weights. The kernel shares the CPU between sibling groups by weight. In cgroup v1 each
+ * process left in the group above the sessions' (the server, its encoders) is a sibling of the
+ * instance's group, so at the default weight every session together weighed as much as one
+ * encoder, and a session starting on a busy host waited seconds for its first picture. So a
+ * session weighs as one default task, a starting one (until its app has drawn) STARTING_WEIGHT of
+ * them, and the instance's group the sum of its sessions. (In v2 the server's own group is one
+ * sibling of the sessions' base, whatever it holds: the base keeps its default weight, and the
+ * weights only order the sessions among themselves.)
+ */
+export const STARTING_WEIGHT = 8;
+const WEIGHT = {
+  1: { file: 'cpu.shares', unit: 1024, max: 262_144 },
+  2: { file: 'cpu.weight', unit: 100, max: 10_000 },
+} as const;
 /** USER_HZ, the unit of /proc/<pid>/stat's times: 100 on every Linux architecture Vitrine runs on. */
 const CLOCK_TICKS_PER_SECOND = 100;
 type Controller = (typeof CONTROLLERS)[number];
@@ -104,7 +119,9 @@ export class SessionCgroup {
       write(dir, 'memory.oom.group', 1);
       write(dir, 'pids.max', limits.pids);
       write(dir, 'cpu.max', `${quota} 100000`);
-      return new SessionCgroup(2, [dir]);
+      const cg = new SessionCgroup(2, [dir]);
+      cg.weigh(STARTING_WEIGHT);
+      return cg;
     }
     const dirs = CONTROLLERS.map((c) => path.join(support.bases[c], `vitrine-${instance}`, session));
     for (const d of dirs) fs.mkdirSync(d, { recursive: true });
@@ -115,7 +132,31 @@ export class SessionCgroup {
     write(pids, 'pids.max', limits.pids);
     write(cpu, 'cpu.cfs_period_us', 100_000);
     write(cpu, 'cpu.cfs_quota_us', quota);
-    return new SessionCgroup(1, dirs);
+    const cg = new SessionCgroup(1, dirs);
+    cg.weigh(STARTING_WEIGHT);
+    return cg;
+  }
+
+  /** The app has drawn (or took too long to): from now on the session weighs as one default task. */
+  started(): void {
+    this.weigh(1);
+  }
+
+  /** The group with the cpu controller. */
+  private get cpuDir(): string {
+    return this.version === 2 ? this.dirs[0]! : this.dirs[2]!;
+  }
+
+  /** Sets this session's weight in default tasks, and the groups above it to their sums. */
+  private weigh(tasks: number): void {
+    const { file, unit } = WEIGHT[this.version];
+    tryWrite(this.cpuDir, file, tasks * unit);
+    this.rebalanceAbove();
+  }
+
+  /** The instance's group weighs what its sessions weigh. */
+  private rebalanceAbove(): void {
+    rebalance(this.version, path.dirname(this.cpuDir));
   }
 
   /** Files a process writes its own PID to, to join the group before it execs the sandbox. */
@@ -227,7 +268,19 @@ export class SessionCgroup {
         }
       }
     }
+    this.rebalanceAbove();
   }
+}
+
+/** Sets a group's CPU weight to the sum of its child groups' (at least one default task's). */
+function rebalance(version: 1 | 2, dir: string): void {
+  const { file, unit, max } = WEIGHT[version];
+  let sum = 0;
+  for (const child of safeReaddir(dir)) {
+    const w = readWords(path.join(dir, child, file));
+    if (w) sum += Number(w[0]) || 0;
+  }
+  tryWrite(dir, file, Math.min(max, Math.max(unit, sum)));
 }
 
 /** Removes this instance's session groups left by a crash (their processes are killed first). */

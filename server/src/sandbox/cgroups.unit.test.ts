@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { detectCgroups, SessionCgroup } from './cgroups.ts';
+import { detectCgroups, SessionCgroup, STARTING_WEIGHT } from './cgroups.ts';
 
 // A directory tree shaped like /sys/fs/cgroup: enough to check detection and the limit files
 // written; the kernel semantics themselves are proven by the sandbox integration suite.
@@ -86,6 +86,29 @@ describe('cgroups', () => {
       'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n',
     );
     expect(cg.oomKills()).toBe(2);
+  });
+
+  it('weighs a starting session as several tasks until its app has drawn, and the instance as its sessions', () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cg-'));
+    mk('.', { 'cgroup.controllers': '' });
+    for (const c of ['memory', 'pids', 'cpu']) mk(c, { 'cgroup.procs': '' });
+    const v1 = detectCgroups(root, [{ controllers: ['memory', 'pids', 'cpu'], path: '/' }]);
+    const a = SessionCgroup.create(v1, 'inst', 'a', limits);
+    expect(read('cpu/vitrine-inst/a/cpu.shares')).toBe(String(STARTING_WEIGHT * 1024));
+    SessionCgroup.create(v1, 'inst', 'b', limits);
+    expect(read('cpu/vitrine-inst/cpu.shares')).toBe(String(2 * STARTING_WEIGHT * 1024));
+    a.started();
+    expect(read('cpu/vitrine-inst/a/cpu.shares')).toBe('1024');
+    expect(read('cpu/vitrine-inst/cpu.shares')).toBe(String((STARTING_WEIGHT + 1) * 1024));
+
+    fs.rmSync(root, { recursive: true, force: true });
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cg-'));
+    mk('.', { 'cgroup.controllers': 'cpu memory pids\n' });
+    const v2 = SessionCgroup.create(detectCgroups(root, [], () => true), 'inst', 's', limits);
+    expect(read('vitrine/inst/s/cpu.weight')).toBe(String(STARTING_WEIGHT * 100));
+    v2.started();
+    expect(read('vitrine/inst/s/cpu.weight')).toBe('100');
+    expect(read('vitrine/inst/cpu.weight')).toBe('100');
   });
 
   it('reports when neither version offers the controllers', () => {

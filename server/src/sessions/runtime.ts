@@ -37,6 +37,8 @@ const RESIZE_INTERVAL_MS = 250;
 const VIEWPORT_WAIT_MS = 1500;
 /** A window redrawing at the viewer's size longer than this is shown as it is. */
 const REDRAW_WAIT_MS = 2500;
+/** A starting sandbox's extra CPU weight ends with the app's first picture, or after this. */
+const STARTING_WEIGHT_MS = 10_000;
 /** Opus for a session's sound: transparent for music at a fraction of the video's rate. */
 const AUDIO_BITRATE_KBPS = 96;
 
@@ -201,6 +203,8 @@ export class SessionRuntime implements RuntimeHandle {
       throw new Error('the session ended while starting');
     }
     this.sandbox = sandbox;
+    // Its sandbox weighs more while the app starts (sandbox/cgroups.ts); at most this long.
+    setTimeout(() => sandbox.cgroup?.started(), STARTING_WEIGHT_MS).unref();
     void this.sandbox.exited.then(({ code, signal, oomKilled }) => {
       const appLog = logTail(path.join(policy.sessionDir, 'log', 'app.log'), 500).trim();
       this.sandboxGone(`exit ${code ?? signal}${appLog ? `: ${appLog}` : ''}`, oomKilled);
@@ -237,6 +241,7 @@ export class SessionRuntime implements RuntimeHandle {
     this.firstPicture = new FirstPictureWatch(
       () => showsContent(samplePicture(fb.path, fb, this.readinessRegion())),
       () => {
+        sandbox.cgroup?.started();
         for (const l of this.appReadyListeners) l();
       },
     );

@@ -104,7 +104,12 @@ describe('cgroups', () => {
     fs.rmSync(root, { recursive: true, force: true });
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'cg-'));
     mk('.', { 'cgroup.controllers': 'cpu memory pids\n' });
-    const v2 = SessionCgroup.create(detectCgroups(root, [], () => true), 'inst', 's', limits);
+    const v2 = SessionCgroup.create(
+      detectCgroups(root, [], () => true),
+      'inst',
+      's',
+      limits,
+    );
     expect(read('vitrine/inst/s/cpu.weight')).toBe(String(STARTING_WEIGHT * 100));
     v2.started();
     expect(read('vitrine/inst/s/cpu.weight')).toBe('100');

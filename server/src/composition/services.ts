@@ -224,6 +224,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     encoderNames: [path.basename(config.media.ffmpegPath), path.basename(FRAME_PUMP)],
     workers: () => (cluster.role === 'api' ? cluster.sessions.workers : []),
   });
+  const persistence = sessionPersistenceObserver(sessionStore, log, sessionEndAudit(audit, log));
   const localSessions = new SessionManager({
     limits: {
       maxSessions: config.sessions.maxSessions,
@@ -256,11 +257,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
         },
         { services: controlServices, audit, log, claimJournalDir: claimJournals },
       ),
-    observers: [
-      sessionPersistenceObserver(sessionStore, log, sessionEndAudit(audit, log)),
-      sessionAuditObserver(audit),
-      metrics.sessions,
-    ],
+    observers: [persistence, sessionAuditObserver(audit), metrics.sessions],
     record: (plan, clock, failed) => recordings.begin(plan, sessionAuditScope(plan), clock, failed),
     records: sessionStore,
     findApp,
@@ -426,6 +423,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     /** Ends sessions, then closes the audit trail and the database (in that order). */
     async close(): Promise<void> {
       await localSessions.shutdown();
+      await persistence.settled();
       if (cluster.role === 'worker') await cluster.agent.stop();
       removeInstanceGroups(sandbox.cgroups, sandbox.instance);
       audit.note({ actor: { id: null, role: 'system' }, action: 'server.stop', outcome: 'ok' });

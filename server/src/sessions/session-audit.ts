@@ -52,8 +52,8 @@ export function sessionAuditObserver(audit: { note(entry: AuditEntry): void }): 
 export function sessionEndAudit(
   audit: { record(entry: AuditEntry): Promise<void> },
   log: { error(obj: object, msg: string): void },
-): (plan: LaunchPlan, end: SessionEnd) => void {
-  return (plan, end) => {
+): (plan: LaunchPlan, end: SessionEnd) => Promise<void> {
+  return (plan, end) =>
     audit
       .record({
         ...sessionAuditScope(plan),
@@ -71,5 +71,4 @@ export function sessionEndAudit(
       .catch((err: Error) =>
         log.error({ err: err.message, sessionId: plan.sessionId }, 'could not record the end of the session'),
       );
-  };
 }

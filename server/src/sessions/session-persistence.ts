@@ -5,13 +5,15 @@ import type { SessionStore } from './session-store.ts';
 /**
  * Keeps the durable record of each session (what ran, with which policy, how it ended).
  * `endRecorded` runs once the end is on record, unless the record already said ended: another
- * process ended it first (the API tier, for a worker it declared lost).
+ * process ended it first (the API tier, for a worker it declared lost). `settled()` waits for the
+ * ends under way (a shutdown closes the trail after them).
  */
 export function sessionPersistenceObserver(
   store: SessionStore,
   log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void },
-  endRecorded: (plan: LaunchPlan, end: SessionEnd) => void,
-): SessionObserver {
+  endRecorded: (plan: LaunchPlan, end: SessionEnd) => Promise<void>,
+): SessionObserver & { settled(): Promise<void> } {
+  const ending = new Set<Promise<void>>();
   const failed = (id: string, what: string) => (err: Error) =>
     log.error({ err: err.message, sessionId: id }, `could not record session ${what}`);
   return {
@@ -33,17 +35,22 @@ export function sessionPersistenceObserver(
       store.setWatchers(plan.sessionId, count).catch(failed(plan.sessionId, 'watchers'));
     },
     ended(plan, end) {
-      store.ended(plan.sessionId, end.reason, end.detail).then(
-        (first) => {
-          if (first) endRecorded(plan, end);
+      const done = store.ended(plan.sessionId, end.reason, end.detail).then(
+        async (first) => {
+          if (first) await endRecorded(plan, end);
           else log.info({ sessionId: plan.sessionId, reason: end.reason }, 'the end was already on record');
         },
-        (err: Error) => {
+        async (err: Error) => {
           failed(plan.sessionId, 'end')(err);
           // The trail still hears of it: an end missing from both would be worse than a repeat.
-          endRecorded(plan, end);
+          await endRecorded(plan, end);
         },
       );
+      ending.add(done);
+      void done.finally(() => ending.delete(done));
+    },
+    async settled() {
+      await Promise.allSettled([...ending]);
     },
   };
 }

@@ -47,6 +47,8 @@ const SEVERE_DELAY_MS = 250;
 /** Below this, the path is clear. Between the two: hold. */
 const CLEAR_DELAY_MS = 20;
 const HEAVY_LOSS = 0.1;
+/** How many of a tick's last received packets say whether a queue had formed by its end. */
+const END_PACKETS = 3;
 const LIGHT_LOSS = 0.02;
 /**
  * After a back-off the queue built before it still has to drain: within this long, back off
@@ -141,7 +143,11 @@ export class RateController {
         this.lastBackoff = now;
         this.delayAtBackoff = queueDelayMs;
         if (receiveKbps !== undefined) this.capacityKbps = receiveKbps;
-        this.cause = lossFraction > HEAVY_LOSS && !delayed ? 'loss' : 'bandwidth';
+        // Drops with a queue behind them are a full path, not a lossy one. The tick's lowest delay
+        // can predate the queue (a cap that began within the tick): its last packets say whether
+        // one had formed by its end.
+        const queued = delayed || this.queueAtEnd(received) > OVERUSE_DELAY_MS;
+        this.cause = lossFraction > HEAVY_LOSS && !queued ? 'loss' : 'bandwidth';
       }
     } else if (queueDelayMs < CLEAR_DELAY_MS && lossFraction <= LIGHT_LOSS && sentKbps >= IN_USE * this.target) {
       const growth = this.nearCapacity(now) ? SLOW_GROWTH : FAST_GROWTH;
@@ -176,6 +182,15 @@ export class RateController {
     while (this.minima.length > 0 && now - this.minima[0]![0] > BASE_WINDOW_MS) this.minima.shift();
     const base = Math.min(...this.minima.map(([, d]) => d));
     return Math.max(0, lowest - base);
+  }
+
+  /** The queue a tick's last received packets (by send time) met, above the base delay. */
+  private queueAtEnd(received: PacketFate[]): number {
+    if (received.length === 0 || this.minima.length === 0) return 0;
+    const bySend = [...received].sort((a, b) => a.sentAtMs - b.sentAtMs);
+    const tail = bySend.slice(-END_PACKETS);
+    const lowest = Math.min(...tail.map((f) => f.receivedAtMs! - f.sentAtMs));
+    return Math.max(0, lowest - Math.min(...this.minima.map(([, d]) => d)));
   }
 
   private clamp(kbps: number): number {

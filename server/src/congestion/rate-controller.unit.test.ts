@@ -117,6 +117,25 @@ describe('rate controller', () => {
     expect(c.state.cause).toBe('loss');
   });
 
+  it('names a cap that starts mid-tick bandwidth, though its first drops come before a whole tick waited', () => {
+    // tbf as the e2e lab sets it: 200 ms of queue at the rate, tail drop behind it. The tick the cap
+    // starts in has early packets that never queued, so its lowest delay shows no queue yet.
+    for (const startMs of [5000, 5050, 5100, 5150, 5200]) {
+      const c = new RateController({ minKbps: 150, maxKbps: 3000 });
+      const link = new Link(100_000, 200);
+      run(c, link, 0, startMs, 3000);
+      link.linkKbps = 500;
+      let first: string | null | undefined;
+      let target = c.state.targetKbps;
+      for (let t = startMs; t < startMs + 3000 && first === undefined; t += 100) {
+        const state = c.onFeedback(link.carry(t, target), t + 100);
+        if (state) target = state.targetKbps;
+        if (state?.cause) first = state.cause;
+      }
+      expect(first, `cap from ${startMs} ms`).toBe('bandwidth');
+    }
+  });
+
   it('never goes below the minimum', () => {
     const c = new RateController({ minKbps: 150, maxKbps: 3000 });
     const { target } = run(c, new Link(60), 0, 10_000, 3000);

@@ -132,7 +132,10 @@ describe('streamed session lifecycle', () => {
   it('shows foreign X11 apps unchanged (xclock)', async () => {
     const { status, body } = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'xclock' });
     expect(status).toBe(201);
-    expect(sessionProcesses(server.runtimeDir, body.id).some((p) => p.cmd.includes('/usr/bin/xclock'))).toBe(true);
+    // The session is up once its display is; the app is exec'd in the sandbox just after.
+    await waitFor('xclock running in the sandbox', () =>
+      sessionProcesses(server.runtimeDir, body.id).some((p) => p.cmd.includes('/usr/bin/xclock')),
+    );
     await api(server.owner, 'DELETE', `/api/sessions/${body.id}`);
     await waitFor('session folder removed', () => !fs.existsSync(sessionDir(body.id)));
   });

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export interface ResourceLimits {
@@ -20,6 +21,14 @@ const CONTROLLERS = ['memory', 'pids', 'cpu'] as const;
  * weights only order the sessions among themselves.)
  */
 export const STARTING_WEIGHT = 8;
+/**
+ * The CPU limit while the app starts, in cores: all of the host's. A browser starts as several
+ * processes at once; held to its 1-core limit it was throttled in 10 of every 17 scheduler
+ * periods of its start (≈ 0.5 s of its ≈ 1.8 s on a quiet 2-core host, more on a busy one).
+ * The start ends at the app's first picture or after at most the runtime's 10 s.
+ */
+const startingCores = (limit: number) => Math.max(limit, os.availableParallelism());
+const CFS_PERIOD_US = 100_000;
 const WEIGHT = {
   1: { file: 'cpu.shares', unit: 1024, max: 262_144 },
   2: { file: 'cpu.weight', unit: 100, max: 10_000 },
@@ -96,17 +105,19 @@ function readWords(file: string): string[] | null {
 export class SessionCgroup {
   readonly dirs: string[];
   private readonly version: 1 | 2;
+  /** The app's CPU limit in cores, held from its first picture on. */
+  private readonly cpuLimit: number;
 
   /** Use create(); this wraps groups that already exist (crash leftovers). */
-  constructor(version: 1 | 2, dirs: string[]) {
+  constructor(version: 1 | 2, dirs: string[], cpuLimit = 1) {
     this.version = version;
     this.dirs = dirs;
+    this.cpuLimit = cpuLimit;
   }
 
   /** Creates the group and sets every limit before any process is placed in it. */
   static create(support: CgroupSupport, instance: string, session: string, limits: ResourceLimits): SessionCgroup {
     if (support.version === 0) throw new Error(`cgroups unavailable: ${support.reason}`);
-    const quota = Math.max(1000, Math.round(limits.cpu * 100_000));
     if (support.version === 2) {
       const parent = path.join(support.base, instance);
       if (support.delegated) enterDelegatedLeaf(support.delegated);
@@ -118,8 +129,8 @@ export class SessionCgroup {
       // The whole session dies together when it runs out of memory.
       write(dir, 'memory.oom.group', 1);
       write(dir, 'pids.max', limits.pids);
-      write(dir, 'cpu.max', `${quota} 100000`);
-      const cg = new SessionCgroup(2, [dir]);
+      const cg = new SessionCgroup(2, [dir], limits.cpu);
+      cg.limitCpu(startingCores(limits.cpu));
       cg.weigh(STARTING_WEIGHT);
       return cg;
     }
@@ -130,16 +141,28 @@ export class SessionCgroup {
     // No swap: memsw exists only with swap accounting; the limit must equal the memory limit.
     tryWrite(memory, 'memory.memsw.limit_in_bytes', limits.memoryBytes);
     write(pids, 'pids.max', limits.pids);
-    write(cpu, 'cpu.cfs_period_us', 100_000);
-    write(cpu, 'cpu.cfs_quota_us', quota);
-    const cg = new SessionCgroup(1, dirs);
+    write(cpu, 'cpu.cfs_period_us', CFS_PERIOD_US);
+    const cg = new SessionCgroup(1, dirs, limits.cpu);
+    cg.limitCpu(startingCores(limits.cpu));
     cg.weigh(STARTING_WEIGHT);
     return cg;
   }
 
-  /** The app has drawn (or took too long to): from now on the session weighs as one default task. */
+  /**
+   * The app has drawn (or took too long to): from now on the session weighs as one default task
+   * and is held to its own CPU limit. Called again, it changes nothing.
+   */
   started(): void {
+    // tryWrite: a late call (the runtime's timer) may find the group already removed.
+    this.limitCpu(this.cpuLimit, tryWrite);
     this.weigh(1);
+  }
+
+  /** At most this many cores of CPU time (the kernel's bandwidth quota per period). */
+  private limitCpu(cores: number, writeFile: typeof write = write): void {
+    const quota = Math.max(1000, Math.round(cores * CFS_PERIOD_US));
+    if (this.version === 2) writeFile(this.cpuDir, 'cpu.max', `${quota} ${CFS_PERIOD_US}`);
+    else writeFile(this.cpuDir, 'cpu.cfs_quota_us', quota);
   }
 
   /** The group with the cpu controller. */

@@ -27,6 +27,7 @@ describe('cgroups', () => {
     expect(read('vitrine/inst/s1/memory.swap.max')).toBe('0');
     expect(read('vitrine/inst/s1/memory.oom.group')).toBe('1');
     expect(read('vitrine/inst/s1/pids.max')).toBe('64');
+    cg.started();
     expect(read('vitrine/inst/s1/cpu.max')).toBe('50000 100000');
     expect(read('vitrine/inst/cgroup.subtree_control')).toBe('+memory +pids +cpu');
   });
@@ -78,6 +79,8 @@ describe('cgroups', () => {
     const cg = SessionCgroup.create(support, 'inst', 's1', limits);
     expect(read('memory/svc/vitrine-inst/s1/memory.limit_in_bytes')).toBe(String(256 * 2 ** 20));
     expect(read('pids/vitrine-inst/s1/pids.max')).toBe('64');
+    expect(read('cpu/vitrine-inst/s1/cpu.cfs_quota_us')).toBe(String(os.availableParallelism() * 100_000));
+    cg.started();
     expect(read('cpu/vitrine-inst/s1/cpu.cfs_quota_us')).toBe('50000');
     expect(cg.procsFiles).toHaveLength(3);
     expect(cg.oomKills()).toBe(0);
@@ -88,7 +91,7 @@ describe('cgroups', () => {
     expect(cg.oomKills()).toBe(2);
   });
 
-  it('weighs a starting session as several tasks until its app has drawn, and the instance as its sessions', () => {
+  it('weighs a starting session as several tasks on all cores until its app has drawn, and the instance as its sessions', () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'cg-'));
     mk('.', { 'cgroup.controllers': '' });
     for (const c of ['memory', 'pids', 'cpu']) mk(c, { 'cgroup.procs': '' });
@@ -111,8 +114,10 @@ describe('cgroups', () => {
       limits,
     );
     expect(read('vitrine/inst/s/cpu.weight')).toBe(String(STARTING_WEIGHT * 100));
+    expect(read('vitrine/inst/s/cpu.max')).toBe(`${os.availableParallelism() * 100_000} 100000`);
     v2.started();
     expect(read('vitrine/inst/s/cpu.weight')).toBe('100');
+    expect(read('vitrine/inst/s/cpu.max')).toBe('50000 100000');
     expect(read('vitrine/inst/cpu.weight')).toBe('100');
   });
 

@@ -71,6 +71,9 @@ export class AttackHarness {
   ) {
     const policy = this.policy(script, opts);
     const sandbox = await startSandbox(this.host, policy, 10_000, path.basename(policy.sessionDir));
+    // What the runtime does at the app's first picture (at most 10 s in): from here on the app is
+    // held to its own CPU limit, not the start's all-cores one (sandbox/cgroups.ts).
+    sandbox.cgroup?.started();
     opts.onStarted?.(policy);
     const timer = setTimeout(() => sandbox.kill(), opts.timeoutMs ?? 20_000);
     const exit = await sandbox.exited;

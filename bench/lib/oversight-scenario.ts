@@ -71,6 +71,7 @@ export async function prepareShares(ctx: OversightContext): Promise<Shares> {
       clientEmail: email,
       label: recorded ? 'Recorded room' : 'Plain room',
       paths: [{ path: 'Deal', access: 'view' }],
+      apps: [ctx.appId],
       expiresAt: new Date(Date.now() + 24 * 3_600_000).toISOString(),
       recording: recorded,
       liveView: recorded,

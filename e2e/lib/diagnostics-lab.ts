@@ -51,6 +51,7 @@ export async function openRecordedShare(
     clientEmail: 'cleo@example.test',
     label: 'Deal room',
     paths: [{ path: 'Deal', access: 'view' }],
+    apps: ['diagnostics'],
     recording: true,
     liveView: opts.liveView,
   });

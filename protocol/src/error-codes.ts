@@ -49,6 +49,8 @@ export const ERROR_CODES = [
   'terms-changed',
   /** The share's sessions are recorded and the client did not acknowledge it. */
   'recording-not-acknowledged',
+  /** The share does not name this app: its owner chose which apps its client may open. */
+  'app-not-shared',
   // Outgoing mail
   /** The server has no SMTP server configured (SMTP_URL). */
   'mail-not-configured',

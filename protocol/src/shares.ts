@@ -38,6 +38,26 @@ export const TERMS_MAX_CHARS = 20_000;
 export const ShareTerms = z.object({ version: z.number().int().positive(), text: z.string() });
 export type ShareTerms = z.infer<typeof ShareTerms>;
 
+/**
+ * An app's id: the name of its folder under APPS_ROOT (the server's registry loads no folder whose
+ * name does not match).
+ */
+export const APP_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+export const AppId = z.string().regex(APP_ID_PATTERN, 'not an app id (a-z, 0-9, ".", "_", "-"; at most 63)');
+
+/** How many apps one share may name. */
+export const SHARE_APPS_MAX = 16;
+
+/** What a share opens in unless its owner chooses otherwise (and what shares made before the choice open in). */
+export const DEFAULT_SHARE_APPS: readonly string[] = ['file-explorer'];
+
+/** The apps a share's client may open, by id: the server refuses any other on that share. */
+export const ShareApps = z.array(AppId).min(1, 'name at least one app').max(SHARE_APPS_MAX);
+
+/** An installed app a share's client may open, as "Shared with me" offers it. */
+export const SharedApp = z.object({ id: z.string(), name: z.string() });
+export type SharedApp = z.infer<typeof SharedApp>;
+
 /** A share as its owner sees it. */
 export const Share = z.object({
   id: z.uuid(),
@@ -55,6 +75,8 @@ export const Share = z.object({
   /** The owner may watch the client's live sessions. */
   liveView: z.boolean(),
   terms: ShareTerms.nullable(),
+  /** The apps the client may open (ids; one may have been uninstalled since). */
+  apps: z.array(z.string()),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
   /** Hidden from the owner's list (only a revoked or expired share); null while listed. */
@@ -80,6 +102,8 @@ export const ReceivedShare = z.object({
   termsAccepted: z.boolean(),
   /** The newest version the client accepted (an older one: the terms changed since); null: never. */
   termsAcceptedVersion: z.number().int().nullable(),
+  /** The apps the share opens in that are installed, in the owner's order (empty: none is any more). */
+  apps: z.array(SharedApp),
 });
 export type ReceivedShare = z.infer<typeof ReceivedShare>;
 
@@ -108,6 +132,8 @@ export const CreateShareBody = z
     recording: z.boolean().default(false),
     liveView: z.boolean().default(false),
     termsText: TermsText.default(null),
+    /** Not given: `DEFAULT_SHARE_APPS`. Each named app must be installed. */
+    apps: ShareApps.optional(),
     /** "Share again": the earlier share (of the same client) this one repeats; recorded on the audit trail. */
     againOf: z.uuid().optional(),
   })
@@ -126,6 +152,8 @@ export const UpdateShareBody = z
     liveView: z.boolean().optional(),
     /** A different text is a new version the client must accept again; the same text changes nothing. */
     termsText: TermsText.optional(),
+    /** Each named app must be installed (like any change, it ends the share's live sessions). */
+    apps: ShareApps.optional(),
   })
   .strict();
 

@@ -22,6 +22,7 @@ export async function recordedSession(
     clientEmail: email,
     label: 'Deal room',
     paths: [{ path: 'Deal', access: 'view' }],
+    apps: ['diagnostics'],
     recording: true,
     liveView: true,
   });

@@ -15,6 +15,7 @@ import * as m008 from './migrations/008-share-oversight.ts';
 import * as m009 from './migrations/009-recordings.ts';
 import * as m010 from './migrations/010-workers.ts';
 import * as m011 from './migrations/011-session-watchers.ts';
+import * as m012 from './migrations/012-share-apps.ts';
 import type { Tables } from './schema.ts';
 
 // Listed explicitly (not read from a folder) so the order is reviewed and nothing stray runs.
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '009-recordings': m009,
   '010-workers': m010,
   '011-session-watchers': m011,
+  '012-share-apps': m012,
 };
 
 export interface Database {
@@ -65,9 +67,10 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; dat
   return { db, kind, close: () => db.destroy() };
 }
 
-export async function migrate(db: Kysely<Tables>): Promise<void> {
+/** To the latest migration, or up to `upTo` (a migration's name: tests of what a later one does to earlier rows). */
+export async function migrate(db: Kysely<Tables>, upTo?: string): Promise<void> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (upTo === undefined ? migrator.migrateToLatest() : migrator.migrateTo(upTo));
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(

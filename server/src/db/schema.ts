@@ -128,6 +128,8 @@ export interface SharesTable {
   terms_text: ColumnType<string | null, string | null | undefined>;
   /** How many texts the terms have had (kept when they are removed); null: never any. */
   terms_version: ColumnType<number | null, number | null | undefined>;
+  /** The app ids the client may open (JSON array, never empty; the File Explorer when not written). */
+  apps: ColumnType<string[], string | undefined, string>;
 }
 
 /** Each time a client accepted a version of a share's terms. */

@@ -7,7 +7,11 @@ import { DomainError } from '../errors.ts';
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     markPolicyRefusal(req, err);
-    if (err instanceof DomainError) return reply.status(err.status).send({ error: err.code, message: err.message });
+    if (err instanceof DomainError) {
+      // The refused attempt's event names what it was about (the share, the app), not only the route.
+      if (err.about && req.audit) req.audit.note(err.about);
+      return reply.status(err.status).send({ error: err.code, message: err.message });
+    }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const message = err.validation
         .map((v) => `${v.instancePath.replace(/^\//, '') || 'request'}: ${v.message}`)

@@ -254,6 +254,7 @@ function registerSiteRoutes(
     accountRole: async (email) => (await services.users.findByEmail(email))?.role ?? null,
     mailer,
     acceptances: services.termsAcceptances,
+    appName: (id) => services.apps.get(id)?.manifest.name,
   });
   registerTermsRoutes(app, { shares: services.shares, acceptances: services.termsAcceptances });
   const personName = async (id: string) => (await services.users.get(id))?.displayName;

@@ -9,6 +9,7 @@ import {
 import { DomainError } from '../errors.ts';
 import { authorize, type Actor } from '../policies/policies.ts';
 import type { Access } from '../sandbox/sandbox.ts';
+import { requireSharedApp } from '../shares/share-apps.ts';
 import { shareStatus, type ShareRecord } from '../shares/share-store.ts';
 import { currentTerms } from '../shares/terms.ts';
 import type { Entitlement } from './grants.ts';
@@ -52,6 +53,11 @@ export interface LaunchConsent {
   acknowledgeRecording?: boolean | undefined;
 }
 
+/** The app to open (a share opens only in the apps it names), and the client's consent. */
+export interface LaunchAsk extends LaunchConsent {
+  appId: string;
+}
+
 /** What an owner asks to preview: a share (or their own storage), and a path to open first. */
 export interface PreviewRequest {
   shareId?: string | undefined;
@@ -85,13 +91,14 @@ export interface LaunchDeps {
  * Turns "this person opens this share" (or "this owner works on their own files") into what
  * the sandbox may expose: host paths, where they appear and with which rights. The app's own
  * request is intersected with this later (`resolveGrants`), so nothing wider is ever mounted.
+ * A share opens only in the apps its owner named (its client's sessions and the owner's preview).
  */
 export async function resolveLaunch(
   actor: Actor,
   shareId: string | undefined,
   deps: LaunchDeps,
-  preview?: PreviewRequest,
-  consent: LaunchConsent = {},
+  preview: PreviewRequest | undefined,
+  ask: LaunchAsk,
 ): Promise<Launch> {
   const base = {
     userId: actor.id,
@@ -104,7 +111,7 @@ export async function resolveLaunch(
   };
   if (preview) {
     if (shareId) throw new DomainError(400, 'bad-request', 'preview: name the share inside the preview');
-    return resolvePreview(actor, preview, deps);
+    return resolvePreview(actor, preview, ask.appId, deps);
   }
   if (!shareId) {
     authorize(actor, 'launch-on-own-storage', 'App', {});
@@ -121,7 +128,8 @@ export async function resolveLaunch(
   if (!share) throw new DomainError(404, 'not-found', 'no such share');
   const status = shareStatus(share, (deps.now ?? Date.now)());
   authorize(actor, 'open', 'Share', { ownerId: share.ownerId, clientId: share.client?.id ?? null, status });
-  await requireConsent(actor, share, consent, deps);
+  requireSharedApp(share, ask.appId);
+  await requireConsent(actor, share, ask, deps);
   const { mounts: _, ...launch } = await shareLaunch(share, deps);
   return {
     ...base,
@@ -165,7 +173,7 @@ export function previewLabel(ownerName: string): string {
  * read-only (as a view-only share would show it) under the default watermark. `path`, in the
  * owner's storage, is what the app opens first; with a share it must be inside what it shares.
  */
-async function resolvePreview(actor: Actor, preview: PreviewRequest, deps: LaunchDeps): Promise<Launch> {
+async function resolvePreview(actor: Actor, preview: PreviewRequest, appId: string, deps: LaunchDeps): Promise<Launch> {
   // The owner's own look at their files: nobody to record or watch.
   const base = {
     userId: actor.id,
@@ -196,6 +204,8 @@ async function resolvePreview(actor: Actor, preview: PreviewRequest, deps: Launc
   if (!share) throw new DomainError(404, 'not-found', 'no such share');
   const status = shareStatus(share, (deps.now ?? Date.now)());
   authorize(actor, 'preview', 'Share', { ownerId: share.ownerId, clientId: share.client?.id ?? null, status });
+  // The preview shows what the client would get: no app the client could not open either.
+  requireSharedApp(share, appId);
   const { mounts, ...launch } = await shareLaunch(share, deps);
   return {
     ...base,

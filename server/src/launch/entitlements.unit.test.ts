@@ -6,6 +6,8 @@ import type { ShareRecord } from '../shares/share-store.ts';
 
 const owner: Actor = { id: 'o', role: 'owner', admin: false, signInId: 'so' };
 const client: Actor = { id: 'c', role: 'client', admin: false, signInId: 'sc' };
+/** What most launches here open: the app every share names unless its owner chose otherwise. */
+const EXPLORER = { appId: 'file-explorer' };
 
 const record = (over: Partial<ShareRecord> = {}): ShareRecord => ({
   id: 's',
@@ -29,6 +31,7 @@ const record = (over: Partial<ShareRecord> = {}): ShareRecord => ({
   recording: false,
   liveView: false,
   terms: { text: null, version: null },
+  apps: ['file-explorer'],
   createdAt: new Date(),
   revokedAt: null,
   archivedAt: null,
@@ -54,7 +57,7 @@ const deps = (
 
 describe('resolveLaunch', () => {
   it('gives an owner their whole storage at /files, with every right', async () => {
-    expect(await resolveLaunch(owner, undefined, deps(undefined))).toEqual({
+    expect(await resolveLaunch(owner, undefined, deps(undefined), undefined, EXPLORER)).toEqual({
       userId: 'o',
       userRole: 'owner',
       signInId: 'so',
@@ -72,50 +75,61 @@ describe('resolveLaunch', () => {
 
   it('opens a share with terms only once its client accepted the version in force', async () => {
     const withTerms = record({ terms: { text: 'Keep it private.', version: 2 } });
-    await expect(resolveLaunch(client, 's', deps(withTerms))).rejects.toMatchObject({
+    await expect(resolveLaunch(client, 's', deps(withTerms), undefined, EXPLORER)).rejects.toMatchObject({
       status: 403,
       code: 'terms-not-accepted',
     });
     // An acceptance of an earlier version does not cover the new text.
-    await expect(resolveLaunch(client, 's', deps(withTerms, [], [['s', 'c', 1]]))).rejects.toMatchObject({
+    await expect(
+      resolveLaunch(client, 's', deps(withTerms, [], [['s', 'c', 1]]), undefined, EXPLORER),
+    ).rejects.toMatchObject({
       code: 'terms-not-accepted',
     });
-    await expect(resolveLaunch(client, 's', deps(withTerms, [], [['s', 'c', 2]]))).resolves.toMatchObject({
+    await expect(
+      resolveLaunch(client, 's', deps(withTerms, [], [['s', 'c', 2]]), undefined, EXPLORER),
+    ).resolves.toMatchObject({
       shareId: 's',
     });
     // Terms that were removed (the count kept) ask for nothing.
     const removed = record({ terms: { text: null, version: 2 } });
-    await expect(resolveLaunch(client, 's', deps(removed))).resolves.toMatchObject({ shareId: 's' });
+    await expect(resolveLaunch(client, 's', deps(removed), undefined, EXPLORER)).resolves.toMatchObject({
+      shareId: 's',
+    });
     // The owner's preview is not the client's session: no terms to accept.
-    await expect(resolveLaunch(owner, undefined, deps(withTerms), { shareId: 's' })).resolves.toMatchObject({
+    await expect(resolveLaunch(owner, undefined, deps(withTerms), { shareId: 's' }, EXPLORER)).resolves.toMatchObject({
       preview: true,
     });
   });
 
   it("opens a recorded share only when the client acknowledged it; only the client's session is recorded", async () => {
     const recorded = record({ recording: true, liveView: true });
-    await expect(resolveLaunch(client, 's', deps(recorded))).rejects.toMatchObject({
+    await expect(resolveLaunch(client, 's', deps(recorded), undefined, EXPLORER)).rejects.toMatchObject({
       status: 409,
       code: 'recording-not-acknowledged',
     });
     await expect(
-      resolveLaunch(client, 's', deps(recorded), undefined, { acknowledgeRecording: false }),
+      resolveLaunch(client, 's', deps(recorded), undefined, { ...EXPLORER, acknowledgeRecording: false }),
     ).rejects.toMatchObject({ code: 'recording-not-acknowledged' });
-    const launch = await resolveLaunch(client, 's', deps(recorded), undefined, { acknowledgeRecording: true });
+    const launch = await resolveLaunch(client, 's', deps(recorded), undefined, {
+      ...EXPLORER,
+      acknowledgeRecording: true,
+    });
     expect([launch.recording, launch.liveView]).toEqual([true, true]);
-    const live = await resolveLaunch(client, 's', deps(record({ liveView: true })));
+    const live = await resolveLaunch(client, 's', deps(record({ liveView: true })), undefined, EXPLORER);
     expect([live.recording, live.liveView]).toEqual([false, true]);
-    const preview = await resolveLaunch(owner, undefined, deps(recorded), { shareId: 's' });
+    const preview = await resolveLaunch(owner, undefined, deps(recorded), { shareId: 's' }, EXPLORER);
     expect([preview.recording, preview.liveView]).toEqual([false, false]);
   });
 
   it('refuses a client without a share', async () => {
-    await expect(resolveLaunch(client, undefined, deps(undefined))).rejects.toMatchObject({ status: 403 });
+    await expect(resolveLaunch(client, undefined, deps(undefined), undefined, EXPLORER)).rejects.toMatchObject({
+      status: 403,
+    });
   });
 
   it('maps each shared path to /files/<name> with its access, skipping what no longer exists', async () => {
     const warnings: string[] = [];
-    const launch = await resolveLaunch(client, 's', deps(record(), warnings));
+    const launch = await resolveLaunch(client, 's', deps(record(), warnings), undefined, EXPLORER);
     expect(launch.entitlements).toEqual([
       { hostPath: '/srv/storage/o/files/Reports', sandboxPath: '/files/Reports', access: 'read' },
       { hostPath: '/srv/storage/o/files/Work/Reports', sandboxPath: '/files/Reports (2)', access: 'read-write' },
@@ -133,24 +147,32 @@ describe('resolveLaunch', () => {
     expect(launch.watermark).toEqual({ label: 'c@example.test', density: 'dense', opacity: 0.2 });
     expect(launch.preview).toBe(false);
     expect(launch.openPath).toBeNull();
-    expect((await resolveLaunch(client, 's', deps(record({ watermark: false })))).watermark).toBeNull();
+    expect(
+      (await resolveLaunch(client, 's', deps(record({ watermark: false })), undefined, EXPLORER)).watermark,
+    ).toBeNull();
   });
 
   it('does not open expired, revoked, other people’s or emptied shares', async () => {
     const expired = record({ expiresAt: new Date(Date.now() - 1) });
-    await expect(resolveLaunch(client, 's', deps(expired))).rejects.toMatchObject({ status: 404 });
-    await expect(resolveLaunch(client, 's', deps(record({ revokedAt: new Date() })))).rejects.toMatchObject({
+    await expect(resolveLaunch(client, 's', deps(expired), undefined, EXPLORER)).rejects.toMatchObject({ status: 404 });
+    await expect(
+      resolveLaunch(client, 's', deps(record({ revokedAt: new Date() })), undefined, EXPLORER),
+    ).rejects.toMatchObject({
       status: 404,
     });
     const someoneElse = { ...client, id: 'x' };
-    await expect(resolveLaunch(someoneElse, 's', deps(record()))).rejects.toMatchObject({ status: 404 });
-    await expect(resolveLaunch(client, 'missing', deps(undefined))).rejects.toMatchObject({ status: 404 });
+    await expect(resolveLaunch(someoneElse, 's', deps(record()), undefined, EXPLORER)).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(resolveLaunch(client, 'missing', deps(undefined), undefined, EXPLORER)).rejects.toMatchObject({
+      status: 404,
+    });
     const empty = record({ paths: [{ path: 'Gone', access: 'view' }] });
-    await expect(resolveLaunch(client, 's', deps(empty))).rejects.toMatchObject({ status: 409 });
+    await expect(resolveLaunch(client, 's', deps(empty), undefined, EXPLORER)).rejects.toMatchObject({ status: 409 });
   });
 
   it('lets an owner preview their storage as a client would see it: read-only, watermarked with their name', async () => {
-    const launch = await resolveLaunch(owner, undefined, deps(undefined), { path: 'Reports/q3.pdf' });
+    const launch = await resolveLaunch(owner, undefined, deps(undefined), { path: 'Reports/q3.pdf' }, EXPLORER);
     expect(launch).toMatchObject({
       shareId: null,
       preview: true,
@@ -160,18 +182,20 @@ describe('resolveLaunch', () => {
       entitlements: [{ hostPath: '/srv/storage/o/files', sandboxPath: '/files', access: 'read' }],
       openPath: '/files/Reports/q3.pdf',
     });
-    expect((await resolveLaunch(owner, undefined, deps(undefined), {})).openPath).toBeNull();
-    expect((await resolveLaunch(owner, undefined, deps(undefined), { path: '' })).openPath).toBe('/files');
+    expect((await resolveLaunch(owner, undefined, deps(undefined), {}, EXPLORER)).openPath).toBeNull();
+    expect((await resolveLaunch(owner, undefined, deps(undefined), { path: '' }, EXPLORER)).openPath).toBe('/files');
     // A path that is not there is not opened (nor launched).
-    await expect(resolveLaunch(owner, undefined, deps(undefined), { path: 'Gone' })).rejects.toMatchObject({
+    await expect(resolveLaunch(owner, undefined, deps(undefined), { path: 'Gone' }, EXPLORER)).rejects.toMatchObject({
       status: 404,
     });
-    await expect(resolveLaunch(client, undefined, deps(undefined), {})).rejects.toMatchObject({ status: 403 });
+    await expect(resolveLaunch(client, undefined, deps(undefined), {}, EXPLORER)).rejects.toMatchObject({
+      status: 403,
+    });
   });
 
   it('lets an owner preview a share exactly as its client gets it, the path opened inside its mount', async () => {
-    const preview = await resolveLaunch(owner, undefined, deps(record()), { shareId: 's' });
-    const asClient = await resolveLaunch(client, 's', deps(record()));
+    const preview = await resolveLaunch(owner, undefined, deps(record()), { shareId: 's' }, EXPLORER);
+    const asClient = await resolveLaunch(client, 's', deps(record()), undefined, EXPLORER);
     expect(preview.entitlements).toEqual(asClient.entitlements);
     expect(preview).toMatchObject({
       shareId: 's',
@@ -182,7 +206,7 @@ describe('resolveLaunch', () => {
       openPath: null,
     });
     const open = async (p: string) =>
-      (await resolveLaunch(owner, undefined, deps(record()), { shareId: 's', path: p })).openPath;
+      (await resolveLaunch(owner, undefined, deps(record()), { shareId: 's', path: p }, EXPLORER)).openPath;
     expect(await open('Work/Reports/q3.csv')).toBe('/files/Reports (2)/q3.csv');
     expect(await open('Reports')).toBe('/files/Reports');
     expect(await open('Reports/')).toBe('/files/Reports');
@@ -190,20 +214,54 @@ describe('resolveLaunch', () => {
     await expect(open('Private/diary.txt')).rejects.toMatchObject({ status: 400 });
     await expect(open('ReportsX/a')).rejects.toMatchObject({ status: 400 });
     // No watermark on the share: none in its preview either.
-    const plain = await resolveLaunch(owner, undefined, deps(record({ watermark: false })), { shareId: 's' });
+    const plain = await resolveLaunch(owner, undefined, deps(record({ watermark: false })), { shareId: 's' }, EXPLORER);
     expect(plain.watermark).toBeNull();
   });
 
   it('previews only the owner’s own shares that are not revoked, and not beside a shareId', async () => {
     const preview = (actor: Actor, share: ShareRecord) =>
-      resolveLaunch(actor, undefined, deps(share), { shareId: 's' });
+      resolveLaunch(actor, undefined, deps(share), { shareId: 's' }, EXPLORER);
     await expect(preview(client, record())).rejects.toMatchObject({ status: 403 });
     await expect(preview({ ...owner, id: 'x' }, record())).rejects.toMatchObject({ status: 404 });
     await expect(preview(owner, record({ revokedAt: new Date() }))).rejects.toMatchObject({ status: 403 });
     await expect(preview(owner, record({ expiresAt: new Date(Date.now() - 1) }))).resolves.toMatchObject({
       preview: true,
     });
-    await expect(resolveLaunch(owner, 's', deps(record()), { shareId: 's' })).rejects.toMatchObject({ status: 400 });
+    await expect(resolveLaunch(owner, 's', deps(record()), { shareId: 's' }, EXPLORER)).rejects.toMatchObject({
+      status: 400,
+    });
+  });
+
+  it('opens a share only in the apps it names, for its client and the owner’s preview alike', async () => {
+    const gallery = record({ apps: ['gallery'] });
+    const gallerySession = { appId: 'gallery' };
+    // Refused before anything else is asked (terms, recording) or resolved.
+    const guarded = record({ apps: ['gallery'], recording: true, terms: { text: 'Private.', version: 1 } });
+    for (const share of [gallery, guarded]) {
+      await expect(resolveLaunch(client, 's', deps(share), undefined, EXPLORER)).rejects.toMatchObject({
+        status: 403,
+        code: 'app-not-shared',
+        about: { shareId: 's', ownerId: 'o', detail: { app: 'file-explorer' } },
+      });
+    }
+    await expect(resolveLaunch(owner, undefined, deps(gallery), { shareId: 's' }, EXPLORER)).rejects.toMatchObject({
+      status: 403,
+      code: 'app-not-shared',
+    });
+    await expect(resolveLaunch(client, 's', deps(gallery), undefined, gallerySession)).resolves.toMatchObject({
+      shareId: 's',
+    });
+    await expect(
+      resolveLaunch(owner, undefined, deps(gallery), { shareId: 's' }, gallerySession),
+    ).resolves.toMatchObject({ preview: true });
+    // The owner's own storage is not a share: any app, as before.
+    await expect(resolveLaunch(owner, undefined, deps(gallery), undefined, gallerySession)).resolves.toMatchObject({
+      shareId: null,
+    });
+    await expect(resolveLaunch(owner, undefined, deps(gallery), {}, gallerySession)).resolves.toMatchObject({
+      preview: true,
+      shareId: null,
+    });
   });
 
   it('names the whole storage, when shared, without revealing host paths', () => {

@@ -37,6 +37,7 @@ export class LaunchPlanner {
     origin?: LaunchOrigin,
   ): Promise<LaunchPlan> {
     const launch = await resolveLaunch(actor, request.shareId, this.deps.entitlements, request.preview, {
+      appId: request.appId,
       acknowledgeRecording: request.acknowledgeRecording,
     });
     const app = this.deps.findApp(request.appId);

@@ -5,6 +5,7 @@ import {
   ApiErrorBody,
   CreatedShare,
   CreateShareBody,
+  DEFAULT_SHARE_APPS,
   InvitationSent,
   ListSharesQuery,
   ReceivedShare,
@@ -22,6 +23,7 @@ import { invitationMail } from '../mail/invitation-mail.ts';
 import { MailError, type Mailer } from '../mail/mailer.ts';
 import { authorize, type Actor } from '../policies/policies.ts';
 import { shareStatus, type ShareRecord, type ShareStore } from './share-store.ts';
+import { checkShareApps, offeredApps, type AppNameOf } from './share-apps.ts';
 import type { TermsAcceptanceStore } from './terms-store.ts';
 import { currentTerms, NO_TERMS, termsAfter, termsTrace } from './terms.ts';
 
@@ -41,6 +43,8 @@ export interface ShareDeps {
   mailer: Mailer | null;
   /** Which version of each share's terms its client accepted ("Shared with me"). */
   acceptances: Pick<TermsAcceptanceStore, 'latestVersions'>;
+  /** An installed app's display name (undefined: not installed); asked at each request, as apps come and go. */
+  appName: AppNameOf;
 }
 
 const Id = z.object({ id: z.uuid() });
@@ -66,6 +70,7 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
     recording: s.recording,
     liveView: s.liveView,
     terms: currentTerms(s.terms),
+    apps: s.apps,
     createdAt: s.createdAt.toISOString(),
     revokedAt: s.revokedAt?.toISOString() ?? null,
     archivedAt: s.archivedAt?.toISOString() ?? null,
@@ -164,6 +169,8 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
         recording: body.recording,
         liveView: body.liveView,
         terms: termsAfter(NO_TERMS, body.termsText) ?? NO_TERMS,
+        // The default is stored as it is (the File Explorer), installed or not; what the owner names must be.
+        apps: body.apps ? checkShareApps(body.apps, deps.appName) : DEFAULT_SHARE_APPS,
       });
       const share = (await deps.shares.get(id))!;
       req.audit.note({
@@ -179,6 +186,7 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
           recording: body.recording,
           liveView: body.liveView,
           terms: termsTrace(currentTerms(share.terms)),
+          apps: share.apps,
           ...(earlier ? { sharedAgainFrom: earlier.id } : {}),
         },
       });
@@ -226,6 +234,7 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
         ...(b.recording !== undefined ? { recording: b.recording } : {}),
         ...(b.liveView !== undefined ? { liveView: b.liveView } : {}),
         ...(terms ? { terms } : {}),
+        ...(b.apps !== undefined ? { apps: checkShareApps(b.apps, deps.appName) } : {}),
       });
       const updated = (await deps.shares.get(share.id))!;
       // An unused invitation never outlives its share (a shortened expiry shortens it too).
@@ -382,6 +391,7 @@ export function registerShareRoutes(server: FastifyInstance, deps: ShareDeps): v
         recording: s.recording,
         liveView: s.liveView,
         ...termsFor(currentTerms(s.terms), accepted.get(s.id) ?? null),
+        apps: offeredApps(s.apps, deps.appName),
       }));
     },
   );

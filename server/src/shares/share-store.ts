@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { InferResult, Kysely, Transaction } from 'kysely';
-import type { SharePath, ShareStatus, WatermarkDensity } from '@vitrine/protocol';
+import { DEFAULT_SHARE_APPS, type SharePath, type ShareStatus, type WatermarkDensity } from '@vitrine/protocol';
 import type { Tables } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import type { TermsState } from './terms.ts';
@@ -28,6 +28,8 @@ export interface ShareRecord {
   liveView: boolean;
   /** The terms the client must accept (`currentTerms` of it: what is in force). */
   terms: TermsState;
+  /** The apps the client may open (ids, never empty). */
+  apps: string[];
   createdAt: Date;
   revokedAt: Date | null;
   /** Hidden from the owner's default list (only a share that is over). */
@@ -55,6 +57,8 @@ export interface NewShare {
   liveView?: boolean | undefined;
   /** None when not given. */
   terms?: TermsState | undefined;
+  /** `DEFAULT_SHARE_APPS` when not given. */
+  apps?: readonly string[] | undefined;
 }
 
 export class ShareStore {
@@ -85,6 +89,7 @@ export class ShareStore {
         live_view: s.liveView ?? false,
         terms_text: s.terms?.text ?? null,
         terms_version: s.terms?.version ?? null,
+        apps: JSON.stringify(s.apps ?? DEFAULT_SHARE_APPS),
         created_at: now,
         updated_at: now,
       })
@@ -141,6 +146,7 @@ export class ShareStore {
         ...(patch.recording !== undefined ? { recording: patch.recording } : {}),
         ...(patch.liveView !== undefined ? { live_view: patch.liveView } : {}),
         ...(patch.terms !== undefined ? { terms_text: patch.terms.text, terms_version: patch.terms.version } : {}),
+        ...(patch.apps !== undefined ? { apps: JSON.stringify(patch.apps) } : {}),
       })
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
@@ -218,6 +224,7 @@ function selectShares(db: Db) {
       'shares.live_view as liveView',
       'shares.terms_text as termsText',
       'shares.terms_version as termsVersion',
+      'shares.apps',
       'shares.created_at as createdAt',
       'shares.revoked_at as revokedAt',
       'shares.archived_at as archivedAt',
@@ -247,6 +254,7 @@ function toRecord(r: Row): ShareRecord {
     recording: r.recording,
     liveView: r.liveView,
     terms: { text: r.termsText, version: r.termsVersion },
+    apps: r.apps,
     createdAt: new Date(r.createdAt),
     revokedAt: r.revokedAt ? new Date(r.revokedAt) : null,
     archivedAt: r.archivedAt ? new Date(r.archivedAt) : null,

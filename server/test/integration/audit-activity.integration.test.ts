@@ -66,6 +66,7 @@ describe.each(['pglite', 'postgres'] as const)('client activity on %s', (kind) =
       clientEmail: 'cleo@example.test',
       label: 'Quarterly',
       paths: [{ path: 'Reports', access: 'view' }],
+      apps: ['idle'],
     });
     client = await register(server.url, server.publicUrl(), share.invitation.link, { displayName: 'Cleo' });
   }, 60_000);

@@ -49,6 +49,7 @@ describe.each(['pglite', 'postgres'] as const)('reading report on %s', (kind) =>
       clientEmail: 'cleo@example.test',
       label: 'Deal room',
       paths: [{ path: 'Deal', access: 'view' }],
+      apps: ['idle'],
     });
     client = await register(server.url, server.publicUrl(), share.invitation.link, { displayName: 'Cleo' });
   }, 60_000);

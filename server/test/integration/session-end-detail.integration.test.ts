@@ -49,6 +49,7 @@ beforeAll(async () => {
       { path: 'Clients/Acme/Smith/Reports', access: 'view' },
       { path: 'Clients/Acme/Smith/Inbox', access: 'edit' },
     ],
+    apps: ['probe'],
     expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
   });
   expect(created.status).toBe(201);

@@ -79,6 +79,7 @@ describe.each(['pglite', 'postgres'] as const)('share oversight on %s', (kind) =
       clientEmail: 'cleo@example.test',
       label: 'Deal room',
       paths: [{ path: 'Deal', access: 'view' }],
+      apps: ['idle'],
       expiresAt: inAnHour(),
       termsText: TERMS,
     });

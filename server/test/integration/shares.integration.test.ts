@@ -37,7 +37,12 @@ describe.each(['pglite', 'postgres'] as const)('shares on %s', (kind) => {
   let root: string;
 
   const newShare = async (body: Record<string, unknown>, by = owner) => {
-    const res = await call<CreatedShare>(by, 'POST', '/api/shares', { expiresAt: inAnHour(), ...body });
+    // The probe is what these shares open in (the File Explorer unless the owner names another).
+    const res = await call<CreatedShare>(by, 'POST', '/api/shares', {
+      expiresAt: inAnHour(),
+      apps: ['probe'],
+      ...body,
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body;
   };

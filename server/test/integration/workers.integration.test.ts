@@ -179,6 +179,7 @@ it('counts on the API tier who watches a client’s session on a worker', async 
     clientEmail: 'cleo@example.test',
     label: 'Deal room',
     paths: [{ path: 'Deal', access: 'view' }],
+    apps: ['diagnostics'],
     liveView: true,
   });
   const client = await register(fleet.apiUrl, fleet.publicUrl, created.invitation.link, { displayName: 'Cleo' });

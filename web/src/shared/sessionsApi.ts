@@ -56,7 +56,8 @@ export const PREVIEW_APP_ID = 'file-explorer';
 /**
  * Owners: opens the File Explorer as a client will see it, watermarked ("Preview · <your name>"),
  * with `path` (in your storage) opened first. With `shareId`, exactly that share's files, rights
- * and watermark settings (`path` must be inside what it shares); without it, your whole storage
+ * and watermark settings (`path` must be inside what it shares; the share must name the File
+ * Explorer, as the server previews a share only in its apps); without it, your whole storage
  * read-only under the default watermark.
  */
 export function previewAsClient(path: string, shareId?: string): Promise<SessionInfo> {

@@ -1,4 +1,4 @@
-/** The fields of a share (client, paths, expiry, session length, watermark, oversight) and saving them. */
+/** The fields of a share (client, paths, apps, expiry, session length, watermark, oversight) and saving them. */
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import Alert from '@mui/material/Alert';
@@ -23,11 +23,13 @@ import {
 import { dialogFormLayout } from '../shared/ActionDialog.tsx';
 import { describeError, fromDateTimeLocal, normalizePath, toDateTimeLocal } from '../shared/format.ts';
 import { SwitchField } from '../shared/SwitchField.tsx';
+import { defaultShareApps, ShareAppsField } from './ShareAppsField.tsx';
 import { ShareCreated } from './ShareCreated.tsx';
 import { ShareOversightFields, type OversightValues } from './ShareOversightFields.tsx';
 import { pathRow, pathRowProblem, SharePathRows, type PathRow } from './SharePathRows.tsx';
 import type { CreatedShare, Share } from './sharesApi.ts';
 import { createShare, updateShare } from './sharesApi.ts';
+import { useInstalledApps } from './useInstalledApps.ts';
 
 const DEFAULT_EXPIRY_DAYS = 7;
 const MAX_SESSION_MINUTES = 24 * 60;
@@ -68,6 +70,12 @@ export function ShareForm(props: ShareFormProps) {
   const [email, setEmail] = useState(prefill?.clientEmail ?? '');
   const [label, setLabel] = useState(prefill?.label ?? '');
   const [rows, setRows] = useState<PathRow[]>(() => initialRows(prefill, initialPaths));
+  const installed = useInstalledApps();
+  // Null until the owner chooses (a new share): the default, once the installed apps are known.
+  const [chosenApps, setChosenApps] = useState<string[] | null>(prefill?.apps ?? null);
+  const apps = chosenApps ?? defaultShareApps(installed.apps);
+  // Unknown apps (the list failed, or nothing is installed): the server's default, or what the share has.
+  const sendApps = chosenApps !== null || (installed.apps?.length ?? 0) > 0;
   const [initialExpiry] = useState(() => (share ? toDateTimeLocal(new Date(share.expiresAt)) : defaultExpiry()));
   const [expiry, setExpiry] = useState(initialExpiry);
   // Validation compares with the time the dialog opened (render stays pure); submitting checks again.
@@ -102,7 +110,15 @@ export function ShareForm(props: ShareFormProps) {
       ? null
       : `A whole number of minutes from 1 to ${MAX_SESSION_MINUTES}, or empty for no limit.`;
   const termsProblem = oversight.termsText.length > TERMS_MAX_CHARS;
-  const invalid = !!(emailProblem || rowProblems.some(Boolean) || expiryProblem || minutesProblem || termsProblem);
+  const appsProblem = sendApps && apps.length === 0 ? 'Choose at least one app.' : null;
+  const invalid = !!(
+    emailProblem ||
+    rowProblems.some(Boolean) ||
+    appsProblem ||
+    expiryProblem ||
+    minutesProblem ||
+    termsProblem
+  );
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -121,6 +137,8 @@ export function ShareForm(props: ShareFormProps) {
         const updated = await updateShare(share.id, {
           label: label.trim(),
           paths,
+          // Unchanged apps are left alone: one uninstalled since would otherwise refuse every other edit.
+          ...(sendApps && apps.join('\n') !== share.apps.join('\n') ? { apps } : {}),
           ...(expiryChanged ? { expiresAt } : {}),
           maxSessionMinutes: minutes,
           watermark,
@@ -135,6 +153,7 @@ export function ShareForm(props: ShareFormProps) {
           clientEmail: email.trim(),
           label: label.trim(),
           paths,
+          ...(sendApps ? { apps } : {}),
           expiresAt,
           maxSessionMinutes: minutes,
           watermark,
@@ -206,6 +225,8 @@ export function ShareForm(props: ShareFormProps) {
           />
 
           <SharePathRows rows={rows} setRows={setRows} problems={rowProblems.map(show)} />
+
+          <ShareAppsField installed={installed} value={apps} onChange={setChosenApps} problem={show(appsProblem)} />
 
           <Stack direction={{ xs: 'column', sm: 'row' }} sx={{ gap: 2 }}>
             <TextField

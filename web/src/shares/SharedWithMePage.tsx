@@ -1,10 +1,9 @@
 /**
- * A client's home: what owners shared with them, each opened in a streamed session: first the
- * share's terms when the client has not accepted the version in force, then, for a recorded share,
- * the notice that it is recorded.
+ * A client's home: what owners shared with them, each opened in a streamed session of one of the
+ * apps its owner chose: first the share's terms when the client has not accepted the version in
+ * force, then, for a recorded share, the notice that it is recorded.
  */
 import { useState } from 'react';
-import type { AppInfo } from '@vitrine/protocol';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Card from '@mui/material/Card';
@@ -18,17 +17,12 @@ import { navigate, sessionPath } from '../router.ts';
 import { ApiError } from '../shared/api.ts';
 import { describeAccess, describeError, formatDateTime, formatMinutes, formatRelative } from '../shared/format.ts';
 import { EmptyState, Loading, PageAlert, PageHeader } from '../shared/PageParts.tsx';
-import { createSession, listApps } from '../shared/sessionsApi.ts';
+import { createSession } from '../shared/sessionsApi.ts';
 import { useReloadable } from '../shared/useReloadable.ts';
-import type { ReceivedShare, SharePath } from './sharesApi.ts';
+import type { ReceivedShare, SharedApp, SharePath } from './sharesApi.ts';
 import { listSharedWithMe } from './sharesApi.ts';
 import { RecordingNotice } from './RecordingNotice.tsx';
 import { TermsDialog } from './TermsDialog.tsx';
-
-/** The app a share opens in: the file explorer when installed, else the diagnostics app, else the first. */
-function pickApp(apps: AppInfo[]): AppInfo | undefined {
-  return apps.find((a) => a.id === 'file-explorer') ?? apps.find((a) => a.id === 'diagnostics') ?? apps[0];
-}
 
 /** The shares, the one that ends first on top. */
 async function loadShares(signal: AbortSignal): Promise<ReceivedShare[]> {
@@ -46,46 +40,44 @@ export function SharedWithMePage() {
   const [actionError, setActionError] = useState<string | null>(null);
   const [opening, setOpening] = useState<string | null>(null);
   // What the client is asked before a session starts: the terms, then the recording notice.
-  const [asking, setAsking] = useState<{ share: ReceivedShare; step: 'terms' | 'recording' } | null>(null);
+  const [asking, setAsking] = useState<{ share: ReceivedShare; appId: string; step: 'terms' | 'recording' } | null>(
+    null,
+  );
 
-  const launch = async (share: ReceivedShare, acknowledgeRecording: boolean) => {
+  const launch = async (share: ReceivedShare, appId: string, acknowledgeRecording: boolean) => {
     setAsking(null);
     setOpening(share.id);
     setActionError(null);
     try {
-      const apps = await listApps();
-      const app = pickApp(apps);
-      if (!app) throw new Error('No app is available to open this share. Ask the owner or the administrator.');
-      const session = await createSession(app.id, share.id, { acknowledgeRecording });
+      const session = await createSession(appId, share.id, { acknowledgeRecording });
       navigate(sessionPath(session.id));
     } catch (err) {
       setActionError(`Could not open ${share.label || 'the share'}: ${describeError(err)}`);
       setOpening(null);
-      // The owner changed the terms or the recording since the list was loaded: show what holds now.
-      if (err instanceof ApiError && (err.code === 'terms-not-accepted' || err.code === 'recording-not-acknowledged')) {
-        refresh();
-      }
+      // The owner changed the terms, the recording or the apps since the list was loaded: show what holds now.
+      const stale = ['terms-not-accepted', 'recording-not-acknowledged', 'app-not-shared'];
+      if (err instanceof ApiError && stale.includes(err.code)) refresh();
     }
   };
-  const open = (share: ReceivedShare) => {
+  const open = (share: ReceivedShare, appId: string) => {
     setActionError(null);
-    if (share.terms && !share.termsAccepted) setAsking({ share, step: 'terms' });
-    else if (share.recording) setAsking({ share, step: 'recording' });
-    else void launch(share, false);
+    if (share.terms && !share.termsAccepted) setAsking({ share, appId, step: 'terms' });
+    else if (share.recording) setAsking({ share, appId, step: 'recording' });
+    else void launch(share, appId, false);
   };
-  const termsAccepted = (share: ReceivedShare) => {
+  const termsAccepted = (share: ReceivedShare, appId: string) => {
     const accepted = { ...share, termsAccepted: true, termsAcceptedVersion: share.terms?.version ?? null };
     setShares((list) => list?.map((s) => (s.id === share.id ? accepted : s)) ?? null);
-    if (share.recording) setAsking({ share: accepted, step: 'recording' });
-    else void launch(accepted, false);
+    if (share.recording) setAsking({ share: accepted, appId, step: 'recording' });
+    else void launch(accepted, appId, false);
   };
   // The terms changed while the client read them: the new text, from the top.
-  const termsStale = async (share: ReceivedShare) => {
+  const termsStale = async (share: ReceivedShare, appId: string) => {
     try {
       const fresh = (await listSharedWithMe()).find((s) => s.id === share.id);
       setShares((list) => list?.map((s) => (s.id === share.id && fresh ? fresh : s)) ?? null);
-      setAsking(fresh?.terms && !fresh.termsAccepted ? { share: fresh, step: 'terms' } : null);
-      if (fresh && !fresh.terms) open(fresh);
+      setAsking(fresh?.terms && !fresh.termsAccepted ? { share: fresh, appId, step: 'terms' } : null);
+      if (fresh && !fresh.terms) open(fresh, appId);
     } catch (err) {
       setAsking(null);
       setActionError(describeError(err));
@@ -153,17 +145,7 @@ export function SharedWithMePage() {
                 </Typography>
                 <ShareOversight share={share} />
               </CardContent>
-              <CardActions sx={{ px: 2, pb: 2 }}>
-                <Button
-                  variant="contained"
-                  startIcon={opening === share.id ? <CircularProgress size={16} color="inherit" /> : <PlayArrowIcon />}
-                  disabled={opening !== null}
-                  onClick={() => open(share)}
-                  data-testid="share-open"
-                >
-                  {opening === share.id ? 'Opening…' : 'Open'}
-                </Button>
-              </CardActions>
+              <OpenButtons share={share} opening={opening} onOpen={(appId) => open(share, appId)} />
             </Card>
           ))}
         </Box>
@@ -171,16 +153,57 @@ export function SharedWithMePage() {
 
       <TermsDialog
         share={asking?.step === 'terms' ? asking.share : null}
-        onAccepted={() => asking && termsAccepted(asking.share)}
-        onStale={() => asking && void termsStale(asking.share)}
+        onAccepted={() => asking && termsAccepted(asking.share, asking.appId)}
+        onStale={() => asking && void termsStale(asking.share, asking.appId)}
         onClose={() => setAsking(null)}
       />
       <RecordingNotice
         ownerName={asking?.step === 'recording' ? asking.share.owner.displayName : null}
-        onContinue={() => asking && void launch(asking.share, true)}
+        onContinue={() => asking && void launch(asking.share, asking.appId, true)}
         onCancel={() => setAsking(null)}
       />
     </Box>
+  );
+}
+
+/**
+ * How the client opens a share: one Open button when it opens in one app (the app named beside
+ * it), a button per app when the owner chose several, none when none of them is installed now.
+ */
+function OpenButtons(props: { share: ReceivedShare; opening: string | null; onOpen: (appId: string) => void }) {
+  const { share, opening, onOpen } = props;
+  const busy = opening === share.id;
+  const button = (app: SharedApp, label: string) => (
+    <Button
+      key={app.id}
+      variant={share.apps.length === 1 ? 'contained' : 'outlined'}
+      startIcon={busy ? <CircularProgress size={16} color="inherit" /> : <PlayArrowIcon />}
+      disabled={opening !== null}
+      onClick={() => onOpen(app.id)}
+      data-testid="share-open"
+      data-app-id={app.id}
+    >
+      {busy && share.apps.length === 1 ? 'Opening…' : label}
+    </Button>
+  );
+  const [only] = share.apps;
+  return (
+    <CardActions sx={{ px: 2, pb: 2, gap: 1, flexWrap: 'wrap', alignItems: 'center' }} disableSpacing>
+      {share.apps.length === 0 && (
+        <Typography variant="body2" color="text.secondary" data-testid="share-no-app">
+          None of the apps this share opens in is installed now; ask {share.owner.displayName}.
+        </Typography>
+      )}
+      {share.apps.length === 1 && only && (
+        <>
+          {button(only, 'Open')}
+          <Typography variant="body2" color="text.secondary" data-testid="share-app-name">
+            in {only.name}
+          </Typography>
+        </>
+      )}
+      {share.apps.length > 1 && share.apps.map((app) => button(app, `Open in ${app.name}`))}
+    </CardActions>
   );
 }
 

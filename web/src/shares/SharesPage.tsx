@@ -39,6 +39,7 @@ import { ReadingPage } from '../insights/ReadingPage.tsx';
 import { navigate, useLocation } from '../router.ts';
 import { InvitationLinkDialog } from './InvitationLinkDialog.tsx';
 import { ShareDialog } from './ShareDialog.tsx';
+import { appLabel, useInstalledApps } from './useInstalledApps.ts';
 import type { InvitationLink, Share, ShareStatus } from './sharesApi.ts';
 import {
   listShares,
@@ -90,6 +91,8 @@ function ShareList() {
   const [invitation, setInvitation] = useState<{ link: InvitationLink; share: Share } | null>(null);
   const [linkBusy, setLinkBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const installed = useInstalledApps();
+  const appName = (id: string) => appLabel(installed.apps, id);
 
   const replace = (share: Share) =>
     setShares((list) => {
@@ -178,6 +181,7 @@ function ShareList() {
               share={share}
               now={now}
               linkBusy={linkBusy === share.id}
+              appName={appName}
               onEdit={() => {
                 setActionError(null);
                 setEditor({ share });
@@ -242,6 +246,8 @@ interface ShareCardProps {
   share: Share;
   now: number;
   linkBusy: boolean;
+  /** An app's display name (its id when it is not installed). */
+  appName: (id: string) => string;
   onEdit: () => void;
   onRevoke: () => void;
   onNewLink: () => void;
@@ -250,7 +256,7 @@ interface ShareCardProps {
 }
 
 function ShareCard(props: ShareCardProps) {
-  const { share, now, linkBusy, onEdit, onRevoke, onNewLink, onShareAgain, onArchive } = props;
+  const { share, now, linkBusy, appName, onEdit, onRevoke, onNewLink, onShareAgain, onArchive } = props;
   const revoked = share.status === 'revoked';
   const archived = share.archivedAt !== null;
   return (
@@ -310,7 +316,16 @@ function ShareCard(props: ShareCardProps) {
           ))}
         </Stack>
 
-        <Typography variant="body2" color="text.secondary" sx={{ mt: 1.5 }}>
+        <Typography
+          variant="body2"
+          color="text.secondary"
+          sx={{ mt: 1.5 }}
+          data-testid="share-apps-text"
+          data-apps={share.apps.join(' ')}
+        >
+          Opens in {share.apps.map(appName).join(', ')}
+        </Typography>
+        <Typography variant="body2" color="text.secondary">
           {share.status === 'revoked' && share.revokedAt
             ? `Revoked ${formatDateTime(share.revokedAt)}`
             : `${share.status === 'expired' ? 'Expired' : 'Expires'} ${formatDateTime(share.expiresAt)} (${formatRelative(share.expiresAt, now)})`}

@@ -5,6 +5,7 @@ import type {
   InvitationSent,
   ReceivedShare,
   Share,
+  SharedApp,
   ShareAccess,
   ShareInvitationLink,
   SharePath,
@@ -17,7 +18,17 @@ import { apiRequest } from '../shared/api.ts';
 
 /** A client's invitation link as the shares API returns it (with whether it can be e-mailed). */
 export type InvitationLink = ShareInvitationLink;
-export type { CreatedShare, InvitationSent, ReceivedShare, Share, ShareAccess, SharePath, ShareStatus, ShareTerms };
+export type {
+  CreatedShare,
+  InvitationSent,
+  ReceivedShare,
+  Share,
+  SharedApp,
+  ShareAccess,
+  SharePath,
+  ShareStatus,
+  ShareTerms,
+};
 
 export interface CreateShareInput {
   clientEmail: string;
@@ -35,6 +46,8 @@ export interface CreateShareInput {
   liveView?: boolean;
   /** Terms the client must accept first; empty or null: none. A changed text asks the client again. */
   termsText?: string | null;
+  /** The apps the client may open (installed ones; the File Explorer when left out). */
+  apps?: string[];
   /** "Share again": the earlier share (same client) this one repeats. */
   againOf?: string;
 }

@@ -55,8 +55,11 @@ function appsRoot(): string {
     recursive: true,
     filter: (src) => !src.includes('node_modules') && !src.includes(`${path.sep}test`),
   });
-  const manifest = JSON.parse(fs.readFileSync(path.join(from, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-  fs.writeFileSync(path.join(silent, 'manifest.json'), JSON.stringify({ ...manifest, audio: false }, null, 2));
+  const manifest = JSON.parse(fs.readFileSync(path.join(from, 'manifest.json'), 'utf8')) as {
+    capabilities: Record<string, unknown>;
+  };
+  const capabilities = { ...manifest.capabilities, audio: false };
+  fs.writeFileSync(path.join(silent, 'manifest.json'), JSON.stringify({ ...manifest, capabilities }, null, 2));
   return root;
 }
 

@@ -19,6 +19,17 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
+/** What an admin's reload of the apps did (`POST /api/admin/apps/reload`); versions are SHA-256 of the app's folder. */
+export const AppReload = z.object({
+  added: z.array(z.object({ id: z.string(), hash: z.string() })),
+  updated: z.array(z.object({ id: z.string(), from: z.string(), to: z.string() })),
+  removed: z.array(z.object({ id: z.string(), hash: z.string() })),
+  /** Folders that are not (or no longer) apps, and why; a refused app that was loaded is gone. */
+  refused: z.array(z.object({ id: z.string(), reason: z.string() })),
+  unchanged: z.array(z.string()),
+});
+export type AppReload = z.infer<typeof AppReload>;
+
 export const SessionInfo = z.object({
   id: z.string(),
   appId: z.string(),

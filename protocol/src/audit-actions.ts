@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS = [
   'worker.drain',
   'worker.lost',
   'app.list',
+  /** An admin (or a worker missing a pinned version) rescanned APPS_ROOT: `detail`: which apps came, changed, went, were refused. */
+  'app.reload',
   /** What an app reported on its control channel (a claim, never enforced). */
   'app.claim',
   // Accounts and sign-ins

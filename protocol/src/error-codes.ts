@@ -70,6 +70,11 @@ export const ERROR_CODES = [
   'upload-aborted',
   // Streamed sessions and their signaling socket
   'unknown-app',
+  /**
+   * The app's folder is not the version the server loaded (changed on disk, or on a worker, not
+   * the version the API tier pinned): an admin must reload apps (docs/app-manifest.md).
+   */
+  'app-changed',
   'unknown-session',
   'too-many-sessions',
   'busy',

@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Email } from '@vitrine/protocol';
-import type { AuditVerifyResult } from '@vitrine/protocol';
+import type { AppReload, AuditVerifyResult } from '@vitrine/protocol';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { openCoreServices } from './composition/services.ts';
 import { DomainError } from './errors.ts';
@@ -28,6 +28,8 @@ const USAGE = `usage:
   ./vitrine backup --out <file>                     write a backup (sealed with the master key) while the server runs
   ./vitrine restore <file>                          restore a backup onto a fresh DATA_DIR (no server running;
                                                     MASTER_KEY_FILE must hold the key that sealed it)
+  ./vitrine apps reload                             rescan APPS_ROOT in the running server: new, changed and removed
+                                                    apps take effect (running sessions keep their version)
   ./vitrine workers                                 list the session workers of a multi-node install (docs/workers.md)
   ./vitrine worker drain <id>                       a worker takes no new sessions and finishes its own
   ./vitrine --help                                  this text
@@ -46,6 +48,7 @@ type Command =
   | { kind: 'rotate-master' }
   | { kind: 'rotate-owner'; email: string }
   | { kind: 'backup'; file: string }
+  | { kind: 'apps-reload' }
   | { kind: 'restore'; file: string }
   | { kind: 'workers' }
   | { kind: 'worker-drain'; id: string }
@@ -84,6 +87,7 @@ function parse(argv: string[]): Command {
     if (!values.out) throw new Error('--out <file> is required');
     return { kind: 'backup', file: path.resolve(values.out) };
   }
+  if (is('apps', 'reload')) return { kind: 'apps-reload' };
   if (p[0] === 'restore' && p.length === 2) return { kind: 'restore', file: path.resolve(p[1]!) };
   if (is('workers')) return { kind: 'workers' };
   if (p[0] === 'worker' && p[1] === 'drain' && p.length === 3) return { kind: 'worker-drain', id: p[2]! };
@@ -98,6 +102,7 @@ const SOCKET_PATHS: Record<SocketCommand['kind'], [string, string]> = {
   'rotate-master': ['POST', '/keys/master/rotate'],
   'rotate-owner': ['POST', '/keys/owner/rotate'],
   backup: ['POST', '/backup'],
+  'apps-reload': ['POST', '/apps/reload'],
 };
 
 function bodyOf(command: SocketCommand): object {
@@ -167,6 +172,8 @@ async function direct(config: Config, command: SocketCommand): Promise<Record<st
         return await commands.rotateOwnerKey(command.email, showProgress);
       case 'backup':
         return { ...(await commands.backup(command.file)) };
+      case 'apps-reload':
+        return { ...(await commands.reloadApps()) };
       case 'setup-link': {
         const link = await commands.issueSetupLink();
         if (!link) throw new DomainError(409, 'accounts-exist', 'accounts exist already; invite owners instead');
@@ -314,6 +321,9 @@ function report(command: SocketCommand, result: Record<string, unknown>): number
     case 'rotate-owner':
       console.log(`${command.email}'s key replaced; their files are re-encrypted${result.resumed ? ' (resumed)' : ''}`);
       return 0;
+    case 'apps-reload':
+      console.log(describeReload(result as unknown as AppReload));
+      return 0;
     case 'backup':
       console.log(
         `backup written to ${command.file}: ${String(result.bytes)} bytes, ${String(result.rows)} rows, ` +
@@ -352,6 +362,18 @@ function reportVerify(r: AuditVerifyResult): number {
   const where = r.brokenAt === null ? 'audit trail BROKEN' : `audit trail BROKEN at event ${r.brokenAt}`;
   console.error(`${where}: ${r.problem} [${r.problemKind}]\n(${r.checked} events before it verified${from})${details}`);
   return 1;
+}
+
+/** A reload in words: one line per change, then how many stayed as they were. */
+function describeReload(r: AppReload): string {
+  const short = (hash: string) => hash.slice(0, 12);
+  return [
+    ...r.added.map((a) => `added    ${a.id} (${short(a.hash)})`),
+    ...r.updated.map((a) => `updated  ${a.id} (${short(a.from)} → ${short(a.to)})`),
+    ...r.removed.map((a) => `removed  ${a.id}`),
+    ...r.refused.map((a) => `refused  ${a.id}: ${a.reason}`),
+    `${r.unchanged.length} app(s) unchanged`,
+  ].join('\n');
 }
 
 process.exitCode = await main();

@@ -58,6 +58,7 @@ function routes(commands: Commands): Record<string, Handler> {
       200,
       await commands.rotateOwnerKey(parsed(EmailBody, body, '{"email": "…"}').email, progress),
     ],
+    'POST /apps/reload': async () => [200, await commands.reloadApps()],
     'POST /backup': async (body) => [
       201,
       await commands.backup(parsed(FileBody, body, '{"file": "/absolute/path"}').file),

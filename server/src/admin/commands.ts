@@ -1,4 +1,5 @@
-import type { AuditAction, AuditVerifyResult } from '@vitrine/protocol';
+import type { AppReload, AuditAction, AuditVerifyResult } from '@vitrine/protocol';
+import { appReloadDetail } from '../apps/app-catalog.ts';
 import type { Kysely } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { AuditStore } from '../audit/audit-store.ts';
@@ -22,6 +23,8 @@ export type AdminDeps = InvitationDeps & {
   recordingsDir: string;
   backup: BackupSources;
   endOwnerSessions?: (ownerId: string) => Promise<number>;
+  /** Rescans APPS_ROOT (apps/app-catalog.ts); only a running server has apps loaded. */
+  reloadApps?: () => Promise<AppReload>;
   holdOwner?: (ownerId: string, waiting: (sessions: number) => void) => Promise<{ release(): void }>;
 };
 
@@ -93,6 +96,14 @@ export function operatorCommands(deps: AdminDeps, audit: { log: AuditLog; store:
       const rotated = await rotateOwnerKey({ atRest, hold }, ownerId, progress);
       await record('key.owner-rotate', { email, ...rotated }, ownerId);
       return rotated;
+    },
+    async reloadApps(): Promise<AppReload> {
+      if (!deps.reloadApps) {
+        throw new DomainError(400, 'bad-request', 'no server is running: it reads the apps when it starts');
+      }
+      const changes = await deps.reloadApps();
+      await record('app.reload', appReloadDetail(changes));
+      return changes;
     },
     async backup(file: string) {
       const made = await makeBackup({ db: deps.db, atRest: deps.atRest, ...deps.backup }, file);

@@ -74,11 +74,14 @@ describe('discoverApps', () => {
     const log = fakeLogger();
     const apps = await discoverApps(root, log);
     expect([...apps.keys()]).toEqual(['hello-app']);
-    const app = apps.get('hello-app')!;
+    const { app, source } = apps.get('hello-app')!;
     expect(app.id).toBe('hello-app');
     expect(app.dir).toBe(fs.realpathSync(dir));
+    expect(source).toBe(fs.realpathSync(dir));
+    expect(app.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(app.binaryPath).toBe(fs.realpathSync(path.join(dir, 'bin/hello')));
     expect(app.manifest).toEqual({
+      manifest: 1,
       name: 'Hello',
       version: '1.0.0',
       description: '',
@@ -86,12 +89,13 @@ describe('discoverApps', () => {
       binary: 'bin/hello',
       args: [],
       permissions: [],
-      network: 'none',
-      audio: false,
       syscalls: 'base',
       etc: {},
       resources: {},
       video: { width: 1280, height: 720, framerate: 30, resizable: false },
+      // Version 1: what every app got before capabilities, listed to everyone.
+      audience: 'everyone',
+      capabilities: { control: true, audio: false, network: 'none', writableGrants: true, maxResolution: null },
     });
     expect(log.warns).toEqual([]);
     expect(log.infos).toEqual([{ obj: { apps: ['hello-app'] }, msg: 'apps discovered' }]);
@@ -187,7 +191,7 @@ describe('discoverApps', () => {
     const dir = makeApp('inlink', { ...BASE_MANIFEST, binary: 'run' });
     fs.symlinkSync('bin/hello', path.join(dir, 'run'));
     const apps = await discoverApps(root, fakeLogger());
-    expect(apps.get('inlink')!.binaryPath).toBe(fs.realpathSync(path.join(dir, 'bin/hello')));
+    expect(apps.get('inlink')!.app.binaryPath).toBe(fs.realpathSync(path.join(dir, 'bin/hello')));
   });
 
   it('resolves the app folder itself through a symlinked APPS_ROOT entry', async () => {
@@ -198,7 +202,7 @@ describe('discoverApps', () => {
     fs.chmodSync(path.join(real, 'x'), 0o755);
     fs.symlinkSync(real, path.join(root, 'linked'));
     const apps = await discoverApps(root, fakeLogger());
-    const app = apps.get('linked')!;
+    const { app } = apps.get('linked')!;
     expect(app.dir).toBe(fs.realpathSync(real));
     expect(app.binaryPath).toBe(path.join(fs.realpathSync(real), 'x'));
   });
@@ -252,8 +256,9 @@ describe('loadApp', () => {
       resources: { cpu: 1.5, memory: '512M', pids: 64 },
       video: { width: 1920, height: 1080, framerate: 60 },
     });
-    const app = await loadApp('full', dir);
-    if ('error' in app) throw new Error(app.error);
+    const loaded = await loadApp('full', dir);
+    if ('error' in loaded) throw new Error(loaded.error);
+    const { app } = loaded;
     expect(app.manifest.args).toEqual(['--flag', 'value']);
     expect(app.manifest.resources).toEqual({ cpu: 1.5, memory: 512 * 1024 * 1024, pids: 64 });
     expect(app.manifest.video).toEqual({ width: 1920, height: 1080, framerate: 60, resizable: false });

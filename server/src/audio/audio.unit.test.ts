@@ -136,8 +136,8 @@ describe('the sound server and the encoder', () => {
 describe('apps asking for sound', () => {
   const base = { name: 'A', version: '1', type: 'x11', binary: 'run.sh' };
   it('is off unless the manifest says so, and must be a boolean', () => {
-    expect(Manifest.parse(base).audio).toBe(false);
-    expect(Manifest.parse({ ...base, audio: true }).audio).toBe(true);
+    expect(Manifest.parse(base).capabilities.audio).toBe(false);
+    expect(Manifest.parse({ ...base, audio: true }).capabilities.audio).toBe(true);
     expect(Manifest.safeParse({ ...base, audio: 'yes' }).success).toBe(false);
   });
 

@@ -49,6 +49,8 @@ export async function openCluster(
     sessionsDir: string;
     nodeRuntime: () => string;
     iceFor: (sessionId: string) => IceSettings;
+    /** Rescans this process's apps (a worker asked for a version it has not loaded). */
+    reloadApps: () => Promise<unknown>;
     log: Log;
   },
 ): Promise<Cluster> {
@@ -107,6 +109,7 @@ export async function openCluster(
     storageDir: config.storage.dir,
     nodeRuntime: deps.nodeRuntime,
     iceFor: deps.iceFor,
+    reloadApps: deps.reloadApps,
   };
   return { role, agent, registry, secret, tickets: new UsedTickets(), locals };
 }

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { discoverApps, type App } from '../apps/registry.ts';
+import type { AppReload } from '@vitrine/protocol';
+import { AppCatalog, appReloadDetail } from '../apps/app-catalog.ts';
+import type { App } from '../apps/registry.ts';
 import { operatorCommands, type AdminDeps } from '../admin/commands.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { AuditStore } from '../audit/audit-store.ts';
@@ -33,7 +35,7 @@ import { RecordingService } from '../recording/recording-service.ts';
 import { RecordingReplay } from '../recording/recording-replay.ts';
 import { RecordingStore } from '../recording/recording-store.ts';
 import { verifyRecordings } from '../recording/recording-verify.ts';
-import type { SessionDirectory } from '../sessions/ports.ts';
+import type { SessionDirectory, SessionObserver } from '../sessions/ports.ts';
 import { SessionManager } from '../sessions/session-manager.ts';
 import { sessionPersistenceObserver } from '../sessions/session-persistence.ts';
 import { SessionStore } from '../sessions/session-store.ts';
@@ -142,7 +144,12 @@ export type Services = Awaited<ReturnType<typeof buildServices>>;
  * kit; each is handed its own slice of the configuration.
  */
 export async function buildServices(config: Config, publicUrl: () => string, log: Log) {
-  const apps = await discoverApps(config.apps.root, log);
+  // Each app runs from a copy of its folder in RUNTIME_DIR/apps (the API tier runs none: it only hashes them).
+  const apps = await AppCatalog.open({
+    root: config.apps.root,
+    snapshotsDir: config.cluster.role === 'api' ? null : path.join(config.sandbox.runtimeDir, 'apps'),
+    log,
+  });
   const sandboxOptions = {
     bwrapPath: config.sandbox.bwrapPath,
     runtimeDir: config.sandbox.runtimeDir,
@@ -156,6 +163,17 @@ export async function buildServices(config: Config, publicUrl: () => string, log
   const { database, audit, auditStore, users, invitations } = core;
   const db = database.db;
   log.info({ database: database.kind }, 'database ready');
+  /** The system's own reload of the apps (not an admin's: they are recorded by their route or command), on the trail. */
+  const reloadApps = async (via: 'worker'): Promise<AppReload> => {
+    const changes = await apps.reload();
+    await audit.record({
+      actor: { id: null, role: 'system' },
+      action: 'app.reload',
+      outcome: 'ok',
+      detail: { via, ...appReloadDetail(changes) },
+    });
+    return changes;
+  };
   await audit.record({
     actor: { id: null, role: 'system' },
     action: 'server.start',
@@ -225,6 +243,13 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     workers: () => (cluster.role === 'api' ? cluster.sessions.workers : []),
   });
   const persistence = sessionPersistenceObserver(sessionStore, log, sessionEndAudit(audit, log));
+  // A session keeps the copy of the app it started from, whatever reloads happen meanwhile.
+  const appCopiesInUse: SessionObserver = {
+    launched: async (plan) => apps.sessionStarted(plan.sessionId, plan.app),
+    refused: (plan) => apps.sessionEnded(plan.sessionId),
+    startFailed: (plan) => apps.sessionEnded(plan.sessionId),
+    ended: (plan) => apps.sessionEnded(plan.sessionId),
+  };
   const localSessions = new SessionManager({
     limits: {
       maxSessions: config.sessions.maxSessions,
@@ -257,7 +282,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
         },
         { services: controlServices, audit, log, claimJournalDir: claimJournals },
       ),
-    observers: [persistence, sessionAuditObserver(audit), metrics.sessions],
+    observers: [persistence, sessionAuditObserver(audit), metrics.sessions, appCopiesInUse],
     record: (plan, clock, failed) => recordings.begin(plan, sessionAuditScope(plan), clock, failed),
     records: sessionStore,
     findApp,
@@ -277,10 +302,13 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     iceFor: (sessionId) => iceSettingsFor(config.webrtc, sessionId),
     log,
   });
+    // A worker asked for an app version it has not loaded rescans its own (after an admin's reload on the API tier).
+    reloadApps: () => reloadApps('worker'),
   // The API tier acts on the sessions its workers run; every other process on its own.
   const sessions: SessionDirectory = cluster.role === 'api' ? cluster.sessions : localSessions;
   const launches = new LaunchPlanner({
-    findApp,
+    // A folder changed since it was loaded is refused (409 app-changed) until an admin reloads.
+    findApp: (id) => apps.forLaunch(id),
     storageRoom: (ownerId) => storage.room(ownerId),
     storageHeld: (ownerId) => heldOwners.has(ownerId),
     entitlements: {
@@ -325,6 +353,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     ...core.admin,
     endOwnerSessions: async (ownerId) => {
       const ended = sessions.endWhere(onFilesOf(ownerId), 'account deleted');
+    reloadApps: () => apps.reload(),
       await sessionsGone(ownerId);
       return ended;
     },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import type { VideoSize } from '@vitrine/protocol';
 import type { App } from '../apps/registry.ts';
 import { DomainError } from '../errors.ts';
 import type { SandboxPolicy } from '../sandbox/sandbox.ts';
@@ -107,27 +108,32 @@ export function planLaunch(
 ): LaunchPlan {
   if (!app) throw new DomainError(404, 'unknown-app', `no app "${appId}"`);
   const sessionId = randomUUID();
-  const { video, resources, permissions } = app.manifest;
-  const max = settings.video.maxSize;
+  const { video, resources, permissions, capabilities } = app.manifest;
+  const max = largestPicture(settings.video.maxSize, capabilities.maxResolution);
   // Followed: the display is as large as allowed, the app's window starts at the manifest's size.
   const start = { width: Math.min(video.width, max.width), height: Math.min(video.height, max.height) };
   const policy: SandboxPolicy = {
     sessionDir: path.join(settings.sessionsDir, sessionId),
+  const grants = resolveGrants(permissions, launch.entitlements).map((g) =>
+    // Not declared: whatever the person may do to their files, the app only reads them.
+    capabilities.writableGrants ? g : { ...g, access: 'read' as const },
+  );
     appDir: app.dir,
     binary: path.relative(app.dir, app.binaryPath),
     args: app.manifest.args,
     openPath: launch.openPath,
     display: video.resizable ? { ...max } : { width: video.width, height: video.height },
     window: video.resizable ? start : undefined,
-    grants: resolveGrants(permissions, launch.entitlements),
-    loopbackTcp: app.manifest.network === 'loopback',
-    audio: app.manifest.audio,
+    grants,
+    loopbackTcp: capabilities.network === 'loopback',
+    audio: capabilities.audio,
     syscalls: app.manifest.syscalls,
     nodeRuntime: app.manifest.runtime === 'node' ? settings.nodeRuntime() : null,
     etcFiles: Object.fromEntries(
       Object.entries(app.manifest.etc).map(([inside, file]) => [`/etc/${inside}`, path.join(app.dir, file)]),
     ),
-    controlSocket: settings.controlChannel,
+    // An app that does not declare the control channel gets none (no socket, no variable).
+    controlSocket: settings.controlChannel && capabilities.control,
     writeBudget: storageRoom === null ? null : { bytes: storageRoom, entries: NEW_NAMES_PER_SESSION },
     limits: {
       memoryBytes: resources.memory ?? settings.limits.memoryBytes,
@@ -159,6 +165,12 @@ export function planLaunch(
 
 /** What a session was allowed, as the owner reads it on the audit trail (no host paths). */
 export function launchAuditDetail(plan: LaunchPlan): Record<string, unknown> {
+/** The display of an app that follows its viewer: the server's largest, within the app's own cap. */
+function largestPicture(server: VideoSize, app: VideoSize | null): VideoSize {
+  if (!app) return { ...server };
+  return { width: Math.min(server.width, app.width), height: Math.min(server.height, app.height) };
+}
+
   const { policy } = plan.runtime;
   return {
     // The owner seeing it as a client would (and what it opened first).
@@ -167,6 +179,8 @@ export function launchAuditDetail(plan: LaunchPlan): Record<string, unknown> {
     recorded: plan.launch.recording,
     policy: {
       files: policy.grants.map((g) => ({ path: g.sandboxPath, access: g.access })),
+    // Which version of the app ran: the SHA-256 of its folder (docs/app-manifest.md).
+    appVersion: plan.app.hash,
       network: policy.loopbackTcp ? 'loopback only' : 'none',
       watermark: plan.launch.watermark !== null,
       ...(plan.launch.watermark

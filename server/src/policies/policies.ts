@@ -38,7 +38,8 @@ export interface Resources {
 export interface Actions {
   Storage: 'browse' | 'write' | 'download';
   Share: 'create' | 'read' | 'read-reading' | 'update' | 'revoke' | 'archive' | 'open' | 'preview' | 'accept-terms';
-  App: 'list' | 'launch-on-own-storage';
+  /** `list-admin-audience`: see apps whose manifest says `"audience": "admin"` (test apps) in the list. */
+  App: 'list' | 'launch-on-own-storage' | 'list-admin-audience' | 'reload';
   Session: 'view' | 'end' | 'signal' | 'inspect-host' | 'watch';
   Recording: 'list' | 'view' | 'delete';
   OwnerInvitation: 'create';
@@ -100,6 +101,8 @@ const rules: { [K in Kind]: { [A in Actions[K]]: Rule<K> } } = {
   App: {
     list: () => true,
     'launch-on-own-storage': isOwner,
+    'list-admin-audience': (a) => a.admin,
+    reload: (a) => a.admin,
   },
   Session: {
     // The share's owner looks at a session they may watch (what it runs, whether it still does).

@@ -227,7 +227,8 @@ export class SessionManager implements SessionDirectory {
     if (s.lifecycle.state === 'ended') {
       throw new SessionError(500, 'start-failed', `the app ended during start-up (${s.endReason})`);
     }
-    if (this.deps.openControl) await this.openControl(s, this.deps.openControl);
+    // An app whose manifest does not declare the control channel has no socket to reach one.
+    if (this.deps.openControl && plan.runtime.policy.controlSocket) await this.openControl(s, this.deps.openControl);
     s.lifecycle.started();
     log.info(
       { sessionId: plan.sessionId, reqId: plan.origin?.correlationId, display: plan.app.manifest.video },

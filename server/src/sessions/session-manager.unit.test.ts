@@ -105,6 +105,7 @@ const app: App = {
   dir: '/apps/demo',
   binaryPath: '/apps/demo/bin/demo',
   manifest: Manifest.parse({ name: 'Demo', version: '1.0.0', type: 'x11', binary: 'bin/demo' }),
+  hash: 'd'.repeat(64),
 };
 
 function plan(over: Partial<Launch> = {}): LaunchPlan {

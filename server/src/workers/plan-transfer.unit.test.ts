@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { App } from '../apps/registry.ts';
 import { DomainError } from '../errors.ts';
-import { localizePlan, type WorkerLocals } from './plan-transfer.ts';
+import { localizePinnedPlan, localizePlan, type WorkerLocals } from './plan-transfer.ts';
 
 const SID = '11111111-1111-4111-8111-111111111111';
-const app = (dir: string) =>
+const V1 = '1'.repeat(64);
+const V2 = '2'.repeat(64);
+const app = (dir: string, hash = V1) =>
   ({
     id: 'viewer',
     dir,
     binaryPath: `${dir}/bin/viewer`,
     manifest: { etc: { 'fonts.conf': 'etc/fonts.conf' } },
+    hash,
   }) as unknown as App;
 
 /** A plan as the API tier made it, after a trip through JSON (its host paths are the API's). */
@@ -84,5 +87,45 @@ describe('a launch plan sent to a worker', () => {
     const mismatched = sent() as { runtime: { sessionId: string } };
     mismatched.runtime.sessionId = '22222222-2222-4222-8222-222222222222';
     expect(() => localizePlan(mismatched, here)).toThrow(/not a launch plan/);
+    const unpinned = sent() as { app: { hash?: string } };
+    delete unpinned.app.hash;
+    expect(() => localizePlan(unpinned, here)).toThrow(/not a launch plan/);
+  });
+});
+
+describe('the version of the app', () => {
+  const pinnedTo = (hash: string) => ({ ...(sent() as object), app: { ...app('/opt/api/apps/viewer'), hash } });
+
+  it('is refused when this worker has another one than the API tier planned, saying which', () => {
+    expect(() => localizePlan(pinnedTo(V2), here)).toThrow(
+      /this worker's app "viewer" is version 111111111111, the launch was planned on 222222222222/,
+    );
+    try {
+      localizePlan(pinnedTo(V2), here);
+    } catch (err) {
+      expect(err).toMatchObject({ status: 409, code: 'app-changed' });
+    }
+  });
+
+  it('a worker rescans its apps once, and runs the planned version if its folder now holds it', async () => {
+    let installed = V1;
+    let reloads = 0;
+    const worker: WorkerLocals = {
+      ...here,
+      findApp: (id) => (id === 'viewer' ? app('/opt/worker/apps/viewer', installed) : undefined),
+      reloadApps: async () => {
+        reloads++;
+        installed = V2;
+      },
+    };
+    const plan = await localizePinnedPlan(pinnedTo(V2), worker);
+    expect(plan.app.hash).toBe(V2);
+    expect(reloads).toBe(1);
+    // Its folder holds yet another version: refused after one rescan.
+    await expect(localizePinnedPlan(pinnedTo('3'.repeat(64)), worker)).rejects.toThrow(/planned on 333333333333/);
+    expect(reloads).toBe(2);
+    // The version it has: no rescan at all.
+    await localizePinnedPlan(pinnedTo(V2), worker);
+    expect(reloads).toBe(2);
   });
 });

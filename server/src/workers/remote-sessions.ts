@@ -25,8 +25,11 @@ interface RemoteSession {
   watchers: number;
 }
 
-/** A full or draining worker, or one that stopped answering: the launch is offered to the next one. */
-const TRY_ELSEWHERE = new Set(['busy', 'worker-draining', 'worker-unavailable']);
+/**
+ * A full or draining worker, one that stopped answering, or one without the app's pinned version
+ * (`app-changed`: its APPS_ROOT differs): the launch is offered to the next one.
+ */
+const TRY_ELSEWHERE = new Set(['busy', 'worker-draining', 'worker-unavailable', 'app-changed']);
 const MAX_PLACEMENTS = 3;
 
 /**

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DomainError } from '../errors.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { Actor } from '../policies/policies.ts';
-import { localizePlan, type WorkerLocals } from './plan-transfer.ts';
+import { localizePinnedPlan, type WorkerLocals } from './plan-transfer.ts';
 import { CALL_HEADER, readTicket, verifyCall, type UsedTickets } from './signatures.ts';
 
 const SessionId = z.object({ id: z.uuid() });
@@ -36,7 +36,7 @@ export function registerWorkerRoutes(
   });
   app.post('/internal/sessions', { bodyLimit: MAX_PLAN_BYTES }, async (req, reply) => {
     if (deps.draining()) throw new DomainError(503, 'worker-draining', 'this worker is being drained');
-    const plan = localizePlan((req.body as { plan?: unknown } | undefined)?.plan, deps.locals);
+    const plan = await localizePinnedPlan((req.body as { plan?: unknown } | undefined)?.plan, deps.locals);
     const admitted = sessions.admit(plan);
     return reply.status(201).send(await admitted.start());
   });

@@ -51,14 +51,23 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund >/dev/null
 fi
 
-# Sandboxed apps cannot reach the workspace: they get the control channel's vocabulary as a copy of
-# the protocol's own dependency-free file (one source; not in git).
-VOCAB_SRC=protocol/src/control-vocabulary.ts
-VOCAB_COPY=apps/file-explorer/server/generated/control-vocabulary.ts
-if [ ! -f "$VOCAB_COPY" ] || [ "$VOCAB_SRC" -nt "$VOCAB_COPY" ]; then
-  mkdir -p "$(dirname "$VOCAB_COPY")"
-  { echo "// Copied from $VOCAB_SRC by scripts/setup.sh: edit that file, not this one."; cat "$VOCAB_SRC"; } >"$VOCAB_COPY"
-fi
+# Sandboxed apps cannot reach the workspace: the bundled apps written with the app SDK (sdk/src,
+# no dependencies) get a copy of its sources (one source; not in git). A copy older than any
+# source is made again.
+SDK_SRC=sdk/src
+for SDK_COPY in apps/file-explorer/server/generated/app-sdk apps/gallery/generated/app-sdk; do
+  [ -d "$(dirname "$(dirname "$SDK_COPY")")" ] || continue
+  if [ ! -d "$SDK_COPY" ] || [ -n "$(find "$SDK_SRC" -newer "$SDK_COPY" -name '*.ts' 2>/dev/null)" ]; then
+    rm -rf "$SDK_COPY"
+    mkdir -p "$SDK_COPY"
+    for f in "$SDK_SRC"/*.ts; do
+      case "$f" in *.test.ts) continue ;; esac
+      { echo "// Copied from $f by scripts/setup.sh: edit that file, not this one."; cat "$f"; } >"$SDK_COPY/$(basename "$f")"
+    done
+    touch "$SDK_COPY"
+  fi
+done
+rm -f apps/file-explorer/server/generated/control-vocabulary.ts
 
 make -s -C native
 make -s -C apps/diagnostics

@@ -66,9 +66,32 @@ export const ServerStatus = z.object({
 });
 export type ServerStatus = z.infer<typeof ServerStatus>;
 
+/** A BCP 47 language tag as browsers report it (`navigator.language`), e.g. "fr-CH". */
+export const LocaleTag = z
+  .string()
+  .max(64)
+  .regex(/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,8}$/, 'a language tag such as "fr-CH"');
+/** An IANA time zone name (`Intl.DateTimeFormat().resolvedOptions().timeZone`), e.g. "Europe/Zurich". */
+export const TimeZoneName = z
+  .string()
+  .max(64)
+  .regex(/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,3}$/, 'a time zone such as "Europe/Zurich"')
+  .refine(isTimeZone, 'not a time zone this server knows');
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const CreateSessionBody = z
   .object({
     appId: z.string().min(1).max(64),
+    /** The browser's language and time zone, passed on to the app (its `init`); defaults: en-US, UTC. */
+    viewer: z.object({ locale: LocaleTag, timeZone: TimeZoneName }).strict().optional(),
     /** Required for clients: the share to open. Owners omit it to work on their own storage. */
     shareId: z.uuid().optional(),
     /**

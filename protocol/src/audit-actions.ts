@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isRename } from './control-vocabulary.ts';
+import { isRename } from '@vitrine/app-sdk/protocol';
 
 /**
  * Every action the audit trail records (docs/audit.md), the one list the server writes and the web
@@ -158,7 +158,7 @@ export function auditActionFamily(action: AuditAction): AuditActionFamily {
   return action.slice(0, action.indexOf('.') + 1) as AuditActionFamily;
 }
 
-/** How a move is recorded: by the one rename-vs-move rule (`isRename`, in control-vocabulary.ts). */
+/** How a move is recorded: by the one rename-vs-move rule (`isRename`, in the app SDK's protocol.ts). */
 export function fileMoveAction(from: string, to: string): 'file.rename' | 'file.move' {
   return isRename(from, to) ? 'file.rename' : 'file.move';
 }

@@ -56,6 +56,8 @@ export const SessionEndReason = z.enum([
   'peer gone',
   'idle timeout',
   'app exited',
+  /** The app's process ended with an error status or a signal (not one the server sent). */
+  'app crashed',
   'out of memory',
   'process limit',
   'cpu limit',

@@ -37,7 +37,8 @@ const actual = (server.address() as { port: number }).port;
 if (values['ready-file']) fs.writeFileSync(values['ready-file'], `${actual}\n`);
 process.stdout.write(`listening ${actual}\n`);
 
-const { createControlClient } = await import('./control.ts');
+// The app SDK (sdk/), copied here by scripts/setup.sh: the sandbox has no workspace to import from.
+const { createControlClient } = await import('./generated/app-sdk/index.ts');
 const { createExplorerServer, parseGrants } = await import('./explorer.ts');
 const { createOffice, setSharedOffice } = await import('./office.ts');
 const { FileRoot, checkSandboxPath } = await import('./paths.ts');
@@ -53,7 +54,7 @@ function openFirst(value: string | undefined): string | null {
   }
 }
 
-const control = createControlClient(process.env.VITRINE_CONTROL_SOCKET);
+const control = createControlClient({ log: (m) => process.stderr.write(`explorer control: ${m}\n`) });
 // LibreOffice's profile, private copies and converted results: the sandbox's /tmp, never /files.
 const officeDir = path.join(os.tmpdir(), `vitrine-office-${process.pid}`);
 const office = createOffice({ root: new FileRoot(values.root), workDir: officeDir });
@@ -71,11 +72,13 @@ createExplorerServer({
 server.off('request', hold);
 for (const [req, res] of early.splice(0)) server.emit('request', req, res);
 
-const stop = () => {
-  control.close();
-  void office.close().then(() => fs.rmSync(officeDir, { recursive: true, force: true }));
+// The session ends (`shutdown`, or SIGTERM): stop LibreOffice and drop its copies; the SDK then exits.
+const stop = async () => {
   server.close();
   server.closeAllConnections();
+  await office.close();
+  fs.rmSync(officeDir, { recursive: true, force: true });
+  control.close();
 };
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+control.onShutdown(stop);
+process.on('SIGINT', () => void stop().then(() => process.exit(0)));

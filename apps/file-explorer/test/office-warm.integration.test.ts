@@ -3,7 +3,7 @@ import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createControlClient } from '../server/control.ts';
+import { createControlClient } from '../server/generated/app-sdk/index.ts';
 import { createExplorerServer } from '../server/explorer.ts';
 import type { Office } from '../server/office.ts';
 
@@ -33,7 +33,7 @@ beforeAll(async () => {
       { path: '/files/Plain', access: 'read' },
       { path: '/files/Deal', access: 'read' },
     ],
-    control: createControlClient(undefined),
+    control: createControlClient({ socketPath: undefined }),
     office,
     officeWarmDelayMs: 0,
   });

@@ -9,7 +9,7 @@ import { makeDocx, makeHostileOdt, makeOdt, makePptx, makeXlsx, makeZipBomb } fr
 import { createExplorerServer } from '../server/explorer.ts';
 import { createOffice, type Office } from '../server/office.ts';
 import { FileRoot } from '../server/paths.ts';
-import { createControlClient } from '../server/control.ts';
+import { createControlClient } from '../server/generated/app-sdk/index.ts';
 
 // The office worker (real LibreOffice, real worker.py) outside any sandbox: conversions, the
 // spreadsheet contract, limits, timeouts, crashes, zip bombs, and the hostile document's macro
@@ -56,7 +56,7 @@ beforeAll(async () => {
     root,
     uiDir: path.join(root, 'no-ui'),
     grants: [{ path: '/files', access: 'read' }],
-    control: createControlClient(undefined),
+    control: createControlClient({ socketPath: undefined }),
     office,
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

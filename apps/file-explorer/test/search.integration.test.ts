@@ -3,7 +3,7 @@ import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlClient } from '../server/control.ts';
+import { createControlClient } from '../server/generated/app-sdk/index.ts';
 import { createExplorerServer, type GrantInfo } from '../server/explorer.ts';
 import { createOffice, type Office } from '../server/office.ts';
 import { FileRoot } from '../server/paths.ts';
@@ -27,7 +27,7 @@ async function start(grants: GrantInfo[], extra: { officePdf?: (p: string) => Pr
     root: files,
     uiDir: path.join(tmp, 'no-ui'),
     grants,
-    control: createControlClient(undefined),
+    control: createControlClient({ socketPath: undefined }),
     officePdf: extra.officePdf ?? (() => Promise.reject(new Error('no office worker in this test'))),
   });
   servers.push(server);

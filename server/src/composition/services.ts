@@ -265,10 +265,11 @@ export async function buildServices(config: Config, publicUrl: () => string, log
           cpuAbuseAfterMs: config.sandbox.cpuAbuseAfterMs,
           encoderIdleStopMs: config.media.idleStopMs,
           links: viewerLinks,
+          appShutdownGraceMs: config.sessions.appShutdownGraceMs,
         },
         log.child({ sessionId: spec.sessionId }),
       ),
-    openControl: (plan, onClaim) =>
+    openControl: (plan, hooks) =>
       openSessionChannel(
         {
           sessionDir: plan.runtime.policy.sessionDir,
@@ -276,9 +277,10 @@ export async function buildServices(config: Config, publicUrl: () => string, log
           storageOwnerId: plan.launch.storageOwnerId,
           about: sessionAuditScope(plan),
           onClaim: (claim) => {
-            onClaim(claim);
+            hooks.onClaim(claim);
             log.info({ sessionId: plan.sessionId, claim }, 'app claim');
           },
+          session: hooks.session,
         },
         { services: controlServices, audit, log, claimJournalDir: claimJournals },
       ),
@@ -300,10 +302,10 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     sessionsDir: paths.sessionsDir,
     nodeRuntime: hostNodeRuntime,
     iceFor: (sessionId) => iceSettingsFor(config.webrtc, sessionId),
-    log,
-  });
     // A worker asked for an app version it has not loaded rescans its own (after an admin's reload on the API tier).
     reloadApps: () => reloadApps('worker'),
+    log,
+  });
   // The API tier acts on the sessions its workers run; every other process on its own.
   const sessions: SessionDirectory = cluster.role === 'api' ? cluster.sessions : localSessions;
   const launches = new LaunchPlanner({
@@ -351,9 +353,9 @@ export async function buildServices(config: Config, publicUrl: () => string, log
   };
   const admin: AdminDeps = {
     ...core.admin,
+    reloadApps: () => apps.reload(),
     endOwnerSessions: async (ownerId) => {
       const ended = sessions.endWhere(onFilesOf(ownerId), 'account deleted');
-    reloadApps: () => apps.reload(),
       await sessionsGone(ownerId);
       return ended;
     },

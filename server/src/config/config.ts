@@ -65,6 +65,8 @@ export interface Config {
     maxPerUser: number;
     launchesPerMinute: number;
     idleTimeoutMs: number;
+    /** An ending session's app may take this long to exit after `shutdown` and SIGTERM (0: killed at once). */
+    appShutdownGraceMs: number;
     /** No input for this long and reading time stops counting (the person is "away"). */
     readingIdleAfterMs: number;
     startTimeoutMs: number;
@@ -199,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       maxPerUser: c.MAX_SESSIONS_PER_USER,
       launchesPerMinute: c.SESSION_LAUNCHES_PER_MINUTE,
       idleTimeoutMs: c.SESSION_IDLE_TIMEOUT,
+      appShutdownGraceMs: c.APP_SHUTDOWN_GRACE,
       readingIdleAfterMs: c.READING_IDLE_AFTER,
       startTimeoutMs: c.SESSION_START_TIMEOUT_MS,
       peerGraceMs: c.PEER_GRACE_MS,

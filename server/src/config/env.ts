@@ -145,6 +145,7 @@ export const envSchema = z.object({
   MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(2),
   SESSION_LAUNCHES_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(20),
   SESSION_IDLE_TIMEOUT: duration('15m', 2000, '2s'),
+  APP_SHUTDOWN_GRACE: duration('3s', 0, '0s', undefined, { ms: 60_000, hint: '60s' }),
   READING_IDLE_AFTER: duration('2m', 10_000, '10s'),
   SESSION_START_TIMEOUT_MS: duration('15000', 1000, '1s', 'ms'),
   PEER_GRACE_MS: duration('30000', 0, '0s', 'ms'),

@@ -1,6 +1,13 @@
 import type net from 'node:net';
 import { RateLimiter } from '../input/rate-limiter.ts';
-import { MAX_LINE_BYTES, parseAppMessage, type AppEvent, type AppRequest } from './messages.ts';
+import {
+  CONTROL_PROTOCOL_VERSION,
+  MAX_LINE_BYTES,
+  parseAppMessage,
+  type AppEvent,
+  type AppFileRequest,
+  type ServerInitBody,
+} from './messages.ts';
 import { MisbehaviourSummary } from './misbehaviour-summary.ts';
 import { listenPaced } from './paced-listener.ts';
 
@@ -15,10 +22,26 @@ const MAX_CONNECTIONS = 8;
 const CONNECTIONS_PER_SECOND = 2;
 const CONNECTION_BURST = 10;
 
+export type ControlReply = { ok: true } | { ok: false; error: string; message: string };
+
 export interface ControlHandlers {
   event(e: AppEvent): void;
-  /** Resolves to a refusal sentence, or undefined when done. */
-  request(r: AppRequest): Promise<{ ok: true } | { ok: false; error: string; message: string }>;
+  /** A file request (trash, move): done, or refused with an error code and a sentence. */
+  request(r: AppFileRequest): Promise<ControlReply>;
+  /** The app asks for its picture to be this size; without this handler it is refused. */
+  resize?(size: { width: number; height: number }): Promise<ControlReply>;
+  /** What each new connection hears first (`init`); without it, nothing. */
+  hello?(): ServerInitBody;
+}
+
+/** Server → app messages other than replies, sent to every connection of the session. */
+export type ControlBroadcast =
+  { type: 'resize'; width: number; height: number } | { type: 'shutdown'; graceMs: number; reason: string };
+
+export interface ControlChannel {
+  /** Sends to every connected socket; how many it reached. */
+  broadcast(msg: ControlBroadcast): number;
+  close(): void;
 }
 
 /**
@@ -30,10 +53,11 @@ export async function listenControlChannel(
   socketPath: string,
   handlers: ControlHandlers,
   log: { warn(obj: object, msg: string): void },
-): Promise<{ close(): void }> {
+): Promise<ControlChannel> {
   const limiter = new RateLimiter(MESSAGES_PER_SECOND, BURST);
   const summary = new MisbehaviourSummary(log);
   const sockets = new Set<net.Socket>();
+  const senders = new Map<net.Socket, (msg: object) => void>();
   const options = {
     perSecond: CONNECTIONS_PER_SECOND,
     burst: CONNECTION_BURST,
@@ -46,8 +70,11 @@ export async function listenControlChannel(
     socket.on('error', () => socket.destroy());
     socket.setEncoding('utf8');
     const send = (msg: object) => {
-      if (!socket.destroyed) socket.write(JSON.stringify({ v: 1, ...msg }) + '\n');
+      if (!socket.destroyed) socket.write(JSON.stringify({ v: CONTROL_PROTOCOL_VERSION, ...msg }) + '\n');
     };
+    senders.set(socket, send);
+    socket.on('close', () => senders.delete(socket));
+    if (handlers.hello) send({ type: 'init', ...handlers.hello() });
     let buffer = '';
     let bad = 0;
     const strike = (message: string) => {
@@ -84,8 +111,16 @@ export async function listenControlChannel(
         if (m.type === 'event') {
           handlers.event(m);
         } else {
-          handlers
-            .request(m)
+          const refused = async (): Promise<ControlReply> => ({
+            ok: false,
+            error: 'denied',
+            message: 'this session does not take that request',
+          });
+          const answer =
+            m.action === 'resize'
+              ? (handlers.resize?.({ width: m.width, height: m.height }) ?? refused())
+              : handlers.request(m);
+          answer
             .then((r) => send({ type: 'reply', id: m.id, ...r }))
             .catch(() => send({ type: 'reply', id: m.id, ok: false, error: 'failed', message: 'the request failed' }));
         }
@@ -98,6 +133,10 @@ export async function listenControlChannel(
     socket.resume();
   });
   return {
+    broadcast: (msg) => {
+      for (const send of senders.values()) send(msg);
+      return senders.size;
+    },
     close: () => {
       for (const s of sockets) s.destroy();
       listener.close();

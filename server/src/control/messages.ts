@@ -4,8 +4,11 @@
  */
 export {
   AppEvent,
+  AppFileRequest,
   AppMessage,
   AppRequest,
   CONTROL_MAX_LINE_BYTES as MAX_LINE_BYTES,
+  CONTROL_PROTOCOL_VERSION,
   parseAppMessage,
+  type ServerInitBody,
 } from '@vitrine/protocol';

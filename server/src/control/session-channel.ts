@@ -3,7 +3,7 @@ import type { AuditEntry } from '../audit/chain.ts';
 import type { Grant } from '../sandbox/sandbox.ts';
 import { auditedSessionControl } from './audited-control.ts';
 import { ClaimJournal } from './claim-journal.ts';
-import { listenControlChannel } from './control-channel.ts';
+import { listenControlChannel, type ControlChannel, type ControlHandlers } from './control-channel.ts';
 import type { AppClaim, ControlAudit, ControlServices } from './ports.ts';
 
 export interface SessionChannelSpec {
@@ -13,6 +13,8 @@ export interface SessionChannelSpec {
   /** The audit fields every event of the session shares (actor, session, share, owner, origin). */
   about: Omit<AuditEntry, 'action' | 'outcome'>;
   onClaim: (claim: AppClaim) => void;
+  /** The session's own answers: the `init` each connection hears, and the app's resize requests. */
+  session?: Pick<ControlHandlers, 'hello' | 'resize'>;
 }
 
 export interface SessionChannelDeps {
@@ -24,28 +26,29 @@ export interface SessionChannelDeps {
 }
 
 /** Opens one session's control socket (in its session folder, bound into the sandbox). */
-export async function openSessionChannel(
-  spec: SessionChannelSpec,
-  deps: SessionChannelDeps,
-): Promise<{ close(): void }> {
+export async function openSessionChannel(spec: SessionChannelSpec, deps: SessionChannelDeps): Promise<ControlChannel> {
   const sessionId = spec.about.sessionId;
   const journal = deps.claimJournalDir && sessionId ? new ClaimJournal(deps.claimJournalDir, sessionId) : undefined;
   try {
     const channel = await listenControlChannel(
       path.join(spec.sessionDir, 'control', 'control.sock'),
-      auditedSessionControl({
-        grants: spec.grants,
-        storageOwnerId: spec.storageOwnerId,
-        services: deps.services,
-        audit: deps.audit,
-        about: spec.about,
-        onClaim: spec.onClaim,
-        journal,
-      }),
+      {
+        ...auditedSessionControl({
+          grants: spec.grants,
+          storageOwnerId: spec.storageOwnerId,
+          services: deps.services,
+          audit: deps.audit,
+          about: spec.about,
+          onClaim: spec.onClaim,
+          journal,
+        }),
+        ...spec.session,
+      },
       // The channel's warnings say which session misbehaved.
       { warn: (obj, msg) => deps.log.warn({ sessionId, ...obj }, msg) },
     );
     return {
+      broadcast: (msg) => channel.broadcast(msg),
       close: () => {
         channel.close();
         journal?.close();

@@ -65,9 +65,15 @@ describe('app messages', () => {
   it('accepts the documented shapes and refuses anything else', () => {
     expect(parseAppMessage('{"v":1,"type":"event","kind":"page-viewed","path":"/files/a.pdf","page":3}').ok).toBe(true);
     expect(parseAppMessage('{"v":1,"type":"request","id":7,"action":"trash","path":"/files/a"}').ok).toBe(true);
+    expect(parseAppMessage('{"v":2,"type":"event","kind":"file-opened","path":"/files/a"}').ok).toBe(true);
+    expect(parseAppMessage('{"v":2,"type":"request","id":8,"action":"resize","width":800,"height":600}').ok).toBe(true);
     for (const bad of [
       'nope',
-      '{"v":2,"type":"event","kind":"file-opened","path":"/files/a"}',
+      '{"v":3,"type":"event","kind":"file-opened","path":"/files/a"}',
+      '{"v":1,"type":"request","id":8,"action":"resize","width":800,"height":600}',
+      '{"v":2,"type":"request","id":8,"action":"resize","width":801,"height":600}',
+      '{"v":2,"type":"request","id":8,"action":"resize","width":800,"height":99999}',
+      '{"v":2,"type":"request","id":8,"action":"resize","width":800,"height":600,"path":"/files/a"}',
       '{"v":1,"type":"event","kind":"teleported","path":"/files/a"}',
       '{"v":1,"type":"event","kind":"file-opened","path":"relative"}',
       '{"v":1,"type":"event","kind":"file-opened","path":"/files/a","extra":1}',

@@ -48,6 +48,8 @@ export interface LaunchOrigin {
   ip: string;
   userAgent: string | null;
   correlationId: string;
+  /** The launching browser's language and time zone (the app's `init` passes them on). */
+  viewer?: { locale: string; timeZone: string } | undefined;
 }
 
 /**
@@ -112,12 +114,12 @@ export function planLaunch(
   const max = largestPicture(settings.video.maxSize, capabilities.maxResolution);
   // Followed: the display is as large as allowed, the app's window starts at the manifest's size.
   const start = { width: Math.min(video.width, max.width), height: Math.min(video.height, max.height) };
-  const policy: SandboxPolicy = {
-    sessionDir: path.join(settings.sessionsDir, sessionId),
   const grants = resolveGrants(permissions, launch.entitlements).map((g) =>
     // Not declared: whatever the person may do to their files, the app only reads them.
     capabilities.writableGrants ? g : { ...g, access: 'read' as const },
   );
+  const policy: SandboxPolicy = {
+    sessionDir: path.join(settings.sessionsDir, sessionId),
     appDir: app.dir,
     binary: path.relative(app.dir, app.binaryPath),
     args: app.manifest.args,
@@ -163,24 +165,24 @@ export function planLaunch(
   };
 }
 
-/** What a session was allowed, as the owner reads it on the audit trail (no host paths). */
-export function launchAuditDetail(plan: LaunchPlan): Record<string, unknown> {
 /** The display of an app that follows its viewer: the server's largest, within the app's own cap. */
 function largestPicture(server: VideoSize, app: VideoSize | null): VideoSize {
   if (!app) return { ...server };
   return { width: Math.min(server.width, app.width), height: Math.min(server.height, app.height) };
 }
 
+/** What a session was allowed, as the owner reads it on the audit trail (no host paths). */
+export function launchAuditDetail(plan: LaunchPlan): Record<string, unknown> {
   const { policy } = plan.runtime;
   return {
     // The owner seeing it as a client would (and what it opened first).
     ...(plan.launch.preview ? { preview: { openPath: plan.launch.openPath } } : {}),
     // The share's owner records it (the client acknowledged that before it started).
     recorded: plan.launch.recording,
-    policy: {
-      files: policy.grants.map((g) => ({ path: g.sandboxPath, access: g.access })),
     // Which version of the app ran: the SHA-256 of its folder (docs/app-manifest.md).
     appVersion: plan.app.hash,
+    policy: {
+      files: policy.grants.map((g) => ({ path: g.sandboxPath, access: g.access })),
       network: policy.loopbackTcp ? 'loopback only' : 'none',
       watermark: plan.launch.watermark !== null,
       ...(plan.launch.watermark

@@ -16,7 +16,13 @@ export type StateCounts = Record<SessionState, number>;
 const LIVE_STATES = SessionState.options.filter((s) => s !== 'ended');
 
 /** Ends that the app or its sandbox caused: it crashed, or broke a limit. */
-const SANDBOX_ENDS: readonly SessionEndReason[] = ['app exited', 'out of memory', 'process limit', 'cpu limit'];
+const SANDBOX_ENDS: readonly SessionEndReason[] = [
+  'app exited',
+  'app crashed',
+  'out of memory',
+  'process limit',
+  'cpu limit',
+];
 /** A launch whose sandbox or display did not come up is told this code (sessions/session-manager.ts). */
 const START_FAILED: ErrorCode = 'start-failed';
 /** Admission's refusals (session-manager.ts `admit`): the server at MAX_SESSIONS, a person at theirs. */

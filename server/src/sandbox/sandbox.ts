@@ -114,6 +114,11 @@ export interface SandboxHandle {
   ready: Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; oomKilled: boolean }>;
   kill(): void;
+  /**
+   * Asks the app to stop: SIGTERM to the process the sandbox runs as the app (the first one below
+   * bubblewrap's own). False when there is none (not started yet, or gone).
+   */
+  terminate(): boolean;
   /** Resolves when every process of the sandbox is gone and its cgroup removed. */
   destroyed(): Promise<void>;
 }
@@ -557,6 +562,16 @@ export async function startSandbox(
   };
   return {
     process: child,
+    terminate: () => {
+      const app = child.pid === undefined ? null : appProcess(child.pid);
+      if (app === null) return false;
+      try {
+        process.kill(app, 'SIGTERM');
+        return true;
+      } catch {
+        return false;
+      }
+    },
     xSocket: path.join(policy.sessionDir, 'x11', 'X0'),
     framebuffer: path.join(policy.sessionDir, 'fb', 'Xvfb_screen0'),
     xCookie,
@@ -572,4 +587,28 @@ export async function startSandbox(
       unmountBelow(policy.sessionDir);
     },
   };
+}
+
+/**
+ * The app's host PID: below the bubblewrap we started come bubblewrap's own processes (its
+ * monitor and the PID namespace's init), then the one it runs, which the sandbox's init script
+ * became the app with `exec`. Null when the chain ends before it.
+ */
+export function appProcess(bwrapPid: number, read = readProc): number | null {
+  let pid = bwrapPid;
+  for (let depth = 0; depth < 4; depth++) {
+    if (read(`/proc/${pid}/comm`)?.trim() !== 'bwrap') return depth === 0 ? null : pid;
+    const first = read(`/proc/${pid}/task/${pid}/children`)?.trim().split(' ')[0];
+    if (!first) return null;
+    pid = Number(first);
+  }
+  return null;
+}
+
+function readProc(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
 }

@@ -2,11 +2,20 @@ import type { ControlAction, ErrorCode, SessionEndReason, SessionInfo, ViewerRol
 import type { Actor } from '../policies/policies.ts';
 import type { LiveRecording } from '../recording/recording-service.ts';
 import type { App } from '../apps/registry.ts';
+import type { ControlChannel, ControlHandlers } from '../control/control-channel.ts';
 import type { AppClaim } from '../control/ports.ts';
 import type { LaunchPlan, RuntimeSpec } from '../launch/plan.ts';
 import type { AttentionChange } from './attention.ts';
 import type { Clock } from './lifecycle.ts';
 import type { RuntimeHandle } from './runtime.ts';
+
+/** What a session's control channel hears from the session itself. */
+export interface ControlHooks {
+  /** Each claim the app makes, once validated. */
+  onClaim: (claim: AppClaim) => void;
+  /** The `init` each connection hears, and the app's own resize requests. */
+  session: Required<Pick<ControlHandlers, 'hello' | 'resize'>>;
+}
 
 /** What the session registry is given by the composition root. */
 export interface SessionManagerDeps {
@@ -14,7 +23,7 @@ export interface SessionManagerDeps {
   /** Makes (does not start) the runtime of a planned session. */
   runtime: (spec: RuntimeSpec) => RuntimeHandle;
   /** Opens the session's control channel; absent when this server answers on none. */
-  openControl?: ((plan: LaunchPlan, onClaim: (claim: AppClaim) => void) => Promise<{ close(): void }>) | undefined;
+  openControl?: ((plan: LaunchPlan, hooks: ControlHooks) => Promise<ControlChannel>) | undefined;
   observers: SessionObserver[];
   /** Ended sessions of earlier runs, for GET of an old session. */
   records: { get(id: string): Promise<(Omit<SessionInfo, 'display'> & { userId: string | null }) | undefined> };

@@ -30,6 +30,7 @@ import path from 'node:path';
 import type { RuntimeSpec } from '../launch/plan.ts';
 import { FirstPictureWatch, samplePicture, showsContent } from './app-readiness.ts';
 import { logTail } from '../sandbox/log-tail.ts';
+import { appEndReason, shutdownGraceMs } from './app-shutdown.ts';
 
 /** A viewer resizing its window is followed at most this often (each resize restarts the encoder). */
 const RESIZE_INTERVAL_MS = 250;
@@ -55,6 +56,16 @@ export interface RuntimeEnvironment {
   encoderIdleStopMs: number;
   /** Where the viewers' links are counted for the operator's metrics. */
   links?: LinkTally | undefined;
+  /** How long an app may take to exit after `shutdown` and SIGTERM before it is killed (app-shutdown.ts). */
+  appShutdownGraceMs?: number | undefined;
+}
+
+/** The picture as the app is told of it (its control channel's `init` and `resize`). */
+export interface PictureState {
+  width: number;
+  height: number;
+  /** It follows the viewer's window (and the app may ask for a size). */
+  resizable: boolean;
 }
 
 export interface RuntimeLog {
@@ -108,6 +119,14 @@ export interface RuntimeHandle {
   onAppReady(listener: () => void): void;
   /** Who watches besides the client (their names go on the watermark's stamps). */
   setWatchers?(names: string[]): void;
+  /** The picture now: what the app's `init` says. */
+  pictureState?(): PictureState;
+  /** Each new picture size (the viewer's window, or the app's own request). */
+  onPictureResized?(listener: (size: { width: number; height: number }) => void): void;
+  /** The app asks for its picture to be this size: granted within the session's limits, or refused. */
+  requestPicture?(size: { width: number; height: number }): { ok: true } | { ok: false; message: string };
+  /** A graceful end begins: the app is to be told (`shutdown`) that it has this long. */
+  onShutdown?(listener: (reason: SessionEndReason, graceMs: number) => void): void;
   stats(): RuntimeStats;
   sent(): { frames: number; bytes: number };
   pids(): number[];
@@ -159,6 +178,8 @@ export class SessionRuntime implements RuntimeHandle {
   private viewerListeners: Array<(event: 'connected' | 'gone') => void> = [];
   private activityListeners: Array<() => void> = [];
   private appReadyListeners: Array<() => void> = [];
+  private pictureListeners: Array<(size: { width: number; height: number }) => void> = [];
+  private shutdownListeners: Array<(reason: SessionEndReason, graceMs: number) => void> = [];
   private firstPicture: FirstPictureWatch | undefined;
   /** Where the one encoded stream goes: each connected viewer's peer. */
   private readonly sinks = new Set<ViewerPeer>();
@@ -207,7 +228,11 @@ export class SessionRuntime implements RuntimeHandle {
     setTimeout(() => sandbox.cgroup?.started(), STARTING_WEIGHT_MS).unref();
     void this.sandbox.exited.then(({ code, signal, oomKilled }) => {
       const appLog = logTail(path.join(policy.sessionDir, 'log', 'app.log'), 500).trim();
-      this.sandboxGone(`exit ${code ?? signal}${appLog ? `: ${appLog}` : ''}`, oomKilled);
+      this.sandboxGone(
+        appEndReason({ code, signal }),
+        `exit ${code ?? signal}${appLog ? `: ${appLog}` : ''}`,
+        oomKilled,
+      );
     });
     this.watchResources();
     await this.sandbox.ready;
@@ -229,7 +254,7 @@ export class SessionRuntime implements RuntimeHandle {
     if (policy.audio) await this.startAudio();
     this.display = await XDisplay.connect(this.sandbox.xSocket, this.sandbox.xCookie);
     this.display.onClosed((err) =>
-      this.sandboxGone(err ? `display connection lost: ${err.message}` : 'display closed'),
+      this.sandboxGone('app crashed', err ? `display connection lost: ${err.message}` : 'display closed'),
     );
     // The file is written inside the sandbox: trust its header only if it matches our display.
     this.framebuffer = readFramebufferLayout(this.sandbox.framebuffer);
@@ -294,7 +319,11 @@ export class SessionRuntime implements RuntimeHandle {
    * first when the sandbox is torn down). Either way, out of memory if the kernel's OOM killer
    * struck in its cgroup, or the limit it broke.
    */
-  private sandboxGone(detail: string, oomKilled = (this.sandbox?.cgroup?.oomKills() ?? 0) > 0): void {
+  private sandboxGone(
+    reason: 'app exited' | 'app crashed',
+    detail: string,
+    oomKilled = (this.sandbox?.cgroup?.oomKills() ?? 0) > 0,
+  ): void {
     if (oomKilled) {
       this.end('out of memory', `memory limit ${this.spec.policy.limits.memoryBytes} bytes`);
       return;
@@ -302,7 +331,7 @@ export class SessionRuntime implements RuntimeHandle {
     // An app that gives up when fork fails exits before the next look: it still broke a limit.
     const breach = this.resourceWatch?.check(performance.now());
     if (breach) this.end(breach.reason, breach.detail);
-    else this.end('app exited', detail);
+    else this.end(reason, detail);
   }
 
   /**
@@ -355,6 +384,7 @@ export class SessionRuntime implements RuntimeHandle {
     this.lastResizeAt = performance.now();
     this.log.debug({ from: this.picture, to: want }, 'picture follows the viewer');
     this.picture = { ...want };
+    for (const l of this.pictureListeners) l({ ...want });
     // The window first: the encoder then starts on a region the app is already redrawing.
     void this.display.fitWindows(want.width, want.height);
     for (const v of this.viewers) v.input.setDisplay(want);
@@ -574,6 +604,33 @@ export class SessionRuntime implements RuntimeHandle {
     this.endedListeners.push(listener);
   }
 
+  pictureState(): PictureState {
+    return { ...this.picture, resizable: this.spec.resizable !== null };
+  }
+
+  onPictureResized(listener: (size: { width: number; height: number }) => void): void {
+    this.pictureListeners.push(listener);
+  }
+
+  /**
+   * The app's own request for a picture size: only an app whose picture follows its viewer may
+   * change it, within the display the server made for it; applied as a viewer's request is, and
+   * the viewer's next resize wins over it.
+   */
+  requestPicture(size: { width: number; height: number }): { ok: true } | { ok: false; message: string } {
+    const resizable = this.spec.resizable;
+    if (!resizable) return { ok: false, message: "this app's picture has a fixed size" };
+    if (size.width > resizable.max.width || size.height > resizable.max.height) {
+      return { ok: false, message: `at most ${resizable.max.width}x${resizable.max.height}` };
+    }
+    this.requestViewport(size);
+    return { ok: true };
+  }
+
+  onShutdown(listener: (reason: SessionEndReason, graceMs: number) => void): void {
+    this.shutdownListeners.push(listener);
+  }
+
   onViewer(listener: (event: 'connected' | 'gone') => void): void {
     this.viewerListeners.push(listener);
   }
@@ -641,7 +698,11 @@ export class SessionRuntime implements RuntimeHandle {
     this.retirePipeline();
     if (this.audio) this.stopping.push(this.audio.stop());
     this.display?.close();
-    this.sandbox?.kill();
+    // Most ends let the app finish (app-shutdown.ts): told, then SIGTERM, then killed when late.
+    const graceMs = this.sandbox ? shutdownGraceMs(reason, this.env.appShutdownGraceMs ?? 0) : 0;
+    if (graceMs > 0) for (const l of this.shutdownListeners) l(reason, graceMs);
+    const lets = graceMs > 0 && this.sandbox?.terminate() === true;
+    if (!lets) this.sandbox?.kill();
     const dir = this.spec.policy.sessionDir;
     const cleanup = () => {
       try {
@@ -651,8 +712,10 @@ export class SessionRuntime implements RuntimeHandle {
       }
     };
     if (this.sandbox) {
-      const destroyed = this.sandbox
-        .destroyed()
+      const sandbox = this.sandbox;
+      const exitedInTime = lets ? exitWithin(sandbox, graceMs, this.log) : Promise.resolve();
+      const destroyed = exitedInTime
+        .then(() => sandbox.destroyed())
         .catch((err: Error) => this.log.warn({ err: err.message }, 'sandbox teardown failed'));
       this.stopping.push(destroyed.then(cleanup, cleanup));
     } else cleanup();
@@ -664,4 +727,13 @@ export class SessionRuntime implements RuntimeHandle {
     await Promise.all(this.stopping);
     removeSessionFolder(this.spec.policy.sessionDir);
   }
+}
+
+/** Waits for the app to exit by itself, at most `graceMs`; says so in the log when it did not. */
+async function exitWithin(sandbox: SandboxHandle, graceMs: number, log: RuntimeLog): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+  const first = await Promise.race([sandbox.exited.then(() => 'exited' as const), late]);
+  clearTimeout(timer);
+  if (first === 'late') log.info({ graceMs }, 'the app did not exit within its grace period: killed');
 }

@@ -6,7 +6,9 @@ import {
   type SessionInfo,
   type ViewerRole,
 } from '@vitrine/protocol';
+import type { ControlChannel } from '../control/control-channel.ts';
 import type { AppClaim } from '../control/ports.ts';
+import { appInit } from './app-init.ts';
 import { DomainError } from '../errors.ts';
 import type { Launch } from '../launch/entitlements.ts';
 import type { LaunchPlan } from '../launch/plan.ts';
@@ -25,7 +27,7 @@ interface Session {
   runtime: RuntimeHandle;
   endReason?: string;
   claims: AppClaim[];
-  control?: { close(): void };
+  control?: ControlChannel;
   peerConnectedAt?: number;
   /** The viewer holding the session's one viewer slot (for warnings); unset while nobody watches. */
   viewer?: Viewer | undefined;
@@ -171,7 +173,9 @@ export class SessionManager implements SessionDirectory {
         .catch((err: Error) => log.warn({ sessionId: plan.sessionId, err: err.message }, 'recording not closed'));
       s.lifecycle.ended();
       s.attention.ended();
-      s.control?.close();
+      // Open until the app is gone: its `shutdown` is delivered, and what it says while it finishes is heard.
+      const closeControl = () => s.control?.close();
+      void runtime.whenStopped().then(closeControl, closeControl);
       s.endReason = reason;
       log.info({ sessionId: plan.sessionId, reason, detail }, 'session ended');
       // The detail (an exit status, an app's last words, a path on the host) stays in the log and
@@ -206,6 +210,8 @@ export class SessionManager implements SessionDirectory {
       s.attention.touched();
     });
     runtime.onAppReady(() => this.appReady(s));
+    runtime.onPictureResized?.((size) => s.control?.broadcast({ type: 'resize', ...size }));
+    runtime.onShutdown?.((reason, graceMs) => s.control?.broadcast({ type: 'shutdown', reason, graceMs }));
     try {
       await this.startRecording(s);
       await runtime.start();
@@ -247,17 +253,26 @@ export class SessionManager implements SessionDirectory {
 
   private async openControl(s: Session, open: NonNullable<SessionManagerDeps['openControl']>): Promise<void> {
     try {
-      s.control = await open(s.plan, (claim) => {
-        s.recording?.sink.event('claim', {
-          claim: claim.kind,
-          path: claim.path,
-          to: claim.to,
-          page: claim.page,
-          position: claim.position,
-        });
-        s.claims.push(claim);
-        if (s.claims.length > MAX_CLAIMS_KEPT) s.claims.shift();
-        if (!s.appReady && s.claims.length === 1) setTimeout(() => this.appReady(s), CLAIM_READY_MS).unref();
+      s.control = await open(s.plan, {
+        onClaim: (claim) => {
+          s.recording?.sink.event('claim', {
+            claim: claim.kind,
+            path: claim.path,
+            to: claim.to,
+            page: claim.page,
+            position: claim.position,
+          });
+          s.claims.push(claim);
+          if (s.claims.length > MAX_CLAIMS_KEPT) s.claims.shift();
+          if (!s.appReady && s.claims.length === 1) setTimeout(() => this.appReady(s), CLAIM_READY_MS).unref();
+        },
+        session: {
+          hello: () => appInit(s.plan, s.runtime.pictureState?.()),
+          resize: async (size) => {
+            const answer = s.runtime.requestPicture?.(size) ?? { ok: false, message: 'not available here' };
+            return answer.ok ? answer : { ok: false, error: 'denied', message: answer.message };
+          },
+        },
       });
     } catch (err) {
       // The app still runs; it just cannot report or ask for anything.

@@ -61,7 +61,12 @@ export function registerSessionRoutes(
       },
     },
     async (req, reply) => {
-      const origin = { ip: req.ip, userAgent: req.headers['user-agent'] ?? null, correlationId: req.id };
+      const origin = {
+        ip: req.ip,
+        userAgent: req.headers['user-agent'] ?? null,
+        correlationId: req.id,
+        viewer: req.body.viewer,
+      };
       const plan = await launches.plan(actorOf(req), req.body, origin);
       const { launch } = plan;
       req.audit.note({

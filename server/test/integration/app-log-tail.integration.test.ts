@@ -80,7 +80,7 @@ it(
       const page = (await api<AuditPage>(server.owner, 'GET', `/api/audit?session=${body.id}&order=asc`)).body;
       return page.events.find((e) => e.action === 'session.ended');
     });
-    expect(ended).toMatchObject({ reason: 'app exited', detail: { detail: `exit 3: ${LAST_WORDS}` } });
+    expect(ended).toMatchObject({ reason: 'app crashed', detail: { detail: `exit 3: ${LAST_WORDS}` } });
   },
 );
 

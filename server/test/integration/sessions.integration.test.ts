@@ -98,7 +98,7 @@ describe('streamed session lifecycle', () => {
     await waitFor('UDP sockets closed', () => udpSockets() === udpBefore);
   });
 
-  it('ends the session with "app exited" when the app dies, and tells the viewer', async () => {
+  it('ends the session with "app crashed" when the app is killed, and tells the viewer', async () => {
     const { body } = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'diagnostics' });
     const viewer = new WeriftViewer(server.owner, body.id);
     await waitFor('video', () => viewer.rtpPackets > 0);
@@ -107,7 +107,7 @@ describe('streamed session lifecycle', () => {
     )!;
     process.kill(app.pid, 'SIGKILL');
     const bye = await waitFor('bye', () => viewer.messages.find((m) => m.type === 'bye'));
-    expect(bye).toMatchObject({ type: 'bye', reason: 'app exited' });
+    expect(bye).toMatchObject({ type: 'bye', reason: 'app crashed' });
     await waitFor('session folder removed', () => !fs.existsSync(sessionDir(body.id)));
     await viewer.close();
   });

@@ -232,6 +232,7 @@ const SESSION_END_TEXT: Record<SessionEndReason, (who: string) => string> = {
   'share changed': () => 'the share was changed',
   'signed out': (who) => `${who} signed out`,
   'app exited': () => 'the app closed',
+  'app crashed': () => 'the app crashed',
   'out of memory': () => 'the app ran out of memory',
   'process limit': () => 'the app reached its process limit',
   'cpu limit': () => 'the app used its whole processor quota for too long',

@@ -104,6 +104,7 @@ const END_REASON_TEXT: Record<SessionEndReason, string> = {
   'peer gone': 'The viewer connection was lost.',
   'idle timeout': 'The session ended after being idle for too long (idle timeout).',
   'app exited': 'The app exited.',
+  'app crashed': 'The app stopped unexpectedly. You can open it again.',
   'out of memory': 'The app ran out of memory (the session’s memory limit was reached).',
   'process limit': 'The app started too many processes (the session’s process limit was reached).',
   'cpu limit': 'The app used all the processor time it is allowed for too long.',

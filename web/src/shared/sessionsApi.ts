@@ -2,7 +2,15 @@
  * Apps and streamed sessions (`/api/apps`, `/api/sessions`, `/api/status`): launched from the Apps
  * page and from "Shared with me", watched and ended in the viewer.
  */
-import type { AppInfo, ServerStatus, SessionInfo, SignalUrl, WatchableSession } from '@vitrine/protocol';
+import {
+  LocaleTag,
+  TimeZoneName,
+  type AppInfo,
+  type ServerStatus,
+  type SessionInfo,
+  type SignalUrl,
+  type WatchableSession,
+} from '@vitrine/protocol';
 import { ApiError, apiRequest } from './api.ts';
 
 export type { AppInfo, ServerStatus, SessionInfo, WatchableSession };
@@ -35,6 +43,16 @@ export function getSession(id: string, signal?: AbortSignal): Promise<SessionInf
 }
 
 /**
+ * This browser's language and time zone, passed on to the app (its `init`, docs/app-sdk.md); left
+ * out when the browser says something the server would refuse.
+ */
+export function viewerLocale(): { viewer?: { locale: string; timeZone: string } } {
+  const locale = LocaleTag.safeParse(navigator.language);
+  const timeZone = TimeZoneName.safeParse(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  return locale.success && timeZone.success ? { viewer: { locale: locale.data, timeZone: timeZone.data } } : {};
+}
+
+/**
  * Owners omit `shareId` (their own storage); clients must give the share to open, and for a share
  * whose sessions are recorded, `acknowledgeRecording` once they were told so and went on.
  */
@@ -45,6 +63,7 @@ export function createSession(
 ): Promise<SessionInfo> {
   return apiRequest<SessionInfo>('POST', '/api/sessions', {
     appId,
+    ...viewerLocale(),
     ...(shareId === undefined ? {} : { shareId }),
     ...(opts.acknowledgeRecording ? { acknowledgeRecording: true } : {}),
   });
@@ -63,6 +82,7 @@ export const PREVIEW_APP_ID = 'file-explorer';
 export function previewAsClient(path: string, shareId?: string): Promise<SessionInfo> {
   return apiRequest<SessionInfo>('POST', '/api/sessions', {
     appId: PREVIEW_APP_ID,
+    ...viewerLocale(),
     preview: shareId === undefined ? { path } : { path, shareId },
   });
 }

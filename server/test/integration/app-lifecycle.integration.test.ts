@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditPage, SessionInfo } from '@vitrine/protocol';
 import { call, type TestUser } from '../auth-client.ts';
 import { startTestServer, waitFor, type TestServer } from '../helpers.ts';
+import { copyAppSdk } from '../sdk-apps.ts';
 
 // An app's life as the app SDK (sdk/) gives it: `init` when it connects, `shutdown` and SIGTERM
 // with a grace period when its session ends, SIGKILL only for an app still running after it, and
 // a crash named as one. The apps are real Node programs in the real sandbox, using the SDK's own
 // sources as a third-party app would (copied into their folder).
-const SDK_SOURCES = path.resolve(import.meta.dirname, '../../../sdk/src');
 const GRACE_MS = 2000;
 
 /**
@@ -60,14 +60,14 @@ beforeAll(async () => {
   appsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-apps-'));
   const sdkApp = app('sdk-app', 'main.ts', SDK_APP, { runtime: 'node', syscalls: 'browser' });
   fs.writeFileSync(path.join(sdkApp, 'run.sh'), '#!/bin/sh\nexec node /app/main.ts\n', { mode: 0o755 });
-  fs.cpSync(SDK_SOURCES, path.join(sdkApp, 'app-sdk'), { recursive: true, filter: (f) => !f.endsWith('.test.ts') });
+  copyAppSdk(sdkApp);
   const resizable = app('sdk-resizable', 'main.ts', SDK_APP, {
     runtime: 'node',
     syscalls: 'browser',
     video: { width: 1280, height: 720, framerate: 30, resizable: true },
   });
   fs.writeFileSync(path.join(resizable, 'run.sh'), '#!/bin/sh\nexec node /app/main.ts\n', { mode: 0o755 });
-  fs.cpSync(SDK_SOURCES, path.join(resizable, 'app-sdk'), { recursive: true, filter: (f) => !f.endsWith('.test.ts') });
+  copyAppSdk(resizable);
   // Deaf to SIGTERM, and it never connects: only SIGKILL ends it.
   app('stubborn', 'run.sh', "#!/bin/sh\ntrap '' TERM\nwhile :; do sleep 1; done\n");
   app('crashes', 'run.sh', '#!/bin/sh\nsleep 1\nexit 3\n');

@@ -7,12 +7,12 @@ import { readFramebufferLayout } from '../../src/media/framebuffer.ts';
 import { samplePicture, showsContent } from '../../src/sessions/app-readiness.ts';
 import { call, type TestUser } from '../auth-client.ts';
 import { startTestServer, waitFor, type TestServer } from '../helpers.ts';
+import { copyAppSdk } from '../sdk-apps.ts';
 
 // docs/app-sdk.md's tutorial, as written: its code blocks (```lang file=NAME) are the app's files,
 // installed as the tutorial says (the SDK's sources copied into the folder) and opened in a real
 // session. A tutorial that no longer runs fails here.
 const DOC = path.resolve(import.meta.dirname, '../../../docs/app-sdk.md');
-const SDK_SOURCES = path.resolve(import.meta.dirname, '../../../sdk/src');
 
 function tutorialFiles(markdown: string): Map<string, string> {
   const files = new Map<string, string>();
@@ -31,7 +31,7 @@ beforeAll(async () => {
   const files = tutorialFiles(fs.readFileSync(DOC, 'utf8'));
   expect([...files.keys()].sort()).toEqual(['main.ts', 'manifest.json', 'run.sh']);
   for (const [name, text] of files) fs.writeFileSync(path.join(dir, name), text);
-  fs.cpSync(SDK_SOURCES, path.join(dir, 'app-sdk'), { recursive: true, filter: (f) => !f.endsWith('.test.ts') });
+  copyAppSdk(dir);
   fs.chmodSync(path.join(dir, 'run.sh'), 0o755);
   server = await startTestServer({ APPS_ROOT: appsRoot });
   owner = server.owner;

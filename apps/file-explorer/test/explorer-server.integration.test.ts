@@ -111,7 +111,7 @@ class FakeControl {
           buffer = buffer.slice(nl + 1);
           this.lines.push(msg);
           if (msg.type === 'request') {
-            c.write(JSON.stringify({ v: 1, type: 'reply', id: msg.id, ...this.answer(msg.path as string) }) + '\n');
+            c.write(JSON.stringify({ v: 2, type: 'reply', id: msg.id, ...this.answer(msg.path as string) }) + '\n');
           }
         }
       });
@@ -381,7 +381,7 @@ describe('changing', () => {
     expect(fs.statSync(path.join(files, 'Docs', 'New folder')).isDirectory()).toBe(true);
     await waitUntil(() => control.events().some((e) => e.kind === 'folder-created'), 'the folder-created event');
     expect(control.events().find((e) => e.kind === 'folder-created')).toEqual({
-      v: 1,
+      v: 2,
       type: 'event',
       kind: 'folder-created',
       path: '/files/Docs/New folder',
@@ -407,8 +407,8 @@ describe('changing', () => {
     expect(fs.readFileSync(path.join(files, 'Docs', 'Sub', 'b.txt'), 'utf8')).toBe('a');
     await waitUntil(() => control.events().some((e) => e.kind === 'moved'), 'the moved event');
     expect(control.events().filter((e) => e.kind === 'renamed' || e.kind === 'moved')).toEqual([
-      { v: 1, type: 'event', kind: 'renamed', path: '/files/Docs/a.txt', to: '/files/Docs/b.txt' },
-      { v: 1, type: 'event', kind: 'moved', path: '/files/Docs/b.txt', to: '/files/Docs/Sub/b.txt' },
+      { v: 2, type: 'event', kind: 'renamed', path: '/files/Docs/a.txt', to: '/files/Docs/b.txt' },
+      { v: 2, type: 'event', kind: 'moved', path: '/files/Docs/b.txt', to: '/files/Docs/Sub/b.txt' },
     ]);
   });
 
@@ -430,7 +430,7 @@ describe('changing', () => {
     expect(ok).toEqual({ status: 200, body: { ok: true } });
     const request = control.lines.find((l) => l.type === 'request')!;
     expect(request).toEqual({
-      v: 1,
+      v: 2,
       type: 'request',
       id: expect.any(Number),
       action: 'trash',
@@ -454,7 +454,7 @@ describe('changing', () => {
     expect(r).toEqual({ status: 202, body: { forwarded: true } });
     await waitUntil(() => control.events().some((e) => e.kind === 'page-viewed'), 'the page-viewed event');
     expect(control.events().find((e) => e.kind === 'page-viewed')).toEqual({
-      v: 1,
+      v: 2,
       type: 'event',
       kind: 'page-viewed',
       path: '/files/Docs/report.pdf',

@@ -39,7 +39,8 @@ it('takes events and requests line by line, answers refusals, and drops a connec
     { warn: () => {} },
   );
   const app = connect(socketPath);
-  // Two messages in one write and one message split across writes.
+  // Two messages in one write and one message split across writes (a version-1 app's lines are
+  // still taken; the server answers in version 2).
   app.socket.write(
     '{"v":1,"type":"event","kind":"file-opened","path":"/files/a.pdf"}\n{"v":1,"type":"request","id":1,"action":"trash","path":"/files/ok"}\n{"v":1,"type":"request",',
   );
@@ -47,8 +48,8 @@ it('takes events and requests line by line, answers refusals, and drops a connec
   await waitFor('replies', () => app.lines.length >= 2);
   expect(events).toEqual([{ v: 1, type: 'event', kind: 'file-opened', path: '/files/a.pdf' }]);
   expect(app.lines).toEqual([
-    { v: 1, type: 'reply', id: 1, ok: true },
-    { v: 1, type: 'reply', id: 2, ok: false, error: 'denied', message: 'no' },
+    { v: 2, type: 'reply', id: 1, ok: true },
+    { v: 2, type: 'reply', id: 2, ok: false, error: 'denied', message: 'no' },
   ]);
   app.socket.write('x'.repeat(5000) + '\n');
   await waitFor('too long', () => app.lines.some((l) => l.type === 'error' && l.message === 'line too long'));

@@ -158,6 +158,7 @@ const REASON_TITLE: Partial<Record<SessionEndReason, string>> = {
   'share changed': 'Share changed',
   'time limit': 'Time limit reached',
   'signed out': 'Signed out',
+  'app crashed': 'The app stopped',
 };
 
 /** Whether "End session" still has something to end (always, before the viewer connection ended). */

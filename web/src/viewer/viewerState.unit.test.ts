@@ -36,6 +36,8 @@ describe('the end message', () => {
   it('treats an app or a person ending the session as news, and failures as errors', () => {
     expect(endSeverity({ kind: 'server-bye', reason: 'app exited', message: '' })).toBe('info');
     expect(endTitle({ kind: 'server-bye', reason: 'app exited', message: '' })).toBe('Session ended');
+    expect(endSeverity({ kind: 'server-bye', reason: 'app crashed', message: '' })).toBe('warning');
+    expect(endTitle({ kind: 'server-bye', reason: 'app crashed', message: '' })).toBe('The app stopped');
     expect(endSeverity({ kind: 'user', message: '' })).toBe('info');
     expect(endSeverity({ kind: 'already-viewed', message: '' })).toBe('info');
     expect(endTitle({ kind: 'taken-over', message: '' })).toBe('Opened in another tab');

@@ -12,6 +12,7 @@ export * from './error-codes.ts';
 export * from './close-codes.ts';
 export * from './control.ts';
 export * from './video-size.ts';
+export * from './picture-content.ts';
 export * from './connectivity.ts';
 export * from './reading.ts';
 export * from './recordings.ts';

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { MIN_CONTENT_SHARE, showsMoreThanOneColour } from '@vitrine/protocol';
 import type { FramebufferLayout } from '../media/framebuffer.ts';
 
 /**
@@ -15,8 +16,6 @@ import type { FramebufferLayout } from '../media/framebuffer.ts';
 /** Rows sampled over the picture's height, and every how many pixels along each row. */
 export const SAMPLE_ROWS = 24;
 export const SAMPLE_STEP = 4;
-/** Share of samples that must differ from the dominant colour: above a pointer's few pixels. */
-export const MIN_CONTENT_SHARE = 0.005;
 /** At most one look at the pixels this often while the screen keeps changing (ms). */
 export const CHECK_INTERVAL_MS = 150;
 /**
@@ -30,18 +29,11 @@ export const STABLE_MS = 400;
  * colour. Pure: the policy is tested without a display.
  */
 export function showsContent(pixels: Uint32Array, minShare = MIN_CONTENT_SHARE): boolean {
-  if (pixels.length === 0) return false;
-  const counts = new Map<number, number>();
-  let dominant = 0;
   // Ignore the unused fourth byte (bgr0): only the colour counts.
-  for (const p of pixels) {
-    const colour = p & 0xffffff;
-    const n = (counts.get(colour) ?? 0) + 1;
-    counts.set(colour, n);
-    if (n > dominant) dominant = n;
-  }
-  const others = pixels.length - dominant;
-  return others > Math.max(2, pixels.length * minShare);
+  return showsMoreThanOneColour(
+    Array.from(pixels, (p) => p & 0xffffff),
+    minShare,
+  );
 }
 
 /** Reads the sample rows of the picture's top-left `size` region from Xvfb's screen file. */

@@ -1,3 +1,5 @@
+import { showsMoreThanOneColour } from '@vitrine/protocol';
+
 /**
  * Whether a decoded video frame shows a picture or one flat colour. The server says `app-ready`
  * once the app has drawn, but a window resized to the viewer's size can repaint through a flat
@@ -8,25 +10,19 @@
 /** The frame is looked at this small: enough to tell a page from a flat colour, and cheap. */
 export const SAMPLE_WIDTH = 64;
 export const SAMPLE_HEIGHT = 36;
-/** Share of samples that must differ from the most common colour (as the server's own check). */
-const MIN_CONTENT_SHARE = 0.005;
 /** Colours are compared by their top 4 bits per channel: coding noise on a flat frame is below that. */
 const QUANT_SHIFT = 4;
 
 /** RGBA samples (as `getImageData` gives them): more than a sliver differs from the dominant colour. */
 export function framePixelsShowContent(rgba: Uint8ClampedArray): boolean {
   const n = Math.floor(rgba.length / 4);
-  if (n === 0) return false;
-  const counts = new Map<number, number>();
-  let dominant = 0;
+  const keys = new Uint16Array(n);
   for (let i = 0; i < n; i++) {
     const o = i * 4;
-    const key = ((rgba[o]! >> QUANT_SHIFT) << 8) | ((rgba[o + 1]! >> QUANT_SHIFT) << 4) | (rgba[o + 2]! >> QUANT_SHIFT);
-    const c = (counts.get(key) ?? 0) + 1;
-    counts.set(key, c);
-    if (c > dominant) dominant = c;
+    keys[i] = ((rgba[o]! >> QUANT_SHIFT) << 8) | ((rgba[o + 1]! >> QUANT_SHIFT) << 4) | (rgba[o + 2]! >> QUANT_SHIFT);
   }
-  return n - dominant > Math.max(2, n * MIN_CONTENT_SHARE);
+  // The server's own rule for "more than one flat colour", on colours coarsened against coding noise.
+  return showsMoreThanOneColour(keys);
 }
 
 /** Looks at what a video element shows now; a browser that cannot read it back counts as content. */

@@ -180,8 +180,12 @@ export class RateController {
     const lowest = Math.min(...delays);
     this.minima.push([now, lowest]);
     while (this.minima.length > 0 && now - this.minima[0]![0] > BASE_WINDOW_MS) this.minima.shift();
-    const base = Math.min(...this.minima.map(([, d]) => d));
-    return Math.max(0, lowest - base);
+    return Math.max(0, lowest - this.baseDelay());
+  }
+
+  /** The path's delay without queueing: the lowest one-way delay of the base window. */
+  private baseDelay(): number {
+    return Math.min(...this.minima.map(([, d]) => d));
   }
 
   /** The queue a tick's last received packets (by send time) met, above the base delay. */
@@ -190,7 +194,7 @@ export class RateController {
     const bySend = [...received].sort((a, b) => a.sentAtMs - b.sentAtMs);
     const tail = bySend.slice(-END_PACKETS);
     const lowest = Math.min(...tail.map((f) => f.receivedAtMs! - f.sentAtMs));
-    return Math.max(0, lowest - Math.min(...this.minima.map(([, d]) => d)));
+    return Math.max(0, lowest - this.baseDelay());
   }
 
   private clamp(kbps: number): number {

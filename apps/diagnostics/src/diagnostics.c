@@ -651,7 +651,9 @@ int main(int argc, char **argv)
                 if (ev.xmap.window == a.win && !mapped) {
                     mapped = 1;
                     XSetInputFocus(a.dpy, a.win, RevertToPointerRoot, CurrentTime);
-                    need_draw = 1;
+                    /* No draw here: the Expose that follows every map draws. Drawing
+                     * for both showed two different first frames (their clocks
+                     * differ), so a static app was seen to redraw without input. */
                 }
                 break;
             case UnmapNotify:

@@ -16,10 +16,12 @@ let browser: Browser | undefined;
 /** The first account, registered once (the setup link works once). */
 let owner: { context: BrowserContext; page: Page } | undefined;
 const CAP_KBIT = 500;
+/** The app's display: under the cap the encoder may send it scaled down (encoding-ladder.ts). */
+const DISPLAY = { width: 1280, height: 720 };
 
 beforeAll(async () => {
   apps = createAppsRoot(
-    [{ id: 'diagnostics-busy', width: 1280, height: 720, fps: 30, busy: true }],
+    [{ id: 'diagnostics-busy', ...DISPLAY, fps: 30, busy: true }],
     [{ id: 'diagnostics', from: 'diagnostics' }],
   );
   lab = createShapedLink();
@@ -63,7 +65,7 @@ async function rates(page: Page, ms: number) {
 
 /** Glass-to-glass age of the picture on screen (ms): the diagnostics timestamp against now. */
 async function pictureAge(page: Page): Promise<number> {
-  const frame = await decodeShownFrame(page);
+  const frame = await decodeShownFrame(page, DISPLAY);
   return frame ? Date.now() - frame.timestampMs : Infinity;
 }
 
@@ -87,8 +89,12 @@ it('adapts busy content to a 500 kbit/s cap instead of collapsing, says so, and 
   await expect.poll(() => pictureAge(page), { timeout: 10_000 }).toBeLessThan(1500);
   const capped = await rates(page, 3000);
   const tbf = lab!.stats();
+  const sent = await page.evaluate(() => {
+    const v = (window as any).__vitrine.video as HTMLVideoElement;
+    return `${v.videoWidth}x${v.videoHeight}`;
+  });
   console.info(
-    `shaped link: ${CAP_KBIT} kbit/s cap: ${capped.kbps.toFixed(0)} kbit/s, ${capped.fps.toFixed(1)} fps; tbf ${JSON.stringify(tbf.down)}`,
+    `shaped link: ${CAP_KBIT} kbit/s cap: ${capped.kbps.toFixed(0)} kbit/s, ${capped.fps.toFixed(1)} fps, ${sent}; tbf ${JSON.stringify(tbf.down)}`,
   );
   // The payload received (getStats counts no RTP/UDP/IP headers) fits under the cap.
   expect(capped.kbps).toBeLessThanOrEqual(CAP_KBIT * 1.1);
@@ -99,7 +105,7 @@ it('adapts busy content to a 500 kbit/s cap instead of collapsing, says so, and 
   expect(lab!.stats()).toEqual({ down: null, up: null });
   await expect.poll(async () => (await rates(page, 1000)).fps, { timeout: 30_000, interval: 250 }).toBeGreaterThan(20);
   await notice.waitFor({ state: 'detached', timeout: 15_000 });
-  const frame = await decodeShownFrame(page);
+  const frame = await decodeShownFrame(page, DISPLAY);
   expect(frame).not.toBeNull();
 
   await page.getByTestId('end-session').click();

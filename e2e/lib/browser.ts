@@ -57,23 +57,38 @@ export async function inboundVideo(page: Page) {
   });
 }
 
-/** Draws the current video frame at its intrinsic size and runs `body(ctx, w, h)` in the page. */
-function inPage(body: string): string {
+/**
+ * Draws the current video frame and runs `body(ctx, w, h)` in the page: at the frame's intrinsic
+ * size, or stretched to `size` (a stream the rate controller scaled down, drawn at its display's
+ * size again, as the viewer shows it).
+ */
+function inPage(body: string, size?: { width: number; height: number }): string {
+  const dims = size ? `${size.width}, h = ${size.height}` : 'video.videoWidth, h = video.videoHeight';
   return `(() => {
     const video = window.__vitrine.video;
-    const w = video.videoWidth, h = video.videoHeight;
+    const w = ${dims};
     const canvas = document.createElement('canvas');
     canvas.width = w; canvas.height = h;
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    ctx.drawImage(video, 0, 0);
+    ctx.drawImage(video, 0, 0, w, h);
     ${body}
   })()`;
 }
 
-/** Decodes the diagnostics app's blocks from the frame the browser is showing now (in the page). */
-export async function decodeShownFrame(page: Page): Promise<ReturnType<typeof decodeDiagnosticsFrame>> {
-  const expr = inPage(`const decode = ${decodeDiagnosticsFrame.toString()};
-    return decode(ctx.getImageData(0, 0, w, h).data, w, h);`);
+/**
+ * Decodes the diagnostics app's blocks from the frame the browser is showing now (in the page).
+ * Pass the display's size where the stream may be scaled down (a capped link): the blocks sit at
+ * display pixels.
+ */
+export async function decodeShownFrame(
+  page: Page,
+  displaySize?: { width: number; height: number },
+): Promise<ReturnType<typeof decodeDiagnosticsFrame>> {
+  const expr = inPage(
+    `const decode = ${decodeDiagnosticsFrame.toString()};
+    return decode(ctx.getImageData(0, 0, w, h).data, w, h);`,
+    displaySize,
+  );
   return page.evaluate(expr) as Promise<ReturnType<typeof decodeDiagnosticsFrame>>;
 }
 

@@ -59,9 +59,24 @@ export async function serveGrants(
 ): Promise<ServedGrant[]> {
   const root = path.join(sessionDir, 'grants');
   fs.mkdirSync(root, { mode: 0o700 });
+  return serveGrantsAt(
+    grants.map((g, i) => ({ ...g, mountPoint: path.join(root, String(i)) })),
+    user,
+  );
+}
+
+/**
+ * Mounts each grant at its own mount point (made here, of the grant's kind; it must not exist yet);
+ * on any failure, stops those already mounted. Grants bound into a running sandbox (bindGrants)
+ * choose their mount points by name, the others by number.
+ */
+export async function serveGrantsAt(
+  grants: Array<GrantToServe & { mountPoint: string }>,
+  user: SandboxUser,
+): Promise<ServedGrant[]> {
   const served: ServedGrant[] = [];
   try {
-    for (const [i, grant] of grants.entries()) served.push(await serveOne(path.join(root, String(i)), grant, user));
+    for (const grant of grants) served.push(await serveOne(grant.mountPoint, grant, user));
   } catch (err) {
     await Promise.all(served.map((s) => s.stop()));
     throw err;

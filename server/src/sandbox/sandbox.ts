@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logTail } from './log-tail.ts';
-import { capLogFolder, mountSessionFolder, unmountBelow } from './session-mounts.ts';
+import { capLogFolder, makeSharedMountPoint, mountSessionFolder, unmountBelow } from './session-mounts.ts';
 import { SessionCgroup, type CgroupSupport, type ResourceLimits } from './cgroups.ts';
 import { giveTreeTo, type SandboxUser } from './sandbox-user.ts';
-import { budgetsFor, serveGrants, type ServedGrant, type WriteBudget } from './grant-mounts.ts';
+import { budgetsFor, serveGrants, serveGrantsAt, type ServedGrant, type WriteBudget } from './grant-mounts.ts';
 import { SYSCALL_LISTS_DIR, syscallListNames, type SyscallProfile } from './syscall-profiles.ts';
 import { AUDIO_MOUNT, SOUND_SERVER_SCRIPT, soundServerBinds } from '../audio/sound-server.ts';
 
@@ -76,6 +76,13 @@ export interface SandboxPolicy {
    * they are served through the grant filesystem; absent: no limit.
    */
   writeBudget?: WriteBudget | null | undefined;
+  /**
+   * Starts with no grant and takes read-only ones later, while it runs (SandboxHandle.bindGrants):
+   * a sandbox started before its session exists (warm start). /files is then the session folder's
+   * `late-grants`, read-only, where they appear. Only with `grants` empty, and only through the
+   * grant filesystem (a server running as root).
+   */
+  lateGrants?: boolean | undefined;
 }
 
 /** Host facilities the sandbox is built with; detected once at start-up. */
@@ -119,7 +126,18 @@ export interface SandboxHandle {
    * bubblewrap's own). False when there is none (not started yet, or gone).
    */
   terminate(): boolean;
-  /** Resolves when every process of the sandbox is gone and its cgroup removed. */
+  /**
+   * Mounts read-only grants at /files/<name> of a running sandbox started with `lateGrants`, once.
+   * Refused (nothing mounted) for any other sandbox, a second time, once it is ending, and for a
+   * grant that is not read-only or whose sandbox path is not exactly /files/<name> (such a refusal
+   * does not use up the one call). On any later failure what it mounted is stopped, and it may not
+   * be called again. `budget` is what writable grants would share (none are allowed yet).
+   */
+  bindGrants(grants: Grant[], budget?: WriteBudget | null): Promise<void>;
+  /**
+   * Resolves when every process of the sandbox (and of its grant filesystems) is gone, its cgroup
+   * removed and nothing is mounted in its session folder any more.
+   */
   destroyed(): Promise<void>;
 }
 
@@ -131,6 +149,27 @@ const SYSCALLS_MOUNT = '/run/vitrine/syscalls';
 export const NODE_RUNTIME_MOUNT = '/opt/vitrine/node';
 export const CONTROL_MOUNT = '/run/vitrine/control';
 export const CONTROL_SOCKET = `${CONTROL_MOUNT}/control.sock`;
+/** Where grants appear in the sandbox. */
+const FILES_MOUNT = '/files';
+/** The session folder's folder that is /files of a sandbox taking its grants later. */
+export const LATE_GRANTS_FOLDER = 'late-grants';
+
+/**
+ * The names (under /files) of grants bound into a running sandbox, or why they are refused:
+ * read-only, each exactly /files/<name>, no two alike. Checked before anything is opened or mounted.
+ */
+export function lateGrantNames(grants: readonly Grant[]): string[] {
+  const names = grants.map((g) => {
+    if (g.access !== 'read') throw new Error(`a grant bound later must be read-only: ${g.sandboxPath} is ${g.access}`);
+    const name = g.sandboxPath.startsWith(`${FILES_MOUNT}/`) ? g.sandboxPath.slice(FILES_MOUNT.length + 1) : '';
+    if (name === '' || name === '.' || name === '..' || name.includes('/') || /\p{Cc}/u.test(name)) {
+      throw new Error(`a grant bound later must be at /files/<name>: ${JSON.stringify(g.sandboxPath)}`);
+    }
+    return name;
+  });
+  if (new Set(names).size !== names.length) throw new Error('two grants bound later have the same name');
+  return names;
+}
 
 /** An app's first path: absolute, under /files, no `.` or `..` names, no control characters. */
 function checkedOpenPath(p: string): string {
@@ -182,6 +221,9 @@ export function bwrapArgs(
   const dir = policy.sessionDir;
   if (policy.nodeRuntime !== null && !path.isAbsolute(policy.nodeRuntime)) {
     throw new Error(`the Node.js runtime path must be absolute: ${policy.nodeRuntime}`);
+  }
+  if (policy.lateGrants && policy.grants.length > 0) {
+    throw new Error('a sandbox that takes its grants later starts with none');
   }
   const grantsEnv = JSON.stringify(policy.grants.map((g) => ({ path: g.sandboxPath, access: g.access })));
   const args = [
@@ -306,6 +348,9 @@ export function bwrapArgs(
     if (servedFrom) args.push(g.access === 'read' ? '--ro-bind' : '--bind', servedFrom[i]!, g.sandboxPath);
     else args.push(g.access === 'read' ? '--ro-bind-fd' : '--bind-fd', String(FIRST_GRANT_FD + i), g.sandboxPath);
   });
+  // Grants bound later are mounted by the server below `late-grants` (a shared mount); bubblewrap
+  // makes this bind of it a slave, so they appear below /files while the sandbox runs.
+  if (policy.lateGrants) args.push('--ro-bind', path.join(dir, LATE_GRANTS_FOLDER), FILES_MOUNT);
   // As root, bubblewrap makes the folders above a mount point 0700: the app's user could not reach
   // what is mounted there. An unprivileged bubblewrap makes them 0755 already.
   if (host.user) args.splice(0, args.length, ...withListableParents(args));
@@ -331,6 +376,9 @@ export function bwrapArgs(
   const granted = new Set(policy.grants.map((g) => g.sandboxPath));
   const parents = new Set(policy.grants.map((g) => path.posix.dirname(g.sandboxPath)));
   for (const p of parents) if (p !== '/' && !granted.has(p)) args.push('--ro', p);
+  // Landlock checks a path by walking up from it across mount points, so this rule also covers
+  // what is mounted below /files after it was applied: read only, whatever is bound there later.
+  if (policy.lateGrants) args.push('--ro', FILES_MOUNT);
   args.push(
     '--',
     INIT_MOUNT,
@@ -483,18 +531,31 @@ export async function startSandbox(
   startTimeoutMs: number,
   cgroupName: string,
 ): Promise<SandboxHandle> {
+  const viaGrantFs = host.grantFs !== null && host.user !== null;
+  if (policy.lateGrants) {
+    if (policy.grants.length > 0) throw new Error('a sandbox that takes its grants later starts with none');
+    // A bind mount made later would not reach a running sandbox's namespace; the grant
+    // filesystem's mounts can (see bwrapArgs), and it needs root.
+    if (!viaGrantFs) throw new Error('grants bound later need the grant filesystem (a server running as root)');
+  }
   const grantFds = openGrants(policy.grants, host.user);
   let xCookie: Buffer;
   let cgroup: SessionCgroup | undefined;
   let child: ChildProcess;
   let served: ServedGrant[] = [];
-  const viaGrantFs = host.grantFs !== null && host.user !== null;
+  const lateDir = path.join(policy.sessionDir, LATE_GRANTS_FOLDER);
   try {
     // Room for the screen file (4 bytes a pixel), the watermark's pictures and the sound pipe.
     const { width, height } = policy.display;
     const folderBytes = width * height * 4 + SESSION_FOLDER_SPARE_BYTES;
     xCookie = prepareSessionDir(policy.sessionDir, policy.audio, host.user, folderBytes);
     capLogFolder(path.join(policy.sessionDir, 'log'), host.user);
+    if (policy.lateGrants) {
+      // The server's (nothing else can be made in it); the app's user lists it as /files.
+      fs.mkdirSync(lateDir, { mode: 0o755 });
+      fs.chmodSync(lateDir, 0o755);
+      makeSharedMountPoint(lateDir);
+    }
     if (viaGrantFs) {
       const budgets = budgetsFor(
         policy.grants.map((g) => g.access !== 'read'),
@@ -560,6 +621,46 @@ export async function startSandbox(
   const kill = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
+  let lateServed: ServedGrant[] = [];
+  let binding: Promise<void> | null = null;
+  let ending = false;
+  const bindGrants = (grants: Grant[], budget: WriteBudget | null = null): Promise<void> => {
+    if (!policy.lateGrants) return Promise.reject(new Error('this sandbox took its grants when it started'));
+    if (binding) return Promise.reject(new Error('this sandbox was given its grants already'));
+    if (ending || child.exitCode !== null || child.signalCode !== null) {
+      return Promise.reject(new Error('this sandbox has ended'));
+    }
+    let names: string[];
+    try {
+      names = lateGrantNames(grants);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    // Taken before the first await: two calls at once cannot both mount.
+    binding = bindLate(grants, names, budget);
+    return binding;
+  };
+  const bindLate = async (grants: Grant[], names: string[], budget: WriteBudget | null) => {
+    const fds = openGrants(grants, host.user);
+    // All read-only for now: no share of the budget (kept so writable ones need no new signature).
+    const budgets = budgetsFor(
+      grants.map(() => false),
+      budget,
+    );
+    const mountPoints = names.map((n) => path.join(lateDir, n));
+    try {
+      lateServed = await serveGrantsAt(
+        grants.map((_, i) => ({ fd: fds[i]!, readOnly: true, budget: budgets[i]!, mountPoint: mountPoints[i]! })),
+        host.user!,
+      );
+    } catch (err) {
+      // What failed was stopped (unmounted); its empty mount points would still show in /files.
+      for (const p of mountPoints) removeEmptyMountPoint(p);
+      throw err;
+    } finally {
+      for (const fd of fds) fs.closeSync(fd);
+    }
+  };
   return {
     process: child,
     terminate: () => {
@@ -579,14 +680,28 @@ export async function startSandbox(
     ready,
     exited,
     kill,
+    bindGrants,
     destroyed: async () => {
+      ending = true;
       kill();
       await exited;
       await cgroup?.destroy();
-      await Promise.all(served.map((s) => s.stop()));
+      // Grants still being bound are stopped once they are up (or failed, and stopped already).
+      await binding?.catch(() => {});
+      await Promise.all([...served, ...lateServed].map((s) => s.stop()));
       unmountBelow(policy.sessionDir);
     },
   };
+}
+
+/** Removes a mount point the grant filesystem no longer serves; never anything with content. */
+function removeEmptyMountPoint(p: string): void {
+  try {
+    if (fs.lstatSync(p).isDirectory()) fs.rmdirSync(p);
+    else fs.unlinkSync(p);
+  } catch {
+    // Not made (the failure came first), or still busy: the session folder goes with the sandbox.
+  }
 }
 
 /**

@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bwrapArgs, hostNodeRuntime, prepareSessionDir, withListableParents, type SandboxPolicy } from './sandbox.ts';
+import {
+  bwrapArgs,
+  hostNodeRuntime,
+  lateGrantNames,
+  prepareSessionDir,
+  withListableParents,
+  type Grant,
+  type SandboxPolicy,
+} from './sandbox.ts';
 
 const HOST = { initHelper: '/opt/helper/vitrine-sandbox-init', allowDegraded: false, user: null, grantFs: null };
 
@@ -149,6 +157,61 @@ describe('bwrapArgs', () => {
   it('ends with the init script and the app command', () => {
     const { command } = split(bwrapArgs(policy({ nodeRuntime: '/opt/node', controlSocket: true }), HOST));
     expect(command).toEqual(['/run/vitrine/init', '1280', '720', '/app/run.sh', '--flag']);
+  });
+});
+
+describe('grants bound later (lateGrants)', () => {
+  const ROOT = { ...HOST, user: { uid: 999, gid: 995 } };
+  const late = () => policy({ grants: [], lateGrants: true });
+
+  it("binds the session folder's late-grants read-only at /files, no grant of its own", () => {
+    for (const host of [HOST, ROOT]) {
+      const { bwrap, helper } = split(bwrapArgs(late(), host));
+      expect(has(bwrap, '--ro-bind', '/run/vitrine-test/sessions/s1/late-grants', '/files')).toBe(true);
+      expect(bwrap.filter((a) => a.startsWith('/files'))).toEqual(['/files']);
+      expect(bwrap).not.toContain('--ro-bind-fd');
+      expect(bwrap).not.toContain('--bind-fd');
+      expect(env(bwrap).VITRINE_GRANTS).toBe('[]');
+      // Landlock: read only, on /files itself (what is mounted below it later is covered by it).
+      expect(has(helper, '--ro', '/files')).toBe(true);
+      expect(helper.filter((a) => a.startsWith('/files'))).toEqual(['/files']);
+    }
+  });
+
+  it('without it, neither the folder nor a /files rule', () => {
+    const args = bwrapArgs(policy({ grants: [] }), ROOT);
+    expect(args.join(' ')).not.toContain('late-grants');
+    expect(args).not.toContain('/files');
+  });
+
+  it('refuses grants given at start as well', () => {
+    expect(() => bwrapArgs(policy({ lateGrants: true }), ROOT)).toThrow(/starts with none/);
+  });
+
+  it('lateGrantNames: read-only, exactly /files/<name>, each name once', () => {
+    const g = (sandboxPath: string, access: Grant['access'] = 'read'): Grant => ({
+      hostPath: '/srv/x',
+      sandboxPath,
+      access,
+    });
+    expect(lateGrantNames([g('/files/Reports'), g('/files/q3 (final).pdf')])).toEqual(['Reports', 'q3 (final).pdf']);
+    expect(lateGrantNames([])).toEqual([]);
+    expect(() => lateGrantNames([g('/files/a', 'read-write')])).toThrow(/read-only/);
+    expect(() => lateGrantNames([g('/files/a', 'read-write-delete')])).toThrow(/read-only/);
+    for (const bad of [
+      '/files',
+      '/files/',
+      '/files/a/b',
+      '/files/..',
+      '/files/.',
+      '/data/a',
+      '/filesa',
+      'files/a',
+      '/files/a\nb',
+    ]) {
+      expect(() => lateGrantNames([g(bad)]), bad).toThrow(/at \/files\/<name>/);
+    }
+    expect(() => lateGrantNames([g('/files/a'), g('/files/a')])).toThrow(/same name/);
   });
 });
 

@@ -43,6 +43,27 @@ export function capLogFolder(dir: string, owner: SandboxUser | null, bytes = LOG
 }
 
 /**
+ * Makes `dir` (a folder in a session folder) a mount of its own in a peer group of its own
+ * (shared propagation), so that what the server mounts below it later also appears wherever it
+ * was bound before: bubblewrap makes every mount of the sandbox's namespace a slave, and a bind
+ * of it into the sandbox receives those mounts (grants bound into a running sandbox). Made
+ * private first: bound onto itself under a shared parent it would be a peer of that parent, and
+ * its mounts would be copied there too.
+ */
+export function makeSharedMountPoint(dir: string): void {
+  for (const args of [
+    ['--bind', dir, dir],
+    ['--make-private', dir],
+    ['--make-shared', dir],
+  ]) {
+    const r = spawnSync('mount', args, { encoding: 'utf8' });
+    if (r.status !== 0) {
+      throw new Error(`cannot mount ${args.join(' ')}: ${(r.stderr || r.error?.message || '').trim()}`);
+    }
+  }
+}
+
+/**
  * Detaches every mount at or below `root`, deepest first; returns how many. Must run before a
  * session folder is removed: a recursive removal crosses into mounts.
  */

@@ -115,10 +115,20 @@ export const ServerInit = z
     scale: z.number().min(0.25).max(8),
     resizable: z.boolean(),
     grants: z.array(z.object({ path: SandboxPath, rights: z.array(z.enum(GRANT_RIGHTS)) }).strict()).max(256),
+    /** What the person asked to see first; absent when nothing in particular. */
+    open: SandboxPath.optional(),
     locale: z.string().min(2).max(64),
     timeZone: z.string().min(1).max(64),
   })
-  .strict();
+  .strict()
+  // An app may show only what the session shares: what to open is a grant or inside one.
+  .refine(
+    ({ open, grants }) => open === undefined || grants.some((g) => open === g.path || open.startsWith(`${g.path}/`)),
+    {
+      path: ['open'],
+      message: 'expected a path of one of the grants',
+    },
+  );
 export type ServerInit = z.infer<typeof ServerInit>;
 
 export type ServerInitBody = Omit<ServerInit, 'v' | 'type'>;

@@ -37,7 +37,11 @@ export interface ControlClient {
   readonly available: boolean;
   /** The server's latest `init` (display, grants, viewer's locale and time zone); null until it came. */
   readonly init: ServerInit | null;
-  /** Resolves with the first `init`, or null without a channel or when none came within `timeoutMs`. */
+  /**
+   * Resolves with the first `init`, or null without a channel, when none came within `timeoutMs`
+   * (10 s by default), or when the client is closed first. `Infinity` waits as long as it takes (an
+   * app the server may start before its session exists: `warmStart` in its manifest).
+   */
   ready(timeoutMs?: number): Promise<ServerInit | null>;
   /** Reports what the person did; false when it was dropped (no channel, not connected, rate or size limit). */
   event(e: EventBody): boolean;
@@ -65,6 +69,8 @@ const MAX_QUEUED = 100;
 /** Without a `shutdown` message (SIGTERM alone), handlers get this long before the process exits. */
 const SIGTERM_GRACE_MS = 3000;
 const MAX_BUFFERED = 64 * 1024;
+/** Longer than this, setTimeout would fire at once (Node clamps it to 1 ms): such a wait has no end. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The app's end of the control channel (docs/app-sdk.md): newline-delimited JSON over the Unix
@@ -133,7 +139,7 @@ export function createControlClient(opts: ControlOptions = {}): ControlClient {
   let queue: string[] = [];
   let nextId = 1;
   let init: ServerInit | null = null;
-  const initWaiters = new Set<(i: ServerInit) => void>();
+  const initWaiters = new Set<(i: ServerInit | null) => void>();
   const pending = new Map<number, { resolve: (r: Reply) => void; timer: NodeJS.Timeout }>();
   let tokens = burst;
   let refilledAt = Date.now();
@@ -271,12 +277,16 @@ export function createControlClient(opts: ControlOptions = {}): ControlClient {
     },
     ready(waitMs = 10_000) {
       if (init) return Promise.resolve(init);
+      if (closed) return Promise.resolve(null);
       return new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          initWaiters.delete(got);
-          resolve(null);
-        }, waitMs);
-        const got = (i: ServerInit) => {
+        const timer =
+          waitMs <= MAX_TIMER_MS
+            ? setTimeout(() => {
+                initWaiters.delete(got);
+                resolve(null);
+              }, waitMs)
+            : undefined;
+        const got = (i: ServerInit | null) => {
           clearTimeout(timer);
           resolve(i);
         };
@@ -298,6 +308,9 @@ export function createControlClient(opts: ControlOptions = {}): ControlClient {
       socket?.destroy();
       socket = null;
       for (const id of [...pending.keys()]) settle(id, { ok: false, error: 'unavailable', message: 'closing' });
+      // No init comes any more: whoever waits without a timeout would wait for ever.
+      for (const w of initWaiters) w(null);
+      initWaiters.clear();
     },
   };
 }

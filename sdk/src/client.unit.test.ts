@@ -109,6 +109,31 @@ describe('the control client', () => {
     expect(await client.ready()).not.toBeNull();
   });
 
+  it('ready(Infinity) waits for an init that comes late (a warm start), and hears what to open', async () => {
+    const sock = socketPath();
+    // Connected, but no session yet: the server says nothing until one is bound to the app.
+    const { connections } = await listen(sock, () => undefined);
+    client = createControlClient({ socketPath: sock, ...quiet });
+    let heard: unknown = 'waiting';
+    void client.ready(Infinity).then((i) => (heard = i));
+    await until(() => connections.length === 1);
+    // Node clamps a timer it cannot hold to 1 ms: Infinity must mean no timer at all.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(heard).toBe('waiting');
+    connections[0]!.write(JSON.stringify({ ...init, open: '/files/Reports/q3.pdf' }) + '\n');
+    await until(() => heard !== 'waiting');
+    expect(heard).toMatchObject({ grants: init.grants, open: '/files/Reports/q3.pdf' });
+    expect(client.init?.open).toBe('/files/Reports/q3.pdf');
+  });
+
+  it('a wait without a timeout ends with null when the client is closed', async () => {
+    client = createControlClient({ socketPath: socketPath(), ...quiet });
+    const waiting = client.ready(Infinity);
+    client.close();
+    expect(await waiting).toBeNull();
+    expect(await client.ready(Infinity)).toBeNull();
+  });
+
   it('a request without a reply times out; a closed connection fails its requests and reconnects', async () => {
     const sock = socketPath();
     const { lines, connections } = await listen(sock, () => undefined);

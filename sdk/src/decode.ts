@@ -25,7 +25,8 @@ export function decodeServerLine(line: string): ServerMessage | { invalid: strin
         !isNumber(m.scale) ||
         typeof m.resizable !== 'boolean' ||
         typeof m.locale !== 'string' ||
-        typeof m.timeZone !== 'string'
+        typeof m.timeZone !== 'string' ||
+        (m.open !== undefined && typeof m.open !== 'string')
       ) {
         return { invalid: 'init: missing or wrong fields' };
       }
@@ -37,6 +38,7 @@ export function decodeServerLine(line: string): ServerMessage | { invalid: strin
         scale: m.scale,
         resizable: m.resizable,
         grants: grants as GrantInfo[],
+        ...(typeof m.open === 'string' ? { open: m.open } : {}),
         locale: m.locale,
         timeZone: m.timeZone,
       };

@@ -99,7 +99,10 @@ export interface GrantInfo {
   rights: GrantRight[];
 }
 
-/** The first line on every connection: what the app needs to know to start. */
+/**
+ * The first line on every connection: what the app needs to know to start, and everything about
+ * its session (an app the server starts before its session exists, `warmStart`, hears it only then).
+ */
 export interface ServerInit {
   v: 2;
   type: 'init';
@@ -112,6 +115,11 @@ export interface ServerInit {
   /** Whether the picture follows the viewer's window (then `resize` messages come). */
   resizable: boolean;
   grants: GrantInfo[];
+  /**
+   * What the person asked to see first: a sandbox path, one of the grants' or under one (a file to
+   * show, or a folder to list). Absent: nothing in particular.
+   */
+  open?: string | undefined;
   /** The viewer's language as a BCP 47 tag, e.g. "fr-CH". */
   locale: string;
   /** The viewer's IANA time zone, e.g. "Europe/Zurich". */

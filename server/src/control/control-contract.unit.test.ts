@@ -56,6 +56,7 @@ describe('the app SDK and the server’s control channel', () => {
           scale: 1,
           resizable: true,
           grants: [{ path: '/files/Reports', rights: ['read', 'write', 'delete'] }],
+          open: '/files/Reports/q3.pdf',
           locale: 'de-CH',
           timeZone: 'Europe/Zurich',
         }),
@@ -68,7 +69,11 @@ describe('the app SDK and the server’s control channel', () => {
     const sent: string[] = [];
     client = createControlClient({ socketPath: sock, exitOnShutdown: false, log: (m) => expect.fail(m) });
     const init = await client.ready();
-    expect(init).toMatchObject({ locale: 'de-CH', grants: [{ path: '/files/Reports' }] });
+    expect(init).toMatchObject({
+      locale: 'de-CH',
+      grants: [{ path: '/files/Reports' }],
+      open: '/files/Reports/q3.pdf',
+    });
     const shutdowns: unknown[] = [];
     const sizes: unknown[] = [];
     client.onShutdown((s) => void shutdowns.push(s));
@@ -137,5 +142,31 @@ describe('the app SDK and the server’s control channel', () => {
       expect(ServerMessage.safeParse(JSON.parse(line)).success, line).toBe(true);
       expect(decodeServerLine(line), line).toEqual(JSON.parse(line));
     }
+  });
+
+  it('agree on init with and without what to open; the server sends only a path of a grant', () => {
+    const base = {
+      v: 2,
+      type: 'init',
+      protocol: 2,
+      display: { width: 1280, height: 720 },
+      scale: 1,
+      resizable: false,
+      grants: [{ path: '/files/Reports', rights: ['read'] }],
+      locale: 'en-US',
+      timeZone: 'UTC',
+    };
+    for (const open of [undefined, '/files/Reports', '/files/Reports/2024/q3.pdf']) {
+      const line = JSON.stringify({ ...base, open });
+      expect(ServerMessage.safeParse(JSON.parse(line)).success, line).toBe(true);
+      // Absent stays absent: an app can tell "nothing to open" by the key alone.
+      expect(decodeServerLine(line), line).toStrictEqual(JSON.parse(line));
+    }
+    for (const open of ['/files/Other/a.pdf', '/files/ReportsX', '/files']) {
+      expect(ServerMessage.safeParse({ ...base, open }).success, open).toBe(false);
+    }
+    expect(decodeServerLine(JSON.stringify({ ...base, open: 7 }))).toEqual({
+      invalid: 'init: missing or wrong fields',
+    });
   });
 });

@@ -15,8 +15,9 @@ const DEFAULT_VIEWER = { locale: 'en-US', timeZone: 'UTC' };
 
 /**
  * The `init` an app hears on each control connection (docs/app-sdk.md): the picture as it is now,
- * the session's grants by their sandbox paths (never a host path), and the launching viewer's
- * language and time zone.
+ * the session's grants by their sandbox paths (never a host path), what the person asked to see
+ * first, and the launching viewer's language and time zone. An app started before its session
+ * (`warmStart`) learns all of that only from here.
  */
 export function appInit(plan: LaunchPlan, picture: PictureState | undefined): ServerInitBody {
   const { policy } = plan.runtime;
@@ -27,6 +28,7 @@ export function appInit(plan: LaunchPlan, picture: PictureState | undefined): Se
     scale: 1,
     resizable: picture?.resizable ?? plan.runtime.resizable !== null,
     grants: policy.grants.map((g) => ({ path: g.sandboxPath, rights: RIGHTS[g.access] })),
+    ...(policy.openPath ? { open: policy.openPath } : {}),
     ...(plan.origin?.viewer ?? DEFAULT_VIEWER),
   };
 }

@@ -118,6 +118,12 @@ const Capabilities = z
       })
       .strict()
       .optional(),
+    /**
+     * The app takes its grants and what to open only from the control channel's `init` (never
+     * VITRINE_GRANTS / VITRINE_OPEN) and waits for it however long that takes: the server may
+     * start it before its session exists and bind it to one later.
+     */
+    warmStart: z.boolean().default(false),
   })
   .strict();
 
@@ -136,6 +142,7 @@ const ManifestV2 = z
       audio: false,
       network: 'none',
       writableGrants: false,
+      warmStart: false,
     }),
     audio: movedToCapabilities('audio'),
     network: movedToCapabilities('network'),
@@ -167,6 +174,12 @@ function contradictions(m: ManifestV2): Array<{ path: Array<string | number>; me
       found.push({ path: [...where, 'path'], message: 'must be relative to the granted folder, without ".."' });
     }
   });
+  if (m.capabilities.warmStart && !m.capabilities.control) {
+    found.push({
+      path: ['capabilities', 'warmStart'],
+      message: 'needs capabilities.control (a warm-started app learns its session only from the control channel)',
+    });
+  }
   const max = m.capabilities.maxResolution;
   if (max && (m.video.width > max.width || m.video.height > max.height)) {
     found.push({
@@ -185,6 +198,8 @@ export interface Capabilities {
   writableGrants: boolean;
   /** null: no cap of the app's own (the server's VIDEO_MAX_WIDTH x VIDEO_MAX_HEIGHT). */
   maxResolution: { width: number; height: number } | null;
+  /** The server may start the app before its session exists (it waits for `init`); always with `control`. */
+  warmStart: boolean;
 }
 
 type Common = Omit<z.output<typeof ManifestV1>, 'manifest' | 'network' | 'audio'>;
@@ -214,7 +229,15 @@ export const Manifest = z
     if (m.manifest === 1) {
       const { audio, network, ...rest } = m;
       // Version 1 keeps what every app got before capabilities existed: nothing changes for it.
-      const capabilities = { control: true, audio, network, writableGrants: true, maxResolution: null };
+      const capabilities = {
+        control: true,
+        audio,
+        network,
+        writableGrants: true,
+        maxResolution: null,
+        // Apps of version 1 read VITRINE_GRANTS and start with their session.
+        warmStart: false,
+      };
       return { ...rest, audience: 'everyone', capabilities };
     }
     const { audio: _audio, network: _network, capabilities, ...rest } = m;

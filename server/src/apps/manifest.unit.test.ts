@@ -28,6 +28,7 @@ describe('manifest version 1 (no "manifest" field)', () => {
       network: 'loopback',
       writableGrants: true,
       maxResolution: null,
+      warmStart: false,
     });
     expect(m).not.toHaveProperty('audio');
     expect(m).not.toHaveProperty('network');
@@ -51,6 +52,7 @@ describe('manifest version 2', () => {
       network: 'none',
       writableGrants: false,
       maxResolution: null,
+      warmStart: false,
     });
   });
 
@@ -64,6 +66,7 @@ describe('manifest version 2', () => {
         network: 'loopback',
         writableGrants: true,
         maxResolution: { width: 1920, height: 1080 },
+        warmStart: true,
       },
       permissions: [{ path: 'docs', access: ['read', 'write', 'delete'] }],
       video: { width: 1920, height: 1080, framerate: 30, resizable: true },
@@ -75,7 +78,18 @@ describe('manifest version 2', () => {
       network: 'loopback',
       writableGrants: true,
       maxResolution: { width: 1920, height: 1080 },
+      warmStart: true,
     });
+  });
+
+  it('is refused when it asks for a warm start without the control channel', () => {
+    expect(verdict({ ...V2, capabilities: { control: true, warmStart: true } })).toBe('ok');
+    expect(verdict({ ...V2, capabilities: { warmStart: true } })).toBe(
+      'capabilities.warmStart: needs capabilities.control (a warm-started app learns its session only from the control channel)',
+    );
+    expect(verdict({ ...V2, capabilities: { control: false, warmStart: true } })).toMatch(/^capabilities.warmStart: /);
+    expect(verdict({ ...V2, capabilities: { warmStart: false } })).toBe('ok');
+    expect(verdict({ ...V2, capabilities: { control: true, warmStart: 'yes' } })).toMatch(/capabilities.warmStart/);
   });
 
   it('is refused when it asks to write or delete without declaring writable grants', () => {
@@ -128,10 +142,16 @@ describe('the bundled apps', () => {
   const bundled = (id: string) =>
     Manifest.parse(JSON.parse(fs.readFileSync(path.join(appsDir, id, 'manifest.json'), 'utf8')));
 
-  it('the File Explorer declares the channel, sound, loopback and writable grants, for everyone', () => {
+  it('the File Explorer declares the channel, sound, loopback, writable grants and a warm start, for everyone', () => {
     const m = bundled('file-explorer');
     expect(m.audience).toBe('everyone');
-    expect(m.capabilities).toMatchObject({ control: true, audio: true, network: 'loopback', writableGrants: true });
+    expect(m.capabilities).toMatchObject({
+      control: true,
+      audio: true,
+      network: 'loopback',
+      writableGrants: true,
+      warmStart: true,
+    });
   });
 
   it('the test apps are for admins and declare nothing', () => {
@@ -144,6 +164,7 @@ describe('the bundled apps', () => {
         network: 'none',
         writableGrants: false,
         maxResolution: null,
+        warmStart: false,
       });
     }
   });

@@ -95,7 +95,14 @@ describe('discoverApps', () => {
       video: { width: 1280, height: 720, framerate: 30, resizable: false },
       // Version 1: what every app got before capabilities, listed to everyone.
       audience: 'everyone',
-      capabilities: { control: true, audio: false, network: 'none', writableGrants: true, maxResolution: null },
+      capabilities: {
+        control: true,
+        audio: false,
+        network: 'none',
+        writableGrants: true,
+        maxResolution: null,
+        warmStart: false,
+      },
     });
     expect(log.warns).toEqual([]);
     expect(log.infos).toEqual([{ obj: { apps: ['hello-app'] }, msg: 'apps discovered' }]);

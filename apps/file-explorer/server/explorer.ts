@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { ControlClient, ControlEventKind as EventKind } from './generated/app-sdk/index.ts';
+import type {
+  ControlClient,
+  ControlEventKind as EventKind,
+  GrantInfo as SessionGrant,
+} from './generated/app-sdk/index.ts';
 import { isRename } from './generated/app-sdk/index.ts';
 import { officePdf, type Office } from './office.ts';
 import { handleOffice } from './office-routes.ts';
@@ -24,7 +28,7 @@ export interface ExplorerOptions {
   uiDir: string;
   grants: GrantInfo[];
   control: ControlClient;
-  /** What to show first (VITRINE_OPEN: a file opened in its viewer, or a folder listed); null: the roots. */
+  /** What to show first (`init.open`: a file opened in its viewer, or a folder listed); null: the roots. */
   openFirst?: string | null;
   /** The PDF an office document is laid out into, for searching its pages; absent: not available. */
   officePdf?: (sandboxPath: string) => Promise<string>;
@@ -54,7 +58,10 @@ const UI_EVENTS = new Set<EventKind>([
 ]);
 const ACCESS = new Set<Access>(['read', 'read-write', 'read-write-delete']);
 
-/** VITRINE_GRANTS as set by the sandbox; without it, /files as a whole (the kernel decides anyway). */
+/**
+ * VITRINE_GRANTS, for an explorer run without a control channel (outside Vitrine: tests); without
+ * it, /files as a whole (the kernel decides anyway). In a session the grants come from `init`.
+ */
 export function parseGrants(json: string | undefined): GrantInfo[] {
   if (!json) return [{ path: FILES, access: 'read-write-delete' }];
   const raw: unknown = JSON.parse(json);
@@ -62,6 +69,16 @@ export function parseGrants(json: string | undefined): GrantInfo[] {
   return raw.map((g: { path?: unknown; access?: unknown }) => {
     if (typeof g?.path !== 'string' || !ACCESS.has(g.access as Access)) throw new Error('bad VITRINE_GRANTS entry');
     return { path: checkSandboxPath(g.path), access: g.access as Access };
+  });
+}
+
+/** The session's grants as `init` names them (rights), in the explorer's terms (one access level). */
+export function grantsFromInit(grants: readonly SessionGrant[]): GrantInfo[] {
+  return grants.map((g) => {
+    const has = (right: SessionGrant['rights'][number]) => g.rights.includes(right);
+    // Deleting moves to the trash, which the server allows only where writing is allowed too.
+    const access: Access = has('write') ? (has('delete') ? 'read-write-delete' : 'read-write') : 'read';
+    return { path: checkSandboxPath(g.path, 'a grant'), access };
   });
 }
 

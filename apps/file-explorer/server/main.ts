@@ -6,11 +6,18 @@
 // The port opens before the explorer's modules load (≈ 250 ms of the ≈ 300 ms this takes):
 // run.sh starts Chromium once the port is open, and Chromium's own start-up (its first request
 // comes ≈ 0.5 s later) hides the loading; a request that comes sooner waits for it.
+//
+// What the session shares and what to show first come from the control channel's `init`, however
+// long it takes: the server may start the explorer before its session exists (`warmStart` in the
+// manifest) and bind it to one later. Until then every request waits, so Chromium shows a blank
+// page, never an error. Only without a control channel at all (run outside Vitrine, as tests do)
+// does the environment say (VITRINE_GRANTS, VITRINE_OPEN).
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Office } from './office.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,17 +46,17 @@ process.stdout.write(`listening ${actual}\n`);
 
 // The app SDK (sdk/), copied here by scripts/setup.sh: the sandbox has no workspace to import from.
 const { createControlClient } = await import('./generated/app-sdk/index.ts');
-const { createExplorerServer, parseGrants } = await import('./explorer.ts');
+const { createExplorerServer, grantsFromInit, parseGrants } = await import('./explorer.ts');
 const { createOffice, setSharedOffice } = await import('./office.ts');
 const { FileRoot, checkSandboxPath } = await import('./paths.ts');
 
-/** VITRINE_OPEN: what the person asked to see first (a path under /files); anything else is ignored. */
-function openFirst(value: string | undefined): string | null {
+/** What the person asked to see first, if it is a path under /files; anything else is ignored. */
+function openFirst(value: string | undefined, from: string): string | null {
   if (!value) return null;
   try {
-    return checkSandboxPath(value, 'VITRINE_OPEN');
+    return checkSandboxPath(value, from);
   } catch (err) {
-    process.stderr.write(`explorer: ignoring VITRINE_OPEN: ${(err as Error).message}\n`);
+    process.stderr.write(`explorer: ignoring ${from}: ${(err as Error).message}\n`);
     return null;
   }
 }
@@ -57,28 +64,41 @@ function openFirst(value: string | undefined): string | null {
 const control = createControlClient({ log: (m) => process.stderr.write(`explorer control: ${m}\n`) });
 // LibreOffice's profile, private copies and converted results: the sandbox's /tmp, never /files.
 const officeDir = path.join(os.tmpdir(), `vitrine-office-${process.pid}`);
-const office = createOffice({ root: new FileRoot(values.root), workDir: officeDir });
-setSharedOffice(office);
-createExplorerServer({
-  server,
-  root: values.root,
-  uiDir: values.ui ?? path.resolve(import.meta.dirname, '../ui/dist'),
-  grants: parseGrants(process.env.VITRINE_GRANTS),
-  control,
-  openFirst: openFirst(process.env.VITRINE_OPEN),
-  office,
-  officePdf: (p) => office.pdf(p),
-});
-server.off('request', hold);
-for (const [req, res] of early.splice(0)) server.emit('request', req, res);
+let office: Office | undefined;
 
 // The session ends (`shutdown`, or SIGTERM): stop LibreOffice and drop its copies; the SDK then exits.
+// Listened for before `init`: an explorer started ahead of its session may be ended without one.
 const stop = async () => {
   server.close();
   server.closeAllConnections();
-  await office.close();
+  await office?.close();
   fs.rmSync(officeDir, { recursive: true, force: true });
   control.close();
 };
 control.onShutdown(stop);
 process.on('SIGINT', () => void stop().then(() => process.exit(0)));
+
+// No timeout: a warm-started explorer waits for its session as long as the server keeps it.
+const init = control.available ? await control.ready(Infinity) : null;
+// Null with a channel: closed before any session came; there is nothing to serve.
+if (init || !control.available) {
+  const grants = init ? grantsFromInit(init.grants) : parseGrants(process.env.VITRINE_GRANTS);
+  const open = init ? openFirst(init.open, 'init.open') : openFirst(process.env.VITRINE_OPEN, 'VITRINE_OPEN');
+  // Made only now: before its session, the sandbox's /files may not hold the grants yet.
+  const libreOffice = createOffice({ root: new FileRoot(values.root), workDir: officeDir });
+  office = libreOffice;
+  setSharedOffice(libreOffice);
+  createExplorerServer({
+    server,
+    root: values.root,
+    uiDir: values.ui ?? path.resolve(import.meta.dirname, '../ui/dist'),
+    grants,
+    control,
+    openFirst: open,
+    office: libreOffice,
+    officePdf: (p) => libreOffice.pdf(p),
+  });
+  server.off('request', hold);
+  // Those whose browser gave up waiting are not answered.
+  for (const [req, res] of early.splice(0)) if (!req.socket.destroyed) server.emit('request', req, res);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGrants, parseRange } from '../server/explorer.ts';
+import { grantsFromInit, parseGrants, parseRange } from '../server/explorer.ts';
 import { checkSandboxPath, fsError } from '../server/paths.ts';
 import { fileContentType, fileType } from '../server/types.ts';
 
@@ -83,5 +83,24 @@ describe('types and errors', () => {
     expect(() => parseGrants('[{"path":"/etc","access":"read"}]')).toThrow();
     expect(() => parseGrants('[{"path":"/files/A","access":"all"}]')).toThrow();
     expect(() => parseGrants('{}')).toThrow();
+  });
+
+  it("init's grants: rights become one access level; a path outside /files is refused", () => {
+    expect(
+      grantsFromInit([
+        { path: '/files/A/', rights: ['read'] },
+        { path: '/files/B', rights: ['read', 'write'] },
+        { path: '/files/C', rights: ['read', 'write', 'delete'] },
+        // Deleting without writing is nothing the server grants: no more than reading.
+        { path: '/files/D', rights: ['read', 'delete'] },
+      ]),
+    ).toEqual([
+      { path: '/files/A', access: 'read' },
+      { path: '/files/B', access: 'read-write' },
+      { path: '/files/C', access: 'read-write-delete' },
+      { path: '/files/D', access: 'read' },
+    ]);
+    expect(grantsFromInit([])).toEqual([]);
+    expect(() => grantsFromInit([{ path: '/etc', rights: ['read'] }])).toThrow(/under \/files/);
   });
 });

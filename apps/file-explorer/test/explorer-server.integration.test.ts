@@ -94,14 +94,26 @@ async function startExplorer(opts: {
   }
 }
 
-/** The fake Vitrine end: records every line, answers trash requests by a rule of the test's. */
+/**
+ * The fake Vitrine end: greets each connection with `init` (when it has one), records every line,
+ * answers trash requests by a rule of the test's.
+ */
 class FakeControl {
   readonly lines: Array<Record<string, unknown>> = [];
+  readonly connections: net.Socket[] = [];
   server!: net.Server;
   answer: (p: string) => object = () => ({ ok: true });
 
+  private readonly init: object | null;
+
+  constructor(init: object | null) {
+    this.init = init;
+  }
+
   async listen(socketPath: string) {
     this.server = net.createServer((c) => {
+      this.connections.push(c);
+      if (this.init) c.write(JSON.stringify(this.init) + '\n');
       let buffer = '';
       c.setEncoding('utf8');
       c.on('data', (chunk: string) => {
@@ -136,13 +148,27 @@ let tmp: string;
 let files: string;
 let ui: string;
 let explorer: Explorer;
-const control = new FakeControl();
-
 const GRANTS = [
-  { path: '/files/Docs', access: 'read-write-delete' },
-  { path: '/files/Ro', access: 'read' },
-  { path: '/files/notes.txt', access: 'read' },
+  { path: '/files/Docs', rights: ['read', 'write', 'delete'] },
+  { path: '/files/Ro', rights: ['read'] },
+  { path: '/files/notes.txt', rights: ['read'] },
 ];
+
+/** What the Vitrine server says first on the control channel: the session's grants and what to open. */
+const initOf = (grants: object[], open?: string) => ({
+  v: 2,
+  type: 'init',
+  protocol: 2,
+  display: { width: 1280, height: 720 },
+  scale: 1,
+  resizable: true,
+  grants,
+  ...(open === undefined ? {} : { open }),
+  locale: 'en-US',
+  timeZone: 'UTC',
+});
+
+const control = new FakeControl(initOf(GRANTS, '/files/Docs/report.pdf'));
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'explorer-test-'));
@@ -172,9 +198,10 @@ beforeAll(async () => {
     ui,
     roBinds: [path.join(files, 'Ro'), path.join(files, 'notes.txt')],
     env: {
-      VITRINE_GRANTS: JSON.stringify(GRANTS),
       VITRINE_CONTROL_SOCKET: path.join(tmp, 'control.sock'),
-      VITRINE_OPEN: '/files/Docs/report.pdf',
+      // With a control channel the session is what `init` says: these are never read.
+      VITRINE_GRANTS: JSON.stringify([{ path: '/files/Ro', access: 'read-write-delete' }]),
+      VITRINE_OPEN: '/files/Ro/kept.txt',
     },
   });
 });
@@ -222,8 +249,9 @@ describe('reading', () => {
     ]);
   });
 
-  it('GET /api/start: what the session asked to show first (VITRINE_OPEN), only a path under /files', async () => {
+  it('GET /api/start: what the session asked to show first (`init.open`), only a path under /files', async () => {
     expect(await getJson('/api/start')).toEqual({ status: 200, body: { open: '/files/Docs/report.pdf' } });
+    // Without a control channel, VITRINE_OPEN says, checked the same way.
     const other = await startExplorer({ root: files, ui, env: { VITRINE_OPEN: '/files/../etc/passwd' } });
     try {
       expect(await (await fetch(`${other.url}/api/start`)).json()).toEqual({ open: null });
@@ -541,6 +569,59 @@ describe('the UI', () => {
       ]);
     } finally {
       await bare.stop();
+    }
+  });
+});
+
+describe('an explorer started before its session (warm start)', () => {
+  it('holds every request until init, however late; then answers them with its grants and what to open', async () => {
+    const sock = path.join(tmp, 'late.sock');
+    const late = new FakeControl(null);
+    await late.listen(sock);
+    const warm = await startExplorer({ root: files, ui, env: { VITRINE_CONTROL_SOCKET: sock } });
+    try {
+      await waitUntil(() => late.connections.length === 1, 'the explorer to connect');
+      const answered: string[] = [];
+      const asked = (p: string) =>
+        fetch(warm.url + p).then(async (r) => {
+          answered.push(p);
+          return { status: r.status, body: await r.text() };
+        });
+      const page = asked('/');
+      const roots = asked('/api/roots');
+      const start = asked('/api/start');
+      // Longer than the SDK's default wait for init (10 s): a warm start has no such limit.
+      await new Promise((r) => setTimeout(r, 10_500));
+      expect(answered).toEqual([]);
+      late.connections[0]!.write(
+        JSON.stringify(initOf([{ path: '/files/Docs', rights: ['read', 'write'] }], '/files/Docs/alpha.txt')) + '\n',
+      );
+      expect(await page).toMatchObject({ status: 200, body: expect.stringContaining('<title>UI</title>') });
+      expect(JSON.parse((await roots).body)).toEqual([
+        { name: 'Docs', path: '/files/Docs', kind: 'folder', access: 'read-write' },
+      ]);
+      expect(JSON.parse((await start).body)).toEqual({ open: '/files/Docs/alpha.txt' });
+      // Asked after init: answered at once, from the same session.
+      expect(await (await fetch(warm.url + '/api/start')).json()).toEqual({ open: '/files/Docs/alpha.txt' });
+    } finally {
+      await warm.stop();
+      late.server.close();
+    }
+  });
+
+  it('ends cleanly when it is shut down before any session came', async () => {
+    const sock = path.join(tmp, 'unused.sock');
+    const unused = new FakeControl(null);
+    await unused.listen(sock);
+    const warm = await startExplorer({ root: files, ui, env: { VITRINE_CONTROL_SOCKET: sock } });
+    try {
+      await waitUntil(() => unused.connections.length === 1, 'the explorer to connect');
+      const exited = new Promise((r) => warm.process.once('exit', (code) => r(code)));
+      unused.connections[0]!.write('{"v":2,"type":"shutdown","graceMs":3000,"reason":"server shutdown"}\n');
+      expect(await exited).toBe(0);
+    } finally {
+      await warm.stop();
+      unused.server.close();
     }
   });
 });

@@ -16,5 +16,8 @@ export default function setup(): () => void {
   process.env.MASTER_KEY_FILE = path.join(dir, 'master.key');
   // Small volumes: many servers run, often on tmpfs, and a large one's journal takes real memory.
   process.env.ENCRYPTED_VOLUME_SIZE = '2G';
+  // No warm sandboxes unless a test asks for them (warm-start tests): a warm File Explorer in every
+  // server a test starts would cost each of them a Chromium's start-up and ≈ 200 MiB.
+  process.env.WARM_SANDBOXES ??= '0';
   return () => fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -54,6 +54,8 @@ export async function startTestServer(
       RUNTIME_DIR: shm,
       LOG_LEVEL: 'warn',
       PEER_GRACE_MS: '20000',
+      // Cold starts unless a test asks for warm ones (audit-key-setup.ts says why).
+      WARM_SANDBOXES: process.env.WARM_SANDBOXES ?? '0',
       ...env,
     });
   } catch (err) {

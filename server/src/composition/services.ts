@@ -23,6 +23,7 @@ import { EncryptedAtRest } from '../encryption/at-rest.ts';
 import { ColumnCipher, columnKeyFrom } from '../encryption/column-cipher.ts';
 import type { Launch } from '../launch/entitlements.ts';
 import { LaunchPlanner } from '../launch/planner.ts';
+import type { PlanSettings } from '../launch/plan.ts';
 import { FRAME_PUMP } from '../media/encoder.ts';
 import { buildMetrics } from '../metrics/registry.ts';
 import { removeInstanceGroups } from '../sandbox/cgroups.ts';
@@ -47,6 +48,7 @@ import { iceSettingsFor } from '../webrtc/ice-settings.ts';
 import { LinkTally } from '../webrtc/link-tally.ts';
 import { openCluster, type Cluster } from './cluster.ts';
 import { sessionReactions } from './reactions.ts';
+import { warmStarts } from './warm-starts.ts';
 import { ReadingReports } from '../insights/reading-report.ts';
 import type { Job } from './scheduler.ts';
 
@@ -166,6 +168,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
   /** The system's own reload of the apps (not an admin's: they are recorded by their route or command), on the trail. */
   const reloadApps = async (via: 'worker'): Promise<AppReload> => {
     const changes = await apps.reload();
+    void warm?.fill();
     await audit.record({
       actor: { id: null, role: 'system' },
       action: 'app.reload',
@@ -250,6 +253,30 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     startFailed: (plan) => apps.sessionEnded(plan.sessionId),
     ended: (plan) => apps.sessionEnded(plan.sessionId),
   };
+  // What a session's sandbox and media are made of (launch/plan.ts), for launches and warm starts alike.
+  const planSettings: PlanSettings = {
+    sessionsDir: paths.sessionsDir,
+    limits: config.sandbox.limits,
+    nodeRuntime: hostNodeRuntime,
+    controlChannel: true,
+    video: {
+      bitrateKbps: config.media.bitrateKbps,
+      minBitrateKbps: config.media.minBitrateKbps,
+      keyframeIntervalS: config.media.keyframeIntervalS,
+      maxSize: config.media.maxSize,
+    },
+    inputRatePerSecond: config.sessions.inputRatePerSecond,
+    startTimeoutMs: config.sessions.startTimeoutMs,
+    lifecycle: {
+      graceMs: config.sessions.peerGraceMs,
+      idleTimeoutMs: config.sessions.idleTimeoutMs,
+      warningLeadMs: WARNING_LEAD_MS,
+    },
+    iceFor: (sessionId) => iceSettingsFor(config.webrtc, sessionId),
+  };
+  // Sandboxes started before their sessions, for apps that take warm starts (sessions/warm-pool.ts).
+  const warm = warmStarts(config, { apps, sandbox, plan: planSettings, log });
+  void warm?.fill();
   const localSessions = new SessionManager({
     limits: {
       maxSessions: config.sessions.maxSessions,
@@ -266,6 +293,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
           encoderIdleStopMs: config.media.idleStopMs,
           links: viewerLinks,
           appShutdownGraceMs: config.sessions.appShutdownGraceMs,
+          warm,
         },
         log.child({ sessionId: spec.sessionId }),
       ),
@@ -281,6 +309,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
             log.info({ sessionId: plan.sessionId, claim }, 'app claim');
           },
           session: hooks.session,
+          adopt: hooks.adopt,
         },
         { services: controlServices, audit, log, claimJournalDir: claimJournals },
       ),
@@ -322,26 +351,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
         (await termsAcceptances.acceptedAt(shareId, userId, version)) !== null,
       log,
     },
-    settings: {
-      sessionsDir: paths.sessionsDir,
-      limits: config.sandbox.limits,
-      nodeRuntime: hostNodeRuntime,
-      controlChannel: true,
-      video: {
-        bitrateKbps: config.media.bitrateKbps,
-        minBitrateKbps: config.media.minBitrateKbps,
-        keyframeIntervalS: config.media.keyframeIntervalS,
-        maxSize: config.media.maxSize,
-      },
-      inputRatePerSecond: config.sessions.inputRatePerSecond,
-      startTimeoutMs: config.sessions.startTimeoutMs,
-      lifecycle: {
-        graceMs: config.sessions.peerGraceMs,
-        idleTimeoutMs: config.sessions.idleTimeoutMs,
-        warningLeadMs: WARNING_LEAD_MS,
-      },
-      iceFor: (sessionId) => iceSettingsFor(config.webrtc, sessionId),
-    },
+    settings: planSettings,
   });
   const reactions = sessionReactions(sessions);
   const onFilesOf = (ownerId: string) => (l: Launch) => l.storageOwnerId === ownerId || l.userId === ownerId;
@@ -353,7 +363,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
   };
   const admin: AdminDeps = {
     ...core.admin,
-    reloadApps: () => apps.reload(),
+    reloadApps: () => apps.reload().finally(() => void warm?.fill()),
     endOwnerSessions: async (ownerId) => {
       const ended = sessions.endWhere(onFilesOf(ownerId), 'account deleted');
       await sessionsGone(ownerId);
@@ -453,6 +463,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     operator: operatorCommands(admin, { log: audit, store: auditStore }, 'server'),
     /** Ends sessions, then closes the audit trail and the database (in that order). */
     async close(): Promise<void> {
+      await warm?.close();
       await localSessions.shutdown();
       await persistence.settled();
       if (cluster.role === 'worker') await cluster.agent.stop();

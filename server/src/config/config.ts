@@ -63,6 +63,8 @@ export interface Config {
   sessions: {
     maxSessions: number;
     maxPerUser: number;
+    /** Warm sandboxes kept per app that takes warm starts (sessions/warm-pool.ts). */
+    warmSandboxes: number;
     launchesPerMinute: number;
     idleTimeoutMs: number;
     /** An ending session's app may take this long to exit after `shutdown` and SIGTERM (0: killed at once). */
@@ -199,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     sessions: {
       maxSessions: c.MAX_SESSIONS === 'auto' ? sessionCapacity(hostResources()) : c.MAX_SESSIONS,
       maxPerUser: c.MAX_SESSIONS_PER_USER,
+      warmSandboxes: c.WARM_SANDBOXES,
       launchesPerMinute: c.SESSION_LAUNCHES_PER_MINUTE,
       idleTimeoutMs: c.SESSION_IDLE_TIMEOUT,
       appShutdownGraceMs: c.APP_SHUTDOWN_GRACE,

@@ -143,6 +143,8 @@ export const envSchema = z.object({
     })
     .default('auto'),
   MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(2),
+  /** Sandboxes per warm-start app kept started before their sessions (sessions/warm-pool.ts); 0: none. */
+  WARM_SANDBOXES: z.coerce.number().int().min(0).max(8).default(1),
   SESSION_LAUNCHES_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(20),
   SESSION_IDLE_TIMEOUT: duration('15m', 2000, '2s'),
   APP_SHUTDOWN_GRACE: duration('3s', 0, '0s', undefined, { ms: 60_000, hint: '60s' }),

@@ -34,9 +34,14 @@ export interface ControlHandlers {
   hello?(): ServerInitBody;
 }
 
-/** Server → app messages other than replies, sent to every connection of the session. */
+/**
+ * Server → app messages other than replies, sent to every connection of the session. `init` goes
+ * this way only to the app of a warm start (deferred-control.ts), when its session is bound.
+ */
 export type ControlBroadcast =
-  { type: 'resize'; width: number; height: number } | { type: 'shutdown'; graceMs: number; reason: string };
+  | { type: 'resize'; width: number; height: number }
+  | { type: 'shutdown'; graceMs: number; reason: string }
+  | ({ type: 'init' } & ServerInitBody);
 
 export interface ControlChannel {
   /** Sends to every connected socket; how many it reached. */
@@ -56,7 +61,6 @@ export async function listenControlChannel(
 ): Promise<ControlChannel> {
   const limiter = new RateLimiter(MESSAGES_PER_SECOND, BURST);
   const summary = new MisbehaviourSummary(log);
-  const sockets = new Set<net.Socket>();
   const senders = new Map<net.Socket, (msg: object) => void>();
   const options = {
     perSecond: CONNECTIONS_PER_SECOND,
@@ -65,8 +69,6 @@ export async function listenControlChannel(
     refused: () => summary.count('refusedConnections'),
   };
   const listener = await listenPaced(socketPath, options, (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     socket.setEncoding('utf8');
     const send = (msg: object) => {
@@ -138,7 +140,7 @@ export async function listenControlChannel(
       return senders.size;
     },
     close: () => {
-      for (const s of sockets) s.destroy();
+      for (const s of senders.keys()) s.destroy();
       listener.close();
       summary.close();
     },

@@ -4,6 +4,7 @@ import type { Grant } from '../sandbox/sandbox.ts';
 import { auditedSessionControl } from './audited-control.ts';
 import { ClaimJournal } from './claim-journal.ts';
 import { listenControlChannel, type ControlChannel, type ControlHandlers } from './control-channel.ts';
+import type { DeferredControl } from './deferred-control.ts';
 import type { AppClaim, ControlAudit, ControlServices } from './ports.ts';
 
 export interface SessionChannelSpec {
@@ -15,6 +16,8 @@ export interface SessionChannelSpec {
   onClaim: (claim: AppClaim) => void;
   /** The session's own answers: the `init` each connection hears, and the app's resize requests. */
   session?: Pick<ControlHandlers, 'hello' | 'resize'>;
+  /** The socket its warm sandbox opened already (deferred-control.ts): bound, not opened. */
+  adopt?: DeferredControl | undefined;
 }
 
 export interface SessionChannelDeps {
@@ -30,23 +33,26 @@ export async function openSessionChannel(spec: SessionChannelSpec, deps: Session
   const sessionId = spec.about.sessionId;
   const journal = deps.claimJournalDir && sessionId ? new ClaimJournal(deps.claimJournalDir, sessionId) : undefined;
   try {
-    const channel = await listenControlChannel(
-      path.join(spec.sessionDir, 'control', 'control.sock'),
-      {
-        ...auditedSessionControl({
-          grants: spec.grants,
-          storageOwnerId: spec.storageOwnerId,
-          services: deps.services,
-          audit: deps.audit,
-          about: spec.about,
-          onClaim: spec.onClaim,
-          journal,
-        }),
-        ...spec.session,
-      },
-      // The channel's warnings say which session misbehaved.
-      { warn: (obj, msg) => deps.log.warn({ sessionId, ...obj }, msg) },
-    );
+    const handlers: ControlHandlers = {
+      ...auditedSessionControl({
+        grants: spec.grants,
+        storageOwnerId: spec.storageOwnerId,
+        services: deps.services,
+        audit: deps.audit,
+        about: spec.about,
+        onClaim: spec.onClaim,
+        journal,
+      }),
+      ...spec.session,
+    };
+    const channel = spec.adopt
+      ? spec.adopt.bind(handlers)
+      : await listenControlChannel(
+          path.join(spec.sessionDir, 'control', 'control.sock'),
+          handlers,
+          // The channel's warnings say which session misbehaved.
+          { warn: (obj, msg) => deps.log.warn({ sessionId, ...obj }, msg) },
+        );
     return {
       broadcast: (msg) => channel.broadcast(msg),
       close: () => {

@@ -110,39 +110,19 @@ export function planLaunch(
 ): LaunchPlan {
   if (!app) throw new DomainError(404, 'unknown-app', `no app "${appId}"`);
   const sessionId = randomUUID();
-  const { video, resources, permissions, capabilities } = app.manifest;
-  const max = largestPicture(settings.video.maxSize, capabilities.maxResolution);
-  // Followed: the display is as large as allowed, the app's window starts at the manifest's size.
-  const start = { width: Math.min(video.width, max.width), height: Math.min(video.height, max.height) };
-  const grants = resolveGrants(permissions, launch.entitlements).map((g) =>
+  const { capabilities } = app.manifest;
+  const grants = resolveGrants(app.manifest.permissions, launch.entitlements).map((g) =>
     // Not declared: whatever the person may do to their files, the app only reads them.
     capabilities.writableGrants ? g : { ...g, access: 'read' as const },
   );
-  const policy: SandboxPolicy = {
+  const policy = sandboxPolicy(app, settings, {
     sessionDir: path.join(settings.sessionsDir, sessionId),
-    appDir: app.dir,
-    binary: path.relative(app.dir, app.binaryPath),
-    args: app.manifest.args,
-    openPath: launch.openPath,
-    display: video.resizable ? { ...max } : { width: video.width, height: video.height },
-    window: video.resizable ? start : undefined,
     grants,
-    loopbackTcp: capabilities.network === 'loopback',
-    audio: capabilities.audio,
-    syscalls: app.manifest.syscalls,
-    nodeRuntime: app.manifest.runtime === 'node' ? settings.nodeRuntime() : null,
-    etcFiles: Object.fromEntries(
-      Object.entries(app.manifest.etc).map(([inside, file]) => [`/etc/${inside}`, path.join(app.dir, file)]),
-    ),
-    // An app that does not declare the control channel gets none (no socket, no variable).
-    controlSocket: settings.controlChannel && capabilities.control,
+    openPath: launch.openPath,
     writeBudget: storageRoom === null ? null : { bytes: storageRoom, entries: NEW_NAMES_PER_SESSION },
-    limits: {
-      memoryBytes: resources.memory ?? settings.limits.memoryBytes,
-      pids: resources.pids ?? settings.limits.pids,
-      cpu: resources.cpu ?? settings.limits.cpu,
-    },
-  };
+  });
+  const { video } = app.manifest;
+  const max = largestPicture(settings.video.maxSize, capabilities.maxResolution);
   return {
     sessionId,
     app,
@@ -162,6 +142,48 @@ export function planLaunch(
       resizable: video.resizable ? { max: { ...max } } : null,
     },
     rules: { ...settings.lifecycle, maxDurationMs: launch.maxDurationMs },
+  };
+}
+
+/**
+ * The sandbox of a warm start (sessions/warm-pool.ts): the app as any session of it would run,
+ * before a session exists: no grants, nothing to open (its session brings both).
+ */
+export function warmSandboxPolicy(app: App, settings: PlanSettings, sessionDir: string): SandboxPolicy {
+  return sandboxPolicy(app, settings, { sessionDir, grants: [], openPath: null, writeBudget: null });
+}
+
+/** What a session's sandbox is: the app's manifest and the server's settings, plus the session's own part. */
+function sandboxPolicy(
+  app: App,
+  settings: PlanSettings,
+  own: Pick<SandboxPolicy, 'sessionDir' | 'grants' | 'openPath' | 'writeBudget'>,
+): SandboxPolicy {
+  const { video, resources, capabilities } = app.manifest;
+  const max = largestPicture(settings.video.maxSize, capabilities.maxResolution);
+  // Followed: the display is as large as allowed, the app's window starts at the manifest's size.
+  const start = { width: Math.min(video.width, max.width), height: Math.min(video.height, max.height) };
+  return {
+    ...own,
+    appDir: app.dir,
+    binary: path.relative(app.dir, app.binaryPath),
+    args: app.manifest.args,
+    display: video.resizable ? { ...max } : { width: video.width, height: video.height },
+    window: video.resizable ? start : undefined,
+    loopbackTcp: capabilities.network === 'loopback',
+    audio: capabilities.audio,
+    syscalls: app.manifest.syscalls,
+    nodeRuntime: app.manifest.runtime === 'node' ? settings.nodeRuntime() : null,
+    etcFiles: Object.fromEntries(
+      Object.entries(app.manifest.etc).map(([inside, file]) => [`/etc/${inside}`, path.join(app.dir, file)]),
+    ),
+    // An app that does not declare the control channel gets none (no socket, no variable).
+    controlSocket: settings.controlChannel && capabilities.control,
+    limits: {
+      memoryBytes: resources.memory ?? settings.limits.memoryBytes,
+      pids: resources.pids ?? settings.limits.pids,
+      cpu: resources.cpu ?? settings.limits.cpu,
+    },
   };
 }
 

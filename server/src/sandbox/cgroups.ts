@@ -158,6 +158,15 @@ export class SessionCgroup {
     this.weigh(1);
   }
 
+  /**
+   * The app starts drawing for its session again (a warm sandbox taken by a session, which waited
+   * at its own limit): all cores and the starting weight until `started()`, as a new sandbox.
+   */
+  starting(): void {
+    this.limitCpu(startingCores(this.cpuLimit), tryWrite);
+    this.weigh(STARTING_WEIGHT);
+  }
+
   /** At most this many cores of CPU time (the kernel's bandwidth quota per period). */
   private limitCpu(cores: number, writeFile: typeof write = write): void {
     const quota = Math.max(1000, Math.round(cores * CFS_PERIOD_US));

@@ -4,6 +4,7 @@ import type { LiveRecording } from '../recording/recording-service.ts';
 import type { App } from '../apps/registry.ts';
 import type { ControlChannel, ControlHandlers } from '../control/control-channel.ts';
 import type { AppClaim } from '../control/ports.ts';
+import type { DeferredControl } from '../control/deferred-control.ts';
 import type { LaunchPlan, RuntimeSpec } from '../launch/plan.ts';
 import type { AttentionChange } from './attention.ts';
 import type { Clock } from './lifecycle.ts';
@@ -15,6 +16,8 @@ export interface ControlHooks {
   onClaim: (claim: AppClaim) => void;
   /** The `init` each connection hears, and the app's own resize requests. */
   session: Required<Pick<ControlHandlers, 'hello' | 'resize'>>;
+  /** The socket the session's warm sandbox opened before the session existed (sessions/warm-pool.ts). */
+  adopt?: DeferredControl | undefined;
 }
 
 /** What the session registry is given by the composition root. */

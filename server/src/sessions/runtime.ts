@@ -19,6 +19,8 @@ import type { RecordingSink } from '../recording/session-recorder.ts';
 import { stampLines } from '../media/watermark.ts';
 import { WatermarkImages } from '../media/watermark-images.ts';
 import { startSandbox, type SandboxHandle, type SandboxHost } from '../sandbox/sandbox.ts';
+import type { DeferredControl } from '../control/deferred-control.ts';
+import type { WarmSandbox } from './warm-pool.ts';
 import { ViewerPeer } from '../webrtc/peer.ts';
 import { StreamAdaptation } from '../congestion/stream-adaptation.ts';
 import { AudioPipeline, type AudioStats } from '../audio/audio-pipeline.ts';
@@ -58,6 +60,8 @@ export interface RuntimeEnvironment {
   links?: LinkTally | undefined;
   /** How long an app may take to exit after `shutdown` and SIGTERM before it is killed (app-shutdown.ts). */
   appShutdownGraceMs?: number | undefined;
+  /** Sandboxes started before their sessions (warm-pool.ts): a session that fits one takes it. */
+  warm?: { take(spec: RuntimeSpec): WarmSandbox | undefined } | undefined;
 }
 
 /** The picture as the app is told of it (its control channel's `init` and `resize`). */
@@ -127,6 +131,8 @@ export interface RuntimeHandle {
   requestPicture?(size: { width: number; height: number }): { ok: true } | { ok: false; message: string };
   /** A graceful end begins: the app is to be told (`shutdown`) that it has this long. */
   onShutdown?(listener: (reason: SessionEndReason, graceMs: number) => void): void;
+  /** Started warm: the control socket its sandbox opened before the session (bound, not opened, by the session). */
+  warmControl?(): DeferredControl | undefined;
   stats(): RuntimeStats;
   sent(): { frames: number; bytes: number };
   pids(): number[];
@@ -150,7 +156,9 @@ interface Attached {
  * a separate worker machine.
  */
 export class SessionRuntime implements RuntimeHandle {
-  private readonly spec: RuntimeSpec;
+  /** As planned; a warm start moves its session folder to the warm sandbox's. */
+  private spec: RuntimeSpec;
+  private warm: WarmSandbox | undefined;
   private readonly env: RuntimeEnvironment;
   private readonly log: RuntimeLog;
   private sandbox: SandboxHandle | undefined;
@@ -216,11 +224,16 @@ export class SessionRuntime implements RuntimeHandle {
 
   /** Starts sandbox and display; resolves when the display accepts input and damage is watched. */
   async start(): Promise<void> {
+    const warm = this.env.warm?.take(this.spec);
+    const sandbox =
+      (warm && (await this.adoptWarm(warm))) ??
+      (await startSandbox(this.env.sandbox, this.spec.policy, this.spec.startTimeoutMs, this.spec.sessionId));
     const { policy } = this.spec;
-    const sandbox = await startSandbox(this.env.sandbox, policy, this.spec.startTimeoutMs, this.spec.sessionId);
     if (this.ended) {
       // Ended while its shared folders were being mounted: end() had no sandbox to tear down.
       await sandbox.destroyed();
+      this.warm?.control?.close();
+      removeSessionFolder(policy.sessionDir);
       throw new Error('the session ended while starting');
     }
     this.sandbox = sandbox;
@@ -278,6 +291,30 @@ export class SessionRuntime implements RuntimeHandle {
     // The app may have drawn before damage was watched.
     this.firstPicture.changed();
     if (this.spec.resizable) await this.display.fitWindows(this.picture.width, this.picture.height);
+  }
+
+  /**
+   * Takes a warm sandbox: its grants mounted into it now, and from here on it is this session's
+   * (its folder, its CPU while the app draws the first picture). Undefined when it refused them:
+   * it is stopped and the session starts cold.
+   */
+  private async adoptWarm(warm: WarmSandbox): Promise<SandboxHandle | undefined> {
+    try {
+      await warm.sandbox.bindGrants(this.spec.policy.grants);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'warm sandbox not usable: starting cold');
+      void warm.destroy();
+      return undefined;
+    }
+    this.warm = warm;
+    this.spec = { ...this.spec, policy: { ...this.spec.policy, sessionDir: warm.dir } };
+    warm.sandbox.cgroup?.starting();
+    this.log.info({ sandbox: path.basename(warm.dir) }, 'started warm');
+    return warm.sandbox;
+  }
+
+  warmControl(): DeferredControl | undefined {
+    return this.warm?.control;
   }
 
   /** The sound server is up once the sandbox is ready; a session whose sound fails goes on without. */
@@ -701,10 +738,12 @@ export class SessionRuntime implements RuntimeHandle {
     // Most ends let the app finish (app-shutdown.ts): told, then SIGTERM, then killed when late.
     const graceMs = this.sandbox ? shutdownGraceMs(reason, this.env.appShutdownGraceMs ?? 0) : 0;
     if (graceMs > 0) for (const l of this.shutdownListeners) l(reason, graceMs);
-    const lets = graceMs > 0 && this.sandbox?.terminate() === true;
-    if (!lets) this.sandbox?.kill();
+    const terminating = graceMs > 0 && this.sandbox?.terminate() === true;
+    if (!terminating) this.sandbox?.kill();
     const dir = this.spec.policy.sessionDir;
     const cleanup = () => {
+      // Closed by the session once bound; this one had no session channel (or it failed to open).
+      this.warm?.control?.close();
       try {
         removeSessionFolder(dir);
       } catch (err) {
@@ -713,7 +752,7 @@ export class SessionRuntime implements RuntimeHandle {
     };
     if (this.sandbox) {
       const sandbox = this.sandbox;
-      const exitedInTime = lets ? exitWithin(sandbox, graceMs, this.log) : Promise.resolve();
+      const exitedInTime = terminating ? exitWithin(sandbox, graceMs, this.log) : Promise.resolve();
       const destroyed = exitedInTime
         .then(() => sandbox.destroyed())
         .catch((err: Error) => this.log.warn({ err: err.message }, 'sandbox teardown failed'));

@@ -273,6 +273,7 @@ export class SessionManager implements SessionDirectory {
             return answer.ok ? answer : { ok: false, error: 'denied', message: answer.message };
           },
         },
+        adopt: s.runtime.warmControl?.(),
       });
     } catch (err) {
       // The app still runs; it just cannot report or ask for anything.

@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './lib/browser.ts';
+import { inviteClient, openShare } from './lib/shared-session.ts';
+import { startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
+import { ownerRoot } from '../server/src/storage/owner-storage.ts';
+import { appProcess } from '../server/src/sandbox/sandbox.ts';
+import { artifactPath } from './lib/screenshots.ts';
+
+// Warm starts (sessions/warm-pool.ts): the server keeps a File Explorer started before any
+// session, with nothing of anybody's files in it; a client opening a read-only share gets that
+// sandbox, its folder mounted into it then; a share the client may change starts cold.
+
+let server: TestServer;
+let browser: Browser;
+
+/** The warm sandboxes waiting now: their folders, and the sandbox process started in each. */
+function warmSandboxes(): Array<{ dir: string; pid: number | undefined }> {
+  const sessions = path.join(server.runtimeDir, 'sessions');
+  const dirs = fs.existsSync(sessions) ? fs.readdirSync(sessions).filter((d) => d.startsWith('warm-')) : [];
+  return dirs.map((d) => {
+    const dir = path.join(sessions, d);
+    return { dir, pid: processesUsing(dir).find((pid) => comm(pid) === 'bwrap') };
+  });
+}
+
+/** Processes whose command line names `dir` (lowest PID first: the sandbox before its children). */
+function processesUsing(dir: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir + '/');
+      } catch {
+        return false;
+      }
+    })
+    .sort((a, b) => a - b);
+}
+
+function comm(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the app in a sandbox sees in its /files (through its own root). */
+function filesSeenBy(bwrapPid: number): string[] {
+  const app = appProcess(bwrapPid);
+  if (app === null) throw new Error(`no app below sandbox ${bwrapPid}`);
+  return fs.readdirSync(`/proc/${app}/root/files`).sort();
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ WARM_SANDBOXES: '1' });
+  browser = await launchChromium();
+  const root = ownerRoot(server.config.storage.dir, server.owner.me.id);
+  for (const folder of ['Papers', 'Drafts']) {
+    fs.mkdirSync(path.join(root, folder), { recursive: true });
+    fs.writeFileSync(path.join(root, folder, `${folder.toLowerCase()}.txt`), `${folder}\n`);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+it('opens a read-only share in the sandbox started before it, which held no files until then', async () => {
+  const warm = await waitFor(
+    'a warm File Explorer',
+    () => warmSandboxes().find((w) => w.pid !== undefined && appProcess(w.pid) !== null),
+    60_000,
+  );
+  // Nobody's files are in a sandbox no session has taken.
+  expect(filesSeenBy(warm.pid!)).toEqual([]);
+
+  const { client } = await inviteClient(browser, server, {
+    folder: 'Papers',
+    name: 'Cleo',
+    email: 'cleo@example.test',
+  });
+  const session = await openShare(server, client.page, 'Papers');
+  // The session runs in that very sandbox, its folder mounted into it at the launch.
+  expect(server.sessions.statsOf(session.sessionId)?.pids[0]).toBe(warm.pid);
+  expect(filesSeenBy(warm.pid!)).toEqual(['Papers']);
+  await client.page.screenshot({ path: artifactPath('warm-start', 'client-1440x900') });
+
+  // Another is started for the next session, as empty as the first was.
+  const next = await waitFor(
+    'the next warm File Explorer',
+    () => warmSandboxes().find((w) => w.dir !== warm.dir && w.pid !== undefined && appProcess(w.pid) !== null),
+    60_000,
+  );
+  expect(filesSeenBy(next.pid!)).toEqual([]);
+
+  await client.page.getByTestId('end-session').click();
+  // The taken sandbox goes with its session: processes and folder.
+  await waitFor('the session’s sandbox gone', () => processesUsing(warm.dir).length === 0 && !fs.existsSync(warm.dir));
+  await client.context.close();
+});
+
+it('starts a share the client may change cold, and leaves the warm sandbox waiting', async () => {
+  const waiting = await waitFor('a warm File Explorer', () => warmSandboxes().find((w) => w.pid !== undefined));
+  const { client } = await inviteClient(browser, server, {
+    folder: 'Drafts',
+    name: 'Dora',
+    email: 'dora@example.test',
+    access: 'edit',
+  });
+  const session = await openShare(server, client.page, 'Drafts');
+  const pid = server.sessions.statsOf(session.sessionId)?.pids[0];
+  expect(pid).toBeDefined();
+  expect(pid).not.toBe(waiting.pid);
+  expect(warmSandboxes().map((w) => w.pid)).toContain(waiting.pid);
+  expect(filesSeenBy(waiting.pid!)).toEqual([]);
+  await client.page.getByTestId('end-session').click();
+  await client.context.close();
+
+  // A server stopping takes its warm sandboxes with it.
+  const runtimeDir = server.runtimeDir;
+  await server.close();
+  expect(processesUsing(path.join(runtimeDir, 'sessions'))).toEqual([]);
+});

@@ -12,5 +12,12 @@ export function paintRawPicture(file: string, width: number, height: number, sha
     frame[i * 4 + 1] = shade & 0xff;
     frame[i * 4 + 2] = (255 - shade) & 0xff;
   }
-  fs.writeFileSync(file, frame);
+  // In place, as Xvfb changes its screen file: truncating it first (writeFileSync) left the frame
+  // pump reading past its end for a moment ("region beyond the end of the file", CI).
+  const fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w');
+  try {
+    fs.writeSync(fd, frame, 0, frame.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -15,11 +15,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SessionInfo } from '@vitrine/protocol';
-import { FramebufferReader } from '../server/src/media/framebuffer.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import { api, isAlive, sessionProcesses, startTestServer, waitFor } from '../server/test/helpers.ts';
 import { sampleFiles } from '../e2e/lib/sample-files.ts';
-import { checkExplorerBuilt, UI_LUMA_STD } from './lib/explorer.ts';
+import { checkExplorerBuilt, displayLumaSpread, UI_LUMA_STD } from './lib/explorer.ts';
 import { pssKiB } from './lib/procfs.ts';
 import { median } from './lib/stats.ts';
 
@@ -93,30 +92,6 @@ function makeVariant(root: string, id: string): void {
   fs.writeFileSync(path.join(dir, 'run.sh'), runSh, { mode: 0o755 });
 }
 
-/** Luma standard deviation of the display, every 8th pixel both ways. */
-function lumaSpread(fbPath: string): number {
-  const fb = new FramebufferReader(fbPath, 1);
-  try {
-    const px = fb.read();
-    const { width, height } = fb.layout;
-    let s = 0;
-    let s2 = 0;
-    let n = 0;
-    for (let y = 0; y < height; y += 8) {
-      for (let x = 0; x < width; x += 8) {
-        const p = px.readUInt32LE((y * width + x) * 4);
-        const l = (((p >> 16) & 255) * 299 + ((p >> 8) & 255) * 587 + (p & 255) * 114) / 1000;
-        s += l;
-        s2 += l * l;
-        n++;
-      }
-    }
-    return Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2));
-  } finally {
-    fb.close();
-  }
-}
-
 /** What a process is: `chromium`, `node`, `Xvfb`, … (Chromium rewrites argv into one string). */
 function kindOf(cmd: string): string {
   const program = path.basename(cmd.split(' ')[0] ?? '');
@@ -170,7 +145,12 @@ async function main(): Promise<void> {
             if (r.status !== 201) throw new Error(`${id}: ${r.status} ${JSON.stringify(r.body)}`);
             sessions.push(r.body.id);
             const fb = path.join(server.runtimeDir, 'sessions', r.body.id, 'fb', 'Xvfb_screen0');
-            await waitFor(`${id} to show its UI`, () => fs.existsSync(fb) && lumaSpread(fb) >= UI_LUMA_STD, 30_000, 20);
+            await waitFor(
+              `${id} to show its UI`,
+              () => fs.existsSync(fb) && displayLumaSpread(fb) >= UI_LUMA_STD,
+              30_000,
+              20,
+            );
             firstFrameMs.push(performance.now() - t0);
           }
           await new Promise((r) => setTimeout(r, IDLE_MS));

@@ -7,6 +7,7 @@ import { api, isAlive, processTree, sessionProcesses, waitFor } from '../../serv
 import type { AppClaim } from '../../server/src/control/ports.ts';
 import { PAGE_COLOURS, writeColourPdf } from '../../e2e/lib/sample-files.ts';
 import { startCpuWindow, type Proc } from './procfs.ts';
+import { FramebufferReader } from '../../server/src/media/framebuffer.ts';
 import { withLaunchedViewer, type BenchContext, type SessionStats } from './scenario.ts';
 
 /**
@@ -44,6 +45,30 @@ export const SCROLL_RATE = 4;
  * 4–4.5 (its dark edge), the UI with its toolbar but no rows yet 13–14, the listed folder 34.
  */
 export const UI_LUMA_STD = 10;
+
+/** Luma standard deviation of the display, every 8th pixel both ways. */
+export function displayLumaSpread(fbPath: string): number {
+  const fb = new FramebufferReader(fbPath, 1);
+  try {
+    const px = fb.read();
+    const { width, height } = fb.layout;
+    let s = 0;
+    let s2 = 0;
+    let n = 0;
+    for (let y = 0; y < height; y += 8) {
+      for (let x = 0; x < width; x += 8) {
+        const p = px.readUInt32LE((y * width + x) * 4);
+        const l = (((p >> 16) & 255) * 299 + ((p >> 8) & 255) * 587 + (p & 255) * 114) / 1000;
+        s += l;
+        s2 += l * l;
+        n++;
+      }
+    }
+    return Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2));
+  } finally {
+    fb.close();
+  }
+}
 
 export interface ExplorerContext extends BenchContext {
   /** What the explorer reported over its control channel (the in-process server's record). */

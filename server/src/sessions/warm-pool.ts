@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { DeferredControl } from '../control/deferred-control.ts';
 import type { RuntimeSpec } from '../launch/plan.ts';
-import type { SandboxHandle, SandboxPolicy } from '../sandbox/sandbox.ts';
+import { lateGrantNames, type SandboxHandle, type SandboxPolicy } from '../sandbox/sandbox.ts';
 
 /**
  * A sandbox started before its session (a warm start): the app runs on its display with no
@@ -47,9 +47,6 @@ export interface WarmPoolDeps {
 /** The folder's and cgroup's name prefix: a crashed run's warm sandboxes go with its sessions' leftovers. */
 export const WARM_PREFIX = 'warm-';
 
-/** Where a grant may be mounted into a running warm sandbox: `/files/<one name>`. */
-const LATE_GRANT_PATH = /^\/files\/[^/]+$/;
-
 /**
  * Everything of a sandbox policy that a session does not bring itself: a warm sandbox serves a
  * session whose policy is the same in all of it (same app copy, display, limits, sound,
@@ -66,16 +63,16 @@ export function warmKey(policy: SandboxPolicy): string {
 }
 
 /**
- * Whether a session can start warm: its grants are read-only and each is one name under /files
- * (a warm sandbox's Landlock rules, set before any grant existed, allow only reading there).
+ * Whether a session can start warm: its grants are what a running sandbox takes (read-only, each
+ * one name under /files: sandbox.ts `lateGrantNames`, the one rule).
  */
 export function startsWarm(policy: SandboxPolicy): boolean {
-  const names = policy.grants.map((g) => g.sandboxPath);
-  return (
-    policy.grants.every((g) => g.access === 'read' && LATE_GRANT_PATH.test(g.sandboxPath)) &&
-    !names.some((n) => n === '/files/.' || n === '/files/..') &&
-    new Set(names).size === names.length
-  );
+  try {
+    lateGrantNames(policy.grants);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

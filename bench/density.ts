@@ -32,6 +32,7 @@ import { checkExplorerBuilt, EXPLORER_APP_ID } from './lib/explorer.ts';
 import { closeLabViewer, openLabViewer, type LabViewer } from './lib/lab-viewer.ts';
 import { startCpuWindow } from './lib/procfs.ts';
 import { machineInfo } from './lib/report.ts';
+import { warmShareProbe } from './lib/share-launch.ts';
 
 // e2e/lib/browser.ts holds the Chromium flags that work here (see bench/run.ts for why the path
 // is a string the type checker does not follow).
@@ -69,6 +70,8 @@ async function main(): Promise<void> {
     SESSION_LAUNCHES_PER_MINUTE: '10000',
     MAX_CONNECTIONS_PER_ADDRESS: '100000',
     SESSION_IDLE_TIMEOUT: '24h',
+    // The share probe's client takes the warm sandbox; without it, every session starts cold.
+    WARM_SANDBOXES: o.shareProbe ? '1' : '0',
   });
   onCleanup(() => server.close());
   if (new URL(server.url).hostname !== '127.0.0.1') throw new Error(`server is not on loopback: ${server.url}`);
@@ -113,6 +116,7 @@ async function main(): Promise<void> {
     statsOf: (id) => server.sessions.statsOf(id),
     claimsOf: (id) => server.sessions.claimsOf(id),
     werift: o.idleViewers === 'werift' ? startWeriftViewers(server.owner, onCleanup) : undefined,
+    shareProbe: o.shareProbe ? await warmShareProbe(browser, server) : undefined,
     onCleanup,
   };
 

@@ -35,7 +35,16 @@ function runBench(args: string[]): Promise<{ code: number | null; stderr: string
 it('adds idle sessions with viewers, measures every column, and ends every session', async () => {
   const out = path.join(tmp, 'DENSITY-RESULTS.md');
   const json = path.join(tmp, 'density.json');
-  const { code, stderr } = await runBench(['--smoke', '--idle-viewers', 'werift', '--out', out, '--json', json]);
+  const { code, stderr } = await runBench([
+    '--smoke',
+    '--idle-viewers',
+    'werift',
+    '--share-probe',
+    '--out',
+    out,
+    '--json',
+    json,
+  ]);
   expect(code, stderr).toBe(0);
   const r = JSON.parse(fs.readFileSync(json, 'utf8')) as {
     options: DensityOptions;
@@ -53,6 +62,9 @@ it('adds idle sessions with viewers, measures every column, and ends every sessi
   const werift = step!.window.werift!;
   expect(werift.viewers).toMatchObject({ of: 2, connected: 2, withRtp: 2 });
   expect(werift.pssKiB).toBeGreaterThan(10 * 1024);
+  // The share probe: a client opened a read-only share, in the sandbox started before it.
+  expect(step!.shareProbe).toMatchObject({ warm: true });
+  expect(step!.shareProbe!.ms).toBeGreaterThan(0);
   for (const first of step!.firstFrames) {
     expect(first.ms, first.kind).toBeGreaterThan(0);
     expect(first.ms, first.kind).toBeLessThan(20_000);
@@ -76,6 +88,7 @@ it('adds idle sessions with viewers, measures every column, and ends every sessi
   const report = fs.readFileSync(out, 'utf8');
   for (const heading of ['## Method', '## Results', '### Series', 'What an idle session is made of', '## Targets'])
     expect(report).toContain(heading);
+  expect(report).toContain("A client's read-only share, warm");
   // Whether two idle sessions are sustained depends on this machine's load: only that it is said.
   expect(report).toMatch(/\*\*Sustained: [02] idle sessions\*\*/);
 }, 90_000);

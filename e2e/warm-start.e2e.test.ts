@@ -8,6 +8,7 @@ import { startTestServer, waitFor, type TestServer } from '../server/test/helper
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import { appProcess } from '../server/src/sandbox/sandbox.ts';
 import { artifactPath } from './lib/screenshots.ts';
+import { parsePrometheusText, sampleValue } from '../server/test/prometheus-text.ts';
 
 // Warm starts (sessions/warm-pool.ts): the server keeps a File Explorer started before any
 // session, with nothing of anybody's files in it; a client opening a read-only share gets that
@@ -57,8 +58,16 @@ function filesSeenBy(bwrapPid: number): string[] {
   return fs.readdirSync(`/proc/${app}/root/files`).sort();
 }
 
+/** The operator listener's metrics. */
+async function scrape() {
+  const at = server.operatorAddress();
+  if (!at) throw new Error('no operator listener');
+  const res = await fetch(`http://${at.host}:${at.port}/metrics`);
+  return parsePrometheusText(await res.text());
+}
+
 beforeAll(async () => {
-  server = await startTestServer({ WARM_SANDBOXES: '1' });
+  server = await startTestServer({ WARM_SANDBOXES: '1', METRICS_LISTEN: '127.0.0.1:0' });
   browser = await launchChromium();
   const root = ownerRoot(server.config.storage.dir, server.owner.me.id);
   for (const folder of ['Papers', 'Drafts']) {
@@ -90,6 +99,8 @@ it('opens a read-only share in the sandbox started before it, which held no file
   // The session runs in that very sandbox, its folder mounted into it at the launch.
   expect(server.sessions.statsOf(session.sessionId)?.pids[0]).toBe(warm.pid);
   expect(filesSeenBy(warm.pid!)).toEqual(['Papers']);
+  // The operator sees it: one launch took a warm sandbox.
+  expect(sampleValue(await scrape(), 'vitrine_warm_starts_total', { outcome: 'taken' })).toBe(1);
   await client.page.screenshot({ path: artifactPath('warm-start', 'client-1440x900') });
 
   // Another is started for the next session, as empty as the first was.
@@ -99,6 +110,7 @@ it('opens a read-only share in the sandbox started before it, which held no file
     60_000,
   );
   expect(filesSeenBy(next.pid!)).toEqual([]);
+  expect(sampleValue(await scrape(), 'vitrine_warm_sandboxes_ready')).toBe(1);
 
   await client.page.getByTestId('end-session').click();
   // The taken sandbox goes with its session: processes and folder.

@@ -21,12 +21,14 @@ export interface DensityOptions {
   keepGoing: boolean;
   /** Who watches an idle session once its first frame was measured in its tab (density-werift.ts). */
   idleViewers: IdleViewers;
+  /** After each step's window, a client opens a read-only share (the server keeps a warm sandbox). */
+  shareProbe: boolean;
   smoke: boolean;
   out: string | undefined;
   json: string | undefined;
 }
 
-const USAGE = `usage: node bench/density.ts [--max N] [--step N] [--explorer-share F[,F…]] [--active N] [--seconds S] [--settle S] [--keep-going] [--idle-viewers chromium|werift] [--smoke] [--out FILE] [--json FILE]
+const USAGE = `usage: node bench/density.ts [--max N] [--step N] [--explorer-share F[,F…]] [--active N] [--seconds S] [--settle S] [--keep-going] [--idle-viewers chromium|werift] [--share-probe] [--smoke] [--out FILE] [--json FILE]
   --max N             idle sessions at most (default 50)
   --step N            idle sessions added per step (default 5)
   --explorer-share F  share of idle sessions that are File Explorers, 0..1 (default 1); a list
@@ -40,6 +42,9 @@ const USAGE = `usage: node bench/density.ts [--max N] [--step N] [--explorer-sha
                       tab either way): chromium (default: that tab) or werift (a Node WebRTC
                       viewer in a child process takes it over and the tab closes; on a real
                       install the viewers are on the clients' machines)
+  --share-probe       the server keeps a warm File Explorer (WARM_SANDBOXES=1), and after each
+                      step's window a client opens a read-only share in Chromium: its first frame
+                      is reported beside the owner's new sessions' (which start cold)
   --smoke             a quick pass for the test suite: 1 active, 2 idle (one explorer, one simple)
                       in one step, 2 s windows; writes no results file unless --out is given
   --out FILE          where the Markdown report goes (default bench/DENSITY-RESULTS.md)
@@ -59,6 +64,7 @@ export function parseDensityOptions(argv: string[]): DensityOptions {
       settle: { type: 'string' },
       'keep-going': { type: 'boolean', default: false },
       'idle-viewers': { type: 'string', default: 'chromium' },
+      'share-probe': { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
       out: { type: 'string' },
       json: { type: 'string' },
@@ -85,6 +91,7 @@ export function parseDensityOptions(argv: string[]): DensityOptions {
     settle: num('settle', values.settle, smoke ? 1 : 3, 0, 120),
     keepGoing: values['keep-going'] ?? false,
     idleViewers,
+    shareProbe: values['share-probe'] ?? false,
     smoke,
     out: values.out ?? (smoke ? undefined : path.join(benchDir, 'DENSITY-RESULTS.md')),
     json: values.json,

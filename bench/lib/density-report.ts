@@ -2,6 +2,7 @@
 import type { DensityOptions } from './density-options.ts';
 import { FIRST_FRAME_WAIT_MS, type IdleKind } from './density-sessions.ts';
 import { LIMITS, type SeriesResult, type StepResult } from './density-sweep.ts';
+import { WARM_SETTLE_MS } from './share-launch.ts';
 import type { MachineInfo } from './report.ts';
 import { UI_LUMA_STD } from './explorer.ts';
 import { mean, percentile } from './stats.ts';
@@ -108,6 +109,9 @@ export function seriesSection(s: SeriesResult, active: number): string {
       : f(Math.max(...(ms as number[])) / 1000, 2);
     return ms.length ? `${f((percentile(ms, 50) ?? NaN) / 1000, 2)} / ${worst}` : '–';
   };
+  const probed = s.steps.some((step) => step.shareProbe);
+  const probeCell = (p: StepResult['shareProbe']) =>
+    !p ? '–' : `${p.ms === null ? 'none' : f(p.ms / 1000, 2)}${p.warm ? '' : ' (cold)'}`;
   const rows = s.steps.map((step) => {
     const w = step.window;
     const ratio = w.g2g.p50 !== null && s.solo.g2g.p50 ? w.g2g.p50 / s.solo.g2g.p50 : null;
@@ -117,6 +121,7 @@ export function seriesSection(s: SeriesResult, active: number): string {
       ratio === null ? 'n/a' : `${ratio.toFixed(2)}×`,
       f(Math.min(...w.fps.map((x) => x ?? 0)), 1),
       firsts(step),
+      ...(probed ? [probeCell(step.shareProbe)] : []),
       both(step, (v) => v.cpu, 2),
       both(step, (v) => v.pssMiB, 0),
       `${f(w.cpu.server, 1)} (${f(w.cpu.server / (step.idle + active), 2)})`,
@@ -158,6 +163,7 @@ ${table(
     'p50 vs solo',
     'Active fps (lowest)',
     'New sessions: first frame p50 / max (s)',
+    ...(probed ? ["A client's read-only share, warm: first frame (s)"] : []),
     'CPU % per idle session (explorer / simple)',
     'PSS MiB per idle session (explorer / simple)',
     'Server CPU % (per session)',
@@ -255,7 +261,12 @@ export function renderDensityReport(r: DensityReportInput): string {
       ? "werift (`--idle-viewers werift`): once a new session's first frame was measured in its tab (below), a Node WebRTC viewer (`server/test/werift-viewer.ts`, H.264, in one child process for all of them) takes the session over (a fresh viewer id with `takeover=1`: the slot passes without a gap, so no grace period starts) and the tab closes once that viewer received RTP. On a real install viewers run on the clients' machines: the werift process's CPU and PSS are shown apart (\"Idle viewers (werift)\"), in neither the server's nor the sessions' numbers; \"Viewers (Chromium)\" is then the active viewers plus the tab of the session being launched. A step also degrades if a werift viewer was not connected at its window's start and end."
       : 'Chromium: every idle session stays watched by the tab it was launched from (one browser on this host: "Viewers (Chromium)").'
   }
-- **First frame** of each new session: Launch click → first presented frame (simple app), or → first presented frame showing the explorer's UI (luma standard deviation ≥ ${UI_LUMA_STD} on a 160x90 thumbnail, as in bench/RESULTS.md); the explorer is also waited for until its \`folder-opened\` claim for \`/files\`.
+- **First frame** of each new session: Launch click → first presented frame (simple app), or → first presented frame showing the explorer's UI (luma standard deviation ≥ ${UI_LUMA_STD} on a 160x90 thumbnail, as in bench/RESULTS.md); the explorer is also waited for until its \`folder-opened\` claim for \`/files\`. These are the owner's own sessions: they start cold.${
+    o.shareProbe
+      ? `
+- **A client's read-only share** (\`--share-probe\`): the server keeps one warm File Explorer (\`WARM_SANDBOXES=1\`, sessions/warm-pool.ts); after each step's window, once it has been up ${WARM_SETTLE_MS / 1000} s, a client (a second browser context) opens a share they may only read, which takes it: click on Open → first presented frame showing the UI, as above; "(cold)" if it did not start warm.`
+      : ''
+  }
 - **CPU per idle session:** utime+stime deltas (/proc/<pid>/stat) over the window of the session's own processes — its sandbox tree (bwrap, Xvfb, the app; for the explorer its Node server, Chromium and PulseAudio) and the processes the server started for it (the stats' \`pids\`: frame pumps, FFmpeg video encoders (active + warm spare), the sound's encoder), % of one core, mean over the idle sessions of a kind. **Server:** this Node process (server + the bench's Playwright client, idle during the window): its CPU over the window, divided by all sessions in brackets; "added per idle session" = (server now − server solo) / idle sessions. With no session the process used ${r.serverIdleCpu.toFixed(1)} % of a core.
 - **Memory:** PSS (\`Pss:\` of /proc/<pid>/smaps_rollup, read right after the window) summed over the same processes: shared pages (libraries, Chromium's and FFmpeg's code, the Xvfb framebuffer the server also maps) count 1/n for each of the n processes mapping them, so sums do not double-count as RSS sums do. Files on tmpfs that no process maps (the session folder) are not in it. **Server PSS:** the Node process (server, embedded database, bench).
 - **Limits a step must keep** (else the series stops, unless \`--keep-going\`): active glass-to-glass p50 ≤ ${LIMITS.g2gFactor}× solo, every new session's first frame ≤ ${LIMITS.firstFrameMs / 1000} s (none after ${FIRST_FRAME_WAIT_MS / 1000} s counts as late), no launch refused or failed. **Sustained** = idle sessions at the last step that kept all three.

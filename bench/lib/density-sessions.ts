@@ -9,6 +9,7 @@ import { api, isAlive, sessionProcesses, waitFor } from '../../server/test/helpe
 import type { TestUser } from '../../server/test/auth-client.ts';
 import type { WeriftViewers } from './density-werift.ts';
 import { EXPLORER_APP_ID, UI_FRAME_SCRIPT } from './explorer.ts';
+import type { ShareLaunch } from './share-launch.ts';
 import { launchFromAppList } from './lab-viewer.ts';
 import { INIT_SCRIPT } from './page-scripts.ts';
 
@@ -35,6 +36,8 @@ export interface DensityContext {
   claimsOf(id: string): AppClaim[];
   /** With `--idle-viewers werift`: who watches an idle session once its first frame was measured. */
   werift: WeriftViewers | undefined;
+  /** With `--share-probe`: a client opens a read-only share (a warm start, bench/lib/share-launch.ts). */
+  shareProbe?: (() => Promise<ShareLaunch>) | undefined;
   onCleanup(step: () => Promise<void>): () => void;
 }
 

@@ -13,6 +13,7 @@ import {
   type IdleKind,
   type IdleSession,
 } from './density-sessions.ts';
+import type { ShareLaunch } from './share-launch.ts';
 
 /** Quality limits a step must keep to count as sustained (issue 19). */
 export const LIMITS = { g2gFactor: 2, firstFrameMs: 3000 };
@@ -25,6 +26,8 @@ export interface StepResult {
   firstFrames: Array<{ kind: IdleKind; ms: number | null }>;
   /** A launch the server refused, or that failed on the way to its first frame. */
   launchError: string | null;
+  /** With `--share-probe`: after the window, a client opening a read-only share (warm), alone. */
+  shareProbe?: ShareLaunch | undefined;
   /** Why this step does not count as sustained (empty: it does). */
   degraded: string[];
 }
@@ -106,7 +109,10 @@ export async function runSeries(
         firstFrames,
         launchError,
       };
-      const step: StepResult = { ...measured, degraded: degradedBy(measured, solo) };
+      const shareProbe = await ctx.shareProbe?.();
+      if (shareProbe)
+        log(`  client's read-only share: first frame ${fmt(shareProbe.ms)} ms (${shareProbe.warm ? 'warm' : 'cold'})`);
+      const step: StepResult = { ...measured, shareProbe, degraded: degradedBy(measured, solo) };
       log(
         `${step.idle} idle: g2g p50 ${fmt(window.g2g.p50)} p95 ${fmt(window.g2g.p95)} ms, fps ${window.fps.map((f) => fmt(f, 1)).join(' / ')}, ` +
           `server ${window.cpu.server.toFixed(1)} %, client ${window.cpu.client.toFixed(1)} %, rest ${window.cpu.otherLoad.toFixed(1)} %` +

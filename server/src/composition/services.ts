@@ -244,6 +244,8 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     links: viewerLinks,
     encoderNames: [path.basename(config.media.ffmpegPath), path.basename(FRAME_PUMP)],
     workers: () => (cluster.role === 'api' ? cluster.sessions.workers : []),
+    // Read at each scrape, once the pool (made below, with the sessions) exists.
+    warm: () => warm && { ready: warm.size, ...warm.counts },
   });
   const persistence = sessionPersistenceObserver(sessionStore, log, sessionEndAudit(audit, log));
   // A session keeps the copy of the app it started from, whatever reloads happen meanwhile.

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { SessionObserver } from '../sessions/ports.ts';
 import type { LinkTally } from '../webrtc/link-tally.ts';
 import { mediaMetrics } from './media-metrics.ts';
@@ -25,6 +25,8 @@ export interface MetricSources {
   encoderNames: readonly string[];
   /** The workers of a multi-node install, as the API tier last read them; absent or empty elsewhere. */
   workers?: () => readonly WorkerSample[];
+  /** Warm sandboxes waiting, and launches that took one or found none (sessions/warm-pool.ts); absent: none kept. */
+  warm?: () => { ready: number; taken: number; missed: number } | undefined;
 }
 
 export interface ServerMetrics {
@@ -48,6 +50,28 @@ export function buildMetrics(sources: MetricSources): ServerMetrics {
     links: sources.links,
   });
   workerMetrics(registry, sources.workers ?? (() => []));
+  const warm = sources.warm ?? (() => undefined);
+  new Gauge({
+    name: 'vitrine_warm_sandboxes_ready',
+    help: 'Sandboxes started before their sessions, waiting for one (WARM_SANDBOXES per app that takes warm starts).',
+    registers: [registry],
+    collect() {
+      this.set(warm()?.ready ?? 0);
+    },
+  });
+  new Counter({
+    name: 'vitrine_warm_starts_total',
+    help: 'Launches that could start warm: took a warm sandbox (taken), or found none ready (missed).',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      // The pool keeps the counts: read, not incremented here.
+      const w = warm();
+      this.reset();
+      this.inc({ outcome: 'taken' }, w?.taken ?? 0);
+      this.inc({ outcome: 'missed' }, w?.missed ?? 0);
+    },
+  });
   new Gauge({
     name: 'vitrine_audit_queue_events',
     help: 'Audit events waiting to be written to the trail (it fails closed when it cannot keep up).',

@@ -73,7 +73,8 @@ describe('the server metrics', () => {
       if (!metric.name.startsWith('vitrine_')) continue;
       for (const v of metric.values) for (const l of Object.keys(v.labels)) labels.add(l);
     }
-    expect([...labels].sort()).toEqual(['le', 'reason', 'state']);
+    // outcome: a warm start taken or missed (vitrine_warm_starts_total).
+    expect([...labels].sort()).toEqual(['le', 'outcome', 'reason', 'state']);
   });
 
   it("add the encoders' CPU from /proc, and keep what an encoder used after it is gone", async () => {

@@ -1,0 +1,132 @@
+/**
+ * A client opening their share in Chromium, timed as a person waits for it (click → first frame
+ * showing the File Explorer's UI), and whether it started warm (sessions/warm-pool.ts). Shared by
+ * bench/warm-start.ts and the density benchmark's share probe.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { isAlive, processTree, waitFor, type TestServer } from '../../server/test/helpers.ts';
+import { ownerRoot } from '../../server/src/storage/owner-storage.ts';
+import { sampleFiles } from '../../e2e/lib/sample-files.ts';
+import { UI_FRAME_SCRIPT } from './explorer.ts';
+
+/** The warm sandbox's Chromium has been running this long before a warm launch. */
+export const WARM_SETTLE_MS = 3000;
+
+export interface ShareLaunch {
+  /** Click → first UI frame, ms; null: none within 30 s. */
+  ms: number | null;
+  warm: boolean;
+}
+
+const log = (msg: string) => process.stderr.write(`[share-launch] ${msg}\n`);
+
+/** Waits until a warm sandbox's Chromium has been running WARM_SETTLE_MS. */
+export async function warmReady(s: TestServer): Promise<void> {
+  const sessions = path.join(s.runtimeDir, 'sessions');
+  let since: number | null = null;
+  await waitFor(
+    'a warm File Explorer',
+    () => {
+      const up = fs
+        .readdirSync(sessions)
+        .filter((d) => d.startsWith('warm-'))
+        .some((d) => sandboxOf(path.join(sessions, d)).some((p) => /chromium/.test(p.cmd)));
+      since = up ? (since ?? Date.now()) : null;
+      return since !== null && Date.now() - since >= WARM_SETTLE_MS;
+    },
+    120_000,
+    100,
+  );
+}
+
+/** The processes of the sandbox whose folder is `dir` (bubblewrap and everything below it). */
+function sandboxOf(dir: string): Array<{ pid: number; cmd: string }> {
+  for (const p of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      if (fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim() !== 'bwrap') continue;
+      if (!fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`${dir}/fb`)) continue;
+      return processTree(Number(p));
+    } catch {
+      continue;
+    }
+  }
+  return [];
+}
+
+/** The client opens their share; resolves to click → first UI frame, and whether it started warm. */
+export async function openShare(s: TestServer, page: Page): Promise<ShareLaunch> {
+  await page.goto(`${s.publicUrl()}/shared`);
+  const open = page.getByTestId('share-open').first();
+  await open.waitFor();
+  const warmPids = new Set(
+    fs
+      .readdirSync(path.join(s.runtimeDir, 'sessions'))
+      .filter((d) => d.startsWith('warm-'))
+      .flatMap((d) =>
+        sandboxOf(path.join(s.runtimeDir, 'sessions', d))
+          .slice(0, 1)
+          .map((p) => p.pid),
+      ),
+  );
+  const clickedAt = Date.now();
+  await open.click();
+  await page.waitForURL(/\/session\//);
+  const id = /\/session\/([\w-]+)/.exec(page.url())![1]!;
+  // Polled with evaluate: the page's Content Security Policy refuses waitForFunction's string eval.
+  const wall = await waitFor(
+    'a frame showing the UI',
+    () => page.evaluate('window.__explorerBench.firstUiWall') as Promise<number | null>,
+    30_000,
+    20,
+  ).catch((err: Error) => {
+    log(`no UI frame in ${id}: ${err.message}`);
+    return null;
+  });
+  const pids = s.sessions.statsOf(id)?.pids ?? [];
+  const launch = { ms: wall === null ? null : wall - clickedAt, warm: warmPids.has(pids[0] ?? -1) };
+  await page.getByTestId('end-session').click();
+  await waitFor('the session’s processes gone', () => pids.every((p) => !isAlive(p)), 30_000);
+  return launch;
+}
+
+// e2e/lib/shared-session.ts uses DOM types the root tsconfig does not load (see BROWSER_LIB in run.ts).
+const SHARED_LIB: string = '../../e2e/lib/shared-session.ts';
+type SharedLib = {
+  inviteClient(
+    browser: Browser,
+    server: TestServer,
+    o: { folder: string; name: string; email: string; access?: 'view' | 'edit' },
+  ): Promise<{ client: { page: Page } }>;
+};
+
+/** A client invited to `folder` of the owner's storage (made with `fill`), their page ready to time launches. */
+export async function invitedClient(
+  browser: Browser,
+  server: TestServer,
+  o: { folder: string; name: string; email: string; access?: 'view' | 'edit' },
+  fill: (dir: string) => void,
+): Promise<Page> {
+  const { inviteClient } = (await import(SHARED_LIB)) as SharedLib;
+  const dir = path.join(ownerRoot(server.config.storage.dir, server.owner.me.id), o.folder);
+  fs.mkdirSync(dir, { recursive: true });
+  fill(dir);
+  const { client } = await inviteClient(browser, server, o);
+  await client.page.addInitScript(UI_FRAME_SCRIPT);
+  return client.page;
+}
+
+/** The density benchmark's probe: once a warm sandbox is ready, a client opens a read-only share. */
+export async function warmShareProbe(browser: Browser, server: TestServer): Promise<() => Promise<ShareLaunch>> {
+  const page = await invitedClient(
+    browser,
+    server,
+    { folder: 'Shared', name: 'Vera', email: 'vera@example.test' },
+    (d) => sampleFiles(d),
+  );
+  return async () => {
+    await warmReady(server);
+    return openShare(server, page);
+  };
+}

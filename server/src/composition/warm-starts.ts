@@ -34,13 +34,19 @@ export function warmStarts(
       apps
         .list()
         .filter((a) => a.manifest.capabilities.warmStart)
-        .map((app) => ({ appId: app.id, policy: (dir) => warmSandboxPolicy(app, plan, dir) })),
-    start: async (appId, policy, name) => {
-      const app = apps.get(appId);
+        // A client's read-only share: the launch that waits on a person (an owner's own storage is
+        // bound at /files itself, which a running sandbox cannot take: sandbox.ts lateGrantNames).
+        .map((app) => ({
+          appId: app.id,
+          access: 'read' as const,
+          policy: (dir: string) => warmSandboxPolicy(app, plan, dir),
+        })),
+    start: async (template, policy, name) => {
+      const app = apps.get(template.appId);
       // Its copy of the app stays while it waits; a session that takes it keeps the copy itself.
       if (app) apps.sessionStarted(name, app);
       try {
-        const warm = await startWarmSandbox(appId, policy, name, {
+        const warm = await startWarmSandbox(template, policy, name, {
           host: sandbox,
           startTimeoutMs: plan.startTimeoutMs,
           log,

@@ -77,12 +77,13 @@ export interface SandboxPolicy {
    */
   writeBudget?: WriteBudget | null | undefined;
   /**
-   * Starts with no grant and takes read-only ones later, while it runs (SandboxHandle.bindGrants):
-   * a sandbox started before its session exists (warm start). /files is then the session folder's
-   * `late-grants`, read-only, where they appear. Only with `grants` empty, and only through the
-   * grant filesystem (a server running as root).
+   * Starts with no grant and takes them later, while it runs (SandboxHandle.bindGrants): a sandbox
+   * started before its session exists (warm start). The value is the access every grant it takes
+   * will have: Landlock's rule for /files is set from it before any grant exists. /files is then
+   * the session folder's `late-grants`, read-only, where they appear. Only with `grants` empty,
+   * and only through the grant filesystem (a server running as root).
    */
-  lateGrants?: boolean | undefined;
+  lateGrants?: Access | undefined;
 }
 
 /** Host facilities the sandbox is built with; detected once at start-up. */
@@ -127,11 +128,11 @@ export interface SandboxHandle {
    */
   terminate(): boolean;
   /**
-   * Mounts read-only grants at /files/<name> of a running sandbox started with `lateGrants`, once.
-   * Refused (nothing mounted) for any other sandbox, a second time, once it is ending, and for a
-   * grant that is not read-only or whose sandbox path is not exactly /files/<name> (such a refusal
-   * does not use up the one call). On any later failure what it mounted is stopped, and it may not
-   * be called again. `budget` is what writable grants would share (none are allowed yet).
+   * Mounts grants into a running sandbox started with `lateGrants`, once: each at /files/<name>.
+   * Refused (nothing mounted) for any other sandbox, a second time, once
+   * it is ending, and for a grant whose access is not the sandbox's `lateGrants` or whose sandbox
+   * path is neither (such a refusal does not use up the one call). On any later failure what it
+   * mounted is stopped, and it may not be called again. `budget`: what its writable grants share.
    */
   bindGrants(grants: Grant[], budget?: WriteBudget | null): Promise<void>;
   /**
@@ -155,15 +156,22 @@ const FILES_MOUNT = '/files';
 export const LATE_GRANTS_FOLDER = 'late-grants';
 
 /**
- * The names (under /files) of grants bound into a running sandbox, or why they are refused:
- * read-only, each exactly /files/<name>, no two alike. Checked before anything is opened or mounted.
+ * The names (under /files) of grants bound into a running sandbox, or why they are refused: each
+ * of the sandbox's one access (`lateGrants`), each exactly /files/<name>, no two alike. Checked
+ * before anything is opened or mounted. Never /files itself: Landlock skips a mount point that
+ * something is mounted on when it walks up a path, so its rule for /files would not reach a
+ * grant mounted on top of it (measured: "Permission denied"); below /files it does.
  */
-export function lateGrantNames(grants: readonly Grant[]): string[] {
+export function lateGrantNames(grants: readonly Grant[], access: Access = 'read'): string[] {
   const names = grants.map((g) => {
-    if (g.access !== 'read') throw new Error(`a grant bound later must be read-only: ${g.sandboxPath} is ${g.access}`);
+    if (g.access !== access) {
+      throw new Error(`a grant bound later here must be ${access}: ${g.sandboxPath} is ${g.access}`);
+    }
     const name = g.sandboxPath.startsWith(`${FILES_MOUNT}/`) ? g.sandboxPath.slice(FILES_MOUNT.length + 1) : '';
     if (name === '' || name === '.' || name === '..' || name.includes('/') || /\p{Cc}/u.test(name)) {
-      throw new Error(`a grant bound later must be at /files/<name>: ${JSON.stringify(g.sandboxPath)}`);
+      throw new Error(
+        `a grant bound later must be at /files/<name>, or alone at /files: ${JSON.stringify(g.sandboxPath)}`,
+      );
     }
     return name;
   });
@@ -369,16 +377,16 @@ export function bwrapArgs(
   // The sandbox's own /tmp (a private tmpfs): deleting and renaming there harms nobody, and
   // LibreOffice (the File Explorer's office worker) cannot keep a profile without renaming files.
   args.push('--rwd', '/tmp');
-  const flag: Record<Access, string> = { read: '--ro', 'read-write': '--rw', 'read-write-delete': '--rwd' };
-  for (const g of policy.grants) args.push(flag[g.access], g.sandboxPath);
+  for (const g of policy.grants) args.push(LANDLOCK_FLAG[g.access], g.sandboxPath);
   // The folders holding the grants (e.g. /files) must be listable, or an app cannot find what
   // it was given; they contain nothing but the grants' mount points.
   const granted = new Set(policy.grants.map((g) => g.sandboxPath));
   const parents = new Set(policy.grants.map((g) => path.posix.dirname(g.sandboxPath)));
   for (const p of parents) if (p !== '/' && !granted.has(p)) args.push('--ro', p);
   // Landlock checks a path by walking up from it across mount points, so this rule also covers
-  // what is mounted below /files after it was applied: read only, whatever is bound there later.
-  if (policy.lateGrants) args.push('--ro', FILES_MOUNT);
+  // what is mounted at or below /files after it was applied: the one access its grants will have.
+  // (/files itself stays a read-only mount: nothing can be made in it but by a grant on top.)
+  if (policy.lateGrants) args.push(LANDLOCK_FLAG[policy.lateGrants], FILES_MOUNT);
   args.push(
     '--',
     INIT_MOUNT,
@@ -389,6 +397,9 @@ export function bwrapArgs(
   );
   return args;
 }
+
+/** The init helper's Landlock rule for a path the app may use with this access. */
+const LANDLOCK_FLAG: Record<Access, string> = { read: '--ro', 'read-write': '--rw', 'read-write-delete': '--rwd' };
 
 /** bubblewrap options that take arguments, and which of those is the path made in the sandbox. */
 const DESTINATION_AT: Record<string, number> = {
@@ -632,7 +643,7 @@ export async function startSandbox(
     }
     let names: string[];
     try {
-      names = lateGrantNames(grants);
+      names = lateGrantNames(grants, policy.lateGrants);
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -642,15 +653,19 @@ export async function startSandbox(
   };
   const bindLate = async (grants: Grant[], names: string[], budget: WriteBudget | null) => {
     const fds = openGrants(grants, host.user);
-    // All read-only for now: no share of the budget (kept so writable ones need no new signature).
     const budgets = budgetsFor(
-      grants.map(() => false),
+      grants.map((g) => g.access !== 'read'),
       budget,
     );
     const mountPoints = names.map((n) => path.join(lateDir, n));
     try {
       lateServed = await serveGrantsAt(
-        grants.map((_, i) => ({ fd: fds[i]!, readOnly: true, budget: budgets[i]!, mountPoint: mountPoints[i]! })),
+        grants.map((g, i) => ({
+          fd: fds[i]!,
+          readOnly: g.access === 'read',
+          budget: budgets[i]!,
+          mountPoint: mountPoints[i]!,
+        })),
         host.user!,
       );
     } catch (err) {

@@ -162,7 +162,7 @@ describe('bwrapArgs', () => {
 
 describe('grants bound later (lateGrants)', () => {
   const ROOT = { ...HOST, user: { uid: 999, gid: 995 } };
-  const late = () => policy({ grants: [], lateGrants: true });
+  const late = () => policy({ grants: [], lateGrants: 'read' });
 
   it("binds the session folder's late-grants read-only at /files, no grant of its own", () => {
     for (const host of [HOST, ROOT]) {
@@ -178,6 +178,13 @@ describe('grants bound later (lateGrants)', () => {
     }
   });
 
+  it("Landlock's rule for /files is the access its grants will have; /files stays a read-only mount", () => {
+    const { bwrap, helper } = split(bwrapArgs(policy({ grants: [], lateGrants: 'read-write-delete' }), ROOT));
+    expect(has(bwrap, '--ro-bind', '/run/vitrine-test/sessions/s1/late-grants', '/files')).toBe(true);
+    expect(has(helper, '--rwd', '/files')).toBe(true);
+    expect(has(helper, '--ro', '/files')).toBe(false);
+  });
+
   it('without it, neither the folder nor a /files rule', () => {
     const args = bwrapArgs(policy({ grants: [] }), ROOT);
     expect(args.join(' ')).not.toContain('late-grants');
@@ -185,10 +192,10 @@ describe('grants bound later (lateGrants)', () => {
   });
 
   it('refuses grants given at start as well', () => {
-    expect(() => bwrapArgs(policy({ lateGrants: true }), ROOT)).toThrow(/starts with none/);
+    expect(() => bwrapArgs(policy({ lateGrants: 'read' }), ROOT)).toThrow(/starts with none/);
   });
 
-  it('lateGrantNames: read-only, exactly /files/<name>, each name once', () => {
+  it('lateGrantNames: the one access, exactly /files/<name>, each name once', () => {
     const g = (sandboxPath: string, access: Grant['access'] = 'read'): Grant => ({
       hostPath: '/srv/x',
       sandboxPath,
@@ -196,10 +203,17 @@ describe('grants bound later (lateGrants)', () => {
     });
     expect(lateGrantNames([g('/files/Reports'), g('/files/q3 (final).pdf')])).toEqual(['Reports', 'q3 (final).pdf']);
     expect(lateGrantNames([])).toEqual([]);
-    expect(() => lateGrantNames([g('/files/a', 'read-write')])).toThrow(/read-only/);
-    expect(() => lateGrantNames([g('/files/a', 'read-write-delete')])).toThrow(/read-only/);
+    expect(lateGrantNames([g('/files/a', 'read-write')], 'read-write')).toEqual(['a']);
+    expect(() => lateGrantNames([g('/files/a', 'read-write')])).toThrow(/must be read: .* is read-write/);
+    expect(() => lateGrantNames([g('/files/a', 'read-write-delete')])).toThrow(/must be read:/);
+    // The sandbox's access exactly: neither more nor less than its Landlock rule says.
+    expect(() => lateGrantNames([g('/files/a', 'read')], 'read-write-delete')).toThrow(/must be read-write-delete/);
+    expect(() => lateGrantNames([g('/files/a', 'read-write')], 'read-write-delete')).toThrow(
+      /must be read-write-delete/,
+    );
+    // Not /files itself, even alone: Landlock's rule for /files would not reach it.
+    expect(() => lateGrantNames([g('/files')])).toThrow(/at \/files\/<name>/);
     for (const bad of [
-      '/files',
       '/files/',
       '/files/a/b',
       '/files/..',

@@ -300,7 +300,7 @@ export class SessionRuntime implements RuntimeHandle {
    */
   private async adoptWarm(warm: WarmSandbox): Promise<SandboxHandle | undefined> {
     try {
-      await warm.sandbox.bindGrants(this.spec.policy.grants);
+      await warm.sandbox.bindGrants(this.spec.policy.grants, this.spec.policy.writeBudget ?? null);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'warm sandbox not usable: starting cold');
       void warm.destroy();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { DeferredControl } from '../control/deferred-control.ts';
 import type { RuntimeSpec } from '../launch/plan.ts';
-import { lateGrantNames, type SandboxHandle, type SandboxPolicy } from '../sandbox/sandbox.ts';
+import { lateGrantNames, type Access, type SandboxHandle, type SandboxPolicy } from '../sandbox/sandbox.ts';
 
 /**
  * A sandbox started before its session (a warm start): the app runs on its display with no
@@ -13,6 +13,8 @@ export interface WarmSandbox {
   /** Its folder (in the sessions folder, as a session's). */
   readonly dir: string;
   readonly appId: string;
+  /** The access every grant it takes has (its Landlock rule for /files, set before any grant). */
+  readonly access: Access;
   /** Which sessions it can serve: `warmKey` of the policy it was started with. */
   readonly key: string;
   readonly sandbox: SandboxHandle;
@@ -23,19 +25,23 @@ export interface WarmSandbox {
   release?(): void;
 }
 
-/** An app that takes warm starts, and the sandbox any session of it would get now (before grants). */
+/**
+ * An app that takes warm starts, for sessions whose grants all have one access (a client's
+ * read-only share, an owner's own storage), and the sandbox any such session would get now.
+ */
 export interface WarmTemplate {
   appId: string;
+  access: Access;
   policy(dir: string): SandboxPolicy;
 }
 
 export interface WarmPoolDeps {
   /** The apps to keep warm sandboxes of, as they are now (an admin's reload changes them). */
   templates(): WarmTemplate[];
-  /** Starts one warm sandbox of this app (its cgroup and folder named `name`); resolves once its display is up. */
-  start(appId: string, policy: SandboxPolicy, name: string): Promise<WarmSandbox>;
+  /** Starts one warm sandbox of this template (its cgroup and folder named `name`); resolves once its display is up. */
+  start(template: WarmTemplate, policy: SandboxPolicy, name: string): Promise<WarmSandbox>;
   sessionsDir: string;
-  /** Warm sandboxes kept per app. */
+  /** Warm sandboxes kept per template (app and access). */
   size: number;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** After a take, the next is started this much later: not while the session it went to starts. */
@@ -63,15 +69,17 @@ export function warmKey(policy: SandboxPolicy): string {
 }
 
 /**
- * Whether a session can start warm: its grants are what a running sandbox takes (read-only, each
- * one name under /files: sandbox.ts `lateGrantNames`, the one rule).
+ * The access a session's warm sandbox must have, or null when it cannot start warm: its grants
+ * are what a running sandbox takes (all of one access, each one name under /files or the one at
+ * /files: sandbox.ts `lateGrantNames`, the one rule). No grant: the narrowest, read.
  */
-export function startsWarm(policy: SandboxPolicy): boolean {
+export function warmAccess(policy: SandboxPolicy): Access | null {
+  const access = policy.grants[0]?.access ?? 'read';
   try {
-    lateGrantNames(policy.grants);
-    return true;
+    lateGrantNames(policy.grants, access);
+    return access;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -106,9 +114,10 @@ export class WarmPool {
 
   /** A warm sandbox for this session, taken out of the pool; undefined: it starts cold. */
   take(spec: RuntimeSpec): WarmSandbox | undefined {
-    if (this.deps.size === 0 || !startsWarm(spec.policy)) return undefined;
+    const access = warmAccess(spec.policy);
+    if (this.deps.size === 0 || access === null) return undefined;
     const key = warmKey(spec.policy);
-    const i = this.ready.findIndex((w) => w.key === key);
+    const i = this.ready.findIndex((w) => w.key === key && w.access === access);
     if (i < 0) {
       this.counts.missed++;
       return undefined;
@@ -142,14 +151,18 @@ export class WarmPool {
     // An app reloaded since (a new copy, other settings): its old warm sandboxes serve nobody now.
     const current = new Set(templates.map((t) => warmKey(t.policy(''))));
     for (const stale of this.ready.filter((w) => !current.has(w.key))) await this.discard(stale);
+    const mine = (t: WarmTemplate) => this.ready.filter((w) => w.appId === t.appId && w.access === t.access);
     for (const t of templates) {
-      while (!this.closed && this.ready.filter((w) => w.appId === t.appId).length < this.deps.size) {
+      while (!this.closed && mine(t).length < this.deps.size) {
         const name = `${WARM_PREFIX}${randomUUID()}`;
         let warm: WarmSandbox;
         try {
-          warm = await this.deps.start(t.appId, t.policy(path.join(this.deps.sessionsDir, name)), name);
+          warm = await this.deps.start(t, t.policy(path.join(this.deps.sessionsDir, name)), name);
         } catch (err) {
-          this.deps.log.warn({ appId: t.appId, err: (err as Error).message }, 'warm sandbox did not start');
+          this.deps.log.warn(
+            { appId: t.appId, access: t.access, err: (err as Error).message },
+            'warm sandbox did not start',
+          );
           this.later(this.deps.retryDelayMs ?? 30_000);
           return;
         }
@@ -167,7 +180,7 @@ export class WarmPool {
           void warm.destroy();
           this.later(this.deps.retryDelayMs ?? 30_000);
         });
-        this.deps.log.info({ appId: t.appId, ready: this.ready.length }, 'warm sandbox ready');
+        this.deps.log.info({ appId: t.appId, access: t.access, ready: this.ready.length }, 'warm sandbox ready');
       }
     }
   }

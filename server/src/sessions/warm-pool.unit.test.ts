@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RuntimeSpec } from '../launch/plan.ts';
 import type { Grant, SandboxHandle, SandboxPolicy } from '../sandbox/sandbox.ts';
-import { startsWarm, warmKey, WarmPool, type WarmSandbox } from './warm-pool.ts';
+import { warmAccess, warmKey, WarmPool, type WarmSandbox, type WarmTemplate } from './warm-pool.ts';
 
 const policy = (over: Partial<SandboxPolicy> = {}): SandboxPolicy =>
   ({
@@ -28,12 +28,13 @@ const read = (sandboxPath: string): Grant => ({ hostPath: `/srv${sandboxPath}`, 
 const spec = (p: SandboxPolicy) => ({ sessionId: 's', policy: p }) as RuntimeSpec;
 
 /** A fake warm sandbox: only what the pool touches. */
-function fakeWarm(appId: string, p: SandboxPolicy) {
+function fakeWarm(t: WarmTemplate, p: SandboxPolicy) {
   let exit!: () => void;
   const exited = new Promise<void>((r) => (exit = r));
   const w = {
     dir: p.sessionDir,
-    appId,
+    appId: t.appId,
+    access: t.access,
     key: warmKey(p),
     sandbox: { exited } as unknown as SandboxHandle,
     control: undefined,
@@ -46,7 +47,7 @@ function fakeWarm(appId: string, p: SandboxPolicy) {
   return w satisfies WarmSandbox;
 }
 
-function pool(size = 1, template = policy()) {
+function pool(size = 1, template = policy(), accesses: Grant['access'][] = ['read']) {
   const started: Array<ReturnType<typeof fakeWarm>> = [];
   let current = template;
   const p = new WarmPool({
@@ -55,9 +56,14 @@ function pool(size = 1, template = policy()) {
     log: { info: () => {}, warn: () => {} },
     refillDelayMs: 0,
     retryDelayMs: 0,
-    templates: () => [{ appId: 'file-explorer', policy: (dir) => ({ ...current, sessionDir: dir }) }],
-    start: async (appId, pol) => {
-      const w = fakeWarm(appId, pol);
+    templates: () =>
+      accesses.map((access) => ({
+        appId: 'file-explorer',
+        access,
+        policy: (dir) => ({ ...current, sessionDir: dir }),
+      })),
+    start: async (t, pol) => {
+      const w = fakeWarm(t, pol);
       started.push(w);
       return w;
     },
@@ -66,17 +72,21 @@ function pool(size = 1, template = policy()) {
 }
 
 describe('which sessions start warm', () => {
-  it('read-only grants, each one name under /files', () => {
-    expect(startsWarm(policy({ grants: [read('/files/Reports'), read('/files/scan.pdf')] }))).toBe(true);
-    expect(startsWarm(policy({ grants: [] }))).toBe(true);
+  it('grants of one access, each one name under /files', () => {
+    expect(warmAccess(policy({ grants: [read('/files/Reports'), read('/files/scan.pdf')] }))).toBe('read');
+    expect(warmAccess(policy({ grants: [] }))).toBe('read');
+    expect(warmAccess(policy({ grants: [{ ...read('/files/Drafts'), access: 'read-write' }] }))).toBe('read-write');
   });
 
-  it('not a writable grant, the whole of /files, a deeper path, or the same name twice', () => {
-    expect(startsWarm(policy({ grants: [{ ...read('/files/Reports'), access: 'read-write' }] }))).toBe(false);
-    expect(startsWarm(policy({ grants: [read('/files')] }))).toBe(false);
-    expect(startsWarm(policy({ grants: [read('/files/a/b')] }))).toBe(false);
-    expect(startsWarm(policy({ grants: [read('/files/..')] }))).toBe(false);
-    expect(startsWarm(policy({ grants: [read('/files/a'), read('/files/a')] }))).toBe(false);
+  it('not mixed accesses, /files itself (an owner’s storage), a deeper path, or the same name twice', () => {
+    expect(warmAccess(policy({ grants: [read('/files/a'), { ...read('/files/b'), access: 'read-write' }] }))).toBe(
+      null,
+    );
+    expect(warmAccess(policy({ grants: [{ ...read('/files'), access: 'read-write-delete' }] }))).toBe(null);
+    expect(warmAccess(policy({ grants: [read('/files')] }))).toBe(null);
+    expect(warmAccess(policy({ grants: [read('/files/a/b')] }))).toBe(null);
+    expect(warmAccess(policy({ grants: [read('/files/..')] }))).toBe(null);
+    expect(warmAccess(policy({ grants: [read('/files/a'), read('/files/a')] }))).toBe(null);
   });
 
   it('the key ignores what a session brings, and nothing else', () => {
@@ -107,6 +117,18 @@ describe('the warm pool', () => {
     await p.close();
     expect(started[1]!.destroyed).toBe(1);
     expect(started[0]!.destroyed).toBe(0); // its session tears it down, not the pool
+  });
+
+  it('gives each session one of its own access, never another', async () => {
+    const { p, started } = pool(1, policy(), ['read', 'read-write']);
+    await p.fill();
+    expect(started.map((w) => w.access)).toEqual(['read', 'read-write']);
+    const editor = spec(policy({ grants: [{ ...read('/files/a'), access: 'read-write' }] }));
+    expect(p.take(editor)?.access).toBe('read-write');
+    expect(p.take(editor)).toBeUndefined();
+    expect(p.take(spec(policy({ grants: [{ ...read('/files/a'), access: 'read-write-delete' }] })))).toBeUndefined();
+    expect(p.take(spec(policy({ grants: [read('/files/a')] })))?.access).toBe('read');
+    await p.close();
   });
 
   it('does not give one to a session it does not fit', async () => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { listenDeferredControl } from '../control/deferred-control.ts';
 import { startSandbox, type SandboxHost, type SandboxPolicy } from '../sandbox/sandbox.ts';
 import { removeSessionFolder } from '../sandbox/session-mounts.ts';
-import { warmKey, type WarmSandbox } from './warm-pool.ts';
+import { warmKey, type WarmSandbox, type WarmTemplate } from './warm-pool.ts';
 
 export interface WarmStartDeps {
   host: SandboxHost;
@@ -16,12 +16,13 @@ export interface WarmStartDeps {
  * app's own CPU limit from the first instruction, so it never slows the sessions running.
  */
 export async function startWarmSandbox(
-  appId: string,
+  template: WarmTemplate,
   policy: SandboxPolicy,
   name: string,
   deps: WarmStartDeps,
 ): Promise<WarmSandbox> {
-  const sandbox = await startSandbox(deps.host, { ...policy, lateGrants: true }, deps.startTimeoutMs, name);
+  const { appId, access } = template;
+  const sandbox = await startSandbox(deps.host, { ...policy, lateGrants: access }, deps.startTimeoutMs, name);
   sandbox.cgroup?.started();
   let control: WarmSandbox['control'];
   let gone: Promise<void> | undefined;
@@ -44,5 +45,5 @@ export async function startWarmSandbox(
     await destroy();
     throw err;
   }
-  return { dir: policy.sessionDir, appId, key: warmKey(policy), sandbox, control, destroy };
+  return { dir: policy.sessionDir, appId, access, key: warmKey(policy), sandbox, control, destroy };
 }

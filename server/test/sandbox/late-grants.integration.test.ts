@@ -82,8 +82,11 @@ const mountsBelow = (dir: string) => mountPoints().filter((p) => p === dir || p.
 /** Processes that name the session folder (bubblewrap, the grant filesystems). */
 const processesOf = (dir: string) => processesMentioning(dir + '/');
 
-async function startLate(script = APP): Promise<{ policy: SandboxPolicy; sandbox: SandboxHandle }> {
-  const policy: SandboxPolicy = { ...h.policy(script), lateGrants: true };
+async function startLate(
+  script = APP,
+  access: Grant['access'] = 'read',
+): Promise<{ policy: SandboxPolicy; sandbox: SandboxHandle }> {
+  const policy: SandboxPolicy = { ...h.policy(script), lateGrants: access };
   const sandbox = await startSandbox(h.host, policy, 10_000, path.basename(policy.sessionDir));
   await sandbox.ready;
   return { policy, sandbox };
@@ -112,14 +115,14 @@ describe('grants bound into a running sandbox', () => {
       const mountsBefore = mountsBelow(policy.sessionDir);
       const processesBefore = processesOf(policy.sessionDir).length;
       const refused: Array<[Grant[], RegExp]> = [
-        [[{ hostPath: ownerDir, sandboxPath: '/files/shared', access: 'read-write' }], /read-only/],
-        [[{ hostPath: ownerDir, sandboxPath: '/files/shared', access: 'read-write-delete' }], /read-only/],
+        [[{ hostPath: ownerDir, sandboxPath: '/files/shared', access: 'read-write' }], /must be read:/],
+        [[{ hostPath: ownerDir, sandboxPath: '/files/shared', access: 'read-write-delete' }], /must be read:/],
         [[{ hostPath: ownerDir, sandboxPath: '/files/a/b', access: 'read' }], /\/files\/<name>/],
         [[{ hostPath: ownerDir, sandboxPath: '/files', access: 'read' }], /\/files\/<name>/],
         [[{ hostPath: ownerDir, sandboxPath: '/files/..', access: 'read' }], /\/files\/<name>/],
         [[{ hostPath: ownerDir, sandboxPath: '/data/x', access: 'read' }], /\/files\/<name>/],
         // One bad grant among good ones: none of them is mounted.
-        [[...sharedGrants(), { hostPath: ownerDir, sandboxPath: '/files/w', access: 'read-write' }], /read-only/],
+        [[...sharedGrants(), { hostPath: ownerDir, sandboxPath: '/files/w', access: 'read-write' }], /must be read:/],
         [[...sharedGrants(), { hostPath: ownerFile, sandboxPath: '/files/shared', access: 'read' }], /same name/],
       ];
       for (const [grants, why] of refused) await expect(sandbox.bindGrants(grants)).rejects.toThrow(why);
@@ -179,6 +182,53 @@ describe('grants bound into a running sandbox', () => {
     fs.rmSync(policy.sessionDir, { recursive: true, force: true });
   }, 60_000);
 
+  it('takes writable grants of its one access: Landlock holds them to it, the budget to its room', async () => {
+    const drafts = h.dir('owner-drafts-5e2b', { 'keep.txt': 'keep\n', 'old.txt': 'old\n' });
+    const script = `${TRY}
+echo "waiting: yes"
+i=0; until [ -e /files/Drafts/keep.txt ] || [ $i -ge 200 ]; do sleep 0.1; i=$((i+1)); done
+echo "read: $(cat /files/Drafts/keep.txt 2>&1)"
+try create sh -c 'echo new > /files/Drafts/new.txt'
+try write sh -c 'echo more >> /files/Drafts/keep.txt'
+try mkdir mkdir /files/Drafts/sub
+try delete rm /files/Drafts/old.txt
+try top sh -c ': > /files/top.txt'
+try big sh -c 'head -c 300000 /dev/zero > /files/Drafts/sub/big.bin'
+echo "done: yes"
+sleep 60`;
+    const { policy, sandbox } = await startLate(script, 'read-write');
+    try {
+      await untilSaid(policy, 'waiting');
+      // Only grants of its access: not read-only ones, nor ones that may also delete.
+      for (const access of ['read', 'read-write-delete'] as const) {
+        await expect(sandbox.bindGrants([{ hostPath: drafts, sandboxPath: '/files/Drafts', access }])).rejects.toThrow(
+          /must be read-write:/,
+        );
+      }
+      await sandbox.bindGrants([{ hostPath: drafts, sandboxPath: '/files/Drafts', access: 'read-write' }], {
+        bytes: 100_000,
+        entries: 100,
+      });
+      await untilSaid(policy, 'done');
+      const r = results(appLog(policy));
+      expect(r.read).toBe('keep');
+      for (const label of ['create', 'write', 'mkdir']) expect(r[label], `${label}: ${r[label]}`).toBe('ok');
+      // Landlock's rule for /files, set before the grant existed, is read-write: no deleting.
+      expect(r.delete).toMatch(/^failed .*Permission denied/);
+      // /files itself stays a read-only mount.
+      expect(r.top).toMatch(/^failed .*(Read-only file system|Permission denied)/);
+      // The session's room in the owner's storage holds (the grant filesystem's budget).
+      expect(r.big).toMatch(/^failed .*No space left on device/);
+      expect(fs.readdirSync(drafts).sort()).toEqual(['keep.txt', 'new.txt', 'old.txt', 'sub']);
+      expect(fs.readFileSync(path.join(drafts, 'keep.txt'), 'utf8')).toBe('keep\nmore\n');
+    } finally {
+      await sandbox.destroyed();
+    }
+    expect(mountsBelow(policy.sessionDir)).toEqual([]);
+    expect(processesOf(policy.sessionDir)).toEqual([]);
+    fs.rmSync(policy.sessionDir, { recursive: true, force: true });
+  }, 60_000);
+
   it('destroyed() while grants are still being bound leaves nothing mounted or running', async () => {
     const { policy, sandbox } = await startLate('sleep 60');
     const binding = sandbox.bindGrants(sharedGrants());
@@ -206,10 +256,10 @@ describe('grants bound into a running sandbox', () => {
   }, 30_000);
 
   it('cannot start with grants of its own, nor without the grant filesystem; nothing is made', async () => {
-    const withGrants = { ...h.policy('true', { grants: sharedGrants() }), lateGrants: true };
+    const withGrants = { ...h.policy('true', { grants: sharedGrants() }), lateGrants: 'read' as const };
     await expect(startSandbox(h.host, withGrants, 10_000, 'late-refused')).rejects.toThrow(/starts with none/);
     expect(fs.existsSync(withGrants.sessionDir)).toBe(false);
-    const noGrantFs = { ...h.policy('true'), lateGrants: true };
+    const noGrantFs = { ...h.policy('true'), lateGrants: 'read' as const };
     await expect(startSandbox({ ...h.host, grantFs: null }, noGrantFs, 10_000, 'late-refused')).rejects.toThrow(
       /grant filesystem/,
     );

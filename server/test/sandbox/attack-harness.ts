@@ -98,3 +98,17 @@ export class AttackHarness {
 }
 
 export const tmpHostDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-host-'));
+
+/** Each line `label: <result>` of a script's output, as a map. */
+export function results(output: string): Record<string, string> {
+  return Object.fromEntries(
+    output
+      .split('\n')
+      .map((l) => /^([\w-]+): (.*)$/.exec(l))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => [m[1]!, m[2]!]),
+  );
+}
+
+/** A shell function for the scripts: `try LABEL CMD...` prints "LABEL: ok" or "LABEL: failed <first error line>". */
+export const TRY = `try() { l=$1; shift; if out=$("$@" 2>&1); then echo "$l: ok"; else echo "$l: failed $(echo "$out" | head -n1)"; fi; }`;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Grant, type SandboxHandle, type SandboxPolicy } from '../../src/sandbox/sandbox.ts';
 import { mountPoints } from '../../src/sandbox/session-mounts.ts';
-import { AttackHarness } from './attack-harness.ts';
+import { AttackHarness, results, TRY } from './attack-harness.ts';
 import { processesMentioning, waitFor } from '../helpers.ts';
 
 // Grants bound into a sandbox that is already running (warm start): it starts with an empty,
@@ -25,20 +25,6 @@ const sharedGrants = (): Grant[] => [
   { hostPath: ownerDir, sandboxPath: '/files/shared', access: 'read' },
   { hostPath: ownerFile, sandboxPath: '/files/note.txt', access: 'read' },
 ];
-
-/** Each line `label: <result>` of a script's output, as a map. */
-function results(output: string): Record<string, string> {
-  return Object.fromEntries(
-    output
-      .split('\n')
-      .map((l) => /^([\w-]+): (.*)$/.exec(l))
-      .filter((m): m is RegExpExecArray => !!m)
-      .map((m) => [m[1]!, m[2]!]),
-  );
-}
-
-/** `try LABEL CMD...`: prints "LABEL: ok" or "LABEL: failed <first error line>". */
-const TRY = `try() { l=$1; shift; if out=$("$@" 2>&1); then echo "$l: ok"; else echo "$l: failed $(echo "$out" | head -n1)"; fi; }`;
 
 /**
  * Reports /files as the app first sees it, waits (up to 20 s) for the shared folder's file and
@@ -90,6 +76,13 @@ async function startLate(
   const sandbox = await startSandbox(h.host, policy, 10_000, path.basename(policy.sessionDir));
   await sandbox.ready;
   return { policy, sandbox };
+}
+
+/** After destroyed(): nothing mounted in the session folder, no process of it (grant filesystems included); then it goes. */
+function expectNothingLeft(policy: SandboxPolicy): void {
+  expect(mountsBelow(policy.sessionDir)).toEqual([]);
+  expect(processesOf(policy.sessionDir)).toEqual([]);
+  fs.rmSync(policy.sessionDir, { recursive: true, force: true });
 }
 
 async function end(policy: SandboxPolicy, sandbox: SandboxHandle) {
@@ -177,9 +170,7 @@ describe('grants bound into a running sandbox', () => {
       await sandbox.destroyed();
     }
     // After: nothing mounted in the session folder, no grant filesystem (nor anything) of it left.
-    expect(mountsBelow(policy.sessionDir)).toEqual([]);
-    expect(processesOf(policy.sessionDir)).toEqual([]);
-    fs.rmSync(policy.sessionDir, { recursive: true, force: true });
+    expectNothingLeft(policy);
   }, 60_000);
 
   it('takes writable grants of its one access: Landlock holds them to it, the budget to its room', async () => {
@@ -224,9 +215,7 @@ sleep 60`;
     } finally {
       await sandbox.destroyed();
     }
-    expect(mountsBelow(policy.sessionDir)).toEqual([]);
-    expect(processesOf(policy.sessionDir)).toEqual([]);
-    fs.rmSync(policy.sessionDir, { recursive: true, force: true });
+    expectNothingLeft(policy);
   }, 60_000);
 
   it('destroyed() while grants are still being bound leaves nothing mounted or running', async () => {
@@ -235,10 +224,8 @@ sleep 60`;
     const destroyed = sandbox.destroyed();
     await binding.catch(() => {});
     await destroyed;
-    expect(mountsBelow(policy.sessionDir)).toEqual([]);
-    expect(processesOf(policy.sessionDir)).toEqual([]);
     await expect(sandbox.bindGrants(sharedGrants())).rejects.toThrow();
-    fs.rmSync(policy.sessionDir, { recursive: true, force: true });
+    expectNothingLeft(policy);
   }, 30_000);
 
   it('a sandbox started with its grants refuses more', async () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostNodeRuntime } from '../../src/sandbox/sandbox.ts';
 import { SYSCALL_PROFILES, type SyscallProfile } from '../../src/sandbox/syscall-profiles.ts';
-import { AttackHarness } from './attack-harness.ts';
+import { AttackHarness, results, TRY } from './attack-harness.ts';
 
 const h = new AttackHarness();
 let roDir: string;
@@ -25,20 +25,6 @@ const grants = () => [
   { hostPath: rwDir, sandboxPath: '/data/rw', access: 'read-write' as const },
   { hostPath: rwdDir, sandboxPath: '/data/rwd', access: 'read-write-delete' as const },
 ];
-
-/** Each line `label: <result>` of a script's output, as a map. */
-function results(output: string): Record<string, string> {
-  return Object.fromEntries(
-    output
-      .split('\n')
-      .map((l) => /^([\w-]+): (.*)$/.exec(l))
-      .filter((m): m is RegExpExecArray => !!m)
-      .map((m) => [m[1]!, m[2]!]),
-  );
-}
-
-/** `try LABEL CMD...`: prints "LABEL: ok" or "LABEL: failed <first error line>". */
-const TRY = `try() { l=$1; shift; if out=$("$@" 2>&1); then echo "$l: ok"; else echo "$l: failed $(echo "$out" | head -n1)"; fi; }`;
 
 describe('filesystem', () => {
   it('host paths that were not granted do not exist (ENOENT, not EACCES)', async () => {

@@ -72,6 +72,11 @@ const MAX_BUFFERED = 64 * 1024;
 /** Longer than this, setTimeout would fire at once (Node clamps it to 1 ms): such a wait has no end. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Omit over each member of a union (Omit on the union itself would keep only the shared keys). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A request as the app gives it: the client adds the version, the type and the id. */
+type RequestBody = DistributiveOmit<AppRequest, 'v' | 'type' | 'id'>;
+
 /**
  * The app's end of the control channel (docs/app-sdk.md): newline-delimited JSON over the Unix
  * socket the sandbox names. Connects at once and again after a drop; events are best effort
@@ -249,8 +254,6 @@ export function createControlClient(opts: ControlOptions = {}): ControlClient {
     const line = JSON.stringify({ v: CONTROL_PROTOCOL_VERSION, ...msg }) + '\n';
     return Buffer.byteLength(line) - 1 > CONTROL_MAX_LINE_BYTES ? null : line;
   };
-
-  type RequestBody = AppRequest extends infer R ? (R extends AppRequest ? Omit<R, 'v' | 'type' | 'id'> : never) : never;
 
   function request(body: RequestBody): Promise<Reply> {
     const id = nextId;

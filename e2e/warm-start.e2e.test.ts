@@ -110,7 +110,11 @@ it('opens a read-only share in the sandbox started before it, which held no file
     60_000,
   );
   expect(filesSeenBy(next.pid!)).toEqual([]);
-  expect(sampleValue(await scrape(), 'vitrine_warm_sandboxes_ready')).toBe(1);
+  // Counted once its display is up (the process shows a moment before).
+  await waitFor(
+    'the next warm sandbox counted',
+    async () => sampleValue(await scrape(), 'vitrine_warm_sandboxes_ready') === 1,
+  );
 
   await client.page.getByTestId('end-session').click();
   // The taken sandbox goes with its session: processes and folder.

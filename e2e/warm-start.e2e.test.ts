@@ -89,6 +89,10 @@ it('opens a read-only share in the sandbox started before it, which held no file
   );
   // Nobody's files are in a sandbox no session has taken.
   expect(filesSeenBy(warm.pid!)).toEqual([]);
+  await waitFor(
+    'the warm sandbox ready',
+    async () => sampleValue(await scrape(), 'vitrine_warm_sandboxes_ready') === 1,
+  );
 
   const { client } = await inviteClient(browser, server, {
     folder: 'Papers',

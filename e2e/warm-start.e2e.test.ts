@@ -127,7 +127,14 @@ it('opens a read-only share in the sandbox started before it, which held no file
 });
 
 it('starts a share the client may change cold, and leaves the warm sandbox waiting', async () => {
-  const waiting = await waitFor('a warm File Explorer', () => warmSandboxes().find((w) => w.pid !== undefined));
+  // Waiting, not in use: nothing at its /files, and counted ready.
+  await waitFor(
+    'the warm sandbox ready',
+    async () => sampleValue(await scrape(), 'vitrine_warm_sandboxes_ready') === 1,
+  );
+  const waiting = await waitFor('a warm File Explorer', () =>
+    warmSandboxes().find((w) => w.pid !== undefined && appProcess(w.pid) !== null && filesSeenBy(w.pid).length === 0),
+  );
   const { client } = await inviteClient(browser, server, {
     folder: 'Drafts',
     name: 'Dora',

@@ -28,6 +28,11 @@ export interface SessionChannelDeps {
   claimJournalDir?: string | undefined;
 }
 
+/** Where a session's control socket listens: its session folder's `control/`, bound into the sandbox. */
+export function controlSocketPath(sessionDir: string): string {
+  return path.join(sessionDir, 'control', 'control.sock');
+}
+
 /** Opens one session's control socket (in its session folder, bound into the sandbox). */
 export async function openSessionChannel(spec: SessionChannelSpec, deps: SessionChannelDeps): Promise<ControlChannel> {
   const sessionId = spec.about.sessionId;
@@ -48,7 +53,7 @@ export async function openSessionChannel(spec: SessionChannelSpec, deps: Session
     const channel = spec.adopt
       ? spec.adopt.bind(handlers)
       : await listenControlChannel(
-          path.join(spec.sessionDir, 'control', 'control.sock'),
+          controlSocketPath(spec.sessionDir),
           handlers,
           // The channel's warnings say which session misbehaved.
           { warn: (obj, msg) => deps.log.warn({ sessionId, ...obj }, msg) },

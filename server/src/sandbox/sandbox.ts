@@ -7,7 +7,14 @@ import { logTail } from './log-tail.ts';
 import { capLogFolder, makeSharedMountPoint, mountSessionFolder, unmountBelow } from './session-mounts.ts';
 import { SessionCgroup, type CgroupSupport, type ResourceLimits } from './cgroups.ts';
 import { giveTreeTo, type SandboxUser } from './sandbox-user.ts';
-import { budgetsFor, serveGrants, serveGrantsAt, type ServedGrant, type WriteBudget } from './grant-mounts.ts';
+import {
+  budgetsFor,
+  serveGrants,
+  serveGrantsAt,
+  type GrantToServe,
+  type ServedGrant,
+  type WriteBudget,
+} from './grant-mounts.ts';
 import { SYSCALL_LISTS_DIR, syscallListNames, type SyscallProfile } from './syscall-profiles.ts';
 import { AUDIO_MOUNT, SOUND_SERVER_SCRIPT, soundServerBinds } from '../audio/sound-server.ts';
 
@@ -169,9 +176,7 @@ export function lateGrantNames(grants: readonly Grant[], access: Access = 'read'
     }
     const name = g.sandboxPath.startsWith(`${FILES_MOUNT}/`) ? g.sandboxPath.slice(FILES_MOUNT.length + 1) : '';
     if (name === '' || name === '.' || name === '..' || name.includes('/') || /\p{Cc}/u.test(name)) {
-      throw new Error(
-        `a grant bound later must be at /files/<name>, or alone at /files: ${JSON.stringify(g.sandboxPath)}`,
-      );
+      throw new Error(`a grant bound later must be at /files/<name>: ${JSON.stringify(g.sandboxPath)}`);
     }
     return name;
   });
@@ -568,16 +573,11 @@ export async function startSandbox(
       makeSharedMountPoint(lateDir);
     }
     if (viaGrantFs) {
-      const budgets = budgetsFor(
-        policy.grants.map((g) => g.access !== 'read'),
-        policy.writeBudget ?? null,
+      served = await serveGrants(
+        policy.sessionDir,
+        grantsToServe(policy.grants, grantFds, policy.writeBudget ?? null),
+        host.user!,
       );
-      const toServe = policy.grants.map((g, i) => ({
-        fd: grantFds[i]!,
-        readOnly: g.access === 'read',
-        budget: budgets[i]!,
-      }));
-      served = await serveGrants(policy.sessionDir, toServe, host.user!);
     }
     cgroup =
       host.cgroups.version === 0
@@ -653,19 +653,10 @@ export async function startSandbox(
   };
   const bindLate = async (grants: Grant[], names: string[], budget: WriteBudget | null) => {
     const fds = openGrants(grants, host.user);
-    const budgets = budgetsFor(
-      grants.map((g) => g.access !== 'read'),
-      budget,
-    );
     const mountPoints = names.map((n) => path.join(lateDir, n));
     try {
       lateServed = await serveGrantsAt(
-        grants.map((g, i) => ({
-          fd: fds[i]!,
-          readOnly: g.access === 'read',
-          budget: budgets[i]!,
-          mountPoint: mountPoints[i]!,
-        })),
+        grantsToServe(grants, fds, budget).map((g, i) => ({ ...g, mountPoint: mountPoints[i]! })),
         host.user!,
       );
     } catch (err) {
@@ -707,6 +698,18 @@ export async function startSandbox(
       unmountBelow(policy.sessionDir);
     },
   };
+}
+
+/**
+ * What the grant filesystem serves for each grant (opened as `fds`): read-only unless the grant
+ * may write, and the writable ones sharing the session's budget.
+ */
+function grantsToServe(grants: readonly Grant[], fds: readonly number[], budget: WriteBudget | null): GrantToServe[] {
+  const budgets = budgetsFor(
+    grants.map((g) => g.access !== 'read'),
+    budget,
+  );
+  return grants.map((g, i) => ({ fd: fds[i]!, readOnly: g.access === 'read', budget: budgets[i]! }));
 }
 
 /** Removes a mount point the grant filesystem no longer serves; never anything with content. */

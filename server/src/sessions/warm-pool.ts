@@ -51,7 +51,7 @@ export interface WarmPoolDeps {
 }
 
 /** The folder's and cgroup's name prefix: a crashed run's warm sandboxes go with its sessions' leftovers. */
-export const WARM_PREFIX = 'warm-';
+const WARM_PREFIX = 'warm-';
 
 /**
  * Everything of a sandbox policy that a session does not bring itself: a warm sandbox serves a
@@ -137,6 +137,10 @@ export class WarmPool {
     await Promise.all(this.ready.splice(0).map((w) => w.destroy()));
   }
 
+  private get retryDelayMs(): number {
+    return this.deps.retryDelayMs ?? 30_000;
+  }
+
   private later(ms: number): void {
     if (this.closed || this.timer) return;
     this.timer = setTimeout(() => {
@@ -163,7 +167,7 @@ export class WarmPool {
             { appId: t.appId, access: t.access, err: (err as Error).message },
             'warm sandbox did not start',
           );
-          this.later(this.deps.retryDelayMs ?? 30_000);
+          this.later(this.retryDelayMs);
           return;
         }
         if (this.closed) {
@@ -173,12 +177,10 @@ export class WarmPool {
         this.ready.push(warm);
         // Gone while waiting (its app crashed, a limit): out of the pool, and another is started.
         void warm.sandbox.exited.then(() => {
-          const at = this.ready.indexOf(warm);
-          if (at < 0) return; // taken: its session handles its end
-          this.ready.splice(at, 1);
+          if (!this.ready.includes(warm)) return; // taken: its session handles its end
           this.deps.log.warn({ appId: warm.appId }, 'a warm sandbox exited while waiting');
-          void warm.destroy();
-          this.later(this.deps.retryDelayMs ?? 30_000);
+          void this.discard(warm);
+          this.later(this.retryDelayMs);
         });
         this.deps.log.info({ appId: t.appId, access: t.access, ready: this.ready.length }, 'warm sandbox ready');
       }

@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { listenDeferredControl } from '../control/deferred-control.ts';
+import { controlSocketPath } from '../control/session-channel.ts';
 import { startSandbox, type SandboxHost, type SandboxPolicy } from '../sandbox/sandbox.ts';
 import { removeSessionFolder } from '../sandbox/session-mounts.ts';
 import { warmKey, type WarmSandbox, type WarmTemplate } from './warm-pool.ts';
@@ -36,7 +36,7 @@ export async function startWarmSandbox(
   };
   try {
     if (policy.controlSocket) {
-      control = await listenDeferredControl(path.join(policy.sessionDir, 'control', 'control.sock'), {
+      control = await listenDeferredControl(controlSocketPath(policy.sessionDir), {
         warn: (obj, msg) => deps.log.warn({ warmSandbox: name, ...obj }, msg),
       });
     }

@@ -186,25 +186,47 @@ export function readDocument(
 export const readAs = (read: string, word: string, slack: number) =>
   read.split(/\s+/).some((w) => w.length >= word.length - slack && distance(w, word) <= slack);
 
+export interface StampReading {
+  /** Lumas below it are ink (the faint stamps of a weaker watermark need a higher one). */
+  threshold?: number;
+  /**
+   * How many times the quarter is enlarged, tried in turn (about 40 px letters read best). OCR
+   * takes a letter for a digit at one scale that it reads right at another (e.g. "9c1aa420" read
+   * "9c1820420" at 3×, "9c1a3420" at 2×), so a quarter is read again at the next scale until
+   * `enough` says what was read will do (without it, the first scale only).
+   */
+  enlarge?: number[];
+  enough?: (read: string) => boolean;
+}
+
 /**
  * What OCR reads of the watermark's stamps in each quarter of a frame (top left, top right,
- * bottom left, bottom right): the quarter cut out alone, its stamps turned level, enlarged
- * (`enlarge` times: about 40 px letters read best) and made black on white (`threshold`: lumas
- * below it are ink; the faint stamps of a weaker watermark need a higher one).
+ * bottom left, bottom right): the quarter cut out alone, its stamps turned level, enlarged and
+ * made black on white; the reads at each scale tried, joined.
  */
-export function stampsByQuarter(frame: Frame, { threshold = 225, enlarge = 3 } = {}): string[] {
+export function stampsByQuarter(
+  frame: Frame,
+  { threshold = 225, enlarge = [3, 2, 4], enough = () => true }: StampReading = {},
+): string[] {
   const [w2, h2] = [Math.floor(frame.width / 2), Math.floor(frame.height / 2)];
-  const level = [
-    'rotate=PI/6:c=white:ow=hypot(iw\\,ih):oh=ow',
-    `scale=iw*${enlarge}:ih*${enlarge}:flags=lanczos`,
-    `lutyuv=y=if(lt(val\\,${threshold})\\,0\\,255)`,
-  ].join(',');
-  return (
+  const level = (times: number) =>
     [
-      [0, 0],
-      [w2, 0],
-      [0, h2],
-      [w2, h2],
-    ] as const
-  ).map(([x, y]) => ocr(frame.file, { filter: `crop=${w2}:${h2}:${x}:${y},${level}`, psm: 11 }));
+      'rotate=PI/6:c=white:ow=hypot(iw\\,ih):oh=ow',
+      `scale=iw*${times}:ih*${times}:flags=lanczos`,
+      `lutyuv=y=if(lt(val\\,${threshold})\\,0\\,255)`,
+    ].join(',');
+  const quarters = [
+    [0, 0],
+    [w2, 0],
+    [0, h2],
+    [w2, h2],
+  ] as const;
+  return quarters.map(([x, y]) => {
+    let read = '';
+    for (const times of enlarge) {
+      read += `${ocr(frame.file, { filter: `crop=${w2}:${h2}:${x}:${y},${level(times)}`, psm: 11 })}\n`;
+      if (enough(read)) break;
+    }
+    return read;
+  });
 }

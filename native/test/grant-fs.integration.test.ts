@@ -1,6 +1,7 @@
 // vitrine-grant-fs, a real FUSE mount of a temp grant: mountinfo hides the host path, files are
 // made as the grant's uid, symlinks never lead the daemon out, setuid bits and devices are
-// refused, --read-only and the quotas hold, and it leaves no mount or process behind.
+// refused, --read-only and the quotas hold, and it leaves no mount or process behind; with
+// --late-root, it serves an empty placeholder until one folder is handed over (--hand-root) by root.
 // Everything that touches the mount runs as uid 65534, as the sandboxed app would.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -96,6 +97,12 @@ async function mountGrant(flags: string[] = [], file?: string): Promise<Grant> {
   spawnSync('chown', ['-R', `${NOBODY}:${NOBODY}`, grant]);
   const { O_RDONLY, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
   const rootFd = fs.openSync(grant, O_RDONLY | O_NOFOLLOW | (file === undefined ? O_DIRECTORY : 0));
+  const child = await startDaemon(rootFd, mnt, flags);
+  return { grant, mnt, child };
+}
+
+/** Starts the daemon serving `rootFd` (closed here) at `mnt`, once it says it is ready. */
+async function startDaemon(rootFd: number, mnt: string, flags: string[]): Promise<ChildProcess> {
   // prettier-ignore
   const args = ['--root-fd', '3', '--mount', mnt, '--uid', String(NOBODY), '--gid', String(NOBODY), '--ready-fd', '4', ...flags];
   const child = spawn(BIN, args, { stdio: ['ignore', 'ignore', 'pipe', rootFd, 'pipe'] });
@@ -111,7 +118,53 @@ async function mountGrant(flags: string[] = [], file?: string): Promise<Grant> {
     });
     child.once('exit', (code) => reject(new Error(`vitrine-grant-fs exited ${code}: ${stderr}`)));
   });
-  return { grant, mnt, child };
+  return child;
+}
+
+interface LateMount {
+  mnt: string;
+  sock: string;
+  child: ChildProcess;
+}
+
+/** A --late-root mount: serves an empty placeholder (root's, 0555) until a folder is handed over on `sock`. */
+async function mountLate(flags: string[] = []): Promise<LateMount> {
+  const dir = path.join(tmp, `g${++seq}`);
+  fs.mkdirSync(path.join(dir, 'mnts'), { recursive: true });
+  const placeholder = path.join(dir, 'placeholder');
+  fs.mkdirSync(placeholder);
+  fs.chmodSync(placeholder, 0o555);
+  const mnt = path.join(dir, 'mnts', 'm');
+  fs.mkdirSync(mnt);
+  const sock = path.join(dir, 'sock');
+  const rootFd = fs.openSync(placeholder, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  const child = await startDaemon(rootFd, mnt, ['--late-root', sock, ...flags]);
+  return { mnt, sock, child };
+}
+
+/** A fresh folder holding `files`, owned by 65534: what a session hands over. */
+function lateGrant(files: Record<string, string> = { a: 'hello\n' }): string {
+  const grant = path.join(tmp, `h${++seq}`);
+  fs.mkdirSync(grant);
+  fs.chmodSync(grant, 0o755);
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(grant, name), text);
+  spawnSync('chown', ['-R', `${NOBODY}:${NOBODY}`, grant]);
+  return grant;
+}
+
+/** Runs `--hand-root sock` with `grant` opened as its fd 3, as root or (`asUid`) as that uid. */
+function handRoot(sock: string, grant: string, flags: string[] = [], asUid?: number): Result {
+  const fd = fs.openSync(grant, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  const cmd = [BIN, '--hand-root', sock, '--root-fd', '3', ...flags];
+  // prettier-ignore
+  const argv = asUid === undefined ? cmd : ['setpriv', '--reuid', String(asUid), '--regid', String(asUid), '--clear-groups', ...cmd];
+  try {
+    // prettier-ignore
+    const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe', fd], encoding: 'utf8', timeout: 30_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 interface Result {
@@ -296,5 +349,135 @@ describe('vitrine-grant-fs', () => {
     expect(mounted(mnt)).toBe(true);
     parent.kill('SIGKILL');
     await until(() => !mounted(mnt) && processesNaming(mnt).length === 0, 'unmount and exit');
+  });
+});
+
+describe('--late-root', () => {
+  it('serves an empty placeholder refusing every change (EROFS) until a folder is handed over; then that folder, writable at once, with the budget handed over', async () => {
+    const { mnt, sock } = await mountLate();
+    expect(asNobody('ls -A "$M"', { M: mnt })).toMatchObject({ code: 0, stdout: '' });
+    // As host root, so the kernel's own check (the placeholder is root's, 0555) lets the calls
+    // through to the daemon, which refuses them.
+    expect(() => fs.writeFileSync(path.join(mnt, 'x'), 'x')).toThrow(/EROFS/);
+    expect(() => fs.mkdirSync(path.join(mnt, 'd'))).toThrow(/EROFS/);
+    const grant = lateGrant();
+    const h = handRoot(sock, grant, ['--max-growth', String(MiB)]);
+    expect(h, h.stderr).toMatchObject({ code: 0, stderr: '' });
+    // At once, the root is the new folder's (65534's, 0755), not what the kernel cached of the
+    // placeholder (root's, 0555), and can be written to.
+    const r = asNobody('cd "$M" && stat -c "%a %u" . && cat a && echo new > b && cat b && ls -A', { M: mnt });
+    expect(r, r.stderr).toMatchObject({ code: 0, stdout: `755 ${NOBODY}\nhello\nnew\na\nb\n` });
+    expect(fs.statSync(path.join(grant, 'b'))).toMatchObject({ uid: NOBODY, gid: NOBODY });
+    const dd = asNobody('dd if=/dev/zero of="$M/big" bs=64K count=64', { M: mnt });
+    expect(dd.stderr).toMatch(/No space left on device/);
+    expect(fs.statSync(path.join(grant, 'big')).size).toBeLessThanOrEqual(MiB);
+  });
+
+  it('a second hand-over fails (exit 125) and changes nothing', async () => {
+    const { mnt, sock } = await mountLate();
+    const first = lateGrant();
+    expect(handRoot(sock, first).code).toBe(0);
+    const h = handRoot(sock, lateGrant({ other: 'other\n' }));
+    expect(h.code).toBe(125);
+    expect(h.stderr).toBe(`vitrine-grant-fs: ${sock}: Connection refused\n`);
+    const r = asNobody('ls -A "$M" && echo more > "$M/b"', { M: mnt });
+    expect(r, r.stderr).toMatchObject({ code: 0, stdout: 'a\n' });
+    expect(fs.readFileSync(path.join(first, 'b'), 'utf8')).toBe('more\n');
+  });
+
+  it('--hand-root --read-only on a writable mount: reads work, every change fails with EROFS', async () => {
+    const { mnt, sock } = await mountLate();
+    const grant = lateGrant();
+    expect(handRoot(sock, grant, ['--read-only']).code).toBe(0);
+    const r = asNobody('cd "$M"; cat a; echo x > new; echo x >> a; mkdir d; rm a; echo end', { M: mnt });
+    expect(r.stdout).toBe('hello\nend\n');
+    expect(r.stderr.match(/Read-only file system/g), r.stderr).toHaveLength(4);
+    expect(fs.readdirSync(grant)).toEqual(['a']);
+    expect(fs.readFileSync(path.join(grant, 'a'), 'utf8')).toBe('hello\n');
+  });
+
+  it('a --read-only mount refuses a writable hand-over, changes nothing, and then takes a read-only one', async () => {
+    const { mnt, sock } = await mountLate(['--read-only']);
+    const grant = lateGrant();
+    const refused = handRoot(sock, grant);
+    expect(refused.code).toBe(125);
+    expect(refused.stderr).toMatch(/^vitrine-grant-fs: hand-over refused: the mount is read-only/);
+    expect(asNobody('ls -A "$M"', { M: mnt })).toMatchObject({ code: 0, stdout: '' });
+    const h = handRoot(sock, grant, ['--read-only']);
+    expect(h, h.stderr).toMatchObject({ code: 0 });
+    const r = asNobody('cat "$M/a"; echo x > "$M/new"', { M: mnt });
+    expect(r.stdout).toBe('hello\n');
+    expect(r.stderr).toMatch(/Read-only file system/);
+    expect(fs.readdirSync(grant)).toEqual(['a']);
+  });
+
+  it("the socket is root's, mode 0600; a non-root peer that reaches it anyway is refused and changes nothing", async () => {
+    const { mnt, sock } = await mountLate();
+    const st = fs.lstatSync(sock);
+    expect(st.isSocket()).toBe(true);
+    expect({ uid: st.uid, mode: st.mode & 0o7777 }).toEqual({ uid: 0, mode: 0o600 });
+    const grant = lateGrant();
+    expect(handRoot(sock, grant, [], NOBODY).stderr).toBe(`vitrine-grant-fs: ${sock}: Permission denied\n`);
+    // Test only: opened to all, so that the daemon's own check (SO_PEERCRED) is what refuses.
+    fs.chmodSync(sock, 0o666);
+    const h = handRoot(sock, grant, [], NOBODY);
+    expect(h.code).toBe(125);
+    expect(h.stderr).toBe('vitrine-grant-fs: hand-over refused: the peer is not root\n');
+    expect(asNobody('ls -A "$M"', { M: mnt })).toMatchObject({ code: 0, stdout: '' });
+    expect(() => fs.writeFileSync(path.join(mnt, 'x'), 'x')).toThrow(/EROFS/);
+    // Still listening: root's hand-over is taken.
+    expect(handRoot(sock, grant).code).toBe(0);
+    expect(asNobody('cat "$M/a"', { M: mnt }).stdout).toBe('hello\n');
+  });
+
+  it('SIGTERM (before or after the hand-over) unmounts, removes the socket and leaves no process', async () => {
+    for (const hand of [false, true]) {
+      const { mnt, sock, child } = await mountLate();
+      if (hand) expect(handRoot(sock, lateGrant()).code).toBe(0);
+      expect(processesNaming(mnt)).toHaveLength(2);
+      child.kill('SIGTERM');
+      expect(await exited(child)).toBe(0);
+      expect(fs.existsSync(sock)).toBe(false);
+      expect(mounted(mnt)).toBe(false);
+      expect(processesNaming(mnt)).toEqual([]);
+    }
+  });
+
+  it('the server unmounting (umount -l) ends the daemon and removes the socket', async () => {
+    const { mnt, sock, child } = await mountLate();
+    expect(spawnSync('umount', ['-l', mnt]).status).toBe(0);
+    expect(await exited(child)).toBe(0);
+    expect(fs.existsSync(sock)).toBe(false);
+    expect(processesNaming(mnt)).toEqual([]);
+  });
+
+  it('refuses a file placeholder, a command-line budget and a socket path that exists', () => {
+    const dir = path.join(tmp, `g${++seq}`);
+    fs.mkdirSync(dir);
+    const file = path.join(dir, 'file');
+    fs.writeFileSync(file, '');
+    const folder = path.join(dir, 'folder');
+    fs.mkdirSync(folder);
+    const run = (root: string, mnt: string, sock: string, extra: string[] = []) => {
+      const fd = fs.openSync(root, fs.constants.O_RDONLY);
+      // prettier-ignore
+      const args = ['--root-fd', '3', '--late-root', sock, '--mount', mnt, '--uid', String(NOBODY), '--gid', String(NOBODY), ...extra];
+      const r = spawnSync(BIN, args, { stdio: ['ignore', 'ignore', 'pipe', fd], encoding: 'utf8', timeout: 30_000 });
+      fs.closeSync(fd);
+      return { code: r.status, stderr: r.stderr };
+    };
+    const sock = path.join(dir, 'sock');
+    expect(run(file, file, sock)).toMatchObject({ code: 125, stderr: expect.stringMatching(/must be a folder/) });
+    expect(run(folder, folder, sock, ['--max-growth', '1'])).toMatchObject({
+      code: 125,
+      stderr: expect.stringMatching(/the budget comes with the hand-over/),
+    });
+    expect(run(folder, folder, file)).toMatchObject({
+      code: 125,
+      stderr: `vitrine-grant-fs: ${file}: Address already in use\n`,
+    });
+    expect(mounted(folder)).toBe(false);
+    expect(fs.existsSync(file)).toBe(true);
+    expect(fs.existsSync(sock)).toBe(false);
   });
 });

@@ -3,7 +3,9 @@
  * when its File Explorer was started before it (a read-only share takes the warm sandbox) and
  * when it starts cold (an editable share), paired in one server and alternated run by run, on a
  * quiet host and with idle File Explorers of the owner running (no viewers: their memory and
- * processes, the load that slowed new starts in the density benchmark).
+ * processes, the load that slowed new starts in the density benchmark). Then the owner opens their
+ * own files twice, back to back: the first takes the warm sandbox kept for that, the second
+ * starts cold (the next is started only 5 s after a take).
  *
  *   node bench/warm-start.ts [--runs 5] [--idle 0,40] [--out FILE]
  *
@@ -22,7 +24,7 @@ import { sampleFiles } from '../e2e/lib/sample-files.ts';
 import { checkExplorerBuilt, displayLumaSpread, UI_LUMA_STD } from './lib/explorer.ts';
 import { machineInfo } from './lib/report.ts';
 import { median } from './lib/stats.ts';
-import { invitedClient, openShare, warmReady, type ShareLaunch } from './lib/share-launch.ts';
+import { invitedClient, openShare, ownerLauncher, warmReady, type ShareLaunch } from './lib/share-launch.ts';
 
 // Browser helpers use DOM types the root tsconfig does not load (see BROWSER_LIB in run.ts).
 const BROWSER_LIB: string = '../e2e/lib/browser.ts';
@@ -51,7 +53,8 @@ const server = await startTestServer({
 const { launchChromium } = (await import(BROWSER_LIB)) as BrowserLib;
 const browser = await launchChromium();
 const idleSessions: string[] = [];
-const rows: Array<{ idle: number; launches: Array<{ warm: ShareLaunch; cold: ShareLaunch }> }> = [];
+type Pair = { warm: ShareLaunch; cold: ShareLaunch };
+const rows: Array<{ idle: number; launches: Pair[]; owner: Pair[] }> = [];
 try {
   const machine = machineInfo(browser.version());
   log(`${machine.nproc} CPUs, load ${machine.loadAvg.map((v) => v.toFixed(2)).join(' ')}`);
@@ -68,22 +71,29 @@ try {
     (d) => sampleFiles(d),
   );
 
+  const ownerLaunch = await ownerLauncher(browser, server);
+
   for (const idle of IDLE) {
     while (idleSessions.length < idle) idleSessions.push(await startIdleExplorer(server));
     log(`${idle} idle explorers running`);
-    const launches: Array<{ warm: ShareLaunch; cold: ShareLaunch }> = [];
+    const launches: Pair[] = [];
+    const owner: Pair[] = [];
     for (let run = 0; run < RUNS; run++) {
       // Alternated: the machine's drift within a run hits both alike.
       const order = run % 2 === 0 ? (['warm', 'cold'] as const) : (['cold', 'warm'] as const);
       const pair: Partial<Record<'warm' | 'cold', ShareLaunch>> = {};
       for (const kind of order) {
-        if (kind === 'warm') await warmReady(server);
+        if (kind === 'warm') await warmReady(server, 'share');
         pair[kind] = await openShare(server, kind === 'warm' ? viewer : editor);
       }
-      launches.push(pair as { warm: ShareLaunch; cold: ShareLaunch });
+      launches.push(pair as Pair);
       log(`idle ${idle} run ${run + 1}: warm ${fmt(pair.warm!)}, cold ${fmt(pair.cold!)}`);
+      await warmReady(server, 'owner');
+      const own = { warm: await ownerLaunch(), cold: await ownerLaunch() };
+      owner.push(own);
+      log(`idle ${idle} run ${run + 1}: owner's own files ${fmt(own.warm)}, then ${fmt(own.cold)}`);
     }
-    rows.push({ idle, launches });
+    rows.push({ idle, launches, owner });
   }
 } finally {
   for (const id of idleSessions) await api(server.owner, 'DELETE', `/api/sessions/${id}`).catch(() => {});
@@ -115,19 +125,22 @@ function renderReport(): string {
   const lines = [
     `Warm starts (\`node bench/warm-start.ts --runs ${RUNS} --idle ${IDLE.join(',')}\`, ${new Date().toISOString().slice(0, 16)} UTC): a client opens a share in Chromium; click → first UI frame, s, median (min–max) over ${RUNS} runs, warm and cold alternated.`,
     '',
-    '| Idle File Explorers (owner, no viewer) | Read-only share, warm | Editable share, cold | Warm / cold (median of run pairs) | Launches that started as labelled |',
-    '| --- | --- | --- | --- | --- |',
+    '| Idle File Explorers (owner, no viewer) | Who opens what | Warm | Cold | Warm / cold (median of run pairs) | Launches that started as labelled |',
+    '| --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
-    const warm = r.launches.filter((l) => l.warm.warm && l.warm.ms !== null).map((l) => l.warm.ms!);
-    const cold = r.launches.filter((l) => !l.cold.warm && l.cold.ms !== null).map((l) => l.cold.ms!);
-    const ratios = r.launches
-      .filter((l) => l.warm.ms !== null && l.cold.ms !== null)
-      .map((l) => l.warm.ms! / l.cold.ms!);
-    const labelled = r.launches.filter((l) => l.warm.warm && !l.cold.warm).length;
-    lines.push(
-      `| ${r.idle} | ${stat(warm)} | ${stat(cold)} | ${ratios.length ? median(ratios)!.toFixed(2) : 'none'} | ${labelled} of ${r.launches.length} |`,
-    );
+    for (const [who, pairs] of [
+      ['a client: read-only share warm, editable share cold', r.launches],
+      ['the owner: their own files, warm then cold', r.owner],
+    ] as const) {
+      const warm = pairs.filter((l) => l.warm.warm && l.warm.ms !== null).map((l) => l.warm.ms!);
+      const cold = pairs.filter((l) => !l.cold.warm && l.cold.ms !== null).map((l) => l.cold.ms!);
+      const ratios = pairs.filter((l) => l.warm.ms !== null && l.cold.ms !== null).map((l) => l.warm.ms! / l.cold.ms!);
+      const labelled = pairs.filter((l) => l.warm.warm && !l.cold.warm).length;
+      lines.push(
+        `| ${r.idle} | ${who} | ${stat(warm)} | ${stat(cold)} | ${ratios.length ? median(ratios)!.toFixed(2) : 'none'} | ${labelled} of ${pairs.length} |`,
+      );
+    }
   }
   return lines.join('\n') + '\n';
 }

@@ -4,28 +4,50 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './lib/browser.ts';
 import { inviteClient, openShare } from './lib/shared-session.ts';
-import { startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
+import type { SessionInfo } from '@vitrine/protocol';
+import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import { appProcess } from '../server/src/sandbox/sandbox.ts';
 import { artifactPath } from './lib/screenshots.ts';
 import { parsePrometheusText, sampleValue } from '../server/test/prometheus-text.ts';
 
-// Warm starts (sessions/warm-pool.ts): the server keeps a File Explorer started before any
-// session, with nothing of anybody's files in it; a client opening a read-only share gets that
-// sandbox, its folder mounted into it then; a share the client may change starts cold.
+// Warm starts (sessions/warm-pool.ts): the server keeps File Explorers started before any
+// session, with nothing of anybody's files in them: one for a client's read-only share, which
+// gets that sandbox with its folder mounted into it then, and one for an owner's own storage,
+// whose grant filesystem at /files is told the owner's folder then. A share the client may
+// change starts cold.
 
 let server: TestServer;
 let browser: Browser;
 
-/** The warm sandboxes waiting now: their folders, and the sandbox process started in each. */
-function warmSandboxes(): Array<{ dir: string; pid: number | undefined }> {
+/**
+ * The warm sandboxes of one kind there are now (a client's share: grants to come below /files, in
+ * its `late-grants`; an owner's: the grant filesystem waiting at /files): their folders, and the
+ * sandbox process started in each.
+ */
+function warmSandboxes(kind: 'share' | 'owner'): Array<{ dir: string; pid: number | undefined }> {
   const sessions = path.join(server.runtimeDir, 'sessions');
   const dirs = fs.existsSync(sessions) ? fs.readdirSync(sessions).filter((d) => d.startsWith('warm-')) : [];
-  return dirs.map((d) => {
-    const dir = path.join(sessions, d);
-    return { dir, pid: processesUsing(dir).find((pid) => comm(pid) === 'bwrap') };
-  });
+  return dirs
+    .map((d) => path.join(sessions, d))
+    .filter((dir) => fs.existsSync(path.join(dir, 'late-grants')) === (kind === 'share'))
+    .map((dir) => ({ dir, pid: processesUsing(dir).find((pid) => comm(pid) === 'bwrap') }));
 }
+
+/** A warm File Explorer of that kind whose app runs and sees nothing at /files. */
+const waitingExplorer = (kind: 'share' | 'owner', except?: string) =>
+  waitFor(
+    `a waiting warm File Explorer (${kind})`,
+    () =>
+      warmSandboxes(kind).find(
+        (w) => w.dir !== except && w.pid !== undefined && appProcess(w.pid) !== null && filesSeenBy(w.pid).length === 0,
+      ),
+    60_000,
+  );
+
+/** Both kinds counted ready (the process shows a moment before its display is up). */
+const bothReady = () =>
+  waitFor('two warm sandboxes ready', async () => sampleValue(await scrape(), 'vitrine_warm_sandboxes_ready') === 2);
 
 /** Processes whose command line names `dir` (lowest PID first: the sandbox before its children). */
 function processesUsing(dir: string): number[] {
@@ -82,17 +104,10 @@ afterAll(async () => {
 });
 
 it('opens a read-only share in the sandbox started before it, which held no files until then', async () => {
-  const warm = await waitFor(
-    'a warm File Explorer',
-    () => warmSandboxes().find((w) => w.pid !== undefined && appProcess(w.pid) !== null),
-    60_000,
-  );
+  const warm = await waitingExplorer('share');
   // Nobody's files are in a sandbox no session has taken.
   expect(filesSeenBy(warm.pid!)).toEqual([]);
-  await waitFor(
-    'the warm sandbox ready',
-    async () => sampleValue(await scrape(), 'vitrine_warm_sandboxes_ready') === 1,
-  );
+  await bothReady();
 
   const { client } = await inviteClient(browser, server, {
     folder: 'Papers',
@@ -108,17 +123,9 @@ it('opens a read-only share in the sandbox started before it, which held no file
   await client.page.screenshot({ path: artifactPath('warm-start', 'client-1440x900') });
 
   // Another is started for the next session, as empty as the first was.
-  const next = await waitFor(
-    'the next warm File Explorer',
-    () => warmSandboxes().find((w) => w.dir !== warm.dir && w.pid !== undefined && appProcess(w.pid) !== null),
-    60_000,
-  );
+  const next = await waitingExplorer('share', warm.dir);
   expect(filesSeenBy(next.pid!)).toEqual([]);
-  // Counted once its display is up (the process shows a moment before).
-  await waitFor(
-    'the next warm sandbox counted',
-    async () => sampleValue(await scrape(), 'vitrine_warm_sandboxes_ready') === 1,
-  );
+  await bothReady();
 
   await client.page.getByTestId('end-session').click();
   // The taken sandbox goes with its session: processes and folder.
@@ -128,13 +135,8 @@ it('opens a read-only share in the sandbox started before it, which held no file
 
 it('starts a share the client may change cold, and leaves the warm sandbox waiting', async () => {
   // Waiting, not in use: nothing at its /files, and counted ready.
-  await waitFor(
-    'the warm sandbox ready',
-    async () => sampleValue(await scrape(), 'vitrine_warm_sandboxes_ready') === 1,
-  );
-  const waiting = await waitFor('a warm File Explorer', () =>
-    warmSandboxes().find((w) => w.pid !== undefined && appProcess(w.pid) !== null && filesSeenBy(w.pid).length === 0),
-  );
+  await bothReady();
+  const waiting = await waitingExplorer('share');
   const { client } = await inviteClient(browser, server, {
     folder: 'Drafts',
     name: 'Dora',
@@ -145,10 +147,32 @@ it('starts a share the client may change cold, and leaves the warm sandbox waiti
   const pid = server.sessions.statsOf(session.sessionId)?.pids[0];
   expect(pid).toBeDefined();
   expect(pid).not.toBe(waiting.pid);
-  expect(warmSandboxes().map((w) => w.pid)).toContain(waiting.pid);
+  expect(warmSandboxes('share').map((w) => w.pid)).toContain(waiting.pid);
   expect(filesSeenBy(waiting.pid!)).toEqual([]);
   await client.page.getByTestId('end-session').click();
   await client.context.close();
+});
+
+it('opens an owner’s own files in the sandbox started for them, its grant filesystem told the folder then', async () => {
+  await bothReady();
+  const warm = await waitingExplorer('owner');
+  const taken = sampleValue(await scrape(), 'vitrine_warm_starts_total', { outcome: 'taken' })!;
+  const res = await api<SessionInfo>(server.owner, 'POST', '/api/sessions', { appId: 'file-explorer' });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const id = res.body.id;
+  // That very sandbox, now with the owner's folders at /files (the same mount as before: its
+  // filesystem was there from the start), and the explorer lists them.
+  expect(server.sessions.statsOf(id)?.pids[0]).toBe(warm.pid);
+  expect(filesSeenBy(warm.pid!)).toEqual(['Drafts', 'Papers']);
+  await waitFor('the explorer listed the owner’s files', () =>
+    server.sessions.claimsOf(id).some((c) => c.kind === 'folder-opened' && c.path === '/files'),
+  );
+  expect(sampleValue(await scrape(), 'vitrine_warm_starts_total', { outcome: 'taken' })).toBe(taken + 1);
+  // The next owner's is as empty as this one was.
+  const next = await waitingExplorer('owner', warm.dir);
+  expect(filesSeenBy(next.pid!)).toEqual([]);
+  await api(server.owner, 'DELETE', `/api/sessions/${id}`);
+  await waitFor('the session’s sandbox gone', () => processesUsing(warm.dir).length === 0 && !fs.existsSync(warm.dir));
 
   // A server stopping takes its warm sandboxes with it.
   const runtimeDir = server.runtimeDir;

@@ -121,7 +121,7 @@ export function seriesSection(s: SeriesResult, active: number): string {
       ratio === null ? 'n/a' : `${ratio.toFixed(2)}×`,
       f(Math.min(...w.fps.map((x) => x ?? 0)), 1),
       firsts(step),
-      ...(probed ? [probeCell(step.shareProbe)] : []),
+      ...(probed ? [probeCell(step.shareProbe), probeCell(step.ownerProbe)] : []),
       both(step, (v) => v.cpu, 2),
       both(step, (v) => v.pssMiB, 0),
       `${f(w.cpu.server, 1)} (${f(w.cpu.server / (step.idle + active), 2)})`,
@@ -163,7 +163,9 @@ ${table(
     'p50 vs solo',
     'Active fps (lowest)',
     'New sessions: first frame p50 / max (s)',
-    ...(probed ? ["A client's read-only share, warm: first frame (s)"] : []),
+    ...(probed
+      ? ["A client's read-only share, warm: first frame (s)", "The owner's own files, warm: first frame (s)"]
+      : []),
     'CPU % per idle session (explorer / simple)',
     'PSS MiB per idle session (explorer / simple)',
     'Server CPU % (per session)',
@@ -261,10 +263,10 @@ export function renderDensityReport(r: DensityReportInput): string {
       ? "werift (`--idle-viewers werift`): once a new session's first frame was measured in its tab (below), a Node WebRTC viewer (`server/test/werift-viewer.ts`, H.264, in one child process for all of them) takes the session over (a fresh viewer id with `takeover=1`: the slot passes without a gap, so no grace period starts) and the tab closes once that viewer received RTP. On a real install viewers run on the clients' machines: the werift process's CPU and PSS are shown apart (\"Idle viewers (werift)\"), in neither the server's nor the sessions' numbers; \"Viewers (Chromium)\" is then the active viewers plus the tab of the session being launched. A step also degrades if a werift viewer was not connected at its window's start and end."
       : 'Chromium: every idle session stays watched by the tab it was launched from (one browser on this host: "Viewers (Chromium)").'
   }
-- **First frame** of each new session: Launch click → first presented frame (simple app), or → first presented frame showing the explorer's UI (luma standard deviation ≥ ${UI_LUMA_STD} on a 160x90 thumbnail, as in bench/RESULTS.md); the explorer is also waited for until its \`folder-opened\` claim for \`/files\`. These are the owner's own sessions: they start cold.${
+- **First frame** of each new session: Launch click → first presented frame (simple app), or → first presented frame showing the explorer's UI (luma standard deviation ≥ ${UI_LUMA_STD} on a 160x90 thumbnail, as in bench/RESULTS.md); the explorer is also waited for until its \`folder-opened\` claim for \`/files\`. These are the owner's own sessions, launched back to back: they start cold, but for one that finds a warm sandbox for an owner's files (with \`--share-probe\`; the pool starts the next one 5 s after a take).${
     o.shareProbe
       ? `
-- **A client's read-only share** (\`--share-probe\`): the server keeps one warm File Explorer (\`WARM_SANDBOXES=1\`, sessions/warm-pool.ts); after each step's window, once it has been up ${WARM_SETTLE_MS / 1000} s, a client (a second browser context) opens a share they may only read, which takes it: click on Open → first presented frame showing the UI, as above; "(cold)" if it did not start warm.`
+- **A client's read-only share** (\`--share-probe\`): the server keeps one warm File Explorer of each kind (\`WARM_SANDBOXES=1\`, sessions/warm-pool.ts); after each step's window, once it has been up ${WARM_SETTLE_MS / 1000} s, a client (a second browser context) opens a share they may only read, which takes it: click on Open → first presented frame showing the UI, as above; "(cold)" if it did not start warm. Then, once the warm File Explorer for an owner's own files has been up as long, the owner launches the explorer from the app list as the idle sessions are launched, timed the same way, and ends it again.`
       : ''
   }
 - **CPU per idle session:** utime+stime deltas (/proc/<pid>/stat) over the window of the session's own processes — its sandbox tree (bwrap, Xvfb, the app; for the explorer its Node server, Chromium and PulseAudio) and the processes the server started for it (the stats' \`pids\`: frame pumps, FFmpeg video encoders (active + warm spare), the sound's encoder), % of one core, mean over the idle sessions of a kind. **Server:** this Node process (server + the bench's Playwright client, idle during the window): its CPU over the window, divided by all sessions in brackets; "added per idle session" = (server now − server solo) / idle sessions. With no session the process used ${r.serverIdleCpu.toFixed(1)} % of a core.

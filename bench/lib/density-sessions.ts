@@ -9,7 +9,7 @@ import { api, isAlive, sessionProcesses, waitFor } from '../../server/test/helpe
 import type { TestUser } from '../../server/test/auth-client.ts';
 import type { WeriftViewers } from './density-werift.ts';
 import { EXPLORER_APP_ID, UI_FRAME_SCRIPT } from './explorer.ts';
-import type { ShareLaunch } from './share-launch.ts';
+import { warmReady, warmSandboxPids, type ShareLaunch } from './share-launch.ts';
 import { launchFromAppList } from './lab-viewer.ts';
 import { INIT_SCRIPT } from './page-scripts.ts';
 
@@ -36,7 +36,10 @@ export interface DensityContext {
   claimsOf(id: string): AppClaim[];
   /** With `--idle-viewers werift`: who watches an idle session once its first frame was measured. */
   werift: WeriftViewers | undefined;
-  /** With `--share-probe`: a client opens a read-only share (a warm start, bench/lib/share-launch.ts). */
+  /**
+   * With `--share-probe`: a client opens a read-only share, and the owner their own files, each
+   * once a warm sandbox for it is ready (bench/lib/share-launch.ts, ownerProbe).
+   */
   shareProbe?: (() => Promise<ShareLaunch>) | undefined;
   onCleanup(step: () => Promise<void>): () => void;
 }
@@ -58,6 +61,8 @@ export interface IdleSession {
    * FIRST_FRAME_WAIT_MS.
    */
   firstFrameMs: number | null;
+  /** Its sandbox was one started before it (sessions/warm-pool.ts). */
+  warm: boolean;
   /** Unregisters the session's clean-up step once it was ended by hand. */
   unregister(): void;
 }
@@ -79,6 +84,7 @@ export async function openIdleSession(ctx: DensityContext, kind: IdleKind): Prom
   try {
     await page.addInitScript(INIT_SCRIPT);
     if (kind === 'explorer') await page.addInitScript(UI_FRAME_SCRIPT);
+    const warmPids = warmSandboxPids(ctx);
     const clickedAt = await launchFromAppList(
       page,
       { origin: ctx.publicUrl, codec: 'h264', appId: APP_OF[kind] },
@@ -97,7 +103,8 @@ export async function openIdleSession(ctx: DensityContext, kind: IdleKind): Prom
       const listed = (c: AppClaim) => c.kind === 'folder-opened' && c.path === '/files';
       await waitFor('/files listed', () => ctx.claimsOf(id).some(listed), FIRST_FRAME_WAIT_MS);
     }
-    return { kind, sessionId: id, page, firstFrameMs: wall === null ? null : wall - clickedAt, unregister };
+    const warm = warmPids.has(ctx.statsOf(id)?.pids[0] ?? -1);
+    return { kind, sessionId: id, page, firstFrameMs: wall === null ? null : wall - clickedAt, warm, unregister };
   } catch (err) {
     if (sessionId) await endSession(ctx, sessionId);
     unregister();
@@ -132,4 +139,15 @@ export async function endIdleSessions(ctx: DensityContext, sessions: IdleSession
       }),
     );
   }
+}
+
+/**
+ * The owner opens their own files from the app list once the warm sandbox for that is ready,
+ * timed as the idle sessions are; the session is ended again (it is no part of the load).
+ */
+export async function ownerProbe(ctx: DensityContext): Promise<ShareLaunch> {
+  await warmReady(ctx, 'owner');
+  const s = await openIdleSession(ctx, 'explorer');
+  await endIdleSessions(ctx, [s]);
+  return { ms: s.firstFrameMs, warm: s.warm };
 }

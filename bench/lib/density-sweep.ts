@@ -9,6 +9,7 @@ import {
   endIdleSessions,
   kindOf,
   openIdleSession,
+  ownerProbe,
   type DensityContext,
   type IdleKind,
   type IdleSession,
@@ -23,11 +24,13 @@ export interface StepResult {
   explorers: number;
   window: WindowResult;
   /** First frames of the sessions launched in this step, ms; null when none came in time. */
-  firstFrames: Array<{ kind: IdleKind; ms: number | null }>;
+  firstFrames: Array<{ kind: IdleKind; ms: number | null; warm: boolean }>;
   /** A launch the server refused, or that failed on the way to its first frame. */
   launchError: string | null;
   /** With `--share-probe`: after the window, a client opening a read-only share (warm), alone. */
   shareProbe?: ShareLaunch | undefined;
+  /** With it, the owner opening their own files (density-sessions.ts ownerProbe). */
+  ownerProbe?: ShareLaunch | undefined;
   /** Why this step does not count as sustained (empty: it does). */
   degraded: string[];
 }
@@ -90,11 +93,11 @@ export async function runSeries(
             throw err;
           }
           idle.push(s);
-          firstFrames.push({ kind, ms: s.firstFrameMs });
+          firstFrames.push({ kind, ms: s.firstFrameMs, warm: s.warm });
           const watcher = ctx.werift
             ? `, now watched by werift (${ctx.statsOf(s.sessionId)?.codec ?? 'no stream'})`
             : '';
-          log(`  +${kind} #${idle.length}: first frame ${fmt(s.firstFrameMs)} ms${watcher}`);
+          log(`  +${kind} #${idle.length}: first frame ${fmt(s.firstFrameMs)} ms${s.warm ? ' (warm)' : ''}${watcher}`);
         } catch (err) {
           launchError = `launch #${idle.length + 1} (${kind}) failed: ${(err as Error).message.split('\n')[0]}`;
           log(`  ${launchError}`);
@@ -110,9 +113,19 @@ export async function runSeries(
         launchError,
       };
       const shareProbe = await ctx.shareProbe?.();
-      if (shareProbe)
-        log(`  client's read-only share: first frame ${fmt(shareProbe.ms)} ms (${shareProbe.warm ? 'warm' : 'cold'})`);
-      const step: StepResult = { ...measured, shareProbe, degraded: degradedBy(measured, solo) };
+      const ownProbe = ctx.shareProbe ? await ownerProbe(ctx) : undefined;
+      for (const [who, p] of [
+        ["client's read-only share", shareProbe],
+        ["owner's own files", ownProbe],
+      ] as const) {
+        if (p) log(`  ${who}: first frame ${fmt(p.ms)} ms (${p.warm ? 'warm' : 'cold'})`);
+      }
+      const step: StepResult = {
+        ...measured,
+        shareProbe,
+        ownerProbe: ownProbe,
+        degraded: degradedBy(measured, solo),
+      };
       log(
         `${step.idle} idle: g2g p50 ${fmt(window.g2g.p50)} p95 ${fmt(window.g2g.p95)} ms, fps ${window.fps.map((f) => fmt(f, 1)).join(' / ')}, ` +
           `server ${window.cpu.server.toFixed(1)} %, client ${window.cpu.client.toFixed(1)} %, rest ${window.cpu.otherLoad.toFixed(1)} %` +

@@ -1,15 +1,17 @@
 /**
- * A client opening their share in Chromium, timed as a person waits for it (click → first frame
- * showing the File Explorer's UI), and whether it started warm (sessions/warm-pool.ts). Shared by
- * bench/warm-start.ts and the density benchmark's share probe.
+ * A client opening their share, or the owner their own files, in Chromium, timed as a person
+ * waits for it (click → first frame showing the File Explorer's UI), and whether it started warm
+ * (sessions/warm-pool.ts). Shared by bench/warm-start.ts and the density benchmark's probes.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { isAlive, processTree, waitFor, type TestServer } from '../../server/test/helpers.ts';
+import { api, isAlive, processTree, waitFor, type TestServer } from '../../server/test/helpers.ts';
 import { ownerRoot } from '../../server/src/storage/owner-storage.ts';
 import { sampleFiles } from '../../e2e/lib/sample-files.ts';
-import { UI_FRAME_SCRIPT } from './explorer.ts';
+import { EXPLORER_APP_ID, UI_FRAME_SCRIPT } from './explorer.ts';
+import { launchFromAppList } from './lab-viewer.ts';
+import { INIT_SCRIPT } from './page-scripts.ts';
 
 /** The warm sandbox's Chromium has been running this long before a warm launch. */
 export const WARM_SETTLE_MS = 3000;
@@ -22,22 +24,48 @@ export interface ShareLaunch {
 
 const log = (msg: string) => process.stderr.write(`[share-launch] ${msg}\n`);
 
-/** Waits until a warm sandbox's Chromium has been running WARM_SETTLE_MS. */
-export async function warmReady(s: TestServer): Promise<void> {
+/**
+ * What a warm sandbox waits for: a client's read-only share (grants to come below /files, in its
+ * `late-grants`) or an owner's own storage (the grant filesystem waiting at /files).
+ */
+export type WarmKind = 'share' | 'owner';
+
+/** Where a server keeps its sessions' and warm sandboxes' folders. */
+type Where = Pick<TestServer, 'runtimeDir'>;
+
+/** The warm sandboxes' folders of that kind. */
+function warmDirs(s: Where, kind?: WarmKind): string[] {
   const sessions = path.join(s.runtimeDir, 'sessions');
+  return fs
+    .readdirSync(sessions)
+    .filter((d) => d.startsWith('warm-'))
+    .map((d) => path.join(sessions, d))
+    .filter((dir) => kind === undefined || fs.existsSync(path.join(dir, 'late-grants')) === (kind === 'share'));
+}
+
+/** Waits until a warm sandbox of that kind has had its Chromium running WARM_SETTLE_MS. */
+export async function warmReady(s: Where, kind: WarmKind): Promise<void> {
   let since: number | null = null;
   await waitFor(
-    'a warm File Explorer',
+    `a warm File Explorer (${kind})`,
     () => {
-      const up = fs
-        .readdirSync(sessions)
-        .filter((d) => d.startsWith('warm-'))
-        .some((d) => sandboxOf(path.join(sessions, d)).some((p) => /chromium/.test(p.cmd)));
+      const up = warmDirs(s, kind).some((dir) => sandboxOf(dir).some((p) => /chromium/.test(p.cmd)));
       since = up ? (since ?? Date.now()) : null;
       return since !== null && Date.now() - since >= WARM_SETTLE_MS;
     },
     120_000,
     100,
+  );
+}
+
+/** The sandbox processes of every warm sandbox now: a session whose sandbox is one of them started warm. */
+export function warmSandboxPids(s: Where): Set<number> {
+  return new Set(
+    warmDirs(s).flatMap((dir) =>
+      sandboxOf(dir)
+        .slice(0, 1)
+        .map((p) => p.pid),
+    ),
   );
 }
 
@@ -60,16 +88,7 @@ export async function openShare(s: TestServer, page: Page): Promise<ShareLaunch>
   await page.goto(`${s.publicUrl()}/shared`);
   const open = page.getByTestId('share-open').first();
   await open.waitFor();
-  const warmPids = new Set(
-    fs
-      .readdirSync(path.join(s.runtimeDir, 'sessions'))
-      .filter((d) => d.startsWith('warm-'))
-      .flatMap((d) =>
-        sandboxOf(path.join(s.runtimeDir, 'sessions', d))
-          .slice(0, 1)
-          .map((p) => p.pid),
-      ),
-  );
+  const warmPids = warmSandboxPids(s);
   const clickedAt = Date.now();
   await open.click();
   await page.waitForURL(/\/session\//);
@@ -126,7 +145,46 @@ export async function warmShareProbe(browser: Browser, server: TestServer): Prom
     (d) => sampleFiles(d),
   );
   return async () => {
-    await warmReady(server);
+    await warmReady(server, 'share');
     return openShare(server, page);
+  };
+}
+
+/**
+ * The owner opening their own files: the File Explorer launched from the app list in Chromium
+ * (the owner's cookie), click → first UI frame, and whether it took the warm sandbox kept for
+ * an owner's files; the session is ended again.
+ */
+export async function ownerLauncher(browser: Browser, s: TestServer): Promise<() => Promise<ShareLaunch>> {
+  // The page's own script reads frames (UI_FRAME_SCRIPT): only this measuring browser bypasses the CSP.
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
+  const [name, value] = s.owner.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: s.publicUrl(), httpOnly: true, sameSite: 'Strict' }]);
+  await context.addInitScript(INIT_SCRIPT);
+  await context.addInitScript(UI_FRAME_SCRIPT);
+  return async () => {
+    const page = await context.newPage();
+    const warmPids = warmSandboxPids(s);
+    let id = '';
+    const clickedAt = await launchFromAppList(
+      page,
+      { origin: s.publicUrl(), codec: 'h264', appId: EXPLORER_APP_ID },
+      (x) => (id = x),
+    );
+    const wall = await waitFor(
+      'a frame showing the UI',
+      () => page.evaluate('window.__explorerBench.firstUiWall') as Promise<number | null>,
+      30_000,
+      20,
+    ).catch((err: Error) => {
+      log(`no UI frame in ${id}: ${err.message}`);
+      return null;
+    });
+    const pids = s.sessions.statsOf(id)?.pids ?? [];
+    const launch = { ms: wall === null ? null : wall - clickedAt, warm: warmPids.has(pids[0] ?? -1) };
+    await api(s.owner, 'DELETE', `/api/sessions/${id}`);
+    await waitFor('the session’s processes gone', () => pids.every((p) => !isAlive(p)), 30_000);
+    await page.close();
+    return launch;
   };
 }

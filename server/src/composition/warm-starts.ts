@@ -1,9 +1,15 @@
 import type { AppCatalog } from '../apps/app-catalog.ts';
 import type { Config } from '../config/config.ts';
 import { warmSandboxPolicy, type PlanSettings } from '../launch/plan.ts';
+import type { LateGrants } from '../sandbox/late-grants.ts';
 import type { SandboxHost } from '../sandbox/sandbox.ts';
 import { startWarmSandbox } from '../sessions/warm-sandbox.ts';
 import { WarmPool } from '../sessions/warm-pool.ts';
+
+const WARM_KINDS: LateGrants[] = [
+  { access: 'read', atFiles: false },
+  { access: 'read-write-delete', atFiles: true },
+];
 
 /**
  * The warm sandboxes of this process (sessions/warm-pool.ts), or none: off by configuration, on
@@ -34,13 +40,15 @@ export function warmStarts(
       apps
         .list()
         .filter((a) => a.manifest.capabilities.warmStart)
-        // A client's read-only share: the launch that waits on a person (an owner's own storage is
-        // bound at /files itself, which a running sandbox cannot take: sandbox.ts lateGrantNames).
-        .map((app) => ({
-          appId: app.id,
-          access: 'read' as const,
-          policy: (dir: string) => warmSandboxPolicy(app, plan, dir),
-        })),
+        // The launches that wait on a person: a client opening a read-only share, an owner opening
+        // their own storage (at /files itself, all rights). Editable shares start cold.
+        .flatMap((app) =>
+          WARM_KINDS.map((late) => ({
+            appId: app.id,
+            late,
+            policy: (dir: string) => warmSandboxPolicy(app, plan, dir),
+          })),
+        ),
     start: async (template, policy, name) => {
       const app = apps.get(template.appId);
       // Its copy of the app stays while it waits; a session that takes it keeps the copy itself.

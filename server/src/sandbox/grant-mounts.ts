@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,7 +85,58 @@ export async function serveGrantsAt(
   return served;
 }
 
-async function serveOne(mountPoint: string, grant: GrantToServe, user: SandboxUser): Promise<ServedGrant> {
+/**
+ * A grant filesystem serving an empty folder until it is handed the grant's (once): mounted
+ * before the session exists, so the sandbox can have it at /files from its start.
+ */
+export interface LateRoot extends ServedGrant {
+  /** Serves this folder from now on (the descriptor is the caller's to close); rejects if refused. */
+  hand(grant: GrantToServe): Promise<void>;
+}
+
+/**
+ * Mounts a grant filesystem at `<sessionDir>/grants/0` that serves an empty, unchangeable folder
+ * until `hand` gives it the grant's folder, over a socket only root can reach (`0.sock` beside it;
+ * the filesystem checks the peer is root). `readOnly`: the mount's own, for what it will serve.
+ */
+export async function serveLateRoot(sessionDir: string, readOnly: boolean, user: SandboxUser): Promise<LateRoot> {
+  const root = path.join(sessionDir, 'grants');
+  fs.mkdirSync(root, { mode: 0o700 });
+  // What is served until the hand-over: root's, empty, and nobody may add to it.
+  const placeholder = path.join(root, 'placeholder');
+  fs.mkdirSync(placeholder, { mode: 0o555 });
+  const socket = path.join(root, '0.sock');
+  const fd = fs.openSync(placeholder, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  let served: ServedGrant;
+  try {
+    served = await serveOne(path.join(root, '0'), { fd, readOnly, budget: null }, user, ['--late-root', socket]);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { ...served, hand: (grant) => handRoot(socket, grant) };
+}
+
+/** Runs the grant filesystem's hand-over mode: it passes `grant.fd` to the waiting filesystem. */
+async function handRoot(socket: string, grant: GrantToServe): Promise<void> {
+  // prettier-ignore
+  const args = [
+    '--hand-root', socket, '--root-fd', '3',
+    ...(grant.readOnly ? ['--read-only'] : []),
+    ...(grant.budget ? ['--max-growth', String(grant.budget.bytes), '--max-new-entries', String(grant.budget.entries)] : []),
+  ];
+  const child = spawn(GRANT_FS, args, { stdio: ['ignore', 'ignore', 'pipe', grant.fd] });
+  let errors = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (errors = (errors + d).slice(-1000)));
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  if (code !== 0) throw new Error(`cannot hand the folder over: ${errors.trim() || `exited (${code ?? signal})`}`);
+}
+
+async function serveOne(
+  mountPoint: string,
+  grant: GrantToServe,
+  user: SandboxUser,
+  extra: string[] = [],
+): Promise<ServedGrant> {
   // The mount point is of the grant's kind: a folder, or an empty file for a shared file.
   if (fs.fstatSync(grant.fd).isDirectory()) fs.mkdirSync(mountPoint, { mode: 0o700 });
   else fs.writeFileSync(mountPoint, '', { mode: 0o600, flag: 'wx' });
@@ -93,6 +145,7 @@ async function serveOne(mountPoint: string, grant: GrantToServe, user: SandboxUs
     '--root-fd', '3', '--mount', mountPoint, '--uid', String(user.uid), '--gid', String(user.gid), '--ready-fd', '4',
     ...(grant.readOnly ? ['--read-only'] : []),
     ...(grant.budget ? ['--max-growth', String(grant.budget.bytes), '--max-new-entries', String(grant.budget.entries)] : []),
+    ...extra,
   ];
   const child = spawn(GRANT_FS, args, { stdio: ['ignore', 'ignore', 'pipe', grant.fd, 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

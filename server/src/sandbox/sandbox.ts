@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FILES_MOUNT, lateGrantNames, type LateGrants } from './late-grants.ts';
 import { logTail } from './log-tail.ts';
 import { capLogFolder, makeSharedMountPoint, mountSessionFolder, unmountBelow } from './session-mounts.ts';
 import { SessionCgroup, type CgroupSupport, type ResourceLimits } from './cgroups.ts';
@@ -11,7 +12,9 @@ import {
   budgetsFor,
   serveGrants,
   serveGrantsAt,
+  serveLateRoot,
   type GrantToServe,
+  type LateRoot,
   type ServedGrant,
   type WriteBudget,
 } from './grant-mounts.ts';
@@ -85,12 +88,13 @@ export interface SandboxPolicy {
   writeBudget?: WriteBudget | null | undefined;
   /**
    * Starts with no grant and takes them later, while it runs (SandboxHandle.bindGrants): a sandbox
-   * started before its session exists (warm start). The value is the access every grant it takes
-   * will have: Landlock's rule for /files is set from it before any grant exists. /files is then
-   * the session folder's `late-grants`, read-only, where they appear. Only with `grants` empty,
-   * and only through the grant filesystem (a server running as root).
+   * started before its session exists (warm start). Landlock's rule for /files is set from the
+   * access they will have before any exists. Below /files: /files is the session folder's
+   * `late-grants`, read-only, where they appear. At /files: the grant filesystem is mounted there,
+   * serving an empty folder until it is told the grant's. Only with `grants` empty, and only
+   * through the grant filesystem (a server running as root).
    */
-  lateGrants?: Access | undefined;
+  lateGrants?: LateGrants | undefined;
 }
 
 /** Host facilities the sandbox is built with; detected once at start-up. */
@@ -135,10 +139,10 @@ export interface SandboxHandle {
    */
   terminate(): boolean;
   /**
-   * Mounts grants into a running sandbox started with `lateGrants`, once: each at /files/<name>.
-   * Refused (nothing mounted) for any other sandbox, a second time, once
-   * it is ending, and for a grant whose access is not the sandbox's `lateGrants` or whose sandbox
-   * path is neither (such a refusal does not use up the one call). On any later failure what it
+   * Mounts grants into a running sandbox started with `lateGrants`, once: each at /files/<name>,
+   * or the one folder at /files. Refused (nothing mounted) for any other sandbox, a second time,
+   * once it is ending, and for grants that are not what the sandbox's `lateGrants` expects (such
+   * a refusal does not use up the one call). On any later failure what it
    * mounted is stopped, and it may not be called again. `budget`: what its writable grants share.
    */
   bindGrants(grants: Grant[], budget?: WriteBudget | null): Promise<void>;
@@ -157,32 +161,8 @@ const SYSCALLS_MOUNT = '/run/vitrine/syscalls';
 export const NODE_RUNTIME_MOUNT = '/opt/vitrine/node';
 export const CONTROL_MOUNT = '/run/vitrine/control';
 export const CONTROL_SOCKET = `${CONTROL_MOUNT}/control.sock`;
-/** Where grants appear in the sandbox. */
-const FILES_MOUNT = '/files';
 /** The session folder's folder that is /files of a sandbox taking its grants later. */
 export const LATE_GRANTS_FOLDER = 'late-grants';
-
-/**
- * The names (under /files) of grants bound into a running sandbox, or why they are refused: each
- * of the sandbox's one access (`lateGrants`), each exactly /files/<name>, no two alike. Checked
- * before anything is opened or mounted. Never /files itself: Landlock skips a mount point that
- * something is mounted on when it walks up a path, so its rule for /files would not reach a
- * grant mounted on top of it (measured: "Permission denied"); below /files it does.
- */
-export function lateGrantNames(grants: readonly Grant[], access: Access = 'read'): string[] {
-  const names = grants.map((g) => {
-    if (g.access !== access) {
-      throw new Error(`a grant bound later here must be ${access}: ${g.sandboxPath} is ${g.access}`);
-    }
-    const name = g.sandboxPath.startsWith(`${FILES_MOUNT}/`) ? g.sandboxPath.slice(FILES_MOUNT.length + 1) : '';
-    if (name === '' || name === '.' || name === '..' || name.includes('/') || /\p{Cc}/u.test(name)) {
-      throw new Error(`a grant bound later must be at /files/<name>: ${JSON.stringify(g.sandboxPath)}`);
-    }
-    return name;
-  });
-  if (new Set(names).size !== names.length) throw new Error('two grants bound later have the same name');
-  return names;
-}
 
 /** An app's first path: absolute, under /files, no `.` or `..` names, no control characters. */
 function checkedOpenPath(p: string): string {
@@ -238,6 +218,9 @@ export function bwrapArgs(
   if (policy.lateGrants && policy.grants.length > 0) {
     throw new Error('a sandbox that takes its grants later starts with none');
   }
+  const lateRoot = policy.lateGrants?.atFiles ? servedFrom?.[0] : undefined;
+  if (policy.lateGrants?.atFiles && !lateRoot)
+    throw new Error('a grant at /files bound later needs the grant filesystem');
   const grantsEnv = JSON.stringify(policy.grants.map((g) => ({ path: g.sandboxPath, access: g.access })));
   const args = [
     ...namespacesAndCapabilities(host.user),
@@ -361,9 +344,11 @@ export function bwrapArgs(
     if (servedFrom) args.push(g.access === 'read' ? '--ro-bind' : '--bind', servedFrom[i]!, g.sandboxPath);
     else args.push(g.access === 'read' ? '--ro-bind-fd' : '--bind-fd', String(FIRST_GRANT_FD + i), g.sandboxPath);
   });
-  // Grants bound later are mounted by the server below `late-grants` (a shared mount); bubblewrap
-  // makes this bind of it a slave, so they appear below /files while the sandbox runs.
-  if (policy.lateGrants) args.push('--ro-bind', path.join(dir, LATE_GRANTS_FOLDER), FILES_MOUNT);
+  // Grants bound later below /files are mounted by the server below `late-grants` (a shared
+  // mount); bubblewrap makes this bind of it a slave, so they appear below /files while the sandbox
+  // runs. One at /files itself: the grant filesystem mounted there now, told its folder later.
+  if (lateRoot) args.push(policy.lateGrants!.access === 'read' ? '--ro-bind' : '--bind', lateRoot, FILES_MOUNT);
+  else if (policy.lateGrants) args.push('--ro-bind', path.join(dir, LATE_GRANTS_FOLDER), FILES_MOUNT);
   // As root, bubblewrap makes the folders above a mount point 0700: the app's user could not reach
   // what is mounted there. An unprivileged bubblewrap makes them 0755 already.
   if (host.user) args.splice(0, args.length, ...withListableParents(args));
@@ -391,7 +376,7 @@ export function bwrapArgs(
   // Landlock checks a path by walking up from it across mount points, so this rule also covers
   // what is mounted at or below /files after it was applied: the one access its grants will have.
   // (/files itself stays a read-only mount: nothing can be made in it but by a grant on top.)
-  if (policy.lateGrants) args.push(LANDLOCK_FLAG[policy.lateGrants], FILES_MOUNT);
+  if (policy.lateGrants) args.push(LANDLOCK_FLAG[policy.lateGrants.access], FILES_MOUNT);
   args.push(
     '--',
     INIT_MOUNT,
@@ -559,6 +544,7 @@ export async function startSandbox(
   let cgroup: SessionCgroup | undefined;
   let child: ChildProcess;
   let served: ServedGrant[] = [];
+  let lateRoot: LateRoot | undefined;
   const lateDir = path.join(policy.sessionDir, LATE_GRANTS_FOLDER);
   try {
     // Room for the screen file (4 bytes a pixel), the watermark's pictures and the sound pipe.
@@ -566,13 +552,16 @@ export async function startSandbox(
     const folderBytes = width * height * 4 + SESSION_FOLDER_SPARE_BYTES;
     xCookie = prepareSessionDir(policy.sessionDir, policy.audio, host.user, folderBytes);
     capLogFolder(path.join(policy.sessionDir, 'log'), host.user);
-    if (policy.lateGrants) {
+    if (policy.lateGrants?.atFiles) {
+      lateRoot = await serveLateRoot(policy.sessionDir, policy.lateGrants.access === 'read', host.user!);
+      served = [lateRoot];
+    } else if (policy.lateGrants) {
       // The server's (nothing else can be made in it); the app's user lists it as /files.
       fs.mkdirSync(lateDir, { mode: 0o755 });
       fs.chmodSync(lateDir, 0o755);
       makeSharedMountPoint(lateDir);
     }
-    if (viaGrantFs) {
+    if (viaGrantFs && !policy.lateGrants) {
       served = await serveGrants(
         policy.sessionDir,
         grantsToServe(policy.grants, grantFds, policy.writeBudget ?? null),
@@ -647,9 +636,21 @@ export async function startSandbox(
     } catch (err) {
       return Promise.reject(err as Error);
     }
+    if (lateRoot && !fs.statSync(grants[0]!.hostPath, { throwIfNoEntry: false })?.isDirectory()) {
+      return Promise.reject(new Error(`${FILES_MOUNT} taken later must be a folder`));
+    }
     // Taken before the first await: two calls at once cannot both mount.
-    binding = bindLate(grants, names, budget);
+    binding = lateRoot ? handRoot(lateRoot, grants[0]!, budget) : bindLate(grants, names, budget);
     return binding;
+  };
+  const handRoot = async (root: LateRoot, grant: Grant, budget: WriteBudget | null) => {
+    const [fd] = openGrants([grant], host.user);
+    try {
+      if (!fs.fstatSync(fd!).isDirectory()) throw new Error(`${grant.sandboxPath} taken later must be a folder`);
+      await root.hand(grantsToServe([grant], [fd!], budget)[0]!);
+    } finally {
+      fs.closeSync(fd!);
+    }
   };
   const bindLate = async (grants: Grant[], names: string[], budget: WriteBudget | null) => {
     const fds = openGrants(grants, host.user);

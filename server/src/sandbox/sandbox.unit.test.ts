@@ -2,15 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  bwrapArgs,
-  hostNodeRuntime,
-  lateGrantNames,
-  prepareSessionDir,
-  withListableParents,
-  type Grant,
-  type SandboxPolicy,
-} from './sandbox.ts';
+import { bwrapArgs, hostNodeRuntime, prepareSessionDir, withListableParents, type SandboxPolicy } from './sandbox.ts';
 
 const HOST = { initHelper: '/opt/helper/vitrine-sandbox-init', allowDegraded: false, user: null, grantFs: null };
 
@@ -162,7 +154,7 @@ describe('bwrapArgs', () => {
 
 describe('grants bound later (lateGrants)', () => {
   const ROOT = { ...HOST, user: { uid: 999, gid: 995 } };
-  const late = () => policy({ grants: [], lateGrants: 'read' });
+  const late = () => policy({ grants: [], lateGrants: { access: 'read', atFiles: false } });
 
   it("binds the session folder's late-grants read-only at /files, no grant of its own", () => {
     for (const host of [HOST, ROOT]) {
@@ -179,7 +171,9 @@ describe('grants bound later (lateGrants)', () => {
   });
 
   it("Landlock's rule for /files is the access its grants will have; /files stays a read-only mount", () => {
-    const { bwrap, helper } = split(bwrapArgs(policy({ grants: [], lateGrants: 'read-write-delete' }), ROOT));
+    const { bwrap, helper } = split(
+      bwrapArgs(policy({ grants: [], lateGrants: { access: 'read-write-delete', atFiles: false } }), ROOT),
+    );
     expect(has(bwrap, '--ro-bind', '/run/vitrine-test/sessions/s1/late-grants', '/files')).toBe(true);
     expect(has(helper, '--rwd', '/files')).toBe(true);
     expect(has(helper, '--ro', '/files')).toBe(false);
@@ -192,40 +186,24 @@ describe('grants bound later (lateGrants)', () => {
   });
 
   it('refuses grants given at start as well', () => {
-    expect(() => bwrapArgs(policy({ lateGrants: 'read' }), ROOT)).toThrow(/starts with none/);
+    expect(() => bwrapArgs(policy({ lateGrants: { access: 'read', atFiles: false } }), ROOT)).toThrow(
+      /starts with none/,
+    );
   });
 
-  it('lateGrantNames: the one access, exactly /files/<name>, each name once', () => {
-    const g = (sandboxPath: string, access: Grant['access'] = 'read'): Grant => ({
-      hostPath: '/srv/x',
-      sandboxPath,
-      access,
-    });
-    expect(lateGrantNames([g('/files/Reports'), g('/files/q3 (final).pdf')])).toEqual(['Reports', 'q3 (final).pdf']);
-    expect(lateGrantNames([])).toEqual([]);
-    expect(lateGrantNames([g('/files/a', 'read-write')], 'read-write')).toEqual(['a']);
-    expect(() => lateGrantNames([g('/files/a', 'read-write')])).toThrow(/must be read: .* is read-write/);
-    expect(() => lateGrantNames([g('/files/a', 'read-write-delete')])).toThrow(/must be read:/);
-    // The sandbox's access exactly: neither more nor less than its Landlock rule says.
-    expect(() => lateGrantNames([g('/files/a', 'read')], 'read-write-delete')).toThrow(/must be read-write-delete/);
-    expect(() => lateGrantNames([g('/files/a', 'read-write')], 'read-write-delete')).toThrow(
-      /must be read-write-delete/,
-    );
-    // Not /files itself, even alone: Landlock's rule for /files would not reach it.
-    expect(() => lateGrantNames([g('/files')])).toThrow(/at \/files\/<name>/);
-    for (const bad of [
-      '/files/',
-      '/files/a/b',
-      '/files/..',
-      '/files/.',
-      '/data/a',
-      '/filesa',
-      'files/a',
-      '/files/a\nb',
-    ]) {
-      expect(() => lateGrantNames([g(bad)]), bad).toThrow(/at \/files\/<name>/);
-    }
-    expect(() => lateGrantNames([g('/files/a'), g('/files/a')])).toThrow(/same name/);
+  it('one folder at /files itself: the grant filesystem served from the start, bound there with its access', () => {
+    const atFiles = policy({ grants: [], lateGrants: { access: 'read-write-delete', atFiles: true } });
+    const served = ['/run/vitrine-test/sessions/s1/grants/0'];
+    const { bwrap, helper } = split(bwrapArgs(atFiles, ROOT, served));
+    expect(has(bwrap, '--bind', served[0]!, '/files')).toBe(true);
+    expect(bwrap.join(' ')).not.toContain('late-grants');
+    expect(env(bwrap).VITRINE_GRANTS).toBe('[]');
+    expect(has(helper, '--rwd', '/files')).toBe(true);
+    const readOnly = split(bwrapArgs({ ...atFiles, lateGrants: { access: 'read', atFiles: true } }, ROOT, served));
+    expect(has(readOnly.bwrap, '--ro-bind', served[0]!, '/files')).toBe(true);
+    expect(has(readOnly.helper, '--ro', '/files')).toBe(true);
+    // Only through the grant filesystem: nothing else can be told its folder later.
+    expect(() => bwrapArgs(atFiles, ROOT)).toThrow(/grant filesystem/);
   });
 });
 

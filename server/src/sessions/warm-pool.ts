@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { DeferredControl } from '../control/deferred-control.ts';
 import type { RuntimeSpec } from '../launch/plan.ts';
-import { lateGrantNames, type Access, type SandboxHandle, type SandboxPolicy } from '../sandbox/sandbox.ts';
+import { lateGrantsFor, sameLateGrants, type LateGrants } from '../sandbox/late-grants.ts';
+import type { SandboxHandle, SandboxPolicy } from '../sandbox/sandbox.ts';
 
 /**
  * A sandbox started before its session (a warm start): the app runs on its display with no
@@ -13,8 +14,8 @@ export interface WarmSandbox {
   /** Its folder (in the sessions folder, as a session's). */
   readonly dir: string;
   readonly appId: string;
-  /** The access every grant it takes has (its Landlock rule for /files, set before any grant). */
-  readonly access: Access;
+  /** What grants it takes (their access, where: its Landlock rule and mount at /files, set before any grant). */
+  readonly late: LateGrants;
   /** Which sessions it can serve: `warmKey` of the policy it was started with. */
   readonly key: string;
   readonly sandbox: SandboxHandle;
@@ -26,12 +27,12 @@ export interface WarmSandbox {
 }
 
 /**
- * An app that takes warm starts, for sessions whose grants all have one access (a client's
- * read-only share, an owner's own storage), and the sandbox any such session would get now.
+ * An app that takes warm starts, for sessions whose grants are alike (a client's read-only
+ * share, an owner's own storage), and the sandbox any such session would get now.
  */
 export interface WarmTemplate {
   appId: string;
-  access: Access;
+  late: LateGrants;
   policy(dir: string): SandboxPolicy;
 }
 
@@ -41,7 +42,7 @@ export interface WarmPoolDeps {
   /** Starts one warm sandbox of this template (its cgroup and folder named `name`); resolves once its display is up. */
   start(template: WarmTemplate, policy: SandboxPolicy, name: string): Promise<WarmSandbox>;
   sessionsDir: string;
-  /** Warm sandboxes kept per template (app and access). */
+  /** Warm sandboxes kept per template (app, and what grants it takes). */
   size: number;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** After a take, the next is started this much later: not while the session it went to starts. */
@@ -66,21 +67,6 @@ export function warmKey(policy: SandboxPolicy): string {
       ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : value,
   );
-}
-
-/**
- * The access a session's warm sandbox must have, or null when it cannot start warm: its grants
- * are what a running sandbox takes (all of one access, each one name under /files or the one at
- * /files: sandbox.ts `lateGrantNames`, the one rule). No grant: the narrowest, read.
- */
-export function warmAccess(policy: SandboxPolicy): Access | null {
-  const access = policy.grants[0]?.access ?? 'read';
-  try {
-    lateGrantNames(policy.grants, access);
-    return access;
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -114,10 +100,11 @@ export class WarmPool {
 
   /** A warm sandbox for this session, taken out of the pool; undefined: it starts cold. */
   take(spec: RuntimeSpec): WarmSandbox | undefined {
-    const access = warmAccess(spec.policy);
-    if (this.deps.size === 0 || access === null) return undefined;
+    // What a running sandbox can take (sandbox/late-grants.ts, the one rule); else it starts cold.
+    const late = lateGrantsFor(spec.policy.grants);
+    if (this.deps.size === 0 || late === null) return undefined;
     const key = warmKey(spec.policy);
-    const i = this.ready.findIndex((w) => w.key === key && w.access === access);
+    const i = this.ready.findIndex((w) => w.key === key && sameLateGrants(w.late, late));
     if (i < 0) {
       this.counts.missed++;
       return undefined;
@@ -155,7 +142,7 @@ export class WarmPool {
     // An app reloaded since (a new copy, other settings): its old warm sandboxes serve nobody now.
     const current = new Set(templates.map((t) => warmKey(t.policy(''))));
     for (const stale of this.ready.filter((w) => !current.has(w.key))) await this.discard(stale);
-    const mine = (t: WarmTemplate) => this.ready.filter((w) => w.appId === t.appId && w.access === t.access);
+    const mine = (t: WarmTemplate) => this.ready.filter((w) => w.appId === t.appId && sameLateGrants(w.late, t.late));
     for (const t of templates) {
       while (!this.closed && mine(t).length < this.deps.size) {
         const name = `${WARM_PREFIX}${randomUUID()}`;
@@ -163,10 +150,7 @@ export class WarmPool {
         try {
           warm = await this.deps.start(t, t.policy(path.join(this.deps.sessionsDir, name)), name);
         } catch (err) {
-          this.deps.log.warn(
-            { appId: t.appId, access: t.access, err: (err as Error).message },
-            'warm sandbox did not start',
-          );
+          this.deps.log.warn({ appId: t.appId, ...t.late, err: (err as Error).message }, 'warm sandbox did not start');
           this.later(this.retryDelayMs);
           return;
         }
@@ -182,7 +166,7 @@ export class WarmPool {
           void this.discard(warm);
           this.later(this.retryDelayMs);
         });
-        this.deps.log.info({ appId: t.appId, access: t.access, ready: this.ready.length }, 'warm sandbox ready');
+        this.deps.log.info({ appId: t.appId, ...t.late, ready: this.ready.length }, 'warm sandbox ready');
       }
     }
   }

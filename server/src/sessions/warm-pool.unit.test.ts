@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RuntimeSpec } from '../launch/plan.ts';
+import type { LateGrants } from '../sandbox/late-grants.ts';
 import type { Grant, SandboxHandle, SandboxPolicy } from '../sandbox/sandbox.ts';
-import { warmAccess, warmKey, WarmPool, type WarmSandbox, type WarmTemplate } from './warm-pool.ts';
+import { warmKey, WarmPool, type WarmSandbox, type WarmTemplate } from './warm-pool.ts';
 
 const policy = (over: Partial<SandboxPolicy> = {}): SandboxPolicy =>
   ({
@@ -26,6 +27,7 @@ const policy = (over: Partial<SandboxPolicy> = {}): SandboxPolicy =>
 
 const read = (sandboxPath: string): Grant => ({ hostPath: `/srv${sandboxPath}`, sandboxPath, access: 'read' });
 const spec = (p: SandboxPolicy) => ({ sessionId: 's', policy: p }) as RuntimeSpec;
+const below = (access: Grant['access']): LateGrants => ({ access, atFiles: false });
 
 /** A fake warm sandbox: only what the pool touches. */
 function fakeWarm(t: WarmTemplate, p: SandboxPolicy) {
@@ -34,7 +36,7 @@ function fakeWarm(t: WarmTemplate, p: SandboxPolicy) {
   const w = {
     dir: p.sessionDir,
     appId: t.appId,
-    access: t.access,
+    late: t.late,
     key: warmKey(p),
     sandbox: { exited } as unknown as SandboxHandle,
     control: undefined,
@@ -47,7 +49,7 @@ function fakeWarm(t: WarmTemplate, p: SandboxPolicy) {
   return w satisfies WarmSandbox;
 }
 
-function pool(size = 1, template = policy(), accesses: Grant['access'][] = ['read']) {
+function pool(size = 1, template = policy(), kinds: LateGrants[] = [below('read')]) {
   const started: Array<ReturnType<typeof fakeWarm>> = [];
   let current = template;
   const p = new WarmPool({
@@ -57,9 +59,9 @@ function pool(size = 1, template = policy(), accesses: Grant['access'][] = ['rea
     refillDelayMs: 0,
     retryDelayMs: 0,
     templates: () =>
-      accesses.map((access) => ({
+      kinds.map((late) => ({
         appId: 'file-explorer',
-        access,
+        late,
         policy: (dir) => ({ ...current, sessionDir: dir }),
       })),
     start: async (t, pol) => {
@@ -71,24 +73,7 @@ function pool(size = 1, template = policy(), accesses: Grant['access'][] = ['rea
   return { p, started, setTemplate: (t: SandboxPolicy) => (current = t) };
 }
 
-describe('which sessions start warm', () => {
-  it('grants of one access, each one name under /files', () => {
-    expect(warmAccess(policy({ grants: [read('/files/Reports'), read('/files/scan.pdf')] }))).toBe('read');
-    expect(warmAccess(policy({ grants: [] }))).toBe('read');
-    expect(warmAccess(policy({ grants: [{ ...read('/files/Drafts'), access: 'read-write' }] }))).toBe('read-write');
-  });
-
-  it('not mixed accesses, /files itself (an owner’s storage), a deeper path, or the same name twice', () => {
-    expect(warmAccess(policy({ grants: [read('/files/a'), { ...read('/files/b'), access: 'read-write' }] }))).toBe(
-      null,
-    );
-    expect(warmAccess(policy({ grants: [{ ...read('/files'), access: 'read-write-delete' }] }))).toBe(null);
-    expect(warmAccess(policy({ grants: [read('/files')] }))).toBe(null);
-    expect(warmAccess(policy({ grants: [read('/files/a/b')] }))).toBe(null);
-    expect(warmAccess(policy({ grants: [read('/files/..')] }))).toBe(null);
-    expect(warmAccess(policy({ grants: [read('/files/a'), read('/files/a')] }))).toBe(null);
-  });
-
+describe('warm sandboxes', () => {
   it('the key ignores what a session brings, and nothing else', () => {
     const base = warmKey(policy());
     expect(warmKey(policy({ sessionDir: '/elsewhere', grants: [read('/files/a')], openPath: '/files/a/b.pdf' }))).toBe(
@@ -119,15 +104,20 @@ describe('the warm pool', () => {
     expect(started[0]!.destroyed).toBe(0); // its session tears it down, not the pool
   });
 
-  it('gives each session one of its own access, never another', async () => {
-    const { p, started } = pool(1, policy(), ['read', 'read-write']);
+  it('gives each session one of its own kind, never another', async () => {
+    const own = { access: 'read-write-delete', atFiles: true } as const;
+    const { p, started } = pool(1, policy(), [below('read'), below('read-write'), own]);
     await p.fill();
-    expect(started.map((w) => w.access)).toEqual(['read', 'read-write']);
+    expect(started.map((w) => w.late)).toEqual([below('read'), below('read-write'), own]);
     const editor = spec(policy({ grants: [{ ...read('/files/a'), access: 'read-write' }] }));
-    expect(p.take(editor)?.access).toBe('read-write');
+    expect(p.take(editor)?.late).toEqual(below('read-write'));
     expect(p.take(editor)).toBeUndefined();
     expect(p.take(spec(policy({ grants: [{ ...read('/files/a'), access: 'read-write-delete' }] })))).toBeUndefined();
-    expect(p.take(spec(policy({ grants: [read('/files/a')] })))?.access).toBe('read');
+    // An owner's own storage, at /files itself: the one started for it, and only that.
+    const owner = spec(policy({ grants: [{ ...read('/files'), access: 'read-write-delete' }] }));
+    expect(p.take(owner)?.late).toEqual(own);
+    expect(p.take(owner)).toBeUndefined();
+    expect(p.take(spec(policy({ grants: [read('/files/a')] })))?.late).toEqual(below('read'));
     await p.close();
   });
 

@@ -21,8 +21,8 @@ export async function startWarmSandbox(
   name: string,
   deps: WarmStartDeps,
 ): Promise<WarmSandbox> {
-  const { appId, access } = template;
-  const sandbox = await startSandbox(deps.host, { ...policy, lateGrants: access }, deps.startTimeoutMs, name);
+  const { appId, late } = template;
+  const sandbox = await startSandbox(deps.host, { ...policy, lateGrants: late }, deps.startTimeoutMs, name);
   sandbox.cgroup?.started();
   let control: WarmSandbox['control'];
   let gone: Promise<void> | undefined;
@@ -45,5 +45,5 @@ export async function startWarmSandbox(
     await destroy();
     throw err;
   }
-  return { dir: policy.sessionDir, appId, access, key: warmKey(policy), sandbox, control, destroy };
+  return { dir: policy.sessionDir, appId, late, key: warmKey(policy), sandbox, control, destroy };
 }

@@ -7,7 +7,8 @@ import { AttackHarness, results, TRY } from './attack-harness.ts';
 import { processesMentioning, waitFor } from '../helpers.ts';
 
 // Grants bound into a sandbox that is already running (warm start): it starts with an empty,
-// read-only /files, and read-only grants appear there later, mounted by the server.
+// read-only /files, and grants appear there later, mounted by the server; or, for an owner's own
+// storage, the grant filesystem at /files from the start is told the folder later.
 const h = new AttackHarness();
 let ownerDir: string;
 let ownerFile: string;
@@ -71,8 +72,9 @@ const processesOf = (dir: string) => processesMentioning(dir + '/');
 async function startLate(
   script = APP,
   access: Grant['access'] = 'read',
+  atFiles = false,
 ): Promise<{ policy: SandboxPolicy; sandbox: SandboxHandle }> {
-  const policy: SandboxPolicy = { ...h.policy(script), lateGrants: access };
+  const policy: SandboxPolicy = { ...h.policy(script), lateGrants: { access, atFiles } };
   const sandbox = await startSandbox(h.host, policy, 10_000, path.basename(policy.sessionDir));
   await sandbox.ready;
   return { policy, sandbox };
@@ -218,6 +220,61 @@ sleep 60`;
     expectNothingLeft(policy);
   }, 60_000);
 
+  it('takes an owner’s storage at /files itself: empty and unchangeable until then, all rights within the budget after', async () => {
+    const storage = h.dir('owner-storage-3d8e', { 'keep.txt': 'keep\n', 'old.txt': 'old\n' });
+    fs.writeFileSync(path.join(storage, 'run.sh'), '#!/bin/sh\necho ran\n', { mode: 0o755 });
+    const script = `${TRY}
+echo "before: [$(ls -A /files 2>&1)]"
+try early sh -c ': > /files/early.txt'
+echo "waiting: yes"
+i=0; until [ -e /files/keep.txt ] || [ $i -ge 200 ]; do sleep 0.1; i=$((i+1)); done
+echo "read: $(cat /files/keep.txt 2>&1)"
+try create sh -c 'echo new > /files/new.txt'
+try mkdir mkdir /files/sub
+try delete rm /files/old.txt
+try rename perl -e 'rename("/files/new.txt", "/files/renamed.txt") or die "$!\\n"'
+try big sh -c 'head -c 300000 /dev/zero > /files/sub/big.bin'
+try exec /files/run.sh
+echo "files-mount: $(grep ' /files ' /proc/self/mountinfo)"
+echo "all: $(tr '\\n' '|' < /proc/self/mountinfo)"
+echo "done: yes"
+sleep 60`;
+    const { policy, sandbox } = await startLate(script, 'read-write-delete', true);
+    try {
+      await untilSaid(policy, 'waiting');
+      // Before: an empty /files that takes nothing.
+      let r = results(appLog(policy));
+      expect(r.before).toBe('[]');
+      expect(r.early).toMatch(/^failed .*(Read-only file system|Permission denied)/);
+      // Refused, and the one hand-over not used up: another access, a name below /files, a file.
+      const mounts = mountsBelow(policy.sessionDir);
+      const own = { hostPath: storage, sandboxPath: '/files', access: 'read-write-delete' } as const;
+      await expect(sandbox.bindGrants([{ ...own, access: 'read' }])).rejects.toThrow(/must be read-write-delete/);
+      await expect(sandbox.bindGrants([{ ...own, sandboxPath: '/files/x' }])).rejects.toThrow(/one folder at/);
+      await expect(sandbox.bindGrants([{ ...own, hostPath: ownerFile }])).rejects.toThrow(/must be a folder/);
+      expect(mountsBelow(policy.sessionDir)).toEqual(mounts);
+
+      await sandbox.bindGrants([own], { bytes: 100_000, entries: 100 });
+      await untilSaid(policy, 'done');
+      r = results(appLog(policy));
+      expect(r.read).toBe('keep');
+      for (const label of ['create', 'mkdir', 'delete', 'rename']) expect(r[label], `${label}: ${r[label]}`).toBe('ok');
+      // The session's room in the owner's storage (the budget came with the folder).
+      expect(r.big).toMatch(/^failed .*No space left on device/);
+      // Landlock's rule for /files (read, write, delete) never included running programs.
+      expect(r.exec).toMatch(/^failed .*Permission denied/);
+      // The grant filesystem's own mount at /files, no host path of the owner's anywhere.
+      expect(r['files-mount']).toMatch(/ \/ \/files .* - fuse\.vitrine-grant vitrine-grant /);
+      expect(r.all).not.toContain(path.basename(storage));
+      expect(fs.readdirSync(storage).sort()).toEqual(['keep.txt', 'renamed.txt', 'run.sh', 'sub']);
+      // Once only.
+      await expect(sandbox.bindGrants([own])).rejects.toThrow(/already/);
+    } finally {
+      await sandbox.destroyed();
+    }
+    expectNothingLeft(policy);
+  }, 60_000);
+
   it('destroyed() while grants are still being bound leaves nothing mounted or running', async () => {
     const { policy, sandbox } = await startLate('sleep 60');
     const binding = sandbox.bindGrants(sharedGrants());
@@ -243,10 +300,13 @@ sleep 60`;
   }, 30_000);
 
   it('cannot start with grants of its own, nor without the grant filesystem; nothing is made', async () => {
-    const withGrants = { ...h.policy('true', { grants: sharedGrants() }), lateGrants: 'read' as const };
+    const withGrants = {
+      ...h.policy('true', { grants: sharedGrants() }),
+      lateGrants: { access: 'read', atFiles: false },
+    } satisfies SandboxPolicy;
     await expect(startSandbox(h.host, withGrants, 10_000, 'late-refused')).rejects.toThrow(/starts with none/);
     expect(fs.existsSync(withGrants.sessionDir)).toBe(false);
-    const noGrantFs = { ...h.policy('true'), lateGrants: 'read' as const };
+    const noGrantFs = { ...h.policy('true'), lateGrants: { access: 'read', atFiles: false } } satisfies SandboxPolicy;
     await expect(startSandbox({ ...h.host, grantFs: null }, noGrantFs, 10_000, 'late-refused')).rejects.toThrow(
       /grant filesystem/,
     );

@@ -65,6 +65,9 @@ it('adds idle sessions with viewers, measures every column, and ends every sessi
   // The share probe: a client opened a read-only share, in the sandbox started before it.
   expect(step!.shareProbe).toMatchObject({ warm: true });
   expect(step!.shareProbe!.ms).toBeGreaterThan(0);
+  // And the owner opened their own files in the one started for that.
+  expect(step!.ownerProbe).toMatchObject({ warm: true });
+  expect(step!.ownerProbe!.ms).toBeGreaterThan(0);
   for (const first of step!.firstFrames) {
     expect(first.ms, first.kind).toBeGreaterThan(0);
     expect(first.ms, first.kind).toBeLessThan(20_000);
@@ -89,6 +92,7 @@ it('adds idle sessions with viewers, measures every column, and ends every sessi
   for (const heading of ['## Method', '## Results', '### Series', 'What an idle session is made of', '## Targets'])
     expect(report).toContain(heading);
   expect(report).toContain("A client's read-only share, warm");
+  expect(report).toContain("The owner's own files, warm");
   // Whether two idle sessions are sustained depends on this machine's load: only that it is said.
   expect(report).toMatch(/\*\*Sustained: [02] idle sessions\*\*/);
-}, 90_000);
+}, 150_000);

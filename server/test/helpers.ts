@@ -296,7 +296,21 @@ export function sessionProcesses(runtimeDir: string, sessionId: string, extraPid
   const bwrap = processesMentioning(path.join(runtimeDir, 'sessions', sessionId) + '/').filter((p) =>
     p.cmd.startsWith('bwrap'),
   );
-  return [...bwrap.flatMap((b) => processTree(b.pid)), ...extraPids.filter(isAlive).map((pid) => ({ pid, cmd: '' }))];
+  // A session started warm runs in a sandbox whose folder has another name: its sandbox process
+  // is among the session's own pids (statsOf), and what runs below it is the session's too.
+  const extra = extraPids
+    .filter(isAlive)
+    .flatMap((pid) => (commandOf(pid).startsWith('bwrap') ? processTree(pid) : [{ pid, cmd: '' }]));
+  const seen = new Set<number>();
+  return [...bwrap.flatMap((b) => processTree(b.pid)), ...extra].filter((p) => !seen.has(p.pid) && seen.add(p.pid));
+}
+
+function commandOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
 }
 
 /** Which of `pids` are FFmpeg encoders themselves (not the frame pumps that start them). */

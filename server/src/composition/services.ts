@@ -277,9 +277,14 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     iceFor: (sessionId) => iceSettingsFor(config.webrtc, sessionId),
   };
   // Sandboxes started before their sessions, for apps that take warm starts (sessions/warm-pool.ts).
-  const warm = warmStarts(config, { apps, sandbox, plan: planSettings, log });
-  void warm?.fill();
-  const localSessions = new SessionManager({
+  const warm = warmStarts(config, {
+    apps,
+    sandbox,
+    plan: planSettings,
+    log,
+    busy: () => localSessions.appsStarting() > 0,
+  });
+  const localSessions: SessionManager = new SessionManager({
     limits: {
       maxSessions: config.sessions.maxSessions,
       // A person's limit counts their sessions on every worker: the API tier holds it, not each worker.
@@ -322,6 +327,7 @@ export async function buildServices(config: Config, publicUrl: () => string, log
     log,
     attentionIdleMs: config.sessions.readingIdleAfterMs,
   });
+  void warm?.fill();
   const cluster = await openCluster(config, {
     db,
     local: localSessions,

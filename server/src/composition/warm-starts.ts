@@ -23,9 +23,11 @@ export function warmStarts(
     sandbox: SandboxHost;
     plan: PlanSettings;
     log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+    /** A session's app is starting now (the pool waits for a quiet moment). */
+    busy: () => boolean;
   },
 ): WarmPool | undefined {
-  const { apps, sandbox, plan, log } = deps;
+  const { apps, sandbox, plan, log, busy } = deps;
   const size = config.sessions.warmSandboxes;
   if (size === 0 || config.cluster.role === 'api') return undefined;
   if (sandbox.user === null || sandbox.grantFs === null) {
@@ -36,6 +38,7 @@ export function warmStarts(
     size,
     sessionsDir: plan.sessionsDir,
     log,
+    busy,
     templates: () =>
       apps
         .list()

@@ -347,6 +347,13 @@ export class SessionManager implements SessionDirectory {
     return this.live(which).length;
   }
 
+  /** Sessions admitted whose app has not drawn its first picture yet: the host's busiest moments. */
+  appsStarting(): number {
+    let n = 0;
+    for (const id of this.pending.keys()) if (!this.sessions.has(id)) n++;
+    return n + this.live(() => true).filter((s) => !s.appReady).length;
+  }
+
   /** Counters and host PIDs of a live session (for admins and tests). */
   statsOf(id: string): (RuntimeStats & { pids: number[] }) | undefined {
     const runtime = this.sessions.get(id)?.runtime;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import type { DeferredControl } from '../control/deferred-control.ts';
 import type { RuntimeSpec } from '../launch/plan.ts';
@@ -49,7 +50,17 @@ export interface WarmPoolDeps {
   refillDelayMs?: number;
   /** After a failed start, the next try waits this long. */
   retryDelayMs?: number;
+  /**
+   * True while a session's app is starting. A warm sandbox is started only once this has been
+   * false for `quietMs`: started beside a launch, it took the CPU and memory that launch needed
+   * (a burst's cold launches went from ≈ 2–3 s to 6 s, bench/DENSITY-RESULTS.md).
+   */
+  busy?: () => boolean;
+  quietMs?: number;
 }
+
+/** How often the pool looks whether the host has become quiet. */
+const QUIET_POLL_MS = 200;
 
 /** The folder's and cgroup's name prefix: a crashed run's warm sandboxes go with its sessions' leftovers. */
 const WARM_PREFIX = 'warm-';
@@ -145,6 +156,8 @@ export class WarmPool {
     const mine = (t: WarmTemplate) => this.ready.filter((w) => w.appId === t.appId && sameLateGrants(w.late, t.late));
     for (const t of templates) {
       while (!this.closed && mine(t).length < this.deps.size) {
+        await this.quiet();
+        if (this.closed) return;
         const name = `${WARM_PREFIX}${randomUUID()}`;
         let warm: WarmSandbox;
         try {
@@ -168,6 +181,18 @@ export class WarmPool {
         });
         this.deps.log.info({ appId: t.appId, ...t.late, ready: this.ready.length }, 'warm sandbox ready');
       }
+    }
+  }
+
+  /** Resolves once no session's app has been starting for `quietMs` (or the pool closes). */
+  private async quiet(): Promise<void> {
+    const { busy, quietMs = 2000 } = this.deps;
+    if (!busy) return;
+    let quietSince = busy() ? null : Date.now();
+    while (!this.closed && (quietSince === null || Date.now() - quietSince < quietMs)) {
+      await sleep(QUIET_POLL_MS, undefined, { ref: false });
+      if (busy()) quietSince = null;
+      else quietSince ??= Date.now();
     }
   }
 

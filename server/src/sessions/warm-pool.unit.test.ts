@@ -49,11 +49,13 @@ function fakeWarm(t: WarmTemplate, p: SandboxPolicy) {
   return w satisfies WarmSandbox;
 }
 
-function pool(size = 1, template = policy(), kinds: LateGrants[] = [below('read')]) {
+function pool(size = 1, template = policy(), kinds: LateGrants[] = [below('read')], busy?: () => boolean) {
   const started: Array<ReturnType<typeof fakeWarm>> = [];
   let current = template;
   const p = new WarmPool({
     size,
+    busy,
+    quietMs: 100,
     sessionsDir: '/run/vitrine/sessions',
     log: { info: () => {}, warn: () => {} },
     refillDelayMs: 0,
@@ -141,6 +143,20 @@ describe('the warm pool', () => {
     expect(started[1]!.destroyed).toBe(1);
     expect(started).toHaveLength(3);
     expect(started[2]!.key).toBe(warmKey(policy({ appDir: '/run/vitrine/apps/new' })));
+    await p.close();
+  });
+
+  it('starts one only once no session’s app has been starting for a while', async () => {
+    let busy = true;
+    const { p, started } = pool(1, policy(), [below('read')], () => busy);
+    const filled = p.fill();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(started).toHaveLength(0); // a launch is starting: nothing beside it
+    busy = false;
+    const quietAt = Date.now();
+    await filled;
+    expect(started).toHaveLength(1);
+    expect(Date.now() - quietAt).toBeGreaterThanOrEqual(100);
     await p.close();
   });
 

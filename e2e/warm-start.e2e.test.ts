@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from './lib/browser.ts';
+import { launchChromium, waitForStreaming } from './lib/browser.ts';
+import { waitForStill } from './lib/remote-screen.ts';
 import { inviteClient, openShare } from './lib/shared-session.ts';
 import type { SessionInfo } from '@vitrine/protocol';
 import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import { appProcess } from '../server/src/sandbox/sandbox.ts';
-import { artifactPath } from './lib/screenshots.ts';
+import { artifactPath, shotAtBothSizes } from './lib/screenshots.ts';
 import { parsePrometheusText, sampleValue } from '../server/test/prometheus-text.ts';
 
 // Warm starts (sessions/warm-pool.ts): the server keeps File Explorers started before any
@@ -168,6 +169,17 @@ it('opens an owner’s own files in the sandbox started for them, its grant file
     server.sessions.claimsOf(id).some((c) => c.kind === 'folder-opened' && c.path === '/files'),
   );
   expect(sampleValue(await scrape(), 'vitrine_warm_starts_total', { outcome: 'taken' })).toBe(taken + 1);
+  // What the owner sees of it in their browser.
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const [name, value] = server.owner.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: server.publicUrl(), httpOnly: true, sameSite: 'Strict' }]);
+  const page = await context.newPage();
+  await page.goto(`${server.publicUrl()}/session/${id}`);
+  await waitForStreaming(page);
+  await waitForStill(page);
+  await page.screenshot({ path: artifactPath('warm-start', 'owner-1440x900') });
+  await shotAtBothSizes(page, 'warm-start-owner');
+  await context.close();
   // The next owner's is as empty as this one was.
   const next = await waitingExplorer('owner', warm.dir);
   expect(filesSeenBy(next.pid!)).toEqual([]);

@@ -83,16 +83,11 @@ function sandboxOf(dir: string): Array<{ pid: number; cmd: string }> {
   return [];
 }
 
-/** The client opens their share; resolves to click → first UI frame, and whether it started warm. */
-export async function openShare(s: TestServer, page: Page): Promise<ShareLaunch> {
-  await page.goto(`${s.publicUrl()}/shared`);
-  const open = page.getByTestId('share-open').first();
-  await open.waitFor();
-  const warmPids = warmSandboxPids(s);
-  const clickedAt = Date.now();
-  await open.click();
-  await page.waitForURL(/\/session\//);
-  const id = /\/session\/([\w-]+)/.exec(page.url())![1]!;
+/**
+ * Session `id`, launched at `clickedAt` and shown in `page`: click → its first frame showing the UI,
+ * whether its sandbox was one of `warmPids` (started before it), and its processes.
+ */
+async function timed(s: TestServer, page: Page, id: string, clickedAt: number, warmPids: Set<number>) {
   // Polled with evaluate: the page's Content Security Policy refuses waitForFunction's string eval.
   const wall = await waitFor(
     'a frame showing the UI',
@@ -104,7 +99,21 @@ export async function openShare(s: TestServer, page: Page): Promise<ShareLaunch>
     return null;
   });
   const pids = s.sessions.statsOf(id)?.pids ?? [];
-  const launch = { ms: wall === null ? null : wall - clickedAt, warm: warmPids.has(pids[0] ?? -1) };
+  const launch: ShareLaunch = { ms: wall === null ? null : wall - clickedAt, warm: warmPids.has(pids[0] ?? -1) };
+  return { launch, pids };
+}
+
+/** The client opens their share; resolves to click → first UI frame, and whether it started warm. */
+export async function openShare(s: TestServer, page: Page): Promise<ShareLaunch> {
+  await page.goto(`${s.publicUrl()}/shared`);
+  const open = page.getByTestId('share-open').first();
+  await open.waitFor();
+  const warmPids = warmSandboxPids(s);
+  const clickedAt = Date.now();
+  await open.click();
+  await page.waitForURL(/\/session\//);
+  const id = /\/session\/([\w-]+)/.exec(page.url())![1]!;
+  const { launch, pids } = await timed(s, page, id, clickedAt, warmPids);
   await page.getByTestId('end-session').click();
   await waitFor('the session’s processes gone', () => pids.every((p) => !isAlive(p)), 30_000);
   return launch;
@@ -171,17 +180,7 @@ export async function ownerLauncher(browser: Browser, s: TestServer): Promise<()
       { origin: s.publicUrl(), codec: 'h264', appId: EXPLORER_APP_ID },
       (x) => (id = x),
     );
-    const wall = await waitFor(
-      'a frame showing the UI',
-      () => page.evaluate('window.__explorerBench.firstUiWall') as Promise<number | null>,
-      30_000,
-      20,
-    ).catch((err: Error) => {
-      log(`no UI frame in ${id}: ${err.message}`);
-      return null;
-    });
-    const pids = s.sessions.statsOf(id)?.pids ?? [];
-    const launch = { ms: wall === null ? null : wall - clickedAt, warm: warmPids.has(pids[0] ?? -1) };
+    const { launch, pids } = await timed(s, page, id, clickedAt, warmPids);
     await api(s.owner, 'DELETE', `/api/sessions/${id}`);
     await waitFor('the session’s processes gone', () => pids.every((p) => !isAlive(p)), 30_000);
     await page.close();

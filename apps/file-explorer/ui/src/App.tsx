@@ -17,7 +17,9 @@ import {
   NO_ABILITIES,
   parentPath,
   rootOf,
+  shownBreadcrumbs,
   validateName,
+  wholeStorage,
 } from './lib/paths.ts';
 import type { Entry, Root } from './lib/types.ts';
 import { clampIndex, rowsPerPage } from './lib/windowing.ts';
@@ -204,6 +206,8 @@ export function App() {
 
   const goUp = useCallback(() => {
     if (cwd === null || !roots) return;
+    // Nothing is above an owner's whole storage.
+    if (cwd === wholeStorage(roots)?.path) return;
     const root = rootOf(cwd, roots);
     if (!root || root.path === cwd) navigate(null, root?.path ?? cwd);
     else navigate(parentPath(cwd), cwd);
@@ -493,7 +497,7 @@ export function App() {
     );
   }
 
-  const crumbs = breadcrumbs(cwd, roots ?? []);
+  const crumbs = shownBreadcrumbs(cwd, roots ?? []);
   const placeholder = !roots ? (
     'Loading…'
   ) : loading ? (

@@ -3,7 +3,7 @@ import { getListing } from '../listingCache.ts';
 import { typeFromName } from '../lib/fileTypes.ts';
 import type { Action } from '../lib/keymap.ts';
 import { compareNames } from '../lib/listing.ts';
-import { isWithin, parentPath, rootOf } from '../lib/paths.ts';
+import { isWithin, parentPath, rootOf, wholeStorage } from '../lib/paths.ts';
 import type { Entry, Root } from '../lib/types.ts';
 import { visibleRange } from '../lib/windowing.ts';
 import { useRevealingScroller } from './useRevealingScroller.ts';
@@ -34,11 +34,17 @@ interface Props {
   treeRef: (el: HTMLDivElement | null) => void;
 }
 
-/** The folder tree: "Files", the roots (one per grant), their sub-folders loaded as they open. */
+/**
+ * The folder tree: "Files", the roots (one per grant), their sub-folders loaded as they open; for
+ * an owner's whole storage, "Files" is that root.
+ */
 export function Tree({ roots, cwd, version, onNavigate, registerKeys, treeRef }: Props) {
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const [children, setChildren] = useState<ReadonlyMap<string, Children>>(() => new Map());
-  const [active, setActive] = useState<string>(TOP);
+  const whole = wholeStorage(roots);
+  /** The first row's key: the top level, or the whole storage that is it. */
+  const top = whole?.path ?? TOP;
+  const [active, setActive] = useState<string>(top);
 
   const load = useCallback((path: string) => {
     setChildren((m) => new Map(m).set(path, 'loading'));
@@ -55,7 +61,7 @@ export function Tree({ roots, cwd, version, onNavigate, registerKeys, treeRef }:
   const [followed, setFollowed] = useState<string | null>(null);
   if (followed !== cwd) {
     setFollowed(cwd);
-    setActive(cwd ?? TOP);
+    setActive(cwd ?? top);
     const root = cwd === null ? undefined : rootOf(cwd, roots);
     if (cwd !== null && root) {
       const next = new Set(expanded);
@@ -72,14 +78,15 @@ export function Tree({ roots, cwd, version, onNavigate, registerKeys, treeRef }:
   useEffect(() => {
     const reload = seenVersion.current !== version;
     seenVersion.current = version;
-    for (const p of expanded) {
+    for (const p of [...expanded, ...(whole ? [whole.path] : [])]) {
       if (reload || !children.has(p)) load(p);
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [expanded, version, load]);
 
   const nodes = useMemo(() => {
-    const out: Node[] = [{ key: TOP, name: 'Files', depth: 0, isFile: false, expandable: false, expanded: true }];
+    // An owner's whole storage is the top level itself: its folders right below "Files".
+    const out: Node[] = [{ key: top, name: 'Files', depth: 0, isFile: false, expandable: false, expanded: true }];
     const walk = (path: string, depth: number) => {
       const c = children.get(path);
       if (c === 'loading') return;
@@ -100,14 +107,17 @@ export function Tree({ roots, cwd, version, onNavigate, registerKeys, treeRef }:
         if (open) walk(e.path, depth + 1);
       }
     };
-    for (const r of roots) {
-      const isFile = r.kind === 'file';
-      const open = !isFile && expanded.has(r.path);
-      out.push({ key: r.path, name: r.name, depth: 1, isFile, expandable: !isFile, expanded: open });
-      if (open) walk(r.path, 2);
+    if (whole) walk(whole.path, 1);
+    else {
+      for (const r of roots) {
+        const isFile = r.kind === 'file';
+        const open = !isFile && expanded.has(r.path);
+        out.push({ key: r.path, name: r.name, depth: 1, isFile, expandable: !isFile, expanded: open });
+        if (open) walk(r.path, 2);
+      }
     }
     return out;
-  }, [roots, children, expanded]);
+  }, [roots, children, expanded, whole, top]);
 
   const activeIndex = Math.max(
     0,
@@ -139,16 +149,16 @@ export function Tree({ roots, cwd, version, onNavigate, registerKeys, treeRef }:
     const n = nodes[activeIndex];
     switch (action) {
       case 'tree-next':
-        setActive(nodes[Math.min(nodes.length - 1, activeIndex + 1)]?.key ?? TOP);
+        setActive(nodes[Math.min(nodes.length - 1, activeIndex + 1)]?.key ?? top);
         return true;
       case 'tree-prev':
-        setActive(nodes[Math.max(0, activeIndex - 1)]?.key ?? TOP);
+        setActive(nodes[Math.max(0, activeIndex - 1)]?.key ?? top);
         return true;
       case 'tree-first':
-        setActive(TOP);
+        setActive(top);
         return true;
       case 'tree-last':
-        setActive(nodes[nodes.length - 1]?.key ?? TOP);
+        setActive(nodes[nodes.length - 1]?.key ?? top);
         return true;
       case 'tree-expand':
         if (!n || !n.expandable) return true;
@@ -181,7 +191,7 @@ export function Tree({ roots, cwd, version, onNavigate, registerKeys, treeRef }:
   const rows = [];
   for (let i = start; i < end; i++) {
     const n = nodes[i]!;
-    const current = n.key === (cwd ?? TOP);
+    const current = n.key === (cwd ?? top);
     const cls = ['tree-row', current ? 'current' : '', i === activeIndex ? 'active' : ''].filter(Boolean).join(' ');
     rows.push(
       <div

@@ -31,10 +31,25 @@ export function rootOf(path: string, roots: readonly Root[]): Root | undefined {
   return best;
 }
 
+/**
+ * The session's one root when it is the whole of /files (an owner's own storage): then it is the
+ * top level itself, not a folder in it ("Files", not "Files › Files").
+ */
+export function wholeStorage(roots: readonly Root[]): Root | undefined {
+  const [only] = roots;
+  return roots.length === 1 && only!.path === '/files' && only!.kind === 'folder' ? only : undefined;
+}
+
 export interface Crumb {
   /** null = the top level (the list of roots). */
   path: string | null;
   label: string;
+}
+
+/** The breadcrumbs shown above the list: the whole storage is the top level itself. */
+export function shownBreadcrumbs(path: string | null, roots: readonly Root[]): Crumb[] {
+  const crumbs = breadcrumbs(path, roots);
+  return wholeStorage(roots) && crumbs.length > 1 ? crumbs.slice(1) : crumbs;
 }
 
 /** Breadcrumbs for a folder: "Files" › root name › sub-folders. */

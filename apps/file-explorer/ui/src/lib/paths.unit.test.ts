@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { abilitiesFor, breadcrumbs, entryAbilities, joinPath, parentPath, rootOf, validateName } from './paths.ts';
+import {
+  abilitiesFor,
+  breadcrumbs,
+  entryAbilities,
+  joinPath,
+  parentPath,
+  rootOf,
+  shownBreadcrumbs,
+  validateName,
+  wholeStorage,
+} from './paths.ts';
 import type { Root } from './types.ts';
 
 const roots: Root[] = [
@@ -29,6 +39,20 @@ describe('paths', () => {
       { path: '/files/Inbox/2024', label: '2024' },
       { path: '/files/Inbox/2024/May', label: 'May' },
     ]);
+  });
+
+  it('shows an owner’s whole storage as the top level itself, not a folder in it', () => {
+    const own: Root[] = [{ name: 'Files', path: '/files', kind: 'folder', access: 'read-write-delete' }];
+    expect(wholeStorage(own)?.path).toBe('/files');
+    expect(shownBreadcrumbs('/files', own)).toEqual([{ path: '/files', label: 'Files' }]);
+    expect(shownBreadcrumbs('/files/Drafts', own)).toEqual([
+      { path: '/files', label: 'Files' },
+      { path: '/files/Drafts', label: 'Drafts' },
+    ]);
+    // A share of one folder, or of several, keeps its level above.
+    expect(wholeStorage(roots)).toBeUndefined();
+    expect(wholeStorage([roots[0]!])).toBeUndefined();
+    expect(shownBreadcrumbs('/files/Inbox', [roots[0]!])).toEqual(breadcrumbs('/files/Inbox', [roots[0]!]));
   });
 
   it('offers only what the grant allows, and nothing on a root itself', () => {

@@ -163,6 +163,14 @@ export const ServerReply = z.union([
     .strict(),
 ]);
 
+/** A reply without its envelope (version, type, request id): what the server's handler of a request decides. */
+export type ServerReplyBody =
+  z.infer<typeof ServerReply> extends infer R
+    ? R extends { v: number; type: 'reply'; id: number }
+      ? Omit<R, 'v' | 'type' | 'id'>
+      : never
+    : never;
+
 /** Server → app: a line it could not accept (malformed, too long, too many). */
 export const ServerLineError = z
   .object({ v: z.literal(CONTROL_PROTOCOL_VERSION), type: z.literal('error'), message: z.string() })

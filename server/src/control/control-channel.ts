@@ -7,6 +7,7 @@ import {
   type AppEvent,
   type AppFileRequest,
   type ServerInitBody,
+  type ServerReplyBody,
 } from './messages.ts';
 import { MisbehaviourSummary } from './misbehaviour-summary.ts';
 import { listenPaced } from './paced-listener.ts';
@@ -22,7 +23,8 @@ const MAX_CONNECTIONS = 8;
 const CONNECTIONS_PER_SECOND = 2;
 const CONNECTION_BURST = 10;
 
-export type ControlReply = { ok: true } | { ok: false; error: string; message: string };
+/** What a request's handler answers (the protocol's reply, its envelope added here). */
+export type ControlReply = ServerReplyBody;
 
 export interface ControlHandlers {
   event(e: AppEvent): void;

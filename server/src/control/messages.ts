@@ -11,4 +11,5 @@ export {
   CONTROL_PROTOCOL_VERSION,
   parseAppMessage,
   type ServerInitBody,
+  type ServerReplyBody,
 } from '@vitrine/protocol';

@@ -13,7 +13,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { hostNodeRuntime, startSandbox } from '../server/src/sandbox/sandbox.ts';
+import { hostNodeRuntime } from '../server/src/sandbox/sandbox.ts';
+import { startSandbox } from '../server/src/sandbox/start-sandbox.ts';
 import { AttackHarness } from '../server/test/sandbox/attack-harness.ts';
 import { makeDocx, makeXlsx } from '../e2e/lib/office-files.ts';
 

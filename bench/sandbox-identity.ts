@@ -9,7 +9,8 @@
 // file of the shared folder inside the sandbox (dd's own time; page cache warm).
 import fs from 'node:fs';
 import path from 'node:path';
-import { startSandbox, type SandboxHost } from '../server/src/sandbox/sandbox.ts';
+import type { SandboxHost } from '../server/src/sandbox/sandbox.ts';
+import { startSandbox } from '../server/src/sandbox/start-sandbox.ts';
 import { AttackHarness } from '../server/test/sandbox/attack-harness.ts';
 import { percentile } from './lib/stats.ts';
 

@@ -8,7 +8,7 @@ import { inviteClient, openShare } from './lib/shared-session.ts';
 import type { SessionInfo } from '@vitrine/protocol';
 import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
-import { appProcess } from '../server/src/sandbox/sandbox.ts';
+import { appProcess } from '../server/src/sandbox/start-sandbox.ts';
 import { artifactPath, shotAtBothSizes } from './lib/screenshots.ts';
 import { parsePrometheusText, sampleValue } from '../server/test/prometheus-text.ts';
 

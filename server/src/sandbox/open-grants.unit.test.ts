@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { openGrants } from './sandbox.ts';
+import { openGrants } from './start-sandbox.ts';
 
 const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-grants-')));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,7 @@
 import { listenDeferredControl } from '../control/deferred-control.ts';
 import { controlSocketPath } from '../control/session-channel.ts';
-import { startSandbox, type SandboxHost, type SandboxPolicy } from '../sandbox/sandbox.ts';
+import type { SandboxHost, SandboxPolicy } from '../sandbox/sandbox.ts';
+import { startSandbox } from '../sandbox/start-sandbox.ts';
 import { removeSessionFolder } from '../sandbox/session-mounts.ts';
 import { warmKey, type WarmSandbox, type WarmTemplate } from './warm-pool.ts';
 

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Grant, type SandboxHandle, type SandboxPolicy } from '../../src/sandbox/sandbox.ts';
+import type { Grant, SandboxHandle, SandboxPolicy } from '../../src/sandbox/sandbox.ts';
+import { startSandbox } from '../../src/sandbox/start-sandbox.ts';
 import { mountPoints } from '../../src/sandbox/session-mounts.ts';
 import { AttackHarness, results, TRY } from './attack-harness.ts';
 import { processesMentioning, waitFor } from '../helpers.ts';

@@ -396,7 +396,7 @@ describe('kernel interfaces', () => {
 
   it("cannot reach another session's X socket", async () => {
     const other = h.policy('sleep 30');
-    const { startSandbox } = await import('../../src/sandbox/sandbox.ts');
+    const { startSandbox } = await import('../../src/sandbox/start-sandbox.ts');
     const a = await startSandbox(h.host, other, 10_000, 'other-x');
     await a.ready;
     const { output } = await h.run(

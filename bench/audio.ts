@@ -18,6 +18,7 @@ import { sessionProcesses, startTestServer, waitFor, type TestServer } from '../
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import { startCpuWindow, rssKiB, type Proc } from './lib/procfs.ts';
 import { median, percentile } from './lib/stats.ts';
+import { addSessionCookie } from '../e2e/lib/session-cookie.ts';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '3' }, seconds: { type: 'string', default: '10' } },
@@ -72,8 +73,7 @@ interface Opened {
 async function openExplorer(server: TestServer, browser: Browser, appId: string): Promise<Opened> {
   // The probes evaluate code in the page, which its CSP rightly forbids: this measuring browser alone bypasses it.
   const context = await browser.newContext({ viewport: { width: 1280, height: 880 }, bypassCSP: true });
-  const [name, value] = server.owner.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: server.publicUrl(), httpOnly: true, sameSite: 'Strict' }]);
+  await addSessionCookie(context, server.owner, server.publicUrl());
   const page = await context.newPage();
   await page.goto(`${server.publicUrl()}/apps`);
   await page.getByTestId(`launch-${appId}`).click();

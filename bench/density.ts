@@ -33,6 +33,7 @@ import { closeLabViewer, openLabViewer, type LabViewer } from './lib/lab-viewer.
 import { startCpuWindow } from './lib/procfs.ts';
 import { machineInfo } from './lib/report.ts';
 import { warmShareProbe } from './lib/share-launch.ts';
+import { addSessionCookie } from '../e2e/lib/session-cookie.ts';
 
 // e2e/lib/browser.ts holds the Chromium flags that work here (see bench/run.ts for why the path
 // is a string the type checker does not follow).
@@ -105,8 +106,7 @@ async function main(): Promise<void> {
   // The probes are strings evaluated in the pages; only this measuring browser bypasses the CSP.
   const idleContext = await browser.newContext({ viewport: VIEWPORT, bypassCSP: true });
   onCleanup(() => idleContext.close().catch(() => {}));
-  const [name, value] = server.owner.cookie.split('=') as [string, string];
-  await idleContext.addCookies([{ name, value, url: server.publicUrl(), httpOnly: true, sameSite: 'Strict' }]);
+  const name = await addSessionCookie(idleContext, server.owner, server.publicUrl());
   const cookie = (await idleContext.cookies()).find((c) => c.name === name)!;
   const ctx: DensityContext = {
     publicUrl: server.publicUrl(),

@@ -11,6 +11,7 @@ import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import { appProcess } from '../server/src/sandbox/start-sandbox.ts';
 import { artifactPath, shotAtBothSizes } from './lib/screenshots.ts';
 import { parsePrometheusText, sampleValue } from '../server/test/prometheus-text.ts';
+import { addSessionCookie } from './lib/session-cookie.ts';
 
 // Warm starts (sessions/warm-pool.ts): the server keeps File Explorers started before any
 // session, with nothing of anybody's files in them: one for a client's read-only share, which
@@ -171,8 +172,7 @@ it('opens an owner’s own files in the sandbox started for them, its grant file
   expect(sampleValue(await scrape(), 'vitrine_warm_starts_total', { outcome: 'taken' })).toBe(taken + 1);
   // What the owner sees of it in their browser.
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const [name, value] = server.owner.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: server.publicUrl(), httpOnly: true, sameSite: 'Strict' }]);
+  await addSessionCookie(context, server.owner, server.publicUrl());
   const page = await context.newPage();
   await page.goto(`${server.publicUrl()}/session/${id}`);
   await waitForStreaming(page);

@@ -24,6 +24,7 @@ import {
 } from './page-scripts.ts';
 import { startCpuWindow, type Proc } from './procfs.ts';
 import { percentile } from './stats.ts';
+import { addSessionCookie } from '../../e2e/lib/session-cookie.ts';
 
 export const VARIANTS = ['plain', 'recorded', 'watched'] as const;
 export type Variant = (typeof VARIANTS)[number];
@@ -217,8 +218,7 @@ async function openViewer(
     await context.close().catch(() => {});
     unregister();
   });
-  const [name, value] = who.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: ctx.publicUrl, httpOnly: true, sameSite: 'Strict' }]);
+  await addSessionCookie(context, who, ctx.publicUrl);
   const page = await context.newPage();
   await page.addInitScript(INIT_SCRIPT);
   await page.goto(`${ctx.publicUrl}${route}`);

@@ -18,6 +18,7 @@ import {
 } from './page-scripts.ts';
 import { startCpuWindow, type CpuWindow, type Proc } from './procfs.ts';
 import { percentile } from './stats.ts';
+import { addSessionCookie } from '../../e2e/lib/session-cookie.ts';
 
 export type Codec = 'h264' | 'vp8';
 
@@ -134,8 +135,7 @@ export async function withLaunchedViewer<T>(
     bypassCSP: true,
   });
   // Signed in as the owner (sign-in itself is proven by the end-to-end tests, not measured here).
-  const [name, value] = ctx.owner.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: ctx.publicUrl, httpOnly: true, sameSite: 'Strict' }]);
+  await addSessionCookie(context, ctx.owner, ctx.publicUrl);
   const page = await context.newPage();
   const unregisterPage = ctx.onCleanup(() => context.close().catch(() => {}));
   let sessionId: string | undefined;

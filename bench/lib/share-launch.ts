@@ -12,6 +12,7 @@ import { sampleFiles } from '../../e2e/lib/sample-files.ts';
 import { EXPLORER_APP_ID, UI_FRAME_SCRIPT } from './explorer.ts';
 import { launchFromAppList } from './lab-viewer.ts';
 import { INIT_SCRIPT } from './page-scripts.ts';
+import { addSessionCookie } from '../../e2e/lib/session-cookie.ts';
 
 /** The warm sandbox's Chromium has been running this long before a warm launch. */
 export const WARM_SETTLE_MS = 3000;
@@ -167,8 +168,7 @@ export async function warmShareProbe(browser: Browser, server: TestServer): Prom
 export async function ownerLauncher(browser: Browser, s: TestServer): Promise<() => Promise<ShareLaunch>> {
   // The page's own script reads frames (UI_FRAME_SCRIPT): only this measuring browser bypasses the CSP.
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
-  const [name, value] = s.owner.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: s.publicUrl(), httpOnly: true, sameSite: 'Strict' }]);
+  await addSessionCookie(context, s.owner, s.publicUrl());
   await context.addInitScript(INIT_SCRIPT);
   await context.addInitScript(UI_FRAME_SCRIPT);
   return async () => {

@@ -6,7 +6,14 @@ import { launchChromium, waitForStreaming } from './lib/browser.ts';
 import { waitForStill } from './lib/remote-screen.ts';
 import { inviteClient, openShare } from './lib/shared-session.ts';
 import type { SessionInfo } from '@vitrine/protocol';
-import { api, startTestServer, waitFor, type TestServer } from '../server/test/helpers.ts';
+import {
+  api,
+  startTestServer,
+  waitFor,
+  warmSandboxDirs,
+  type TestServer,
+  type WarmKind,
+} from '../server/test/helpers.ts';
 import { ownerRoot } from '../server/src/storage/owner-storage.ts';
 import { appProcess } from '../server/src/sandbox/start-sandbox.ts';
 import { artifactPath, shotAtBothSizes } from './lib/screenshots.ts';
@@ -22,22 +29,16 @@ import { addSessionCookie } from './lib/session-cookie.ts';
 let server: TestServer;
 let browser: Browser;
 
-/**
- * The warm sandboxes of one kind there are now (a client's share: grants to come below /files, in
- * its `late-grants`; an owner's: the grant filesystem waiting at /files): their folders, and the
- * sandbox process started in each.
- */
-function warmSandboxes(kind: 'share' | 'owner'): Array<{ dir: string; pid: number | undefined }> {
-  const sessions = path.join(server.runtimeDir, 'sessions');
-  const dirs = fs.existsSync(sessions) ? fs.readdirSync(sessions).filter((d) => d.startsWith('warm-')) : [];
-  return dirs
-    .map((d) => path.join(sessions, d))
-    .filter((dir) => fs.existsSync(path.join(dir, 'late-grants')) === (kind === 'share'))
-    .map((dir) => ({ dir, pid: processesUsing(dir).find((pid) => comm(pid) === 'bwrap') }));
+/** The warm sandboxes of one kind there are now: their folders, and the sandbox process started in each. */
+function warmSandboxes(kind: WarmKind): Array<{ dir: string; pid: number | undefined }> {
+  return warmSandboxDirs(server.runtimeDir, kind).map((dir) => ({
+    dir,
+    pid: processesUsing(dir).find((pid) => comm(pid) === 'bwrap'),
+  }));
 }
 
 /** A warm File Explorer of that kind whose app runs and sees nothing at /files. */
-const waitingExplorer = (kind: 'share' | 'owner', except?: string) =>
+const waitingExplorer = (kind: WarmKind, except?: string) =>
   waitFor(
     `a waiting warm File Explorer (${kind})`,
     () =>

@@ -6,7 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { api, isAlive, processTree, waitFor, type TestServer } from '../../server/test/helpers.ts';
+import {
+  api,
+  isAlive,
+  processTree,
+  waitFor,
+  warmSandboxDirs,
+  type TestServer,
+  type WarmKind,
+} from '../../server/test/helpers.ts';
 import { ownerRoot } from '../../server/src/storage/owner-storage.ts';
 import { sampleFiles } from '../../e2e/lib/sample-files.ts';
 import { EXPLORER_APP_ID, UI_FRAME_SCRIPT } from './explorer.ts';
@@ -25,24 +33,8 @@ export interface ShareLaunch {
 
 const log = (msg: string) => process.stderr.write(`[share-launch] ${msg}\n`);
 
-/**
- * What a warm sandbox waits for: a client's read-only share (grants to come below /files, in its
- * `late-grants`) or an owner's own storage (the grant filesystem waiting at /files).
- */
-export type WarmKind = 'share' | 'owner';
-
 /** Where a server keeps its sessions' and warm sandboxes' folders. */
 type Where = Pick<TestServer, 'runtimeDir'>;
-
-/** The warm sandboxes' folders of that kind. */
-function warmDirs(s: Where, kind?: WarmKind): string[] {
-  const sessions = path.join(s.runtimeDir, 'sessions');
-  return fs
-    .readdirSync(sessions)
-    .filter((d) => d.startsWith('warm-'))
-    .map((d) => path.join(sessions, d))
-    .filter((dir) => kind === undefined || fs.existsSync(path.join(dir, 'late-grants')) === (kind === 'share'));
-}
 
 /** Waits until a warm sandbox of that kind has had its Chromium running WARM_SETTLE_MS. */
 export async function warmReady(s: Where, kind: WarmKind): Promise<void> {
@@ -50,7 +42,7 @@ export async function warmReady(s: Where, kind: WarmKind): Promise<void> {
   await waitFor(
     `a warm File Explorer (${kind})`,
     () => {
-      const up = warmDirs(s, kind).some((dir) => sandboxOf(dir).some((p) => /chromium/.test(p.cmd)));
+      const up = warmSandboxDirs(s.runtimeDir, kind).some((dir) => sandboxOf(dir).some((p) => /chromium/.test(p.cmd)));
       since = up ? (since ?? Date.now()) : null;
       return since !== null && Date.now() - since >= WARM_SETTLE_MS;
     },
@@ -62,7 +54,7 @@ export async function warmReady(s: Where, kind: WarmKind): Promise<void> {
 /** The sandbox processes of every warm sandbox now: a session whose sandbox is one of them started warm. */
 export function warmSandboxPids(s: Where): Set<number> {
   return new Set(
-    warmDirs(s).flatMap((dir) =>
+    warmSandboxDirs(s.runtimeDir).flatMap((dir) =>
       sandboxOf(dir)
         .slice(0, 1)
         .map((p) => p.pid),

@@ -9,6 +9,8 @@ import { openDatabase, type Database } from '../src/db/database.ts';
 import { EncryptedAtRest } from '../src/encryption/at-rest.ts';
 import { isMountPoint } from '../src/encryption/volume.ts';
 import { buildServer, type Server } from '../src/http/server.ts';
+import { LATE_GRANTS_FOLDER } from '../src/sandbox/sandbox.ts';
+import { WARM_PREFIX } from '../src/sessions/warm-pool.ts';
 import { call, register, type Target, type TestUser } from './auth-client.ts';
 
 export interface TestServer extends Server {
@@ -292,6 +294,24 @@ export function processTree(root: number): Array<{ pid: number; cmd: string }> {
 }
 
 /** Every live process of a session: the sandbox tree and the encoders. */
+/**
+ * What a warm sandbox waits for (sessions/warm-pool.ts): a client's read-only share (its grants
+ * come below /files, in its `late-grants`) or an owner's own storage (the grant filesystem
+ * waiting at /files).
+ */
+export type WarmKind = 'share' | 'owner';
+
+/** The folders of a server's warm sandboxes there are now (waiting, or taken by a session), of one kind if asked. */
+export function warmSandboxDirs(runtimeDir: string, kind?: WarmKind): string[] {
+  const sessions = path.join(runtimeDir, 'sessions');
+  if (!fs.existsSync(sessions)) return [];
+  return fs
+    .readdirSync(sessions)
+    .filter((d) => d.startsWith(WARM_PREFIX))
+    .map((d) => path.join(sessions, d))
+    .filter((dir) => kind === undefined || fs.existsSync(path.join(dir, LATE_GRANTS_FOLDER)) === (kind === 'share'));
+}
+
 export function sessionProcesses(runtimeDir: string, sessionId: string, extraPids: number[] = []) {
   const bwrap = processesMentioning(path.join(runtimeDir, 'sessions', sessionId) + '/').filter((p) =>
     p.cmd.startsWith('bwrap'),

@@ -63,7 +63,7 @@ export interface WarmPoolDeps {
 const QUIET_POLL_MS = 200;
 
 /** The folder's and cgroup's name prefix: a crashed run's warm sandboxes go with its sessions' leftovers. */
-const WARM_PREFIX = 'warm-';
+export const WARM_PREFIX = 'warm-';
 
 /**
  * Everything of a sandbox policy that a session does not bring itself: a warm sandbox serves a

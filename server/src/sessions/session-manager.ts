@@ -349,9 +349,14 @@ export class SessionManager implements SessionDirectory {
 
   /** Sessions admitted whose app has not drawn its first picture yet: the host's busiest moments. */
   appsStarting(): number {
+    return this.admittedNotRegistered() + this.live(() => true).filter((s) => !s.appReady).length;
+  }
+
+  /** Admitted, not registered yet: its start awaits the observers (the session's record) first. */
+  private admittedNotRegistered(): number {
     let n = 0;
     for (const id of this.pending.keys()) if (!this.sessions.has(id)) n++;
-    return n + this.live(() => true).filter((s) => !s.appReady).length;
+    return n;
   }
 
   /** Counters and host PIDs of a live session (for admins and tests). */
@@ -555,8 +560,7 @@ export class SessionManager implements SessionDirectory {
   /** How many sessions are in each state, and each live one's host PIDs: for the operator's metrics (no ids). */
   census(): { states: Record<SessionState, number>; pids: number[][] } {
     const states = Object.fromEntries(SessionState.options.map((state) => [state, 0])) as Record<SessionState, number>;
-    // Admitted, not registered yet: its start awaits the observers (the session's record) first.
-    for (const id of this.pending.keys()) if (!this.sessions.has(id)) states.starting++;
+    states.starting += this.admittedNotRegistered();
     const live = this.live(() => true);
     for (const s of live) states[s.lifecycle.state]++;
     return { states, pids: live.map((s) => s.runtime.pids()) };
